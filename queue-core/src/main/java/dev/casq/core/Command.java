@@ -1,0 +1,20 @@
+package dev.casq.core;
+
+import java.time.Instant;
+
+/**
+ * One request to change (or read) a queue, applied by the commit engine to the in-memory state.
+ * Implementations must be pure: change {@code state} only through {@code machine} or by rules
+ * equally deterministic, validate before changing anything, and throw a {@link QueueException} to
+ * reject the request (leaving the state unchanged).
+ *
+ * @param <R> the result handed to the caller once the write containing the command succeeded
+ */
+public interface Command<R> {
+  R apply(QueueState state, QueueStateMachine machine, Instant now);
+
+  /** True for commands that never change the state: a batch of only these needs no write. */
+  default boolean readOnly() {
+    return false;
+  }
+}

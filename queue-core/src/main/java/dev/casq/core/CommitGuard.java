@@ -1,0 +1,13 @@
+package dev.casq.core;
+
+/**
+ * Checked by the commit engine against every state it is about to write over, so that a writer
+ * that has been replaced stops writing. Throw {@link FencedException} to fence the engine for good.
+ */
+@FunctionalInterface
+public interface CommitGuard {
+  /** No guard: embedded writers share the object and settle conflicts by compare-and-swap. */
+  CommitGuard NONE = state -> {};
+
+  void check(QueueState current);
+}

@@ -1,0 +1,26 @@
+package dev.casq.core;
+
+import java.util.Optional;
+
+/**
+ * This writer is no longer the broker of the queue: the queue object names a broker with a newer
+ * epoch. The request was not applied here; send it to {@link #currentBroker()}.
+ */
+public class FencedException extends QueueException {
+  private static final long serialVersionUID = 1L;
+  private final transient BrokerRecord currentBroker;
+
+  public FencedException(BrokerRecord currentBroker) {
+    super(
+        "not the broker any more: the queue is now served by "
+            + (currentBroker == null
+                ? "no broker"
+                : currentBroker.id() + " at " + currentBroker.address() + " (epoch "
+                    + currentBroker.epoch() + ")"));
+    this.currentBroker = currentBroker;
+  }
+
+  public Optional<BrokerRecord> currentBroker() {
+    return Optional.ofNullable(currentBroker);
+  }
+}

@@ -1,0 +1,167 @@
+package dev.casq.core;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One job, immutable. A change of state produces a new {@code Job}. The payload (and the result,
+ * for completed jobs) is kept as JSON text exactly as pushed.
+ *
+ * <p>Each instance caches its own JSON encoding, so a commit re-encodes only the jobs that changed
+ * since the previous commit and copies the bytes of all others.
+ */
+public final class Job {
+  private final String id;
+  private final long seq;
+  private final String type;
+  private final String payloadJson;
+  private final int priority;
+  private final Instant runAt;
+  private final int attempts;
+  private final int maxAttempts;
+  private final Instant createdAt;
+  private final String idempotencyKey;
+  private final JobStatus status;
+  private final Lease lease;
+  private final String lastError;
+  private final Instant finishedAt;
+  private final String resultJson;
+
+  private byte[] encoded; // benign race: any thread computing it computes the same bytes
+
+  Job(
+      String id,
+      long seq,
+      String type,
+      String payloadJson,
+      int priority,
+      Instant runAt,
+      int attempts,
+      int maxAttempts,
+      Instant createdAt,
+      String idempotencyKey,
+      JobStatus status,
+      Lease lease,
+      String lastError,
+      Instant finishedAt,
+      String resultJson) {
+    this.id = Objects.requireNonNull(id, "id");
+    this.seq = seq;
+    this.type = type;
+    this.payloadJson = Objects.requireNonNull(payloadJson, "payload");
+    this.priority = priority;
+    this.runAt = Objects.requireNonNull(runAt, "runAt");
+    this.attempts = attempts;
+    this.maxAttempts = maxAttempts;
+    this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
+    this.idempotencyKey = idempotencyKey;
+    this.status = Objects.requireNonNull(status, "status");
+    this.lease = lease;
+    this.lastError = lastError;
+    this.finishedAt = finishedAt;
+    this.resultJson = resultJson;
+    if ((status == JobStatus.LEASED) != (lease != null)) {
+      throw new IllegalStateException("job " + id + ": a lease exists iff the job is leased");
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** Position in push order; also the tie-breaker of FIFO order. */
+  public long seq() {
+    return seq;
+  }
+
+  /** Optional job type that workers may filter on; null when none. */
+  public String type() {
+    return type;
+  }
+
+  public String payloadJson() {
+    return payloadJson;
+  }
+
+  public int priority() {
+    return priority;
+  }
+
+  public Instant runAt() {
+    return runAt;
+  }
+
+  /** How many times the job was claimed. */
+  public int attempts() {
+    return attempts;
+  }
+
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  public String idempotencyKey() {
+    return idempotencyKey;
+  }
+
+  public JobStatus status() {
+    return status;
+  }
+
+  public Lease lease() {
+    return lease;
+  }
+
+  public String lastError() {
+    return lastError;
+  }
+
+  public Instant finishedAt() {
+    return finishedAt;
+  }
+
+  public String resultJson() {
+    return resultJson;
+  }
+
+  Job leased(Lease newLease) {
+    return new Job(id, seq, type, payloadJson, priority, runAt, attempts + 1, maxAttempts,
+        createdAt, idempotencyKey, JobStatus.LEASED, newLease, lastError, null, null);
+  }
+
+  Job withLease(Lease newLease) {
+    return new Job(id, seq, type, payloadJson, priority, runAt, attempts, maxAttempts,
+        createdAt, idempotencyKey, JobStatus.LEASED, newLease, lastError, null, null);
+  }
+
+  Job requeued(Instant newRunAt, int newAttempts, String error) {
+    return new Job(id, seq, type, payloadJson, priority, newRunAt, newAttempts, maxAttempts,
+        createdAt, idempotencyKey, JobStatus.QUEUED, null, error, null, null);
+  }
+
+  Job finished(JobStatus finalStatus, Instant at, String error, String result) {
+    if (!finalStatus.isFinished()) {
+      throw new IllegalArgumentException(finalStatus + " is not a final status");
+    }
+    return new Job(id, seq, type, payloadJson, priority, runAt, attempts, maxAttempts,
+        createdAt, idempotencyKey, finalStatus, null, error, at, result);
+  }
+
+  byte[] cachedEncoding() {
+    return encoded;
+  }
+
+  void cacheEncoding(byte[] bytes) {
+    encoded = bytes;
+  }
+
+  @Override
+  public String toString() {
+    return "Job[" + id + " " + status.wireName() + " p=" + priority + " attempts=" + attempts + "/"
+        + maxAttempts + "]";
+  }
+}

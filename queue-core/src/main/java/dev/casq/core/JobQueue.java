@@ -1,0 +1,257 @@
+package dev.casq.core;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.casq.storage.StoreLocation;
+import dev.casq.storage.Stores;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A queue with JSON payloads and asynchronous operations: the embedded core that the typed {@link
+ * Queue} and the broker are built on. Every future completes after the write that carries the
+ * operation succeeded (or with the error that rejected it).
+ */
+public final class JobQueue implements AutoCloseable {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final GroupCommitEngine engine;
+  private final StoreLocation location;
+  private final boolean ownsLocation;
+  private final ScheduledExecutorService timer;
+  private final ConcurrentLinkedQueue<ClaimWaiter> waiters = new ConcurrentLinkedQueue<>();
+
+  private JobQueue(StoreLocation location, boolean ownsLocation, QueueOptions options) {
+    this.location = location;
+    this.ownsLocation = ownsLocation;
+    this.engine = new GroupCommitEngine(location, options.policy(), options.engineOptions());
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "casq-claim-timer-" + location.key());
+              t.setDaemon(true);
+              return t;
+            });
+    engine.onCommit(this::wakeWaiters);
+  }
+
+  /** Opens the queue at a store URI such as {@code file:///tmp/emails.json}. */
+  public static JobQueue open(String storeUri, QueueOptions options) {
+    return new JobQueue(Stores.open(storeUri, options.storeProperties()), true, options);
+  }
+
+  /** Opens the queue on an already opened store location (which the caller keeps owning). */
+  public static JobQueue open(StoreLocation location, QueueOptions options) {
+    return new JobQueue(location, false, options);
+  }
+
+  public GroupCommitEngine engine() {
+    return engine;
+  }
+
+  public StoreLocation location() {
+    return location;
+  }
+
+  /** Pushes a job. The payload must be one JSON value. */
+  public CompletableFuture<PushResult> push(PushRequest request) {
+    try {
+      validateJson(request.payloadJson());
+    } catch (InvalidRequestException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return engine.submit((s, m, now) -> m.push(s, request, now));
+  }
+
+  /** Pushes several jobs; each is accepted or rejected on its own. */
+  public List<CompletableFuture<PushResult>> pushAll(List<PushRequest> requests) {
+    List<CompletableFuture<PushResult>> futures = new ArrayList<>(requests.size());
+    for (PushRequest r : requests) {
+      futures.add(push(r));
+    }
+    return futures;
+  }
+
+  /** Claims ready jobs now; the list is empty when there are none. */
+  public CompletableFuture<List<Job>> claim(ClaimRequest request) {
+    return engine.submit((s, m, now) -> m.claim(s, request, now));
+  }
+
+  /**
+   * Claims ready jobs, waiting up to {@code wait} for one to become ready (long poll). Completes
+   * with an empty list when none came in time.
+   */
+  public CompletableFuture<List<Job>> claim(ClaimRequest request, Duration wait) {
+    Objects.requireNonNull(wait, "wait");
+    CompletableFuture<List<Job>> result = new CompletableFuture<>();
+    ClaimWaiter w = new ClaimWaiter(request, result);
+    if (!wait.isZero() && !wait.isNegative()) {
+      w.deadline =
+          timer.schedule(() -> w.finish(List.of()), wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    w.attempt();
+    return result;
+  }
+
+  public CompletableFuture<Lease> heartbeat(String jobId, String leaseToken, Duration extendBy) {
+    return engine.submit((s, m, now) -> m.heartbeat(s, jobId, leaseToken, extendBy, now));
+  }
+
+  /** Completes a leased job; {@code resultJson} (optional) is kept with the archived job. */
+  public CompletableFuture<Job> complete(String jobId, String leaseToken, String resultJson) {
+    if (resultJson != null) {
+      try {
+        validateJson(resultJson);
+      } catch (InvalidRequestException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    return engine.submit((s, m, now) -> m.complete(s, jobId, leaseToken, resultJson, now));
+  }
+
+  /** Reports a failed attempt; returns QUEUED when it will be retried, DEAD otherwise. */
+  public CompletableFuture<JobStatus> fail(
+      String jobId, String leaseToken, String error, boolean retry) {
+    return engine.submit((s, m, now) -> m.fail(s, jobId, leaseToken, error, retry, now));
+  }
+
+  /** Gives a leased job back without counting the attempt. */
+  public CompletableFuture<Void> release(String jobId, String leaseToken) {
+    return engine.submit(
+        (s, m, now) -> {
+          m.release(s, jobId, leaseToken, now);
+          return null;
+        });
+  }
+
+  public CompletableFuture<Job> cancel(String jobId) {
+    return engine.submit((s, m, now) -> m.cancel(s, jobId, now));
+  }
+
+  /** The job if it is live or finished but not yet archived. */
+  public CompletableFuture<Job> get(String jobId) {
+    return engine.submit(readOnly((s, m, now) -> m.get(s, jobId)));
+  }
+
+  public CompletableFuture<QueueStats> stats() {
+    return engine.submit(readOnly((s, m, now) -> m.stats(s, now)));
+  }
+
+  /** Runs an arbitrary command through the engine (used by broker election). */
+  public <R> CompletableFuture<R> submit(Command<R> command) {
+    return engine.submit(command);
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    engine.close();
+    for (ClaimWaiter w; (w = waiters.poll()) != null; ) {
+      w.finish(List.of());
+    }
+    if (ownsLocation) {
+      location.close();
+    }
+  }
+
+  /** Rejects text that is not exactly one JSON value. */
+  static void validateJson(String json) {
+    try (JsonParser p = JSON.createParser(json)) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        throw new InvalidRequestException("payload must be a JSON value, got nothing");
+      }
+      p.skipChildren();
+      if (p.nextToken() != null) {
+        throw new InvalidRequestException("payload must be one JSON value; found more after it");
+      }
+    } catch (IOException e) {
+      throw new InvalidRequestException("payload is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  private static <R> Command<R> readOnly(Command<R> c) {
+    return new Command<>() {
+      @Override
+      public R apply(QueueState state, QueueStateMachine machine, Instant now) {
+        return c.apply(state, machine, now);
+      }
+
+      @Override
+      public boolean readOnly() {
+        return true;
+      }
+    };
+  }
+
+  private void wakeWaiters(QueueState state) {
+    int ready = state.readyCount();
+    for (int i = 0; i < ready; i++) {
+      ClaimWaiter w = waiters.poll();
+      if (w == null) {
+        return;
+      }
+      w.attempt();
+    }
+  }
+
+  private final class ClaimWaiter {
+    final ClaimRequest request;
+    final CompletableFuture<List<Job>> result;
+    volatile java.util.concurrent.ScheduledFuture<?> deadline;
+
+    ClaimWaiter(ClaimRequest request, CompletableFuture<List<Job>> result) {
+      this.request = request;
+      this.result = result;
+    }
+
+    void attempt() {
+      if (result.isDone()) {
+        return;
+      }
+      engine
+          .submit((s, m, now) -> result.isDone() ? List.<Job>of() : m.claim(s, request, now))
+          .whenComplete(
+              (jobs, error) -> {
+                if (error != null) {
+                  cancelDeadline();
+                  result.completeExceptionally(error);
+                } else if (!jobs.isEmpty()) {
+                  cancelDeadline();
+                  if (!result.complete(jobs)) {
+                    // the deadline fired while the claim was in flight: give the jobs back
+                    for (Job j : jobs) {
+                      release(j.id(), j.lease().token());
+                    }
+                  }
+                } else if (deadline == null || deadline.isDone()) {
+                  result.complete(List.of());
+                } else {
+                  waiters.add(this);
+                }
+              });
+    }
+
+    void finish(List<Job> jobs) {
+      waiters.remove(this);
+      result.complete(jobs);
+    }
+
+    void cancelDeadline() {
+      java.util.concurrent.ScheduledFuture<?> d = deadline;
+      if (d != null) {
+        d.cancel(false);
+      }
+    }
+  }
+}

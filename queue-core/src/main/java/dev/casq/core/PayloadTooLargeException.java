@@ -1,0 +1,10 @@
+package dev.casq.core;
+
+/** A job payload is larger than the configured limit. Nothing was changed. */
+public class PayloadTooLargeException extends InvalidRequestException {
+  private static final long serialVersionUID = 1L;
+
+  public PayloadTooLargeException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,9 @@
+package dev.casq.core;
+
+/**
+ * The outcome of a push.
+ *
+ * @param jobId the job's id
+ * @param duplicate true when the idempotency key was known and no new job was created
+ */
+public record PushResult(String jobId, boolean duplicate) {}

@@ -1,0 +1,189 @@
+package dev.casq.core;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Configuration of an embedded queue. Built with {@link #builder()}; every value is validated when
+ * {@link Builder#build()} runs. Defaults are listed in the README ("Configuration").
+ */
+public final class QueueOptions {
+  private final QueuePolicy policy;
+  private final EngineOptions engineOptions;
+  private final Map<String, String> storeProperties;
+  private final ObjectMapper objectMapper;
+
+  private QueueOptions(Builder b) {
+    this.policy =
+        new QueuePolicy(b.defaultLease, b.maxLease, b.maxAttempts, b.backoffBase, b.backoffMax,
+            b.idempotencyRetention, b.maxRememberedKeys, b.maxPayloadBytes);
+    this.engineOptions =
+        new EngineOptions(b.minCommitInterval, b.maxBatchSize, b.maxConflictRetries,
+            b.archiveBatchSize, b.archiveMaxDelay, b.clock, b.tokens);
+    this.storeProperties = Map.copyOf(b.storeProperties);
+    this.objectMapper = b.objectMapper;
+  }
+
+  public static QueueOptions defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public QueuePolicy policy() {
+    return policy;
+  }
+
+  public EngineOptions engineOptions() {
+    return engineOptions;
+  }
+
+  public Map<String, String> storeProperties() {
+    return storeProperties;
+  }
+
+  public ObjectMapper objectMapper() {
+    return objectMapper;
+  }
+
+  /** Builder of {@link QueueOptions}. */
+  public static final class Builder {
+    private final QueuePolicy p = QueuePolicy.defaults();
+    private final EngineOptions e = EngineOptions.defaults();
+    private Duration defaultLease = p.defaultLease();
+    private Duration maxLease = p.maxLease();
+    private int maxAttempts = p.defaultMaxAttempts();
+    private Duration backoffBase = p.backoffBase();
+    private Duration backoffMax = p.backoffMax();
+    private Duration idempotencyRetention = p.idempotencyRetention();
+    private int maxRememberedKeys = p.maxRememberedKeys();
+    private int maxPayloadBytes = p.maxPayloadBytes();
+    private Duration minCommitInterval = e.minCommitInterval();
+    private int maxBatchSize = e.maxBatchSize();
+    private int maxConflictRetries = e.maxConflictRetries();
+    private int archiveBatchSize = e.archiveBatchSize();
+    private Duration archiveMaxDelay = e.archiveMaxDelay();
+    private Clock clock = e.clock();
+    private Supplier<String> tokens = e.tokens();
+    private final Map<String, String> storeProperties = new HashMap<>();
+    private ObjectMapper objectMapper = new ObjectMapper().registerModule(new JavaTimeModule());
+
+    /** Lease when a claim names none. Default 30s. */
+    public Builder defaultLease(Duration d) {
+      this.defaultLease = d;
+      return this;
+    }
+
+    /** Longest lease a claim or heartbeat may ask for. Default 12h. */
+    public Builder maxLease(Duration d) {
+      this.maxLease = d;
+      return this;
+    }
+
+    /** Attempts before a job goes dead, when a push names none. Default 5. */
+    public Builder maxAttempts(int n) {
+      this.maxAttempts = n;
+      return this;
+    }
+
+    /** First retry delay after a failure; doubles per attempt up to backoffMax. Default 1s/5m. */
+    public Builder backoff(Duration base, Duration max) {
+      this.backoffBase = base;
+      this.backoffMax = max;
+      return this;
+    }
+
+    /** How long the idempotency key of a finished job is remembered. Default 10m. */
+    public Builder idempotencyRetention(Duration d) {
+      this.idempotencyRetention = d;
+      return this;
+    }
+
+    /** Most keys of finished jobs remembered at once. Default 100000. */
+    public Builder maxRememberedKeys(int n) {
+      this.maxRememberedKeys = n;
+      return this;
+    }
+
+    /** Largest payload in bytes. Default 262144 (256 KiB). */
+    public Builder maxPayloadBytes(int n) {
+      this.maxPayloadBytes = n;
+      return this;
+    }
+
+    /** Least time between commits; default: the store's minimum write interval (0 for file). */
+    public Builder minCommitInterval(Duration d) {
+      this.minCommitInterval = d;
+      return this;
+    }
+
+    /** Most commands in one commit. Default 20000. */
+    public Builder maxBatchSize(int n) {
+      this.maxBatchSize = n;
+      return this;
+    }
+
+    /** Lost races one batch may suffer before its callers get an error. Default 1000. */
+    public Builder maxConflictRetries(int n) {
+      this.maxConflictRetries = n;
+      return this;
+    }
+
+    /** Archive finished jobs in groups of this many, or when the oldest waited archiveMaxDelay. */
+    public Builder archive(int batchSize, Duration maxDelay) {
+      this.archiveBatchSize = batchSize;
+      this.archiveMaxDelay = maxDelay;
+      return this;
+    }
+
+    /** The clock; inject one in tests. Default UTC system clock. */
+    public Builder clock(Clock c) {
+      this.clock = Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    /** Source of lease tokens and commit ids. Default: 128-bit secure random. */
+    public Builder tokens(Supplier<String> t) {
+      this.tokens = Objects.requireNonNull(t, "tokens");
+      return this;
+    }
+
+    /** A store property, e.g. {@code file.fsync=false} or {@code s3.endpoint=...}. */
+    public Builder storeProperty(String key, String value) {
+      this.storeProperties.put(key, value);
+      return this;
+    }
+
+    public Builder storeProperties(Map<String, String> props) {
+      this.storeProperties.putAll(props);
+      return this;
+    }
+
+    /** The mapper for typed payloads. */
+    public Builder objectMapper(ObjectMapper m) {
+      this.objectMapper = Objects.requireNonNull(m, "objectMapper");
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws InvalidRequestException naming the first invalid setting
+     */
+    public QueueOptions build() {
+      try {
+        return new QueueOptions(this);
+      } catch (IllegalArgumentException | NullPointerException ex) {
+        throw new InvalidRequestException("invalid queue option: " + ex.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,404 @@
+package dev.casq.core;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encodes and decodes the queue object (format {@value QueueState#FORMAT}, see docs/state-format.md).
+ *
+ * <p>Encoding writes one job per line and copies each job's cached bytes, so its cost is a memory
+ * copy for unchanged jobs. Decoding refuses anything that is not a casq queue of a known format.
+ */
+public final class StateCodec {
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxStringLength(Integer.MAX_VALUE)
+                  .maxDocumentLength(-1)
+                  .maxNestingDepth(1000)
+                  .build())
+          .build();
+  private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
+
+  private StateCodec() {}
+
+  /** Encodes the state. Jobs whose encoding is cached are copied, not re-encoded. */
+  public static byte[] encode(QueueState s) {
+    int estimate = 512;
+    for (Job j : s.live.values()) {
+      byte[] cached = j.cachedEncoding();
+      estimate += cached == null ? 256 : cached.length + 1;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(estimate);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("format", QueueState.FORMAT);
+      g.writeNumberField("revision", s.revision);
+      g.writeStringField("commitId", s.commitId);
+      g.writeStringField("updatedAt", s.updatedAt == null ? null : s.updatedAt.toString());
+      g.writeFieldName("broker");
+      if (s.broker == null) {
+        g.writeNull();
+      } else {
+        g.writeStartObject();
+        g.writeStringField("id", s.broker.id());
+        g.writeStringField("address", s.broker.address());
+        g.writeNumberField("epoch", s.broker.epoch());
+        g.writeStringField("heartbeatAt", s.broker.heartbeatAt().toString());
+        g.writeEndObject();
+      }
+      g.writeNumberField("nextSeq", s.nextSeq);
+      writeCounters(g, s.counters);
+      g.writeFieldName("recentCommits");
+      g.writeStartArray();
+      for (QueueState.CommitMark m : s.recentCommits) {
+        g.writeStartArray();
+        g.writeNumber(m.revision());
+        g.writeString(m.commitId());
+        g.writeEndArray();
+      }
+      g.writeEndArray();
+      g.writeFieldName("jobs");
+      g.writeStartArray();
+      for (Job j : s.live.values()) {
+        g.writeRawValue(new RawJsonBytes(encoded(j)));
+      }
+      g.writeEndArray();
+      g.writeFieldName("finished");
+      g.writeStartArray();
+      for (Job j : s.finished) {
+        g.writeRawValue(new RawJsonBytes(encoded(j)));
+      }
+      g.writeEndArray();
+      g.writeFieldName("rememberedKeys");
+      g.writeStartObject();
+      for (Map.Entry<String, QueueState.RememberedKey> e : s.rememberedKeys.entrySet()) {
+        g.writeFieldName(e.getKey());
+        g.writeStartObject();
+        g.writeStringField("job", e.getValue().jobId());
+        g.writeStringField("forgetAt", e.getValue().forgetAt().toString());
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+      g.writeEndObject();
+      g.writeRaw('\n');
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Encodes finished jobs as an archive object: a JSON array, one job per line. */
+  public static byte[] encodeArchive(List<Job> jobs, String commitId) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + jobs.size() * 256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("format", "casq-archive/1");
+      g.writeStringField("commitId", commitId);
+      g.writeFieldName("jobs");
+      g.writeStartArray();
+      for (Job j : jobs) {
+        g.writeRawValue(new RawJsonBytes(encoded(j)));
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeRaw('\n');
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Decodes the jobs of an archive object. */
+  public static List<Job> decodeArchive(byte[] bytes) {
+    JsonNode root = parse(bytes, "archive object");
+    if (!"casq-archive/1".equals(text(root, "format"))) {
+      throw new CorruptStateException("not a casq archive object (format " + text(root, "format") + ")");
+    }
+    List<Job> jobs = new java.util.ArrayList<>();
+    for (JsonNode n : array(root, "jobs")) {
+      jobs.add(decodeJob(n));
+    }
+    return jobs;
+  }
+
+  /**
+   * Decodes a queue object.
+   *
+   * @throws CorruptStateException if it is not valid JSON, not a casq queue, of an unknown format,
+   *     or inconsistent
+   */
+  public static QueueState decode(byte[] bytes) {
+    JsonNode root = parse(bytes, "queue object");
+    JsonNode format = root.get("format");
+    if (format == null || !format.isTextual()) {
+      throw new CorruptStateException(
+          "the object is JSON but not a casq queue (no \"format\" field); refusing to touch it. "
+              + "It begins: " + preview(bytes));
+    }
+    if (!QueueState.FORMAT.equals(format.asText())) {
+      throw new CorruptStateException(
+          "unsupported queue format '" + format.asText() + "' (this casq reads "
+              + QueueState.FORMAT + "); refusing to touch it");
+    }
+    try {
+      QueueState s = new QueueState();
+      s.revision = number(root, "revision");
+      s.commitId = optText(root, "commitId");
+      String updated = optText(root, "updatedAt");
+      s.updatedAt = updated == null ? null : Instant.parse(updated);
+      JsonNode b = root.get("broker");
+      if (b != null && !b.isNull()) {
+        s.broker =
+            new BrokerRecord(text(b, "id"), text(b, "address"), number(b, "epoch"),
+                Instant.parse(text(b, "heartbeatAt")));
+      }
+      s.nextSeq = number(root, "nextSeq");
+      readCounters(root.get("counters"), s.counters);
+      for (JsonNode m : array(root, "recentCommits")) {
+        s.recentCommits.add(new QueueState.CommitMark(m.get(0).asLong(), m.get(1).asText()));
+      }
+      for (JsonNode n : array(root, "jobs")) {
+        Job j = decodeJob(n);
+        if (j.status().isFinished()) {
+          throw new CorruptStateException("job " + j.id() + " in \"jobs\" is " + j.status());
+        }
+        if (j.seq() >= s.nextSeq) {
+          throw new CorruptStateException("job " + j.id() + " has seq >= nextSeq");
+        }
+        s.addLive(j);
+      }
+      for (JsonNode n : array(root, "finished")) {
+        Job j = decodeJob(n);
+        if (!j.status().isFinished()) {
+          throw new CorruptStateException("job " + j.id() + " in \"finished\" is " + j.status());
+        }
+        s.finished.add(j);
+      }
+      JsonNode keys = root.get("rememberedKeys");
+      if (keys != null && keys.isObject()) {
+        Iterator<Map.Entry<String, JsonNode>> it = keys.fields();
+        while (it.hasNext()) {
+          Map.Entry<String, JsonNode> e = it.next();
+          s.rememberedKeys.put(
+              e.getKey(),
+              new QueueState.RememberedKey(
+                  text(e.getValue(), "job"), Instant.parse(text(e.getValue(), "forgetAt"))));
+        }
+      }
+      return s;
+    } catch (CorruptStateException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new CorruptStateException(
+          "the queue object is damaged: " + e.getMessage() + "; refusing to touch it", e);
+    }
+  }
+
+  /** The initial content of a new queue object. */
+  public static byte[] encodeEmpty(String commitId, Instant now) {
+    QueueState s = QueueState.empty();
+    s.recordCommit(0, commitId, now);
+    return encode(s);
+  }
+
+  static byte[] encoded(Job j) {
+    byte[] cached = j.cachedEncoding();
+    if (cached == null) {
+      cached = encodeJob(j);
+      j.cacheEncoding(cached);
+    }
+    return cached;
+  }
+
+  private static byte[] encodeJob(Job j) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128 + j.payloadJson().length());
+    out.write('\n'); // one job per line: readable with cat
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("id", j.id());
+      g.writeNumberField("seq", j.seq());
+      g.writeStringField("status", j.status().wireName());
+      if (j.type() != null) {
+        g.writeStringField("type", j.type());
+      }
+      g.writeNumberField("priority", j.priority());
+      g.writeStringField("runAt", j.runAt().toString());
+      g.writeNumberField("attempts", j.attempts());
+      g.writeNumberField("maxAttempts", j.maxAttempts());
+      g.writeStringField("createdAt", j.createdAt().toString());
+      if (j.idempotencyKey() != null) {
+        g.writeStringField("key", j.idempotencyKey());
+      }
+      if (j.lease() != null) {
+        g.writeFieldName("lease");
+        g.writeStartObject();
+        g.writeStringField("worker", j.lease().worker());
+        g.writeStringField("token", j.lease().token());
+        g.writeStringField("expiresAt", j.lease().expiresAt().toString());
+        g.writeEndObject();
+      }
+      if (j.lastError() != null) {
+        g.writeStringField("lastError", j.lastError());
+      }
+      if (j.finishedAt() != null) {
+        g.writeStringField("finishedAt", j.finishedAt().toString());
+      }
+      if (j.resultJson() != null) {
+        g.writeFieldName("result");
+        g.writeRawValue(j.resultJson());
+      }
+      g.writeFieldName("payload");
+      g.writeRawValue(j.payloadJson());
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  static Job decodeJob(JsonNode n) {
+    if (n == null || !n.isObject()) {
+      throw new CorruptStateException("a job entry is not a JSON object");
+    }
+    JobStatus status = JobStatus.fromWire(text(n, "status"));
+    JsonNode l = n.get("lease");
+    Lease lease =
+        l == null || l.isNull()
+            ? null
+            : new Lease(text(l, "worker"), text(l, "token"), Instant.parse(text(l, "expiresAt")));
+    JsonNode payload = n.get("payload");
+    if (payload == null) {
+      throw new CorruptStateException("job " + optText(n, "id") + " has no payload");
+    }
+    JsonNode result = n.get("result");
+    String finishedAt = optText(n, "finishedAt");
+    return new Job(
+        text(n, "id"),
+        number(n, "seq"),
+        optText(n, "type"),
+        payload.toString(),
+        (int) number(n, "priority"),
+        Instant.parse(text(n, "runAt")),
+        (int) number(n, "attempts"),
+        (int) number(n, "maxAttempts"),
+        Instant.parse(text(n, "createdAt")),
+        optText(n, "key"),
+        status,
+        lease,
+        optText(n, "lastError"),
+        finishedAt == null ? null : Instant.parse(finishedAt),
+        result == null || result.isNull() ? null : result.toString());
+  }
+
+  private static void writeCounters(JsonGenerator g, QueueCounters c) throws IOException {
+    g.writeFieldName("counters");
+    g.writeStartObject();
+    g.writeNumberField("pushed", c.pushed);
+    g.writeNumberField("claimed", c.claimed);
+    g.writeNumberField("completed", c.completed);
+    g.writeNumberField("failed", c.failed);
+    g.writeNumberField("dead", c.dead);
+    g.writeNumberField("expired", c.expired);
+    g.writeNumberField("cancelled", c.cancelled);
+    g.writeNumberField("archived", c.archived);
+    g.writeEndObject();
+  }
+
+  private static void readCounters(JsonNode n, QueueCounters c) {
+    if (n == null || !n.isObject()) {
+      throw new CorruptStateException("missing \"counters\"");
+    }
+    c.pushed = n.path("pushed").asLong();
+    c.claimed = n.path("claimed").asLong();
+    c.completed = n.path("completed").asLong();
+    c.failed = n.path("failed").asLong();
+    c.dead = n.path("dead").asLong();
+    c.expired = n.path("expired").asLong();
+    c.cancelled = n.path("cancelled").asLong();
+    c.archived = n.path("archived").asLong();
+  }
+
+  private static JsonNode parse(byte[] bytes, String what) {
+    JsonNode root;
+    try (JsonParser p = FACTORY.createParser(bytes)) {
+      root = MAPPER.readTree(p);
+      if (p.nextToken() != null) {
+        throw new CorruptStateException(
+            "the " + what + " has trailing content after its JSON; refusing to touch it");
+      }
+    } catch (IOException e) {
+      throw new CorruptStateException(
+          "the " + what + " is not valid JSON ("
+              + (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+                  ? jpe.getOriginalMessage()
+                  : e.getMessage())
+              + "); refusing to touch it. It begins: " + preview(bytes), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new CorruptStateException(
+          "the " + what + " is not a JSON object; refusing to touch it. It begins: "
+              + preview(bytes));
+    }
+    return root;
+  }
+
+  private static Iterable<JsonNode> array(JsonNode n, String field) {
+    JsonNode a = n.get(field);
+    if (a == null || !a.isArray()) {
+      throw new CorruptStateException("missing array \"" + field + "\"");
+    }
+    return a;
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new CorruptStateException("missing text field \"" + field + "\"");
+    }
+    return v.asText();
+  }
+
+  private static String optText(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static long number(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.canConvertToLong() || !v.isIntegralNumber()) {
+      throw new CorruptStateException("missing number field \"" + field + "\"");
+    }
+    return v.asLong();
+  }
+
+  static String preview(byte[] bytes) {
+    String s = new String(bytes, 0, Math.min(bytes.length, 80), StandardCharsets.UTF_8);
+    return "'" + s.replaceAll("[\\p{Cntrl}]", " ") + (bytes.length > 80 ? "...'" : "'");
+  }
+
+  /** Pretty JSON of the whole object, for {@code casq inspect}. */
+  public static String pretty(byte[] bytes) {
+    try {
+      ObjectNode root = (ObjectNode) parse(bytes, "queue object");
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+}
