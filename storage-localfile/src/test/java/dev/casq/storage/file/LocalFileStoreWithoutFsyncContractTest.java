@@ -1,0 +1,24 @@
+package dev.casq.storage.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.casq.storage.ObjectStore;
+import dev.casq.storage.Stores;
+import dev.casq.storage.tck.ObjectStoreContractTest;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The contract kit against file:// with {@code file.fsync=false}. */
+class LocalFileStoreWithoutFsyncContractTest extends ObjectStoreContractTest {
+  @TempDir static Path dir;
+
+  @Override
+  protected ObjectStore openStore() {
+    ObjectStore store =
+        Stores.open(dir.toUri() + "queue.json", Map.of(LocalFileStoreProvider.FSYNC, "false"))
+            .store();
+    assertThat(store.capabilities().durable()).isFalse();
+    return store;
+  }
+}
