@@ -1,0 +1,34 @@
+package dev.casq.election;
+
+import dev.casq.core.BrokerRecord;
+import dev.casq.core.Command;
+import dev.casq.core.FencedException;
+import dev.casq.core.QueueState;
+import dev.casq.core.QueueStateMachine;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Refreshes the heartbeat of the recorded broker, so that nobody takes the queue over while this
+ * broker is alive. Throws {@link FencedException} (and changes nothing) when the state no longer
+ * names this broker at this epoch.
+ */
+public final class BrokerHeartbeatCommand implements Command<BrokerRecord> {
+  private final BrokerRecord held;
+
+  /** @param held the record this broker wrote when it claimed the queue */
+  public BrokerHeartbeatCommand(BrokerRecord held) {
+    this.held = Objects.requireNonNull(held, "held");
+  }
+
+  @Override
+  public BrokerRecord apply(QueueState state, QueueStateMachine machine, Instant now) {
+    BrokerRecord current = state.broker();
+    if (!EpochGuard.holds(current, held)) {
+      throw new FencedException(current);
+    }
+    BrokerRecord refreshed = current.withHeartbeat(now);
+    machine.setBroker(state, refreshed);
+    return refreshed;
+  }
+}

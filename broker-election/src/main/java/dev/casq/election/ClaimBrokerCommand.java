@@ -1,0 +1,68 @@
+package dev.casq.election;
+
+import dev.casq.core.BrokerRecord;
+import dev.casq.core.Command;
+import dev.casq.core.QueueState;
+import dev.casq.core.QueueStateMachine;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Makes this broker the broker of the queue, applied by the commit engine to the freshest state.
+ *
+ * <p>It takes the queue when no broker is recorded, when the recorded broker has this id (a
+ * restart), or when the recorded broker's heartbeat is at least {@code staleAfter} old at {@code
+ * now}. The new record carries the recorded epoch + 1 (1 when none), so every earlier holder is
+ * fenced. Otherwise it throws {@link BrokerActiveException} and changes nothing.
+ *
+ * <p>When two brokers claim at once, both apply this command to the same state and race their
+ * compare-and-swap; the loser re-reads, re-applies it to the winner's state and gets {@link
+ * BrokerActiveException}.
+ */
+public final class ClaimBrokerCommand implements Command<BrokerRecord> {
+  private final String brokerId;
+  private final String address;
+  private final Duration staleAfter;
+
+  /**
+   * @param brokerId unique id of the claiming broker process
+   * @param address base URL clients use to reach it
+   * @param staleAfter how old a heartbeat must be before its broker may be replaced
+   */
+  public ClaimBrokerCommand(String brokerId, String address, Duration staleAfter) {
+    this.brokerId = requireText(brokerId, "brokerId");
+    this.address = requireText(address, "address");
+    this.staleAfter = Objects.requireNonNull(staleAfter, "staleAfter");
+    if (staleAfter.isNegative() || staleAfter.isZero()) {
+      throw new IllegalArgumentException("staleAfter must be positive, got " + staleAfter);
+    }
+  }
+
+  @Override
+  public BrokerRecord apply(QueueState state, QueueStateMachine machine, Instant now) {
+    BrokerRecord current = state.broker();
+    if (current != null
+        && !current.id().equals(brokerId)
+        && !Staleness.isStale(current, now, staleAfter)) {
+      throw new BrokerActiveException(current);
+    }
+    long epoch = current == null ? 1 : Math.addExact(current.epoch(), 1);
+    BrokerRecord claimed = new BrokerRecord(brokerId, address, epoch, now);
+    machine.setBroker(state, claimed);
+    return claimed;
+  }
+
+  static String requireText(String value, String what) {
+    Objects.requireNonNull(value, what);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(what + " must not be empty");
+    }
+    return value;
+  }
+
+  @Override
+  public String toString() {
+    return "ClaimBroker[" + brokerId + " at " + address + ", staleAfter " + staleAfter + "]";
+  }
+}
