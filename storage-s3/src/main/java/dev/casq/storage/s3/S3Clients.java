@@ -110,6 +110,9 @@ final class S3Clients implements AutoCloseable {
             .credentialsProvider(credentials)
             .region(Region.of(config.region()))
             .forcePathStyle(config.pathStyle())
+            // Sign the payload in one piece rather than as aws-chunked: objects are small, every
+            // server accepts it, and radosgw rejects aws-chunked framing of a 0-byte body.
+            .serviceConfiguration(c -> c.chunkedEncodingEnabled(false))
             .requestChecksumCalculation(config.checksums().requestCalculation())
             .responseChecksumValidation(config.checksums().responseValidation());
     config.endpoint().ifPresent(b::endpointOverride);

@@ -34,36 +34,6 @@ final class ScriptedHttpServer implements AutoCloseable {
     String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
     }
-
-    /** The object bytes, decoded from the signed aws-chunked framing when the SDK used it. */
-    byte[] payload() {
-      String sha = header("x-amz-content-sha256");
-      if (sha == null || !sha.startsWith("STREAMING-")) {
-        return body;
-      }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      int i = 0;
-      while (i < body.length) {
-        int eol = indexOfCrlf(body, i);
-        String sizeLine = new String(body, i, eol - i, StandardCharsets.ISO_8859_1);
-        int n = Integer.parseInt(sizeLine.split(";")[0].trim(), 16);
-        if (n == 0) {
-          break;
-        }
-        out.write(body, eol + 2, n);
-        i = eol + 2 + n + 2;
-      }
-      return out.toByteArray();
-    }
-
-    private static int indexOfCrlf(byte[] b, int from) {
-      for (int i = from; i + 1 < b.length; i++) {
-        if (b[i] == '\r' && b[i + 1] == '\n') {
-          return i;
-        }
-      }
-      throw new IllegalStateException("malformed aws-chunked body");
-    }
   }
 
   /** One scripted answer. */
