@@ -88,6 +88,7 @@ public final class GcsTestServer implements AutoCloseable {
       Pattern.compile("bytes (?:(\\d+)-(\\d+)|\\*)/(\\d+|\\*)");
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
   private static final int DEFAULT_PAGE_SIZE = 1000;
+  private static final String QUERY_ATTRIBUTE = "gcs.query";
 
   private final HttpServer http;
   private final ExecutorService executor;
@@ -126,8 +127,19 @@ public final class GcsTestServer implements AutoCloseable {
     this.baseUrl = "http://127.0.0.1:" + http.getAddress().getPort();
   }
 
-  /** Starts a server on 127.0.0.1 on a free port. */
+  /**
+   * Starts a server on 127.0.0.1 on a free port.
+   *
+   * <p>Sets {@code sun.net.httpserver.nodelay=true} (unless set otherwise) before the JDK's HTTP
+   * server reads its configuration: without TCP_NODELAY, small answers wait for the client's
+   * delayed ACK and every request takes about 40 ms on loopback. The JDK reads the property once
+   * per JVM, so it only helps if this server is the first JDK HTTP server the JVM starts; without
+   * it the server is slower but behaves the same.
+   */
   public static GcsTestServer start() {
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
     try {
       HttpServer http =
           HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
@@ -222,23 +234,28 @@ public final class GcsTestServer implements AutoCloseable {
   // ---------------------------------------------------------------- dispatch
 
   private void handle(HttpExchange ex) {
-    String method = ex.getRequestMethod();
-    String path = ex.getRequestURI().getRawPath();
-    Map<String, String> query = Map.of();
-    int status;
     try {
-      query = parseQuery(ex.getRequestURI().getRawQuery());
-      status = route(ex, method, path, query);
+      Map<String, String> query = parseQuery(ex.getRequestURI().getRawQuery());
+      ex.setAttribute(QUERY_ATTRIBUTE, query);
+      route(ex, ex.getRequestMethod(), ex.getRequestURI().getRawPath(), query);
     } catch (DropConnection e) {
-      status = -1;
+      record(ex, -1);
     } catch (GcsError e) {
-      status = sendError(ex, e);
+      sendError(ex, e);
     } catch (RuntimeException | IOException e) {
-      status = sendError(ex, new GcsError(500, "internalError", "test server failure: " + e));
+      sendError(ex, new GcsError(500, "internalError", "test server failure: " + e));
+    } finally {
+      // Closing an exchange whose answer was never started closes the connection.
+      ex.close();
     }
-    requests.add(new RecordedRequest(method, path, query, status));
-    // Closing an exchange whose answer was never started closes the connection.
-    ex.close();
+  }
+
+  /** Records the request before its answer leaves, so a client that got it sees it recorded. */
+  private void record(HttpExchange ex, int status) {
+    @SuppressWarnings("unchecked")
+    Map<String, String> query = (Map<String, String>) ex.getAttribute(QUERY_ATTRIBUTE);
+    requests.add(new RecordedRequest(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
+        query == null ? Map.of() : query, status));
   }
 
   private int route(HttpExchange ex, String method, String path, Map<String, String> query)
@@ -910,12 +927,13 @@ public final class GcsTestServer implements AutoCloseable {
     }
   }
 
-  private static int sendJson(HttpExchange ex, int status, JsonElement json) throws IOException {
+  private int sendJson(HttpExchange ex, int status, JsonElement json) throws IOException {
     ex.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
     return sendBytes(ex, status, json.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  private static int sendBytes(HttpExchange ex, int status, byte[] body) throws IOException {
+  private int sendBytes(HttpExchange ex, int status, byte[] body) throws IOException {
+    record(ex, status);
     ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
     if (body.length > 0) {
       try (OutputStream out = ex.getResponseBody()) {
@@ -925,15 +943,16 @@ public final class GcsTestServer implements AutoCloseable {
     return status;
   }
 
-  private static int sendEmpty(HttpExchange ex, int status) throws IOException {
-    ex.getResponseHeaders().set("Content-Length", "0");
+  private int sendEmpty(HttpExchange ex, int status) throws IOException {
+    record(ex, status);
     ex.sendResponseHeaders(status, -1);
     return status;
   }
 
-  private static int sendError(HttpExchange ex, GcsError e) {
+  private int sendError(HttpExchange ex, GcsError e) {
     try {
       if (e.code() == 304) {
+        record(ex, 304);
         ex.sendResponseHeaders(304, -1);
         return 304;
       }
