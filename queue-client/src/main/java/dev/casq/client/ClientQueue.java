@@ -1,0 +1,648 @@
+package dev.casq.client;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.casq.core.ClaimRequest;
+import dev.casq.core.InvalidRequestException;
+import dev.casq.core.JobNotFoundException;
+import dev.casq.core.JobStatus;
+import dev.casq.core.LeaseRejectedException;
+import dev.casq.core.PushOptions;
+import dev.casq.core.PushResult;
+import dev.casq.core.QueueClosedException;
+import dev.casq.core.QueuePolicy;
+import dev.casq.core.WorkerOptions;
+import dev.casq.storage.CasqException;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * One queue of a broker, with payloads of type {@code T} (converted with Jackson). Blocking methods
+ * wait for the broker's answer (retries included); the {@code ...Async} variants return futures
+ * and never block the caller. Obtain one with {@link CasqClient#queue(Class)}.
+ *
+ * <p>Retries are safe:
+ *
+ * <ul>
+ *   <li>Every push carries an idempotency key (the caller's, or a random UUID generated once per
+ *       call and reused by its retries), so a retry after a timeout never creates a second job.
+ *   <li>{@code complete}, {@code fail}, {@code release} and {@code cancel}: when an earlier attempt
+ *       of the same call reached a broker but its answer was lost, a retry that finds the job gone
+ *       ({@code not_found}) or no longer leased with this token ({@code lease_rejected}) counts as
+ *       success: the first attempt most likely landed. (If it did not, the lease simply expires and
+ *       the job runs again: at-least-once delivery is kept.)
+ *   <li>{@code claim}: a claim whose answer was lost leaves its jobs leased to nobody until the
+ *       lease expires; then they are claimable again (the attempt is counted).
+ * </ul>
+ */
+public final class ClientQueue<T> {
+  private final CasqClient client;
+  private final ClientConfig config;
+  private final BrokerConnection connection;
+  private final JavaType type;
+  private final String base;
+
+  ClientQueue(CasqClient client, ClientConfig config, BrokerConnection connection, JavaType type) {
+    this.client = client;
+    this.config = config;
+    this.connection = connection;
+    this.type = type;
+    this.base = "/v1/queues/" + encode(config.queueName());
+  }
+
+  /** The queue's name on the broker. */
+  public String name() {
+    return config.queueName();
+  }
+
+  /** The client this queue belongs to. */
+  public CasqClient client() {
+    return client;
+  }
+
+  // ------------------------------------------------------------------ push
+
+  /** Pushes a job and returns its id once the broker has made it durable. */
+  public String push(T payload) {
+    return await(pushAsync(payload, PushOptions.none())).jobId();
+  }
+
+  /** Pushes with options (key, priority, delay, run-at, type, attempts). */
+  public PushResult push(T payload, PushOptions options) {
+    return await(pushAsync(payload, options));
+  }
+
+  public CompletableFuture<PushResult> pushAsync(T payload) {
+    return pushAsync(payload, PushOptions.none());
+  }
+
+  /**
+   * Pushes asynchronously. The result's {@code duplicate} is true only when a job with the
+   * caller's own key already existed; a retry of this very call that meets its own first attempt
+   * reports {@code duplicate=false}.
+   */
+  public CompletableFuture<PushResult> pushAsync(T payload, PushOptions options) {
+    try {
+      return pushRaw(toJson(payload), options);
+    } catch (CasqException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Pushes a payload given as JSON text (one JSON value), e.g. from a command line. */
+  public PushResult pushJson(String payloadJson, PushOptions options) {
+    return await(pushJsonAsync(payloadJson, options));
+  }
+
+  public CompletableFuture<PushResult> pushJsonAsync(String payloadJson, PushOptions options) {
+    Objects.requireNonNull(payloadJson, "payloadJson");
+    try {
+      validateJson(payloadJson);
+    } catch (CasqException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return pushRaw(payloadJson, options);
+  }
+
+  private CompletableFuture<PushResult> pushRaw(String payloadJson, PushOptions options) {
+    PushOptions o = options == null ? PushOptions.none() : options;
+    boolean ownKey = o.idempotencyKey() != null;
+    String key = ownKey ? o.idempotencyKey() : UUID.randomUUID().toString();
+    byte[] body;
+    try {
+      body = Wire.object(g -> writePush(g, payloadJson, o, key));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(invalidPayload(e));
+    }
+    return call("POST", base + "/jobs", body, null, "push to queue " + name())
+        .thenApply(
+            reply -> {
+              if (!reply.ok()) {
+                throw Errors.of(reply.status(), reply.body(), null);
+              }
+              JsonNode n = Wire.parse(reply.status(), reply.body());
+              boolean duplicate = n.path("duplicate").asBoolean(false);
+              if (duplicate && !ownKey && reply.retriedAfterUnknownOutcome()) {
+                duplicate = false; // our own earlier attempt landed; not a duplicate to the caller
+              }
+              return new PushResult(Wire.text(n, "id"), duplicate);
+            });
+  }
+
+  /**
+   * Pushes many jobs, 1000 per request; each gets its own generated idempotency key.
+   *
+   * @return one result per payload, in order
+   * @throws BatchPushException when some were rejected (the others were pushed)
+   */
+  public List<PushResult> pushAll(List<? extends T> payloads) {
+    return await(pushAllAsync(payloads, PushOptions.none()));
+  }
+
+  /**
+   * Pushes many jobs with the same options (priority, delay, type...). The options must not hold
+   * an idempotency key: a key names one job.
+   */
+  public List<PushResult> pushAll(List<? extends T> payloads, PushOptions options) {
+    return await(pushAllAsync(payloads, options));
+  }
+
+  public CompletableFuture<List<PushResult>> pushAllAsync(
+      List<? extends T> payloads, PushOptions options) {
+    PushOptions o = options == null ? PushOptions.none() : options;
+    if (o.idempotencyKey() != null) {
+      return CompletableFuture.failedFuture(
+          new InvalidRequestException(
+              "pushAll gives each job its own key; the options must not hold one"));
+    }
+    if (payloads.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    List<String> jsons = new ArrayList<>(payloads.size());
+    try {
+      for (T p : payloads) {
+        jsons.add(toJson(p));
+      }
+    } catch (CasqException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    int chunk = QueuePolicy.MAX_CLAIM_BATCH; // the broker's batch limit is 1000 as well
+    List<CompletableFuture<List<Object>>> parts = new ArrayList<>();
+    for (int from = 0; from < jsons.size(); from += chunk) {
+      parts.add(pushChunk(jsons.subList(from, Math.min(jsons.size(), from + chunk)), o));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(
+            v -> {
+              List<PushResult> results = new ArrayList<>(jsons.size());
+              Map<Integer, CasqException> errors = new HashMap<>();
+              for (CompletableFuture<List<Object>> part : parts) {
+                for (Object item : part.join()) {
+                  if (item instanceof PushResult r) {
+                    results.add(r);
+                  } else {
+                    errors.put(results.size(), (CasqException) item);
+                    results.add(null);
+                  }
+                }
+              }
+              if (!errors.isEmpty()) {
+                throw new BatchPushException(Arrays.asList(results.toArray(PushResult[]::new)),
+                    errors);
+              }
+              return List.copyOf(results);
+            });
+  }
+
+  private CompletableFuture<List<Object>> pushChunk(List<String> jsons, PushOptions o) {
+    byte[] body;
+    try {
+      body =
+          Wire.object(
+              g -> {
+                g.writeArrayFieldStart("jobs");
+                for (String json : jsons) {
+                  g.writeStartObject();
+                  writePush(g, json, o, UUID.randomUUID().toString());
+                  g.writeEndObject();
+                }
+                g.writeEndArray();
+              });
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(invalidPayload(e));
+    }
+    return call("POST", base + "/jobs/batch", body, null,
+            "push " + jsons.size() + " jobs to queue " + name())
+        .thenApply(
+            reply -> {
+              if (!reply.ok()) {
+                throw Errors.of(reply.status(), reply.body(), null);
+              }
+              JsonNode results = Wire.parse(reply.status(), reply.body()).path("results");
+              if (!results.isArray() || results.size() != jsons.size()) {
+                throw new BrokerErrorException(reply.status(), null,
+                    "the broker answered a batch of " + jsons.size() + " with "
+                        + (results.isArray() ? results.size() : "no") + " results");
+              }
+              List<Object> out = new ArrayList<>(jsons.size());
+              for (JsonNode r : results) {
+                if (r.has("error")) {
+                  out.add(Errors.of(r.get("error"), null));
+                } else {
+                  boolean dup = r.path("duplicate").asBoolean(false)
+                      && !reply.retriedAfterUnknownOutcome();
+                  out.add(new PushResult(Wire.text(r, "id"), dup));
+                }
+              }
+              return out;
+            });
+  }
+
+  private static void writePush(JsonGenerator g, String payloadJson, PushOptions o, String key)
+      throws IOException {
+    g.writeFieldName("payload");
+    g.writeRawValue(payloadJson);
+    g.writeStringField("key", key);
+    if (o.priority() != null) {
+      g.writeNumberField("priority", o.priority());
+    }
+    if (o.runAt() != null) {
+      g.writeStringField("runAt", o.runAt().toString());
+    } else if (o.delay() != null) {
+      g.writeStringField("delay", Wire.duration(o.delay()));
+    }
+    if (o.type() != null) {
+      g.writeStringField("type", o.type());
+    }
+    if (o.maxAttempts() != null) {
+      g.writeNumberField("maxAttempts", o.maxAttempts());
+    }
+  }
+
+  // ------------------------------------------------------------------ claim
+
+  /** Claims one job that is ready now, if there is one. */
+  public Optional<LeasedJob<T>> claim(String worker) {
+    List<LeasedJob<T>> got = claim(ClaimRequest.one(worker), Duration.ZERO);
+    return got.isEmpty() ? Optional.empty() : Optional.of(got.get(0));
+  }
+
+  /**
+   * Claims up to {@code request.limit()} jobs, waiting up to {@code wait} (at most 60s) for one to
+   * become ready (long poll). Returns an empty list when none came in time.
+   */
+  public List<LeasedJob<T>> claim(ClaimRequest request, Duration wait) {
+    return await(claimAsync(request, wait));
+  }
+
+  public CompletableFuture<List<LeasedJob<T>>> claimAsync(ClaimRequest request, Duration wait) {
+    Objects.requireNonNull(request, "request");
+    Duration w = wait == null ? Duration.ZERO : wait;
+    if (w.isNegative() || w.compareTo(Duration.ofSeconds(60)) > 0) {
+      return CompletableFuture.failedFuture(
+          new InvalidRequestException("claim wait must be from 0 to 60s, got " + w));
+    }
+    byte[] body =
+        Wire.object(
+            g -> {
+              g.writeStringField("worker", request.worker());
+              if (request.lease() != null) {
+                g.writeStringField("lease", Wire.duration(request.lease()));
+              }
+              g.writeNumberField("limit", request.limit());
+              if (!w.isZero()) {
+                g.writeStringField("wait", Wire.duration(w));
+              }
+              if (!request.types().isEmpty()) {
+                g.writeArrayFieldStart("types");
+                for (String t : request.types()) {
+                  g.writeString(t);
+                }
+                g.writeEndArray();
+              }
+            });
+    return call("POST", base + "/claim", body, w, "claim from queue " + name())
+        .thenApply(
+            reply -> {
+              if (!reply.ok()) {
+                throw Errors.of(reply.status(), reply.body(), null);
+              }
+              JsonNode jobs = Wire.parse(reply.status(), reply.body()).path("jobs");
+              List<LeasedJob<T>> out = new ArrayList<>(jobs.size());
+              for (JsonNode j : jobs) {
+                String json = Wire.rawJson(j, "payload");
+                out.add(new LeasedJob<>(Wire.text(j, "id"), fromJson(json, Wire.text(j, "id")),
+                    json, Wire.text(j, "leaseToken"), Wire.instant(j, "leaseExpiresAt"),
+                    (int) Wire.optNumber(j, "attempts", 1), (int) Wire.optNumber(j, "maxAttempts", 1),
+                    Wire.optText(j, "type"), (int) Wire.optNumber(j, "priority", 0)));
+              }
+              return out;
+            });
+  }
+
+  // ------------------------------------------------------------------ leased jobs
+
+  /** Extends the lease by the queue's default lease; returns the new expiry (broker clock). */
+  public Instant heartbeat(LeasedJob<T> job) {
+    return await(heartbeatAsync(job, null));
+  }
+
+  /** Extends the lease to now + {@code extend}; returns the new expiry (broker clock). */
+  public Instant heartbeat(LeasedJob<T> job, Duration extend) {
+    return await(heartbeatAsync(job, extend));
+  }
+
+  public CompletableFuture<Instant> heartbeatAsync(LeasedJob<T> job, Duration extend) {
+    byte[] body =
+        Wire.object(
+            g -> {
+              g.writeStringField("leaseToken", job.leaseToken());
+              if (extend != null) {
+                g.writeStringField("extend", Wire.duration(extend));
+              }
+            });
+    return call("POST", jobPath(job.id(), "heartbeat"), body, null,
+            "heartbeat job " + job.id() + " of queue " + name())
+        .thenApply(
+            reply -> {
+              if (!reply.ok()) {
+                throw Errors.of(reply.status(), reply.body(), job.id());
+              }
+              return Wire.instant(Wire.parse(reply.status(), reply.body()), "leaseExpiresAt");
+            });
+  }
+
+  /** Completes the job. */
+  public void complete(LeasedJob<T> job) {
+    await(completeAsync(job, null));
+  }
+
+  /** Completes the job with a result (any Jackson-convertible value) kept with it. */
+  public void complete(LeasedJob<T> job, Object result) {
+    await(completeAsync(job, result));
+  }
+
+  public CompletableFuture<Void> completeAsync(LeasedJob<T> job, Object result) {
+    String resultJson;
+    try {
+      resultJson = result == null ? null : toJson(result);
+    } catch (CasqException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    byte[] body =
+        Wire.object(
+            g -> {
+              g.writeStringField("leaseToken", job.leaseToken());
+              if (resultJson != null) {
+                g.writeFieldName("result");
+                g.writeRawValue(resultJson);
+              }
+            });
+    return call("POST", jobPath(job.id(), "complete"), body, null,
+            "complete job " + job.id() + " of queue " + name())
+        .thenApply(reply -> settleLeaseOp(reply, job.id(), true))
+        .thenApply(n -> null);
+  }
+
+  /** Reports a failed attempt; the job is retried with backoff while attempts remain. */
+  public JobStatus fail(LeasedJob<T> job, String error) {
+    return await(failAsync(job, error, true));
+  }
+
+  /** Reports a failure that must not be retried: the job goes dead. */
+  public JobStatus failPermanently(LeasedJob<T> job, String error) {
+    return await(failAsync(job, error, false));
+  }
+
+  /**
+   * Reports a failed attempt. Completes with QUEUED (it will be retried) or DEAD. After a retry
+   * that found the first attempt landed, the status is the one that attempt produced: DEAD when
+   * {@code retry} is false or the job had no attempts left, QUEUED otherwise.
+   */
+  public CompletableFuture<JobStatus> failAsync(LeasedJob<T> job, String error, boolean retry) {
+    String message = error == null ? null
+        : error.length() > QueuePolicy.MAX_ERROR_LENGTH
+            ? error.substring(0, QueuePolicy.MAX_ERROR_LENGTH) : error;
+    byte[] body =
+        Wire.object(
+            g -> {
+              g.writeStringField("leaseToken", job.leaseToken());
+              if (message != null) {
+                g.writeStringField("error", message);
+              }
+              g.writeBooleanField("retry", retry);
+            });
+    return call("POST", jobPath(job.id(), "fail"), body, null,
+            "fail job " + job.id() + " of queue " + name())
+        .thenApply(
+            reply -> {
+              JsonNode n = settleLeaseOp(reply, job.id(), true);
+              if (n == null) {
+                return retry && job.attempts() < job.maxAttempts()
+                    ? JobStatus.QUEUED : JobStatus.DEAD;
+              }
+              return status(n);
+            });
+  }
+
+  /** Gives the job back without counting the attempt (e.g. on shutdown). */
+  public void release(LeasedJob<T> job) {
+    await(releaseAsync(job));
+  }
+
+  public CompletableFuture<Void> releaseAsync(LeasedJob<T> job) {
+    byte[] body = Wire.object(g -> g.writeStringField("leaseToken", job.leaseToken()));
+    return call("POST", jobPath(job.id(), "release"), body, null,
+            "release job " + job.id() + " of queue " + name())
+        .thenApply(reply -> settleLeaseOp(reply, job.id(), true))
+        .thenApply(n -> null);
+  }
+
+  /** Cancels a live job (queued or leased). */
+  public void cancel(String jobId) {
+    await(cancelAsync(jobId));
+  }
+
+  public CompletableFuture<Void> cancelAsync(String jobId) {
+    return call("POST", jobPath(jobId, "cancel"), Wire.object(g -> {}), null,
+            "cancel job " + jobId + " of queue " + name())
+        .thenApply(reply -> settleLeaseOp(reply, jobId, false))
+        .thenApply(n -> null);
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  /** The job, live or finished and not yet archived. */
+  public JobInfo<T> get(String jobId) {
+    return await(getAsync(jobId));
+  }
+
+  public CompletableFuture<JobInfo<T>> getAsync(String jobId) {
+    return call("GET", base + "/jobs/" + encode(jobId), null, null,
+            "get job " + jobId + " of queue " + name())
+        .thenApply(
+            reply -> {
+              if (!reply.ok()) {
+                throw Errors.of(reply.status(), reply.body(), jobId);
+              }
+              JsonNode j = Wire.parse(reply.status(), reply.body());
+              String json = Wire.rawJson(j, "payload");
+              JsonNode lease = j.get("lease");
+              boolean leased = lease != null && lease.isObject();
+              return new JobInfo<>(Wire.text(j, "id"), status(j), fromJson(json, jobId), json,
+                  (int) Wire.optNumber(j, "priority", 0), Wire.optInstant(j, "runAt"),
+                  (int) Wire.optNumber(j, "attempts", 0), (int) Wire.optNumber(j, "maxAttempts", 0),
+                  Wire.optInstant(j, "createdAt"), Wire.optText(j, "type"), Wire.optText(j, "key"),
+                  leased ? Wire.optText(lease, "worker") : null,
+                  leased ? Wire.optInstant(lease, "expiresAt") : null,
+                  Wire.optText(j, "lastError"), Wire.optInstant(j, "finishedAt"),
+                  j.hasNonNull("result") ? Wire.rawJson(j, "result") : null);
+            });
+  }
+
+  /** Counts and counters of the queue. */
+  public RemoteStats stats() {
+    return await(statsAsync());
+  }
+
+  public CompletableFuture<RemoteStats> statsAsync() {
+    return call("GET", base + "/stats", null, null, "read stats of queue " + name())
+        .thenApply(
+            reply -> {
+              if (!reply.ok()) {
+                throw Errors.of(reply.status(), reply.body(), null);
+              }
+              JsonNode n = Wire.parse(reply.status(), reply.body());
+              JsonNode c = n.path("counters");
+              RemoteStats.Counters counters =
+                  new RemoteStats.Counters(Wire.optNumber(c, "pushed", 0),
+                      Wire.optNumber(c, "claimed", 0), Wire.optNumber(c, "completed", 0),
+                      Wire.optNumber(c, "failed", 0), Wire.optNumber(c, "dead", 0),
+                      Wire.optNumber(c, "expired", 0), Wire.optNumber(c, "cancelled", 0),
+                      Wire.optNumber(c, "archived", 0));
+              long ready = Wire.optNumber(n, "ready", 0);
+              long scheduled = Wire.optNumber(n, "scheduled", 0);
+              long leased = Wire.optNumber(n, "leased", 0);
+              return new RemoteStats(
+                  Wire.optText(n, "queue") == null ? name() : Wire.optText(n, "queue"),
+                  Wire.optNumber(n, "revision", 0), ready, scheduled, leased,
+                  Wire.optNumber(n, "pending", ready + scheduled + leased),
+                  Wire.optNumber(n, "finishedPendingArchive", 0), counters,
+                  Wire.broker(n.get("broker")), Wire.optInstant(n, "updatedAt"));
+            });
+  }
+
+  // ------------------------------------------------------------------ workers
+
+  /** Starts a worker that runs {@code handler} for each job; close it to stop gracefully. */
+  public ClientWorker<T> worker(ClientJobHandler<T> handler, WorkerOptions options) {
+    return new ClientWorker<>(this, handler, options);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private CompletableFuture<BrokerConnection.Reply> call(
+      String method, String path, byte[] body, Duration extraTimeout, String what) {
+    try {
+      return connection.send(new BrokerConnection.Request(method, path, body, extraTimeout, what));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Settles complete / fail / release / cancel: the parsed body on success; null when the job is
+   * gone or no longer leased with this token after an attempt whose outcome was unknown (the first
+   * attempt landed); the mapped error otherwise.
+   */
+  private static JsonNode settleLeaseOp(
+      BrokerConnection.Reply reply, String jobId, boolean leaseRejectedMeansDone) {
+    if (reply.ok()) {
+      return Wire.parse(reply.status(), reply.body());
+    }
+    CasqException e = Errors.of(reply.status(), reply.body(), jobId);
+    if (reply.retriedAfterUnknownOutcome()
+        && (e instanceof JobNotFoundException
+            || (leaseRejectedMeansDone && e instanceof LeaseRejectedException))) {
+      return null;
+    }
+    throw e;
+  }
+
+  private static JobStatus status(JsonNode n) {
+    String s = Wire.text(n, "status");
+    try {
+      return JobStatus.fromWire(s);
+    } catch (IllegalArgumentException e) {
+      throw new BrokerErrorException(200, null, "the broker reported an unknown job status '" + s
+          + "'");
+    }
+  }
+
+  private String jobPath(String jobId, String action) {
+    if (jobId == null || jobId.isBlank()) {
+      throw new InvalidRequestException("job id must not be empty");
+    }
+    return base + "/jobs/" + encode(jobId) + "/" + action;
+  }
+
+  private String toJson(Object value) {
+    try {
+      return config.objectMapper().writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new InvalidRequestException("cannot convert to JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  private T fromJson(String json, String jobId) {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return config.objectMapper().readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new InvalidRequestException(
+          "payload of job " + jobId + " does not convert to " + type + ": "
+              + e.getOriginalMessage());
+    }
+  }
+
+  /** Rejects text that is not exactly one JSON value. */
+  static void validateJson(String json) {
+    try (com.fasterxml.jackson.core.JsonParser p = Wire.MAPPER.getFactory().createParser(json)) {
+      if (p.nextToken() == null) {
+        throw new InvalidRequestException("payload must be a JSON value, got nothing");
+      }
+      p.skipChildren();
+      if (p.nextToken() != null) {
+        throw new InvalidRequestException("payload must be one JSON value; found more after it");
+      }
+    } catch (IOException e) {
+      throw new InvalidRequestException("payload is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  private static CasqException invalidPayload(RuntimeException e) {
+    return e instanceof CasqException ce ? ce
+        : new InvalidRequestException("cannot encode the request: " + e.getMessage());
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** Waits for a future and rethrows its casq exception as is. */
+  static <R> R await(CompletableFuture<R> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QueueClosedException("interrupted while waiting for the broker");
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      while (c instanceof CompletionException && c.getCause() != null) {
+        c = c.getCause();
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new CompletionException(c);
+    }
+  }
+}

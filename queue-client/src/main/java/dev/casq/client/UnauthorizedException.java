@@ -1,0 +1,12 @@
+package dev.casq.client;
+
+import dev.casq.storage.CasqException;
+
+/** The broker refused the bearer token (missing or wrong). Nothing was changed. */
+public class UnauthorizedException extends CasqException {
+  private static final long serialVersionUID = 1L;
+
+  public UnauthorizedException(String message) {
+    super(message);
+  }
+}
