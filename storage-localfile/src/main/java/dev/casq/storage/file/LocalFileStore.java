@@ -208,11 +208,11 @@ public final class LocalFileStore implements ObjectStore {
   public Version create(String key, byte[] data) {
     ObjectFiles f = files(key);
     ensureDirectory(f, key);
+    refuseDirectory(f, key);
     try (ObjectLock lock = lock(f, true)) {
       if (Files.isRegularFile(f.object)) {
         throw new PreconditionFailedException("object already exists: " + key);
       }
-      refuseDirectory(f, key);
       return commit(lock, f, data, key);
     }
   }
@@ -243,8 +243,8 @@ public final class LocalFileStore implements ObjectStore {
   public Version put(String key, byte[] data) {
     ObjectFiles f = files(key);
     ensureDirectory(f, key);
+    refuseDirectory(f, key);
     try (ObjectLock lock = lock(f, true)) {
-      refuseDirectory(f, key);
       return commit(lock, f, data, key);
     }
   }
