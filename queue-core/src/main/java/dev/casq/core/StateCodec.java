@@ -36,14 +36,22 @@ public final class StateCodec {
 
   private StateCodec() {}
 
-  /** Encodes the state. Jobs whose encoding is cached are copied, not re-encoded. */
+  /**
+   * Encodes the state. Jobs whose encoding is cached are copied, not re-encoded, into one array
+   * of the exact final size (large arrays are expensive to grow and to collect).
+   */
   public static byte[] encode(QueueState s) {
-    int estimate = 512;
+    long total = 0;
     for (Job j : s.live.values()) {
-      byte[] cached = j.cachedEncoding();
-      estimate += cached == null ? 256 : cached.length + 1;
+      total += encoded(j).length + 1;
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(estimate);
+    for (Job j : s.finished) {
+      total += encoded(j).length + 1;
+    }
+    byte[] head;
+    byte[] middle;
+    byte[] tail;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("format", QueueState.FORMAT);
@@ -72,18 +80,6 @@ public final class StateCodec {
         g.writeEndArray();
       }
       g.writeEndArray();
-      g.writeFieldName("jobs");
-      g.writeStartArray();
-      for (Job j : s.live.values()) {
-        g.writeRawValue(new RawJsonBytes(encoded(j)));
-      }
-      g.writeEndArray();
-      g.writeFieldName("finished");
-      g.writeStartArray();
-      for (Job j : s.finished) {
-        g.writeRawValue(new RawJsonBytes(encoded(j)));
-      }
-      g.writeEndArray();
       g.writeFieldName("rememberedKeys");
       g.writeStartObject();
       for (Map.Entry<String, QueueState.RememberedKey> e : s.rememberedKeys.entrySet()) {
@@ -94,12 +90,44 @@ public final class StateCodec {
         g.writeEndObject();
       }
       g.writeEndObject();
-      g.writeEndObject();
-      g.writeRaw('\n');
+      g.writeFieldName("jobs");
+      g.writeStartArray();
+      g.flush();
+      head = out.toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
+    middle = "\n],\n\"finished\":[".getBytes(StandardCharsets.UTF_8);
+    tail = "\n]}\n".getBytes(StandardCharsets.UTF_8);
+    long size = head.length + middle.length + tail.length + total;
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new QueueException("the queue object would be " + size + " bytes: too large");
+    }
+    byte[] doc = new byte[(int) size];
+    int pos = 0;
+    System.arraycopy(head, 0, doc, pos, head.length);
+    pos += head.length;
+    pos = copyJobs(s.live.values(), doc, pos);
+    System.arraycopy(middle, 0, doc, pos, middle.length);
+    pos += middle.length;
+    pos = copyJobs(s.finished, doc, pos);
+    System.arraycopy(tail, 0, doc, pos, tail.length);
+    pos += tail.length;
+    return pos == doc.length ? doc : java.util.Arrays.copyOf(doc, pos);
+  }
+
+  private static int copyJobs(java.util.Collection<Job> jobs, byte[] doc, int pos) {
+    boolean first = true;
+    for (Job j : jobs) {
+      if (!first) {
+        doc[pos++] = ',';
+      }
+      first = false;
+      byte[] b = encoded(j);
+      System.arraycopy(b, 0, doc, pos, b.length);
+      pos += b.length;
+    }
+    return pos;
   }
 
   /** Encodes finished jobs as an archive object: a JSON array, one job per line. */

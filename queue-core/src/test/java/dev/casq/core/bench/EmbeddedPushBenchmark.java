@@ -1,0 +1,154 @@
+package dev.casq.core.bench;
+
+import dev.casq.core.ClaimRequest;
+import dev.casq.core.Job;
+import dev.casq.core.JobQueue;
+import dev.casq.core.PushRequest;
+import dev.casq.core.QueueOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Embedded pushes per second with 64 producer threads, at a steady number of pending jobs.
+ *
+ * <p>A drainer claims and completes jobs whenever more than {@code pending} wait, so the queue
+ * object stays at its size for the whole run (completions go to archive objects as in
+ * production). {@code push} is one blocking push per call; {@code pushWindow32} sends 32
+ * pushes and waits for all of them (a producer that pipelines).
+ *
+ * <p>Run: {@code scripts/bench.sh EmbeddedPushBenchmark} (see docs/benchmarks.md).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 3)
+@Measurement(iterations = 3, time = 5)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-XX:+UseParallelGC"})
+@Threads(64)
+public class EmbeddedPushBenchmark {
+
+  /** file (fsync on), file-nosync, mem. */
+  @Param({"file"})
+  public String store;
+
+  @Param({"1000", "10000", "100000"})
+  public int pending;
+
+  private Path dir;
+  private JobQueue queue;
+  private Thread drainer;
+  private final AtomicBoolean draining = new AtomicBoolean();
+
+  @Setup(Level.Trial)
+  public void open() throws Exception {
+    dir = Files.createTempDirectory("casq-bench");
+    QueueOptions.Builder options = QueueOptions.builder().maxRememberedKeys(0);
+    String uri;
+    switch (store) {
+      case "mem" -> uri = "mem://bench-" + System.nanoTime() + "/q.json";
+      case "file-nosync" -> {
+        uri = dir.toUri() + "q.json";
+        options.storeProperty("file.fsync", "false");
+      }
+      default -> uri = dir.toUri() + "q.json";
+    }
+    queue = JobQueue.open(uri, options.build());
+    List<CompletableFuture<?>> fill = new ArrayList<>();
+    for (int i = 0; i < pending; i++) {
+      fill.add(queue.push(PushRequest.of(payload(i))));
+    }
+    CompletableFuture.allOf(fill.toArray(CompletableFuture[]::new)).get();
+    draining.set(true);
+    drainer = new Thread(this::drain, "bench-drainer");
+    drainer.setDaemon(true);
+    drainer.start();
+  }
+
+  private void drain() {
+    while (draining.get()) {
+      try {
+        int excess = queue.stats().get().pending() - pending;
+        if (excess <= 0) {
+          Thread.onSpinWait();
+          Thread.sleep(1); // polling a benchmark's background load, not synchronisation
+          continue;
+        }
+        // claim the whole excess at once (in one commit), then complete it (in the next)
+        List<CompletableFuture<List<Job>>> claims = new ArrayList<>();
+        for (int left = excess; left > 0; left -= 1000) {
+          claims.add(queue.claim(new ClaimRequest("drainer", Duration.ofMinutes(10),
+              Math.min(1000, left), null)));
+        }
+        List<CompletableFuture<?>> done = new ArrayList<>(excess);
+        for (CompletableFuture<List<Job>> claim : claims) {
+          for (Job j : claim.get()) {
+            done.add(queue.complete(j.id(), j.lease().token(), null));
+          }
+        }
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get();
+      } catch (InterruptedException e) {
+        return;
+      } catch (Exception e) {
+        if (draining.get()) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void close() throws Exception {
+    draining.set(false);
+    drainer.interrupt();
+    drainer.join(10_000);
+    System.out.printf("%n[%s pending=%d] commits=%d commands=%d avg-batch=%.1f last-object=%d bytes"
+            + " conflicts=%d%n", store, pending, queue.engine().metrics().commits(),
+        queue.engine().metrics().commands(),
+        queue.engine().metrics().commands() / Math.max(1.0, queue.engine().metrics().commits()),
+        queue.engine().metrics().lastObjectBytes(), queue.engine().metrics().conflicts());
+    queue.close();
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  @Benchmark
+  public Object push() throws Exception {
+    return queue.push(PushRequest.of("{\"to\":\"ada@example.com\",\"n\":1}")).get();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(32)
+  public Object pushWindow32() throws Exception {
+    CompletableFuture<?>[] window = new CompletableFuture<?>[32];
+    for (int i = 0; i < window.length; i++) {
+      window[i] = queue.push(PushRequest.of("{\"to\":\"ada@example.com\",\"n\":" + i + "}"));
+    }
+    return CompletableFuture.allOf(window).get();
+  }
+
+  private static String payload(int i) {
+    return "{\"to\":\"user" + i + "@example.com\",\"subject\":\"hello\",\"n\":" + i + "}";
+  }
+}
