@@ -50,7 +50,7 @@ public final class QueueState {
   long nextSeq = 1;
   final QueueCounters counters = new QueueCounters();
 
-  final Map<String, Job> live = new HashMap<>();
+  final Map<String, Job> live = new LinkedHashMap<>(); // push order: readable with cat
   final TreeSet<Job> ready = new TreeSet<>(READY_ORDER);
   final TreeSet<Job> scheduled = new TreeSet<>(SCHEDULE_ORDER);
   final TreeSet<Job> leased = new TreeSet<>(EXPIRY_ORDER);
