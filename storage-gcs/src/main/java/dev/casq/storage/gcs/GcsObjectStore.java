@@ -76,9 +76,10 @@ public final class GcsObjectStore implements ObjectStore {
     return store;
   }
 
+  /** One attempt (no client retries), so that a wrong host fails fast at open. */
   private void checkBucket() {
     try {
-      clients.reads().list(bucket, BlobListOption.pageSize(1), BlobListOption.currentDirectory());
+      clients.writes().list(bucket, BlobListOption.pageSize(1), BlobListOption.currentDirectory());
     } catch (com.google.cloud.storage.StorageException e) {
       StorageException mapped = GcsErrors.forRead(describe(), e);
       if (mapped instanceof StoreConfigurationException) {
