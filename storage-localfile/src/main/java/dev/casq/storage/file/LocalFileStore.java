@@ -137,6 +137,9 @@ public final class LocalFileStore implements ObjectStore {
         try (lock) {
           Optional<byte[]> content = readContent(f.object);
           if (content.isEmpty()) {
+            if (lock.exclusive() && lock.record().state() != LockRecord.State.LIVE) {
+              lock.deleteLockFile(); // the object went away while we waited: leave no lock file
+            }
             return Optional.empty();
           }
           if (lock.record().state() != LockRecord.State.LIVE) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -98,6 +99,11 @@ final class ObjectLock implements AutoCloseable {
         try {
           fileLock = channel.lock(0, Long.MAX_VALUE, !exclusive);
           record = readRecord(channel, lockFile);
+        } catch (OverlappingFileLockException e) {
+          closeQuietly(channel);
+          throw new IOException(
+              lockFile + " is locked by another thread of this JVM under a different path (a"
+                  + " symbolic link or bind mount inside the store's directory?)", e);
         } catch (IOException | RuntimeException e) {
           closeQuietly(channel);
           throw e;
