@@ -205,10 +205,17 @@ public final class JobQueue implements AutoCloseable {
     }
   }
 
+  /**
+   * One long-poll claim. A claim in flight is never abandoned: if the deadline passes meanwhile,
+   * the caller still gets what that claim returns (a little late) rather than leaving jobs leased
+   * to nobody.
+   */
   private final class ClaimWaiter {
     final ClaimRequest request;
     final CompletableFuture<List<Job>> result;
     volatile java.util.concurrent.ScheduledFuture<?> deadline;
+    private boolean inFlight;
+    private boolean expired;
 
     ClaimWaiter(ClaimRequest request, CompletableFuture<List<Job>> result) {
       this.request = request;
@@ -216,35 +223,45 @@ public final class JobQueue implements AutoCloseable {
     }
 
     void attempt() {
-      if (result.isDone()) {
-        return;
+      synchronized (this) {
+        if (result.isDone() || inFlight) {
+          return;
+        }
+        inFlight = true;
       }
       engine
-          .submit((s, m, now) -> result.isDone() ? List.<Job>of() : m.claim(s, request, now))
+          .submit((s, m, now) -> m.claim(s, request, now))
           .whenComplete(
               (jobs, error) -> {
-                if (error != null) {
-                  cancelDeadline();
-                  result.completeExceptionally(error);
-                } else if (!jobs.isEmpty()) {
-                  cancelDeadline();
-                  if (!result.complete(jobs)) {
-                    // the deadline fired while the claim was in flight: give the jobs back
-                    for (Job j : jobs) {
-                      release(j.id(), j.lease().token());
-                    }
+                boolean wait = false;
+                synchronized (this) {
+                  inFlight = false;
+                  if (error != null) {
+                    result.completeExceptionally(error);
+                  } else if (!jobs.isEmpty()) {
+                    result.complete(jobs);
+                  } else if (deadline == null || expired) {
+                    result.complete(List.of());
+                  } else {
+                    wait = true;
+                    waiters.add(this);
                   }
-                } else if (deadline == null || deadline.isDone()) {
-                  result.complete(List.of());
-                } else {
-                  waiters.add(this);
+                }
+                if (!wait) {
+                  cancelDeadline();
                 }
               });
     }
 
     void finish(List<Job> jobs) {
-      waiters.remove(this);
-      result.complete(jobs);
+      synchronized (this) {
+        expired = true;
+        if (inFlight) {
+          return; // the claim in flight completes the result
+        }
+        waiters.remove(this);
+        result.complete(jobs);
+      }
     }
 
     void cancelDeadline() {
