@@ -95,9 +95,9 @@ osd pool default pg autoscale mode = off
 mon allow pool size one = true
 mon warn on pool no redundancy = false
 osd crush chooseleaf type = 0
-# Objects in memory (512 MiB).
+# Objects in memory (at most 2 GiB).
 osd objectstore = memstore
-memstore device bytes = 536870912
+memstore device bytes = 2147483648
 run dir = $DIR/run
 admin socket = $DIR/run/\$name.asok
 log file = $DIR/log/\$name.log
@@ -114,6 +114,10 @@ rgw frontends = beast endpoint=127.0.0.1:$PORT
 rgw data = $DIR/rgw
 rgw dns name = localhost
 rgw enable usage log = false
+# Reclaim the data of deleted and overwritten large objects after 30 s instead of 2 h, so that
+# repeated test runs do not fill the in-memory OSD.
+rgw gc obj min wait = 30
+rgw gc processor period = 30
 CONF
 
 ceph_cmd() { timeout 60 ceph -c "$CONF" "$@"; }
