@@ -87,6 +87,18 @@ class GcsObjectStoreTest {
   }
 
   @Test
+  void storageEmulatorHostAloneIsEnoughToTalkToAnEmulator() {
+    Map<String, String> env = Map.of("STORAGE_EMULATOR_HOST", "127.0.0.1:" + server.port());
+    GcsStoreConfig config = GcsStoreConfig.from(Map.of(), env::get);
+    try (GcsObjectStore emulated = GcsObjectStore.open(BUCKET, config)) {
+      Version v = emulated.create(key, utf8("via STORAGE_EMULATOR_HOST"));
+      assertThat(emulated.read(key).orElseThrow())
+          .isEqualTo(new VersionedBytes(utf8("via STORAGE_EMULATOR_HOST"), v));
+      assertThat(emulated.describe()).contains(server.baseUrl());
+    }
+  }
+
+  @Test
   void minWriteIntervalIsOneSecondByDefaultAndConfigurable() {
     assertThat(store.capabilities().minWriteInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(store.capabilities().durable()).isTrue();

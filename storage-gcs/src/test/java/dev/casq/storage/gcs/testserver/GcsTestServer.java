@@ -137,12 +137,17 @@ public final class GcsTestServer implements AutoCloseable {
    * it the server is slower but behaves the same.
    */
   public static GcsTestServer start() {
+    return start(0);
+  }
+
+  /** Starts a server on 127.0.0.1 on {@code port} (0 for a free one); see {@link #start()}. */
+  public static GcsTestServer start(int port) {
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {
       System.setProperty("sun.net.httpserver.nodelay", "true");
     }
     try {
       HttpServer http =
-          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
       AtomicInteger threads = new AtomicInteger();
       ExecutorService executor =
           Executors.newCachedThreadPool(
@@ -159,6 +164,20 @@ public final class GcsTestServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the GCS test server", e);
     }
+  }
+
+  /**
+   * Runs a server until the process is killed, for manual tests and other processes: {@code
+   * GcsTestServer [PORT [BUCKET...]]}. Prints {@code STORAGE_EMULATOR_HOST=127.0.0.1:PORT}.
+   */
+  public static void main(String[] args) throws InterruptedException {
+    GcsTestServer server = start(args.length > 0 ? Integer.parseInt(args[0]) : 0);
+    for (int i = 1; i < args.length; i++) {
+      server.createBucket(args[i]);
+    }
+    System.out.println("STORAGE_EMULATOR_HOST=127.0.0.1:" + server.port());
+    System.out.flush();
+    new CountDownLatch(1).await();
   }
 
   /** {@code http://127.0.0.1:PORT}: the host to give the client. */
