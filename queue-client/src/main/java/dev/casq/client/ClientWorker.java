@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a handler on the jobs of a broker queue with {@code concurrency} jobs at once. Each slot
  * long-polls for one job, extends its lease while the handler runs (every lease/3 unless told
- * otherwise), completes the job when the handler returns and fails it when the handler throws (the
- * job is retried with backoff while it has attempts left).
+ * otherwise), completes the job when the handler returns (without waiting: the slot's next claim
+ * travels in the same commit as that completion) and fails it when the handler throws (the job is
+ * retried with backoff while it has attempts left).
  *
  * <p>{@link #close()} shuts down gracefully: no new claims; running handlers get the grace period
  * to finish; after it they are interrupted and their jobs released (without counting the attempt).
@@ -45,6 +46,7 @@ public final class ClientWorker<T> implements AutoCloseable {
   private final Thread[] slots;
   private final ScheduledExecutorService heartbeats;
   private final Set<LeasedJob<T>> running = ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<Void>> completing = ConcurrentHashMap.newKeySet();
   private final CountDownLatch stopped;
   private final CountDownLatch stopSignal = new CountDownLatch(1);
   private final AtomicLong completed = new AtomicLong();
@@ -80,7 +82,7 @@ public final class ClientWorker<T> implements AutoCloseable {
     }
   }
 
-  /** Jobs the handler finished and the broker completed. */
+  /** Jobs the handler finished and the broker completed (acknowledged). */
   public long completed() {
     return completed.get();
   }
@@ -162,8 +164,7 @@ public final class ClientWorker<T> implements AutoCloseable {
         log.warn("job {} finished after its lease was lost; not completing it", job.id());
         return;
       }
-      uninterrupted(() -> queue.complete(job));
-      completed.incrementAndGet();
+      completeInBackground(job);
     } catch (InterruptedException e) {
       beat.stop();
       release(job);
@@ -177,9 +178,10 @@ public final class ClientWorker<T> implements AutoCloseable {
       if (beat.lost) {
         return;
       }
-      String error = e.toString();
+      String error = e instanceof JobFailure ? String.valueOf(e.getMessage()) : e.toString();
+      boolean retry = !(e instanceof JobFailure jf) || jf.retry();
       try {
-        uninterrupted(() -> queue.fail(job, error));
+        uninterrupted(() -> ClientQueue.await(queue.failAsync(job, error, retry)));
       } catch (RuntimeException re) {
         log.warn("could not report the failure of job {}: {}", job.id(), re.getMessage());
       }
@@ -190,6 +192,36 @@ public final class ClientWorker<T> implements AutoCloseable {
     } finally {
       running.remove(job);
     }
+  }
+
+  /**
+   * Completes the job without waiting, so the slot's next claim shares the commit with this
+   * completion (one commit per job instead of two). Shutdown waits for these.
+   */
+  private void completeInBackground(LeasedJob<T> job) {
+    CompletableFuture<Void> settled = new CompletableFuture<>();
+    completing.add(settled);
+    queue.completeAsync(job, null).whenComplete(
+        (v, e) -> {
+          try {
+            settle(job, e);
+          } finally {
+            completing.remove(settled);
+            settled.complete(null);
+          }
+        });
+  }
+
+  private void settle(LeasedJob<T> job, Throwable e) {
+    if (e == null) {
+      completed.incrementAndGet();
+      return;
+    }
+    Throwable cause = unwrap(e);
+    if (cause instanceof LeaseRejectedException || cause instanceof JobNotFoundException) {
+      lost.incrementAndGet();
+    }
+    log.warn("could not complete job {}: {}", job.id(), cause.getMessage());
   }
 
   /** Extends one job's lease on a schedule; notices when the lease is lost. */
@@ -318,10 +350,20 @@ public final class ClientWorker<T> implements AutoCloseable {
           }
         }
       }
+      awaitCompletions();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       heartbeats.shutdownNow();
+    }
+  }
+
+  private void awaitCompletions() throws InterruptedException {
+    CompletableFuture<?>[] pending = completing.toArray(CompletableFuture<?>[]::new);
+    try {
+      CompletableFuture.allOf(pending).get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      // each failure was logged by its own callback
     }
   }
 }

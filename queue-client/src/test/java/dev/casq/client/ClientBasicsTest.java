@@ -196,6 +196,7 @@ class ClientBasicsTest {
           .hasMessageNotContaining("guess");
       assertThat(right.queue(JsonNode.class).pushJson("1", PushOptions.none()).jobId())
           .isNotBlank();
+      assertThat(right.currentBroker()).contains(b.address());
     } finally {
       MemoryObjectStore.forget(secured.substring(6, secured.indexOf('/', 6)));
     }
