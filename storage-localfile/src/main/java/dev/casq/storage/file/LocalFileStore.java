@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * object's version (a random incarnation and a generation counter), and {@code .name.casq-tmp},
  * the next content while it is being written. A write, under the exclusive lock: check the
  * expected version; write the new content to the temp file (and force it); write generation+1 to
- * the lock file (and force it); rename the temp file over the object; force the directory; only
- * then return. So the object file is always one complete version (readable with {@code cat}), and
- * new content is never visible under an old generation. See {@code docs/storage-file.md}.
+ * the lock file; rename the temp file over the object; force the directory; only then return. So
+ * the object file is always one complete version (readable with {@code cat}), and new content is
+ * never visible under an old generation. See {@code docs/storage-file.md}.
  */
 public final class LocalFileStore implements ObjectStore {
   private static final Logger LOG = LoggerFactory.getLogger(LocalFileStore.class);
@@ -126,7 +126,7 @@ public final class LocalFileStore implements ObjectStore {
     boolean exclusive = false;
     try {
       while (true) {
-        ObjectLock lock = ObjectLock.acquire(f.lock, exclusive, exclusive, durable);
+        ObjectLock lock = ObjectLock.acquire(f.lock, exclusive, exclusive);
         if (lock == null) {
           if (!Files.isRegularFile(f.object)) {
             return Optional.empty();
@@ -148,7 +148,7 @@ public final class LocalFileStore implements ObjectStore {
               continue;
             }
             LOG.info("{}: first access to an object without a version; starting one", f.object);
-            lock.write(LockRecord.live(ObjectLock.randomLong(), 0), durable);
+            lock.write(LockRecord.live(ObjectLock.randomLong(), 0));
           }
           return Optional.of(new VersionedBytes(content.get(), lock.record().version()));
         }
@@ -288,7 +288,7 @@ public final class LocalFileStore implements ObjectStore {
     }
     LockRecord next = lock.record().next(ObjectLock.randomLong());
     try {
-      lock.write(next, durable);
+      lock.write(next);
     } catch (IOException e) {
       throw new StorageException(
           "could not update the lock file " + f.lock + " (" + reason(e) + "); " + key
@@ -353,7 +353,7 @@ public final class LocalFileStore implements ObjectStore {
 
   private ObjectLock lock(ObjectFiles f, boolean create) {
     try {
-      return ObjectLock.acquire(f.lock, true, create, durable);
+      return ObjectLock.acquire(f.lock, true, create);
     } catch (IOException e) {
       throw new StorageException("could not lock " + f.lock + ": " + reason(e), e);
     } catch (InterruptedException e) {

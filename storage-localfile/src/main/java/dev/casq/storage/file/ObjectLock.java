@@ -70,10 +70,8 @@ final class ObjectLock implements AutoCloseable {
    * Acquires the lock of the object whose lock file is {@code lockFile} (an absolute, normalized
    * path). With {@code create} false and no lock file, returns null and holds nothing. A shared
    * request may come back exclusive (when it had to repair a dead lock file).
-   *
-   * @param durable whether a repaired record is forced to disk
    */
-  static ObjectLock acquire(Path lockFile, boolean exclusive, boolean create, boolean durable)
+  static ObjectLock acquire(Path lockFile, boolean exclusive, boolean create)
       throws IOException, InterruptedException {
     Mutex mutex = enter(lockFile);
     try {
@@ -115,7 +113,7 @@ final class ObjectLock implements AutoCloseable {
         if (leftOver && exclusive) {
           LOG.warn("{}: lock file of an interrupted delete found; reviving it", lockFile);
           ObjectLock held = new ObjectLock(lockFile, mutex, channel, fileLock, true, record);
-          held.write(LockRecord.fresh(), durable);
+          held.write(LockRecord.fresh());
           return held;
         }
         lastDead = record.incarnation();
@@ -146,8 +144,13 @@ final class ObjectLock implements AutoCloseable {
     return exclusive;
   }
 
-  /** Writes {@code next} over the record (exclusive holders only). */
-  void write(LockRecord next, boolean durable) throws IOException {
+  /**
+   * Writes {@code next} over the record (exclusive holders only). The record is not forced to
+   * disk: a version lives only in the memory of processes on this machine, so after a power loss,
+   * which ends all of them, nobody holds an old version that a lost generation update could let
+   * win. Within a running system the page cache makes the write visible to every process at once.
+   */
+  void write(LockRecord next) throws IOException {
     if (!exclusive) {
       throw new IllegalStateException("writing a lock record needs the exclusive lock");
     }
@@ -159,9 +162,6 @@ final class ObjectLock implements AutoCloseable {
     if (channel.size() > LockRecord.SIZE) {
       channel.truncate(LockRecord.SIZE);
     }
-    if (durable) {
-      channel.force(false);
-    }
     record = next;
   }
 
@@ -170,7 +170,7 @@ final class ObjectLock implements AutoCloseable {
    * object itself was deleted.
    */
   void deleteLockFile() throws IOException {
-    write(LockRecord.dead(randomLong()), false);
+    write(LockRecord.dead(randomLong()));
     java.nio.file.Files.deleteIfExists(lockFile);
   }
 
