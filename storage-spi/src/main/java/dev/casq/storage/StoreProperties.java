@@ -88,6 +88,9 @@ public final class StoreProperties {
   /** Parses {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 3d} or ISO-8601. */
   public static Duration parseDuration(String key, String text) {
     String s = text.trim().toLowerCase(Locale.ROOT);
+    if (s.equals("0")) {
+      return Duration.ZERO;
+    }
     try {
       if (s.startsWith("p") || s.startsWith("-p")) {
         return nonNegative(key, text, Duration.parse(text.trim()));

@@ -68,6 +68,9 @@ class StoresTest {
         .hasMessageContaining("duration");
     assertThat(StoreProperties.parseDuration("k", "250ms")).isEqualTo(Duration.ofMillis(250));
     assertThat(StoreProperties.parseDuration("k", "PT2S")).isEqualTo(Duration.ofSeconds(2));
+    assertThat(StoreProperties.parseDuration("k", "0")).isEqualTo(Duration.ZERO);
+    assertThatThrownBy(() -> StoreProperties.parseDuration("k", "-5s"))
+        .isInstanceOf(StoreConfigurationException.class);
   }
 
   @Test
