@@ -1,0 +1,521 @@
+package dev.casq.broker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.casq.core.FencedException;
+import dev.casq.core.Job;
+import dev.casq.core.JobQueue;
+import dev.casq.core.JobStatus;
+import dev.casq.core.PushRequest;
+import dev.casq.core.PushResult;
+import dev.casq.core.QueueStats;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API on Jetty's core handler: nothing here blocks. A request is parsed, handed to its
+ * queue's commit engine, and answered when the engine's future completes (on the server's thread
+ * pool, so the commit thread only hands results over). Thousands of requests can thus wait for
+ * one group commit without holding a thread each.
+ */
+final class ApiHandler extends Handler.Abstract.NonBlocking {
+  private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+
+  /** What the handler needs from the broker. */
+  interface Context {
+    Map<String, ServedQueue> queues();
+
+    BearerAuth auth();
+
+    RequestParser parser();
+
+    BrokerMetrics metrics();
+
+    Executor executor();
+
+    int maxRequestBytes();
+
+    /** True until every queue has been claimed once. */
+    boolean starting();
+
+    /** True once the broker is shutting down. */
+    boolean stopping();
+
+    String brokerId();
+
+    String address();
+
+    byte[] dashboard();
+
+    void fenced(ServedQueue queue, FencedException e);
+  }
+
+  private final Context ctx;
+
+  ApiHandler(Context ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    Exchange ex = new Exchange(request, response, callback, ctx.metrics());
+    try {
+      route(ex);
+    } catch (Throwable t) {
+      ex.fail(t);
+    }
+    return true;
+  }
+
+  // ------------------------------------------------------------------ routing
+
+  private void route(Exchange ex) {
+    String path = Request.getPathInContext(ex.request);
+    switch (path) {
+      case "/", "/index.html" -> {
+        ex.route = "/";
+        requireMethod(ex, "GET", path);
+        ex.send(200, "text/html; charset=utf-8", ctx.dashboard());
+        return;
+      }
+      case "/health" -> {
+        ex.route = "/health";
+        requireMethod(ex, "GET", path);
+        health(ex);
+        return;
+      }
+      case "/metrics" -> {
+        ex.route = "/metrics";
+        requireMethod(ex, "GET", path);
+        metrics(ex);
+        return;
+      }
+      default -> {}
+    }
+    if (!path.equals("/v1") && !path.startsWith("/v1/")) {
+      throw ApiException.notFound("no route " + ex.method() + " " + path);
+    }
+    ex.route = "/v1";
+    BearerAuth auth = ctx.auth();
+    if (auth != null && !auth.allows(ex.request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+      throw new ApiException(401, ErrorCode.UNAUTHORIZED,
+          "this broker needs the header 'Authorization: Bearer <token>' with its token");
+    }
+    String[] s = path.substring(1).split("/", -1);
+    for (String seg : s) {
+      if (seg.isEmpty()) {
+        throw ApiException.notFound("no route " + ex.method() + " " + path);
+      }
+    }
+    if (s.length < 2 || !s[1].equals("queues")) {
+      throw ApiException.notFound("no route " + ex.method() + " " + path);
+    }
+    if (s.length == 2) {
+      ex.route = "/v1/queues";
+      requireMethod(ex, "GET", path);
+      listQueues(ex);
+      return;
+    }
+    String q = s[2];
+    if (s.length == 4 && s[3].equals("jobs")) {
+      ex.route = "/v1/queues/{q}/jobs";
+      requireMethod(ex, "POST", path);
+      JobQueue queue = serving(ex, q);
+      withBody(ex, false, body -> push(ex, queue, body));
+    } else if (s.length == 4 && s[3].equals("claim")) {
+      ex.route = "/v1/queues/{q}/claim";
+      requireMethod(ex, "POST", path);
+      JobQueue queue = serving(ex, q);
+      withBody(ex, false, body -> claim(ex, queue, body));
+    } else if (s.length == 4 && s[3].equals("stats")) {
+      ex.route = "/v1/queues/{q}/stats";
+      requireMethod(ex, "GET", path);
+      JobQueue queue = serving(ex, q);
+      stats(ex, queue);
+    } else if (s.length == 5 && s[3].equals("jobs") && s[4].equals("batch")
+        && ex.method().equals("POST")) {
+      ex.route = "/v1/queues/{q}/jobs/batch";
+      JobQueue queue = serving(ex, q);
+      withBody(ex, false, body -> batch(ex, queue, body));
+    } else if (s.length == 5 && s[3].equals("jobs")) {
+      ex.route = "/v1/queues/{q}/jobs/{id}";
+      requireMethod(ex, "GET", path);
+      JobQueue queue = serving(ex, q);
+      String id = s[4];
+      answer(ex, queue.get(id), (job, e) -> e.json(200, JsonOut.job(job)));
+    } else if (s.length == 6 && s[3].equals("jobs")) {
+      String id = s[4];
+      String action = s[5];
+      ex.route = "/v1/queues/{q}/jobs/{id}/" + action;
+      switch (action) {
+        case "heartbeat", "complete", "fail", "release", "cancel" -> {}
+        default -> {
+          ex.route = "unmatched";
+          throw ApiException.notFound("no route " + ex.method() + " " + path);
+        }
+      }
+      requireMethod(ex, "POST", path);
+      JobQueue queue = serving(ex, q);
+      withBody(ex, action.equals("cancel"), body -> jobAction(ex, queue, id, action, body));
+    } else {
+      throw ApiException.notFound("no route " + ex.method() + " " + path);
+    }
+  }
+
+  private static void requireMethod(Exchange ex, String method, String path) {
+    if (!ex.method().equals(method)) {
+      throw ApiException.notFound(
+          "no route " + ex.method() + " " + path + " (this path takes " + method + ")");
+    }
+  }
+
+  private JobQueue serving(Exchange ex, String name) {
+    ServedQueue q = ctx.queues().get(name);
+    if (q == null) {
+      throw new ApiException(404, ErrorCode.UNKNOWN_QUEUE,
+          "this broker serves no queue named '" + name + "'; it serves " + ctx.queues().keySet());
+    }
+    ex.queue = q;
+    if (ctx.stopping()) {
+      throw ApiException.unavailable("the broker is shutting down");
+    }
+    return q.requireServing(ctx.executor());
+  }
+
+  // ------------------------------------------------------------------ bodies
+
+  private void withBody(Exchange ex, boolean emptyIsObject, Consumer<ObjectNode> then) {
+    checkContentType(ex);
+    long length = ex.request.getLength();
+    int max = ctx.maxRequestBytes();
+    if (length > max) {
+      throw tooLarge(length, max);
+    }
+    Content.Source.asByteArrayAsync(ex.request, max)
+        .whenComplete(
+            (bytes, error) -> {
+              try {
+                if (error != null) {
+                  throw bodyError(error, max);
+                }
+                then.accept(ctx.parser().object(bytes, emptyIsObject));
+              } catch (Throwable t) {
+                ex.fail(t);
+              }
+            });
+  }
+
+  private static ApiException tooLarge(long length, int max) {
+    return new ApiException(413, ErrorCode.PAYLOAD_TOO_LARGE,
+        "the request body " + (length >= 0 ? "is " + length + " bytes" : "is too large")
+            + "; the limit is " + max + " bytes");
+  }
+
+  private static ApiException bodyError(Throwable error, int max) {
+    Throwable t = ErrorMapping.unwrap(error);
+    if (t instanceof IllegalArgumentException || t instanceof IllegalStateException) {
+      // Content.Source reports a body over maxSize this way
+      return tooLarge(-1, max);
+    }
+    return ApiException.invalid("could not read the request body: " + t);
+  }
+
+  private static void checkContentType(Exchange ex) {
+    String type = ex.request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    if (type == null) {
+      return; // no declared type: the body must still parse as JSON
+    }
+    String[] parts = type.split(";");
+    String media = parts[0].trim().toLowerCase(Locale.ROOT);
+    boolean json = media.equals("application/json") || media.endsWith("+json");
+    for (int i = 1; i < parts.length && json; i++) {
+      String p = parts[i].trim().toLowerCase(Locale.ROOT);
+      if (p.startsWith("charset=")) {
+        String cs = p.substring(8).replace("\"", "");
+        json = cs.equals("utf-8") || cs.equals("utf8");
+      }
+    }
+    if (!json) {
+      throw new ApiException(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          "send the body as 'Content-Type: application/json' (UTF-8), not '" + type + "'");
+    }
+  }
+
+  // ------------------------------------------------------------------ operations
+
+  private void push(Exchange ex, JobQueue queue, ObjectNode body) {
+    PushRequest r = ctx.parser().push(body, "");
+    answer(ex, queue.push(r),
+        (res, e) -> e.json(res.duplicate() ? 200 : 201, JsonOut.pushed(res.jobId(), res.duplicate())));
+  }
+
+  private void batch(Exchange ex, JobQueue queue, ObjectNode body) {
+    JsonNode jobs = ctx.parser().batchJobs(body);
+    int n = jobs.size();
+    Object[] slots = new Object[n];
+    List<CompletableFuture<PushResult>> futures = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      try {
+        CompletableFuture<PushResult> f = queue.push(ctx.parser().push(jobs.get(i), "jobs[" + i + "]: "));
+        slots[i] = f;
+        futures.add(f);
+      } catch (ApiException e) {
+        slots[i] = e;
+      }
+    }
+    CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+        .handleAsync(
+            (ignored, ignoredError) -> {
+              try {
+                ApiException requestError = null;
+                ApiException[] itemErrors = new ApiException[n];
+                for (int i = 0; i < n; i++) {
+                  Throwable t = null;
+                  if (slots[i] instanceof ApiException a) {
+                    t = a;
+                  } else if (((CompletableFuture<?>) slots[i]).isCompletedExceptionally()) {
+                    t = failureOf((CompletableFuture<?>) slots[i]);
+                  }
+                  if (t == null) {
+                    continue;
+                  }
+                  noteFencing(ex, t);
+                  ApiException mapped = ErrorMapping.map(t);
+                  if (mapped == null || !isItemError(mapped)) {
+                    if (requestError == null) {
+                      requestError = mapped;
+                      if (mapped == null) {
+                        ex.fail(t);
+                        return null;
+                      }
+                    }
+                  } else {
+                    itemErrors[i] = mapped;
+                  }
+                }
+                if (requestError != null) {
+                  ex.fail(requestError);
+                  return null;
+                }
+                ex.json(200, JsonOut.write(g -> {
+                  g.writeStartObject();
+                  g.writeArrayFieldStart("results");
+                  for (int i = 0; i < n; i++) {
+                    if (itemErrors[i] != null) {
+                      JsonOut.errorObject(g, itemErrors[i].code(), itemErrors[i].getMessage());
+                    } else {
+                      PushResult r = ((CompletableFuture<PushResult>) slots[i]).join();
+                      g.writeStartObject();
+                      g.writeStringField("id", r.jobId());
+                      g.writeBooleanField("duplicate", r.duplicate());
+                      g.writeEndObject();
+                    }
+                  }
+                  g.writeEndArray();
+                  g.writeEndObject();
+                }));
+              } catch (Throwable t) {
+                ex.fail(t);
+              }
+              return null;
+            },
+            ctx.executor());
+  }
+
+  private static boolean isItemError(ApiException e) {
+    int s = e.status();
+    return s == 400 || s == 404 || s == 409 || s == 413;
+  }
+
+  private static Throwable failureOf(CompletableFuture<?> f) {
+    try {
+      f.join();
+      return null;
+    } catch (RuntimeException e) {
+      return ErrorMapping.unwrap(e);
+    }
+  }
+
+  private void claim(Exchange ex, JobQueue queue, ObjectNode body) {
+    RequestParser.Claim c = ctx.parser().claim(body);
+    answer(ex, queue.claim(c.request(), c.waitFor()),
+        (jobs, e) ->
+            e.json(200, JsonOut.claimed(jobs), () -> {
+              // the worker is gone: give its jobs back rather than wait for the leases to expire
+              for (Job j : jobs) {
+                queue.release(j.id(), j.lease().token());
+              }
+            }));
+  }
+
+  private void jobAction(Exchange ex, JobQueue queue, String id, String action, ObjectNode body) {
+    RequestParser p = ctx.parser();
+    switch (action) {
+      case "heartbeat" -> {
+        String token = p.requiredText(body, "leaseToken");
+        answer(ex, queue.heartbeat(id, token, p.optDuration(body, "extend", "")),
+            (lease, e) -> e.json(200, JsonOut.leaseExpiresAt(lease.expiresAt())));
+      }
+      case "complete" -> {
+        String token = p.requiredText(body, "leaseToken");
+        answer(ex, queue.complete(id, token, p.optJson(body, "result")),
+            (job, e) -> e.json(200, JsonOut.status(job.id(), JobStatus.COMPLETED.wireName())));
+      }
+      case "fail" -> {
+        String token = p.requiredText(body, "leaseToken");
+        String error = p.optText(body, "error", "");
+        Boolean retry = p.optBoolean(body, "retry");
+        answer(ex, queue.fail(id, token, error, retry == null || retry),
+            (status, e) -> e.json(200, JsonOut.status(id, status.wireName())));
+      }
+      case "release" -> {
+        String token = p.requiredText(body, "leaseToken");
+        answer(ex, queue.release(id, token),
+            (v, e) -> e.json(200, JsonOut.status(id, JobStatus.QUEUED.wireName())));
+      }
+      case "cancel" ->
+          answer(ex, queue.cancel(id),
+              (job, e) -> e.json(200, JsonOut.status(job.id(), JobStatus.CANCELLED.wireName())));
+      default -> throw new IllegalStateException("unrouted action " + action);
+    }
+  }
+
+  private void stats(Exchange ex, JobQueue queue) {
+    ServedQueue served = ex.queue;
+    answer(ex, queue.stats(),
+        (s, e) -> {
+          served.lastStats(s);
+          e.json(200, JsonOut.stats(served.name(), s));
+        });
+  }
+
+  private void listQueues(Exchange ex) {
+    ex.json(200, JsonOut.write(g -> {
+      g.writeStartObject();
+      g.writeArrayFieldStart("queues");
+      for (ServedQueue q : ctx.queues().values()) {
+        g.writeStartObject();
+        g.writeStringField("name", q.name());
+        g.writeStringField("store", q.spec.redactedStoreUri());
+        g.writeStringField("status", q.status().wireName());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }));
+  }
+
+  private void health(Exchange ex) {
+    boolean anyServing = false;
+    boolean anyFenced = false;
+    for (ServedQueue q : ctx.queues().values()) {
+      anyServing |= q.status() == ServedQueue.Status.SERVING;
+      anyFenced |= q.status() == ServedQueue.Status.FENCED;
+    }
+    String status;
+    int code;
+    if (ctx.starting()) {
+      status = "starting";
+      code = 503;
+    } else if (ctx.stopping()) {
+      status = "stopping";
+      code = 503;
+    } else if (!anyServing && anyFenced) {
+      status = "fenced";
+      code = 503;
+    } else {
+      status = "ok";
+      code = 200;
+    }
+    ex.json(code, JsonOut.write(g -> {
+      g.writeStartObject();
+      g.writeStringField("status", status);
+      g.writeStringField("brokerId", ctx.brokerId());
+      g.writeStringField("address", ctx.address());
+      g.writeObjectFieldStart("queues");
+      for (ServedQueue q : ctx.queues().values()) {
+        g.writeObjectFieldStart(q.name());
+        g.writeStringField("status", q.status().wireName());
+        var b = q.status() == ServedQueue.Status.SERVING ? q.broker() : null;
+        if (b != null) {
+          g.writeNumberField("epoch", b.epoch());
+        } else {
+          g.writeNullField("epoch");
+        }
+        g.writeNumberField("revision", q.revision());
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+      g.writeEndObject();
+    }));
+  }
+
+  private void metrics(Exchange ex) {
+    List<CompletableFuture<QueueStats>> refreshes = new ArrayList<>();
+    for (ServedQueue q : ctx.queues().values()) {
+      if (q.status() == ServedQueue.Status.SERVING) {
+        refreshes.add(q.queue().stats().whenComplete((s, e) -> {
+          if (s != null) {
+            q.lastStats(s);
+          }
+        }));
+      }
+    }
+    CompletableFuture.allOf(refreshes.toArray(new CompletableFuture<?>[0]))
+        .completeOnTimeout(null, 2, TimeUnit.SECONDS)
+        .handleAsync(
+            (v, e) -> {
+              try {
+                ex.send(200, "text/plain; version=0.0.4; charset=utf-8",
+                    ctx.metrics().scrape().getBytes(StandardCharsets.UTF_8));
+              } catch (Throwable t) {
+                ex.fail(t);
+              }
+              return null;
+            },
+            ctx.executor());
+  }
+
+  // ------------------------------------------------------------------ completion
+
+  /** Answers when {@code f} completes, on the server's thread pool. */
+  private <T> void answer(Exchange ex, CompletableFuture<T> f, BiConsumer<T, Exchange> onSuccess) {
+    f.whenCompleteAsync(
+        (result, error) -> {
+          try {
+            if (error != null) {
+              noteFencing(ex, error);
+              ex.fail(error);
+            } else {
+              onSuccess.accept(result, ex);
+            }
+          } catch (Throwable t) {
+            log.error("answering {} {} failed", ex.method(), ex.route, t);
+            ex.fail(t);
+          }
+        },
+        ctx.executor());
+  }
+
+  private void noteFencing(Exchange ex, Throwable error) {
+    if (ErrorMapping.unwrap(error) instanceof FencedException fe && ex.queue != null) {
+      ctx.fenced(ex.queue, fe);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+package dev.casq.broker;
+
+import dev.casq.storage.CasqException;
+
+/** The broker cannot start as configured (bad setting, port in use). Nothing was written. */
+public class BrokerConfigurationException extends CasqException {
+  private static final long serialVersionUID = 1L;
+
+  public BrokerConfigurationException(String message) {
+    super(message);
+  }
+
+  public BrokerConfigurationException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

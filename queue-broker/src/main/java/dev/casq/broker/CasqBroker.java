@@ -1,0 +1,782 @@
+package dev.casq.broker;
+
+import dev.casq.core.BrokerRecord;
+import dev.casq.core.EngineMetrics;
+import dev.casq.core.FencedException;
+import dev.casq.core.JobQueue;
+import dev.casq.core.QueueClosedException;
+import dev.casq.core.QueueOptions;
+import dev.casq.election.BrokerActiveException;
+import dev.casq.election.BrokerDiscovery;
+import dev.casq.election.BrokerProbe;
+import dev.casq.election.BrokerTenure;
+import dev.casq.election.ElectionOptions;
+import dev.casq.election.QueueNames;
+import dev.casq.election.Standby;
+import dev.casq.storage.StoreConfigurationException;
+import dev.casq.storage.StoreLocation;
+import dev.casq.storage.StoreProperties;
+import dev.casq.storage.Stores;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The casq broker: serves one or more queues (one queue object and one commit engine each) over
+ * an HTTP/JSON API, with a dashboard at {@code /}, Prometheus metrics at {@code /metrics} and
+ * {@code /health}.
+ *
+ * <pre>{@code
+ * try (CasqBroker broker = CasqBroker.builder()
+ *         .queue("file:///var/casq/emails.json")
+ *         .listen("0.0.0.0", 8420)
+ *         .advertisedAddress("http://10.0.0.5:8420")
+ *         .token(System.getenv("CASQ_TOKEN"))
+ *         .build()
+ *         .start()) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>{@link #start()} claims every queue through broker election: it fails with {@link
+ * BrokerActiveException} when a live broker holds one, unless {@link Builder#standby(boolean)
+ * standby} is on, in which case it waits until that broker's heartbeat is stale and its {@code
+ * /health} does not answer, then takes over. When a newer broker takes a queue over, this broker
+ * stops serving it at once and answers 421 naming the new broker.
+ */
+public final class CasqBroker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CasqBroker.class);
+
+  /** Default listen host: loopback only. */
+  public static final String DEFAULT_LISTEN_HOST = "127.0.0.1";
+  /** Default port. */
+  public static final int DEFAULT_PORT = 8420;
+  /** Default limit of a request body: 1 MiB. */
+  public static final int DEFAULT_MAX_REQUEST_BYTES = 1 << 20;
+  /** Default limit of JSON nesting in a request body. */
+  public static final int DEFAULT_MAX_JSON_DEPTH = 64;
+
+  private final Settings settings;
+  private final Map<String, ServedQueue> queues;
+  private final Map<String, BrokerMetrics.QueueMeters> meters = new HashMap<>();
+  private final BrokerMetrics metrics = new BrokerMetrics();
+  private final RequestParser parser;
+  private final BearerAuth auth;
+  private final byte[] dashboard;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ScheduledExecutorService scheduler;
+  private final BrokerProbe probe;
+  private volatile boolean starting = true;
+  private volatile boolean stopping;
+  private volatile Thread startingThread;
+  private volatile String address;
+  private volatile int port = -1;
+  private Server server;
+  private QueuedThreadPool threads;
+
+  private CasqBroker(Settings settings) {
+    this.settings = settings;
+    Map<String, ServedQueue> m = new LinkedHashMap<>();
+    for (QueueSpec spec : settings.queues) {
+      ServedQueue q = new ServedQueue(spec);
+      m.put(spec.name(), q);
+      meters.put(spec.name(), metrics.queue(spec.name(), q));
+    }
+    this.queues = Collections.unmodifiableMap(m);
+    this.parser = new RequestParser(settings.maxJsonDepth);
+    this.auth = BearerAuth.of(settings.token);
+    this.dashboard = loadDashboard();
+    this.probe = settings.probe != null ? settings.probe : new HttpHealthProbe(settings.probeTimeout);
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "casq-broker-heartbeats");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Listens, then claims every queue and serves it. Returns once all queues are served.
+   *
+   * @return this broker
+   * @throws BrokerActiveException when a live broker holds a queue (and standby is off)
+   * @throws BrokerConfigurationException when the address cannot be listened on
+   * @throws dev.casq.storage.CasqException when a store cannot be used
+   */
+  public CasqBroker start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("the broker was started already");
+    }
+    startingThread = Thread.currentThread();
+    try {
+      startServer();
+      for (ServedQueue q : queues.values()) {
+        claim(q);
+      }
+      starting = false;
+      log.info("broker {} serves {} at {}", settings.brokerId, queues.keySet(), address);
+      return this;
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    } finally {
+      startingThread = null;
+      Thread.interrupted(); // do not leak an interrupt from close() to the caller
+    }
+  }
+
+  /** The base URL recorded in the queue objects, e.g. {@code http://10.0.0.5:8420}. */
+  public String address() {
+    return address;
+  }
+
+  /** The port listened on (the actual one when 0 was asked for); -1 before start. */
+  public int port() {
+    return port;
+  }
+
+  public String brokerId() {
+    return settings.brokerId;
+  }
+
+  public List<String> queueNames() {
+    return List.copyOf(queues.keySet());
+  }
+
+  /** True while this broker serves {@code queue} (false before the claim, once fenced or closed). */
+  public boolean isServing(String queue) {
+    ServedQueue q = queues.get(queue);
+    return q != null && q.status() == ServedQueue.Status.SERVING;
+  }
+
+  /** Our record while serving; the newer broker's once fenced; empty when unknown. */
+  public Optional<BrokerRecord> broker(String queue) {
+    ServedQueue q = queues.get(queue);
+    return q == null ? Optional.empty() : Optional.ofNullable(q.broker());
+  }
+
+  /** The tenure of a served queue (for embedding and tests). */
+  public Optional<BrokerTenure> tenure(String queue) {
+    ServedQueue q = queues.get(queue);
+    return q == null ? Optional.empty() : Optional.ofNullable(q.tenure());
+  }
+
+  /** The meter registry behind {@code /metrics}. */
+  public MeterRegistry meterRegistry() {
+    return metrics.registry();
+  }
+
+  /**
+   * Stops serving: new requests get 503, every queue is resigned (so the next broker can claim it
+   * at once) and closed, waiting long-polls return empty, then the server stops.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    stopping = true;
+    Thread t = startingThread;
+    if (t != null && t != Thread.currentThread()) {
+      t.interrupt();
+    }
+    for (ServedQueue q : queues.values()) {
+      try {
+        q.close();
+      } catch (RuntimeException e) {
+        log.warn("closing queue {} failed: {}", q.name(), e.toString());
+      }
+    }
+    log.debug("broker {}: queues closed", settings.brokerId);
+    if (server != null) {
+      try {
+        server.stop();
+      } catch (Exception e) {
+        log.warn("stopping the HTTP server failed: {}", e.toString());
+      }
+    }
+    scheduler.shutdownNow();
+    log.info("broker {} stopped", settings.brokerId);
+  }
+
+  // ------------------------------------------------------------------ start
+
+  private void startServer() {
+    threads = new QueuedThreadPool(settings.maxThreads, Math.min(8, settings.maxThreads));
+    threads.setName("casq-http");
+    threads.setDaemon(true);
+    server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    // Jetty's per-connection header cache matches values case-insensitively by default: a
+    // token differing only in case from one sent earlier on the connection would be replaced by
+    // the earlier one. Bearer tokens are case-sensitive.
+    http.setHeaderCacheCaseSensitive(true);
+    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(settings.listenHost);
+    connector.setPort(settings.port);
+    connector.setIdleTimeout(RequestParser.MAX_WAIT.plusSeconds(60).toMillis());
+    connector.setAcceptQueueSize(4096);
+    server.addConnector(connector);
+    GracefulHandler graceful = new GracefulHandler(new ApiHandler(new HandlerContext()));
+    server.setHandler(graceful);
+    server.setStopTimeout(5_000);
+    try {
+      server.start();
+    } catch (Exception e) {
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof BindException) {
+          throw new BrokerConfigurationException(
+              "cannot listen on " + settings.listenHost + ":" + settings.port + ": "
+                  + c.getMessage() + " (is another broker using the port?)", e);
+        }
+      }
+      throw new BrokerConfigurationException(
+          "cannot start the HTTP server on " + settings.listenHost + ":" + settings.port + ": " + e,
+          e);
+    }
+    port = connector.getLocalPort();
+    address = settings.advertisedAddress != null
+        ? settings.advertisedAddress
+        : "http://" + urlHost(settings.listenHost) + ":" + port;
+  }
+
+  private void claim(ServedQueue served) {
+    QueueSpec spec = served.spec;
+    Map<String, String> props = new HashMap<>(settings.queueOptions.storeProperties());
+    props.putAll(settings.storeProperties);
+    props.putAll(spec.storeProperties());
+    StoreLocation location = Stores.open(spec.storeUri(), props);
+    served.opened(location);
+    Clock clock = settings.queueOptions.engineOptions().clock();
+    BrokerDiscovery discovery = BrokerDiscovery.on(location);
+    Standby standby =
+        new Standby(discovery, probe, settings.election, settings.standbyPollInterval, clock);
+    while (true) {
+      if (closed.get()) {
+        throw new QueueClosedException("the broker was closed while starting");
+      }
+      if (settings.standby) {
+        try {
+          Standby.Vacancy v = standby.await();
+          log.info("queue {} needs a broker (previous: {}); claiming it", spec.name(),
+              v.previous() == null ? "none" : v.previous().id());
+        } catch (InterruptedException e) {
+          throw new QueueClosedException("the broker was closed while waiting as a standby");
+        }
+      } else {
+        preflight(discovery, clock);
+      }
+      JobQueue queue = JobQueue.open(location, settings.queueOptions);
+      BrokerMetrics.QueueMeters m = meters.get(spec.name());
+      queue.engine().onCommit(state -> {
+        served.revision(state.revision());
+        m.afterBatch(queue.engine().metrics());
+      });
+      BrokerTenure tenure;
+      try {
+        tenure =
+            BrokerTenure.builder(queue, settings.brokerId, address)
+                .options(settings.election)
+                .clock(clock)
+                .scheduler(scheduler)
+                .resignOnClose(settings.resignOnClose)
+                .onFenced(e -> fenced(served, e))
+                .acquire();
+      } catch (BrokerActiveException e) {
+        queue.close();
+        if (!settings.standby) {
+          throw e;
+        }
+        log.info("queue {} was claimed by {} first; standing by", spec.name(),
+            e.activeBroker().id());
+        continue;
+      } catch (RuntimeException e) {
+        queue.close();
+        throw e;
+      }
+      EngineMetrics engineMetrics = queue.engine().metrics();
+      m.bind(engineMetrics);
+      served.serving(queue, tenure);
+      if (closed.get()) {
+        served.close();
+        throw new QueueClosedException("the broker was closed while starting");
+      }
+      return;
+    }
+  }
+
+  /** Refuses to displace a broker whose heartbeat is fresh or that still answers. */
+  private void preflight(BrokerDiscovery discovery, Clock clock) {
+    Optional<BrokerRecord> recorded = discovery.current();
+    if (recorded.isEmpty() || recorded.get().id().equals(settings.brokerId)) {
+      return;
+    }
+    BrokerRecord r = recorded.get();
+    if (!BrokerDiscovery.isStale(r, clock.instant(), settings.election.staleAfter())
+        || probe.answers(r)) {
+      throw new BrokerActiveException(r);
+    }
+  }
+
+  private void fenced(ServedQueue served, FencedException e) {
+    if (served.fenced(e, threads)) {
+      meters.get(served.name()).fenced();
+      log.warn("queue {} was taken over: {}; this broker answers 421 for it from now on",
+          served.name(), e.getMessage());
+    }
+  }
+
+  private static byte[] loadDashboard() {
+    try (InputStream in = CasqBroker.class.getResourceAsStream("dashboard.html")) {
+      if (in == null) {
+        throw new IllegalStateException("dashboard.html is missing from the broker jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read dashboard.html", e);
+    }
+  }
+
+  private static String urlHost(String listenHost) {
+    String h = listenHost;
+    if (h.isEmpty() || h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]")) {
+      h = outwardAddress();
+    }
+    return h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
+  }
+
+  /** A non-loopback IPv4 address of this machine, for a broker that listens on all interfaces. */
+  private static String outwardAddress() {
+    try {
+      for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (!ni.isUp() || ni.isLoopback()) {
+          continue;
+        }
+        for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+          if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+            return a.getHostAddress();
+          }
+        }
+      }
+      return InetAddress.getLocalHost().getHostAddress();
+    } catch (IOException e) {
+      return "127.0.0.1";
+    }
+  }
+
+  private final class HandlerContext implements ApiHandler.Context {
+    @Override
+    public Map<String, ServedQueue> queues() {
+      return queues;
+    }
+
+    @Override
+    public BearerAuth auth() {
+      return auth;
+    }
+
+    @Override
+    public RequestParser parser() {
+      return parser;
+    }
+
+    @Override
+    public BrokerMetrics metrics() {
+      return metrics;
+    }
+
+    @Override
+    public Executor executor() {
+      return threads;
+    }
+
+    @Override
+    public int maxRequestBytes() {
+      return settings.maxRequestBytes;
+    }
+
+    @Override
+    public boolean starting() {
+      return starting;
+    }
+
+    @Override
+    public boolean stopping() {
+      return stopping;
+    }
+
+    @Override
+    public String brokerId() {
+      return settings.brokerId;
+    }
+
+    @Override
+    public String address() {
+      return address;
+    }
+
+    @Override
+    public byte[] dashboard() {
+      return dashboard;
+    }
+
+    @Override
+    public void fenced(ServedQueue queue, FencedException e) {
+      CasqBroker.this.fenced(queue, e);
+    }
+  }
+
+  /** The validated configuration. */
+  private record Settings(
+      List<QueueSpec> queues,
+      Map<String, String> storeProperties,
+      String listenHost,
+      int port,
+      String advertisedAddress,
+      String token,
+      String brokerId,
+      ElectionOptions election,
+      QueueOptions queueOptions,
+      int maxRequestBytes,
+      int maxJsonDepth,
+      boolean standby,
+      Duration standbyPollInterval,
+      Duration probeTimeout,
+      BrokerProbe probe,
+      boolean resignOnClose,
+      int maxThreads) {}
+
+  /**
+   * Builder of a {@link CasqBroker}. Every setting is validated by {@link #build()}; the keys of
+   * {@link #properties(Map)} are documented in {@code docs/broker.md}.
+   */
+  public static final class Builder {
+    private final List<String[]> queueArgs = new ArrayList<>();
+    private final List<Map<String, String>> queueProps = new ArrayList<>();
+    private final Map<String, String> storeProperties = new HashMap<>();
+    private String listenHost = DEFAULT_LISTEN_HOST;
+    private int port = DEFAULT_PORT;
+    private String advertisedAddress;
+    private String token;
+    private String brokerId;
+    private Duration heartbeatInterval = ElectionOptions.DEFAULT_HEARTBEAT_INTERVAL;
+    private Duration staleAfter = ElectionOptions.DEFAULT_STALE_AFTER;
+    private QueueOptions queueOptions;
+    private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+    private int maxJsonDepth = DEFAULT_MAX_JSON_DEPTH;
+    private boolean standby;
+    private Duration standbyPollInterval = Duration.ofSeconds(1);
+    private Duration probeTimeout = Duration.ofSeconds(1);
+    private BrokerProbe probe;
+    private boolean resignOnClose = true;
+    private int maxThreads = 200;
+
+    private Builder() {}
+
+    /** Serves the queue at {@code storeUri} under its default name (file name without .json). */
+    public Builder queue(String storeUri) {
+      return queue(null, storeUri, Map.of());
+    }
+
+    /** Serves the queue at {@code storeUri} as {@code name}. */
+    public Builder queue(String name, String storeUri) {
+      return queue(name, storeUri, Map.of());
+    }
+
+    /** Serves the queue at {@code storeUri} as {@code name}, with store properties of its own. */
+    public Builder queue(String name, String storeUri, Map<String, String> properties) {
+      queueArgs.add(new String[] {name, storeUri});
+      queueProps.add(properties == null ? Map.of() : Map.copyOf(properties));
+      return this;
+    }
+
+    /** Store properties for every queue (e.g. {@code s3.endpoint}, {@code file.fsync}). */
+    public Builder storeProperties(Map<String, String> properties) {
+      storeProperties.putAll(properties);
+      return this;
+    }
+
+    /** Interface and port to listen on; port 0 picks a free one. Default 127.0.0.1:8420. */
+    public Builder listen(String host, int port) {
+      this.listenHost = host;
+      this.port = port;
+      return this;
+    }
+
+    /** The base URL written into the queue objects for clients; default http://host:port. */
+    public Builder advertisedAddress(String url) {
+      this.advertisedAddress = url;
+      return this;
+    }
+
+    /** Bearer token every /v1 request must carry; null (default) for none. Never logged. */
+    public Builder token(String token) {
+      this.token = token;
+      return this;
+    }
+
+    /** Unique id of this broker process; default {@code broker-} + 16 random hex digits. */
+    public Builder brokerId(String id) {
+      this.brokerId = id;
+      return this;
+    }
+
+    /** How often the broker record is refreshed. Default 2s. */
+    public Builder heartbeatInterval(Duration d) {
+      this.heartbeatInterval = d;
+      return this;
+    }
+
+    /** Heartbeat age after which another broker may take over. Default 10s. */
+    public Builder staleAfter(Duration d) {
+      this.staleAfter = d;
+      return this;
+    }
+
+    /** Options of every queue (leases, retries, limits, clock). Default {@link QueueOptions#defaults()}. */
+    public Builder queueOptions(QueueOptions o) {
+      this.queueOptions = o;
+      return this;
+    }
+
+    /** Largest request body in bytes. Default 1 MiB. */
+    public Builder maxRequestBytes(int n) {
+      this.maxRequestBytes = n;
+      return this;
+    }
+
+    /** Deepest JSON nesting accepted in a request body. Default 64. */
+    public Builder maxJsonDepth(int n) {
+      this.maxJsonDepth = n;
+      return this;
+    }
+
+    /**
+     * Wait for a queue's broker to go away instead of failing when it is alive. Default false.
+     */
+    public Builder standby(boolean on) {
+      this.standby = on;
+      return this;
+    }
+
+    /** How often a standby looks at the queue object. Default 1s. */
+    public Builder standbyPollInterval(Duration d) {
+      this.standbyPollInterval = d;
+      return this;
+    }
+
+    /** How long to wait for a recorded broker's /health before calling it gone. Default 1s. */
+    public Builder probeTimeout(Duration d) {
+      this.probeTimeout = d;
+      return this;
+    }
+
+    /** Replaces the /health probe (tests). */
+    public Builder probe(BrokerProbe p) {
+      this.probe = p;
+      return this;
+    }
+
+    /** Whether close() marks the records stale so the next broker takes over at once. Default true. */
+    public Builder resignOnClose(boolean on) {
+      this.resignOnClose = on;
+      return this;
+    }
+
+    /** Most threads answering requests. Default 200. */
+    public Builder maxThreads(int n) {
+      this.maxThreads = n;
+      return this;
+    }
+
+    /**
+     * Applies configuration keys ({@code broker.listen}, {@code broker.token}, ...; see {@code
+     * docs/broker.md}); a key missing from {@code properties} is read from the environment
+     * ({@code broker.token} -> {@code CASQ_BROKER_TOKEN}).
+     */
+    public Builder properties(Map<String, String> properties) {
+      StoreProperties p = StoreProperties.of(properties);
+      try {
+        p.get("broker.listen").ifPresent(this::listen);
+        p.get("broker.advertised-address").ifPresent(this::advertisedAddress);
+        p.get("broker.token").ifPresent(this::token);
+        p.get("broker.id").ifPresent(this::brokerId);
+        heartbeatInterval = p.getDuration("broker.heartbeat-interval", heartbeatInterval);
+        staleAfter = p.getDuration("broker.stale-after", staleAfter);
+        maxRequestBytes =
+            p.getInt("broker.max-request-bytes", maxRequestBytes, 1024, 64 << 20);
+        maxJsonDepth = p.getInt("broker.max-json-depth", maxJsonDepth, 8, 1000);
+        standby = p.getBoolean("broker.standby", standby);
+        standbyPollInterval =
+            p.getDuration("broker.standby-poll-interval", standbyPollInterval);
+        probeTimeout = p.getDuration("broker.probe-timeout", probeTimeout);
+        resignOnClose = p.getBoolean("broker.resign-on-close", resignOnClose);
+        maxThreads = p.getInt("broker.max-threads", maxThreads, 8, 10_000);
+      } catch (StoreConfigurationException e) {
+        throw new BrokerConfigurationException(e.getMessage(), e);
+      }
+      return this;
+    }
+
+    /** {@code host:port}, {@code :port} or {@code [v6]:port}. */
+    public Builder listen(String hostPort) {
+      String s = hostPort.trim();
+      int colon = s.lastIndexOf(':');
+      if (colon < 0 || (s.contains("]") && colon < s.indexOf(']'))) {
+        throw new BrokerConfigurationException(
+            "listen address '" + hostPort + "' must be HOST:PORT, e.g. 0.0.0.0:8420");
+      }
+      String host = s.substring(0, colon).replace("[", "").replace("]", "");
+      try {
+        return listen(host.isEmpty() ? "0.0.0.0" : host, Integer.parseInt(s.substring(colon + 1)));
+      } catch (NumberFormatException e) {
+        throw new BrokerConfigurationException(
+            "listen address '" + hostPort + "' has no numeric port");
+      }
+    }
+
+    /**
+     * Validates every setting.
+     *
+     * @throws BrokerConfigurationException naming the first bad setting
+     */
+    public CasqBroker build() {
+      if (queueArgs.isEmpty()) {
+        throw new BrokerConfigurationException(
+            "no queue configured: give at least one store URI, e.g. file:///tmp/casq/jobs.json");
+      }
+      List<QueueSpec> specs = new ArrayList<>();
+      Map<String, String> seen = new HashMap<>();
+      for (int i = 0; i < queueArgs.size(); i++) {
+        String name = queueArgs.get(i)[0];
+        String uri = queueArgs.get(i)[1];
+        if (uri == null || uri.isBlank()) {
+          throw new BrokerConfigurationException("queue " + (name == null ? "#" + (i + 1) : name)
+              + " has no store URI");
+        }
+        try {
+          if (Stores.parse(uri).getScheme() == null) {
+            throw new BrokerConfigurationException("store URI of queue "
+                + (name == null ? "#" + (i + 1) : name)
+                + " has no scheme; give one such as file:///var/casq/jobs.json");
+          }
+          name = name == null ? QueueNames.defaultName(uri) : QueueNames.validate(name);
+        } catch (StoreConfigurationException | IllegalArgumentException e) {
+          throw new BrokerConfigurationException(e.getMessage(), e);
+        }
+        String other = seen.putIfAbsent(name, uri);
+        if (other != null) {
+          throw new BrokerConfigurationException(
+              "two queues are named '" + name + "' (" + QueueSpec.redact(other) + " and "
+                  + QueueSpec.redact(uri) + "); name them explicitly");
+        }
+        specs.add(new QueueSpec(name, uri, queueProps.get(i)));
+      }
+      if (listenHost == null || listenHost.isBlank()) {
+        throw new BrokerConfigurationException("listen host is empty (use 0.0.0.0 for all)");
+      }
+      if (port < 0 || port > 65535) {
+        throw new BrokerConfigurationException("port must be from 0 to 65535, got " + port);
+      }
+      if (advertisedAddress != null) {
+        advertisedAddress = validateUrl(advertisedAddress.trim());
+      }
+      if (token != null && (token.isBlank() || !token.equals(token.strip())
+          || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
+        throw new BrokerConfigurationException(
+            "the token must be non-empty printable ASCII without spaces");
+      }
+      String id = brokerId == null
+          ? "broker-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
+          : brokerId.trim();
+      if (id.isEmpty() || id.length() > 128) {
+        throw new BrokerConfigurationException("broker id must have 1 to 128 characters");
+      }
+      ElectionOptions election;
+      try {
+        election = new ElectionOptions(
+            Objects.requireNonNull(heartbeatInterval, "heartbeat interval"),
+            Objects.requireNonNull(staleAfter, "stale-after"));
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw new BrokerConfigurationException("invalid election timing: " + e.getMessage(), e);
+      }
+      if (maxRequestBytes < 1024 || maxRequestBytes > (64 << 20)) {
+        throw new BrokerConfigurationException(
+            "max request bytes must be from 1024 to 67108864, got " + maxRequestBytes);
+      }
+      if (maxJsonDepth < 8 || maxJsonDepth > 1000) {
+        throw new BrokerConfigurationException(
+            "max JSON depth must be from 8 to 1000, got " + maxJsonDepth);
+      }
+      requirePositive(standbyPollInterval, "standby poll interval");
+      requirePositive(probeTimeout, "probe timeout");
+      if (maxThreads < 8) {
+        throw new BrokerConfigurationException("max threads must be at least 8, got " + maxThreads);
+      }
+      return new CasqBroker(new Settings(List.copyOf(specs), Map.copyOf(storeProperties),
+          listenHost.trim(), port, advertisedAddress, token, id, election,
+          queueOptions == null ? QueueOptions.defaults() : queueOptions, maxRequestBytes,
+          maxJsonDepth, standby, standbyPollInterval, probeTimeout, probe, resignOnClose,
+          maxThreads));
+    }
+
+    private static void requirePositive(Duration d, String what) {
+      if (d == null || d.isZero() || d.isNegative()) {
+        throw new BrokerConfigurationException(what + " must be positive, got " + d);
+      }
+    }
+
+    private static String validateUrl(String url) {
+      try {
+        URI u = new URI(url);
+        if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+            || u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null) {
+          throw new URISyntaxException(url, "expected http(s)://host[:port][/path]");
+        }
+        return url.replaceAll("/+$", "");
+      } catch (URISyntaxException e) {
+        throw new BrokerConfigurationException(
+            "advertised address '" + url + "' is not a base URL such as http://10.0.0.5:8420: "
+                + e.getReason());
+      }
+    }
+  }
+}

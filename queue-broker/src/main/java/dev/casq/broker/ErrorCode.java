@@ -1,0 +1,18 @@
+package dev.casq.broker;
+
+/** The error codes of the HTTP API ({@code {"error": {"code": ..., "message": ...}}}). */
+final class ErrorCode {
+  static final String INVALID_REQUEST = "invalid_request";
+  static final String UNAUTHORIZED = "unauthorized";
+  static final String NOT_FOUND = "not_found";
+  static final String UNKNOWN_QUEUE = "unknown_queue";
+  static final String LEASE_REJECTED = "lease_rejected";
+  static final String PAYLOAD_TOO_LARGE = "payload_too_large";
+  static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
+  static final String NOT_BROKER = "not_broker";
+  static final String OUTCOME_UNKNOWN = "outcome_unknown";
+  static final String UNAVAILABLE = "unavailable";
+  static final String INTERNAL = "internal";
+
+  private ErrorCode() {}
+}

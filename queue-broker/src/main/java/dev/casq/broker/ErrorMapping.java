@@ -1,0 +1,61 @@
+package dev.casq.broker;
+
+import dev.casq.core.CommitOutcomeUnknownException;
+import dev.casq.core.FencedException;
+import dev.casq.core.InvalidRequestException;
+import dev.casq.core.JobNotFoundException;
+import dev.casq.core.LeaseRejectedException;
+import dev.casq.core.PayloadTooLargeException;
+import dev.casq.core.QueueClosedException;
+import dev.casq.core.QueueException;
+import dev.casq.storage.StorageException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** Maps what the queue throws to the API's status codes and error codes. */
+final class ErrorMapping {
+  private ErrorMapping() {}
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** The API error for {@code t}; null means "a bug" (500, to be logged). */
+  static ApiException map(Throwable thrown) {
+    Throwable t = unwrap(thrown);
+    if (t instanceof ApiException a) {
+      return a;
+    }
+    if (t instanceof PayloadTooLargeException) {
+      return new ApiException(413, ErrorCode.PAYLOAD_TOO_LARGE, t.getMessage());
+    }
+    if (t instanceof InvalidRequestException) {
+      return new ApiException(400, ErrorCode.INVALID_REQUEST, t.getMessage());
+    }
+    if (t instanceof JobNotFoundException) {
+      return new ApiException(404, ErrorCode.NOT_FOUND, t.getMessage());
+    }
+    if (t instanceof LeaseRejectedException) {
+      return new ApiException(409, ErrorCode.LEASE_REJECTED, t.getMessage());
+    }
+    if (t instanceof FencedException f) {
+      return new ApiException(421, ErrorCode.NOT_BROKER, t.getMessage(),
+          f.currentBroker().orElse(null));
+    }
+    if (t instanceof CommitOutcomeUnknownException) {
+      return new ApiException(503, ErrorCode.OUTCOME_UNKNOWN,
+          t.getMessage() + "; retry with the same idempotency key");
+    }
+    if (t instanceof QueueClosedException) {
+      return new ApiException(503, ErrorCode.UNAVAILABLE, t.getMessage());
+    }
+    if (t instanceof StorageException || t instanceof QueueException) {
+      return new ApiException(503, ErrorCode.UNAVAILABLE, "storage failed: " + t.getMessage());
+    }
+    return null;
+  }
+}

@@ -1,0 +1,106 @@
+package dev.casq.broker;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One request in flight: answers it exactly once and records its metrics. */
+final class Exchange {
+  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+  static final String JSON = "application/json";
+
+  final Request request;
+  final Response response;
+  private final Callback callback;
+  private final BrokerMetrics metrics;
+  private final long startNanos;
+  private final AtomicBoolean answered = new AtomicBoolean();
+  String route = "unmatched";
+  ServedQueue queue;
+
+  Exchange(Request request, Response response, Callback callback, BrokerMetrics metrics) {
+    this.request = request;
+    this.response = response;
+    this.callback = callback;
+    this.metrics = metrics;
+    this.startNanos = System.nanoTime();
+  }
+
+  String method() {
+    return request.getMethod();
+  }
+
+  void json(int status, byte[] body) {
+    send(status, JSON, body);
+  }
+
+  /** Answers with JSON; {@code onWriteFailure} runs if the client cannot be told (e.g. gone). */
+  void json(int status, byte[] body, Runnable onWriteFailure) {
+    send(status, JSON, body, onWriteFailure);
+  }
+
+  void send(int status, String contentType, byte[] body) {
+    send(status, contentType, body, null);
+  }
+
+  private void send(int status, String contentType, byte[] body, Runnable onWriteFailure) {
+    if (!answered.compareAndSet(false, true)) {
+      return;
+    }
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    Callback done = onWriteFailure == null ? callback : new Callback() {
+      @Override
+      public void succeeded() {
+        callback.succeeded();
+      }
+
+      @Override
+      public void failed(Throwable x) {
+        log.debug("could not answer {} {}: {}", method(), route, x.toString());
+        try {
+          onWriteFailure.run();
+        } finally {
+          callback.failed(x);
+        }
+      }
+
+      @Override
+      public InvocationType getInvocationType() {
+        return callback.getInvocationType();
+      }
+    };
+    response.write(true, ByteBuffer.wrap(body), done);
+    metrics.request(method(), route, status, System.nanoTime() - startNanos);
+  }
+
+  /** Answers with the API error for {@code t}; unexpected errors are logged and answered 500. */
+  void fail(Throwable t) {
+    ApiException e = ErrorMapping.map(t);
+    if (e == null) {
+      log.error("bug while handling {} {}", method(), Request.getPathInContext(request),
+          ErrorMapping.unwrap(t));
+      e = new ApiException(500, ErrorCode.INTERNAL,
+          "internal error (" + ErrorMapping.unwrap(t).getClass().getSimpleName()
+              + "); see the broker log");
+    }
+    if (e.status() == 503) {
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+    } else if (e.status() == 401) {
+      response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"casq\"");
+    }
+    json(e.status(), JsonOut.error(e.code(), e.getMessage(), e.broker()));
+  }
+
+  void text(int status, String contentType, String body) {
+    send(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+  }
+}

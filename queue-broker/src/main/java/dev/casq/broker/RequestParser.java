@@ -1,0 +1,275 @@
+package dev.casq.broker;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.casq.core.ClaimRequest;
+import dev.casq.core.PushRequest;
+import dev.casq.core.QueuePolicy;
+import dev.casq.storage.StoreProperties;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Turns request bodies into queue requests. Every check happens here, before anything reaches the
+ * queue: malformed JSON, nesting deeper than the limit, duplicate fields, wrong types, missing
+ * fields and bad durations all give an {@link ApiException} 400 with a message naming the field.
+ * Unknown fields are ignored.
+ */
+final class RequestParser {
+  /** Longest long-poll wait a claim may ask for. */
+  static final Duration MAX_WAIT = Duration.ofSeconds(60);
+  /** Most jobs in one batch push. */
+  static final int MAX_BATCH = 1000;
+
+  private final ObjectMapper mapper;
+  private final int maxDepth;
+
+  RequestParser(int maxDepth) {
+    this.maxDepth = maxDepth;
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    this.mapper =
+        JsonMapper.builder(factory)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
+  }
+
+  /** Parses a body that must be one JSON object; an empty body is {} when {@code emptyIsObject}. */
+  ObjectNode object(byte[] body, boolean emptyIsObject) {
+    if (body.length == 0 || isBlank(body)) {
+      if (emptyIsObject) {
+        return mapper.createObjectNode();
+      }
+      throw ApiException.invalid("the request needs a JSON object body");
+    }
+    JsonNode node;
+    try {
+      node = mapper.readTree(body);
+    } catch (StreamConstraintsException e) {
+      throw ApiException.invalid(
+          "the JSON body is nested deeper than " + maxDepth + " levels or exceeds a size limit");
+    } catch (JsonProcessingException e) {
+      throw ApiException.invalid("malformed JSON: " + e.getOriginalMessage()
+          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+              + ", column " + e.getLocation().getColumnNr()));
+    } catch (IOException e) {
+      throw ApiException.invalid("unreadable body: " + e.getMessage());
+    }
+    if (node == null || node.isMissingNode()) {
+      throw ApiException.invalid("the request needs a JSON object body");
+    }
+    if (!node.isObject()) {
+      throw ApiException.invalid("the body must be a JSON object, got " + kind(node));
+    }
+    return (ObjectNode) node;
+  }
+
+  /** A push body: {@code payload} is required; the rest is optional. */
+  PushRequest push(JsonNode body, String where) {
+    if (!body.isObject()) {
+      throw ApiException.invalid(where + "must be a JSON object, got " + kind(body));
+    }
+    JsonNode payload = body.get("payload");
+    if (payload == null) {
+      throw ApiException.invalid(where + "\"payload\" is required (any JSON value)");
+    }
+    Duration delay = optDuration(body, "delay", where);
+    Instant runAt = optInstant(body, "runAt", where);
+    if (delay != null && runAt != null) {
+      throw ApiException.invalid(where + "give \"delay\" or \"runAt\", not both");
+    }
+    return new PushRequest(
+        json(payload),
+        optText(body, "type", where),
+        optInt(body, "priority", where),
+        runAt,
+        delay,
+        optInt(body, "maxAttempts", where),
+        optText(body, "key", where));
+  }
+
+  /** The {@code jobs} array of a batch push. */
+  JsonNode batchJobs(JsonNode body) {
+    JsonNode jobs = body.get("jobs");
+    if (jobs == null || !jobs.isArray()) {
+      throw ApiException.invalid("\"jobs\" must be an array of push bodies"
+          + (jobs == null ? ", and it is missing" : ", got " + kind(jobs)));
+    }
+    if (jobs.size() > MAX_BATCH) {
+      throw ApiException.invalid(
+          "a batch holds at most " + MAX_BATCH + " jobs, got " + jobs.size());
+    }
+    return jobs;
+  }
+
+  /** A claim: the request and how long to wait for a job. */
+  record Claim(ClaimRequest request, Duration waitFor) {}
+
+  Claim claim(JsonNode body) {
+    String worker = requiredText(body, "worker");
+    Duration lease = optDuration(body, "lease", "");
+    Integer limit = optInt(body, "limit", "");
+    if (limit != null && (limit < 1 || limit > QueuePolicy.MAX_CLAIM_BATCH)) {
+      throw ApiException.invalid(
+          "\"limit\" must be from 1 to " + QueuePolicy.MAX_CLAIM_BATCH + ", got " + limit);
+    }
+    Duration wait = optDuration(body, "wait", "");
+    if (wait != null && wait.compareTo(MAX_WAIT) > 0) {
+      throw ApiException.invalid(
+          "\"wait\" must be at most " + MAX_WAIT.toSeconds() + "s, got " + body.get("wait").asText());
+    }
+    Set<String> types = new LinkedHashSet<>();
+    JsonNode t = body.get("types");
+    if (t != null && !t.isNull()) {
+      if (!t.isArray()) {
+        throw ApiException.invalid("\"types\" must be an array of strings, got " + kind(t));
+      }
+      for (JsonNode e : t) {
+        if (!e.isTextual() || e.asText().isBlank()) {
+          throw ApiException.invalid("\"types\" must hold non-empty strings, got " + kind(e));
+        }
+        types.add(e.asText());
+      }
+    }
+    return new Claim(
+        new ClaimRequest(worker, lease, limit == null ? 1 : limit, types),
+        wait == null ? Duration.ZERO : wait);
+  }
+
+  String requiredText(JsonNode body, String field) {
+    String v = optText(body, field, "");
+    if (v == null || v.isBlank()) {
+      throw ApiException.invalid("\"" + field + "\" is required (a non-empty string)");
+    }
+    return v;
+  }
+
+  String optText(JsonNode body, String field, String where) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isTextual()) {
+      throw ApiException.invalid(where + "\"" + field + "\" must be a string, got " + kind(n));
+    }
+    return n.asText();
+  }
+
+  Integer optInt(JsonNode body, String field, String where) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+      throw ApiException.invalid(where + "\"" + field + "\" must be a whole number, got "
+          + kind(n));
+    }
+    return n.intValue();
+  }
+
+  Boolean optBoolean(JsonNode body, String field) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isBoolean()) {
+      throw ApiException.invalid("\"" + field + "\" must be true or false, got " + kind(n));
+    }
+    return n.booleanValue();
+  }
+
+  Duration optDuration(JsonNode body, String field, String where) {
+    String text = optText(body, field, where);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return StoreProperties.parseDuration(field, text);
+    } catch (RuntimeException e) {
+      throw ApiException.invalid(where + "\"" + field + "\" must be a duration such as 250ms, 5s,"
+          + " 2m or PT5S (not negative), got '" + text + "'");
+    }
+  }
+
+  Instant optInstant(JsonNode body, String field, String where) {
+    String text = optText(body, field, where);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      try {
+        return Instant.parse(text);
+      } catch (DateTimeParseException e2) {
+        throw ApiException.invalid(where + "\"" + field + "\" must be an ISO-8601 instant such as"
+            + " 2026-01-31T12:00:00Z, got '" + text + "'");
+      }
+    }
+  }
+
+  /** The compact JSON text of a value, or null when absent or JSON null. */
+  String optJson(JsonNode body, String field) {
+    JsonNode n = body.get(field);
+    return n == null || n.isNull() ? null : json(n);
+  }
+
+  String json(JsonNode n) {
+    try {
+      return mapper.writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write back a parsed JSON value", e);
+    }
+  }
+
+  static String kind(JsonNode n) {
+    if (n.isTextual()) {
+      return "a string";
+    }
+    if (n.isIntegralNumber()) {
+      return "an integer";
+    }
+    if (n.isNumber()) {
+      return "a number";
+    }
+    if (n.isBoolean()) {
+      return "a boolean";
+    }
+    if (n.isArray()) {
+      return "an array";
+    }
+    if (n.isObject()) {
+      return "an object";
+    }
+    return n.isNull() ? "null" : n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static boolean isBlank(byte[] body) {
+    for (byte b : body) {
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+}
