@@ -175,7 +175,7 @@ public final class LocalFileStore implements ObjectStore {
     }
     List<String> keys = new ArrayList<>();
     try {
-      walk(dir, dirPart, namePrefix, keys);
+      walk(dir, dirPart, namePrefix, keys, true);
     } catch (IOException e) {
       throw new StorageException("could not list " + dir + ": " + reason(e), e);
     }
@@ -183,7 +183,8 @@ public final class LocalFileStore implements ObjectStore {
     return keys;
   }
 
-  private void walk(Path dir, String keyPrefix, String namePrefix, List<String> out)
+  /** Adds the keys under {@code dir}; unreadable subdirectories (not {@code dir}) are skipped. */
+  private void walk(Path dir, String keyPrefix, String namePrefix, List<String> out, boolean top)
       throws IOException {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
@@ -195,13 +196,18 @@ public final class LocalFileStore implements ObjectStore {
           continue;
         }
         if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
-          walk(entry, keyPrefix + name + "/", "", out);
+          walk(entry, keyPrefix + name + "/", "", out, false);
         } else if (Files.isRegularFile(entry) && isValidKey(keyPrefix + name)) {
           out.add(keyPrefix + name);
         }
       }
     } catch (NoSuchFileException vanished) {
       // removed while listing: it has no keys
+    } catch (AccessDeniedException e) {
+      if (top) {
+        throw e;
+      }
+      LOG.debug("not listing {}: permission denied", dir);
     }
   }
 
