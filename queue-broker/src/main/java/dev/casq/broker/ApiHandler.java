@@ -204,36 +204,37 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     checkContentType(ex);
     long length = ex.request.getLength();
     int max = ctx.maxRequestBytes();
-    if (length > max) {
-      throw tooLarge(length, max);
+    long drainLimit = Math.min(64L << 20, 8L * max);
+    if (length > drainLimit) {
+      ex.fail(tooLarge(length, max)); // too large to read on: the connection will be closed
+      return;
     }
-    Content.Source.asByteArrayAsync(ex.request, max)
-        .whenComplete(
-            (bytes, error) -> {
-              try {
-                if (error != null) {
-                  throw bodyError(error, max);
-                }
-                then.accept(ctx.parser().object(bytes, emptyIsObject));
-              } catch (Throwable t) {
-                ex.fail(t);
-              }
-            });
+    BodyReader.read(ex.request, max, drainLimit, length, new BodyReader.Outcome() {
+      @Override
+      public void body(byte[] bytes) {
+        try {
+          then.accept(ctx.parser().object(bytes, emptyIsObject));
+        } catch (Throwable t) {
+          ex.fail(t);
+        }
+      }
+
+      @Override
+      public void tooLarge() {
+        ex.fail(ApiHandler.tooLarge(length, max));
+      }
+
+      @Override
+      public void failed(Throwable t) {
+        ex.fail(ApiException.invalid("could not read the request body: " + t));
+      }
+    });
   }
 
   private static ApiException tooLarge(long length, int max) {
     return new ApiException(413, ErrorCode.PAYLOAD_TOO_LARGE,
         "the request body " + (length >= 0 ? "is " + length + " bytes" : "is too large")
             + "; the limit is " + max + " bytes");
-  }
-
-  private static ApiException bodyError(Throwable error, int max) {
-    Throwable t = ErrorMapping.unwrap(error);
-    if (t instanceof IllegalArgumentException || t instanceof IllegalStateException) {
-      // Content.Source reports a body over maxSize this way
-      return tooLarge(-1, max);
-    }
-    return ApiException.invalid("could not read the request body: " + t);
   }
 
   private static void checkContentType(Exchange ex) {
