@@ -1,0 +1,616 @@
+package dev.casq.it.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.casq.client.CasqClient;
+import dev.casq.client.ClientQueue;
+import dev.casq.client.RemoteStats;
+import dev.casq.client.TakeoverPolicy;
+import dev.casq.core.BrokerRecord;
+import dev.casq.core.Job;
+import dev.casq.core.JobStatus;
+import dev.casq.core.PushOptions;
+import dev.casq.core.QueueState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Chaos tests with real JVM processes: brokers killed with SIGKILL or frozen with SIGSTOP while
+ * client processes push and work, and brokers racing for one queue object. The same tests run on
+ * every backend; a subclass supplies the store.
+ *
+ * <p>Timings are shortened through configuration (heartbeat 250ms, stale after 1.5s, lease 8s), so
+ * one test takes seconds to tens of seconds. Child output goes to {@code
+ * target/chaos-logs/<backend>/<test>/}; measured figures are appended to {@code
+ * target/chaos-figures.txt}.
+ */
+abstract class AbstractChaosTest {
+  static final Duration HEARTBEAT = Duration.ofMillis(250);
+  static final Duration STALE_AFTER = Duration.ofMillis(1500);
+  static final Duration LEASE = Duration.ofSeconds(8);
+  static final Duration START = Duration.ofSeconds(60);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String CLI_MAIN = "dev.casq.cli.Main";
+
+  private final List<ChildJvm> children = new ArrayList<>();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private Path logDir;
+  private String testName;
+
+  /** A fresh queue object URI named {@code <name>.json} (so the queue is called {@code name}). */
+  protected abstract String queueUri(String name);
+
+  /** Store properties for this JVM's reads of the object. */
+  protected abstract Map<String, String> storeProperties();
+
+  /** Environment of the child processes (they read store settings from CASQ_* variables). */
+  protected abstract Map<String, String> childEnvironment();
+
+  /** "file" or "s3", for logs and figures. */
+  protected abstract String backend();
+
+  /** How often the revision sampler reads the object. */
+  protected Duration sampleEvery() {
+    return Duration.ofMillis(25);
+  }
+
+  @BeforeEach
+  void names(TestInfo info) {
+    testName = info.getTestMethod().map(m -> m.getName()).orElse("test");
+    logDir =
+        Path.of("target", "chaos-logs", backend(),
+            testName + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss")));
+  }
+
+  @AfterEach
+  void killEverything() {
+    for (ChildJvm c : children) {
+      c.close();
+    }
+    children.clear();
+  }
+
+  // ------------------------------------------------------------------ 1. broker killed under load
+
+  /**
+   * A broker process serves the queue; 16 pushing clients (two processes of 8) and 4 workers (two
+   * processes of 2) run against it, all configured only with the store URI. After some
+   * acknowledged pushes the broker gets SIGKILL. The clients must fail over by themselves (the
+   * default policy: one of them starts a broker in its own process), the run goes on and drains;
+   * then the committed state and the archives must show every acknowledged push completed exactly
+   * once, by the lease the completing worker held, and the revision never went backwards.
+   */
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void brokerKilledUnderLoadClientsFailOverAndNothingIsLostOrDoubled() throws Exception {
+    String uri = queueUri("load");
+    try (QueueObject object = new QueueObject(uri, storeProperties());
+        RevisionSampler sampler = new RevisionSampler(object, sampleEvery())) {
+      ChildJvm broker = brokerNow("broker-first", uri, "broker-first", false);
+      String firstAddress = servingAddress(broker);
+      List<ChildJvm> pushers =
+          List.of(pusher("pushers-a", uri, 8), pusher("pushers-b", uri, 8));
+      List<ChildJvm> workers = List.of(worker("workers-a", uri, 2), worker("workers-b", uri, 2));
+      List<ChildJvm> clients = new ArrayList<>(pushers);
+      clients.addAll(workers);
+      for (ChildJvm c : clients) {
+        c.awaitLine("READY"::equals, START, "READY");
+      }
+      await("300 acknowledged pushes and 50 completions before the kill")
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> count(pushers, "ACK") >= 300 && count(workers, "DONE") >= 50);
+      BrokerRecord first = sampler.latest().broker();
+      assertThat(first.id()).isEqualTo("broker-first");
+
+      long killAt = System.currentTimeMillis();
+      broker.kill();
+      long deadAt = System.currentTimeMillis();
+      int ackedBeforeKill = count(pushers, "ACK");
+
+      await("300 pushes acknowledged by a new broker after the kill")
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> acksAfter(pushers, deadAt).size() >= 300);
+      for (ChildJvm p : pushers) {
+        p.send("stop");
+      }
+      for (ChildJvm p : pushers) {
+        p.awaitCount("STOPPED", 8, Duration.ofSeconds(60));
+      }
+      await("every job finished")
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> sampler.latest().liveJobs().isEmpty());
+      for (ChildJvm w : workers) {
+        w.send("stop");
+      }
+      for (ChildJvm w : workers) {
+        w.awaitCount("STOPPED", 2, Duration.ofSeconds(60));
+      }
+      closeHostsLast(clients);
+      sampler.sampleOnce();
+
+      // ---- what was committed
+      QueueState end = object.read().orElseThrow();
+      List<Job> records = new ArrayList<>(end.finishedJobs());
+      records.addAll(object.archived());
+      Map<String, List<Job>> byId = new TreeMap<>();
+      for (Job j : records) {
+        byId.computeIfAbsent(j.id(), k -> new ArrayList<>()).add(j);
+      }
+      assertThat(sampler.violations()).as("revision and epoch monotonic").isEmpty();
+      assertThat(end.liveJobs()).isEmpty();
+      assertThat(records).allSatisfy(j -> assertThat(j.status()).isEqualTo(JobStatus.COMPLETED));
+      assertThat(end.counters().dead()).isZero();
+      assertThat(end.counters().cancelled()).isZero();
+      // no job completed twice: one completion per job in the counters
+      assertThat(end.counters().completed())
+          .as("completions counted == distinct completed jobs")
+          .isEqualTo(byId.size());
+      assertThat(end.counters().pushed()).as("jobs created == jobs completed").isEqualTo(byId.size());
+
+      // every acknowledged push is there, completed, as the job it was acknowledged as
+      Map<String, String> acked = new HashMap<>();
+      for (ChildJvm p : pushers) {
+        for (ChildJvm.Line l : p.lines("ACK")) {
+          assertThat(acked.put(l.fields()[1], l.fields()[2])).isNull();
+        }
+      }
+      Map<String, Set<String>> jobsOfPayload = new HashMap<>();
+      byId.forEach(
+          (id, js) -> js.forEach(j -> jobsOfPayload
+              .computeIfAbsent(payloadOf(j), k -> new LinkedHashSet<>()).add(id)));
+      assertThat(jobsOfPayload)
+          .as("each payload became one job (retried pushes did not duplicate)")
+          .allSatisfy((payload, ids) -> assertThat(ids).hasSize(1));
+      assertThat(acked).allSatisfy((payload, jobId) -> {
+        assertThat(byId).as("acknowledged push %s (%s) completed", payload, jobId)
+            .containsKey(jobId);
+        assertThat(payloadOf(byId.get(jobId).get(0))).isEqualTo(payload);
+      });
+
+      // one lease completed each job, and its holder was told so exactly once
+      Map<String, List<String>> doneTokens = new HashMap<>();
+      List<String> lost = new ArrayList<>();
+      for (ChildJvm w : workers) {
+        for (ChildJvm.Line l : w.lines("DONE")) {
+          doneTokens.computeIfAbsent(l.fields()[1], k -> new ArrayList<>()).add(l.fields()[2]);
+        }
+        w.lines("LOST").forEach(l -> lost.add(l.text()));
+      }
+      assertThat(lost).as("completions refused").isEmpty();
+      assertThat(doneTokens.keySet()).as("jobs reported completed").isEqualTo(byId.keySet());
+      byId.forEach((id, js) -> {
+        Set<String> tokens = new LinkedHashSet<>();
+        js.forEach(j -> tokens.add(tokenOf(j)));
+        assertThat(tokens).as("leases that completed %s", id).hasSize(1);
+        assertThat(doneTokens.get(id)).as("completion reports of %s", id)
+            .containsExactly(tokens.iterator().next());
+      });
+
+      // the clients took over by themselves: the last broker ran inside a client process
+      assertThat(end.broker().epoch()).isGreaterThan(first.epoch());
+      assertThat(end.broker().address()).isNotEqualTo(firstAddress);
+      assertThat(hostedAddresses(clients)).contains(end.broker().address());
+
+      List<ChildJvm.Line> after = acksAfter(pushers, deadAt);
+      long firstAckAfter = after.stream().mapToLong(l -> Long.parseLong(l.fields()[3])).min()
+          .orElseThrow();
+      long takeoverAt = sampler.first(s -> s.epoch() > first.epoch()).orElseThrow().atMillis();
+      long takeovers = sampler.samples().stream().map(RevisionSampler.Sample::epoch)
+          .filter(e -> e > first.epoch()).distinct().count();
+      figure("broker-killed", Map.of(
+          "failoverMs", firstAckAfter - killAt,
+          "killAt", killAt,
+          "takeoverSeenMs", takeoverAt - killAt,
+          "ackedBeforeKill", ackedBeforeKill,
+          "acked", acked.size(),
+          "jobs", byId.size(),
+          "takeovers", takeovers,
+          "archiveRecords", records.size() - end.finishedJobs().size(),
+          "samples", sampler.samples().size()));
+    }
+  }
+
+  // ------------------------------------------------------------------ 2. a revived broker is fenced
+
+  /**
+   * Broker A serves; A is frozen with SIGSTOP (a push sent to it meanwhile waits in its socket);
+   * standby broker B sees A's heartbeat go stale and A not answering, and takes over. A is resumed
+   * with SIGCONT: the push it then handles must fail with 421 {@code not_broker} naming B, as must
+   * every later request, its /health says fenced, nothing it held in flight lands, and the object
+   * never names A again.
+   */
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void aReplacedBrokerRevivedAfterSigstopCannotWrite() throws Exception {
+    String uri = queueUri("fence");
+    try (QueueObject object = new QueueObject(uri, storeProperties());
+        RevisionSampler sampler = new RevisionSampler(object, sampleEvery())) {
+      ChildJvm a = brokerNow("broker-A", uri, "broker-A", false);
+      String addressA = servingAddress(a);
+      HttpResponse<String> ok = push(addressA, "fence", "before-freeze", "key-before").join();
+      assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
+      await().atMost(Duration.ofSeconds(10)).until(() -> sampler.latest() != null
+          && sampler.latest().broker() != null);
+      BrokerRecord recordA = sampler.latest().broker();
+      assertThat(recordA.id()).isEqualTo("broker-A");
+
+      a.freeze();
+      await("A stopped").atMost(Duration.ofSeconds(10)).until(() -> a.procState().equals("T"));
+      long frozenAt = System.currentTimeMillis();
+      CompletableFuture<HttpResponse<String>> heldPush =
+          push(addressA, "fence", "while-frozen", "key-frozen");
+
+      ChildJvm b = brokerNow("broker-B", uri, "broker-B", true);
+      String addressB = servingAddress(b);
+      long servingAt = System.currentTimeMillis();
+      await("the object names B").atMost(Duration.ofSeconds(30))
+          .until(() -> "broker-B".equals(sampler.latest().broker().id()));
+      BrokerRecord recordB = sampler.latest().broker();
+      assertThat(recordB.epoch()).isEqualTo(recordA.epoch() + 1);
+      assertThat(recordB.address()).isEqualTo(addressB);
+      assertThat(heldPush).as("A is frozen: nothing answered").isNotDone();
+      try (CasqClient client = storeClient(uri, TakeoverPolicy.NONE)) {
+        client.queue(JsonNode.class).pushJson("{\"p\":\"via-store\"}", PushOptions.none());
+        assertThat(client.currentBroker()).contains(addressB);
+      }
+
+      a.thaw();
+      HttpResponse<String> held = heldPush.get(30, TimeUnit.SECONDS);
+      assertNotBroker(held, recordB);
+      assertNotBroker(push(addressA, "fence", "after-thaw", "key-after").join(), recordB);
+      HttpResponse<String> health = get(addressA + "/health");
+      assertThat(health.statusCode()).isEqualTo(503);
+      assertThat(JSON.readTree(health.body()).path("status").asText()).isEqualTo("fenced");
+      assertThat(a.isAlive()).as("A steps down; it does not crash").isTrue();
+
+      // B goes on heartbeating; the object never names A again and A's held push never landed
+      long revisionAtThaw = sampler.latest().revision();
+      await("B heartbeats five more times").atMost(Duration.ofSeconds(30))
+          .until(() -> sampler.latest().revision() >= revisionAtThaw + 5);
+      sampler.sampleOnce();
+      assertThat(sampler.violations()).isEmpty();
+      long firstB = sampler.first(s -> "broker-B".equals(s.brokerId())).orElseThrow().atMillis();
+      assertThat(sampler.samples())
+          .filteredOn(s -> s.atMillis() >= firstB)
+          .allSatisfy(s -> {
+            assertThat(s.brokerId()).isEqualTo("broker-B");
+            assertThat(s.epoch()).isEqualTo(recordB.epoch());
+          });
+      QueueState end = object.read().orElseThrow();
+      assertThat(end.broker().id()).isEqualTo("broker-B");
+      List<String> payloads = new ArrayList<>();
+      end.liveJobs().forEach(j -> payloads.add(payloadOf(j)));
+      assertThat(payloads).containsExactlyInAnyOrder("before-freeze", "via-store");
+      assertThat(end.rememberedKeys()).doesNotContainKeys("key-frozen", "key-after");
+      figure("revived-fenced", Map.of("standbyTakeoverMs", servingAt - frozenAt));
+    }
+  }
+
+  // ------------------------------------------------------------------ 3. two brokers at once
+
+  /**
+   * Two broker processes, warmed up, are released at the same instant on a fresh object (three
+   * rounds): exactly one serves (epoch 1), the other exits with a message naming it, the revision
+   * never goes backwards, and a client given only the store URI reaches the one that serves.
+   */
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void twoBrokersStartedAtOnceExactlyOneServes() throws Exception {
+    for (int round = 1; round <= 3; round++) {
+      String uri = queueUri("race" + round);
+      try (QueueObject object = new QueueObject(uri, storeProperties());
+          RevisionSampler sampler = new RevisionSampler(object, sampleEvery())) {
+        List<ChildJvm> brokers =
+            List.of(raceBroker("race" + round + "-x", uri, false),
+                raceBroker("race" + round + "-y", uri, false));
+        for (ChildJvm c : brokers) {
+          c.awaitLine("READY"::equals, START, "READY");
+        }
+        brokers.forEach(c -> c.send("go"));
+        Map<ChildJvm, ChildJvm.Line> outcome = new LinkedHashMap<>();
+        for (ChildJvm c : brokers) {
+          outcome.put(c, c.awaitLine(s -> s.startsWith("SERVING ") || s.startsWith("REFUSED "),
+              START, "SERVING or REFUSED"));
+        }
+        List<ChildJvm> serving =
+            brokers.stream().filter(c -> outcome.get(c).text().startsWith("SERVING ")).toList();
+        assertThat(serving).as("brokers serving after round %d: %s", round, outcome.values())
+            .hasSize(1);
+        ChildJvm winner = serving.get(0);
+        ChildJvm loser = brokers.get(0) == winner ? brokers.get(1) : brokers.get(0);
+        String[] won = outcome.get(winner).fields();
+        assertThat(won[3]).as("epoch of the only claim").isEqualTo("1");
+        assertThat(outcome.get(loser).text()).contains(won[1]);
+        assertThat(loser.awaitExit(Duration.ofSeconds(30))).as("the refused broker's exit code")
+            .isEqualTo(3);
+        assertClientReaches(uri, won[1], won[2]);
+        sampler.sampleOnce();
+        assertThat(sampler.violations()).isEmpty();
+        assertThat(sampler.samples()).filteredOn(s -> s.brokerId() != null)
+            .isNotEmpty()
+            .allSatisfy(s -> assertThat(s.brokerId()).isEqualTo(won[1]));
+        winner.closeStdin();
+        assertThat(winner.awaitExit(Duration.ofSeconds(30))).isZero();
+      }
+    }
+  }
+
+  /**
+   * The same race between two standby brokers: one serves, the other waits (alive, not serving);
+   * when the serving one gets SIGKILL, the standby takes over at epoch 2 and clients reach it.
+   */
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void twoStandbyBrokersStartedAtOnceOneServesTheOtherTakesOverWhenItIsKilled() throws Exception {
+    String uri = queueUri("standby");
+    try (QueueObject object = new QueueObject(uri, storeProperties());
+        RevisionSampler sampler = new RevisionSampler(object, sampleEvery())) {
+      List<ChildJvm> brokers =
+          List.of(raceBroker("standby-x", uri, true), raceBroker("standby-y", uri, true));
+      for (ChildJvm c : brokers) {
+        c.awaitLine("READY"::equals, START, "READY");
+      }
+      brokers.forEach(c -> c.send("go"));
+      ChildJvm.Line first = awaitAnyLine(brokers, s -> s.startsWith("SERVING "), START);
+      ChildJvm winner =
+          brokers.stream().filter(c -> c.lines("SERVING").contains(first)).findFirst().orElseThrow();
+      ChildJvm standby = brokers.get(0) == winner ? brokers.get(1) : brokers.get(0);
+      String[] won = first.fields();
+      assertThat(won[3]).isEqualTo("1");
+      assertClientReaches(uri, won[1], won[2]);
+      // the other one is still waiting: alive, and not serving
+      assertThat(standby.isAlive()).isTrue();
+      assertThat(standby.lines("SERVING")).isEmpty();
+      assertThat(standby.lines("REFUSED")).isEmpty();
+
+      long killAt = System.currentTimeMillis();
+      winner.kill();
+      ChildJvm.Line took =
+          standby.awaitLine(s -> s.startsWith("SERVING "), Duration.ofSeconds(30), "SERVING");
+      String[] next = took.fields();
+      assertThat(next[1]).isNotEqualTo(won[1]);
+      assertThat(next[3]).isEqualTo("2");
+      assertClientReaches(uri, next[1], next[2]);
+      sampler.sampleOnce();
+      assertThat(sampler.violations()).isEmpty();
+      assertThat(sampler.samples().stream().map(RevisionSampler.Sample::brokerId)
+              .filter(java.util.Objects::nonNull).distinct())
+          .containsExactly(won[1], next[1]);
+      figure("standby-takeover", Map.of("servingAfterKillMs", took.readAtMillis() - killAt));
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private void assertClientReaches(String uri, String brokerId, String address) {
+    try (CasqClient client = storeClient(uri, TakeoverPolicy.NONE)) {
+      ClientQueue<JsonNode> q = client.queue(JsonNode.class);
+      for (int i = 0; i < 10; i++) {
+        q.pushJson("{\"p\":\"check-" + i + "\"}", PushOptions.none());
+      }
+      assertThat(client.currentBroker()).contains(address);
+      RemoteStats stats = q.stats();
+      assertThat(stats.broker().id()).isEqualTo(brokerId);
+    }
+  }
+
+  private CasqClient storeClient(String uri, TakeoverPolicy takeover) {
+    return CasqClient.builder()
+        .storeUri(uri)
+        .storeProperties(storeProperties())
+        .staleAfter(STALE_AFTER)
+        .takeover(takeover)
+        .build();
+  }
+
+  private static void assertNotBroker(HttpResponse<String> r, BrokerRecord current)
+      throws IOException {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(421);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.path("error").path("code").asText()).isEqualTo("not_broker");
+    assertThat(body.path("broker").path("id").asText()).isEqualTo(current.id());
+    assertThat(body.path("broker").path("address").asText()).isEqualTo(current.address());
+    assertThat(body.path("broker").path("epoch").asLong()).isEqualTo(current.epoch());
+  }
+
+  private CompletableFuture<HttpResponse<String>> push(
+      String base, String queue, String payload, String key) {
+    String body = "{\"payload\":{\"p\":\"" + payload + "\"},\"key\":\"" + key + "\"}";
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(base + "/v1/queues/" + queue + "/jobs"))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code casq broker} in its own JVM, through the command's own entry point. */
+  private ChildJvm cliBroker(String name, String uri, String brokerId, boolean standby) {
+    List<String> args = new ArrayList<>(List.of("broker", "--store", uri, "--listen",
+        "127.0.0.1:0", "--broker-id", brokerId, "--heartbeat", millis(HEARTBEAT), "--stale-after",
+        millis(STALE_AFTER)));
+    if (standby) {
+      args.add("--standby");
+    }
+    return child(name, CLI_MAIN, args);
+  }
+
+  /** A broker process that starts at once (no start signal). */
+  private ChildJvm brokerNow(String name, String uri, String brokerId, boolean standby) {
+    return child(name, ChaosBrokerMain.class.getName(),
+        List.of(uri, brokerId, HEARTBEAT.toString(), STALE_AFTER.toString(),
+            Boolean.toString(standby), "go"));
+  }
+
+  /**
+   * The address a broker process prints once it serves: {@code casq broker ID serves Q at ADDRESS}
+   * from the command, {@code SERVING ID ADDRESS EPOCH MILLIS} from {@link ChaosBrokerMain}.
+   */
+  private static String servingAddress(ChildJvm broker) {
+    String line = broker.awaitLine(s -> s.startsWith("casq broker ") || s.startsWith("SERVING "),
+        START, "'casq broker ... at ADDRESS' or 'SERVING ...'").text();
+    return line.startsWith("SERVING ") ? line.split(" ")[2]
+        : line.substring(line.lastIndexOf(' ') + 1);
+  }
+
+  private ChildJvm raceBroker(String name, String uri, boolean standby) {
+    return child(name, ChaosBrokerMain.class.getName(),
+        List.of(uri, name, HEARTBEAT.toString(), STALE_AFTER.toString(), Boolean.toString(standby)));
+  }
+
+  private ChildJvm pusher(String name, String uri, int clients) {
+    return child(name, ChaosPusherMain.class.getName(),
+        List.of(uri, name, Integer.toString(clients), STALE_AFTER.toString(), "100000"));
+  }
+
+  private ChildJvm worker(String name, String uri, int workers) {
+    return child(name, ChaosWorkerMain.class.getName(),
+        List.of(uri, name, Integer.toString(workers), STALE_AFTER.toString(), LEASE.toString(),
+            "10"));
+  }
+
+  private ChildJvm child(String name, String main, List<String> args) {
+    ChildJvm c = ChildJvm.start(name, logDir, childEnvironment(), main, args);
+    children.add(c);
+    return c;
+  }
+
+  private static String millis(Duration d) {
+    return d.toMillis() + "ms";
+  }
+
+  private static int count(List<ChildJvm> processes, String prefix) {
+    return processes.stream().mapToInt(p -> p.count(prefix)).sum();
+  }
+
+  private static List<ChildJvm.Line> acksAfter(List<ChildJvm> pushers, long millis) {
+    List<ChildJvm.Line> out = new ArrayList<>();
+    for (ChildJvm p : pushers) {
+      for (ChildJvm.Line l : p.lines("ACK")) {
+        if (Long.parseLong(l.fields()[3]) > millis) {
+          out.add(l);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static ChildJvm.Line awaitAnyLine(
+      List<ChildJvm> processes, Predicate<String> matches, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (ChildJvm p : processes) {
+        Optional<ChildJvm.Line> l = p.awaitLineOrEnd(matches, Duration.ofMillis(50));
+        if (l.isPresent()) {
+          return l.get();
+        }
+      }
+    }
+    throw new AssertionError("no matching line from " + processes + " within " + timeout);
+  }
+
+  /** Addresses of brokers that client processes reported starting in-process. */
+  private static Set<String> hostedAddresses(List<ChildJvm> clients) {
+    Set<String> out = new LinkedHashSet<>();
+    for (ChildJvm c : clients) {
+      c.lines("HOSTS").forEach(l -> out.add(l.fields()[2]));
+    }
+    return out;
+  }
+
+  /**
+   * Ends the client processes: those that do not run a broker first, then those that do, so that no
+   * client sees the broker vanish at the end and takes over once more.
+   */
+  private static void closeHostsLast(List<ChildJvm> clients) {
+    List<ChildJvm> hosts = new ArrayList<>();
+    List<ChildJvm> others = new ArrayList<>();
+    for (ChildJvm c : clients) {
+      Map<String, String> hosted = new HashMap<>();
+      for (ChildJvm.Line l : c.lines()) {
+        String[] f = l.fields();
+        if (f[0].equals("HOSTS")) {
+          hosted.put(f[1], f[2]);
+        } else if (f[0].equals("UNHOSTS")) {
+          hosted.remove(f[1]);
+        }
+      }
+      (hosted.isEmpty() ? others : hosts).add(c);
+    }
+    for (List<ChildJvm> group : List.of(others, hosts)) {
+      group.forEach(ChildJvm::closeStdin);
+      for (ChildJvm c : group) {
+        assertThat(c.awaitExit(Duration.ofSeconds(60))).as(c + " exit code").isZero();
+      }
+    }
+  }
+
+  private static String payloadOf(Job j) {
+    try {
+      return JSON.readTree(j.payloadJson()).path("p").asText();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String tokenOf(Job j) {
+    try {
+      return JSON.readTree(j.resultJson()).path("token").asText();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Prints a measured figure and appends it to target/chaos-figures.txt. */
+  private void figure(String what, Map<String, ?> values) {
+    StringBuilder line = new StringBuilder("FIGURE backend=" + backend() + " test=" + what);
+    new TreeMap<>(values).forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
+    System.out.println(line);
+    try {
+      Files.writeString(Path.of("target", "chaos-figures.txt"),
+          LocalDateTime.now() + " " + line + System.lineSeparator(), StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

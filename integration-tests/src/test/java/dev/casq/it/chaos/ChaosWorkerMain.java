@@ -1,0 +1,106 @@
+package dev.casq.it.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.casq.client.ClientQueue;
+import dev.casq.client.LeasedJob;
+import dev.casq.core.ClaimRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A client process with several workers (one {@code CasqClient} each). Each long-polls for up to
+ * {@code batch} jobs and completes them, with the lease token and its own id as the job's result,
+ * so the queue object shows which lease completed each job.
+ *
+ * <p>Arguments: {@code storeUri tag workers staleAfter lease batch}. Output lines:
+ *
+ * <ul>
+ *   <li>{@code READY}
+ *   <li>{@code DONE <jobId> <leaseToken> <worker> <payload> <millis>}: the broker acknowledged the
+ *       completion
+ *   <li>{@code LOST <jobId> <leaseToken> <worker> <error>}: the completion was refused or gave up
+ *   <li>{@code CLAIMFAIL <worker> <error>}
+ *   <li>{@code HOSTS <worker> <address> <millis>}: that worker's client started a broker here
+ *   <li>{@code STOPPED <worker> <completed>}; {@code CLOSED <hosts>} at the end
+ * </ul>
+ *
+ * Input: a line {@code stop} stops claiming; end of input closes the clients and exits.
+ */
+public final class ChaosWorkerMain {
+  private ChaosWorkerMain() {}
+
+  public static void main(String[] args) throws Exception {
+    String storeUri = args[0];
+    String tag = args[1];
+    int n = Integer.parseInt(args[2]);
+    Duration staleAfter = Duration.parse(args[3]);
+    Duration lease = Duration.parse(args[4]);
+    int batch = Integer.parseInt(args[5]);
+    List<String> tags = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      tags.add(tag + "-" + i);
+    }
+    try (ChaosClients clients = new ChaosClients(storeUri, staleAfter, tags)) {
+      List<Thread> threads = new ArrayList<>();
+      for (String t : tags) {
+        ClientQueue<JsonNode> q = clients.client(t).queue(JsonNode.class);
+        threads.add(new Thread(() -> work(q, t, lease, batch, clients), "work-" + t));
+      }
+      ChaosClients.say("READY");
+      threads.forEach(Thread::start);
+      for (Thread t : threads) {
+        t.join();
+      }
+      clients.endOfInput.await();
+    }
+    System.exit(0);
+  }
+
+  private static void work(
+      ClientQueue<JsonNode> q, String worker, Duration lease, int batch, ChaosClients clients) {
+    ClaimRequest request = new ClaimRequest(worker, lease, batch, Set.of());
+    int done = 0;
+    while (clients.stop.getCount() > 0) {
+      List<LeasedJob<JsonNode>> jobs;
+      try {
+        jobs = q.claim(request, Duration.ofSeconds(1));
+      } catch (RuntimeException e) {
+        ChaosClients.say("CLAIMFAIL " + worker + " " + ChaosPusherMain.oneLine(e));
+        continue;
+      }
+      List<CompletableFuture<Void>> completions = new ArrayList<>();
+      for (LeasedJob<JsonNode> job : jobs) {
+        String payload = job.payload().path("p").asText();
+        completions.add(
+            q.completeAsync(job, Map.of("token", job.leaseToken(), "worker", worker))
+                .whenComplete(
+                    (v, error) -> {
+                      if (error == null) {
+                        ChaosClients.say("DONE " + job.id() + " " + job.leaseToken() + " " + worker
+                            + " " + payload + " " + System.currentTimeMillis());
+                      } else {
+                        Throwable cause =
+                            error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error;
+                        ChaosClients.say("LOST " + job.id() + " " + job.leaseToken() + " " + worker
+                            + " " + ChaosPusherMain.oneLine(cause));
+                      }
+                    }));
+      }
+      for (CompletableFuture<Void> f : completions) {
+        try {
+          f.join();
+          done++;
+        } catch (CompletionException e) {
+          // reported above
+        }
+      }
+    }
+    ChaosClients.say("STOPPED " + worker + " " + done);
+  }
+}
