@@ -1,0 +1,538 @@
+package dev.casq.cli;
+
+import dev.casq.broker.CasqBroker;
+import dev.casq.client.CasqClient;
+import dev.casq.client.ClientQueue;
+import dev.casq.client.RemoteStats;
+import dev.casq.client.RetryPolicy;
+import dev.casq.client.TakeoverPolicy;
+import dev.casq.core.ClaimRequest;
+import dev.casq.core.EngineMetrics;
+import dev.casq.core.Job;
+import dev.casq.core.JobQueue;
+import dev.casq.core.PushOptions;
+import dev.casq.core.PushRequest;
+import dev.casq.core.QueueOptions;
+import dev.casq.election.BrokerTenure;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code casq bench}: push throughput and latency of a broker over HTTP, or of the embedded queue. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measure pushes per second. Over HTTP (default): a broker in this process (or --broker URL)",
+      "and N concurrent clients, each pushing one job at a time through the Java client;",
+      "reports pushes/s and latency percentiles per client count. With --embedded: the embedded",
+      "queue with N producers (each keeping --pipeline pushes in flight) at steady pending-job",
+      "counts. Without --store a fresh file:// object in a temporary directory is used (and",
+      "deleted). A drainer keeps the pending count steady unless --broker is given."
+    })
+final class BenchCommand implements Callable<Integer> {
+  @ParentCommand CasqCommand parent;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--store", paramLabel = "URI",
+      description = "The queue object to bench on (its jobs are drained down to --pending)."
+          + " Default: a temporary file:// object.")
+  String store;
+
+  @Option(names = "--store-property", paramLabel = "KEY=VALUE",
+      description = "A store property (repeatable), e.g. file.fsync=false.")
+  Map<String, String> storeProperties = new LinkedHashMap<>();
+
+  @Option(names = "--broker", paramLabel = "URL",
+      description = "Bench this running broker instead of one in this process (needs --queue).")
+  String broker;
+
+  @Option(names = "--queue", paramLabel = "NAME", description = "Queue name with --broker.")
+  String queue;
+
+  @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token with --broker."
+      + " Default: $CASQ_TOKEN.")
+  String token;
+
+  @Option(names = "--clients", paramLabel = "N[,N...]", split = ",", defaultValue = "1,16,128",
+      description = "Concurrent clients, one run per value. Default: ${DEFAULT-VALUE}.")
+  List<Integer> clients;
+
+  @Option(names = "--embedded", description = "Bench the embedded queue instead of HTTP.")
+  boolean embedded;
+
+  @Option(names = "--producers", paramLabel = "N[,N...]", split = ",", defaultValue = "64",
+      description = "With --embedded: producer threads, one run per value."
+          + " Default: ${DEFAULT-VALUE}.")
+  List<Integer> producers;
+
+  @Option(names = "--pipeline", paramLabel = "N", defaultValue = "1",
+      description = "With --embedded: pushes each producer keeps in flight."
+          + " Default: ${DEFAULT-VALUE}.")
+  int pipeline;
+
+  @Option(names = "--pending", paramLabel = "N[,N...]", split = ",",
+      description = "Pending jobs kept in the queue during the run, one run per value."
+          + " Default: 1000 (HTTP), 1000,10000,100000 (--embedded).")
+  List<Integer> pending;
+
+  @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "10s", description = "Measured time per run. Default: ${DEFAULT-VALUE}.")
+  Duration duration;
+
+  @Option(names = "--warmup", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "3s", description = "Unmeasured time before each run. Default: ${DEFAULT-VALUE}.")
+  Duration warmup;
+
+  @Option(names = "--payload-bytes", paramLabel = "N", defaultValue = "100",
+      description = "Size of each job's payload. Default: ${DEFAULT-VALUE}.")
+  int payloadBytes;
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine cmd = spec.commandLine();
+    validate(cmd);
+    List<Integer> pend =
+        pending != null ? pending : embedded ? List.of(1_000, 10_000, 100_000) : List.of(1_000);
+    String payload = payload(payloadBytes);
+    PrintWriter out = cmd.getOut();
+    Path temp = null;
+    try {
+      if (embedded) {
+        out.printf("embedded pushes, %d-byte payloads, %s per run after %s warmup%n",
+            payloadBytes, duration, warmup);
+        out.printf("%-9s %-10s %-9s %12s %11s %11s %12s%n", "pending", "producers", "pipeline",
+            "pushes/s", "commits/s", "ops/commit", "object");
+        for (int p : pend) {
+          for (int producerCount : producers) {
+            String uri = store;
+            if (uri == null) {
+              temp = Files.createTempDirectory("casq-bench");
+              uri = temp.toUri() + "bench.json";
+            }
+            embeddedRun(uri, p, producerCount, payload, out);
+            if (temp != null) {
+              delete(temp);
+              temp = null;
+            }
+          }
+        }
+        return 0;
+      }
+      if (broker != null) {
+        return httpAgainst(broker, payload, out);
+      }
+      String uri = store;
+      if (uri == null) {
+        temp = Files.createTempDirectory("casq-bench");
+        uri = temp.toUri() + "bench.json";
+      }
+      out.printf("broker over HTTP on loopback, store %s, %d-byte payloads, %s per run after %s"
+          + " warmup%n", uri, payloadBytes, duration, warmup);
+      for (int p : pend) {
+        httpInProcess(uri, p, payload, out);
+      }
+      return 0;
+    } finally {
+      if (temp != null) {
+        delete(temp);
+      }
+    }
+  }
+
+  private void validate(CommandLine cmd) {
+    if (broker != null && queue == null) {
+      throw new CommandLine.ParameterException(cmd, "--broker needs --queue");
+    }
+    if (broker != null && (store != null || embedded)) {
+      throw new CommandLine.ParameterException(cmd,
+          "--broker benches a running broker; it goes with neither --store nor --embedded");
+    }
+    if (clients.stream().anyMatch(c -> c < 1 || c > 10_000)
+        || producers.stream().anyMatch(c -> c < 1 || c > 10_000)) {
+      throw new CommandLine.ParameterException(cmd, "client and producer counts must be 1..10000");
+    }
+    if (pipeline < 1 || pipeline > 10_000) {
+      throw new CommandLine.ParameterException(cmd, "--pipeline must be 1..10000");
+    }
+    if (pending != null && pending.stream().anyMatch(p -> p < 0 || p > 10_000_000)) {
+      throw new CommandLine.ParameterException(cmd, "--pending must be 0..10000000");
+    }
+    if (payloadBytes < 2 || payloadBytes > 256 * 1024) {
+      throw new CommandLine.ParameterException(cmd, "--payload-bytes must be 2..262144");
+    }
+    if (duration.isZero()) {
+      throw new CommandLine.ParameterException(cmd, "--duration must be positive");
+    }
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  private void httpInProcess(String uri, int pendingJobs, String payload, PrintWriter out)
+      throws Exception {
+    try (CasqBroker b =
+        CasqBroker.builder()
+            .queue("bench", uri)
+            .storeProperties(storeProperties)
+            .listen("127.0.0.1", 0)
+            .build()
+            .start()) {
+      JobQueue jobs = b.tenure("bench").map(BrokerTenure::queue).orElseThrow();
+      prefill(jobs, pendingJobs, payload);
+      out.printf("%,d pending jobs kept steady by a drainer%n", pendingJobs);
+      header(out);
+      try (Drainer drainer = new Drainer(jobs, pendingJobs)) {
+        for (int n : clients) {
+          try (CasqClient c = client(b.address(), "bench", null, n)) {
+            httpRun(c.queue(String.class), n, payload, out);
+          }
+          drainer.check();
+        }
+      }
+    }
+  }
+
+  private int httpAgainst(String url, String payload, PrintWriter out) throws Exception {
+    out.printf("broker %s queue %s, %d-byte payloads, %s per run after %s warmup (pending jobs"
+        + " grow: no drainer)%n", url, queue, payloadBytes, duration, warmup);
+    header(out);
+    String t = token != null ? token : parent.env().get("CASQ_TOKEN");
+    for (int n : clients) {
+      try (CasqClient c = client(url, queue, t, n)) {
+        httpRun(c.queue(String.class), n, payload, out);
+      }
+    }
+    return 0;
+  }
+
+  private static CasqClient client(String url, String name, String token, int n) {
+    CasqClient.Builder b =
+        CasqClient.builder()
+            .brokerUrl(url)
+            .queueName(name)
+            .takeover(TakeoverPolicy.NONE)
+            .requestTimeout(Duration.ofSeconds(30))
+            .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(60)));
+    if (token != null && !token.isBlank()) {
+      b.token(token.trim());
+    }
+    return b.build();
+  }
+
+  private static void header(PrintWriter out) {
+    out.printf("%-8s %11s %9s %9s %9s %9s %8s %9s%n", "clients", "pushes/s", "p50 ms", "p99 ms",
+        "max ms", "commits/s", "errors", "pushes");
+    out.flush();
+  }
+
+  /** N clients, each pushing one job at a time for warmup + duration; one table row. */
+  private void httpRun(ClientQueue<String> q, int n, String payload, PrintWriter out)
+      throws Exception {
+    PushLoop warm = new PushLoop(q, n, payload);
+    warm.runFor(warmup);
+    RemoteStats before = q.stats();
+    PushLoop loop = new PushLoop(q, n, payload);
+    long elapsed = loop.runFor(duration);
+    RemoteStats after = q.stats();
+    long[] lat = loop.latencies();
+    double secs = elapsed / 1e9;
+    out.printf("%-8d %,11.0f %9.2f %9.2f %9.2f %,9.0f %8d %,9d%n", n, lat.length / secs,
+        percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
+        (lat.length == 0 ? 0 : lat[lat.length - 1]) / 1e6,
+        (after.revision() - before.revision()) / secs, loop.errors.get(), lat.length);
+    out.flush();
+    if (loop.firstError != null && loop.errors.get() > 0) {
+      out.printf("         first error: %s%n", CasqCommand.oneLine(loop.firstError));
+      out.flush();
+    }
+  }
+
+  /** Closed-loop load: N chains of asynchronous pushes, each starting the next when it ends. */
+  private static final class PushLoop {
+    final ClientQueue<String> q;
+    final String payload;
+    final long[][] samples;
+    final int[] counts;
+    final AtomicLong errors = new AtomicLong();
+    final AtomicBoolean stop = new AtomicBoolean();
+    final CountDownLatch finished;
+    volatile Throwable firstError;
+    long measureStart;
+
+    PushLoop(ClientQueue<String> q, int n, String payload) {
+      this.q = q;
+      this.payload = payload;
+      this.samples = new long[n][1024];
+      this.counts = new int[n];
+      this.finished = new CountDownLatch(n);
+    }
+
+    long runFor(Duration d) throws InterruptedException {
+      measureStart = System.nanoTime();
+      for (int i = 0; i < samples.length; i++) {
+        next(i);
+      }
+      finished.await(d.toMillis(), TimeUnit.MILLISECONDS); // the run's length, then stop
+      stop.set(true);
+      long elapsed = System.nanoTime() - measureStart;
+      finished.await(120, TimeUnit.SECONDS);
+      return elapsed;
+    }
+
+    void next(int chain) {
+      if (stop.get()) {
+        finished.countDown();
+        return;
+      }
+      long start = System.nanoTime();
+      q.pushJsonAsync(payload, PushOptions.none())
+          .whenComplete(
+              (r, e) -> {
+                long end = System.nanoTime();
+                if (e != null) {
+                  errors.incrementAndGet();
+                  if (firstError == null) {
+                    firstError = e;
+                  }
+                } else if (!stop.get()) {
+                  record(chain, end - start);
+                }
+                next(chain);
+              });
+    }
+
+    void record(int chain, long nanos) {
+      long[] s = samples[chain];
+      if (counts[chain] == s.length) {
+        samples[chain] = s = Arrays.copyOf(s, s.length * 2);
+      }
+      s[counts[chain]++] = nanos;
+    }
+
+    long[] latencies() {
+      int total = 0;
+      for (int c : counts) {
+        total += c;
+      }
+      long[] all = new long[total];
+      int at = 0;
+      for (int i = 0; i < samples.length; i++) {
+        System.arraycopy(samples[i], 0, all, at, counts[i]);
+        at += counts[i];
+      }
+      Arrays.sort(all);
+      return all;
+    }
+  }
+
+  // ---------------------------------------------------------------- embedded
+
+  private void embeddedRun(String uri, int pendingJobs, int producerCount, String payload,
+      PrintWriter out) throws Exception {
+    QueueOptions options = QueueOptions.builder().storeProperties(storeProperties).build();
+    try (JobQueue jobs = JobQueue.open(uri, options)) {
+      prefill(jobs, pendingJobs, payload);
+      try (Drainer drainer = new Drainer(jobs, pendingJobs)) {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong pushed = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < producerCount; i++) {
+          Thread t = new Thread(() -> produce(jobs, payload, stop, pushed, errors),
+              "casq-bench-producer-" + i);
+          t.setDaemon(true);
+          threads.add(t);
+        }
+        threads.forEach(Thread::start);
+        CountDownLatch never = new CountDownLatch(1);
+        never.await(warmup.toMillis(), TimeUnit.MILLISECONDS); // warmup runs meanwhile
+        EngineMetrics m = jobs.engine().metrics();
+        long p0 = pushed.get();
+        long c0 = m.commits();
+        long k0 = m.commands();
+        long t0 = System.nanoTime();
+        never.await(duration.toMillis(), TimeUnit.MILLISECONDS); // the measured run
+        long p1 = pushed.get();
+        long c1 = m.commits();
+        long k1 = m.commands();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        stop.set(true);
+        for (Thread t : threads) {
+          t.join(60_000);
+        }
+        drainer.check();
+        out.printf("%-9s %-10d %-9d %,12.0f %,11.0f %11.1f %12s%s%n", String.format("%,d",
+                pendingJobs), producerCount, pipeline, (p1 - p0) / secs, (c1 - c0) / secs,
+            (k1 - k0) / (double) Math.max(1, c1 - c0), bytes(m.lastObjectBytes()),
+            errors.get() == 0 ? "" : "  errors " + errors.get());
+        out.flush();
+      }
+    }
+  }
+
+  private void produce(JobQueue jobs, String payload, AtomicBoolean stop, AtomicLong pushed,
+      AtomicLong errors) {
+    Semaphore window = new Semaphore(pipeline);
+    try {
+      while (!stop.get()) {
+        window.acquire();
+        jobs.push(PushRequest.of(payload))
+            .whenComplete(
+                (r, e) -> {
+                  if (e == null) {
+                    pushed.incrementAndGet();
+                  } else {
+                    errors.incrementAndGet();
+                  }
+                  window.release();
+                });
+      }
+      window.acquire(pipeline); // wait for the last ones
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------- shared
+
+  /** Pushes {@code n} jobs (in chunks, so the group commit batches them). */
+  private static void prefill(JobQueue jobs, int n, String payload) throws Exception {
+    int have = jobs.stats().get().pending();
+    for (int done = have; done < n; ) {
+      int chunk = Math.min(20_000, n - done);
+      List<CompletableFuture<?>> fs = new ArrayList<>(chunk);
+      for (int i = 0; i < chunk; i++) {
+        fs.add(jobs.push(PushRequest.of(payload)));
+      }
+      CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get();
+      done += chunk;
+    }
+  }
+
+  /**
+   * Keeps the pending count near its target during a run: whenever the excess reaches max(100,
+   * target/10) jobs, it claims it (1000 per claim) and completes it, through the queue's own
+   * engine (a few commits per batch, not per job).
+   */
+  private static final class Drainer implements AutoCloseable {
+    private final JobQueue jobs;
+    private final int target;
+    private final int slack;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+    private volatile Throwable failure;
+
+    Drainer(JobQueue jobs, int target) {
+      this.jobs = jobs;
+      this.target = target;
+      this.slack = Math.max(100, target / 10); // drain in batches, not one job per commit
+      this.thread = new Thread(this::drain, "casq-bench-drainer");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void drain() {
+      CountDownLatch idle = new CountDownLatch(1);
+      while (running.get()) {
+        try {
+          int excess = jobs.stats().get().pending() - target;
+          if (excess < slack) {
+            idle.await(2, TimeUnit.MILLISECONDS); // polling background load, not synchronisation
+            continue;
+          }
+          List<CompletableFuture<List<Job>>> claims = new ArrayList<>();
+          for (int left = excess; left > 0; left -= 1000) {
+            claims.add(jobs.claim(new ClaimRequest("bench-drainer", Duration.ofMinutes(10),
+                Math.min(1000, left), null)));
+          }
+          List<CompletableFuture<?>> done = new ArrayList<>(excess);
+          for (CompletableFuture<List<Job>> claim : claims) {
+            for (Job j : claim.get()) {
+              done.add(jobs.complete(j.id(), j.lease().token(), null));
+            }
+          }
+          CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get();
+        } catch (InterruptedException e) {
+          return;
+        } catch (Exception e) {
+          if (running.get()) {
+            failure = e;
+            return;
+          }
+        }
+      }
+    }
+
+    void check() {
+      if (failure != null) {
+        throw new CliException("the drainer failed: " + CasqCommand.oneLine(failure), failure);
+      }
+    }
+
+    @Override
+    public void close() {
+      running.set(false);
+      thread.interrupt();
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  static double percentile(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int i = (int) Math.ceil(p * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+  }
+
+  static String payload(int bytes) {
+    StringBuilder sb = new StringBuilder("{\"data\":\"");
+    while (sb.length() < bytes - 2) {
+      sb.append('x');
+    }
+    sb.append("\"}");
+    return sb.toString();
+  }
+
+  private static String bytes(long n) {
+    if (n < 10_000) {
+      return n + " B";
+    }
+    if (n < 10_000_000) {
+      return n / 1024 + " KiB";
+    }
+    return n / (1024 * 1024) + " MiB";
+  }
+
+  private static void delete(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

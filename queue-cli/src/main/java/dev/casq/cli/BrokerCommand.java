@@ -1,0 +1,152 @@
+package dev.casq.cli;
+
+import dev.casq.broker.CasqBroker;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code casq broker}: runs a broker until SIGTERM / Ctrl-C. */
+@Command(
+    name = "broker",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serve one or more queues over HTTP until SIGTERM or Ctrl-C; then resign them so the next",
+      "broker takes over at once. Prints the address recorded in the queue objects.",
+      "Fails when a live broker holds a queue, unless --standby (then it waits to take over)."
+    })
+final class BrokerCommand implements Callable<Integer> {
+  private static final Pattern NAMED = Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,127})=(.+://.*)");
+
+  @ParentCommand CasqCommand parent;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--store", paramLabel = "[NAME=]URI",
+      description = "A queue to serve (repeatable), named after its object's file name without"
+          + " .json unless NAME= is given. Default: $CASQ_STORE.")
+  List<String> stores = new ArrayList<>();
+
+  @Option(names = "--store-property", paramLabel = "KEY=VALUE",
+      description = "A store property for every queue (repeatable), e.g. s3.endpoint=URL.")
+  Map<String, String> storeProperties = new LinkedHashMap<>();
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT",
+      description = "Where to listen. Default: 127.0.0.1:8420. Port 0 picks a free one.")
+  String listen;
+
+  @Option(names = "--advertise", paramLabel = "URL",
+      description = "The address written into the queue objects for clients, e.g."
+          + " http://10.0.0.5:8420. Default: http://HOST:PORT of --listen.")
+  String advertise;
+
+  @Option(names = "--token", paramLabel = "TOKEN",
+      description = "Bearer token every /v1 request must carry. Default: $CASQ_TOKEN (none if"
+          + " unset).")
+  String token;
+
+  @Option(names = "--standby",
+      description = "Wait for the current broker to die (stale heartbeat, no answer), then take"
+          + " over, instead of failing.")
+  boolean standby;
+
+  @Option(names = "--broker-id", paramLabel = "ID",
+      description = "Unique id of this broker. Default: broker- and random hex digits.")
+  String brokerId;
+
+  @Option(names = "--heartbeat", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How often the broker record is refreshed. Default: 2s.")
+  Duration heartbeat;
+
+  @Option(names = "--stale-after", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Heartbeat age after which another broker may take over. Default: 10s.")
+  Duration staleAfter;
+
+  /** Counted down to stop the broker (tests); SIGTERM / Ctrl-C do it through a shutdown hook. */
+  final CountDownLatch stop = new CountDownLatch(1);
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine cmd = spec.commandLine();
+    List<String> uris = new ArrayList<>(stores);
+    if (uris.isEmpty() && parent.env().get("CASQ_STORE") != null
+        && !parent.env().get("CASQ_STORE").isBlank()) {
+      uris.add(parent.env().get("CASQ_STORE").trim());
+    }
+    if (uris.isEmpty()) {
+      throw new CommandLine.ParameterException(cmd,
+          "no queue given: use --store URI (repeatable) or set CASQ_STORE");
+    }
+    CasqBroker.Builder b = CasqBroker.builder().properties(Map.of());
+    for (String s : uris) {
+      var m = NAMED.matcher(s.trim());
+      if (m.matches()) {
+        b.queue(m.group(1), m.group(2));
+      } else {
+        b.queue(s.trim());
+      }
+    }
+    b.storeProperties(storeProperties);
+    if (listen != null) {
+      b.listen(listen);
+    }
+    if (advertise != null) {
+      b.advertisedAddress(advertise);
+    }
+    String t = token != null ? token : parent.env().get("CASQ_TOKEN");
+    if (t != null && !t.isBlank()) {
+      b.token(t.trim());
+    }
+    if (brokerId != null) {
+      b.brokerId(brokerId);
+    }
+    if (heartbeat != null) {
+      b.heartbeatInterval(heartbeat);
+    }
+    if (staleAfter != null) {
+      b.staleAfter(staleAfter);
+    }
+    b.standby(standby);
+    PrintWriter out = cmd.getOut();
+    if (standby) {
+      cmd.getErr().println("casq: standing by; taking over when the current broker is gone");
+      cmd.getErr().flush();
+    }
+    CasqBroker broker = b.build();
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      broker.close();
+    }, "casq-broker-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      broker.start();
+      out.printf("casq broker %s serves %s at %s%n", broker.brokerId(),
+          String.join(", ", broker.queueNames()), broker.address());
+      out.flush();
+      try {
+        stop.await();
+      } catch (InterruptedException e) {
+        // asked to stop (embedding, tests): close below resigns the queues first
+      }
+    } finally {
+      Thread.interrupted(); // an interrupt must not cut the resignation short
+      broker.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs: it closes the broker
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,26 @@
+package dev.casq.cli;
+
+import java.io.PrintWriter;
+import java.util.Map;
+
+/** Entry point of the {@code casq} command ({@code java -jar casq.jar ...}). */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    Logging.configure(args);
+    int code = run(args, System.getenv(), new PrintWriter(System.out, true),
+        new PrintWriter(System.err, true));
+    System.exit(code);
+  }
+
+  /**
+   * Runs the command line and returns the exit code: 0 ok, 1 error (one line on stderr), 2 usage
+   * error.
+   *
+   * @param env the environment (CASQ_STORE, CASQ_TOKEN, CASQ_BROKER...)
+   */
+  public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    return CasqCommand.commandLine(env, out, err).execute(args);
+  }
+}

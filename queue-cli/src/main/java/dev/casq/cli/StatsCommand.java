@@ -1,0 +1,164 @@
+package dev.casq.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.casq.client.BrokerUnavailableException;
+import dev.casq.client.CasqClient;
+import dev.casq.client.RemoteStats;
+import dev.casq.client.TakeoverPolicy;
+import dev.casq.core.BrokerRecord;
+import dev.casq.core.QueuePolicy;
+import dev.casq.core.QueueState;
+import dev.casq.core.QueueStateMachine;
+import dev.casq.core.QueueStats;
+import dev.casq.core.StateCodec;
+import dev.casq.core.Tokens;
+import dev.casq.election.BrokerDiscovery;
+import dev.casq.election.ElectionOptions;
+import dev.casq.election.QueueNames;
+import java.util.Optional;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code casq stats}: counts and counters of a queue, from its broker or from storage. */
+@Command(
+    name = "stats",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the queue's counts (ready, scheduled, leased...) and counters.",
+      "Asked of the broker; when none answers and a store is given, computed from the state",
+      "object read directly from storage (nothing is written)."
+    })
+final class StatsCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @ParentCommand CasqCommand parent;
+  @Spec CommandSpec spec;
+  @Mixin ClientOptions client = new ClientOptions();
+
+  @Option(names = "--json", description = "Print JSON (the broker API's stats fields).")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine cmd = spec.commandLine();
+    if (client.deadline == null) {
+      client.deadline = Duration.ofSeconds(5);
+    }
+    if (client.takeover == null) {
+      client.takeover = "none";
+    }
+    RemoteStats stats;
+    String source;
+    String uri = client.broker == null ? client.storeOptions.resolve(parent.env()) : null;
+    if (uri != null) {
+      String noBroker = noLiveBroker(uri);
+      if (noBroker != null) {
+        print(cmd.getOut(), fromStorage(uri, client.queue), "storage (" + noBroker + ")");
+        return 0;
+      }
+    }
+    try (CasqClient c = client.build(cmd, parent.env(), TakeoverPolicy.NONE)) {
+      try {
+        stats = c.queue(JsonNode.class).stats();
+        source = "broker " + c.currentBroker().orElse("?");
+      } catch (BrokerUnavailableException e) {
+        if (uri == null) {
+          throw e;
+        }
+        stats = fromStorage(uri, client.queue);
+        source = "storage (no broker answered: " + e.getMessage() + ")";
+      }
+    }
+    print(cmd.getOut(), stats, source);
+    return 0;
+  }
+
+  /** Why no broker can answer (none recorded, or its heartbeat is stale); null if one may. */
+  private String noLiveBroker(String uri) {
+    try (BrokerDiscovery d = BrokerDiscovery.open(uri, client.storeOptions.properties)) {
+      Optional<BrokerRecord> r = d.current();
+      if (r.isEmpty()) {
+        return "no broker recorded";
+      }
+      if (BrokerDiscovery.isStale(r.get(), Instant.now(), ElectionOptions.DEFAULT_STALE_AFTER)) {
+        return "the recorded broker's heartbeat is stale";
+      }
+      return null;
+    }
+  }
+
+  private RemoteStats fromStorage(String uri, String name) {
+    byte[] bytes = InspectCommand.read(uri, client.storeOptions.properties);
+    QueueState state = StateCodec.decode(bytes);
+    QueueStats s =
+        new QueueStateMachine(QueuePolicy.defaults(), Tokens.secure()).stats(state, Instant.now());
+    var c = s.counters();
+    return new RemoteStats(name != null ? name : QueueNames.defaultName(uri), s.revision(),
+        s.ready(), s.scheduled(), s.leased(), s.pending(), s.finishedPendingArchive(),
+        new RemoteStats.Counters(c.pushed(), c.claimed(), c.completed(), c.failed(), c.dead(),
+            c.expired(), c.cancelled(), c.archived()),
+        s.broker(), s.updatedAt());
+  }
+
+  private void print(PrintWriter out, RemoteStats s, String source) throws Exception {
+    if (json) {
+      ObjectNode n = JSON.createObjectNode();
+      n.put("queue", s.queue()).put("revision", s.revision()).put("ready", s.ready())
+          .put("scheduled", s.scheduled()).put("leased", s.leased()).put("pending", s.pending())
+          .put("finishedPendingArchive", s.finishedPendingArchive());
+      RemoteStats.Counters c = s.counters();
+      n.putObject("counters").put("pushed", c.pushed()).put("claimed", c.claimed())
+          .put("completed", c.completed()).put("failed", c.failed()).put("dead", c.dead())
+          .put("expired", c.expired()).put("cancelled", c.cancelled())
+          .put("archived", c.archived());
+      if (s.broker() != null) {
+        BrokerRecord b = s.broker();
+        n.putObject("broker").put("id", b.id()).put("address", b.address())
+            .put("epoch", b.epoch()).put("heartbeatAt", b.heartbeatAt().toString());
+      } else {
+        n.putNull("broker");
+      }
+      n.put("updatedAt", s.updatedAt() == null ? null : s.updatedAt().toString());
+      n.put("source", source.startsWith("storage") ? "storage" : "broker");
+      out.println(JSON.writeValueAsString(n));
+      out.flush();
+      return;
+    }
+    RemoteStats.Counters c = s.counters();
+    out.printf("queue      %s%n", s.queue());
+    out.printf("source     %s%n", source);
+    if (s.broker() != null) {
+      BrokerRecord b = s.broker();
+      long ago = Duration.between(b.heartbeatAt(), Instant.now()).toMillis();
+      out.printf("broker     %s at %s (epoch %d, heartbeat %s ago)%n", b.id(), b.address(),
+          b.epoch(), ago < 0 ? "0ms" : ago < 10_000 ? ago + "ms" : ago / 1000 + "s");
+    } else {
+      out.printf("broker     none recorded%n");
+    }
+    out.printf("revision   %d%s%n", s.revision(),
+        s.updatedAt() == null ? "" : " (updated " + s.updatedAt() + ")");
+    out.printf("ready      %d%n", s.ready());
+    out.printf("scheduled  %d%n", s.scheduled());
+    out.printf("leased     %d%n", s.leased());
+    out.printf("pending    %d%n", s.pending());
+    out.printf("finished   %d (not yet archived)%n", s.finishedPendingArchive());
+    out.printf("counters   pushed %d, claimed %d, completed %d, failed %d, dead %d, expired %d,"
+            + " cancelled %d, archived %d%n",
+        c.pushed(), c.claimed(), c.completed(), c.failed(), c.dead(), c.expired(), c.cancelled(),
+        c.archived());
+    out.flush();
+  }
+}

@@ -1,0 +1,137 @@
+package dev.casq.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Usage errors exit 2 with a clear message; other errors exit 1 with one line. */
+class CliUsageTest {
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"broker", "push", "work", "stats", "inspect", "demo", "bench"})
+  void everyCommandHasHelp(String command) {
+    Cli.Result r = Cli.run(command, "--help");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).startsWith("Usage: casq " + command);
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void topLevelHelpListsTheCommands() {
+    Cli.Result r = Cli.run("--help");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("broker", "push", "work", "stats", "inspect", "demo", "bench",
+        "CASQ_STORE");
+  }
+
+  @Test
+  void noCommandIsAUsageError() {
+    Cli.Result r = Cli.run();
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("missing command").contains("Usage: casq");
+  }
+
+  @Test
+  void unknownCommandIsAUsageError() {
+    Cli.Result r = Cli.run("frobnicate");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("frobnicate");
+  }
+
+  @Test
+  void pushWithoutPayloadIsAUsageError() {
+    Cli.Result r = Cli.run("push", "--store", uri("q.json"));
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("Missing required parameter: 'JSON'")
+        .contains("casq push --help");
+  }
+
+  @Test
+  void badDurationIsAUsageError() {
+    Cli.Result r = Cli.run("push", "--store", uri("q.json"), "--delay", "5x", "{}");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("'5x' is not a duration");
+  }
+
+  @Test
+  void badStorePropertyIsAUsageError() {
+    Cli.Result r = Cli.run("inspect", "--store", uri("q.json"), "--store-property", "novalue");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("novalue");
+  }
+
+  @Test
+  void noStoreIsAUsageError() {
+    Cli.Result r = Cli.run("push", "{}");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("no queue given").contains("CASQ_STORE");
+    assertThat(Cli.run("stats").err()).contains("no queue given");
+    assertThat(Cli.run("inspect").exit()).isEqualTo(2);
+    assertThat(Cli.run("broker").err()).contains("no queue given");
+  }
+
+  @Test
+  void workWithoutCommandIsAUsageError() {
+    Cli.Result r = Cli.run("work", "--store", uri("q.json"));
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("COMMAND");
+  }
+
+  @Test
+  void badTakeoverIsAUsageError() {
+    Cli.Result r = Cli.run("push", "--store", uri("q.json"), "--takeover", "maybe", "{}");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--takeover 'maybe'");
+  }
+
+  @Test
+  void deadlineAndRunAtTogetherIsAUsageError() {
+    Cli.Result r = Cli.run("push", "--store", uri("q.json"), "--delay", "5s", "--run-at",
+        "2030-01-01T00:00:00Z", "{}");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--delay or --run-at");
+  }
+
+  @Test
+  void unknownSchemeIsOneLineWithExit1() {
+    Cli.Result r = Cli.run("inspect", "--store", "nosuch://bucket/q.json");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).startsWith("casq: ").contains("nosuch").contains("file")
+        .doesNotContain("\tat ");
+    assertThat(r.err().strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void missingObjectIsOneLineWithExit1() {
+    Cli.Result r = Cli.run("inspect", "--store", uri("absent.json"));
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("no queue object").doesNotContain("Exception");
+  }
+
+  @Test
+  void foreignObjectIsRefusedAndUntouched() throws Exception {
+    Path f = dir.resolve("foreign.json");
+    Files.writeString(f, "{\"hello\": \"world\"}");
+    Cli.Result r = Cli.run("stats", "--store", f.toUri().toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("not a casq queue");
+    assertThat(Files.readString(f)).isEqualTo("{\"hello\": \"world\"}");
+  }
+
+  @Test
+  void verbosePrintsTheStackTrace() {
+    Cli.Result r = Cli.run("inspect", "--verbose", "--store", "nosuch://bucket/q.json");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("\tat ");
+  }
+
+  private String uri(String name) {
+    return dir.resolve(name).toUri().toString();
+  }
+}
