@@ -197,6 +197,12 @@ public final class CasqBroker implements AutoCloseable {
     return q == null ? Optional.empty() : Optional.ofNullable(q.tenure());
   }
 
+  /** The queue behind {@code name} while served (benchmarks and tests in this package). */
+  JobQueue jobQueue(String name) {
+    ServedQueue q = queues.get(name);
+    return q == null ? null : q.queue();
+  }
+
   /** The meter registry behind {@code /metrics}. */
   public MeterRegistry meterRegistry() {
     return metrics.registry();
