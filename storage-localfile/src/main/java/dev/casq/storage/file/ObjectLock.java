@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -117,8 +118,11 @@ final class ObjectLock implements AutoCloseable {
           return held;
         }
         lastDead = record.incarnation();
-        fileLock.release();
-        channel.close();
+        try {
+          fileLock.release();
+        } finally {
+          closeQuietly(channel);
+        }
         if (leftOver) {
           exclusive = true; // only an exclusive holder may repair it
           lastDead = null;
@@ -171,7 +175,7 @@ final class ObjectLock implements AutoCloseable {
    */
   void deleteLockFile() throws IOException {
     write(LockRecord.dead(randomLong()));
-    java.nio.file.Files.deleteIfExists(lockFile);
+    Files.deleteIfExists(lockFile);
   }
 
   /** Releases the file lock, closes the lock file and leaves the JVM-wide mutex. */
