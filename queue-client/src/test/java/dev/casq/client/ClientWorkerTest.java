@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
+import dev.casq.broker.CasqBroker;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,15 +26,17 @@ import org.junit.jupiter.api.Test;
 class ClientWorkerTest {
   record Task(int n) {}
 
-  private StubBroker broker;
+  @TempDir Path dir;
+  private CasqBroker broker;
   private CasqClient client;
   private ClientQueue<Task> tasks;
 
   @BeforeEach
-  void start() throws Exception {
-    String store = "mem://worker-" + UUID.randomUUID() + "/tasks.json";
-    broker = StubBroker.start(store, "tasks");
-    client = CasqClient.builder().storeUri(store).takeover(TakeoverPolicy.NONE).build();
+  void start() {
+    String store = Brokers.store(dir, "tasks");
+    broker = Brokers.start(store);
+    client = CasqClient.builder().storeUri(store).storeProperties(Brokers.props())
+        .takeover(TakeoverPolicy.NONE).build();
     tasks = client.queue(Task.class);
   }
 

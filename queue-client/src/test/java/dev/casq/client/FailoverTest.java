@@ -2,62 +2,61 @@ package dev.casq.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.casq.broker.CasqBroker;
 import dev.casq.core.BrokerRecord;
-import dev.casq.election.BrokerActiveException;
 import dev.casq.election.BrokerDiscovery;
-import dev.casq.election.ElectionOptions;
+import dev.casq.election.BrokerProbe;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The client finds a new broker by itself: redirects, takeover in process, waiting, giving up. */
+/**
+ * The client finds a new broker by itself, against real brokers on loopback: in-process takeover
+ * (through queue-broker's launcher), waiting for a standby, giving up, and fenced brokers
+ * redirecting with 421.
+ */
 class FailoverTest {
   record Job(int n) {}
 
-  private static final ElectionOptions FAST =
-      new ElectionOptions(Duration.ofMillis(50), Duration.ofMillis(400));
-
+  @TempDir Path dir;
   private String store;
 
   @BeforeEach
   void setUp() {
-    store = "mem://failover-" + UUID.randomUUID() + "/jobs.json";
-    StubBrokerLauncher.LAUNCHED.clear();
-  }
-
-  @AfterEach
-  void tearDown() {
-    StubBrokerLauncher.LAUNCHED.forEach(StubBroker::close);
+    store = Brokers.store(dir, "jobs");
   }
 
   private CasqClient.Builder client(TakeoverPolicy policy) {
     return CasqClient.builder()
         .storeUri(store)
+        .storeProperties(Brokers.props())
         .takeover(policy)
-        .staleAfter(FAST.staleAfter())
+        .staleAfter(Brokers.STALE_AFTER)
+        .healthTimeout(Duration.ofMillis(300))
         .requestTimeout(Duration.ofSeconds(2))
-        .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(15))
+        .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(20))
             .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200)));
   }
 
   @Test
-  void deadBrokerWithStaleHeartbeatIsTakenOverInProcess() throws Exception {
-    StubBroker a = StubBroker.start(store, "jobs", null, FAST, false);
+  void deadBrokerWithStaleHeartbeatIsTakenOverInProcess() {
+    CasqBroker a = Brokers.startCrashable(store);
+    BrokerRecord old = a.broker("jobs").orElseThrow();
     try (CasqClient c = client(TakeoverPolicy.IN_PROCESS).build()) {
       ClientQueue<Job> q = c.queue(Job.class);
       String first = q.push(new Job(1));
-      BrokerRecord old = a.record();
 
-      a.close(); // crash: the port closes, the record keeps its heartbeat until it goes stale
+      a.close(); // like a crash: the port closes, the record keeps a heartbeat until it is stale
 
       String second = q.push(new Job(2));
 
@@ -66,16 +65,12 @@ class FailoverTest {
       BrokerRecord now = recorded();
       assertThat(now.epoch()).isEqualTo(old.epoch() + 1);
       assertThat(now.address()).isEqualTo(c.inProcessBroker().get());
-      RemoteStats s = q.stats();
-      assertThat(s.counters().pushed()).isEqualTo(2);
+      assertThat(q.stats().counters().pushed()).isEqualTo(2);
       assertThat(q.get(first).id()).isEqualTo(first);
       assertThat(q.get(second).id()).isEqualTo(second);
     }
     // closing the client stops its broker, which resigns so the next one can start at once
-    assertThat(StubBrokerLauncher.LAUNCHED).hasSize(1);
-    BrokerRecord resigned = recorded();
-    assertThat(BrokerDiscovery.isStale(resigned, java.time.Instant.now(), FAST.staleAfter()))
-        .isTrue();
+    assertThat(BrokerDiscovery.isStale(recorded(), Instant.now(), Brokers.STALE_AFTER)).isTrue();
   }
 
   @Test
@@ -90,96 +85,102 @@ class FailoverTest {
 
   @Test
   void twoClientsTakingOverAtOnceEndOnOneBroker() throws Exception {
-    StubBroker a = StubBroker.start(store, "jobs", null, FAST, false);
+    CasqBroker a = Brokers.startCrashable(store);
+    long oldEpoch = a.broker("jobs").orElseThrow().epoch();
     try (CasqClient c1 = client(TakeoverPolicy.IN_PROCESS).build();
         CasqClient c2 = client(TakeoverPolicy.IN_PROCESS).build()) {
       c1.queue(Job.class).push(new Job(0));
       c2.queue(Job.class).push(new Job(0));
       a.close();
-      CompletableFuture<String> p1 = c1.queue(Job.class).pushAsync(new Job(1)).thenApply(r -> r.jobId());
-      CompletableFuture<String> p2 = c2.queue(Job.class).pushAsync(new Job(2)).thenApply(r -> r.jobId());
-      p1.get(20, TimeUnit.SECONDS);
-      p2.get(20, TimeUnit.SECONDS);
+      CompletableFuture<PushResultId> p1 =
+          c1.queue(Job.class).pushAsync(new Job(1)).thenApply(r -> new PushResultId(r.jobId()));
+      CompletableFuture<PushResultId> p2 =
+          c2.queue(Job.class).pushAsync(new Job(2)).thenApply(r -> new PushResultId(r.jobId()));
+      p1.get(30, TimeUnit.SECONDS);
+      p2.get(30, TimeUnit.SECONDS);
+
       BrokerRecord winner = recorded();
-      assertThat(winner.epoch()).isGreaterThan(a.record().epoch());
-      // both clients end on the recorded broker; a loser's in-process broker (if it got that far)
-      // was fenced and is not used
+      assertThat(winner.epoch()).isGreaterThan(oldEpoch);
+      // both clients end on the recorded broker; a loser's in-process broker is not used
       assertThat(c1.currentBroker()).contains(winner.address());
       assertThat(c2.currentBroker()).contains(winner.address());
       assertThat(c1.queue(Job.class).stats().counters().pushed()).isEqualTo(4);
     }
   }
 
+  private record PushResultId(String id) {}
+
   @Test
   void waitPolicyFollowsAStandbyThatTakesOver() throws Exception {
-    StubBroker a = StubBroker.start(store, "jobs", null, FAST, false);
+    CasqBroker a = Brokers.startCrashable(store);
     try (CasqClient c = client(TakeoverPolicy.WAIT).build()) {
       ClientQueue<Job> q = c.queue(Job.class);
       q.push(new Job(1));
-      a.close();
-      CompletableFuture<String> pending = q.pushAsync(new Job(2)).thenApply(r -> r.jobId());
+      CasqBroker standby = Brokers.builder(store).standby(true)
+          .standbyPollInterval(Duration.ofMillis(50)).build();
+      CompletableFuture<CasqBroker> serving = CompletableFuture.supplyAsync(standby::start);
+      try {
+        a.close();
+        String id = q.push(new Job(2)); // waits until the standby has taken over
 
-      AtomicReference<StubBroker> standby = new AtomicReference<>();
-      await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> {
-        try {
-          standby.set(StubBroker.start(store, "jobs", null, FAST, true));
-          return true;
-        } catch (BrokerActiveException stillFresh) {
-          return false;
-        }
-      });
-      try (StubBroker b = standby.get()) {
-        assertThat(pending.get(15, TimeUnit.SECONDS)).isNotBlank();
+        CasqBroker b = serving.get(30, TimeUnit.SECONDS);
+        assertThat(id).isNotBlank();
         assertThat(c.inProcessBroker()).isEmpty();
         assertThat(c.currentBroker()).contains(b.address());
         assertThat(q.stats().counters().pushed()).isEqualTo(2);
+      } finally {
+        standby.close();
       }
     }
   }
 
   @Test
-  void nonePolicyGivesUpAtTheDeadline() throws Exception {
-    StubBroker a = StubBroker.start(store, "jobs", null, FAST, false);
+  void nonePolicyGivesUpAtTheDeadline() {
+    CasqBroker a = Brokers.startCrashable(store);
+    String recordedId = a.broker("jobs").orElseThrow().id();
     try (CasqClient c =
         client(TakeoverPolicy.NONE)
             .retry(RetryPolicy.defaults().withDeadline(Duration.ofMillis(800))
                 .withBackoff(Duration.ofMillis(20), Duration.ofMillis(100)))
             .build()) {
       c.queue(Job.class).push(new Job(1));
+      String address = a.address();
       a.close();
       assertThatThrownBy(() -> c.queue(Job.class).push(new Job(2)))
           .isInstanceOf(BrokerUnavailableException.class)
-          .hasMessageContaining(a.address().substring("http://".length()));
+          .hasMessageContaining(address.substring("http://".length()));
       assertThat(c.inProcessBroker()).isEmpty();
-      assertThat(recorded().id()).isEqualTo(a.record().id());
+      assertThat(recorded().id()).isEqualTo(recordedId);
     }
   }
 
   @Test
-  void fencedBrokerRedirectsToTheNewOne() throws Exception {
-    StubBroker a = StubBroker.start(store, "jobs", null, FAST, true);
+  void fencedBrokerRedirectsToTheNewOne() {
+    CasqBroker a = Brokers.start(store);
     try (CasqClient c = client(TakeoverPolicy.NONE).build()) {
       ClientQueue<Job> q = c.queue(Job.class);
       q.push(new Job(1));
-      a.resignButKeepServing(); // A still answers HTTP but no longer holds the queue
-      try (StubBroker b = StubBroker.start(store, "jobs", null, FAST, true)) {
-        int bBefore = b.requests();
-        String id = q.push(new Job(2)); // A answers 421 naming B; the client follows
+      a.tenure("jobs").orElseThrow().close(); // resigns; A still answers HTTP
+      // B cannot reach A (a partition): it takes over on the stale record alone
+      try (CasqBroker b = Brokers.builder(store).probe(BrokerProbe.NEVER_ANSWERS).build().start()) {
+        String id = q.push(new Job(2)); // A's write is fenced: 421 naming B; the client follows
 
         assertThat(c.currentBroker()).contains(b.address());
-        assertThat(b.requests()).isGreaterThan(bBefore);
         assertThat(q.get(id).id()).isEqualTo(id);
         assertThat(q.stats().counters().pushed()).isEqualTo(2);
-      } finally {
-        a.close();
+        assertThat(a.isServing("jobs")).isFalse();
       }
+    } finally {
+      a.close();
     }
   }
 
+  /** A scripted 421 naming another broker (STUB broker): followed even with an explicit URL. */
   @Test
   void redirectNamingTheBrokerIsFollowedWithAnExplicitUrl() throws Exception {
+    String storeA = "mem://failover-" + UUID.randomUUID() + "/jobs.json";
     String storeB = "mem://failover-" + UUID.randomUUID() + "/jobs.json";
-    try (StubBroker a = StubBroker.start(store, "jobs");
+    try (StubBroker a = StubBroker.start(storeA, "jobs");
         StubBroker b = StubBroker.start(storeB, "jobs")) {
       ObjectNode extra = new ObjectMapper().createObjectNode();
       extra.putObject("broker").put("id", "b").put("address", b.address()).put("epoch", 7);
@@ -197,7 +198,7 @@ class FailoverTest {
   }
 
   private BrokerRecord recorded() {
-    try (BrokerDiscovery d = BrokerDiscovery.open(store, java.util.Map.of())) {
+    try (BrokerDiscovery d = BrokerDiscovery.open(store, Map.of())) {
       return d.current().orElseThrow();
     }
   }

@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Retries after ambiguous failures never duplicate or lose work. The faults are scripted in the
- * stub broker: the request is applied to the real queue, then the answer is lost (connection
- * closed with nothing sent), delayed past the client's timeout, or replaced by 503.
+ * STUB broker (see {@link StubBroker}): the request is applied to the real embedded queue, then the
+ * answer is lost (connection closed with nothing sent), delayed past the client's timeout, or
+ * replaced by 503 outcome_unknown, which the real broker does not do on demand. The same
+ * guarantees against the real broker behind a faulty network: {@link RealBrokerRetryTest}.
  */
 class RetryTest {
   record Job(int n) {}
@@ -135,6 +137,14 @@ class RetryTest {
     jobs.complete(job);
     assertThatThrownBy(() -> jobs.complete(job))
         .isInstanceOf(dev.casq.core.JobNotFoundException.class);
+  }
+
+  @Test
+  void nonRetryableErrorsAreNotRetried() {
+    int before = broker.requests();
+    assertThatThrownBy(() -> jobs.cancel("j404"))
+        .isInstanceOf(dev.casq.core.JobNotFoundException.class);
+    assertThat(broker.requests() - before).isEqualTo(1);
   }
 
   @Test

@@ -1,0 +1,96 @@
+package dev.casq.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.casq.broker.CasqBroker;
+import dev.casq.core.JobStatus;
+import dev.casq.core.PushOptions;
+import dev.casq.core.PushResult;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Retries against the real broker behind a faulty TCP proxy: the request reaches the broker and is
+ * applied, then the connection is reset before the answer arrives, or the answer comes after the
+ * client's timeout. The retry must not create a second job.
+ */
+class RealBrokerRetryTest {
+  record Job(int n) {}
+
+  @TempDir Path dir;
+  private CasqBroker broker;
+  private FaultyProxy proxy;
+  private CasqClient client;
+  private ClientQueue<Job> jobs;
+
+  @BeforeEach
+  void start() throws Exception {
+    broker = Brokers.start(Brokers.store(dir, "jobs"));
+    proxy = new FaultyProxy(broker.address());
+    client =
+        CasqClient.builder()
+            .brokerUrl(proxy.address())
+            .queueName("jobs")
+            .requestTimeout(Duration.ofMillis(500))
+            .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(10))
+                .withBackoff(Duration.ofMillis(10), Duration.ofMillis(100)))
+            .build();
+    jobs = client.queue(Job.class);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close();
+    proxy.close();
+    broker.close();
+  }
+
+  @Test
+  void pushRetriedAfterAConnectionResetDoesNotDuplicate() {
+    proxy.dropNextAnswer();
+    PushResult r = jobs.push(new Job(1), PushOptions.none());
+
+    assertThat(proxy.faultsApplied()).isEqualTo(1);
+    assertThat(r.duplicate()).isFalse();
+    RemoteStats s = jobs.stats();
+    assertThat(s.counters().pushed()).isEqualTo(1);
+    assertThat(s.ready()).isEqualTo(1);
+    assertThat(jobs.claim("w").orElseThrow().id()).isEqualTo(r.jobId());
+  }
+
+  @Test
+  void pushRetriedAfterATimeoutDoesNotDuplicate() {
+    proxy.delayNextAnswer(Duration.ofMillis(1500));
+    String id = jobs.push(new Job(2));
+
+    assertThat(proxy.faultsApplied()).isEqualTo(1);
+    assertThat(jobs.stats().counters().pushed()).isEqualTo(1);
+    assertThat(jobs.get(id).status()).isEqualTo(JobStatus.QUEUED);
+  }
+
+  @Test
+  void batchRetriedAfterAConnectionResetDoesNotDuplicate() {
+    proxy.dropNextAnswer();
+    List<PushResult> r = jobs.pushAll(List.of(new Job(1), new Job(2), new Job(3)));
+    assertThat(r).extracting(PushResult::duplicate).containsOnly(false);
+    assertThat(jobs.stats().counters().pushed()).isEqualTo(3);
+  }
+
+  @Test
+  void completeRetriedAfterAConnectionResetSucceedsOnce() {
+    jobs.push(new Job(3));
+    LeasedJob<Job> job = jobs.claim("w").orElseThrow();
+    proxy.dropNextAnswer();
+
+    jobs.complete(job);
+
+    assertThat(proxy.faultsApplied()).isEqualTo(1);
+    assertThat(jobs.stats().counters().completed()).isEqualTo(1);
+    assertThat(jobs.get(job.id()).status()).isEqualTo(JobStatus.COMPLETED);
+  }
+}
