@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -43,18 +44,19 @@ import picocli.CommandLine.Spec;
 /** {@code casq bench}: push throughput and latency of a broker over HTTP, or of the embedded queue. */
 @Command(
     name = "bench",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Measure pushes per second. Over HTTP (default): a broker in this process (or --broker URL)",
-      "and N concurrent clients, each pushing one job at a time through the Java client;",
-      "reports pushes/s and latency percentiles per client count. With --embedded: the embedded",
-      "queue with N producers (each keeping --pipeline pushes in flight) at steady pending-job",
-      "counts. Without --store a fresh file:// object in a temporary directory is used (and",
-      "deleted). A drainer keeps the pending count steady unless --broker is given."
-    })
+    header = "Measure pushes per second (HTTP or embedded).",
+    description =
+        "Measures pushes per second. Over HTTP (default): a broker in this process (or"
+            + " --broker URL) and N concurrent clients, each pushing one job at a time through the"
+            + " Java client; one row per client count with pushes/s, latency percentiles and"
+            + " commits/s. With --embedded: the embedded queue with N producer threads (each"
+            + " keeping --pipeline pushes in flight). Without --store a fresh file:// object in a"
+            + " temporary directory is used and deleted afterwards. A drainer claims and completes"
+            + " jobs in batches so the pending count stays near --pending (not with --broker).")
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand CasqCommand parent;
   @Spec CommandSpec spec;
+  @Mixin HelpOption help = new HelpOption();
 
   @Option(names = "--store", paramLabel = "URI",
       description = "The queue object to bench on (its jobs are drained down to --pending)."
@@ -76,14 +78,14 @@ final class BenchCommand implements Callable<Integer> {
       + " Default: $CASQ_TOKEN.")
   String token;
 
-  @Option(names = "--clients", paramLabel = "N[,N...]", split = ",", defaultValue = "1,16,128",
+  @Option(names = "--clients", paramLabel = "N", split = ",", splitSynopsisLabel = ",", defaultValue = "1,16,128",
       description = "Concurrent clients, one run per value. Default: ${DEFAULT-VALUE}.")
   List<Integer> clients;
 
   @Option(names = "--embedded", description = "Bench the embedded queue instead of HTTP.")
   boolean embedded;
 
-  @Option(names = "--producers", paramLabel = "N[,N...]", split = ",", defaultValue = "64",
+  @Option(names = "--producers", paramLabel = "N", split = ",", splitSynopsisLabel = ",", defaultValue = "64",
       description = "With --embedded: producer threads, one run per value."
           + " Default: ${DEFAULT-VALUE}.")
   List<Integer> producers;
@@ -93,7 +95,7 @@ final class BenchCommand implements Callable<Integer> {
           + " Default: ${DEFAULT-VALUE}.")
   int pipeline;
 
-  @Option(names = "--pending", paramLabel = "N[,N...]", split = ",",
+  @Option(names = "--pending", paramLabel = "N", split = ",", splitSynopsisLabel = ",",
       description = "Pending jobs kept in the queue during the run, one run per value."
           + " Default: 1000 (HTTP), 1000,10000,100000 (--embedded).")
   List<Integer> pending;

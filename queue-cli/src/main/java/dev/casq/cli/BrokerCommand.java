@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -20,17 +21,18 @@ import picocli.CommandLine.Spec;
 /** {@code casq broker}: runs a broker until SIGTERM / Ctrl-C. */
 @Command(
     name = "broker",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Serve one or more queues over HTTP until SIGTERM or Ctrl-C; then resign them so the next",
-      "broker takes over at once. Prints the address recorded in the queue objects.",
-      "Fails when a live broker holds a queue, unless --standby (then it waits to take over)."
-    })
+    header = "Serve queues over HTTP until stopped.",
+    description =
+        "Serves one or more queues over HTTP until SIGTERM or Ctrl-C, then resigns them so the"
+            + " next broker takes over at once. Prints the address it records in the queue"
+            + " objects. Fails when a live broker holds a queue, unless --standby (then it waits"
+            + " until that broker is gone and takes over).")
 final class BrokerCommand implements Callable<Integer> {
   private static final Pattern NAMED = Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,127})=(.+://.*)");
 
   @ParentCommand CasqCommand parent;
   @Spec CommandSpec spec;
+  @Mixin HelpOption help = new HelpOption();
 
   @Option(names = "--store", paramLabel = "[NAME=]URI",
       description = "A queue to serve (repeatable), named after its object's file name without"

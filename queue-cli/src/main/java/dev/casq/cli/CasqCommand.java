@@ -18,10 +18,9 @@ import picocli.CommandLine.Spec;
     name = "casq",
     mixinStandardHelpOptions = true,
     versionProvider = CasqCommand.Version.class,
-    description = {
-      "A durable, highly available job queue whose whole state is one JSON object on",
-      "compare-and-swap storage (file://, s3://, gs://)."
-    },
+    description =
+        "A durable, highly available job queue whose whole state is one JSON object on"
+            + " compare-and-swap storage (file://, s3://, gs://).",
     footer = {
       "",
       "Environment: CASQ_STORE (default --store), CASQ_TOKEN (default --token),",

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,17 +30,18 @@ import picocli.CommandLine.Spec;
 /** {@code casq demo}: a broker, producers and workers in one process, with live progress. */
 @Command(
     name = "demo",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Start a broker on a file:// store, push jobs from several producers over HTTP, work them",
-      "off with a worker pool, and show progress every second until every job is done; then a",
-      "summary. The queue object stays behind for `casq inspect` / `casq stats`."
-    })
+    header = "Run a broker, producers and workers with live progress.",
+    description =
+        "Starts a broker on a file:// store, pushes jobs from several producers over HTTP, works"
+            + " them off with a worker pool and shows progress every second (pushed and completed"
+            + " per second, queue depth, commits) until every job is done; then a summary. The"
+            + " queue object stays behind for `casq inspect` and `casq stats`.")
 final class DemoCommand implements Callable<Integer> {
   /** The demo's job. */
   record DemoJob(long n, int producer, String note) {}
 
   @Spec CommandSpec spec;
+  @Mixin HelpOption help = new HelpOption();
 
   @Option(names = "--store", paramLabel = "URI",
       description = "The queue object. Default: ./casq-data/demo.json (file://, created if"

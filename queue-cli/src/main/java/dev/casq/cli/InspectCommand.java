@@ -16,14 +16,14 @@ import picocli.CommandLine.Spec;
 /** {@code casq inspect}: the state object, pretty-printed, read straight from storage. */
 @Command(
     name = "inspect",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Print the queue's state object (pretty JSON) read directly from storage.",
-      "Works without a broker; writes nothing."
-    })
+    header = "Print a queue's state object.",
+    description =
+        "Prints the queue's state object as pretty JSON, read directly from storage. Works"
+            + " without a broker; writes nothing.")
 final class InspectCommand implements Callable<Integer> {
   @ParentCommand CasqCommand parent;
   @Spec CommandSpec spec;
+  @Mixin HelpOption help = new HelpOption();
   @Mixin StoreOptions store = new StoreOptions();
 
   @Override

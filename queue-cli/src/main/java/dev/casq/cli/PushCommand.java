@@ -23,15 +23,15 @@ import picocli.CommandLine.Spec;
 /** {@code casq push}: pushes one job through the broker and prints its id. */
 @Command(
     name = "push",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Push one job and print its id once the broker has made it durable.",
-      "The broker is found in the store; with no live broker one is started in this process",
-      "for the push (see --takeover)."
-    })
+    header = "Push one job and print its id.",
+    description =
+        "Pushes one job and prints its id once the broker has made it durable. The broker is"
+            + " found in the store; when none is alive, one is started in this process for the"
+            + " push (see --takeover).")
 final class PushCommand implements Callable<Integer> {
   @ParentCommand CasqCommand parent;
   @Spec CommandSpec spec;
+  @Mixin HelpOption help = new HelpOption();
   @Mixin ClientOptions client = new ClientOptions();
 
   @Option(names = "--key", paramLabel = "KEY",

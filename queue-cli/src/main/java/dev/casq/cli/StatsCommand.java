@@ -34,18 +34,20 @@ import picocli.CommandLine.Spec;
 /** {@code casq stats}: counts and counters of a queue, from its broker or from storage. */
 @Command(
     name = "stats",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Print the queue's counts (ready, scheduled, leased...) and counters.",
-      "Asked of the broker; when none answers and a store is given, computed from the state",
-      "object read directly from storage (nothing is written)."
-    })
+    header = "Print a queue's counts and counters.",
+    description =
+        "Prints the queue's counts (ready, scheduled, leased...) and counters, asked of its"
+            + " broker. When no broker is alive (none recorded, stale heartbeat, or no answer"
+            + " within --deadline, here 5s by default) and a store is given, they are computed"
+            + " from the state object read directly from storage; nothing is written and no"
+            + " broker is started (--takeover defaults to none here).")
 final class StatsCommand implements Callable<Integer> {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @ParentCommand CasqCommand parent;
   @Spec CommandSpec spec;
+  @Mixin HelpOption help = new HelpOption();
   @Mixin ClientOptions client = new ClientOptions();
 
   @Option(names = "--json", description = "Print JSON (the broker API's stats fields).")

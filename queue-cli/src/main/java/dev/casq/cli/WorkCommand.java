@@ -33,20 +33,21 @@ import picocli.CommandLine.Spec;
 /** {@code casq work}: runs a command for every job. */
 @Command(
     name = "work",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Run COMMAND once per job: the payload (JSON) goes to its stdin; exit status 0",
-      "completes the job, any other fails the attempt with the tail of its stderr as the",
-      "error (retried with backoff while the job has attempts left). Leases are extended",
-      "while COMMAND runs. The job's id, attempt and type are in CASQ_JOB_ID,",
-      "CASQ_JOB_ATTEMPT and CASQ_JOB_TYPE. Runs until SIGTERM/Ctrl-C (running jobs get the",
-      "grace period, then are stopped and released) or --max-jobs."
-    })
+    header = "Run a command for every job.",
+    description =
+        "Runs COMMAND once per job: the payload (JSON) goes to its stdin; exit status 0 completes"
+            + " the job, any other fails the attempt with the tail of its stderr as the error"
+            + " (retried with backoff while the job has attempts left). Leases are extended while"
+            + " COMMAND runs. The job's id, attempt and type are in CASQ_JOB_ID, CASQ_JOB_ATTEMPT"
+            + " and CASQ_JOB_TYPE, the queue name in CASQ_QUEUE. Runs until SIGTERM/Ctrl-C"
+            + " (running jobs get the grace period, then are stopped and released) or"
+            + " --max-jobs.")
 final class WorkCommand implements Callable<Integer> {
   static final int STDERR_TAIL = 2000;
 
   @ParentCommand CasqCommand parent;
   @Spec CommandSpec spec;
+  @Mixin HelpOption help = new HelpOption();
   @Mixin ClientOptions client = new ClientOptions();
 
   @Option(names = "--concurrency", paramLabel = "N", defaultValue = "1",
