@@ -42,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -255,7 +256,11 @@ public final class CasqBroker implements AutoCloseable {
     // token differing only in case from one sent earlier on the connection would be replaced by
     // the earlier one. Bearer tokens are case-sensitive.
     http.setHeaderCacheCaseSensitive(true);
-    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    // HTTP/1.1, plus HTTP/2 without TLS (h2c, by upgrade or prior knowledge): clients such as
+    // the JDK HttpClient then multiplex all their requests over one connection
+    ServerConnector connector =
+        new ServerConnector(server, 1, 1, new HttpConnectionFactory(http),
+            new HTTP2CServerConnectionFactory(http));
     connector.setHost(settings.listenHost);
     connector.setPort(settings.port);
     connector.setIdleTimeout(RequestParser.MAX_WAIT.plusSeconds(60).toMillis());

@@ -327,6 +327,29 @@ class BrokerApiTest {
     assertThat(s.revision()).as("pushes were grouped into fewer commits").isLessThan(n);
   }
 
+  @Test
+  void http2WithoutTlsServesTheSameApi() throws Exception {
+    java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_2).build();
+    java.net.URI base = java.net.URI.create(broker.address());
+    var health = h2.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(health.version()).as("upgraded to h2c").isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+    List<CompletableFuture<java.net.http.HttpResponse<String>>> pushes = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      pushes.add(h2.sendAsync(HttpRequest.newBuilder(base.resolve("/v1/queues/jobs/jobs"))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":" + i + "}")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()));
+    }
+    for (var f : pushes) {
+      var r = f.get(30, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).isEqualTo(201);
+      assertThat(r.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+    }
+    assertThat(object().liveJobs()).hasSize(100);
+  }
+
   static void expect(Http.Reply r, int status, String code, String messagePart) {
     assertThat(r.status()).as(r.toString()).isEqualTo(status);
     assertThat(r.errorCode()).as(r.toString()).isEqualTo(code);

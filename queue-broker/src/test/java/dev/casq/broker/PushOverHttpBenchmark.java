@@ -56,6 +56,7 @@ public final class PushOverHttpBenchmark {
     int pending = 1000;
     boolean keys = true;
     Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+    String version = "1.1";
     for (int i = 0; i + 1 < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
@@ -67,15 +68,18 @@ public final class PushOverHttpBenchmark {
         case "--pending" -> pending = Integer.parseInt(v);
         case "--keys" -> keys = Boolean.parseBoolean(v);
         case "--dir" -> dir = Path.of(v);
+        case "--http" -> version = v;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    System.out.printf(Locale.ROOT, "store=%s pending=%d keys=%s warmup=%s measure=%s cores=%d%n",
-        store, pending, keys, warmup, measure, Runtime.getRuntime().availableProcessors());
+    System.out.printf(Locale.ROOT,
+        "store=%s pending=%d keys=%s http=%s warmup=%s measure=%s cores=%d%n", store, pending, keys,
+        version, warmup, measure, Runtime.getRuntime().availableProcessors());
     List<Result> all = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
       for (int c : clients) {
-        Result r = once(c, store, pending, keys, dir, warmup, measure);
+        Result r = once(c, store, pending, keys, dir, warmup, measure,
+            version.equals("2") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
         all.add(r);
         System.out.printf(Locale.ROOT,
             "run %d clients %4d: %8.0f pushes/s  p50 %6.2f ms  p99 %6.2f ms  commits %6d"
@@ -99,7 +103,7 @@ public final class PushOverHttpBenchmark {
   }
 
   private static Result once(int clients, String store, int pending, boolean keys, Path parent,
-      Duration warmup, Duration measure) throws Exception {
+      Duration warmup, Duration measure, HttpClient.Version version) throws Exception {
     Path dir = Files.createTempDirectory(parent, "casq-http-bench");
     QueueOptions.Builder options = QueueOptions.builder();
     String uri = switch (store) {
@@ -114,7 +118,7 @@ public final class PushOverHttpBenchmark {
     CasqBroker broker =
         CasqBroker.builder().queue("q", uri).listen("127.0.0.1", 0)
             .queueOptions(options.build()).build().start();
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient http = HttpClient.newBuilder().version(version).build();
     AtomicBoolean stop = new AtomicBoolean();
     try {
       JobQueue queue = broker.jobQueue("q");
