@@ -13,8 +13,7 @@ import java.time.Duration;
  * the same instant: the JVM warms up, prints {@code READY}, waits for a line {@code go} on its
  * standard input, then starts a {@link CasqBroker}.
  *
- * <p>Arguments: {@code storeUri brokerId heartbeat staleAfter standby(true|false) [go]}; with
- * {@code go} it starts at once instead of waiting for the signal. Output:
+ * <p>Arguments: {@code storeUri brokerId heartbeat staleAfter standby(true|false)}. Output:
  * {@code SERVING <id> <address> <epoch>} once it serves; {@code REFUSED <message>} and exit code 3
  * when another broker holds the queue; {@code STANDBY <id> <address>} when it waits as a standby
  * (then {@code SERVING ...} when it takes over). End of input closes the broker and exits 0.
@@ -42,8 +41,7 @@ public final class ChaosBrokerMain {
             .probeTimeout(Duration.ofMillis(500))
             .build();
     ChaosClients.say("READY");
-    boolean goNow = args.length > 5 && args[5].equals("go");
-    for (String s; !goNow && (s = in.readLine()) != null && !s.trim().equals("go"); ) {
+    for (String s; (s = in.readLine()) != null && !s.trim().equals("go"); ) {
       // wait for the signal
     }
     if (standby) {

@@ -62,6 +62,15 @@ final class ChaosClients implements AutoCloseable {
     input.start();
   }
 
+  /** Tags {@code <tag>-c0 ... <tag>-c<n-1>} of n clients. */
+  static List<String> clientTags(String tag, int n) {
+    List<String> tags = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      tags.add(tag + "-c" + i);
+    }
+    return tags;
+  }
+
   CasqClient client(String tag) {
     return clients.get(tag);
   }

@@ -13,7 +13,8 @@ import java.util.List;
  * JVM). Each pushes {@code {"p":"<tag>-<client>-<n>"}} one at a time until told to stop or until it
  * has pushed {@code max} jobs.
  *
- * <p>Arguments: {@code storeUri tag clients staleAfter max}. Output lines:
+ * <p>Arguments: {@code storeUri tag threads staleAfter max [clients]}: {@code threads} pushing
+ * threads sharing {@code clients} clients (default: one client per thread). Output lines:
  *
  * <ul>
  *   <li>{@code READY}
@@ -34,14 +35,12 @@ public final class ChaosPusherMain {
     int n = Integer.parseInt(args[2]);
     Duration staleAfter = Duration.parse(args[3]);
     int max = Integer.parseInt(args[4]);
-    List<String> tags = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      tags.add(tag + "-" + i);
-    }
+    List<String> tags = ChaosClients.clientTags(tag, args.length > 5 ? Integer.parseInt(args[5]) : n);
     try (ChaosClients clients = new ChaosClients(storeUri, staleAfter, tags)) {
       List<Thread> threads = new ArrayList<>();
-      for (String t : tags) {
-        ClientQueue<JsonNode> q = clients.client(t).queue(JsonNode.class);
+      for (int i = 0; i < n; i++) {
+        String t = tag + "-" + i;
+        ClientQueue<JsonNode> q = clients.client(tags.get(i % tags.size())).queue(JsonNode.class);
         threads.add(new Thread(() -> push(q, t, max, clients), "push-" + t));
       }
       ChaosClients.say("READY");

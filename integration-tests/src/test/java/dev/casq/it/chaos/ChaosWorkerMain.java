@@ -17,7 +17,8 @@ import java.util.concurrent.CompletionException;
  * {@code batch} jobs and completes them, with the lease token and its own id as the job's result,
  * so the queue object shows which lease completed each job.
  *
- * <p>Arguments: {@code storeUri tag workers staleAfter lease batch}. Output lines:
+ * <p>Arguments: {@code storeUri tag workers staleAfter lease batch [clients]}: {@code workers}
+ * threads sharing {@code clients} clients (default: one client per worker). Output lines:
  *
  * <ul>
  *   <li>{@code READY}
@@ -41,14 +42,12 @@ public final class ChaosWorkerMain {
     Duration staleAfter = Duration.parse(args[3]);
     Duration lease = Duration.parse(args[4]);
     int batch = Integer.parseInt(args[5]);
-    List<String> tags = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      tags.add(tag + "-" + i);
-    }
+    List<String> tags = ChaosClients.clientTags(tag, args.length > 6 ? Integer.parseInt(args[6]) : n);
     try (ChaosClients clients = new ChaosClients(storeUri, staleAfter, tags)) {
       List<Thread> threads = new ArrayList<>();
-      for (String t : tags) {
-        ClientQueue<JsonNode> q = clients.client(t).queue(JsonNode.class);
+      for (int i = 0; i < n; i++) {
+        String t = tag + "-" + i;
+        ClientQueue<JsonNode> q = clients.client(tags.get(i % tags.size())).queue(JsonNode.class);
         threads.add(new Thread(() -> work(q, t, lease, batch, clients), "work-" + t));
       }
       ChaosClients.say("READY");

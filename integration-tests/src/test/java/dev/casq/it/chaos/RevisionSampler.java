@@ -26,6 +26,7 @@ final class RevisionSampler implements AutoCloseable {
   private final Thread thread;
   private final List<Sample> samples = new ArrayList<>();
   private final List<String> violations = new ArrayList<>();
+  private final Object readLock = new Object();
   private volatile QueueState latest;
   private volatile boolean running = true;
   private int readErrors;
@@ -51,8 +52,17 @@ final class RevisionSampler implements AutoCloseable {
     }
   }
 
-  /** Reads the object once now and checks it against the previous read. */
+  /**
+   * Reads the object once now and checks it against the previous read. Reads never overlap (the
+   * sampler thread and a test thread may both call this), so the samples are in read order.
+   */
   void sampleOnce() {
+    synchronized (readLock) {
+      readAndCheck();
+    }
+  }
+
+  private void readAndCheck() {
     Optional<QueueState> s;
     try {
       s = object.read();
