@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,6 +82,9 @@ final class WorkCommand implements Callable<Integer> {
       description = "Exit (status 0) after N jobs were run. Default: run until stopped.")
   Long maxJobs;
 
+  private final AtomicReference<String> cannotRun = new AtomicReference<>();
+  private final CountDownLatch done = new CountDownLatch(1);
+
   @Parameters(arity = "1..*", paramLabel = "COMMAND",
       description = "The command and its arguments (put them after --).")
   List<String> command;
@@ -104,7 +108,6 @@ final class WorkCommand implements Callable<Integer> {
     PrintWriter err = cmd.getErr();
     AtomicLong started = new AtomicLong();
     AtomicLong finished = new AtomicLong();
-    CountDownLatch done = new CountDownLatch(1);
     try (CasqClient c = client.build(cmd, parent.env(), null)) {
       ClientQueue<JsonNode> queue = c.queue(JsonNode.class);
       ClientWorker<JsonNode> worker =
@@ -144,6 +147,9 @@ final class WorkCommand implements Callable<Integer> {
           worker.failed(), worker.released());
       err.flush();
     }
+    if (cannotRun.get() != null) {
+      throw new CliException(cannotRun.get());
+    }
     return 0;
   }
 
@@ -162,7 +168,10 @@ final class WorkCommand implements Callable<Integer> {
     try {
       p = pb.start();
     } catch (IOException e) {
-      throw new JobFailure("cannot start " + command.get(0) + ": " + e.getMessage());
+      // not the job's fault: give it back and stop the worker
+      cannotRun.compareAndSet(null, "cannot run " + command.get(0) + ": " + e.getMessage());
+      done.countDown();
+      throw new InterruptedException(cannotRun.get());
     }
     StderrTail tail = new StderrTail(p.getErrorStream(), err);
     tail.start();

@@ -148,6 +148,20 @@ class CliCommandsTest {
   }
 
   @Test
+  void workStopsWhenTheCommandCannotRunAndGivesTheJobBack() throws Exception {
+    String id = Cli.run("push", "--store", store, "{}").out().strip();
+    Cli.Result r = Cli.run("work", "--store", store, "--poll-wait", "1s", "--",
+        dir.resolve("no-such-program").toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("casq: cannot run " + dir.resolve("no-such-program"));
+    try (CasqClient c = client()) {
+      JobInfo<JsonNode> job = queue(c).get(id);
+      assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+      assertThat(job.attempts()).isZero();
+    }
+  }
+
+  @Test
   void brokerCommandServesUntilStopped() throws Exception {
     broker.close();
     broker = null;
