@@ -82,6 +82,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "Concurrent clients, one run per value. Default: ${DEFAULT-VALUE}.")
   List<Integer> clients;
 
+  @Option(names = "--http2",
+      description = "Clients speak HTTP/2 (cleartext, one multiplexed connection per client"
+          + " object) instead of HTTP/1.1.")
+  boolean http2;
+
   @Option(names = "--embedded", description = "Bench the embedded queue instead of HTTP.")
   boolean embedded;
 
@@ -229,9 +234,11 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static CasqClient client(String url, String name, String token, int n) {
+  private CasqClient client(String url, String name, String token, int n) {
     CasqClient.Builder b =
         CasqClient.builder()
+            .httpVersion(http2 ? java.net.http.HttpClient.Version.HTTP_2
+                : java.net.http.HttpClient.Version.HTTP_1_1)
             .brokerUrl(url)
             .queueName(name)
             .takeover(TakeoverPolicy.NONE)
