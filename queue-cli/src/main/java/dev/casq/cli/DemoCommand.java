@@ -7,6 +7,10 @@ import dev.casq.client.ClientWorker;
 import dev.casq.client.RemoteStats;
 import dev.casq.client.TakeoverPolicy;
 import dev.casq.core.WorkerOptions;
+import dev.casq.election.BrokerActiveException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,13 +97,7 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("casq demo: %,d jobs, %d producers, %d workers, store %s%n", jobs, producers,
         workers, uri);
     out.flush();
-    try (CasqBroker broker =
-            CasqBroker.builder()
-                .queue("demo", uri)
-                .storeProperties(storeProperties)
-                .listen("127.0.0.1", 0)
-                .build()
-                .start();
+    try (CasqBroker broker = startBroker(uri, out);
         CasqClient client =
             CasqClient.builder()
                 .storeUri(uri)
@@ -111,6 +109,39 @@ final class DemoCommand implements Callable<Integer> {
       out.flush();
       return run(client.queue(DemoJob.class), uri, out);
     }
+  }
+
+  /**
+   * Starts the demo's broker. If a broker holds the demo queue (another demo, or one that crashed
+   * a moment ago), waits up to 30s for its heartbeat to go stale and takes over.
+   */
+  private CasqBroker startBroker(String uri, PrintWriter out) throws Exception {
+    try {
+      return builder(uri).build().start();
+    } catch (BrokerActiveException e) {
+      out.printf("another broker holds the demo queue (%s at %s); waiting up to 30s for it to go"
+          + " away...%n", e.activeBroker().id(), e.activeBroker().address());
+      out.flush();
+    }
+    CasqBroker standby = builder(uri).standby(true).build();
+    CompletableFuture<CasqBroker> started = CompletableFuture.supplyAsync(standby::start);
+    try {
+      return started.get(30, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      standby.close();
+      throw new CliException("another broker still serves the demo queue at " + uri
+          + "; stop it or use --store for another object");
+    } catch (ExecutionException e) {
+      standby.close();
+      throw e.getCause() instanceof RuntimeException re ? re : e;
+    }
+  }
+
+  private CasqBroker.Builder builder(String uri) {
+    return CasqBroker.builder()
+        .queue("demo", uri)
+        .storeProperties(storeProperties)
+        .listen("127.0.0.1", 0);
   }
 
   private int run(ClientQueue<DemoJob> queue, String storeUri, PrintWriter out)
