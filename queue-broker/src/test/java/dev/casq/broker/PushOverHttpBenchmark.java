@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  */
 public final class PushOverHttpBenchmark {
   record Result(int clients, double pushesPerSecond, double p50Ms, double p99Ms, long commits,
-      double batch, double writeMs, int errors, double cpuMicrosPerPush) {}
+      double batch, double writeMs, int errors, double cpuMicrosPerPush, long objectBytes) {}
 
   private static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean)
@@ -48,6 +48,11 @@ public final class PushOverHttpBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
+    // With fewer than 3 cores the common pool has parallelism 1, and CompletableFuture then runs
+    // every *Async step on a new thread; the JDK HttpClient completes each sendAsync that way.
+    if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+      System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", "4");
+    }
     List<Integer> clients = List.of(1, 16, 128);
     int runs = 3;
     Duration warmup = Duration.ofSeconds(3);
@@ -73,8 +78,9 @@ public final class PushOverHttpBenchmark {
       }
     }
     System.out.printf(Locale.ROOT,
-        "store=%s pending=%d keys=%s http=%s warmup=%s measure=%s cores=%d%n", store, pending, keys,
-        version, warmup, measure, Runtime.getRuntime().availableProcessors());
+        "store=%s pending=%d keys=%s http=%s warmup=%s measure=%s cores=%d common-pool=%d%n", store,
+        pending, keys, version, warmup, measure, Runtime.getRuntime().availableProcessors(),
+        java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
     List<Result> all = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
       for (int c : clients) {
@@ -83,9 +89,9 @@ public final class PushOverHttpBenchmark {
         all.add(r);
         System.out.printf(Locale.ROOT,
             "run %d clients %4d: %8.0f pushes/s  p50 %6.2f ms  p99 %6.2f ms  commits %6d"
-                + "  batch %7.1f  write %5.2f ms  cpu %5.0f us/push  errors %d%n",
+                + "  batch %7.1f  write %5.2f ms  cpu %5.0f us/push  object %5d KiB  errors %d%n",
             run, c, r.pushesPerSecond, r.p50Ms, r.p99Ms, r.commits, r.batch, r.writeMs,
-            r.cpuMicrosPerPush, r.errors);
+            r.cpuMicrosPerPush, r.objectBytes / 1024, r.errors);
       }
     }
     System.out.println("medians:");
@@ -133,6 +139,15 @@ public final class PushOverHttpBenchmark {
       drainer.start();
 
       URI target = URI.create(broker.address() + "/v1/queues/q/jobs");
+      if (version == HttpClient.Version.HTTP_2) {
+        // the JDK client upgrades to h2c only on a request without a body; then all share it
+        HttpResponse<Void> up = http.send(
+            HttpRequest.newBuilder(URI.create(broker.address() + "/health")).build(),
+            HttpResponse.BodyHandlers.discarding());
+        if (up.version() != HttpClient.Version.HTTP_2) {
+          throw new IllegalStateException("no h2c upgrade: " + up.version());
+        }
+      }
       AtomicBoolean measuring = new AtomicBoolean();
       AtomicLong errors = new AtomicLong();
       long[][] latencies = new long[clients][];
@@ -212,7 +227,7 @@ public final class PushOverHttpBenchmark {
       return new Result(clients, lat.length * 1e9 / elapsed, pct(lat, 0.50), pct(lat, 0.99),
           commits, commits == 0 ? 0 : (double) commands / commits,
           commits == 0 ? 0 : writeNanos / 1e6 / commits, (int) errors.get(),
-          lat.length == 0 ? Double.NaN : cpu / 1e3 / lat.length);
+          lat.length == 0 ? Double.NaN : cpu / 1e3 / lat.length, m.lastObjectBytes());
     } finally {
       stop.set(true);
       broker.close();

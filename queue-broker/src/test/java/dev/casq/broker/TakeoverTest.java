@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,56 @@ class TakeoverTest {
               e -> assertThat(e.activeBroker().id()).isEqualTo("broker-a"))
           .hasMessageContaining(a.address());
       assertThat(a.isServing("q")).isTrue();
+    }
+  }
+
+  @Test
+  void twoBrokersStartedAtOnceOnOneObjectExactlyOneServes() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      String uri = "mem://take-" + UUID.randomUUID() + "/q.json";
+      CasqBroker a = broker(uri).brokerId("broker-a").build();
+      CasqBroker b = broker(uri).brokerId("broker-b").build();
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      CompletableFuture<CasqBroker> fa = CompletableFuture.supplyAsync(() -> { await(go); return a.start(); }, pool);
+      CompletableFuture<CasqBroker> fb = CompletableFuture.supplyAsync(() -> { await(go); return b.start(); }, pool);
+      go.countDown();
+      int serving = 0;
+      for (CompletableFuture<CasqBroker> f : List.of(fa, fb)) {
+        try {
+          f.get(30, TimeUnit.SECONDS);
+          serving++;
+        } catch (java.util.concurrent.ExecutionException e) {
+          assertThat(e.getCause()).isInstanceOf(BrokerActiveException.class);
+        }
+      }
+      try {
+        assertThat(serving).as("round %d", round).isEqualTo(1);
+        CasqBroker winner = a.isServing("q") ? a : b;
+        CasqBroker loser = winner == a ? b : a;
+        assertThat(loser.isServing("q")).isFalse();
+        assertThat(winner.broker("q").orElseThrow().epoch()).isEqualTo(1);
+        assertThat(new Http(winner.address()).post("/v1/queues/q/jobs", "{\"payload\":1}").status())
+            .isEqualTo(201);
+      } finally {
+        a.close();
+        b.close();
+      }
+    }
+  }
+
+  private final java.util.concurrent.ExecutorService pool =
+      java.util.concurrent.Executors.newFixedThreadPool(2);
+
+  @org.junit.jupiter.api.AfterEach
+  void stopPool() {
+    pool.shutdownNow();
+  }
+
+  private static void await(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
