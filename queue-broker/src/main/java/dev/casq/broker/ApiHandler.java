@@ -284,53 +284,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
         .handleAsync(
             (ignored, ignoredError) -> {
               try {
-                ApiException requestError = null;
-                ApiException[] itemErrors = new ApiException[n];
-                for (int i = 0; i < n; i++) {
-                  Throwable t = null;
-                  if (slots[i] instanceof ApiException a) {
-                    t = a;
-                  } else if (((CompletableFuture<?>) slots[i]).isCompletedExceptionally()) {
-                    t = failureOf((CompletableFuture<?>) slots[i]);
-                  }
-                  if (t == null) {
-                    continue;
-                  }
-                  noteFencing(ex, t);
-                  ApiException mapped = ErrorMapping.map(t);
-                  if (mapped == null || !isItemError(mapped)) {
-                    if (requestError == null) {
-                      requestError = mapped;
-                      if (mapped == null) {
-                        ex.fail(t);
-                        return null;
-                      }
-                    }
-                  } else {
-                    itemErrors[i] = mapped;
-                  }
-                }
-                if (requestError != null) {
-                  ex.fail(requestError);
-                  return null;
-                }
-                ex.json(200, JsonOut.write(g -> {
-                  g.writeStartObject();
-                  g.writeArrayFieldStart("results");
-                  for (int i = 0; i < n; i++) {
-                    if (itemErrors[i] != null) {
-                      JsonOut.errorObject(g, itemErrors[i].code(), itemErrors[i].getMessage());
-                    } else {
-                      PushResult r = ((CompletableFuture<PushResult>) slots[i]).join();
-                      g.writeStartObject();
-                      g.writeStringField("id", r.jobId());
-                      g.writeBooleanField("duplicate", r.duplicate());
-                      g.writeEndObject();
-                    }
-                  }
-                  g.writeEndArray();
-                  g.writeEndObject();
-                }));
+                answerBatch(ex, slots);
               } catch (Throwable t) {
                 ex.fail(t);
               }
@@ -339,12 +293,56 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
             ctx.executor());
   }
 
+  /**
+   * Answers a batch whose pushes all finished: bad input is reported in the job's slot; any other
+   * failure (fenced, outcome unknown, storage, bug) fails the whole request, since some pushes may
+   * have been committed and a retry with the same keys is what resolves it.
+   */
+  @SuppressWarnings("unchecked")
+  private void answerBatch(Exchange ex, Object[] slots) {
+    ApiException[] itemErrors = new ApiException[slots.length];
+    for (int i = 0; i < slots.length; i++) {
+      Throwable t = slots[i] instanceof ApiException a ? a
+          : failureOf((CompletableFuture<?>) slots[i]);
+      if (t == null) {
+        continue;
+      }
+      noteFencing(ex, t);
+      ApiException mapped = ErrorMapping.map(t);
+      if (mapped == null || !isItemError(mapped)) {
+        ex.fail(t);
+        return;
+      }
+      itemErrors[i] = mapped;
+    }
+    ex.json(200, JsonOut.write(g -> {
+      g.writeStartObject();
+      g.writeArrayFieldStart("results");
+      for (int i = 0; i < slots.length; i++) {
+        if (itemErrors[i] != null) {
+          JsonOut.errorObject(g, itemErrors[i].code(), itemErrors[i].getMessage());
+        } else {
+          PushResult r = ((CompletableFuture<PushResult>) slots[i]).join();
+          g.writeStartObject();
+          g.writeStringField("id", r.jobId());
+          g.writeBooleanField("duplicate", r.duplicate());
+          g.writeEndObject();
+        }
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }));
+  }
+
   private static boolean isItemError(ApiException e) {
     int s = e.status();
     return s == 400 || s == 404 || s == 409 || s == 413;
   }
 
   private static Throwable failureOf(CompletableFuture<?> f) {
+    if (!f.isCompletedExceptionally()) {
+      return null;
+    }
     try {
       f.join();
       return null;

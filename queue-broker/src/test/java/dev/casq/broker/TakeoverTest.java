@@ -46,8 +46,8 @@ class TakeoverTest {
       CasqBroker a = broker(uri).brokerId("broker-a").build();
       CasqBroker b = broker(uri).brokerId("broker-b").build();
       java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-      CompletableFuture<CasqBroker> fa = CompletableFuture.supplyAsync(() -> { await(go); return a.start(); }, pool);
-      CompletableFuture<CasqBroker> fb = CompletableFuture.supplyAsync(() -> { await(go); return b.start(); }, pool);
+      CompletableFuture<CasqBroker> fa = CompletableFuture.supplyAsync(() -> { awaitLatch(go); return a.start(); }, pool);
+      CompletableFuture<CasqBroker> fb = CompletableFuture.supplyAsync(() -> { awaitLatch(go); return b.start(); }, pool);
       go.countDown();
       int serving = 0;
       for (CompletableFuture<CasqBroker> f : List.of(fa, fb)) {
@@ -81,7 +81,7 @@ class TakeoverTest {
     pool.shutdownNow();
   }
 
-  private static void await(java.util.concurrent.CountDownLatch latch) {
+  private static void awaitLatch(java.util.concurrent.CountDownLatch latch) {
     try {
       latch.await();
     } catch (InterruptedException e) {
