@@ -81,6 +81,11 @@ abstract class AbstractChaosTest {
   /** "file" or "s3", for logs and figures. */
   protected abstract String backend();
 
+  /** The directory whose files a store locks (file://); empty for stores without file locks. */
+  protected Optional<Path> lockedDirectory() {
+    return Optional.empty();
+  }
+
   /** How often the revision sampler reads the object. */
   protected Duration sampleEvery() {
     return Duration.ofMillis(25);
@@ -291,8 +296,7 @@ abstract class AbstractChaosTest {
       BrokerRecord recordA = sampler.latest().broker();
       assertThat(recordA.id()).isEqualTo("broker-A");
 
-      a.freeze();
-      await("A stopped").atMost(Duration.ofSeconds(10)).until(() -> a.procState().equals("T"));
+      int freezes = freezeOutsideFileLocks(a, lockedDirectory());
       long frozenAt = System.currentTimeMillis();
       CompletableFuture<HttpResponse<String>> heldPush =
           push(addressA, "fence", "while-frozen", "key-frozen");
@@ -339,7 +343,8 @@ abstract class AbstractChaosTest {
       end.liveJobs().forEach(j -> payloads.add(payloadOf(j)));
       assertThat(payloads).containsExactlyInAnyOrder("before-freeze", "via-store");
       assertThat(end.rememberedKeys()).doesNotContainKeys("key-frozen", "key-after");
-      figure("revived-fenced", Map.of("standbyTakeoverMs", servingAt - frozenAt));
+      figure("revived-fenced", Map.of("standbyTakeoverMs", servingAt - frozenAt,
+          "freezeAttempts", freezes));
     }
   }
 
@@ -458,6 +463,27 @@ abstract class AbstractChaosTest {
         .staleAfter(STALE_AFTER)
         .takeover(takeover)
         .build();
+  }
+
+  /**
+   * SIGSTOP at an instant the process holds no lock on a file of the store. A process stopped while
+   * it holds the lock of a {@code file://} object blocks every other process's reads and writes of
+   * it until it continues (a documented limit of that store: no standby could ever take over),
+   * which is not what this test is about; so when the process was caught inside a store operation,
+   * it is continued and stopped again.
+   *
+   * @return how many stops it took
+   */
+  private static int freezeOutsideFileLocks(ChildJvm p, Optional<Path> lockedDirectory) {
+    for (int attempt = 1; attempt <= 100; attempt++) {
+      p.freeze();
+      await(p + " stopped").atMost(Duration.ofSeconds(10)).until(() -> p.procState().equals("T"));
+      if (lockedDirectory.isEmpty() || !p.holdsLocksOn(lockedDirectory.get())) {
+        return attempt;
+      }
+      p.thaw();
+    }
+    throw new AssertionError(p + " held a lock in the store at each of 100 stops");
   }
 
   private static void assertNotBroker(HttpResponse<String> r, BrokerRecord current)

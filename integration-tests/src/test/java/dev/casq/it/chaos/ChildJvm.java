@@ -10,14 +10,18 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * A separate JVM started on the test class path, whose standard output is read line by line (each
@@ -75,7 +79,7 @@ final class ChildJvm implements AutoCloseable {
     cmd.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
     cmd.add("-Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=warn");
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(ClassPathSnapshot.classPath());
     cmd.add(mainClass);
     cmd.addAll(args);
     try {
@@ -271,6 +275,37 @@ final class ChildJvm implements AutoCloseable {
   /** SIGCONT. */
   void thaw() {
     signal("CONT");
+  }
+
+  /**
+   * Whether the process holds a lock (POSIX or flock) on a file of {@code dir} now, as /proc/locks
+   * lists them (by inode; processes waiting for a lock, marked {@code ->}, do not count).
+   */
+  boolean holdsLocksOn(Path dir) {
+    try {
+      Set<String> inodes = new HashSet<>();
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          try {
+            inodes.add(Files.getAttribute(f, "unix:ino").toString());
+          } catch (NoSuchFileException gone) {
+            // a temp file renamed meanwhile
+          }
+        }
+      }
+      String pid = Long.toString(pid());
+      for (String line : Files.readAllLines(Path.of("/proc/locks"))) {
+        // "1: POSIX  ADVISORY  WRITE 32216 fe:00:2146458 0 EOF"
+        String[] f = line.trim().split("\\s+");
+        if (f.length > 5 && !f[1].equals("->") && f[4].equals(pid)
+            && inodes.contains(f[5].substring(f[5].lastIndexOf(':') + 1))) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the locks of " + dir, e);
+    }
   }
 
   /** The state letter of the process in /proc (R, S, T for stopped...), or "?" when unknown. */

@@ -2,6 +2,7 @@ package dev.casq.it.chaos;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,11 @@ class FileChaosTest extends AbstractChaosTest {
   @Override
   protected Map<String, String> childEnvironment() {
     return Map.of();
+  }
+
+  @Override
+  protected Optional<Path> lockedDirectory() {
+    return Optional.of(dir);
   }
 
   @Override
