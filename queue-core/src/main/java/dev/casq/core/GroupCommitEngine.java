@@ -42,6 +42,7 @@ public final class GroupCommitEngine implements AutoCloseable {
   private static final DateTimeFormatter ARCHIVE_HOUR =
       DateTimeFormatter.ofPattern("yyyy/MM/dd/HH").withZone(ZoneOffset.UTC);
   private static final int READ_RETRIES = 20;
+  private static final Pending<Void> WAKE_UP = new Pending<>(null);
 
   private final ObjectStore store;
   private final String key;
@@ -170,12 +171,21 @@ public final class GroupCommitEngine implements AutoCloseable {
     return Optional.ofNullable(fatal);
   }
 
+  /**
+   * Stops taking requests, lets the write in flight (if any) finish, fails what still waits with
+   * {@link QueueClosedException}, and stops the engine thread.
+   */
   @Override
   public void close() {
     closing = true;
-    thread.interrupt();
+    inbox.add(WAKE_UP);
     try {
       thread.join(TimeUnit.SECONDS.toMillis(30));
+      if (thread.isAlive()) {
+        log.warn("commit engine for {} did not stop in 30s; interrupting it", key);
+        thread.interrupt();
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -186,7 +196,9 @@ public final class GroupCommitEngine implements AutoCloseable {
     Pending<?> p;
     RuntimeException f = fatal;
     while ((p = inbox.poll()) != null) {
-      p.fail(f != null ? f : new QueueClosedException("queue " + key + " is closed"));
+      if (p != WAKE_UP) {
+        p.fail(f != null ? f : new QueueClosedException("queue " + key + " is closed"));
+      }
     }
   }
 
@@ -206,10 +218,20 @@ public final class GroupCommitEngine implements AutoCloseable {
       try {
         batch.clear();
         Pending<?> first = inbox.poll(timerWaitMillis(), TimeUnit.MILLISECONDS);
+        if (first == WAKE_UP) {
+          break;
+        }
+        if (closing) {
+          if (first != null) {
+            first.fail(new QueueClosedException("queue " + key + " is closed"));
+          }
+          break;
+        }
         if (first != null) {
           waitForMinInterval();
           batch.add(first);
           inbox.drainTo(batch, options.maxBatchSize() - 1);
+          batch.remove(WAKE_UP);
         }
         commit(batch);
         notifyListeners();

@@ -54,4 +54,29 @@ class GroupCommitGuaranteesTest {
           .isGreaterThan(0);
     }
   }
+
+  @Test
+  void closeLetsTheWriteInFlightFinishAndRefusesNewRequests() throws Exception {
+    MemoryObjectStore memory = new MemoryObjectStore();
+    String key = "queues/" + UUID.randomUUID() + ".json";
+    java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+    dev.casq.storage.ObjectStore slow =
+        new dev.casq.storage.tck.DelegatingObjectStore(
+            dev.casq.storage.tck.LatencyInjectingStore.of(memory, Duration.ofMillis(300))) {
+          @Override
+          public dev.casq.storage.Version replace(
+              String k, byte[] data, dev.casq.storage.Version expected) {
+            writing.countDown();
+            return super.replace(k, data, expected);
+          }
+        };
+    JobQueue q = JobQueue.open(new StoreLocation(slow, key), QueueOptions.defaults());
+    java.util.concurrent.CompletableFuture<PushResult> inFlight = q.push(PushRequest.of("1"));
+    assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+    q.close();
+    assertThat(inFlight.get(5, TimeUnit.SECONDS).jobId()).isNotBlank();
+    assertThat(StateCodec.decode(memory.read(key).orElseThrow().data()).liveJobs()).hasSize(1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.push(PushRequest.of("2")).get())
+        .hasCauseInstanceOf(QueueClosedException.class);
+  }
 }
