@@ -19,13 +19,17 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +60,7 @@ final class BrokerConnection implements AutoCloseable {
   private final HttpClient http;
   private final BrokerLocator locator; // null with an explicit broker URL
   private final ScheduledExecutorService scheduler;
+  private final ScheduledThreadPoolExecutor timeouts;
   private final ExecutorService discovery;
   private final Object lock = new Object();
   private final AtomicInteger resolutions = new AtomicInteger();
@@ -88,6 +93,9 @@ final class BrokerConnection implements AutoCloseable {
     this.locator = locator;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(daemon("casq-client-retry"));
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("casq-client-timeouts"));
+    t.setRemoveOnCancelPolicy(true);
+    this.timeouts = t;
     this.discovery = Executors.newCachedThreadPool(daemon("casq-client-discovery"));
     if (locator == null) {
       current = CompletableFuture.completedFuture(Endpoint.fixed(config.brokerUrl()));
@@ -135,6 +143,7 @@ final class BrokerConnection implements AutoCloseable {
       localBroker = null;
     }
     scheduler.shutdownNow();
+    timeouts.shutdownNow();
     discovery.shutdownNow();
     if (local != null) {
       closeQuietly(local);
@@ -214,11 +223,35 @@ final class BrokerConnection implements AutoCloseable {
       onTransportFailure(call, ep, e);
       return;
     }
+    // The attempt's timeout is kept here rather than in the HttpRequest: the JDK client wakes its
+    // selector thread for every request timeout it registers, which costs a third of its
+    // throughput. Cancelling the future aborts the exchange.
+    Duration timeout = attemptTimeout(call.request);
+    AtomicBoolean timedOut = new AtomicBoolean();
+    ScheduledFuture<?> timer;
+    try {
+      timer =
+          timeouts.schedule(
+              () -> {
+                timedOut.set(true);
+                sent.cancel(true);
+              },
+              timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      sent.cancel(true);
+      call.result.completeExceptionally(closedError(call));
+      return;
+    }
     sent.whenComplete(
         (response, error) -> {
+          timer.cancel(false);
           try {
             if (error != null) {
-              onTransportFailure(call, ep, unwrap(error));
+              Throwable cause = unwrap(error);
+              if (timedOut.get() && cause instanceof CancellationException) {
+                cause = new HttpTimeoutException("no answer within " + timeout.toMillis() + "ms");
+              }
+              onTransportFailure(call, ep, cause);
             } else {
               onResponse(call, ep, response);
             }
@@ -228,14 +261,14 @@ final class BrokerConnection implements AutoCloseable {
         });
   }
 
-  private HttpRequest build(Request r, Endpoint ep) {
+  private Duration attemptTimeout(Request r) {
     Duration timeout = config.requestTimeout();
-    if (r.extraTimeout() != null) {
-      timeout = timeout.plus(r.extraTimeout());
-    }
+    return r.extraTimeout() == null ? timeout : timeout.plus(r.extraTimeout());
+  }
+
+  private HttpRequest build(Request r, Endpoint ep) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(ep.base() + r.path()))
-            .timeout(timeout)
             .header("Accept", "application/json")
             .header("User-Agent", "casq-java-client");
     if (config.token() != null) {
