@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * stays at about {@code --pending} jobs for the whole run, as a queue in steady state does.
  *
  * <p>Options: {@code --clients 1,16,128 --runs 3 --warmup 3s --measure 5s --store file|file-nosync|mem
- * --pending 1000 --keys true --dir /tmp}. Each (clients, run) uses a fresh broker and queue
+ * --pending 1000 --keys true --dir /tmp --http 1.1|2 --jvm-warmup 40s}. Each (clients, run) uses a fresh broker and queue
  * object. Prints one line per run and the medians.
  */
 public final class PushOverHttpBenchmark {
@@ -62,6 +62,7 @@ public final class PushOverHttpBenchmark {
     boolean keys = true;
     Path dir = Path.of(System.getProperty("java.io.tmpdir"));
     String version = "1.1";
+    Duration jvmWarmup = Duration.ZERO;
     for (int i = 0; i + 1 < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
@@ -74,6 +75,7 @@ public final class PushOverHttpBenchmark {
         case "--keys" -> keys = Boolean.parseBoolean(v);
         case "--dir" -> dir = Path.of(v);
         case "--http" -> version = v;
+        case "--jvm-warmup" -> jvmWarmup = dev.casq.storage.StoreProperties.parseDuration("jvm", v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -81,11 +83,19 @@ public final class PushOverHttpBenchmark {
         "store=%s pending=%d keys=%s http=%s warmup=%s measure=%s cores=%d common-pool=%d%n", store,
         pending, keys, version, warmup, measure, Runtime.getRuntime().availableProcessors(),
         java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
+    HttpClient.Version httpVersion =
+        version.equals("2") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
+    if (!jvmWarmup.isZero()) {
+      // let the JIT compile the whole path once, with the most clients; not reported
+      Result w = once(clients.get(clients.size() - 1), store, pending, keys, dir, jvmWarmup,
+          Duration.ofSeconds(1), httpVersion);
+      System.out.printf(Locale.ROOT, "jvm warm-up done (%.0f pushes/s at the end)%n",
+          w.pushesPerSecond);
+    }
     List<Result> all = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
       for (int c : clients) {
-        Result r = once(c, store, pending, keys, dir, warmup, measure,
-            version.equals("2") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
+        Result r = once(c, store, pending, keys, dir, warmup, measure, httpVersion);
         all.add(r);
         System.out.printf(Locale.ROOT,
             "run %d clients %4d: %8.0f pushes/s  p50 %6.2f ms  p99 %6.2f ms  commits %6d"
