@@ -18,6 +18,7 @@ import dev.casq.core.Tokens;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.election.ElectionOptions;
 import dev.casq.election.QueueNames;
+import dev.casq.election.ResignBrokerCommand;
 import java.util.Optional;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -144,9 +145,14 @@ final class StatsCommand implements Callable<Integer> {
     out.printf("source     %s%n", source);
     if (s.broker() != null) {
       BrokerRecord b = s.broker();
-      long ago = Duration.between(b.heartbeatAt(), Instant.now()).toMillis();
-      out.printf("broker     %s at %s (epoch %d, heartbeat %s ago)%n", b.id(), b.address(),
-          b.epoch(), ago < 0 ? "0ms" : ago < 10_000 ? ago + "ms" : ago / 1000 + "s");
+      String beat;
+      if (b.heartbeatAt().equals(ResignBrokerCommand.RESIGNED)) {
+        beat = "resigned";
+      } else {
+        long ago = Math.max(0, Duration.between(b.heartbeatAt(), Instant.now()).toMillis());
+        beat = "heartbeat " + (ago < 10_000 ? ago + "ms" : ago / 1000 + "s") + " ago";
+      }
+      out.printf("broker     %s at %s (epoch %d, %s)%n", b.id(), b.address(), b.epoch(), beat);
     } else {
       out.printf("broker     none recorded%n");
     }

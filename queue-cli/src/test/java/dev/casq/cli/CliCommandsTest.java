@@ -121,6 +121,9 @@ class CliCommandsTest {
     JsonNode n = JSON.readTree(stats.out());
     assertThat(n.get("ready").asLong()).isEqualTo(1);
     assertThat(n.get("source").asText()).isEqualTo("storage");
+    Cli.Result text = Cli.run("stats", "--store", store);
+    assertThat(text.out()).contains("source     storage (the recorded broker's heartbeat is stale)")
+        .contains("(epoch 1, resigned)").contains("ready      1");
 
     Cli.Result inspect = Cli.run("inspect", "--store", store);
     assertThat(inspect.exit()).isZero();
