@@ -301,6 +301,9 @@ final class BrokerConnection implements AutoCloseable {
         call.unknownOutcome = true;
       }
       call.redirectsInARow = 0;
+      if (status != 429) {
+        suspect(ep); // a stopping broker: a successor may be recorded already
+      }
       retryLater(call, retryAfter(response));
       return;
     }
