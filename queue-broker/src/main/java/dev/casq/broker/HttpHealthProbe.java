@@ -30,25 +30,43 @@ public final class HttpHealthProbe implements BrokerProbe {
     this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
 
+  /**
+   * True when {@code GET /health} answers 200 with the record's broker id. A refused connection
+   * counts as no answer at once; a timeout is tried once more, so that one slow answer (a cold
+   * client, a busy machine) does not make a live broker look gone.
+   */
   @Override
   public boolean answers(BrokerRecord record) {
+    URI uri;
     try {
-      URI uri = URI.create(record.address().replaceAll("/+$", "") + "/health");
-      HttpResponse<String> r =
-          client.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        log.debug("{} answered {}", uri, r.statusCode());
+      uri = URI.create(record.address().replaceAll("/+$", "") + "/health");
+    } catch (IllegalArgumentException e) {
+      log.debug("broker {} has an unusable address {}", record.id(), record.address());
+      return false;
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        HttpResponse<String> r =
+            client.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+          log.debug("{} answered {}", uri, r.statusCode());
+          return false;
+        }
+        JsonNode body = JSON.readTree(r.body());
+        return record.id().equals(body.path("brokerId").asText(null));
+      } catch (java.net.http.HttpTimeoutException e) {
+        if (attempt >= 2) {
+          log.debug("broker {} at {} did not answer twice within {}", record.id(), uri, timeout);
+          return false;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (Exception e) {
+        log.debug("broker {} at {} does not answer: {}", record.id(), uri, e.toString());
         return false;
       }
-      JsonNode body = JSON.readTree(r.body());
-      return record.id().equals(body.path("brokerId").asText(null));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (Exception e) {
-      log.debug("broker {} at {} does not answer: {}", record.id(), record.address(), e.toString());
-      return false;
     }
   }
 }

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Test;
 class TakeoverTest {
 
   private static CasqBroker.Builder broker(String uri) {
+    // a generous probe timeout: these tests are about the rule, not about a busy machine's speed
     return CasqBroker.builder().queue(uri).listen("127.0.0.1", 0)
-        .heartbeatInterval(Duration.ofMillis(100)).staleAfter(Duration.ofMillis(500));
+        .heartbeatInterval(Duration.ofMillis(100)).staleAfter(Duration.ofMillis(500))
+        .probeTimeout(Duration.ofSeconds(5));
   }
 
   @Test
