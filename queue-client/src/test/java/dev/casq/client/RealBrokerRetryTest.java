@@ -45,9 +45,15 @@ class RealBrokerRetryTest {
 
   @AfterEach
   void stop() throws Exception {
-    client.close();
-    proxy.close();
-    broker.close();
+    if (client != null) {
+      client.close();
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
   }
 
   @Test
