@@ -179,6 +179,9 @@ public final class GroupCommitEngine implements AutoCloseable {
   public void close() {
     closing = true;
     inbox.add(WAKE_UP);
+    if (Thread.currentThread() == thread) {
+      return; // called from a callback on the engine thread: the loop stops after this batch
+    }
     try {
       thread.join(TimeUnit.SECONDS.toMillis(30));
       if (thread.isAlive()) {

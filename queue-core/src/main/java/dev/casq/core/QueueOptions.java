@@ -101,13 +101,13 @@ public final class QueueOptions {
       return this;
     }
 
-    /** How long the idempotency key of a finished job is remembered. Default 10m. */
+    /** How long the idempotency key of a finished job is remembered. Default 2m. */
     public Builder idempotencyRetention(Duration d) {
       this.idempotencyRetention = d;
       return this;
     }
 
-    /** Most keys of finished jobs remembered at once. Default 100000. */
+    /** Most keys of finished jobs remembered at once. Default 20000. */
     public Builder maxRememberedKeys(int n) {
       this.maxRememberedKeys = n;
       return this;

@@ -57,8 +57,8 @@ public record QueuePolicy(
         5,
         Duration.ofSeconds(1),
         Duration.ofMinutes(5),
-        Duration.ofMinutes(10),
-        100_000,
+        Duration.ofMinutes(2),
+        20_000,
         256 * 1024);
   }
 

@@ -38,8 +38,36 @@ public final class QueueState {
   /** A commit recorded in the state, to decide whether a write of unknown outcome landed. */
   public record CommitMark(long revision, String commitId) {}
 
-  /** A remembered idempotency key of a job that has left the queue. */
-  public record RememberedKey(String jobId, Instant forgetAt) {}
+  /**
+   * A remembered idempotency key of a job that has left the queue. Like a job, it caches its JSON
+   * encoding, so the keys cost a memory copy per commit, not an encoding.
+   */
+  public static final class RememberedKey {
+    private final String jobId;
+    private final Instant forgetAt;
+    private byte[] encoded;
+
+    public RememberedKey(String jobId, Instant forgetAt) {
+      this.jobId = java.util.Objects.requireNonNull(jobId, "jobId");
+      this.forgetAt = java.util.Objects.requireNonNull(forgetAt, "forgetAt");
+    }
+
+    public String jobId() {
+      return jobId;
+    }
+
+    public Instant forgetAt() {
+      return forgetAt;
+    }
+
+    byte[] cachedEncoding() {
+      return encoded;
+    }
+
+    void cacheEncoding(byte[] bytes) {
+      encoded = bytes;
+    }
+  }
 
   long revision;
   String commitId;

@@ -48,6 +48,9 @@ public final class StateCodec {
     for (Job j : s.finished) {
       total += encoded(j).length + 1;
     }
+    for (Map.Entry<String, QueueState.RememberedKey> e : s.rememberedKeys.entrySet()) {
+      total += encoded(e.getKey(), e.getValue()).length + 2;
+    }
     byte[] head;
     byte[] middle;
     byte[] tail;
@@ -80,16 +83,6 @@ public final class StateCodec {
         g.writeEndArray();
       }
       g.writeEndArray();
-      g.writeFieldName("rememberedKeys");
-      g.writeStartObject();
-      for (Map.Entry<String, QueueState.RememberedKey> e : s.rememberedKeys.entrySet()) {
-        g.writeFieldName(e.getKey());
-        g.writeStartObject();
-        g.writeStringField("job", e.getValue().jobId());
-        g.writeStringField("forgetAt", e.getValue().forgetAt().toString());
-        g.writeEndObject();
-      }
-      g.writeEndObject();
       g.writeFieldName("jobs");
       g.writeStartArray();
       g.flush();
@@ -98,8 +91,9 @@ public final class StateCodec {
       throw new UncheckedIOException(e);
     }
     middle = "\n],\n\"finished\":[".getBytes(StandardCharsets.UTF_8);
-    tail = "\n]}\n".getBytes(StandardCharsets.UTF_8);
-    long size = head.length + middle.length + tail.length + total;
+    byte[] keysHead = "\n],\n\"rememberedKeys\":{".getBytes(StandardCharsets.UTF_8);
+    tail = "\n}}\n".getBytes(StandardCharsets.UTF_8);
+    long size = head.length + middle.length + keysHead.length + tail.length + total;
     if (size > Integer.MAX_VALUE - 16) {
       throw new QueueException("the queue object would be " + size + " bytes: too large");
     }
@@ -111,9 +105,46 @@ public final class StateCodec {
     System.arraycopy(middle, 0, doc, pos, middle.length);
     pos += middle.length;
     pos = copyJobs(s.finished, doc, pos);
+    System.arraycopy(keysHead, 0, doc, pos, keysHead.length);
+    pos += keysHead.length;
+    boolean firstKey = true;
+    for (Map.Entry<String, QueueState.RememberedKey> e : s.rememberedKeys.entrySet()) {
+      if (!firstKey) {
+        doc[pos++] = ',';
+      }
+      firstKey = false;
+      doc[pos++] = '\n';
+      byte[] b = encoded(e.getKey(), e.getValue());
+      System.arraycopy(b, 0, doc, pos, b.length);
+      pos += b.length;
+    }
     System.arraycopy(tail, 0, doc, pos, tail.length);
     pos += tail.length;
     return pos == doc.length ? doc : java.util.Arrays.copyOf(doc, pos);
+  }
+
+  /** {@code "key":{"job":"j1","forgetAt":"..."}}, cached on the entry. */
+  private static byte[] encoded(String key, QueueState.RememberedKey r) {
+    byte[] cached = r.cachedEncoding();
+    if (cached != null) {
+      return cached;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(96);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeFieldName(key);
+      g.writeStartObject();
+      g.writeStringField("job", r.jobId());
+      g.writeStringField("forgetAt", r.forgetAt().toString());
+      g.writeEndObject();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    byte[] whole = out.toByteArray();
+    cached = java.util.Arrays.copyOfRange(whole, 1, whole.length - 1); // without the outer braces
+    r.cacheEncoding(cached);
+    return cached;
   }
 
   private static int copyJobs(java.util.Collection<Job> jobs, byte[] doc, int pos) {
