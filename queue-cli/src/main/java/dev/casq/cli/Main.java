@@ -8,6 +8,13 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // On machines with fewer than 3 cores the common pool has parallelism 1, and then every
+    // CompletableFuture async step (the JDK HttpClient uses them) starts a new thread. Give it
+    // room unless the user chose a value.
+    if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null
+        && Runtime.getRuntime().availableProcessors() < 4) {
+      System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", "4");
+    }
     Logging.configure(args);
     int code = run(args, System.getenv(), new PrintWriter(System.out, true),
         new PrintWriter(System.err, true));
