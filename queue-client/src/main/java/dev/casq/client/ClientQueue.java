@@ -396,7 +396,9 @@ public final class ClientQueue<T> {
             });
     return call("POST", jobPath(job.id(), "complete"), body, null,
             "complete job " + job.id() + " of queue " + name())
-        .thenApply(reply -> settleLeaseOp(reply, job.id(), true))
+        // a complete that landed removes the job: its retry gets not_found. lease_rejected means
+        // the lease expired and the job was claimed again, so it did not complete here.
+        .thenApply(reply -> settleLeaseOp(reply, job.id(), false))
         .thenApply(n -> null);
   }
 

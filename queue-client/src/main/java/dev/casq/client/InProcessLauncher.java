@@ -1,14 +1,24 @@
 package dev.casq.client;
 
+import dev.casq.election.BrokerActiveException;
 import dev.casq.election.BrokerLauncher;
 import dev.casq.election.ElectionOptions;
 import dev.casq.election.LaunchSpec;
 import dev.casq.election.LaunchedBroker;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Starts a broker for the client's queue in this process through the {@link BrokerLauncher}. */
+/**
+ * Starts a broker for the client's queue in this process through the {@link BrokerLauncher}. One
+ * JVM starts at most one broker per queue at a time: when several clients of the process find the
+ * broker gone together, the first starts one and the others follow it (as they would follow a
+ * broker started elsewhere) instead of racing it.
+ */
 final class InProcessLauncher {
+  private static final ConcurrentHashMap<String, Object> LOCKS = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, LaunchedBroker> RUNNING = new ConcurrentHashMap<>();
+
   private final ClientConfig config;
   private final BrokerLauncher launcher;
 
@@ -30,7 +40,62 @@ final class InProcessLauncher {
     return found.map(l -> new InProcessLauncher(config, l)).orElse(null);
   }
 
+  /**
+   * Starts a broker, or throws {@link BrokerActiveException} naming the one another client of this
+   * process started for the same queue and that still serves.
+   */
   Optional<LaunchedBroker> launch() {
+    String key = config.storeUri() + "#" + config.queueName();
+    synchronized (LOCKS.computeIfAbsent(key, k -> new Object())) {
+      LaunchedBroker running = RUNNING.get(key);
+      if (running != null && running.isServing()) {
+        throw new BrokerActiveException(running.record());
+      }
+      LaunchedBroker started = start();
+      LaunchedBroker registered = new Registered(key, started);
+      RUNNING.put(key, registered);
+      return Optional.of(registered);
+    }
+  }
+
+  /** Forgets the broker when its owner closes it. */
+  private static final class Registered implements LaunchedBroker {
+    private final String key;
+    private final LaunchedBroker broker;
+
+    Registered(String key, LaunchedBroker broker) {
+      this.key = key;
+      this.broker = broker;
+    }
+
+    @Override
+    public String address() {
+      return broker.address();
+    }
+
+    @Override
+    public String queueName() {
+      return broker.queueName();
+    }
+
+    @Override
+    public dev.casq.core.BrokerRecord record() {
+      return broker.record();
+    }
+
+    @Override
+    public boolean isServing() {
+      return broker.isServing();
+    }
+
+    @Override
+    public void close() {
+      RUNNING.remove(key, this);
+      broker.close();
+    }
+  }
+
+  private LaunchedBroker start() {
     LaunchSpec spec =
         LaunchSpec.builder(config.storeUri())
             .storeProperties(config.storeProperties())
@@ -40,7 +105,7 @@ final class InProcessLauncher {
             .token(config.token())
             .election(election(config.staleAfter()))
             .build();
-    return Optional.of(launcher.launch(spec));
+    return launcher.launch(spec);
   }
 
   /** Election timing matching the client's stale-after: heartbeats five times per period. */

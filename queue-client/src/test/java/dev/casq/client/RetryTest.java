@@ -121,6 +121,21 @@ class RetryTest {
   }
 
   @Test
+  void completeRetriedAfterAnAmbiguousAttemptDoesNotClaimAJobSomeoneElseHolds() throws Exception {
+    jobs.push(new Job(9));
+    LeasedJob<Job> job = jobs.claim("w").orElseThrow();
+    // our lease ends and another worker holds the job now
+    broker.queue().release(job.id(), job.leaseToken()).get();
+    assertThat(broker.queue().claim(dev.casq.core.ClaimRequest.one("other")).get()).hasSize(1);
+    // the first attempt is lost before it is applied; the retry meets the other worker's lease
+    broker.addFault(new StubBroker.Fault(p -> p.endsWith("/complete"), false, 0, null, null, null));
+
+    assertThatThrownBy(() -> jobs.complete(job))
+        .isInstanceOf(dev.casq.core.LeaseRejectedException.class);
+    assertThat(jobs.stats().counters().completed()).isZero();
+  }
+
+  @Test
   void failWhoseAnswerIsLostReportsTheStatusTheFirstAttemptProduced() {
     jobs.push(new Job(6));
     LeasedJob<Job> job = jobs.claim("w").orElseThrow();
