@@ -135,7 +135,7 @@ public final class StateCodec {
       g.writeFieldName(key);
       g.writeStartObject();
       g.writeStringField("job", r.jobId());
-      g.writeStringField("forgetAt", r.forgetAt().toString());
+      g.writeStringField("forgetAt", Timestamps.format(r.forgetAt()));
       g.writeEndObject();
       g.writeEndObject();
     } catch (IOException e) {
@@ -296,10 +296,10 @@ public final class StateCodec {
         g.writeStringField("type", j.type());
       }
       g.writeNumberField("priority", j.priority());
-      g.writeStringField("runAt", j.runAt().toString());
+      g.writeStringField("runAt", Timestamps.format(j.runAt()));
       g.writeNumberField("attempts", j.attempts());
       g.writeNumberField("maxAttempts", j.maxAttempts());
-      g.writeStringField("createdAt", j.createdAt().toString());
+      g.writeStringField("createdAt", Timestamps.format(j.createdAt()));
       if (j.idempotencyKey() != null) {
         g.writeStringField("key", j.idempotencyKey());
       }
@@ -308,14 +308,14 @@ public final class StateCodec {
         g.writeStartObject();
         g.writeStringField("worker", j.lease().worker());
         g.writeStringField("token", j.lease().token());
-        g.writeStringField("expiresAt", j.lease().expiresAt().toString());
+        g.writeStringField("expiresAt", Timestamps.format(j.lease().expiresAt()));
         g.writeEndObject();
       }
       if (j.lastError() != null) {
         g.writeStringField("lastError", j.lastError());
       }
       if (j.finishedAt() != null) {
-        g.writeStringField("finishedAt", j.finishedAt().toString());
+        g.writeStringField("finishedAt", Timestamps.format(j.finishedAt()));
       }
       if (j.resultJson() != null) {
         g.writeFieldName("result");
