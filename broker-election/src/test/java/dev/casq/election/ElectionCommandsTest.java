@@ -9,6 +9,7 @@ import dev.casq.core.QueuePolicy;
 import dev.casq.core.QueueState;
 import dev.casq.core.QueueStateMachine;
 import dev.casq.core.Tokens;
+import dev.casq.storage.tck.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

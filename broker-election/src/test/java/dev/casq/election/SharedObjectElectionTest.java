@@ -17,6 +17,7 @@ import dev.casq.storage.ObjectStore;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.Version;
 import dev.casq.storage.tck.DelegatingObjectStore;
+import dev.casq.storage.tck.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -11,6 +11,7 @@ import dev.casq.core.QueueState;
 import dev.casq.core.StateCodec;
 import dev.casq.election.BrokerProbe;
 import dev.casq.storage.MemoryObjectStore;
+import dev.casq.storage.tck.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;

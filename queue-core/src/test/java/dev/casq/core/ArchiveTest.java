@@ -7,6 +7,7 @@ import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.Version;
 import dev.casq.storage.tck.DelegatingObjectStore;
+import dev.casq.storage.tck.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.StoreLocation;
+import dev.casq.storage.tck.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -7,6 +7,7 @@ import dev.casq.storage.CasqException;
 import dev.casq.storage.ObjectStore;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.tck.FaultInjectingStore;
+import dev.casq.storage.tck.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.casq.broker;
+package dev.casq.storage.tck;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,16 +6,22 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that moves only when a test says so. */
-final class ManualClock extends Clock {
+/** A UTC clock that moves only when a test says so; inject it wherever casq takes a clock. */
+public final class ManualClock extends Clock {
   private volatile Instant now;
 
-  ManualClock(Instant start) {
+  public ManualClock(Instant start) {
     this.now = start;
   }
 
-  void advance(Duration d) {
+  /** Moves the clock forward (or back, with a negative duration). */
+  public void advance(Duration d) {
     now = now.plus(d);
+  }
+
+  /** Sets the clock to {@code instant}. */
+  public void set(Instant instant) {
+    now = instant;
   }
 
   @Override
