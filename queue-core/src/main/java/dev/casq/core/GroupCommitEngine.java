@@ -466,8 +466,8 @@ public final class GroupCommitEngine implements AutoCloseable {
     if (!due) {
       return null;
     }
-    int n = Math.min(finished.size(), Math.max(options.archiveBatchSize(), finished.size()));
-    List<Job> records = new ArrayList<>(finished.subList(0, n));
+    int n = finished.size(); // everything finished so far goes into this archive object
+    List<Job> records = new ArrayList<>(finished);
     String commitRef = (state.revision + 1) + "-" + options.tokens().get();
     String archiveKey = key + ".archive/" + ARCHIVE_HOUR.format(now) + "/" + commitRef + ".json";
     try {
