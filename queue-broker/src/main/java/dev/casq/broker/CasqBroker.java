@@ -318,7 +318,7 @@ public final class CasqBroker implements AutoCloseable {
       JobQueue queue = JobQueue.open(location, settings.queueOptions);
       BrokerMetrics.QueueMeters m = meters.get(spec.name());
       queue.engine().onCommit(state -> {
-        served.revision(state.revision());
+        served.revision(queue.engine().committedRevision());
         m.afterBatch(queue.engine().metrics());
       });
       BrokerTenure tenure;

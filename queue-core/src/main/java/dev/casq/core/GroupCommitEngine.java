@@ -43,6 +43,8 @@ public final class GroupCommitEngine implements AutoCloseable {
       DateTimeFormatter.ofPattern("yyyy/MM/dd/HH").withZone(ZoneOffset.UTC);
   private static final int READ_RETRIES = 20;
   private static final Pending<Void> WAKE_UP = new Pending<>(null);
+  private static final java.util.concurrent.atomic.AtomicInteger WRITER_THREADS =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private final ObjectStore store;
   private final String key;
@@ -52,7 +54,9 @@ public final class GroupCommitEngine implements AutoCloseable {
   private final LinkedBlockingQueue<Pending<?>> inbox = new LinkedBlockingQueue<>();
   private final List<java.util.function.Consumer<QueueState>> commitListeners = new CopyOnWriteArrayList<>();
   private final Thread thread;
+  private final java.util.concurrent.ExecutorService writer;
   private final EngineMetrics metrics = new EngineMetrics();
+  private volatile long committedRevision = -1;
 
   private volatile CommitGuard guard = CommitGuard.NONE;
   private volatile boolean closing;
@@ -107,6 +111,11 @@ public final class GroupCommitEngine implements AutoCloseable {
         options.minCommitInterval() != null
             ? options.minCommitInterval()
             : store.capabilities().minWriteInterval();
+    this.writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "casq-write-" + key + "-" + WRITER_THREADS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     this.thread = new Thread(this::run, "casq-commit-" + key);
     this.thread.setDaemon(true);
     this.thread.start();
@@ -143,8 +152,10 @@ public final class GroupCommitEngine implements AutoCloseable {
   }
 
   /**
-   * Runs on the engine thread after every batch (and timer tick), when the in-memory state is the
-   * last committed one; must be quick and must not block. It may read the state it is given.
+   * Runs on the engine thread after every batch (and timer tick); must be quick and must not
+   * block. The state it is given is the engine's working state: it holds everything committed
+   * and may already hold the next batch, applied while its write waits for the previous one. Use
+   * it for hints (are jobs ready?); {@link #committedRevision()} is the last durable revision.
    */
   public void onCommit(java.util.function.Consumer<QueueState> listener) {
     commitListeners.add(listener);
@@ -164,6 +175,11 @@ public final class GroupCommitEngine implements AutoCloseable {
 
   public EngineMetrics metrics() {
     return metrics;
+  }
+
+  /** The revision of the last write this engine knows landed (-1 before the first). */
+  public long committedRevision() {
+    return committedRevision;
   }
 
   /** The error that stopped the engine (fenced, corrupt object), if any. */
@@ -207,6 +223,31 @@ public final class GroupCommitEngine implements AutoCloseable {
 
   // ---------------------------------------------------------------- engine thread
 
+  /**
+   * A batch applied to the working state and encoded. Its write is started once the previous
+   * write landed; meanwhile the engine applies the next batch on top of it (a pipeline of two:
+   * the CPU work of one commit overlaps the write of the one before).
+   */
+  private static final class Prepared {
+    final List<Pending<?>> batch;
+    final byte[] bytes; // null: the batch changed nothing, there is nothing to write
+    final long revision;
+    final String commitId;
+    final ArchiveWrite archive;
+    final Pending<Void> written = new Pending<>(null); // put into the inbox when the write ends
+    CompletableFuture<Version> write;
+    long startNanos;
+
+    Prepared(List<Pending<?>> batch, byte[] bytes, long revision, String commitId,
+        ArchiveWrite archive) {
+      this.batch = batch;
+      this.bytes = bytes;
+      this.revision = revision;
+      this.commitId = commitId;
+      this.archive = archive;
+    }
+  }
+
   private void run() {
     try {
       load();
@@ -214,47 +255,199 @@ public final class GroupCommitEngine implements AutoCloseable {
     } catch (RuntimeException e) {
       fatal = e;
       started.completeExceptionally(e);
+      writer.shutdown();
       return;
     }
     List<Pending<?>> batch = new ArrayList<>();
-    while (!closing) {
-      try {
-        batch.clear();
-        Pending<?> first = inbox.poll(timerWaitMillis(), TimeUnit.MILLISECONDS);
-        if (first == WAKE_UP) {
-          break;
-        }
-        if (closing) {
+    Prepared inFlight = null;
+    try {
+      while (!closing) {
+        Prepared done = null;
+        try {
+          batch = new ArrayList<>();
+          Pending<?> first = inbox.poll(
+              inFlight != null ? 1000 : timerWaitMillis(), TimeUnit.MILLISECONDS);
+          boolean writeEnded = false;
           if (first != null) {
-            first.fail(new QueueClosedException("queue " + key + " is closed"));
+            batch.add(first);
+            inbox.drainTo(batch, options.maxBatchSize() - 1);
+            for (java.util.Iterator<Pending<?>> it = batch.iterator(); it.hasNext(); ) {
+              Pending<?> p = it.next();
+              if (p.command == null) { // a marker: close, or the end of a write (maybe an old one)
+                writeEnded |= inFlight != null && p == inFlight.written;
+                it.remove();
+              }
+            }
+          }
+          if (closing) {
+            for (Pending<?> p : batch) {
+              p.fail(new QueueClosedException("queue " + key + " is closed"));
+            }
+            break;
+          }
+          if (inFlight == null) {
+            if (first != null && batch.isEmpty()) {
+              continue; // only markers
+            }
+            Prepared next = prepare(batch);
+            if (next.bytes == null) {
+              settle(next.batch);
+              notifyListeners();
+            } else {
+              inFlight = start(next);
+            }
+          } else if (!batch.isEmpty() || writeEnded) {
+            // apply what arrived on top of the write in flight, then wait for that write
+            Prepared next = batch.isEmpty() ? null : prepare(batch);
+            done = inFlight;
+            inFlight = null;
+            boolean landed = finish(done, next);
+            done = null;
+            notifyListeners();
+            if (landed && next != null) {
+              if (next.bytes == null) {
+                settle(next.batch);
+              } else {
+                inFlight = start(next);
+              }
+            }
+          }
+        } catch (InterruptedException e) {
+          if (!closing) {
+            log.warn("commit engine for {} interrupted", key);
           }
           break;
+        } catch (FencedException | CorruptStateException e) {
+          settleQuietly(inFlight, e);
+          settleQuietly(done, e);
+          inFlight = null;
+          stop(e, batch);
+          return;
+        } catch (RuntimeException e) {
+          log.error("commit engine for {} failed a batch of {}: {}", key, batch.size(),
+              e.toString());
+          settleQuietly(inFlight, e);
+          settleQuietly(done, e);
+          inFlight = null;
+          for (Pending<?> p : batch) {
+            p.fail(e); // no effect on the ones that were settled already
+          }
+          safeReload();
         }
-        if (first != null) {
-          waitForMinInterval();
-          batch.add(first);
-          inbox.drainTo(batch, options.maxBatchSize() - 1);
-          batch.remove(WAKE_UP);
-        }
-        commit(batch);
-        notifyListeners();
-      } catch (InterruptedException e) {
-        if (!closing) {
-          log.warn("commit engine for {} interrupted", key);
-        }
-        break;
-      } catch (FencedException | CorruptStateException e) {
-        stop(e, batch);
-        return;
-      } catch (RuntimeException e) {
-        log.error("commit engine for {} failed a batch of {}: {}", key, batch.size(), e.toString());
-        for (Pending<?> p : batch) {
-          p.fail(e);
-        }
-        safeReload();
       }
+      settleQuietly(inFlight, new QueueClosedException("queue " + key + " is closed"));
+      drainInbox();
+    } finally {
+      writer.shutdown();
     }
-    drainInbox();
+  }
+
+  /** Applies a batch (and the timer's work) to the working state and encodes it. */
+  private Prepared prepare(List<Pending<?>> batch) {
+    guard.check(state);
+    Instant now = options.clock().instant();
+    long changesBefore = state.modCount;
+    machine.tick(state, now);
+    for (Pending<?> p : batch) {
+      p.apply(state, machine, now);
+    }
+    ArchiveWrite archive = archiveIfDue(now);
+    if (state.modCount == changesBefore) {
+      return new Prepared(batch, null, state.revision, null, null);
+    }
+    long revision = state.revision + 1;
+    String commitId = options.tokens().get();
+    state.recordCommit(revision, commitId, now);
+    return new Prepared(batch, StateCodec.encode(state), revision, commitId, archive);
+  }
+
+  /** Starts the write of a prepared batch on the writer thread, after the last one landed. */
+  private Prepared start(Prepared p) throws InterruptedException {
+    waitForMinInterval();
+    Version expected = version;
+    p.startNanos = System.nanoTime();
+    p.write = CompletableFuture.supplyAsync(() -> writeWithBackPressure(p.bytes, expected), writer);
+    p.write.whenComplete((v, e) -> inbox.add(p.written));
+    return p;
+  }
+
+  /**
+   * Waits for the write of {@code done}. When it landed, settles its batch and returns true. When
+   * it did not (or cannot be known), the working state is re-read, and the batches that still
+   * need writing ({@code done}'s and the one {@code next} applied on top of it) are committed
+   * again the slow way, one write at a time; returns false.
+   */
+  private boolean finish(Prepared done, Prepared next) {
+    Throwable failure;
+    try {
+      version = done.write.join();
+      landed(done.batch, done.bytes.length, done.revision, done.startNanos);
+      return true;
+    } catch (java.util.concurrent.CompletionException e) {
+      failure = e.getCause() != null ? e.getCause() : e;
+    }
+    List<Pending<?>> redo = new ArrayList<>();
+    if (next != null) {
+      deleteArchive(next.archive); // next was never written: its archive belongs to nothing
+    }
+    if (failure instanceof PreconditionFailedException) {
+      metrics.recordConflict();
+      log.debug("lost the race for {} at revision {}; re-reading", key, done.revision - 1);
+      deleteArchive(done.archive);
+      reloadAfterConflict();
+      redo.addAll(done.batch);
+    } else if (failure instanceof OutcomeUnknownException e) {
+      metrics.recordUnknown();
+      Boolean landed = resolveUnknown(done.revision, done.commitId, e);
+      if (Boolean.TRUE.equals(landed)) {
+        landed(done.batch, done.bytes.length, done.revision, done.startNanos);
+      } else if (landed == null) {
+        failUnknown(done.batch, done.revision, e);
+      } else {
+        deleteArchive(done.archive);
+        guard.check(state);
+        redo.addAll(done.batch);
+      }
+    } else {
+      for (Pending<?> p : done.batch) {
+        p.fail(failure);
+      }
+      safeReload();
+    }
+    if (next != null) {
+      redo.addAll(next.batch);
+    }
+    if (!redo.isEmpty()) {
+      commit(redo);
+    }
+    return false;
+  }
+
+  /** Settles a batch whose write is known to have landed. */
+  private void landed(List<Pending<?>> batch, int bytes, long revision, long startNanos) {
+    metrics.recordCommit(batch.size(), bytes, System.nanoTime() - startNanos);
+    lastCommitEnd = options.clock().instant();
+    committedRevision = revision;
+    settle(batch);
+  }
+
+  /** Waits for a write in flight when the engine stops; settles or fails its batch. */
+  private void settleQuietly(Prepared p, RuntimeException reason) {
+    if (p == null) {
+      return;
+    }
+    try {
+      if (p.write != null) {
+        version = p.write.join();
+        landed(p.batch, p.bytes.length, p.revision, p.startNanos);
+        return;
+      }
+    } catch (RuntimeException e) {
+      log.debug("write of {} revision {} failed while stopping: {}", key, p.revision, e.toString());
+    }
+    for (Pending<?> pending : p.batch) {
+      pending.fail(reason);
+    }
   }
 
   private void stop(RuntimeException e, List<Pending<?>> batch) {
@@ -315,6 +508,7 @@ public final class GroupCommitEngine implements AutoCloseable {
       try {
         version = store.create(key, empty);
         state = StateCodec.decode(empty);
+        committedRevision = state.revision;
         log.info("created queue object {} in {}", key, store.describe());
         return;
       } catch (PreconditionFailedException e) {
@@ -331,6 +525,7 @@ public final class GroupCommitEngine implements AutoCloseable {
   private void adopt(VersionedBytes current) {
     state = StateCodec.decode(current.data());
     version = current.version();
+    committedRevision = state.revision;
   }
 
   private void safeReload() {
@@ -362,36 +557,24 @@ public final class GroupCommitEngine implements AutoCloseable {
     throw last;
   }
 
+  /** Commits a batch the slow way: apply, write, and on a lost race re-read and retry. */
   private void commit(List<Pending<?>> batch) {
     int conflicts = 0;
     while (true) {
-      guard.check(state);
-      Instant now = options.clock().instant();
-      long changesBefore = state.modCount;
-      machine.tick(state, now);
-      for (Pending<?> p : batch) {
-        p.apply(state, machine, now);
-      }
-      ArchiveWrite archive = archiveIfDue(now);
-      if (state.modCount == changesBefore) {
+      Prepared p = prepare(batch);
+      if (p.bytes == null) {
         settle(batch); // nothing changed (reads, empty claims): nothing to write
         return;
       }
-      long revision = state.revision + 1;
-      String commitId = options.tokens().get();
-      state.recordCommit(revision, commitId, now);
-      byte[] bytes = StateCodec.encode(state);
       long t0 = System.nanoTime();
       try {
-        version = writeWithBackPressure(bytes);
-        metrics.recordCommit(batch.size(), bytes.length, System.nanoTime() - t0);
-        lastCommitEnd = options.clock().instant();
-        settle(batch);
+        version = writeWithBackPressure(p.bytes, version);
+        landed(batch, p.bytes.length, p.revision, t0);
         return;
       } catch (PreconditionFailedException e) {
         metrics.recordConflict();
-        log.debug("lost the race for {} at revision {}; re-reading", key, revision - 1);
-        deleteArchive(archive);
+        log.debug("lost the race for {} at revision {}; re-reading", key, p.revision - 1);
+        deleteArchive(p.archive);
         reloadAfterConflict();
         if (++conflicts > options.maxConflictRetries()) {
           throw new QueueException(
@@ -401,40 +584,55 @@ public final class GroupCommitEngine implements AutoCloseable {
         pause(ThreadLocalRandom.current().nextLong(0, Math.min(50, 1L << Math.min(conflicts, 6))));
       } catch (OutcomeUnknownException e) {
         metrics.recordUnknown();
-        log.warn("write of {} revision {} had an unknown outcome ({}); re-reading to find out",
-            key, revision, e.getMessage());
-        VersionedBytes current = readWithRetries().orElseThrow(
-            () -> new CorruptStateException("queue object " + key + " disappeared"));
-        QueueState fresh = StateCodec.decode(current.data());
-        Boolean landed = fresh.commitLanded(revision, commitId);
-        state = fresh;
-        version = current.version();
+        Boolean landed = resolveUnknown(p.revision, p.commitId, e);
         if (Boolean.TRUE.equals(landed)) {
-          log.info("write of {} revision {} did land", key, revision);
-          lastCommitEnd = options.clock().instant();
-          settle(batch);
+          landed(batch, p.bytes.length, p.revision, t0);
           return;
         }
         if (landed == null) {
-          CommitOutcomeUnknownException unknown =
-              new CommitOutcomeUnknownException(
-                  "cannot tell whether revision " + revision + " of " + key + " landed", e);
-          for (Pending<?> p : batch) {
-            p.fail(unknown);
-          }
+          failUnknown(batch, p.revision, e);
           return;
         }
-        deleteArchive(archive);
+        deleteArchive(p.archive);
         guard.check(state);
-        log.info("write of {} revision {} did not land; retrying", key, revision);
+        log.info("write of {} revision {} did not land; retrying", key, p.revision);
       }
     }
   }
 
-  private Version writeWithBackPressure(byte[] bytes) {
+  /**
+   * After a write of unknown outcome: re-reads the object (it becomes the working state) and
+   * tells by the commit marks whether the write landed: true, false, or null when it cannot tell.
+   */
+  private Boolean resolveUnknown(long revision, String commitId, OutcomeUnknownException e) {
+    log.warn("write of {} revision {} had an unknown outcome ({}); re-reading to find out",
+        key, revision, e.getMessage());
+    VersionedBytes current = readWithRetries().orElseThrow(
+        () -> new CorruptStateException("queue object " + key + " disappeared"));
+    QueueState fresh = StateCodec.decode(current.data());
+    Boolean landed = fresh.commitLanded(revision, commitId);
+    state = fresh;
+    version = current.version();
+    committedRevision = fresh.revision;
+    if (Boolean.TRUE.equals(landed)) {
+      log.info("write of {} revision {} did land", key, revision);
+    }
+    return landed;
+  }
+
+  private void failUnknown(List<Pending<?>> batch, long revision, OutcomeUnknownException e) {
+    CommitOutcomeUnknownException unknown =
+        new CommitOutcomeUnknownException(
+            "cannot tell whether revision " + revision + " of " + key + " landed", e);
+    for (Pending<?> p : batch) {
+      p.fail(unknown);
+    }
+  }
+
+  private Version writeWithBackPressure(byte[] bytes, Version expected) {
     for (int i = 0; ; i++) {
       try {
-        return store.replace(key, bytes, version);
+        return store.replace(key, bytes, expected);
       } catch (BackPressureException e) {
         metrics.recordBackPressure();
         if (i >= READ_RETRIES) {

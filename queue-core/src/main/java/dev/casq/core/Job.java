@@ -28,6 +28,7 @@ public final class Job {
   private final String resultJson;
 
   private byte[] encoded; // benign race: any thread computing it computes the same bytes
+  private byte[] tail; // encoding of the fields no change of state touches, shared by all versions
 
   Job(
       String id,
@@ -129,26 +130,39 @@ public final class Job {
   }
 
   Job leased(Lease newLease) {
-    return new Job(id, seq, type, payloadJson, priority, runAt, attempts + 1, maxAttempts,
-        createdAt, idempotencyKey, JobStatus.LEASED, newLease, lastError, null, null);
+    return inherit(new Job(id, seq, type, payloadJson, priority, runAt, attempts + 1, maxAttempts,
+        createdAt, idempotencyKey, JobStatus.LEASED, newLease, lastError, null, null));
   }
 
   Job withLease(Lease newLease) {
-    return new Job(id, seq, type, payloadJson, priority, runAt, attempts, maxAttempts,
-        createdAt, idempotencyKey, JobStatus.LEASED, newLease, lastError, null, null);
+    return inherit(new Job(id, seq, type, payloadJson, priority, runAt, attempts, maxAttempts,
+        createdAt, idempotencyKey, JobStatus.LEASED, newLease, lastError, null, null));
   }
 
   Job requeued(Instant newRunAt, int newAttempts, String error) {
-    return new Job(id, seq, type, payloadJson, priority, newRunAt, newAttempts, maxAttempts,
-        createdAt, idempotencyKey, JobStatus.QUEUED, null, error, null, null);
+    return inherit(new Job(id, seq, type, payloadJson, priority, newRunAt, newAttempts, maxAttempts,
+        createdAt, idempotencyKey, JobStatus.QUEUED, null, error, null, null));
   }
 
   Job finished(JobStatus finalStatus, Instant at, String error, String result) {
     if (!finalStatus.isFinished()) {
       throw new IllegalArgumentException(finalStatus + " is not a final status");
     }
-    return new Job(id, seq, type, payloadJson, priority, runAt, attempts, maxAttempts,
-        createdAt, idempotencyKey, finalStatus, null, error, at, result);
+    return inherit(new Job(id, seq, type, payloadJson, priority, runAt, attempts, maxAttempts,
+        createdAt, idempotencyKey, finalStatus, null, error, at, result));
+  }
+
+  private Job inherit(Job next) {
+    next.tail = tail;
+    return next;
+  }
+
+  byte[] cachedTail() {
+    return tail;
+  }
+
+  void cacheTail(byte[] bytes) {
+    tail = bytes;
   }
 
   byte[] cachedEncoding() {

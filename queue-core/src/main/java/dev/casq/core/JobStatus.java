@@ -13,12 +13,14 @@ public enum JobStatus {
   /** Cancelled before it finished. */
   CANCELLED;
 
+  private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
   public boolean isFinished() {
     return this == COMPLETED || this == DEAD || this == CANCELLED;
   }
 
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return wireName;
   }
 
   public static JobStatus fromWire(String s) {

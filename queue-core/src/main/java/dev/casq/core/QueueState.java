@@ -26,14 +26,24 @@ public final class QueueState {
 
   static final int RECENT_COMMITS = 64;
 
-  static final Comparator<Job> READY_ORDER =
-      Comparator.comparingInt((Job j) -> -j.priority())
-          .thenComparing(Job::runAt)
-          .thenComparingLong(Job::seq);
-  static final Comparator<Job> SCHEDULE_ORDER =
-      Comparator.comparing(Job::runAt).thenComparingLong(Job::seq);
-  static final Comparator<Job> EXPIRY_ORDER =
-      Comparator.comparing((Job j) -> j.lease().expiresAt()).thenComparingLong(Job::seq);
+  // written out rather than composed with Comparator.comparing(...): every push, claim and finish
+  // runs them a few dozen times, and the composed form cost a tenth of a busy engine's time
+  static final Comparator<Job> READY_ORDER = (a, b) -> {
+    int c = Integer.compare(b.priority(), a.priority());
+    if (c != 0) {
+      return c;
+    }
+    c = a.runAt().compareTo(b.runAt());
+    return c != 0 ? c : Long.compare(a.seq(), b.seq());
+  };
+  static final Comparator<Job> SCHEDULE_ORDER = (a, b) -> {
+    int c = a.runAt().compareTo(b.runAt());
+    return c != 0 ? c : Long.compare(a.seq(), b.seq());
+  };
+  static final Comparator<Job> EXPIRY_ORDER = (a, b) -> {
+    int c = a.lease().expiresAt().compareTo(b.lease().expiresAt());
+    return c != 0 ? c : Long.compare(a.seq(), b.seq());
+  };
 
   /** A commit recorded in the state, to decide whether a write of unknown outcome landed. */
   public record CommitMark(long revision, String commitId) {}

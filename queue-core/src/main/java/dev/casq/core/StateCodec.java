@@ -129,20 +129,13 @@ public final class StateCodec {
     if (cached != null) {
       return cached;
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(96);
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeFieldName(key);
-      g.writeStartObject();
-      g.writeStringField("job", r.jobId());
-      g.writeStringField("forgetAt", Timestamps.format(r.forgetAt()));
-      g.writeEndObject();
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    byte[] whole = out.toByteArray();
-    cached = java.util.Arrays.copyOfRange(whole, 1, whole.length - 1); // without the outer braces
+    cached = JsonLineWriter.forThisThread()
+        .escapedName(key)
+        .startObject()
+        .name("job").string(r.jobId())
+        .name("forgetAt").timestamp(r.forgetAt())
+        .endObject()
+        .toBytes();
     r.cacheEncoding(cached);
     return cached;
   }
@@ -284,50 +277,57 @@ public final class StateCodec {
     return cached;
   }
 
+  /**
+   * One job line: {@code \n{"id":..,"status":..,<fields a change of state touches>,<tail>}}. The
+   * tail (seq, type, priority, maxAttempts, createdAt, key, payload) never changes, so it is
+   * encoded once per job and shared by all its versions.
+   */
   private static byte[] encodeJob(Job j) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(128 + j.payloadJson().length());
-    out.write('\n'); // one job per line: readable with cat
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("id", j.id());
-      g.writeNumberField("seq", j.seq());
-      g.writeStringField("status", j.status().wireName());
-      if (j.type() != null) {
-        g.writeStringField("type", j.type());
-      }
-      g.writeNumberField("priority", j.priority());
-      g.writeStringField("runAt", Timestamps.format(j.runAt()));
-      g.writeNumberField("attempts", j.attempts());
-      g.writeNumberField("maxAttempts", j.maxAttempts());
-      g.writeStringField("createdAt", Timestamps.format(j.createdAt()));
-      if (j.idempotencyKey() != null) {
-        g.writeStringField("key", j.idempotencyKey());
-      }
-      if (j.lease() != null) {
-        g.writeFieldName("lease");
-        g.writeStartObject();
-        g.writeStringField("worker", j.lease().worker());
-        g.writeStringField("token", j.lease().token());
-        g.writeStringField("expiresAt", Timestamps.format(j.lease().expiresAt()));
-        g.writeEndObject();
-      }
-      if (j.lastError() != null) {
-        g.writeStringField("lastError", j.lastError());
-      }
-      if (j.finishedAt() != null) {
-        g.writeStringField("finishedAt", Timestamps.format(j.finishedAt()));
-      }
-      if (j.resultJson() != null) {
-        g.writeFieldName("result");
-        g.writeRawValue(j.resultJson());
-      }
-      g.writeFieldName("payload");
-      g.writeRawValue(j.payloadJson());
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    byte[] tail = j.cachedTail();
+    if (tail == null) {
+      tail = encodeTail(j);
+      j.cacheTail(tail);
     }
-    return out.toByteArray();
+    JsonLineWriter w = JsonLineWriter.forThisThread();
+    w.raw((byte) '\n'); // one job per line: readable with cat
+    w.startObject();
+    w.name("id").string(j.id());
+    w.name("status").string(j.status().wireName());
+    w.name("runAt").timestamp(j.runAt());
+    w.name("attempts").number(j.attempts());
+    if (j.lease() != null) {
+      w.name("lease").startObject();
+      w.name("worker").string(j.lease().worker());
+      w.name("token").string(j.lease().token());
+      w.name("expiresAt").timestamp(j.lease().expiresAt());
+      w.endObject();
+    }
+    if (j.lastError() != null) {
+      w.name("lastError").string(j.lastError());
+    }
+    if (j.finishedAt() != null) {
+      w.name("finishedAt").timestamp(j.finishedAt());
+    }
+    if (j.resultJson() != null) {
+      w.name("result").rawValue(j.resultJson().getBytes(StandardCharsets.UTF_8));
+    }
+    return w.raw(tail).toBytes();
+  }
+
+  private static byte[] encodeTail(Job j) {
+    JsonLineWriter w = JsonLineWriter.forThisThread().afterValue();
+    w.name("seq").number(j.seq());
+    if (j.type() != null) {
+      w.name("type").string(j.type());
+    }
+    w.name("priority").number(j.priority());
+    w.name("maxAttempts").number(j.maxAttempts());
+    w.name("createdAt").timestamp(j.createdAt());
+    if (j.idempotencyKey() != null) {
+      w.name("key").string(j.idempotencyKey());
+    }
+    w.name("payload").rawValue(j.payloadJson().getBytes(StandardCharsets.UTF_8));
+    return w.endObject().toBytes();
   }
 
   static Job decodeJob(JsonNode n) {

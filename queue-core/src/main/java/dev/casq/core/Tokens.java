@@ -9,14 +9,27 @@ import java.util.function.Supplier;
 public final class Tokens {
   private Tokens() {}
 
-  /** 128-bit random tokens from a {@link SecureRandom}. */
+  /**
+   * 128-bit random tokens from a {@link SecureRandom}, drawn 4 KiB at a time (one read of the
+   * system's randomness per 256 tokens instead of one per token: a claim of 1,000 jobs needs
+   * 1,000 tokens).
+   */
   public static Supplier<String> secure() {
     SecureRandom random = new SecureRandom();
     HexFormat hex = HexFormat.of();
+    byte[] pool = new byte[4096];
+    int[] used = {pool.length};
     return () -> {
-      byte[] b = new byte[16];
-      random.nextBytes(b);
-      return hex.formatHex(b);
+      synchronized (pool) {
+        if (used[0] == pool.length) {
+          random.nextBytes(pool);
+          used[0] = 0;
+        }
+        String token = hex.formatHex(pool, used[0], used[0] + 16);
+        java.util.Arrays.fill(pool, used[0], used[0] + 16, (byte) 0); // a token is handed out once
+        used[0] += 16;
+        return token;
+      }
     };
   }
 

@@ -79,4 +79,105 @@ class GroupCommitGuaranteesTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.push(PushRequest.of("2")).get())
         .hasCauseInstanceOf(QueueClosedException.class);
   }
+
+  /**
+   * Holds the first write until released, then lets it go through; when {@code landedButUnknown},
+   * the write lands but reports an unknown outcome.
+   */
+  private static final class GatedStore extends dev.casq.storage.tck.DelegatingObjectStore {
+    final java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    final boolean landedButUnknown;
+    private final java.util.concurrent.atomic.AtomicBoolean first =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+
+    GatedStore(dev.casq.storage.ObjectStore delegate, boolean landedButUnknown) {
+      super(delegate);
+      this.landedButUnknown = landedButUnknown;
+    }
+
+    @Override
+    public dev.casq.storage.Version replace(String k, byte[] data, dev.casq.storage.Version expected) {
+      if (!first.getAndSet(false)) {
+        return super.replace(k, data, expected);
+      }
+      writing.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      dev.casq.storage.Version v = super.replace(k, data, expected);
+      if (landedButUnknown) {
+        throw new dev.casq.storage.OutcomeUnknownException("injected: the write landed", null);
+      }
+      return v;
+    }
+  }
+
+  /** Counts how often the engine applies it: a command is applied again after a lost write. */
+  private static Command<PushResult> countedPush(String payload,
+      java.util.concurrent.atomic.AtomicInteger applied,
+      java.util.concurrent.CountDownLatch firstApply) {
+    return (s, m, now) -> {
+      applied.incrementAndGet();
+      firstApply.countDown();
+      return m.push(s, PushRequest.of(payload), now);
+    };
+  }
+
+  @Test
+  void aBatchAppliedOnTopOfAWriteThatLosesIsAppliedAgainAndWrittenOnce() throws Exception {
+    MemoryObjectStore memory = new MemoryObjectStore();
+    String key = "queues/" + UUID.randomUUID() + ".json";
+    GatedStore gated = new GatedStore(memory, false);
+    try (JobQueue a = JobQueue.open(new StoreLocation(gated, key), QueueOptions.defaults());
+        JobQueue b = JobQueue.open(new StoreLocation(memory, key), QueueOptions.defaults())) {
+      var one = a.push(PushRequest.of("1"));
+      assertThat(gated.writing.await(10, TimeUnit.SECONDS)).isTrue();
+      var applied = new java.util.concurrent.atomic.AtomicInteger();
+      var appliedOnce = new java.util.concurrent.CountDownLatch(1);
+      var two = a.engine().submit(countedPush("2", applied, appliedOnce));
+      // the second batch is applied while the first write is held, before its outcome is known
+      assertThat(appliedOnce.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(two).isNotDone();
+      b.push(PushRequest.of("3")).get(10, TimeUnit.SECONDS); // another engine wins the race
+      gated.release.countDown();
+
+      String id1 = one.get(10, TimeUnit.SECONDS).jobId();
+      String id2 = two.get(10, TimeUnit.SECONDS).jobId();
+      assertThat(id1).isNotEqualTo(id2);
+      assertThat(applied).hasValue(2); // once on top of the lost write, once on the fresh state
+      assertThat(a.engine().metrics().conflicts()).isGreaterThanOrEqualTo(1);
+      QueueState stored = StateCodec.decode(memory.read(key).orElseThrow().data());
+      assertThat(stored.liveJobs()).extracting(Job::payloadJson)
+          .containsExactlyInAnyOrder("1", "2", "3");
+      assertThat(stored.liveJobs()).extracting(Job::id).contains(id1, id2);
+      assertThat(a.engine().committedRevision()).isEqualTo(stored.revision);
+    }
+  }
+
+  @Test
+  void aBatchAppliedOnTopOfAWriteOfUnknownOutcomeIsWrittenOnceAfterItLanded() throws Exception {
+    MemoryObjectStore memory = new MemoryObjectStore();
+    String key = "queues/" + UUID.randomUUID() + ".json";
+    GatedStore gated = new GatedStore(memory, true);
+    try (JobQueue a = JobQueue.open(new StoreLocation(gated, key), QueueOptions.defaults())) {
+      var one = a.push(PushRequest.of("1"));
+      assertThat(gated.writing.await(10, TimeUnit.SECONDS)).isTrue();
+      var applied = new java.util.concurrent.atomic.AtomicInteger();
+      var appliedOnce = new java.util.concurrent.CountDownLatch(1);
+      var two = a.engine().submit(countedPush("2", applied, appliedOnce));
+      assertThat(appliedOnce.await(10, TimeUnit.SECONDS)).isTrue();
+      gated.release.countDown();
+
+      String id1 = one.get(10, TimeUnit.SECONDS).jobId(); // it landed: acknowledged, not failed
+      String id2 = two.get(10, TimeUnit.SECONDS).jobId();
+      assertThat(applied).hasValue(2);
+      assertThat(a.engine().metrics().unknownOutcomes()).isEqualTo(1);
+      QueueState stored = StateCodec.decode(memory.read(key).orElseThrow().data());
+      assertThat(stored.liveJobs()).extracting(Job::payloadJson).containsExactlyInAnyOrder("1", "2");
+      assertThat(stored.liveJobs()).extracting(Job::id).containsExactlyInAnyOrder(id1, id2);
+    }
+  }
 }
