@@ -87,6 +87,16 @@ final class BenchCommand implements Callable<Integer> {
           + " object) instead of HTTP/1.1.")
   boolean http2;
 
+  /** Who sends the HTTP pushes. */
+  enum Load { client, wrk }
+
+  @Option(names = "--load", paramLabel = "client|wrk", defaultValue = "client",
+      description = "Over HTTP, who pushes: 'client' (the casq Java client in this process, N"
+          + " concurrent pushes) or 'wrk' (the wrk load generator as a separate process, N"
+          + " connections with one push each in flight; needs wrk installed)."
+          + " Default: ${DEFAULT-VALUE}.")
+  Load load;
+
   @Option(names = "--embedded", description = "Bench the embedded queue instead of HTTP.")
   boolean embedded;
 
@@ -213,7 +223,7 @@ final class BenchCommand implements Callable<Integer> {
       try (Drainer drainer = new Drainer(jobs, pendingJobs)) {
         for (int n : clients) {
           try (CasqClient c = client(b.address(), "bench", null, n)) {
-            httpRun(c.queue(String.class), n, payload, out);
+            httpRun(c.queue(String.class), b.address(), "bench", n, payload, out);
           }
           drainer.check();
         }
@@ -228,7 +238,7 @@ final class BenchCommand implements Callable<Integer> {
     String t = token != null ? token : parent.env().get("CASQ_TOKEN");
     for (int n : clients) {
       try (CasqClient c = client(url, queue, t, n)) {
-        httpRun(c.queue(String.class), n, payload, out);
+        httpRun(c.queue(String.class), url, queue, n, payload, out);
       }
     }
     return 0;
@@ -257,8 +267,12 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** N clients, each pushing one job at a time for warmup + duration; one table row. */
-  private void httpRun(ClientQueue<String> q, int n, String payload, PrintWriter out)
-      throws Exception {
+  private void httpRun(ClientQueue<String> q, String url, String queueName, int n, String payload,
+      PrintWriter out) throws Exception {
+    if (load == Load.wrk) {
+      wrkRun(q, url, queueName, n, payload, out);
+      return;
+    }
     PushLoop warm = new PushLoop(q, n, payload);
     warm.runFor(warmup);
     RemoteStats before = q.stats();
@@ -277,6 +291,36 @@ final class BenchCommand implements Callable<Integer> {
       out.flush();
     }
   }
+
+  /** The same row, with wrk (a separate process) as the load. */
+  private void wrkRun(ClientQueue<String> q, String url, String queueName, int n, String payload,
+      PrintWriter out) throws Exception {
+    if (token != null || parent.env().get("CASQ_TOKEN") != null) {
+      throw new CliException("--load wrk does not send a bearer token; bench a broker without one");
+    }
+    if (wrk == null) {
+      wrk = WrkLoad.prepare();
+    }
+    String path = "/v1/queues/" + java.net.URLEncoder.encode(queueName,
+        java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20") + "/jobs";
+    if (!warmup.isZero()) {
+      wrk.run(url, path, payload, n, warmup);
+    }
+    RemoteStats before = q.stats();
+    WrkLoad.Result r = wrk.run(url, path, payload, n, duration);
+    RemoteStats after = q.stats();
+    long pushed = after.counters().pushed() - before.counters().pushed();
+    out.printf("%-8d %,11.0f %9.2f %9.2f %9.2f %,9.0f %8d %,9d%n", n, r.requestsPerSecond(),
+        r.p50Millis(), r.p99Millis(), r.maxMillis(),
+        (after.revision() - before.revision()) / r.seconds(), r.errors(), pushed);
+    out.flush();
+    if (pushed < r.requests() - r.errors() - n) { // up to n requests may still be in flight
+      throw new CliException("wrk counted " + (r.requests() - r.errors()) + " successful pushes but"
+          + " the queue counted " + pushed);
+    }
+  }
+
+  private WrkLoad wrk;
 
   /** Closed-loop load: N chains of asynchronous pushes, each starting the next when it ends. */
   private static final class PushLoop {
