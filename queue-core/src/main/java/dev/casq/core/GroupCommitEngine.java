@@ -67,6 +67,10 @@ public final class GroupCommitEngine implements AutoCloseable {
   private Version version;
   private Instant lastCommitEnd = Instant.EPOCH;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
+  /** Idempotency keys of the jobs in each archive object the state names (read at most once). */
+  private final java.util.Map<String, List<ArchivedKey>> archivedKeys = new java.util.HashMap<>();
+
+  private record ArchivedKey(String key, String jobId, Instant forgetAt) {}
 
   private static final class Pending<R> {
     final Command<R> command;
@@ -526,6 +530,95 @@ public final class GroupCommitEngine implements AutoCloseable {
     state = StateCodec.decode(current.data());
     version = current.version();
     committedRevision = state.revision;
+    restoreKeys();
+  }
+
+  /**
+   * Remembers the idempotency keys of finished jobs again after the state was read: those of the
+   * archive objects the state names (read once, then cached) and those of the finished jobs still
+   * in the object. Keys are not written into the queue object; this is where they come from.
+   */
+  private void restoreKeys() {
+    QueuePolicy policy = machine.policy();
+    int max = policy.maxRememberedKeys();
+    if (max <= 0) {
+      return;
+    }
+    Instant now = options.clock().instant();
+    java.util.Set<String> named = new java.util.HashSet<>();
+    for (QueueState.ArchiveRef a : state.archives) {
+      named.add(a.key());
+      if (!a.at().plus(policy.idempotencyRetention()).isAfter(now)) {
+        continue; // every key in it is forgotten by now
+      }
+      for (ArchivedKey k : archivedKeys.computeIfAbsent(a.key(), this::readArchivedKeys)) {
+        if (k.forgetAt().isAfter(now)) {
+          state.rememberAgain(k.key(), k.jobId(), k.forgetAt(), max);
+        }
+      }
+    }
+    archivedKeys.keySet().retainAll(named);
+    for (Job j : state.finished) {
+      Instant forgetAt = j.finishedAt().plus(policy.idempotencyRetention());
+      if (j.idempotencyKey() != null && forgetAt.isAfter(now)) {
+        state.rememberAgain(j.idempotencyKey(), j.id(), forgetAt, max);
+      }
+    }
+  }
+
+  private List<ArchivedKey> readArchivedKeys(String archiveKey) {
+    try {
+      Optional<VersionedBytes> archive = readWithRetries(archiveKey);
+      if (archive.isEmpty()) {
+        log.warn("archive object {} named by {} is missing; the idempotency keys of its jobs are"
+            + " forgotten", archiveKey, key);
+        return List.of();
+      }
+      return keysOf(StateCodec.decodeArchive(archive.get().data()));
+    } catch (CorruptStateException e) {
+      log.warn("archive object {} cannot be read ({}); the idempotency keys of its jobs are"
+          + " forgotten", archiveKey, e.getMessage());
+      return List.of();
+    }
+  }
+
+  private List<ArchivedKey> keysOf(List<Job> jobs) {
+    Duration retention = machine.policy().idempotencyRetention();
+    List<ArchivedKey> keys = new ArrayList<>();
+    for (Job j : jobs) {
+      if (j.idempotencyKey() != null && j.finishedAt() != null) {
+        keys.add(new ArchivedKey(j.idempotencyKey(), j.id(), j.finishedAt().plus(retention)));
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * Names a new archive object in the state while its jobs' keys may be remembered, and stops
+   * naming the oldest ones once their keys are all forgotten (by time, or because newer archives
+   * alone hold as many keys as are remembered at most).
+   */
+  private void nameArchive(String archiveKey, List<Job> records, Instant now) {
+    QueuePolicy policy = machine.policy();
+    List<QueueState.ArchiveRef> named = state.archives;
+    List<ArchivedKey> keys = keysOf(records);
+    if (!keys.isEmpty() && policy.maxRememberedKeys() > 0
+        && !policy.idempotencyRetention().isZero()) {
+      named.add(new QueueState.ArchiveRef(archiveKey, keys.size(), now));
+      archivedKeys.put(archiveKey, keys);
+    }
+    while (!named.isEmpty()
+        && !named.get(0).at().plus(policy.idempotencyRetention()).isAfter(now)) {
+      named.remove(0);
+    }
+    long newer = 0;
+    for (int i = named.size() - 1; i >= 0; i--) {
+      if (newer >= policy.maxRememberedKeys()) {
+        named.subList(0, i + 1).clear(); // newer archives hold enough keys already
+        break;
+      }
+      newer += named.get(i).keys();
+    }
   }
 
   private void safeReload() {
@@ -540,10 +633,14 @@ public final class GroupCommitEngine implements AutoCloseable {
   }
 
   private Optional<VersionedBytes> readWithRetries() {
+    return readWithRetries(key);
+  }
+
+  private Optional<VersionedBytes> readWithRetries(String objectKey) {
     StorageException last = null;
     for (int i = 0; i < READ_RETRIES; i++) {
       try {
-        return store.read(key);
+        return store.read(objectKey);
       } catch (BackPressureException e) {
         last = e;
         pause(e.retryAfter().toMillis());
@@ -609,11 +706,8 @@ public final class GroupCommitEngine implements AutoCloseable {
         key, revision, e.getMessage());
     VersionedBytes current = readWithRetries().orElseThrow(
         () -> new CorruptStateException("queue object " + key + " disappeared"));
-    QueueState fresh = StateCodec.decode(current.data());
-    Boolean landed = fresh.commitLanded(revision, commitId);
-    state = fresh;
-    version = current.version();
-    committedRevision = fresh.revision;
+    adopt(current);
+    Boolean landed = state.commitLanded(revision, commitId);
     if (Boolean.TRUE.equals(landed)) {
       log.info("write of {} revision {} did land", key, revision);
     }
@@ -677,6 +771,7 @@ public final class GroupCommitEngine implements AutoCloseable {
     }
     state.dropFinished(n);
     state.counters.archived += n;
+    nameArchive(archiveKey, records, now);
     metrics.recordArchive(n);
     return new ArchiveWrite(archiveKey, n);
   }

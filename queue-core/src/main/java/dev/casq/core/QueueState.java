@@ -45,17 +45,29 @@ public final class QueueState {
     return c != 0 ? c : Long.compare(a.seq(), b.seq());
   };
 
+  /**
+   * An archive object written by a commit of this queue, named in the state for as long as the
+   * idempotency keys of its jobs may still be remembered: a starting engine reads these objects to
+   * remember those keys again (they are not written into the queue object itself).
+   *
+   * @param key the archive object's key
+   * @param keys how many of its jobs have an idempotency key
+   * @param at when it was written
+   */
+  public record ArchiveRef(String key, int keys, Instant at) {}
+
   /** A commit recorded in the state, to decide whether a write of unknown outcome landed. */
   public record CommitMark(long revision, String commitId) {}
 
   /**
-   * A remembered idempotency key of a job that has left the queue. Like a job, it caches its JSON
-   * encoding, so the keys cost a memory copy per commit, not an encoding.
+   * A remembered idempotency key of a job that has finished. The engine keeps these in memory
+   * only: they are rebuilt from the finished jobs in the queue object and from the archive objects
+   * it names ({@link ArchiveRef}), so they cost no bytes in any commit. (Objects written by
+   * earlier versions of casq list them in the object; they are read from there too.)
    */
   public static final class RememberedKey {
     private final String jobId;
     private final Instant forgetAt;
-    private byte[] encoded;
 
     public RememberedKey(String jobId, Instant forgetAt) {
       this.jobId = java.util.Objects.requireNonNull(jobId, "jobId");
@@ -68,14 +80,6 @@ public final class QueueState {
 
     public Instant forgetAt() {
       return forgetAt;
-    }
-
-    byte[] cachedEncoding() {
-      return encoded;
-    }
-
-    void cacheEncoding(byte[] bytes) {
-      encoded = bytes;
     }
   }
 
@@ -95,6 +99,7 @@ public final class QueueState {
   final Map<String, String> liveKeys = new HashMap<>(); // idempotency key -> job id
   final LinkedHashMap<String, RememberedKey> rememberedKeys = new LinkedHashMap<>();
   final List<Job> finished = new ArrayList<>(); // awaiting archive, oldest first
+  final List<ArchiveRef> archives = new ArrayList<>(); // oldest first
 
   /** A new, empty queue. */
   public static QueueState empty() {
@@ -142,6 +147,11 @@ public final class QueueState {
   /** Finished jobs that are still in the hot state, waiting to be archived, oldest first. */
   public List<Job> finishedJobs() {
     return finished;
+  }
+
+  /** Archive objects whose jobs' idempotency keys may still be remembered, oldest first. */
+  public List<ArchiveRef> archives() {
+    return archives;
   }
 
   public Map<String, RememberedKey> rememberedKeys() {
@@ -208,6 +218,23 @@ public final class QueueState {
           it.remove();
         }
       }
+    }
+  }
+
+  /**
+   * Remembers the key of a finished job again (when the engine rebuilds the keys after reading
+   * the object), unless a live job holds the key now. Not a change of the object.
+   */
+  void rememberAgain(String key, String jobId, Instant forgetAt, int maxRememberedKeys) {
+    if (maxRememberedKeys <= 0 || liveKeys.containsKey(key)) {
+      return;
+    }
+    rememberedKeys.remove(key);
+    rememberedKeys.put(key, new RememberedKey(jobId, forgetAt));
+    while (rememberedKeys.size() > maxRememberedKeys) {
+      Iterator<String> it = rememberedKeys.keySet().iterator();
+      it.next();
+      it.remove();
     }
   }
 

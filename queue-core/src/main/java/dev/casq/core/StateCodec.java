@@ -48,8 +48,11 @@ public final class StateCodec {
     for (Job j : s.finished) {
       total += encoded(j).length + 1;
     }
-    for (Map.Entry<String, QueueState.RememberedKey> e : s.rememberedKeys.entrySet()) {
-      total += encoded(e.getKey(), e.getValue()).length + 2;
+    List<byte[]> archives = new java.util.ArrayList<>(s.archives.size());
+    for (QueueState.ArchiveRef a : s.archives) {
+      byte[] b = encoded(a);
+      archives.add(b);
+      total += b.length + 2;
     }
     byte[] head;
     byte[] middle;
@@ -91,8 +94,8 @@ public final class StateCodec {
       throw new UncheckedIOException(e);
     }
     middle = "\n],\n\"finished\":[".getBytes(StandardCharsets.UTF_8);
-    byte[] keysHead = "\n],\n\"rememberedKeys\":{".getBytes(StandardCharsets.UTF_8);
-    tail = "\n}}\n".getBytes(StandardCharsets.UTF_8);
+    byte[] keysHead = "\n],\n\"archives\":[".getBytes(StandardCharsets.UTF_8);
+    tail = "\n]}\n".getBytes(StandardCharsets.UTF_8);
     long size = head.length + middle.length + keysHead.length + tail.length + total;
     if (size > Integer.MAX_VALUE - 16) {
       throw new QueueException("the queue object would be " + size + " bytes: too large");
@@ -107,14 +110,13 @@ public final class StateCodec {
     pos = copyJobs(s.finished, doc, pos);
     System.arraycopy(keysHead, 0, doc, pos, keysHead.length);
     pos += keysHead.length;
-    boolean firstKey = true;
-    for (Map.Entry<String, QueueState.RememberedKey> e : s.rememberedKeys.entrySet()) {
-      if (!firstKey) {
+    boolean firstArchive = true;
+    for (byte[] b : archives) {
+      if (!firstArchive) {
         doc[pos++] = ',';
       }
-      firstKey = false;
+      firstArchive = false;
       doc[pos++] = '\n';
-      byte[] b = encoded(e.getKey(), e.getValue());
       System.arraycopy(b, 0, doc, pos, b.length);
       pos += b.length;
     }
@@ -123,21 +125,15 @@ public final class StateCodec {
     return pos == doc.length ? doc : java.util.Arrays.copyOf(doc, pos);
   }
 
-  /** {@code "key":{"job":"j1","forgetAt":"..."}}, cached on the entry. */
-  private static byte[] encoded(String key, QueueState.RememberedKey r) {
-    byte[] cached = r.cachedEncoding();
-    if (cached != null) {
-      return cached;
-    }
-    cached = JsonLineWriter.forThisThread()
-        .escapedName(key)
+  /** {@code {"key":"q.json.archive/...","keys":12,"at":"..."}}. */
+  private static byte[] encoded(QueueState.ArchiveRef a) {
+    return JsonLineWriter.forThisThread()
         .startObject()
-        .name("job").string(r.jobId())
-        .name("forgetAt").timestamp(r.forgetAt())
+        .name("key").string(a.key())
+        .name("keys").number(a.keys())
+        .name("at").timestamp(a.at())
         .endObject()
         .toBytes();
-    r.cacheEncoding(cached);
-    return cached;
   }
 
   private static int copyJobs(java.util.Collection<Job> jobs, byte[] doc, int pos) {
@@ -241,7 +237,14 @@ public final class StateCodec {
         }
         s.finished.add(j);
       }
-      JsonNode keys = root.get("rememberedKeys");
+      JsonNode archives = root.get("archives");
+      if (archives != null && !archives.isNull()) {
+        for (JsonNode a : array(root, "archives")) {
+          s.archives.add(new QueueState.ArchiveRef(text(a, "key"), (int) number(a, "keys"),
+              Instant.parse(text(a, "at"))));
+        }
+      }
+      JsonNode keys = root.get("rememberedKeys"); // written by earlier versions
       if (keys != null && keys.isObject()) {
         Iterator<Map.Entry<String, JsonNode>> it = keys.fields();
         while (it.hasNext()) {
