@@ -217,6 +217,7 @@ final class BenchCommand implements Callable<Integer> {
             .build()
             .start()) {
       JobQueue jobs = b.tenure("bench").map(BrokerTenure::queue).orElseThrow();
+      localEngine = jobs.engine().metrics();
       prefill(jobs, pendingJobs, payload);
       out.printf("%,d pending jobs kept steady by a drainer%n", pendingJobs);
       header(out);
@@ -261,8 +262,8 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private static void header(PrintWriter out) {
-    out.printf("%-8s %11s %9s %9s %9s %9s %8s %9s%n", "clients", "pushes/s", "p50 ms", "p99 ms",
-        "max ms", "commits/s", "errors", "pushes");
+    out.printf("%-8s %11s %9s %9s %9s %9s %9s %8s %9s%n", "clients", "pushes/s", "p50 ms",
+        "p99 ms", "max ms", "commits/s", "write ms", "errors", "pushes");
     out.flush();
   }
 
@@ -276,15 +277,17 @@ final class BenchCommand implements Callable<Integer> {
     PushLoop warm = new PushLoop(q, n, payload);
     warm.runFor(warmup);
     RemoteStats before = q.stats();
+    WriteTime writes = new WriteTime();
     PushLoop loop = new PushLoop(q, n, payload);
     long elapsed = loop.runFor(duration);
     RemoteStats after = q.stats();
     long[] lat = loop.latencies();
     double secs = elapsed / 1e9;
-    out.printf("%-8d %,11.0f %9.2f %9.2f %9.2f %,9.0f %8d %,9d%n", n, lat.length / secs,
+    out.printf("%-8d %,11.0f %9.2f %9.2f %9.2f %,9.0f %9s %8d %,9d%n", n, lat.length / secs,
         percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
         (lat.length == 0 ? 0 : lat[lat.length - 1]) / 1e6,
-        (after.revision() - before.revision()) / secs, loop.errors.get(), lat.length);
+        (after.revision() - before.revision()) / secs, writes.average(), loop.errors.get(),
+        lat.length);
     out.flush();
     if (loop.firstError != null && loop.errors.get() > 0) {
       out.printf("         first error: %s%n", CasqCommand.oneLine(loop.firstError));
@@ -307,12 +310,14 @@ final class BenchCommand implements Callable<Integer> {
       wrk.run(url, path, payload, n, warmup);
     }
     RemoteStats before = q.stats();
+    WriteTime writes = new WriteTime();
     WrkLoad.Result r = wrk.run(url, path, payload, n, duration);
     RemoteStats after = q.stats();
     long pushed = after.counters().pushed() - before.counters().pushed();
-    out.printf("%-8d %,11.0f %9.2f %9.2f %9.2f %,9.0f %8d %,9d%n", n, r.requestsPerSecond(),
+    out.printf("%-8d %,11.0f %9.2f %9.2f %9.2f %,9.0f %9s %8d %,9d%n", n, r.requestsPerSecond(),
         r.p50Millis(), r.p99Millis(), r.maxMillis(),
-        (after.revision() - before.revision()) / r.seconds(), r.errors(), pushed);
+        (after.revision() - before.revision()) / r.seconds(), writes.average(), r.errors(),
+        pushed);
     out.flush();
     if (pushed < r.requests() - r.errors() - n) { // up to n requests may still be in flight
       throw new CliException("wrk counted " + (r.requests() - r.errors()) + " successful pushes but"
@@ -321,6 +326,21 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private WrkLoad wrk;
+  private EngineMetrics localEngine; // the in-process broker's engine, when there is one
+
+  /** Average time of a queue-object write since it was made ("-" against a remote broker). */
+  private final class WriteTime {
+    final long commits = localEngine == null ? 0 : localEngine.commits();
+    final long nanos = localEngine == null ? 0 : localEngine.writeNanos();
+
+    String average() {
+      if (localEngine == null) {
+        return "-";
+      }
+      long c = localEngine.commits() - commits;
+      return c == 0 ? "-" : String.format("%.2f", (localEngine.writeNanos() - nanos) / 1e6 / c);
+    }
+  }
 
   /** Closed-loop load: N chains of asynchronous pushes, each starting the next when it ends. */
   private static final class PushLoop {

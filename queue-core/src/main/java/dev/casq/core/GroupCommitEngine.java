@@ -228,10 +228,20 @@ public final class GroupCommitEngine implements AutoCloseable {
   // ---------------------------------------------------------------- engine thread
 
   /**
-   * A batch applied to the working state and encoded. Its write is started once the previous
-   * write landed; meanwhile the engine applies the next batch on top of it (a pipeline of two:
-   * the CPU work of one commit overlaps the write of the one before).
+   * Commands applied to the working state while the previous write is in flight. They are
+   * encoded and written together as soon as that write lands: every command that arrives during a
+   * write goes into the next one (a pipeline of two: applying commands overlaps the write).
    */
+  private static final class Applied {
+    final List<Pending<?>> batch = new ArrayList<>();
+    final long changesBefore;
+
+    Applied(long changesBefore) {
+      this.changesBefore = changesBefore;
+    }
+  }
+
+  /** A batch applied to the working state and encoded, ready to be written. */
   private static final class Prepared {
     final List<Pending<?>> batch;
     final byte[] bytes; // null: the batch changed nothing, there is nothing to write
@@ -264,17 +274,24 @@ public final class GroupCommitEngine implements AutoCloseable {
     }
     List<Pending<?>> batch = new ArrayList<>();
     Prepared inFlight = null;
+    Applied applied = null;
     try {
       while (!closing) {
         Prepared done = null;
         try {
           batch = new ArrayList<>();
-          Pending<?> first = inbox.poll(
-              inFlight != null ? 1000 : timerWaitMillis(), TimeUnit.MILLISECONDS);
           boolean writeEnded = false;
+          if (inFlight != null && applied != null
+              && applied.batch.size() >= options.maxBatchSize()) {
+            inFlight.write.handle((v, e) -> null).join(); // the next batch is full: wait
+            writeEnded = true;
+          }
+          Pending<?> first = writeEnded ? inbox.poll() : inbox.poll(
+              inFlight != null ? 1000 : timerWaitMillis(), TimeUnit.MILLISECONDS);
           if (first != null) {
             batch.add(first);
-            inbox.drainTo(batch, options.maxBatchSize() - 1);
+            int room = options.maxBatchSize() - (applied == null ? 0 : applied.batch.size());
+            inbox.drainTo(batch, Math.max(0, room - 1));
             for (java.util.Iterator<Pending<?>> it = batch.iterator(); it.hasNext(); ) {
               Pending<?> p = it.next();
               if (p.command == null) { // a marker: close, or the end of a write (maybe an old one)
@@ -293,38 +310,59 @@ public final class GroupCommitEngine implements AutoCloseable {
             if (first != null && batch.isEmpty()) {
               continue; // only markers
             }
-            Prepared next = prepare(batch);
+            Prepared next = seal(apply(null, batch));
             if (next.bytes == null) {
               settle(next.batch);
               notifyListeners();
             } else {
               inFlight = start(next);
             }
-          } else if (!batch.isEmpty() || writeEnded) {
-            // apply what arrived on top of the write in flight, then wait for that write
-            Prepared next = batch.isEmpty() ? null : prepare(batch);
-            done = inFlight;
-            inFlight = null;
-            boolean landed = finish(done, next);
-            done = null;
-            notifyListeners();
-            if (landed && next != null) {
-              if (next.bytes == null) {
-                settle(next.batch);
-              } else {
-                inFlight = start(next);
-              }
-            }
+            continue;
           }
+          if (!batch.isEmpty()) {
+            applied = apply(applied, batch); // on top of the write in flight
+          }
+          if (!writeEnded) {
+            continue;
+          }
+          done = inFlight;
+          inFlight = null;
+          Applied following = applied;
+          applied = null;
+          if (!finish(done, following == null ? List.of() : following.batch)) {
+            done = null; // finish committed both batches again the slow way
+            notifyListeners();
+            continue;
+          }
+          Prepared next = following == null ? null : seal(following);
+          boolean writeNext = next != null && next.bytes != null;
+          if (writeNext && minCommitInterval.isZero()) {
+            inFlight = start(next); // the next write first: answering callers can wait
+          }
+          settle(done.batch);
+          done = null;
+          if (next != null && next.bytes == null) {
+            settle(next.batch);
+          }
+          if (writeNext && inFlight == null) {
+            inFlight = start(next); // after the store's minimum interval between writes
+          }
+          notifyListeners();
         } catch (InterruptedException e) {
           if (!closing) {
             log.warn("commit engine for {} interrupted", key);
           }
+          QueueClosedException closed = new QueueClosedException("queue " + key + " is closed");
+          settleQuietly(done, closed);
+          failAll(applied, batch, closed);
+          applied = null;
           break;
         } catch (FencedException | CorruptStateException e) {
           settleQuietly(inFlight, e);
           settleQuietly(done, e);
           inFlight = null;
+          failAll(applied, List.of(), e);
+          applied = null;
           stop(e, batch);
           return;
         } catch (RuntimeException e) {
@@ -333,36 +371,56 @@ public final class GroupCommitEngine implements AutoCloseable {
           settleQuietly(inFlight, e);
           settleQuietly(done, e);
           inFlight = null;
-          for (Pending<?> p : batch) {
-            p.fail(e); // no effect on the ones that were settled already
-          }
+          failAll(applied, batch, e);
+          applied = null;
           safeReload();
         }
       }
-      settleQuietly(inFlight, new QueueClosedException("queue " + key + " is closed"));
+      QueueClosedException closed = new QueueClosedException("queue " + key + " is closed");
+      settleQuietly(inFlight, closed);
+      failAll(applied, batch, closed);
       drainInbox();
     } finally {
       writer.shutdown();
     }
   }
 
-  /** Applies a batch (and the timer's work) to the working state and encodes it. */
-  private Prepared prepare(List<Pending<?>> batch) {
-    guard.check(state);
-    Instant now = options.clock().instant();
-    long changesBefore = state.modCount;
-    machine.tick(state, now);
+  /** Fails what waits in {@code applied} and {@code batch} (no effect on settled ones). */
+  private static void failAll(Applied applied, List<Pending<?>> batch, RuntimeException e) {
+    if (applied != null) {
+      for (Pending<?> p : applied.batch) {
+        p.fail(e);
+      }
+    }
     for (Pending<?> p : batch) {
+      p.fail(e);
+    }
+  }
+
+  /** Applies commands (and the timer's work) to the working state, adding them to {@code to}. */
+  private Applied apply(Applied to, List<Pending<?>> commands) {
+    guard.check(state);
+    Applied a = to != null ? to : new Applied(state.modCount);
+    Instant now = options.clock().instant();
+    machine.tick(state, now);
+    for (Pending<?> p : commands) {
       p.apply(state, machine, now);
     }
+    a.batch.addAll(commands);
+    return a;
+  }
+
+  /** Archives what is due and encodes the working state for the write of {@code a}. */
+  private Prepared seal(Applied a) {
+    Instant now = options.clock().instant();
     ArchiveWrite archive = archiveIfDue(now);
-    if (state.modCount == changesBefore) {
-      return new Prepared(batch, null, state.revision, null, null);
+    if (state.modCount == a.changesBefore) {
+      return new Prepared(a.batch, null, state.revision, null, null);
     }
     long revision = state.revision + 1;
     String commitId = options.tokens().get();
     state.recordCommit(revision, commitId, now);
-    return new Prepared(batch, StateCodec.encode(state), revision, commitId, archive);
+    return new Prepared(a.batch, StateCodec.encode(state), revision, commitId, archive);
   }
 
   /** Starts the write of a prepared batch on the writer thread, after the last one landed. */
@@ -376,24 +434,22 @@ public final class GroupCommitEngine implements AutoCloseable {
   }
 
   /**
-   * Waits for the write of {@code done}. When it landed, settles its batch and returns true. When
-   * it did not (or cannot be known), the working state is re-read, and the batches that still
-   * need writing ({@code done}'s and the one {@code next} applied on top of it) are committed
-   * again the slow way, one write at a time; returns false.
+   * Waits for the write of {@code done}. When it landed, returns true: the caller settles its
+   * batch (after starting the next write, so that answering callers does not delay it). When it
+   * did not (or cannot be known), the working state is re-read, and the batches that still need
+   * writing ({@code done}'s and the {@code following} commands applied on top of it) are
+   * committed again the slow way, one write at a time; returns false.
    */
-  private boolean finish(Prepared done, Prepared next) {
+  private boolean finish(Prepared done, List<Pending<?>> following) {
     Throwable failure;
     try {
       version = done.write.join();
-      landed(done.batch, done.bytes.length, done.revision, done.startNanos);
+      recordLanded(done.batch.size(), done.bytes.length, done.revision, done.startNanos);
       return true;
     } catch (java.util.concurrent.CompletionException e) {
       failure = e.getCause() != null ? e.getCause() : e;
     }
     List<Pending<?>> redo = new ArrayList<>();
-    if (next != null) {
-      deleteArchive(next.archive); // next was never written: its archive belongs to nothing
-    }
     if (failure instanceof PreconditionFailedException) {
       metrics.recordConflict();
       log.debug("lost the race for {} at revision {}; re-reading", key, done.revision - 1);
@@ -418,9 +474,7 @@ public final class GroupCommitEngine implements AutoCloseable {
       }
       safeReload();
     }
-    if (next != null) {
-      redo.addAll(next.batch);
-    }
+    redo.addAll(following);
     if (!redo.isEmpty()) {
       commit(redo);
     }
@@ -429,10 +483,14 @@ public final class GroupCommitEngine implements AutoCloseable {
 
   /** Settles a batch whose write is known to have landed. */
   private void landed(List<Pending<?>> batch, int bytes, long revision, long startNanos) {
-    metrics.recordCommit(batch.size(), bytes, System.nanoTime() - startNanos);
+    recordLanded(batch.size(), bytes, revision, startNanos);
+    settle(batch);
+  }
+
+  private void recordLanded(int commands, int bytes, long revision, long startNanos) {
+    metrics.recordCommit(commands, bytes, System.nanoTime() - startNanos);
     lastCommitEnd = options.clock().instant();
     committedRevision = revision;
-    settle(batch);
   }
 
   /** Waits for a write in flight when the engine stops; settles or fails its batch. */
@@ -658,7 +716,7 @@ public final class GroupCommitEngine implements AutoCloseable {
   private void commit(List<Pending<?>> batch) {
     int conflicts = 0;
     while (true) {
-      Prepared p = prepare(batch);
+      Prepared p = seal(apply(null, batch));
       if (p.bytes == null) {
         settle(batch); // nothing changed (reads, empty claims): nothing to write
         return;
