@@ -327,10 +327,10 @@ public final class GroupCommitEngine implements AutoCloseable {
           }
           done = inFlight;
           inFlight = null;
-          Applied following = applied;
-          applied = null;
+          Applied following = applied; // stays in `applied` until settled, for the error paths
           if (!finish(done, following == null ? List.of() : following.batch)) {
             done = null; // finish committed both batches again the slow way
+            applied = null;
             notifyListeners();
             continue;
           }
@@ -347,6 +347,7 @@ public final class GroupCommitEngine implements AutoCloseable {
           if (writeNext && inFlight == null) {
             inFlight = start(next); // after the store's minimum interval between writes
           }
+          applied = null; // written (in flight) or settled: no error path may fail it now
           notifyListeners();
         } catch (InterruptedException e) {
           if (!closing) {

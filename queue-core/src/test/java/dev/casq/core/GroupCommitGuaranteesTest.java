@@ -180,4 +180,40 @@ class GroupCommitGuaranteesTest {
       assertThat(stored.liveJobs()).extracting(Job::id).containsExactlyInAnyOrder(id1, id2);
     }
   }
+
+  @Test
+  void commandsAppliedOnTopOfAWriteThatGetsFencedFailInsteadOfWaitingForever() throws Exception {
+    MemoryObjectStore memory = new MemoryObjectStore();
+    String key = "queues/" + UUID.randomUUID() + ".json";
+    GatedStore gated = new GatedStore(memory, false);
+    try (JobQueue a = JobQueue.open(new StoreLocation(gated, key), QueueOptions.defaults());
+        JobQueue b = JobQueue.open(new StoreLocation(memory, key), QueueOptions.defaults())) {
+      // a stands for a broker that is replaced once another writer's job "fence" shows up
+      a.engine().guard(state -> {
+        for (Job j : state.liveJobs()) {
+          if (j.payloadJson().equals("\"fence\"")) {
+            throw new FencedException(new BrokerRecord("other", "http://other", 2,
+                java.time.Instant.now()));
+          }
+        }
+      });
+      var one = a.push(PushRequest.of("1"));
+      assertThat(gated.writing.await(10, TimeUnit.SECONDS)).isTrue();
+      var applied = new java.util.concurrent.atomic.AtomicInteger();
+      var appliedOnce = new java.util.concurrent.CountDownLatch(1);
+      var two = a.engine().submit(countedPush("2", applied, appliedOnce));
+      assertThat(appliedOnce.await(10, TimeUnit.SECONDS)).isTrue();
+      b.push(PushRequest.of("\"fence\"")).get(10, TimeUnit.SECONDS);
+      gated.release.countDown();
+
+      for (var f : List.of(one, two)) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(FencedException.class);
+      }
+      QueueState stored = StateCodec.decode(memory.read(key).orElseThrow().data());
+      assertThat(stored.liveJobs()).extracting(Job::payloadJson).containsExactly("\"fence\"");
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.push(PushRequest.of("3")).get())
+          .hasCauseInstanceOf(FencedException.class);
+    }
+  }
 }
