@@ -327,25 +327,30 @@ public final class GroupCommitEngine implements AutoCloseable {
           }
           done = inFlight;
           inFlight = null;
-          Applied following = applied; // stays in `applied` until settled, for the error paths
-          if (!finish(done, following == null ? List.of() : following.batch)) {
+          if (!finish(done, applied == null ? List.of() : applied.batch)) { // applied: see below
             done = null; // finish committed both batches again the slow way
             applied = null;
             notifyListeners();
             continue;
           }
-          Prepared next = following == null ? null : seal(following);
-          boolean writeNext = next != null && next.bytes != null;
-          if (writeNext && minCommitInterval.isZero()) {
-            inFlight = start(next); // the next write first: answering callers can wait
-          }
           settle(done.batch);
           done = null;
+          // callers answered just now (in this process) may have sent their next command already:
+          // it joins the next write instead of waiting for the one after it
+          int room = options.maxBatchSize() - (applied == null ? 0 : applied.batch.size());
+          if (room > 0 && !inbox.isEmpty()) {
+            batch = new ArrayList<>(); // what was in it is in `applied` already
+            inbox.drainTo(batch, room);
+            batch.removeIf(p -> p.command == null); // markers: close is seen at the loop's top
+            if (!batch.isEmpty()) {
+              applied = apply(applied, batch);
+            }
+          }
+          Prepared next = applied == null ? null : seal(applied);
           if (next != null && next.bytes == null) {
             settle(next.batch);
-          }
-          if (writeNext && inFlight == null) {
-            inFlight = start(next); // after the store's minimum interval between writes
+          } else if (next != null) {
+            inFlight = start(next);
           }
           applied = null; // written (in flight) or settled: no error path may fail it now
           notifyListeners();
@@ -436,7 +441,7 @@ public final class GroupCommitEngine implements AutoCloseable {
 
   /**
    * Waits for the write of {@code done}. When it landed, returns true: the caller settles its
-   * batch (after starting the next write, so that answering callers does not delay it). When it
+   * batch. When it
    * did not (or cannot be known), the working state is re-read, and the batches that still need
    * writing ({@code done}'s and the {@code following} commands applied on top of it) are
    * committed again the slow way, one write at a time; returns false.
