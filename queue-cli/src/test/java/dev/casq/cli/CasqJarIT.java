@@ -64,4 +64,23 @@ class CasqJarIT {
     assertThat(usage.exit()).isEqualTo(2);
     assertThat(usage.err()).contains("Missing required parameter");
   }
+
+  @Test
+  void benchWithWrkAsTheLoadMeasuresTheBrokerAndChecksTheCount() throws Exception {
+    boolean wrk = false;
+    for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      wrk |= Files.isExecutable(Path.of(d, "wrk"));
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(wrk,
+        "wrk is not installed (apt-get install wrk): casq bench --load wrk is not checked here");
+    Run r = casq("bench", "--load", "wrk", "--clients", "2", "--pending", "100", "--duration", "2s",
+        "--warmup", "0s");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    java.util.regex.Matcher row = java.util.regex.Pattern
+        .compile("(?m)^2\\s+([\\d,]+)\\s+.*\\s(\\d+)\\s+([\\d,]+)$").matcher(r.out());
+    assertThat(row.find()).as(r.out()).isTrue();
+    assertThat(Long.parseLong(row.group(1).replace(",", ""))).as("pushes/s").isPositive();
+    assertThat(row.group(2)).as("errors").isEqualTo("0");
+    assertThat(Long.parseLong(row.group(3).replace(",", ""))).as("pushes counted").isPositive();
+  }
 }
