@@ -290,15 +290,7 @@ public final class GroupCommitEngine implements AutoCloseable {
               inFlight != null ? 1000 : timerWaitMillis(), TimeUnit.MILLISECONDS);
           if (first != null) {
             batch.add(first);
-            int room = options.maxBatchSize() - (applied == null ? 0 : applied.batch.size());
-            inbox.drainTo(batch, Math.max(0, room - 1));
-            for (java.util.Iterator<Pending<?>> it = batch.iterator(); it.hasNext(); ) {
-              Pending<?> p = it.next();
-              if (p.command == null) { // a marker: close, or the end of a write (maybe an old one)
-                writeEnded |= inFlight != null && p == inFlight.written;
-                it.remove();
-              }
-            }
+            writeEnded |= drainCommands(batch, room(applied) - 1, inFlight);
           }
           if (closing) {
             for (Pending<?> p : batch) {
@@ -337,11 +329,9 @@ public final class GroupCommitEngine implements AutoCloseable {
           done = null;
           // callers answered just now (in this process) may have sent their next command already:
           // it joins the next write instead of waiting for the one after it
-          int room = options.maxBatchSize() - (applied == null ? 0 : applied.batch.size());
-          if (room > 0 && !inbox.isEmpty()) {
+          if (room(applied) > 0 && !inbox.isEmpty()) {
             batch = new ArrayList<>(); // what was in it is in `applied` already
-            inbox.drainTo(batch, room);
-            batch.removeIf(p -> p.command == null); // markers: close is seen at the loop's top
+            drainCommands(batch, room(applied), null); // close is seen at the loop's top
             if (!batch.isEmpty()) {
               applied = apply(applied, batch);
             }
@@ -389,6 +379,28 @@ public final class GroupCommitEngine implements AutoCloseable {
     } finally {
       writer.shutdown();
     }
+  }
+
+  /** How many more commands the next write may take. */
+  private int room(Applied applied) {
+    return options.maxBatchSize() - (applied == null ? 0 : applied.batch.size());
+  }
+
+  /**
+   * Moves up to {@code max} waiting requests into {@code batch} and drops the markers among them
+   * (close, the end of a write); returns whether one marked the end of {@code inFlight}'s write.
+   */
+  private boolean drainCommands(List<Pending<?>> batch, int max, Prepared inFlight) {
+    inbox.drainTo(batch, Math.max(0, max));
+    boolean writeEnded = false;
+    for (java.util.Iterator<Pending<?>> it = batch.iterator(); it.hasNext(); ) {
+      Pending<?> p = it.next();
+      if (p.command == null) { // a marker: close, or the end of a write (maybe an old one)
+        writeEnded |= inFlight != null && p == inFlight.written;
+        it.remove();
+      }
+    }
+    return writeEnded;
   }
 
   /** Fails what waits in {@code applied} and {@code batch} (no effect on settled ones). */
@@ -441,10 +453,9 @@ public final class GroupCommitEngine implements AutoCloseable {
 
   /**
    * Waits for the write of {@code done}. When it landed, returns true: the caller settles its
-   * batch. When it
-   * did not (or cannot be known), the working state is re-read, and the batches that still need
-   * writing ({@code done}'s and the {@code following} commands applied on top of it) are
-   * committed again the slow way, one write at a time; returns false.
+   * batch. When it did not (or cannot be known), the working state is re-read, and the batches
+   * that still need writing ({@code done}'s and the {@code following} commands applied on top of
+   * it) are committed again the slow way, one write at a time; returns false.
    */
   private boolean finish(Prepared done, List<Pending<?>> following) {
     Throwable failure;
