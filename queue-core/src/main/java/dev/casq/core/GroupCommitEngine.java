@@ -628,7 +628,7 @@ public final class GroupCommitEngine implements AutoCloseable {
       }
       for (ArchivedKey k : archivedKeys.computeIfAbsent(a.key(), this::readArchivedKeys)) {
         if (k.forgetAt().isAfter(now)) {
-          state.rememberAgain(k.key(), k.jobId(), k.forgetAt(), max);
+          state.remember(k.key(), k.jobId(), k.forgetAt(), max);
         }
       }
     }
@@ -636,7 +636,7 @@ public final class GroupCommitEngine implements AutoCloseable {
     for (Job j : state.finished) {
       Instant forgetAt = j.finishedAt().plus(policy.idempotencyRetention());
       if (j.idempotencyKey() != null && forgetAt.isAfter(now)) {
-        state.rememberAgain(j.idempotencyKey(), j.id(), forgetAt, max);
+        state.remember(j.idempotencyKey(), j.id(), forgetAt, max);
       }
     }
   }

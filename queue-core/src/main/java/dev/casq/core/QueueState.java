@@ -209,23 +209,16 @@ public final class QueueState {
     String key = old.idempotencyKey();
     if (key != null) {
       liveKeys.remove(key);
-      if (maxRememberedKeys > 0) {
-        rememberedKeys.remove(key);
-        rememberedKeys.put(key, new RememberedKey(old.id(), forgetKeyAt));
-        while (rememberedKeys.size() > maxRememberedKeys) {
-          Iterator<String> it = rememberedKeys.keySet().iterator();
-          it.next();
-          it.remove();
-        }
-      }
+      remember(key, old.id(), forgetKeyAt, maxRememberedKeys);
     }
   }
 
   /**
-   * Remembers the key of a finished job again (when the engine rebuilds the keys after reading
-   * the object), unless a live job holds the key now. Not a change of the object.
+   * Remembers the key of a finished job (when it finishes, or when the engine rebuilds the keys
+   * after reading the object), unless a live job holds the key now; the oldest keys beyond
+   * {@code maxRememberedKeys} are forgotten. Not a change of the object.
    */
-  void rememberAgain(String key, String jobId, Instant forgetAt, int maxRememberedKeys) {
+  void remember(String key, String jobId, Instant forgetAt, int maxRememberedKeys) {
     if (maxRememberedKeys <= 0 || liveKeys.containsKey(key)) {
       return;
     }
