@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * Writes the fixed-shape JSON of one job or remembered key straight into a byte array: field
+ * Writes the fixed-shape JSON of one job or archive entry straight into a byte array: field
  * names are constants, numbers and timestamps are written as ASCII digits, and strings that need
  * escaping go through Jackson's {@link JsonStringEncoder}. It writes exactly what a Jackson
  * generator writes for the same calls (a property test holds it to that) at a fraction of the
@@ -83,15 +83,6 @@ final class JsonLineWriter {
     return this;
   }
 
-  /** A field name given by a user (escaped like a string value). */
-  JsonLineWriter escapedName(String name) {
-    comma();
-    quoted(name);
-    raw((byte) ':');
-    needComma = false;
-    return this;
-  }
-
   JsonLineWriter string(String value) {
     comma();
     if (value == null) {
@@ -162,7 +153,7 @@ final class JsonLineWriter {
    * Writes an instant of years 0 to 9999 as ISO-8601 UTC text at {@code pos}; returns the position
    * after it. The caller guarantees 30 free bytes.
    */
-  static int writeTimestamp(long seconds, int nanos, byte[] out, int pos) {
+  private static int writeTimestamp(long seconds, int nanos, byte[] out, int pos) {
     long epochDay = Math.floorDiv(seconds, 86_400L);
     int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
     byte[] day = Days.text(epochDay);

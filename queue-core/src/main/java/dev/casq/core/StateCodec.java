@@ -94,9 +94,9 @@ public final class StateCodec {
       throw new UncheckedIOException(e);
     }
     middle = "\n],\n\"finished\":[".getBytes(StandardCharsets.UTF_8);
-    byte[] keysHead = "\n],\n\"archives\":[".getBytes(StandardCharsets.UTF_8);
+    byte[] archivesHead = "\n],\n\"archives\":[".getBytes(StandardCharsets.UTF_8);
     tail = "\n]}\n".getBytes(StandardCharsets.UTF_8);
-    long size = head.length + middle.length + keysHead.length + tail.length + total;
+    long size = head.length + middle.length + archivesHead.length + tail.length + total;
     if (size > Integer.MAX_VALUE - 16) {
       throw new QueueException("the queue object would be " + size + " bytes: too large");
     }
@@ -108,8 +108,8 @@ public final class StateCodec {
     System.arraycopy(middle, 0, doc, pos, middle.length);
     pos += middle.length;
     pos = copyJobs(s.finished, doc, pos);
-    System.arraycopy(keysHead, 0, doc, pos, keysHead.length);
-    pos += keysHead.length;
+    System.arraycopy(archivesHead, 0, doc, pos, archivesHead.length);
+    pos += archivesHead.length;
     boolean firstArchive = true;
     for (byte[] b : archives) {
       if (!firstArchive) {
