@@ -224,7 +224,7 @@ final class BenchCommand implements Callable<Integer> {
       try (Drainer drainer = new Drainer(jobs, pendingJobs)) {
         for (int n : clients) {
           try (CasqClient c = client(b.address(), "bench", null, n)) {
-            httpRun(c.queue(String.class), b.address(), "bench", n, payload, out);
+            httpRun(c.queue(String.class), b.address(), n, payload, out);
           }
           drainer.check();
         }
@@ -239,7 +239,7 @@ final class BenchCommand implements Callable<Integer> {
     String t = token != null ? token : parent.env().get("CASQ_TOKEN");
     for (int n : clients) {
       try (CasqClient c = client(url, queue, t, n)) {
-        httpRun(c.queue(String.class), url, queue, n, payload, out);
+        httpRun(c.queue(String.class), url, n, payload, out);
       }
     }
     return 0;
@@ -267,11 +267,20 @@ final class BenchCommand implements Callable<Integer> {
     out.flush();
   }
 
+  /** One row of the table {@link #header} starts (latencies in milliseconds). */
+  private static void row(PrintWriter out, int clientCount, double pushesPerSecond, double p50,
+      double p99, double max, double commitsPerSecond, WriteTime writes, long errors,
+      long pushes) {
+    out.printf("%-8d %,11.0f %9.2f %9.2f %9.2f %,9.0f %9s %8d %,9d%n", clientCount,
+        pushesPerSecond, p50, p99, max, commitsPerSecond, writes.average(), errors, pushes);
+    out.flush();
+  }
+
   /** N clients, each pushing one job at a time for warmup + duration; one table row. */
-  private void httpRun(ClientQueue<String> q, String url, String queueName, int n, String payload,
-      PrintWriter out) throws Exception {
+  private void httpRun(ClientQueue<String> q, String url, int n, String payload, PrintWriter out)
+      throws Exception {
     if (load == Load.wrk) {
-      wrkRun(q, url, queueName, n, payload, out);
+      wrkRun(q, url, n, payload, out);
       return;
     }
     PushLoop warm = new PushLoop(q, n, payload);
@@ -283,12 +292,9 @@ final class BenchCommand implements Callable<Integer> {
     RemoteStats after = q.stats();
     long[] lat = loop.latencies();
     double secs = elapsed / 1e9;
-    out.printf("%-8d %,11.0f %9.2f %9.2f %9.2f %,9.0f %9s %8d %,9d%n", n, lat.length / secs,
-        percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
+    row(out, n, lat.length / secs, percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
         (lat.length == 0 ? 0 : lat[lat.length - 1]) / 1e6,
-        (after.revision() - before.revision()) / secs, writes.average(), loop.errors.get(),
-        lat.length);
-    out.flush();
+        (after.revision() - before.revision()) / secs, writes, loop.errors.get(), lat.length);
     if (loop.firstError != null && loop.errors.get() > 0) {
       out.printf("         first error: %s%n", CasqCommand.oneLine(loop.firstError));
       out.flush();
@@ -296,16 +302,15 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** The same row, with wrk (a separate process) as the load. */
-  private void wrkRun(ClientQueue<String> q, String url, String queueName, int n, String payload,
-      PrintWriter out) throws Exception {
+  private void wrkRun(ClientQueue<String> q, String url, int n, String payload, PrintWriter out)
+      throws Exception {
     if (token != null || parent.env().get("CASQ_TOKEN") != null) {
       throw new CliException("--load wrk does not send a bearer token; bench a broker without one");
     }
     if (wrk == null) {
       wrk = WrkLoad.prepare();
     }
-    String path = "/v1/queues/" + java.net.URLEncoder.encode(queueName,
-        java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20") + "/jobs";
+    String path = q.path() + "/jobs";
     if (!warmup.isZero()) {
       wrk.run(url, path, payload, n, warmup);
     }
@@ -314,11 +319,8 @@ final class BenchCommand implements Callable<Integer> {
     WrkLoad.Result r = wrk.run(url, path, payload, n, duration);
     RemoteStats after = q.stats();
     long pushed = after.counters().pushed() - before.counters().pushed();
-    out.printf("%-8d %,11.0f %9.2f %9.2f %9.2f %,9.0f %9s %8d %,9d%n", n, r.requestsPerSecond(),
-        r.p50Millis(), r.p99Millis(), r.maxMillis(),
-        (after.revision() - before.revision()) / r.seconds(), writes.average(), r.errors(),
-        pushed);
-    out.flush();
+    row(out, n, r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(),
+        (after.revision() - before.revision()) / r.seconds(), writes, r.errors(), pushed);
     if (pushed < r.requests() - r.errors() - n) { // up to n requests may still be in flight
       throw new CliException("wrk counted " + (r.requests() - r.errors()) + " successful pushes but"
           + " the queue counted " + pushed);

@@ -71,6 +71,11 @@ public final class ClientQueue<T> {
     return config.queueName();
   }
 
+  /** The queue's path on the broker's HTTP API, {@code /v1/queues/<name, URL-encoded>}. */
+  public String path() {
+    return base;
+  }
+
   /** The client this queue belongs to. */
   public CasqClient client() {
     return client;
