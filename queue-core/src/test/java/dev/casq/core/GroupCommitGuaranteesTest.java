@@ -115,15 +115,29 @@ class GroupCommitGuaranteesTest {
     }
   }
 
-  /** Counts how often the engine applies it: a command is applied again after a lost write. */
-  private static Command<PushResult> countedPush(String payload,
-      java.util.concurrent.atomic.AtomicInteger applied,
-      java.util.concurrent.CountDownLatch firstApply) {
-    return (s, m, now) -> {
+  /** Two pushes: the write of "1" is held by the gate; "2" was applied on top of it meanwhile. */
+  private record TwoPushes(java.util.concurrent.CompletableFuture<PushResult> one,
+      java.util.concurrent.CompletableFuture<PushResult> two,
+      java.util.concurrent.atomic.AtomicInteger timesTwoWasApplied) {}
+
+  /**
+   * Pushes "1" through {@code a} (its write is held by {@code gated}), then "2", and waits until
+   * the engine has applied "2" on top of the held write, before that write's outcome is known.
+   * The count says how often "2" was applied: once more after a write that did not land.
+   */
+  private static TwoPushes secondAppliedWhileFirstWriteIsHeld(JobQueue a, GatedStore gated)
+      throws InterruptedException {
+    var one = a.push(PushRequest.of("1"));
+    assertThat(gated.writing.await(10, TimeUnit.SECONDS)).isTrue();
+    var applied = new java.util.concurrent.atomic.AtomicInteger();
+    var appliedOnce = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CompletableFuture<PushResult> two = a.engine().submit((s, m, now) -> {
       applied.incrementAndGet();
-      firstApply.countDown();
-      return m.push(s, PushRequest.of(payload), now);
-    };
+      appliedOnce.countDown();
+      return m.push(s, PushRequest.of("2"), now);
+    });
+    assertThat(appliedOnce.await(10, TimeUnit.SECONDS)).isTrue();
+    return new TwoPushes(one, two, applied);
   }
 
   @Test
@@ -133,13 +147,10 @@ class GroupCommitGuaranteesTest {
     GatedStore gated = new GatedStore(memory, false);
     try (JobQueue a = JobQueue.open(new StoreLocation(gated, key), QueueOptions.defaults());
         JobQueue b = JobQueue.open(new StoreLocation(memory, key), QueueOptions.defaults())) {
-      var one = a.push(PushRequest.of("1"));
-      assertThat(gated.writing.await(10, TimeUnit.SECONDS)).isTrue();
-      var applied = new java.util.concurrent.atomic.AtomicInteger();
-      var appliedOnce = new java.util.concurrent.CountDownLatch(1);
-      var two = a.engine().submit(countedPush("2", applied, appliedOnce));
-      // the second batch is applied while the first write is held, before its outcome is known
-      assertThat(appliedOnce.await(10, TimeUnit.SECONDS)).isTrue();
+      TwoPushes pushes = secondAppliedWhileFirstWriteIsHeld(a, gated);
+      var one = pushes.one();
+      var two = pushes.two();
+      var applied = pushes.timesTwoWasApplied();
       assertThat(two).isNotDone();
       b.push(PushRequest.of("3")).get(10, TimeUnit.SECONDS); // another engine wins the race
       gated.release.countDown();
@@ -163,12 +174,10 @@ class GroupCommitGuaranteesTest {
     String key = "queues/" + UUID.randomUUID() + ".json";
     GatedStore gated = new GatedStore(memory, true);
     try (JobQueue a = JobQueue.open(new StoreLocation(gated, key), QueueOptions.defaults())) {
-      var one = a.push(PushRequest.of("1"));
-      assertThat(gated.writing.await(10, TimeUnit.SECONDS)).isTrue();
-      var applied = new java.util.concurrent.atomic.AtomicInteger();
-      var appliedOnce = new java.util.concurrent.CountDownLatch(1);
-      var two = a.engine().submit(countedPush("2", applied, appliedOnce));
-      assertThat(appliedOnce.await(10, TimeUnit.SECONDS)).isTrue();
+      TwoPushes pushes = secondAppliedWhileFirstWriteIsHeld(a, gated);
+      var one = pushes.one();
+      var two = pushes.two();
+      var applied = pushes.timesTwoWasApplied();
       gated.release.countDown();
 
       String id1 = one.get(10, TimeUnit.SECONDS).jobId(); // it landed: acknowledged, not failed
@@ -197,12 +206,9 @@ class GroupCommitGuaranteesTest {
           }
         }
       });
-      var one = a.push(PushRequest.of("1"));
-      assertThat(gated.writing.await(10, TimeUnit.SECONDS)).isTrue();
-      var applied = new java.util.concurrent.atomic.AtomicInteger();
-      var appliedOnce = new java.util.concurrent.CountDownLatch(1);
-      var two = a.engine().submit(countedPush("2", applied, appliedOnce));
-      assertThat(appliedOnce.await(10, TimeUnit.SECONDS)).isTrue();
+      TwoPushes pushes = secondAppliedWhileFirstWriteIsHeld(a, gated);
+      var one = pushes.one();
+      var two = pushes.two();
       b.push(PushRequest.of("\"fence\"")).get(10, TimeUnit.SECONDS);
       gated.release.countDown();
 
