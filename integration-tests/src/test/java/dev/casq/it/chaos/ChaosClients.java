@@ -1,6 +1,8 @@
 package dev.casq.it.chaos;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.casq.client.CasqClient;
+import dev.casq.client.ClientQueue;
 import dev.casq.client.RetryPolicy;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * What the chaos client processes ({@link ChaosPusherMain}, {@link ChaosWorkerMain}) share: one
@@ -73,6 +76,29 @@ final class ChaosClients implements AutoCloseable {
 
   CasqClient client(String tag) {
     return clients.get(tag);
+  }
+
+  /**
+   * Runs {@code n} threads named {@code <kind>-<tag>-<i>}, thread i on the queue of client
+   * {@code i % clients}: says {@code READY}, starts them, waits for them and then for the end of
+   * input.
+   */
+  void runThreads(String kind, String tag, int n,
+      BiConsumer<ClientQueue<JsonNode>, String> body)
+      throws InterruptedException {
+    List<String> tags = new ArrayList<>(clients.keySet());
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String t = tag + "-" + i;
+      ClientQueue<JsonNode> q = client(tags.get(i % tags.size())).queue(JsonNode.class);
+      threads.add(new Thread(() -> body.accept(q, t), kind + "-" + t));
+    }
+    say("READY");
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join();
+    }
+    endOfInput.await();
   }
 
   /** Prints one line and flushes it (thread-safe). */

@@ -5,7 +5,6 @@ import dev.casq.client.ClientQueue;
 import dev.casq.core.PushOptions;
 import dev.casq.core.PushResult;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -37,18 +36,7 @@ public final class ChaosPusherMain {
     int max = Integer.parseInt(args[4]);
     List<String> tags = ChaosClients.clientTags(tag, args.length > 5 ? Integer.parseInt(args[5]) : n);
     try (ChaosClients clients = new ChaosClients(storeUri, staleAfter, tags)) {
-      List<Thread> threads = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        String t = tag + "-" + i;
-        ClientQueue<JsonNode> q = clients.client(tags.get(i % tags.size())).queue(JsonNode.class);
-        threads.add(new Thread(() -> push(q, t, max, clients), "push-" + t));
-      }
-      ChaosClients.say("READY");
-      threads.forEach(Thread::start);
-      for (Thread t : threads) {
-        t.join();
-      }
-      clients.endOfInput.await();
+      clients.runThreads("push", tag, n, (q, t) -> push(q, t, max, clients));
     }
     System.exit(0);
   }

@@ -44,18 +44,7 @@ public final class ChaosWorkerMain {
     int batch = Integer.parseInt(args[5]);
     List<String> tags = ChaosClients.clientTags(tag, args.length > 6 ? Integer.parseInt(args[6]) : n);
     try (ChaosClients clients = new ChaosClients(storeUri, staleAfter, tags)) {
-      List<Thread> threads = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        String t = tag + "-" + i;
-        ClientQueue<JsonNode> q = clients.client(tags.get(i % tags.size())).queue(JsonNode.class);
-        threads.add(new Thread(() -> work(q, t, lease, batch, clients), "work-" + t));
-      }
-      ChaosClients.say("READY");
-      threads.forEach(Thread::start);
-      for (Thread t : threads) {
-        t.join();
-      }
-      clients.endOfInput.await();
+      clients.runThreads("work", tag, n, (q, t) -> work(q, t, lease, batch, clients));
     }
     System.exit(0);
   }
