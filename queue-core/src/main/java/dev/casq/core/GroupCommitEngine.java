@@ -61,6 +61,7 @@ public final class GroupCommitEngine implements AutoCloseable {
   private volatile CommitGuard guard = CommitGuard.NONE;
   private volatile boolean closing;
   private volatile RuntimeException fatal;
+  private volatile EngineHealth health;
 
   // engine-thread state
   private QueueState state;
@@ -111,6 +112,7 @@ public final class GroupCommitEngine implements AutoCloseable {
     this.key = location.key();
     this.options = Objects.requireNonNull(options, "options");
     this.machine = new QueueStateMachine(policy, options.tokens());
+    this.health = new EngineHealth(EngineHealth.State.STARTING, null, options.clock().instant());
     this.minCommitInterval =
         options.minCommitInterval() != null
             ? options.minCommitInterval()
@@ -186,6 +188,19 @@ public final class GroupCommitEngine implements AutoCloseable {
     return committedRevision;
   }
 
+  /**
+   * Whether this engine serves requests now ({@link EngineHealth.State#SERVING}), or why not.
+   * Cheap: reads volatile fields only; safe from any thread.
+   */
+  public EngineHealth health() {
+    return health;
+  }
+
+  /** How many submitted commands wait for the engine to take them (a measure of overload). */
+  public int queuedCommands() {
+    return inbox.size();
+  }
+
   /** The error that stopped the engine (fenced, corrupt object), if any. */
   public Optional<RuntimeException> failure() {
     return Optional.ofNullable(fatal);
@@ -198,6 +213,9 @@ public final class GroupCommitEngine implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
+    if (fatal == null) {
+      health(EngineHealth.State.STOPPED, "closed");
+    }
     inbox.add(WAKE_UP);
     if (Thread.currentThread() == thread) {
       return; // called from a callback on the engine thread: the loop stops after this batch
@@ -265,9 +283,11 @@ public final class GroupCommitEngine implements AutoCloseable {
   private void run() {
     try {
       load();
+      health(EngineHealth.State.SERVING, null);
       started.complete(null);
     } catch (RuntimeException e) {
       fatal = e;
+      health(EngineHealth.State.STOPPED, e.getMessage());
       started.completeExceptionally(e);
       writer.shutdown();
       return;
@@ -529,8 +549,14 @@ public final class GroupCommitEngine implements AutoCloseable {
     }
   }
 
+  private void health(EngineHealth.State state, String reason) {
+    health = new EngineHealth(state, reason, options.clock().instant());
+  }
+
   private void stop(RuntimeException e, List<Pending<?>> batch) {
     fatal = e;
+    health(e instanceof FencedException ? EngineHealth.State.FENCED : EngineHealth.State.STOPPED,
+        e.getMessage());
     if (e instanceof FencedException) {
       log.info("commit engine for {} stops: {}", key, e.getMessage());
     } else {
@@ -701,6 +727,7 @@ public final class GroupCommitEngine implements AutoCloseable {
       readWithRetries().ifPresent(this::adopt);
     } catch (CorruptStateException e) {
       fatal = e;
+      health(EngineHealth.State.STOPPED, e.getMessage());
       closing = true;
     } catch (RuntimeException e) {
       log.warn("re-reading {} failed: {}", key, e.toString());
