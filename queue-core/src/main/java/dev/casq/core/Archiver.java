@@ -1,0 +1,89 @@
+package dev.casq.core;
+
+import dev.casq.storage.ObjectStore;
+import dev.casq.storage.StorageException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves finished jobs out of the queue object: writes them to a time-bucketed archive object
+ * before the commit that drops them, and deletes that object again only when the commit is proven
+ * lost (never for a commit that may still land).
+ */
+final class Archiver {
+  private static final Logger log = LoggerFactory.getLogger(Archiver.class);
+  private static final DateTimeFormatter HOUR =
+      DateTimeFormatter.ofPattern("yyyy/MM/dd/HH").withZone(ZoneOffset.UTC);
+
+  /** An archive object written for a commit. */
+  record Written(String key, int count) {}
+
+  private final ObjectStore store;
+  private final String queueKey;
+  private final EngineOptions options;
+  private final Supplier<String> tokens;
+  private final ArchivedKeys keys;
+  private final EngineMetrics metrics;
+
+  Archiver(ObjectStore store, String queueKey, EngineOptions options, ArchivedKeys keys,
+      EngineMetrics metrics) {
+    this.store = store;
+    this.queueKey = queueKey;
+    this.options = options;
+    this.tokens = options.tokens();
+    this.keys = keys;
+    this.metrics = metrics;
+  }
+
+  /**
+   * When enough finished jobs wait, or the oldest waited long enough: writes them all to a new
+   * archive object and drops them from {@code state}. Returns what was written, or null.
+   */
+  Written archiveIfDue(QueueState state, Instant now) {
+    List<Job> finished = state.finished;
+    if (finished.isEmpty()) {
+      return null;
+    }
+    boolean due =
+        finished.size() >= options.archiveBatchSize()
+            || !finished.get(0).finishedAt().plus(options.archiveMaxDelay()).isAfter(now);
+    if (!due) {
+      return null;
+    }
+    int n = finished.size();
+    List<Job> records = new ArrayList<>(finished);
+    String commitRef = (state.revision + 1) + "-" + tokens.get();
+    String archiveKey = queueKey + ".archive/" + HOUR.format(now) + "/" + commitRef + ".json";
+    try {
+      store.put(archiveKey, StateCodec.encodeArchive(records, commitRef));
+    } catch (StorageException e) {
+      log.warn("archive write {} failed ({}); finished jobs stay in the queue object for now",
+          archiveKey, e.toString());
+      return null;
+    }
+    state.dropFinished(n);
+    state.counters.archived += n;
+    keys.name(state, archiveKey, records, now);
+    metrics.recordArchive(n);
+    return new Written(archiveKey, n);
+  }
+
+  /** Deletes the archive object of a commit proven lost (its jobs are back in the state). */
+  void deleteLost(Written archive) {
+    if (archive == null) {
+      return;
+    }
+    try {
+      store.delete(archive.key());
+    } catch (StorageException e) {
+      log.warn("could not delete archive {} of a commit that did not land: {}", archive.key(),
+          e.toString());
+    }
+  }
+}
