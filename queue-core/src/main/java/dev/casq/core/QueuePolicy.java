@@ -43,6 +43,12 @@ public record QueuePolicy(
   public static final int MAX_ATTEMPTS = 1000;
   /** A push's priority is within +- this. */
   public static final int MAX_PRIORITY = 1_000_000;
+  /** The deepest nesting of arrays and objects a payload or result may have. */
+  public static final int MAX_PAYLOAD_DEPTH = 500;
+  /** The most characters one number in a payload or result may have (Jackson's default). */
+  public static final int MAX_PAYLOAD_NUMBER_LENGTH = 1000;
+  /** The most characters one object key in a payload or result may have (Jackson's default). */
+  public static final int MAX_PAYLOAD_NAME_LENGTH = 50_000;
   /** The earliest runAt a push may name: 2000-01-01T00:00:00Z. */
   public static final Instant MIN_RUN_AT = Instant.parse("2000-01-01T00:00:00Z");
   /**
