@@ -23,7 +23,16 @@ import java.util.concurrent.TimeUnit;
  * operation succeeded (or with the error that rejected it).
  */
 public final class JobQueue implements AutoCloseable {
-  private static final JsonFactory JSON = new JsonFactory();
+  /** What a payload or result may be; the state codec reads back anything within these limits. */
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                  .maxNestingDepth(QueuePolicy.MAX_PAYLOAD_DEPTH)
+                  .maxNumberLength(QueuePolicy.MAX_PAYLOAD_NUMBER_LENGTH)
+                  .maxNameLength(QueuePolicy.MAX_PAYLOAD_NAME_LENGTH)
+                  .build())
+          .build();
 
   private final GroupCommitEngine engine;
   private final StoreLocation location;
@@ -164,9 +173,18 @@ public final class JobQueue implements AutoCloseable {
     }
   }
 
-  /** Rejects text that is not exactly one JSON value. */
+  /**
+   * Rejects text that is not exactly one JSON value, or that nests deeper than {@value
+   * QueuePolicy#MAX_PAYLOAD_DEPTH} levels, or has a number longer than {@value
+   * QueuePolicy#MAX_PAYLOAD_NUMBER_LENGTH} characters or a key longer than {@value
+   * QueuePolicy#MAX_PAYLOAD_NAME_LENGTH}. The text is kept as it is, so a JSON escape of a lone
+   * surrogate ({@code "\\ud800"}) is kept verbatim; a lone surrogate char (which has no UTF-8
+   * form) is refused by the state machine.
+   */
   static void validateJson(String json) {
-    try (JsonParser p = JSON.createParser(json)) {
+    // Parsed from its UTF-8 bytes, as the codec will read it back: the byte parser is the stricter
+    // one (it refuses, for one, a key holding the escape of a lone surrogate).
+    try (JsonParser p = JSON.createParser(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
       JsonToken t = p.nextToken();
       if (t == null) {
         throw new InvalidRequestException("payload must be a JSON value, got nothing");
@@ -176,7 +194,9 @@ public final class JobQueue implements AutoCloseable {
         throw new InvalidRequestException("payload must be one JSON value; found more after it");
       }
     } catch (IOException e) {
-      throw new InvalidRequestException("payload is not valid JSON: " + e.getMessage());
+      // the message quotes the text: it must not carry a lone surrogate on to the caller
+      throw new InvalidRequestException(
+          "payload is not valid JSON: " + TextRules.replaceLoneSurrogates(e.getMessage()));
     }
   }
 

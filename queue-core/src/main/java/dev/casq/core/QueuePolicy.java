@@ -1,6 +1,7 @@
 package dev.casq.core;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -27,11 +28,37 @@ public record QueuePolicy(
     int maxRememberedKeys,
     int maxPayloadBytes) {
 
+  // Bounds on what a request may carry. Every value that feeds arithmetic on instants and
+  // durations is bounded here, so the arithmetic cannot overflow; the README lists them.
   public static final int MAX_KEY_LENGTH = 256;
   public static final int MAX_TYPE_LENGTH = 128;
   public static final int MAX_WORKER_LENGTH = 256;
+  public static final int MAX_JOB_ID_LENGTH = 64;
+  public static final int MAX_TOKEN_LENGTH = 256;
   public static final int MAX_ERROR_LENGTH = 4096;
   public static final int MAX_CLAIM_BATCH = 1000;
+  /** The most types one claim may filter on. */
+  public static final int MAX_CLAIM_TYPES = 64;
+  /** maxAttempts of a push (and of the policy) is 1 to this. */
+  public static final int MAX_ATTEMPTS = 1000;
+  /** A push's priority is within +- this. */
+  public static final int MAX_PRIORITY = 1_000_000;
+  /** The deepest nesting of arrays and objects a payload or result may have. */
+  public static final int MAX_PAYLOAD_DEPTH = 500;
+  /** The most characters one number in a payload or result may have (Jackson's default). */
+  public static final int MAX_PAYLOAD_NUMBER_LENGTH = 1000;
+  /** The most characters one object key in a payload or result may have (Jackson's default). */
+  public static final int MAX_PAYLOAD_NAME_LENGTH = 50_000;
+  /** The earliest runAt a push may name: 2000-01-01T00:00:00Z. */
+  public static final Instant MIN_RUN_AT = Instant.parse("2000-01-01T00:00:00Z");
+  /**
+   * How far ahead of now a push may schedule, by runAt or by delay: 36,500 days (about 100
+   * years). Keeps every instant the queue computes far from the ends of Instant and of a
+   * nanosecond count (about 292 years).
+   */
+  public static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(36_500);
+  /** The longest lease, backoff or key retention a policy may configure: 3,650 days. */
+  public static final Duration MAX_POLICY_DURATION = Duration.ofDays(3_650);
 
   public QueuePolicy {
     Objects.requireNonNull(defaultLease, "defaultLease");
@@ -41,10 +68,17 @@ public record QueuePolicy(
     Objects.requireNonNull(idempotencyRetention, "idempotencyRetention");
     require(!defaultLease.isNegative() && !defaultLease.isZero(), "defaultLease must be positive");
     require(maxLease.compareTo(defaultLease) >= 0, "maxLease must be >= defaultLease");
-    require(defaultMaxAttempts >= 1, "defaultMaxAttempts must be >= 1");
+    require(maxLease.compareTo(MAX_POLICY_DURATION) <= 0,
+        "maxLease must be at most " + MAX_POLICY_DURATION);
+    require(defaultMaxAttempts >= 1 && defaultMaxAttempts <= MAX_ATTEMPTS,
+        "defaultMaxAttempts must be from 1 to " + MAX_ATTEMPTS);
     require(!backoffBase.isNegative(), "backoffBase must not be negative");
     require(backoffMax.compareTo(backoffBase) >= 0, "backoffMax must be >= backoffBase");
+    require(backoffMax.compareTo(MAX_POLICY_DURATION) <= 0,
+        "backoffMax must be at most " + MAX_POLICY_DURATION);
     require(!idempotencyRetention.isNegative(), "idempotencyRetention must not be negative");
+    require(idempotencyRetention.compareTo(MAX_POLICY_DURATION) <= 0,
+        "idempotencyRetention must be at most " + MAX_POLICY_DURATION);
     require(maxRememberedKeys >= 0, "maxRememberedKeys must be >= 0");
     require(maxPayloadBytes >= 2, "maxPayloadBytes must be >= 2");
   }
@@ -62,10 +96,18 @@ public record QueuePolicy(
         256 * 1024);
   }
 
-  /** Delay before retry number {@code attempts} (1-based): base * 2^(attempts-1), capped. */
+  /**
+   * Delay before retry number {@code attempts} (1-based): base * 2^(attempts-1), capped at
+   * backoffMax. Doubles only while below half the cap, so it cannot overflow for any attempts
+   * count, and takes at most ~64 steps.
+   */
   public Duration backoff(int attempts) {
     Duration d = backoffBase;
-    for (int i = 1; i < attempts && d.compareTo(backoffMax) < 0; i++) {
+    Duration half = backoffMax.dividedBy(2);
+    for (int i = 1; i < attempts && !d.isZero(); i++) {
+      if (d.compareTo(half) > 0) {
+        return backoffMax;
+      }
       d = d.multipliedBy(2);
     }
     return d.compareTo(backoffMax) > 0 ? backoffMax : d;

@@ -11,8 +11,11 @@ import java.util.function.Supplier;
 
 /**
  * The queue's rules as a pure function of (state, command, now): every method validates its
- * command first and changes nothing when it throws; it does no I/O and reads no clock. Lease tokens
- * come from the injected supplier.
+ * command and computes everything that can fail before it changes anything, so a command that
+ * throws (always a {@link QueueException}) leaves the state as it was, apart from the passage of
+ * time ({@link #tick}) that every command applies first and that the engine has already applied
+ * at the same {@code now}. It does no I/O and reads no clock. Lease tokens come from the injected
+ * supplier.
  */
 public final class QueueStateMachine {
   private final QueuePolicy policy;
@@ -50,7 +53,8 @@ public final class QueueStateMachine {
 
   /** Creates a job, or returns the existing one for a known idempotency key. */
   public PushResult push(QueueState s, PushRequest r, Instant now) {
-    validatePush(r);
+    String payload = validatePush(r);
+    Instant runAt = runAt(r, now);
     tick(s, now);
     if (r.idempotencyKey() != null) {
       String existing = s.jobForKey(r.idempotencyKey());
@@ -58,14 +62,13 @@ public final class QueueStateMachine {
         return new PushResult(existing, true);
       }
     }
-    long seq = s.nextSeq++;
-    Instant runAt =
-        r.runAt() != null ? r.runAt() : r.delay() != null ? now.plus(r.delay()) : now;
     int maxAttempts = r.maxAttempts() != null ? r.maxAttempts() : policy.defaultMaxAttempts();
+    long seq = s.nextSeq;
     Job job =
-        new Job(jobId(seq), seq, r.type(), r.payloadJson(), r.priority() == null ? 0 : r.priority(),
+        new Job(jobId(seq), seq, r.type(), payload, r.priority() == null ? 0 : r.priority(),
             runAt, 0, maxAttempts, now, r.idempotencyKey(), JobStatus.QUEUED, null, null, null,
             null);
+    s.nextSeq++;
     s.addLive(job);
     s.promoteDue(now);
     s.counters.pushed++;
@@ -79,7 +82,14 @@ public final class QueueStateMachine {
       throw new InvalidRequestException(
           "limit must be from 1 to " + QueuePolicy.MAX_CLAIM_BATCH + ", got " + r.limit());
     }
-    Duration lease = leaseDuration(r.lease());
+    if (r.types().size() > QueuePolicy.MAX_CLAIM_TYPES) {
+      throw new InvalidRequestException("a claim may name at most " + QueuePolicy.MAX_CLAIM_TYPES
+          + " types, got " + r.types().size());
+    }
+    for (String type : r.types()) {
+      requireText(type, "type", QueuePolicy.MAX_TYPE_LENGTH);
+    }
+    Instant expiresAt = Instants.saturatingPlus(now, leaseDuration(r.lease()));
     tick(s, now);
     List<Job> picked = new ArrayList<>(Math.min(r.limit(), 16));
     Iterator<Job> it = s.ready.iterator();
@@ -91,29 +101,33 @@ public final class QueueStateMachine {
     }
     List<Job> claimed = new ArrayList<>(picked.size());
     for (Job job : picked) {
-      Job leasedJob = job.leased(new Lease(r.worker(), tokens.get(), now.plus(lease)));
-      s.replaceLive(job, leasedJob);
+      claimed.add(job.leased(new Lease(r.worker(), tokens.get(), expiresAt)));
+    }
+    for (int i = 0; i < picked.size(); i++) {
+      s.replaceLive(picked.get(i), claimed.get(i));
       s.counters.claimed++;
-      claimed.add(leasedJob);
     }
     return claimed;
   }
 
   /** Extends a lease; returns the new lease. */
   public Lease heartbeat(QueueState s, String jobId, String token, Duration extend, Instant now) {
-    Duration d = leaseDuration(extend);
+    Instant expiresAt = Instants.saturatingPlus(now, leaseDuration(extend));
+    requireJobAndToken(jobId, token);
     tick(s, now);
     Job job = leasedJob(s, jobId, token);
-    Lease renewed = new Lease(job.lease().worker(), job.lease().token(), now.plus(d));
+    Lease renewed = new Lease(job.lease().worker(), job.lease().token(), expiresAt);
     s.replaceLive(job, job.withLease(renewed));
     return renewed;
   }
 
   /** Marks a leased job completed. */
   public Job complete(QueueState s, String jobId, String token, String resultJson, Instant now) {
+    requireJobAndToken(jobId, token);
+    String result = resultJson == null ? null : validJson(resultJson, "result");
     tick(s, now);
     Job job = leasedJob(s, jobId, token);
-    Job done = job.finished(JobStatus.COMPLETED, now, null, resultJson);
+    Job done = job.finished(JobStatus.COMPLETED, now, null, result);
     s.finish(job, done, keyForgetAt(now), policy.maxRememberedKeys());
     s.counters.completed++;
     return done;
@@ -125,16 +139,19 @@ public final class QueueStateMachine {
    */
   public JobStatus fail(
       QueueState s, String jobId, String token, String error, boolean retry, Instant now) {
-    String message = truncate(error == null ? "failed" : error, QueuePolicy.MAX_ERROR_LENGTH);
+    requireJobAndToken(jobId, token);
+    String message = TextRules.replaceLoneSurrogates(
+        TextRules.truncate(error == null ? "failed" : error, QueuePolicy.MAX_ERROR_LENGTH));
     tick(s, now);
     Job job = leasedJob(s, jobId, token);
-    s.counters.failed++;
     if (retry && job.attempts() < job.maxAttempts()) {
-      s.replaceLive(job, job.requeued(now.plus(policy.backoff(job.attempts())), job.attempts(),
-          message));
+      Instant retryAt = Instants.saturatingPlus(now, policy.backoff(job.attempts()));
+      s.counters.failed++;
+      s.replaceLive(job, job.requeued(retryAt, job.attempts(), message));
       s.promoteDue(now);
       return JobStatus.QUEUED;
     }
+    s.counters.failed++;
     s.counters.dead++;
     s.finish(job, job.finished(JobStatus.DEAD, now, message, null), keyForgetAt(now),
         policy.maxRememberedKeys());
@@ -143,6 +160,7 @@ public final class QueueStateMachine {
 
   /** Gives a leased job back without counting the attempt (e.g. on worker shutdown). */
   public void release(QueueState s, String jobId, String token, Instant now) {
+    requireJobAndToken(jobId, token);
     tick(s, now);
     Job job = leasedJob(s, jobId, token);
     s.replaceLive(job, job.requeued(now, job.attempts() - 1, job.lastError()));
@@ -151,6 +169,7 @@ public final class QueueStateMachine {
 
   /** Cancels a live job (queued or leased); its lease, if any, becomes invalid. */
   public Job cancel(QueueState s, String jobId, Instant now) {
+    requireText(jobId, "job id", QueuePolicy.MAX_JOB_ID_LENGTH);
     tick(s, now);
     Job job = s.live.get(jobId);
     if (job == null) {
@@ -164,6 +183,7 @@ public final class QueueStateMachine {
 
   /** The live or not-yet-archived job with this id. */
   public Job get(QueueState s, String jobId) {
+    requireText(jobId, "job id", QueuePolicy.MAX_JOB_ID_LENGTH);
     Job job = s.live.get(jobId);
     if (job != null) {
       return job;
@@ -194,12 +214,16 @@ public final class QueueStateMachine {
   }
 
   private Instant keyForgetAt(Instant now) {
-    return now.plus(policy.idempotencyRetention());
+    return Instants.saturatingPlus(now, policy.idempotencyRetention());
+  }
+
+  private static void requireJobAndToken(String jobId, String token) {
+    requireText(jobId, "job id", QueuePolicy.MAX_JOB_ID_LENGTH);
+    requireText(token, "lease token", QueuePolicy.MAX_TOKEN_LENGTH);
   }
 
   private Job leasedJob(QueueState s, String jobId, String token) {
-    requireText(jobId, "job id", 64);
-    requireText(token, "lease token", 256);
+    requireJobAndToken(jobId, token);
     Job job = s.live.get(jobId);
     if (job == null) {
       throw new JobNotFoundException(jobId);
@@ -223,30 +247,66 @@ public final class QueueStateMachine {
     return d;
   }
 
-  private void validatePush(PushRequest r) {
-    int bytes = utf8Length(r.payloadJson());
-    if (bytes > policy.maxPayloadBytes()) {
-      throw new PayloadTooLargeException(
-          "payload is " + bytes + " bytes; the limit is " + policy.maxPayloadBytes());
-    }
-    if (r.payloadJson().isBlank()) {
-      throw new InvalidRequestException("payload must be JSON, got an empty string");
-    }
+  /** Checks a push; returns its payload without the whitespace around the value. */
+  private String validatePush(PushRequest r) {
+    String payload = validJson(r.payloadJson(), "payload");
     if (r.type() != null) {
       requireText(r.type(), "type", QueuePolicy.MAX_TYPE_LENGTH);
     }
     if (r.idempotencyKey() != null) {
       requireText(r.idempotencyKey(), "idempotency key", QueuePolicy.MAX_KEY_LENGTH);
     }
-    if (r.maxAttempts() != null && (r.maxAttempts() < 1 || r.maxAttempts() > 1000)) {
-      throw new InvalidRequestException("maxAttempts must be from 1 to 1000, got " + r.maxAttempts());
+    if (r.maxAttempts() != null
+        && (r.maxAttempts() < 1 || r.maxAttempts() > QueuePolicy.MAX_ATTEMPTS)) {
+      throw new InvalidRequestException("maxAttempts must be from 1 to " + QueuePolicy.MAX_ATTEMPTS
+          + ", got " + r.maxAttempts());
     }
-    if (r.priority() != null && Math.abs((long) r.priority()) > 1_000_000) {
-      throw new InvalidRequestException("priority must be within +-1000000, got " + r.priority());
+    if (r.priority() != null && Math.abs((long) r.priority()) > QueuePolicy.MAX_PRIORITY) {
+      throw new InvalidRequestException("priority must be within +-" + QueuePolicy.MAX_PRIORITY
+          + ", got " + r.priority());
     }
-    if (r.delay() != null && r.delay().isNegative()) {
-      throw new InvalidRequestException("delay must not be negative, got " + r.delay());
+    return payload;
+  }
+
+  /** When a push may run: runAt, else now + delay, else now; each within the documented window. */
+  private static Instant runAt(PushRequest r, Instant now) {
+    if (r.runAt() != null) {
+      Instant latest = Instants.saturatingPlus(now, QueuePolicy.MAX_SCHEDULE_AHEAD);
+      if (r.runAt().isBefore(QueuePolicy.MIN_RUN_AT) || r.runAt().isAfter(latest)) {
+        throw new InvalidRequestException("runAt must be from " + QueuePolicy.MIN_RUN_AT
+            + " to now + " + QueuePolicy.MAX_SCHEDULE_AHEAD.toDays() + " days, got " + r.runAt());
+      }
+      return r.runAt();
     }
+    if (r.delay() != null) {
+      if (r.delay().isNegative() || r.delay().compareTo(QueuePolicy.MAX_SCHEDULE_AHEAD) > 0) {
+        throw new InvalidRequestException("delay must be from 0 to "
+            + QueuePolicy.MAX_SCHEDULE_AHEAD.toDays() + " days, got " + r.delay());
+      }
+      return Instants.saturatingPlus(now, r.delay());
+    }
+    return now;
+  }
+
+  /**
+   * Checks the size and the text of a payload or result (its JSON syntax is checked before it is
+   * submitted, see {@link JobQueue#validateJson}); returns it without surrounding whitespace,
+   * which is exactly what the object keeps and gives back after any re-read.
+   */
+  private String validJson(String json, String what) {
+    int bytes = TextRules.utf8Length(json);
+    if (bytes < 0) {
+      throw new InvalidRequestException(what + " is not valid Unicode (it holds a lone surrogate)");
+    }
+    if (bytes > policy.maxPayloadBytes()) {
+      throw new PayloadTooLargeException(
+          what + " is " + bytes + " bytes; the limit is " + policy.maxPayloadBytes());
+    }
+    String stripped = TextRules.stripJsonWhitespace(json);
+    if (stripped.isEmpty()) {
+      throw new InvalidRequestException(what + " must be JSON, got an empty string");
+    }
+    return stripped;
   }
 
   private static void requireText(String value, String what, int maxLength) {
@@ -256,20 +316,7 @@ public final class QueueStateMachine {
     if (value.length() > maxLength) {
       throw new InvalidRequestException(what + " is longer than " + maxLength + " characters");
     }
-  }
-
-  private static String truncate(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max);
-  }
-
-  static int utf8Length(String s) {
-    int n = s.length();
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) >= 0x80) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
-      }
-    }
-    return n;
+    TextRules.requireValidUnicode(value, what);
   }
 
   static boolean constantTimeEquals(String a, String b) {

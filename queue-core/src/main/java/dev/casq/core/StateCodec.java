@@ -3,6 +3,7 @@ package dev.casq.core;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,16 +24,25 @@ import java.util.Map;
  * copy for unchanged jobs. Decoding refuses anything that is not a casq queue of a known format.
  */
 public final class StateCodec {
+  /**
+   * Limits for reading the object: wider than what a push may carry ({@link
+   * JobQueue#validateJson}), with room for the three levels around a payload (object, array,
+   * job), so that anything accepted can always be read back.
+   */
   private static final JsonFactory FACTORY =
       JsonFactory.builder()
           .streamReadConstraints(
               StreamReadConstraints.builder()
                   .maxStringLength(Integer.MAX_VALUE)
                   .maxDocumentLength(-1)
-                  .maxNestingDepth(1000)
+                  .maxNestingDepth(2 * QueuePolicy.MAX_PAYLOAD_DEPTH)
+                  .maxNumberLength(10 * QueuePolicy.MAX_PAYLOAD_NUMBER_LENGTH)
+                  .maxNameLength(Integer.MAX_VALUE)
                   .build())
           .build();
   private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
+
+  private static final String ARCHIVE_FORMAT = "casq-archive/1";
 
   private StateCodec() {}
 
@@ -155,7 +165,7 @@ public final class StateCodec {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + jobs.size() * 256);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartObject();
-      g.writeStringField("format", "casq-archive/1");
+      g.writeStringField("format", ARCHIVE_FORMAT);
       g.writeStringField("commitId", commitId);
       g.writeFieldName("jobs");
       g.writeStartArray();
@@ -173,15 +183,11 @@ public final class StateCodec {
 
   /** Decodes the jobs of an archive object. */
   public static List<Job> decodeArchive(byte[] bytes) {
-    JsonNode root = parse(bytes, "archive object");
-    if (!"casq-archive/1".equals(text(root, "format"))) {
-      throw new CorruptStateException("not a casq archive object (format " + text(root, "format") + ")");
+    Document d = read(bytes, "archive object", ARCHIVE_FORMAT);
+    if (!ARCHIVE_FORMAT.equals(text(d.root, "format"))) {
+      throw new CorruptStateException("not a casq archive object (format " + text(d.root, "format") + ")");
     }
-    List<Job> jobs = new java.util.ArrayList<>();
-    for (JsonNode n : array(root, "jobs")) {
-      jobs.add(decodeJob(n));
-    }
-    return jobs;
+    return d.jobs("jobs");
   }
 
   /**
@@ -191,7 +197,8 @@ public final class StateCodec {
    *     or inconsistent
    */
   public static QueueState decode(byte[] bytes) {
-    JsonNode root = parse(bytes, "queue object");
+    Document d = read(bytes, "queue object", QueueState.FORMAT);
+    JsonNode root = d.root;
     JsonNode format = root.get("format");
     if (format == null || !format.isTextual()) {
       throw new CorruptStateException(
@@ -220,8 +227,7 @@ public final class StateCodec {
       for (JsonNode m : array(root, "recentCommits")) {
         s.recentCommits.add(new QueueState.CommitMark(m.get(0).asLong(), m.get(1).asText()));
       }
-      for (JsonNode n : array(root, "jobs")) {
-        Job j = decodeJob(n);
+      for (Job j : d.jobs("jobs")) {
         if (j.status().isFinished()) {
           throw new CorruptStateException("job " + j.id() + " in \"jobs\" is " + j.status());
         }
@@ -230,8 +236,7 @@ public final class StateCodec {
         }
         s.addLive(j);
       }
-      for (JsonNode n : array(root, "finished")) {
-        Job j = decodeJob(n);
+      for (Job j : d.jobs("finished")) {
         if (!j.status().isFinished()) {
           throw new CorruptStateException("job " + j.id() + " in \"finished\" is " + j.status());
         }
@@ -333,38 +338,227 @@ public final class StateCodec {
     return w.endObject().toBytes();
   }
 
-  static Job decodeJob(JsonNode n) {
-    if (n == null || !n.isObject()) {
+  /**
+   * A decoded object: its job arrays decoded straight from the parser (see {@link #decodeJob}),
+   * every other field as a tree (they are few and small).
+   */
+  private static final class Document {
+    final ObjectNode root = MAPPER.createObjectNode();
+    final Map<String, List<Job>> jobArrays = new java.util.HashMap<>();
+
+    List<Job> jobs(String field) {
+      List<Job> jobs = jobArrays.get(field);
+      if (jobs != null) {
+        return jobs;
+      }
+      JsonNode a = root.get(field);
+      if (a == null || !a.isArray()) {
+        throw new CorruptStateException("missing array \"" + field + "\"");
+      }
+      // Only when the job arrays came before the format field (never as casq writes them): the
+      // tree has lost the payloads' exact text, so they are read back from its JSON.
+      try {
+        return read(MAPPER.writeValueAsBytes(MAPPER.createObjectNode().set(field, a)), "job list",
+            null).jobs(field);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /**
+   * Reads an object. Once its {@code format} field named {@code format} (casq writes it first),
+   * the arrays "jobs" and "finished" are decoded job by job from the parser, keeping the exact
+   * text of payloads and results; anything else goes to the tree.
+   */
+  private static Document read(byte[] bytes, String what, String format) {
+    Document d = new Document();
+    boolean streamJobs = format == null;
+    try (JsonParser p = FACTORY.createParser(bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new CorruptStateException(
+            "the " + what + " is not a JSON object; refusing to touch it. It begins: "
+                + preview(bytes));
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (streamJobs && value == JsonToken.START_ARRAY
+            && (field.equals("jobs") || field.equals("finished"))) {
+          List<Job> jobs = new java.util.ArrayList<>();
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            jobs.add(decodeJob(p, bytes));
+          }
+          d.jobArrays.put(field, jobs);
+          d.root.remove(field);
+        } else {
+          JsonNode n = MAPPER.readTree(p);
+          d.root.set(field, n);
+          if (field.equals("format") && n != null && n.asText().equals(format)) {
+            streamJobs = true;
+          }
+        }
+      }
+      if (p.nextToken() != null) {
+        throw new CorruptStateException(
+            "the " + what + " has trailing content after its JSON; refusing to touch it");
+      }
+    } catch (IOException e) {
+      throw new CorruptStateException(
+          "the " + what + " is not valid JSON ("
+              + (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+                  ? jpe.getOriginalMessage()
+                  : e.getMessage())
+              + "); refusing to touch it. It begins: " + preview(bytes), e);
+    } catch (CorruptStateException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new CorruptStateException(
+          "the " + what + " is damaged: " + e.getMessage() + "; refusing to touch it", e);
+    }
+    return d;
+  }
+
+  /** Decodes one job line (as {@link #encoded(Job)} writes it). */
+  static Job decodeJob(byte[] line) {
+    try (JsonParser p = FACTORY.createParser(line)) {
+      p.nextToken();
+      return decodeJob(p, line);
+    } catch (IOException e) {
+      throw new CorruptStateException("a job entry is not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Decodes the job at the parser's current token. The payload and the result are kept as the
+   * exact text between their first and last byte in {@code src}: numbers of any size and
+   * precision, escapes and key order come back as they were written.
+   */
+  private static Job decodeJob(JsonParser p, byte[] src) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
       throw new CorruptStateException("a job entry is not a JSON object");
     }
-    JobStatus status = JobStatus.fromWire(text(n, "status"));
-    JsonNode l = n.get("lease");
-    Lease lease =
-        l == null || l.isNull()
-            ? null
-            : new Lease(text(l, "worker"), text(l, "token"), Instant.parse(text(l, "expiresAt")));
-    JsonNode payload = n.get("payload");
-    if (payload == null) {
-      throw new CorruptStateException("job " + optText(n, "id") + " has no payload");
+    String id = null;
+    String type = null;
+    String payload = null;
+    String key = null;
+    String status = null;
+    String lastError = null;
+    String result = null;
+    String runAt = null;
+    String createdAt = null;
+    String finishedAt = null;
+    Lease lease = null;
+    Long seq = null;
+    Long priority = null;
+    Long attempts = null;
+    Long maxAttempts = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (field) {
+        case "id" -> id = string(p, field);
+        case "status" -> status = string(p, field);
+        case "runAt" -> runAt = string(p, field);
+        case "attempts" -> attempts = integer(p, field);
+        case "lease" -> lease = t == JsonToken.VALUE_NULL ? null : decodeLease(p);
+        case "lastError" -> lastError = optString(p);
+        case "finishedAt" -> finishedAt = optString(p);
+        case "result" -> result = rawValue(p, src); // "null" is a result too, kept as its text
+        case "seq" -> seq = integer(p, field);
+        case "type" -> type = optString(p);
+        case "priority" -> priority = integer(p, field);
+        case "maxAttempts" -> maxAttempts = integer(p, field);
+        case "createdAt" -> createdAt = string(p, field);
+        case "key" -> key = optString(p);
+        case "payload" -> payload = rawValue(p, src);
+        default -> p.skipChildren(); // a field of a later version
+      }
     }
-    JsonNode result = n.get("result");
-    String finishedAt = optText(n, "finishedAt");
+    if (payload == null) {
+      throw new CorruptStateException("job " + id + " has no payload");
+    }
     return new Job(
-        text(n, "id"),
-        number(n, "seq"),
-        optText(n, "type"),
-        payload.toString(),
-        (int) number(n, "priority"),
-        Instant.parse(text(n, "runAt")),
-        (int) number(n, "attempts"),
-        (int) number(n, "maxAttempts"),
-        Instant.parse(text(n, "createdAt")),
-        optText(n, "key"),
-        status,
+        required(id, "id"),
+        required(seq, "seq"),
+        type,
+        payload,
+        Math.toIntExact(required(priority, "priority")),
+        Instant.parse(required(runAt, "runAt")),
+        Math.toIntExact(required(attempts, "attempts")),
+        Math.toIntExact(required(maxAttempts, "maxAttempts")),
+        Instant.parse(required(createdAt, "createdAt")),
+        key,
+        JobStatus.fromWire(required(status, "status")),
         lease,
-        optText(n, "lastError"),
+        lastError,
         finishedAt == null ? null : Instant.parse(finishedAt),
-        result == null || result.isNull() ? null : result.toString());
+        result);
+  }
+
+  private static Lease decodeLease(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      throw new CorruptStateException("a lease is not a JSON object");
+    }
+    String worker = null;
+    String token = null;
+    String expiresAt = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      p.nextToken();
+      switch (field) {
+        case "worker" -> worker = string(p, field);
+        case "token" -> token = string(p, field);
+        case "expiresAt" -> expiresAt = string(p, field);
+        default -> p.skipChildren();
+      }
+    }
+    return new Lease(required(worker, "worker"), required(token, "token"),
+        Instant.parse(required(expiresAt, "expiresAt")));
+  }
+
+  /** The exact source text of the value at the parser's current token. */
+  private static String rawValue(JsonParser p, byte[] src) throws IOException {
+    int start = (int) p.currentTokenLocation().getByteOffset();
+    if (p.currentToken().isStructStart()) {
+      p.skipChildren();
+    } else {
+      p.finishToken(); // a string is read lazily: read it to its closing quote
+    }
+    int end = (int) p.currentLocation().getByteOffset();
+    return new String(src, start, end - start, StandardCharsets.UTF_8);
+  }
+
+  private static String string(JsonParser p, String field) throws IOException {
+    if (p.currentToken() != JsonToken.VALUE_STRING) {
+      throw new CorruptStateException("missing text field \"" + field + "\"");
+    }
+    return p.getText();
+  }
+
+  private static String optString(JsonParser p) throws IOException {
+    if (p.currentToken() == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (p.currentToken().isStructStart()) {
+      throw new CorruptStateException("a text field holds " + p.currentToken());
+    }
+    return p.getText();
+  }
+
+  private static long integer(JsonParser p, String field) throws IOException {
+    if (p.currentToken() != JsonToken.VALUE_NUMBER_INT
+        || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      throw new CorruptStateException("missing number field \"" + field + "\"");
+    }
+    return p.getLongValue();
+  }
+
+  private static <T> T required(T value, String field) {
+    if (value == null) {
+      throw new CorruptStateException("missing field \"" + field + "\"");
+    }
+    return value;
   }
 
   private static void writeCounters(JsonGenerator g, QueueCounters c) throws IOException {
