@@ -3,17 +3,17 @@ package dev.casq.election;
 import dev.casq.core.BrokerRecord;
 
 /**
- * Asks a recorded broker whether it is alive (for example over its {@code /health} endpoint).
- * Takeover needs both a stale heartbeat and a broker that does not answer.
+ * Asks a recorded broker's address what it is (over its {@code /health} endpoint: see {@link
+ * HttpBrokerProbe}). Only transport: {@link TakeoverRule} judges the answer.
  */
 @FunctionalInterface
 public interface BrokerProbe {
   /** A probe that never gets an answer: staleness alone decides. */
-  BrokerProbe NEVER_ANSWERS = record -> false;
+  BrokerProbe NEVER_ANSWERS = record -> ProbeResult.refused("never answers");
 
   /**
-   * True when the broker of {@code record} answered that it is alive and still serves this queue.
-   * Must return within a bounded time and must not throw.
+   * What the address of {@code record} answered. Must return within a bounded time and must not
+   * throw.
    */
-  boolean answers(BrokerRecord record);
+  ProbeResult probe(BrokerRecord record);
 }

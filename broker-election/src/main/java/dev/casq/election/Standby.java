@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Waits for a queue to need a broker: none recorded, or the recorded one has a stale heartbeat
- * AND does not answer its probe. A broker that still answers is never displaced, even with a stale
- * heartbeat (it may only be slow to write).
+ * Waits for a queue to need a broker, as {@link TakeoverRule} decides: none recorded, resigned, or
+ * a stale heartbeat AND an address that does not confirm the recorded broker. A broker that still
+ * answers is never displaced, even with a stale heartbeat (it may only be slow to write).
  */
 public final class Standby {
   private static final Logger log = LoggerFactory.getLogger(Standby.class);
@@ -59,16 +59,15 @@ public final class Standby {
   }
 
   private Vacancy decide(Optional<BrokerRecord> recorded) {
-    if (recorded.isEmpty()) {
-      return new Vacancy(null);
-    }
-    BrokerRecord r = recorded.get();
-    if (!Staleness.isStale(r, clock.instant(), staleAfter)) {
-      return null;
-    }
-    if (probe.answers(r)) {
-      log.info("broker {} at {} answers though its heartbeat ({}) is stale; not taking over",
-          r.id(), r.address(), r.heartbeatAt());
+    BrokerRecord r = recorded.orElse(null);
+    Instant now = clock.instant();
+    ProbeResult answer =
+        TakeoverRule.probeNeeded(r, now, staleAfter) ? probe.probe(r) : ProbeResult.notAsked();
+    TakeoverDecision d = TakeoverRule.decide(r, answer, clock.instant(), staleAfter);
+    if (!d.takeOver()) {
+      if (answer.outcome() != ProbeResult.Outcome.NOT_ASKED) {
+        log.info("{}", d.reason());
+      }
       return null;
     }
     return new Vacancy(r);

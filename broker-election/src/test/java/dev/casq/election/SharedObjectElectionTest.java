@@ -298,7 +298,9 @@ class SharedObjectElectionTest {
     AtomicBoolean answers = new AtomicBoolean(true);
     try (BrokerDiscovery discovery = BrokerDiscovery.on(new StoreLocation(store, KEY))) {
       Standby standby =
-          new Standby(discovery, r -> answers.get(), ELECTION, Duration.ofMillis(10), standbyClock);
+          new Standby(discovery,
+              r -> answers.get() ? ProbeResult.healthyAnswerOf(r) : ProbeResult.refused("test"),
+              ELECTION, Duration.ofMillis(10), standbyClock);
       assertThat(standby.check()).as("fresh and answering").isNull();
       answers.set(false);
       assertThat(standby.check()).as("fresh but silent").isNull();

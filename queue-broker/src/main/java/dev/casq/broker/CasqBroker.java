@@ -9,6 +9,9 @@ import dev.casq.core.QueueOptions;
 import dev.casq.election.BrokerActiveException;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.election.BrokerProbe;
+import dev.casq.election.ProbeResult;
+import dev.casq.election.TakeoverDecision;
+import dev.casq.election.TakeoverRule;
 import dev.casq.election.BrokerTenure;
 import dev.casq.election.ElectionOptions;
 import dev.casq.election.QueueNames;
@@ -298,8 +301,9 @@ public final class CasqBroker implements AutoCloseable {
     served.opened(location);
     Clock clock = settings.queueOptions.engineOptions().clock();
     BrokerDiscovery discovery = BrokerDiscovery.on(location);
+    BrokerProbe queueProbe = probe instanceof HttpHealthProbe h ? h.forQueue(spec.name()) : probe;
     Standby standby =
-        new Standby(discovery, probe, settings.election, settings.standbyPollInterval, clock);
+        new Standby(discovery, queueProbe, settings.election, settings.standbyPollInterval, clock);
     while (true) {
       if (closed.get()) {
         throw new QueueClosedException("the broker was closed while starting");
@@ -313,7 +317,7 @@ public final class CasqBroker implements AutoCloseable {
           throw new QueueClosedException("the broker was closed while waiting as a standby");
         }
       } else {
-        preflight(discovery, clock);
+        preflight(discovery, queueProbe, clock);
       }
       JobQueue queue = JobQueue.open(location, settings.queueOptions);
       BrokerMetrics.QueueMeters m = meters.get(spec.name());
@@ -354,15 +358,19 @@ public final class CasqBroker implements AutoCloseable {
     }
   }
 
-  /** Refuses to displace a broker whose heartbeat is fresh or that still answers. */
-  private void preflight(BrokerDiscovery discovery, Clock clock) {
+  /** Refuses to displace a recorded broker unless {@link TakeoverRule} allows a takeover. */
+  private void preflight(BrokerDiscovery discovery, BrokerProbe queueProbe, Clock clock) {
     Optional<BrokerRecord> recorded = discovery.current();
     if (recorded.isEmpty() || recorded.get().id().equals(settings.brokerId)) {
       return;
     }
     BrokerRecord r = recorded.get();
-    if (!BrokerDiscovery.isStale(r, clock.instant(), settings.election.staleAfter())
-        || probe.answers(r)) {
+    Duration staleAfter = settings.election.staleAfter();
+    ProbeResult answer = TakeoverRule.probeNeeded(r, clock.instant(), staleAfter)
+        ? queueProbe.probe(r) : ProbeResult.notAsked();
+    TakeoverDecision d = TakeoverRule.decide(r, answer, clock.instant(), staleAfter);
+    if (!d.takeOver()) {
+      log.info("not taking over: {}", d.reason());
       throw new BrokerActiveException(r);
     }
   }

@@ -5,6 +5,10 @@ import dev.casq.core.BrokerRecord;
 import dev.casq.core.CommitOutcomeUnknownException;
 import dev.casq.core.CorruptStateException;
 import dev.casq.election.BrokerActiveException;
+import dev.casq.election.HttpBrokerProbe;
+import dev.casq.election.ProbeResult;
+import dev.casq.election.TakeoverDecision;
+import dev.casq.election.TakeoverRule;
 import dev.casq.election.LaunchedBroker;
 import dev.casq.storage.CasqException;
 import dev.casq.storage.StoreConfigurationException;
@@ -59,6 +63,7 @@ final class BrokerConnection implements AutoCloseable {
   private final ClientConfig config;
   private final HttpClient http;
   private final BrokerLocator locator; // null with an explicit broker URL
+  private final HttpBrokerProbe healthProbe;
   private final ScheduledExecutorService scheduler;
   private final ScheduledThreadPoolExecutor timeouts;
   private final ExecutorService discovery;
@@ -91,6 +96,7 @@ final class BrokerConnection implements AutoCloseable {
     this.config = config;
     this.http = http;
     this.locator = locator;
+    this.healthProbe = new HttpBrokerProbe(http, config.healthTimeout(), config.queueName());
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(daemon("casq-client-retry"));
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("casq-client-timeouts"));
@@ -487,15 +493,12 @@ final class BrokerConnection implements AutoCloseable {
             r.epoch());
         return Endpoint.of(r);
       }
-      if (!locator.isStale(r, config.clock().instant())) {
-        return failed; // its heartbeat is fresh: a hiccup, not a dead broker; the caller backs off
+      TakeoverDecision d = judge(r);
+      if (!d.takeOver()) {
+        log.debug("queue {}: {}", config.queueName(), d.reason());
+        return failed; // alive (a hiccup) or not yet stale: the caller backs off and looks again
       }
-      if (answersHealth(failed)) {
-        return failed;
-      }
-      return takeOver(
-          "broker " + r.id() + " at " + r.address() + " does not answer and its heartbeat is "
-              + "stale (last " + r.heartbeatAt() + ")");
+      return takeOver(d.reason());
     }
     return takeOver("no broker is recorded in " + locator.describe());
   }
@@ -573,27 +576,12 @@ final class BrokerConnection implements AutoCloseable {
         false, null);
   }
 
-  private boolean answersHealth(Endpoint ep) {
-    try {
-      HttpRequest probe =
-          HttpRequest.newBuilder(URI.create(ep.base() + "/health"))
-              .timeout(config.healthTimeout())
-              .GET()
-              .build();
-      HttpResponse<byte[]> r =
-          http.sendAsync(probe, HttpResponse.BodyHandlers.ofByteArray())
-              .get(config.healthTimeout().toMillis() + 500, TimeUnit.MILLISECONDS);
-      if (r.statusCode() == 503) {
-        String status = Wire.optText(Wire.parse(503, r.body()), "status");
-        return !"fenced".equals(status);
-      }
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return true;
-    } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
-      return false;
-    }
+  /** The takeover rule applied to {@code r}, asking its address only when that can matter. */
+  private TakeoverDecision judge(BrokerRecord r) {
+    Duration staleAfter = config.staleAfter();
+    ProbeResult answer = TakeoverRule.probeNeeded(r, config.clock().instant(), staleAfter)
+        ? healthProbe.probe(r) : ProbeResult.notAsked();
+    return TakeoverRule.decide(r, answer, config.clock().instant(), staleAfter);
   }
 
   // ---------------------------------------------------------------- helpers

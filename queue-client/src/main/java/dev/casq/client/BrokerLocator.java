@@ -2,7 +2,6 @@ package dev.casq.client;
 
 import dev.casq.core.BrokerRecord;
 import dev.casq.election.LaunchedBroker;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -13,9 +12,6 @@ interface BrokerLocator extends AutoCloseable {
 
   /** The broker recorded in the queue object now; empty when none is (or there is no object). */
   Optional<BrokerRecord> recorded();
-
-  /** Whether the record's heartbeat is too old for the broker to be considered alive. */
-  boolean isStale(BrokerRecord record, Instant now);
 
   /**
    * Starts a broker for the queue in this process, if a launcher is available; empty otherwise.

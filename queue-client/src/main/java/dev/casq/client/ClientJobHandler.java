@@ -2,8 +2,13 @@ package dev.casq.client;
 
 /**
  * Runs one job for a {@link ClientWorker}. Returning completes the job; throwing fails the attempt
- * (retried with backoff while the job has attempts left). The thread is interrupted when the worker
- * shuts down and the grace period is over; the job is then released.
+ * (retried with backoff while the job has attempts left).
+ *
+ * <p>A long handler checks {@code job.leaseLost()} (or {@code job.cancellation()}): once the lease
+ * is lost the job may run elsewhere and nothing this handler does is reported; the thread is also
+ * interrupted then. At shutdown the cancellation is signalled first and the thread interrupted when
+ * the grace period is over; a handler that stops early should throw (e.g. {@code
+ * job.cancellation().throwIfCancelled()}) so that the job is released rather than completed.
  */
 @FunctionalInterface
 public interface ClientJobHandler<T> {

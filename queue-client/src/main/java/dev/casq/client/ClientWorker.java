@@ -1,10 +1,17 @@
 package dev.casq.client;
 
+import dev.casq.core.Cancellation;
+import dev.casq.core.ClaimBackoff;
 import dev.casq.core.ClaimRequest;
-import dev.casq.core.JobNotFoundException;
-import dev.casq.core.LeaseRejectedException;
+import dev.casq.core.HandlerRun;
+import dev.casq.core.LeaseWatch;
+import dev.casq.core.Settlement;
+import dev.casq.core.Sleeper;
 import dev.casq.core.WorkerOptions;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -27,25 +34,40 @@ import org.slf4j.LoggerFactory;
  * travels in the same commit as that completion) and fails it when the handler throws (the job is
  * retried with backoff while it has attempts left).
  *
- * <p>{@link #close()} shuts down gracefully: no new claims; running handlers get the grace period
- * to finish; after it they are interrupted and their jobs released (without counting the attempt).
- * Broker outages are ridden out by the client's retries and failover.
+ * <p>Leases: the worker tracks the expiry it was granted (on its own clock, from when each request
+ * was sent). A heartbeat the broker rejects (409, 404) loses the lease at once; other heartbeat
+ * failures (broker unavailable, 5xx, timeouts) are retried until that expiry passes, and then the
+ * lease is lost too. A lost lease is signalled to the handler ({@link LeasedJob#leaseLost()}) and
+ * its thread interrupted; nothing is reported for that job afterwards.
+ *
+ * <p>Failing claims pause with {@link ClaimBackoff} (50 ms doubling to 5 s, jittered), reset by a
+ * successful claim.
+ *
+ * <p>{@link #close()} shuts down gracefully: no new claims; running handlers are signalled and get
+ * the grace period to finish (and are then completed or failed as usual); after it they are
+ * interrupted, and those that stop are released (without counting the attempt). A job whose
+ * handler still runs after that is never released, since it could then run twice at once: its
+ * lease is left to expire. Broker outages are ridden out by the client's retries and failover.
  */
 public final class ClientWorker<T> implements AutoCloseable {
   /** The lease asked for when the options name none. */
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
 
   private static final Logger log = LoggerFactory.getLogger(ClientWorker.class);
-  private static final Duration MAX_ERROR_PAUSE = Duration.ofSeconds(5);
+  /** How long close() waits for interrupted handlers after the grace period, at least. */
+  private static final Duration AFTER_INTERRUPT = Duration.ofSeconds(5);
 
   private final ClientQueue<T> queue;
   private final ClientJobHandler<T> handler;
   private final WorkerOptions options;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final ClaimBackoff backoff;
   private final Duration lease;
   private final Duration heartbeatEvery;
   private final Thread[] slots;
   private final ScheduledExecutorService heartbeats;
-  private final Set<LeasedJob<T>> running = ConcurrentHashMap.newKeySet();
+  private final Set<HandlerRun> running = ConcurrentHashMap.newKeySet();
   private final Set<CompletableFuture<Void>> completing = ConcurrentHashMap.newKeySet();
   private final CountDownLatch stopped;
   private final CountDownLatch stopSignal = new CountDownLatch(1);
@@ -54,12 +76,21 @@ public final class ClientWorker<T> implements AutoCloseable {
   private final AtomicLong lost = new AtomicLong();
   private final AtomicLong released = new AtomicLong();
   private volatile boolean stopping;
-  private volatile boolean forced;
 
   ClientWorker(ClientQueue<T> queue, ClientJobHandler<T> handler, WorkerOptions options) {
+    this(queue, handler, options, Clock.systemUTC(), null, ClaimBackoff.defaults());
+  }
+
+  /** @param sleeper pauses after a failed claim; null to wait on the worker's stop signal */
+  ClientWorker(ClientQueue<T> queue, ClientJobHandler<T> handler, WorkerOptions options,
+      Clock clock, Sleeper sleeper, ClaimBackoff backoff) {
     this.queue = queue;
     this.handler = handler;
     this.options = options;
+    this.clock = clock;
+    this.sleeper =
+        sleeper != null ? sleeper : d -> stopSignal.await(d.toNanos(), TimeUnit.NANOSECONDS);
+    this.backoff = backoff;
     this.lease = options.lease() != null ? options.lease() : DEFAULT_LEASE;
     Duration hb = options.heartbeatInterval() != null ? options.heartbeatInterval()
         : lease.dividedBy(3);
@@ -92,7 +123,7 @@ public final class ClientWorker<T> implements AutoCloseable {
     return failed.get();
   }
 
-  /** Jobs whose lease was lost while they ran (expired, cancelled, or the broker refused it). */
+  /** Jobs whose lease was lost while they ran (rejected, or expired while heartbeats failed). */
   public long lost() {
     return lost.get();
   }
@@ -115,13 +146,13 @@ public final class ClientWorker<T> implements AutoCloseable {
   private void loop() {
     try {
       ClaimRequest request = new ClaimRequest(options.workerId(), lease, 1, options.types());
-      int errorsInARow = 0;
       while (!stopping) {
+        Instant sentAt = clock.instant();
         CompletableFuture<List<LeasedJob<T>>> claim = queue.claimAsync(request, options.pollWait());
         List<LeasedJob<T>> got;
         try {
           got = claim.get();
-          errorsInARow = 0;
+          backoff.succeeded();
         } catch (InterruptedException e) {
           claim.thenAccept(this::releaseAll); // whatever it brings back goes back
           return;
@@ -129,20 +160,24 @@ public final class ClientWorker<T> implements AutoCloseable {
           if (stopping) {
             return;
           }
-          errorsInARow++;
-          Throwable cause = unwrap(e);
-          if (errorsInARow == 1 || errorsInARow % 10 == 0) {
-            log.warn("worker {} could not claim from queue {} ({} in a row): {}",
-                options.workerId(), queue.name(), errorsInARow, cause.getMessage());
+          Duration pause = backoff.failed();
+          int n = backoff.failuresInARow();
+          if (n == 1 || n % 10 == 0) {
+            log.warn("worker {} could not claim from queue {} ({} in a row; pausing {} ms): {}",
+                options.workerId(), queue.name(), n, pause.toMillis(), unwrap(e).getMessage());
           }
-          pause(errorsInARow);
+          try {
+            sleeper.sleep(pause);
+          } catch (InterruptedException ie) {
+            return;
+          }
           continue;
         }
         for (LeasedJob<T> job : got) {
           if (stopping) {
             release(job);
           } else {
-            run(job);
+            run(job, sentAt);
           }
         }
       }
@@ -151,46 +186,65 @@ public final class ClientWorker<T> implements AutoCloseable {
     }
   }
 
-  private void run(LeasedJob<T> job) {
-    running.add(job);
-    HeartbeatTask beat = new HeartbeatTask(job);
+  private void run(LeasedJob<T> leased, Instant claimSentAt) {
+    Cancellation cancellation = new Cancellation();
+    LeasedJob<T> job = leased.withCancellation(cancellation);
+    HandlerRun run = new HandlerRun(job.id(), Thread.currentThread(), cancellation,
+        LeaseWatch.granted(claimSentAt, lease));
+    running.add(run);
+    if (stopping) {
+      run.stop(Cancellation.Reason.SHUTDOWN, false);
+    }
+    HeartbeatTask beat = new HeartbeatTask(job, run);
     beat.future =
         heartbeats.scheduleAtFixedRate(beat, heartbeatEvery.toMillis(), heartbeatEvery.toMillis(),
             TimeUnit.MILLISECONDS);
+    Throwable thrown = null;
     try {
       handler.handle(job);
-      beat.stop();
-      if (beat.lost) {
-        log.warn("job {} finished after its lease was lost; not completing it", job.id());
-        return;
-      }
-      completeInBackground(job);
-    } catch (InterruptedException e) {
-      beat.stop();
-      release(job);
     } catch (Exception e) {
-      beat.stop();
-      if (forced) {
-        release(job); // interrupted by shutdown: not the job's fault
-        return;
-      }
-      failed.incrementAndGet();
-      if (beat.lost) {
-        return;
-      }
-      String error = e instanceof JobFailure ? String.valueOf(e.getMessage()) : e.toString();
-      boolean retry = !(e instanceof JobFailure jf) || jf.retry();
-      try {
-        uninterrupted(() -> ClientQueue.await(queue.failAsync(job, error, retry)));
-      } catch (RuntimeException re) {
-        log.warn("could not report the failure of job {}: {}", job.id(), re.getMessage());
-      }
+      thrown = e;
     } catch (Error e) {
       beat.stop();
-      release(job);
-      throw e;
+      run.handlerReturned();
+      running.remove(run);
+      throw e; // the job's lease is left to expire
     } finally {
-      running.remove(job);
+      beat.stop();
+    }
+    try {
+      if (run.handlerReturned()) {
+        log.debug("job {} finished after close() gave it up; its lease is left to expire",
+            job.id());
+        return;
+      }
+      boolean leaseLost = run.lease().isLost(clock.instant());
+      settle(job, Settlement.decide(thrown, leaseLost, cancellation.reason(),
+          run.interruptedByWorker()), thrown);
+    } finally {
+      running.remove(run);
+    }
+  }
+
+  private void settle(LeasedJob<T> job, Settlement settlement, Throwable thrown) {
+    switch (settlement) {
+      case COMPLETE -> completeInBackground(job);
+      case FAIL -> {
+        failed.incrementAndGet();
+        String error =
+            thrown instanceof JobFailure ? String.valueOf(thrown.getMessage()) : thrown.toString();
+        boolean retry = !(thrown instanceof JobFailure jf) || jf.retry();
+        try {
+          ClientQueue.await(queue.failAsync(job, error, retry));
+        } catch (RuntimeException re) {
+          log.warn("could not report the failure of job {}: {}", job.id(), re.getMessage());
+        }
+      }
+      case RELEASE -> release(job);
+      case NOTHING -> {
+        lost.incrementAndGet();
+        log.warn("job {} ended after its lease was lost; not reporting its outcome", job.id());
+      }
     }
   }
 
@@ -204,7 +258,15 @@ public final class ClientWorker<T> implements AutoCloseable {
     queue.completeAsync(job, null).whenComplete(
         (v, e) -> {
           try {
-            settle(job, e);
+            if (e == null) {
+              completed.incrementAndGet();
+            } else {
+              Throwable cause = unwrap(e);
+              if (LeaseWatch.isRejection(cause)) {
+                lost.incrementAndGet();
+              }
+              log.warn("could not complete job {}: {}", job.id(), cause.getMessage());
+            }
           } finally {
             completing.remove(settled);
             settled.complete(null);
@@ -212,32 +274,30 @@ public final class ClientWorker<T> implements AutoCloseable {
         });
   }
 
-  private void settle(LeasedJob<T> job, Throwable e) {
-    if (e == null) {
-      completed.incrementAndGet();
-      return;
-    }
-    Throwable cause = unwrap(e);
-    if (cause instanceof LeaseRejectedException || cause instanceof JobNotFoundException) {
-      lost.incrementAndGet();
-    }
-    log.warn("could not complete job {}: {}", job.id(), cause.getMessage());
-  }
-
-  /** Extends one job's lease on a schedule; notices when the lease is lost. */
+  /** Extends one job's lease on a schedule; finds out when the lease is lost and says so. */
   private final class HeartbeatTask implements Runnable {
     final LeasedJob<T> job;
+    final HandlerRun run;
     volatile ScheduledFuture<?> future;
-    volatile boolean lost;
     volatile boolean inFlight;
 
-    HeartbeatTask(LeasedJob<T> job) {
+    HeartbeatTask(LeasedJob<T> job, HandlerRun run) {
       this.job = job;
+      this.run = run;
     }
 
     @Override
     public void run() {
-      if (lost || inFlight) {
+      LeaseWatch watch = run.lease();
+      if (run.cancellation().leaseLost()) {
+        return;
+      }
+      Instant sentAt = clock.instant();
+      if (watch.isLost(sentAt)) {
+        leaseLost("its expiry " + watch.expiresAt() + " passed without a successful heartbeat");
+        return;
+      }
+      if (inFlight) {
         return;
       }
       inFlight = true;
@@ -247,21 +307,29 @@ public final class ClientWorker<T> implements AutoCloseable {
               (expiry, error) -> {
                 inFlight = false;
                 if (error == null) {
+                  watch.extended(sentAt, lease);
                   return;
                 }
                 Throwable cause = unwrap(error);
-                if (cause instanceof LeaseRejectedException
-                    || cause instanceof JobNotFoundException) {
-                  if (!lost) {
-                    lost = true;
-                    ClientWorker.this.lost.incrementAndGet();
-                    log.warn("lease of job {} is lost: {}", job.id(), cause.getMessage());
-                    stop();
-                  }
+                if (LeaseWatch.isRejection(cause)) {
+                  watch.rejected();
+                  leaseLost(cause.getMessage());
+                } else if (watch.isLost(clock.instant())) {
+                  leaseLost("heartbeats failed until its expiry passed: " + cause.getMessage());
                 } else {
-                  log.warn("heartbeat of job {} failed: {}", job.id(), cause.getMessage());
+                  log.warn("heartbeat of job {} failed (retrying until {}): {}", job.id(),
+                      watch.expiresAt(), cause.getMessage());
                 }
               });
+    }
+
+    private void leaseLost(String why) {
+      if (run.cancellation().leaseLost()) {
+        return;
+      }
+      log.warn("lease of job {} is lost ({}); interrupting its handler", job.id(), why);
+      run.stop(Cancellation.Reason.LEASE_LOST, true);
+      stop();
     }
 
     void stop() {
@@ -288,31 +356,10 @@ public final class ClientWorker<T> implements AutoCloseable {
 
   private void release(LeasedJob<T> job) {
     try {
-      uninterrupted(() -> queue.release(job));
+      queue.release(job);
       released.incrementAndGet();
     } catch (RuntimeException e) {
       log.debug("release of job {} failed: {}", job.id(), e.toString());
-    }
-  }
-
-  /** Runs a blocking call with the interrupt flag cleared (and restores it afterwards). */
-  private static void uninterrupted(Runnable call) {
-    boolean wasInterrupted = Thread.interrupted();
-    try {
-      call.run();
-    } finally {
-      if (wasInterrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private void pause(int errorsInARow) {
-    long millis = Math.min(MAX_ERROR_PAUSE.toMillis(), 100L << Math.min(errorsInARow, 10));
-    try {
-      stopSignal.await(millis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
@@ -325,29 +372,28 @@ public final class ClientWorker<T> implements AutoCloseable {
   }
 
   /**
-   * Stops claiming, lets running jobs finish for the grace period, then interrupts their handlers
-   * and releases their jobs. Returns when every slot has stopped (or after a further grace
-   * period if a handler ignores interruption).
+   * Stops claiming and signals running handlers; lets them finish for the grace period, then
+   * interrupts those still running and waits a little more (at least 5 s or the grace period). A
+   * job whose handler still runs then is not released (it may still be working on it): its lease
+   * is left to expire, and one log line names it.
    */
   @Override
   public void close() {
     stopping = true;
     stopSignal.countDown();
+    for (HandlerRun run : running) {
+      run.stop(Cancellation.Reason.SHUTDOWN, false);
+    }
     try {
       if (!stopped.await(options.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-        forced = true;
         log.info("worker {}: grace period over; interrupting {} running job(s)",
             options.workerId(), running.size());
-        for (Thread t : slots) {
-          t.interrupt();
+        for (HandlerRun run : running) {
+          run.stop(Cancellation.Reason.SHUTDOWN, true);
         }
-        if (!stopped.await(Math.max(5_000, options.shutdownGrace().toMillis()),
-            TimeUnit.MILLISECONDS)) {
-          log.warn("worker {}: {} handler(s) ignore interruption; releasing their jobs",
-              options.workerId(), running.size());
-          for (LeasedJob<T> job : running) {
-            release(job);
-          }
+        long wait = Math.max(AFTER_INTERRUPT.toMillis(), options.shutdownGrace().toMillis());
+        if (!stopped.await(wait, TimeUnit.MILLISECONDS)) {
+          abandonRunning();
         }
       }
       awaitCompletions();
@@ -355,6 +401,20 @@ public final class ClientWorker<T> implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       heartbeats.shutdownNow();
+    }
+  }
+
+  private void abandonRunning() {
+    List<String> ids = new ArrayList<>();
+    for (HandlerRun run : running) {
+      if (run.abandonIfRunning()) {
+        ids.add(run.jobId() + " until " + run.lease().expiresAt());
+      }
+    }
+    if (!ids.isEmpty()) {
+      log.warn("worker {}: {} handler(s) still running after the grace period and an interrupt;"
+          + " their jobs are not released, their leases are left to expire: {}",
+          options.workerId(), ids.size(), ids);
     }
   }
 

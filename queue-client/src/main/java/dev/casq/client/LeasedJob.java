@@ -1,5 +1,6 @@
 package dev.casq.client;
 
+import dev.casq.core.Cancellation;
 import java.time.Instant;
 
 /**
@@ -14,6 +15,8 @@ import java.time.Instant;
  * @param maxAttempts attempts before the job goes dead
  * @param type the job type, or null
  * @param priority the job priority
+ * @param cancellation signalled when a {@link ClientWorker} running this job loses its lease or
+ *     shuts down; a handler checks {@code job.leaseLost()} or {@code job.isCancelled()}
  */
 public record LeasedJob<T>(
     String id,
@@ -24,4 +27,33 @@ public record LeasedJob<T>(
     int attempts,
     int maxAttempts,
     String type,
-    int priority) {}
+    int priority,
+    Cancellation cancellation) {
+
+  public LeasedJob {
+    cancellation = cancellation == null ? new Cancellation() : cancellation;
+  }
+
+  /** A leased job that nothing has cancelled yet. */
+  public LeasedJob(String id, T payload, String payloadJson, String leaseToken,
+      Instant leaseExpiresAt, int attempts, int maxAttempts, String type, int priority) {
+    this(id, payload, payloadJson, leaseToken, leaseExpiresAt, attempts, maxAttempts, type,
+        priority, new Cancellation());
+  }
+
+  /** The same job watched by {@code c} (how a worker hands it to its handler). */
+  LeasedJob<T> withCancellation(Cancellation c) {
+    return new LeasedJob<>(id, payload, payloadJson, leaseToken, leaseExpiresAt, attempts,
+        maxAttempts, type, priority, c);
+  }
+
+  /** Shortcut for {@code cancellation().leaseLost()}: the outcome of this job will not count. */
+  public boolean leaseLost() {
+    return cancellation.leaseLost();
+  }
+
+  /** Shortcut for {@code cancellation().isCancelled()}: the handler should stop. */
+  public boolean isCancelled() {
+    return cancellation.isCancelled();
+  }
+}

@@ -3,7 +3,6 @@ package dev.casq.client;
 import dev.casq.core.BrokerRecord;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.election.LaunchedBroker;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -34,11 +33,6 @@ final class StoreBrokerLocator implements BrokerLocator {
   @Override
   public Optional<BrokerRecord> recorded() {
     return discovery.current();
-  }
-
-  @Override
-  public boolean isStale(BrokerRecord record, Instant now) {
-    return BrokerDiscovery.isStale(record, now, config.staleAfter());
   }
 
   @Override

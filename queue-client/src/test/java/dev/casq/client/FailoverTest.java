@@ -9,6 +9,8 @@ import dev.casq.broker.CasqBroker;
 import dev.casq.core.BrokerRecord;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.election.BrokerProbe;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,6 +73,65 @@ class FailoverTest {
     }
     // closing the client stops its broker, which resigns so the next one can start at once
     assertThat(BrokerDiscovery.isStale(recorded(), Instant.now(), Brokers.STALE_AFTER)).isTrue();
+  }
+
+  /**
+   * The recorded broker died and another process (here a bare HTTP server naming another broker
+   * id) now listens on its port: that is not the recorded broker being alive, so once the heartbeat
+   * is stale the client takes over.
+   */
+  @Test
+  void anotherBrokerAnsweringAtTheRecordedAddressIsNotTakenForTheRecordedOne() throws Exception {
+    CasqBroker a = Brokers.startCrashable(store);
+    BrokerRecord old = a.broker("jobs").orElseThrow();
+    int port = java.net.URI.create(a.address()).getPort();
+    try (CasqClient c = client(TakeoverPolicy.IN_PROCESS)
+        .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(8))
+            .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200)))
+        .build()) {
+      ClientQueue<Job> q = c.queue(Job.class);
+      q.push(new Job(1));
+      a.close();
+      HttpServer impostor = bindImpostor(port);
+      try {
+        String id = q.push(new Job(2));
+
+        assertThat(c.inProcessBroker()).isPresent();
+        BrokerRecord now = recorded();
+        assertThat(now.epoch()).isEqualTo(old.epoch() + 1);
+        assertThat(now.address()).isEqualTo(c.inProcessBroker().get());
+        assertThat(q.get(id).id()).isEqualTo(id);
+      } finally {
+        impostor.stop(0);
+      }
+    }
+  }
+
+  /** Answers /health as a live broker with another id, and 503 to everything else. */
+  private static HttpServer bindImpostor(int port) {
+    HttpServer[] bound = new HttpServer[1];
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+      try {
+        bound[0] = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        return true;
+      } catch (java.net.BindException e) {
+        return false; // the dead broker's socket is still closing
+      }
+    });
+    bound[0].createContext("/", ex -> {
+      boolean health = ex.getRequestURI().getPath().equals("/health");
+      byte[] body = (health
+          ? "{\"status\":\"ok\",\"brokerId\":\"someone-else\",\"queues\":{}}"
+          : "{\"error\":{\"code\":\"unavailable\",\"message\":\"not this queue\"}}")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", "application/json");
+      ex.sendResponseHeaders(health ? 200 : 503, body.length);
+      try (var out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    bound[0].start();
+    return bound[0];
   }
 
   @Test

@@ -11,6 +11,35 @@ import java.time.Instant;
  * @param leaseExpiresAt when the lease runs out unless extended
  * @param attempts how many times the job was claimed, this time included
  * @param job the raw job
+ * @param cancellation signalled when a {@link Worker} running this job loses its lease or shuts
+ *     down; a handler checks {@code job.cancellation().isCancelled()} (or {@code leaseLost()})
  */
 public record ClaimedJob<T>(
-    String id, T payload, String leaseToken, Instant leaseExpiresAt, int attempts, Job job) {}
+    String id,
+    T payload,
+    String leaseToken,
+    Instant leaseExpiresAt,
+    int attempts,
+    Job job,
+    Cancellation cancellation) {
+
+  public ClaimedJob {
+    cancellation = cancellation == null ? new Cancellation() : cancellation;
+  }
+
+  /** A claimed job that nothing has cancelled yet. */
+  public ClaimedJob(
+      String id, T payload, String leaseToken, Instant leaseExpiresAt, int attempts, Job job) {
+    this(id, payload, leaseToken, leaseExpiresAt, attempts, job, new Cancellation());
+  }
+
+  /** Shortcut for {@code cancellation().leaseLost()}: the outcome of this job will not count. */
+  public boolean leaseLost() {
+    return cancellation.leaseLost();
+  }
+
+  /** Shortcut for {@code cancellation().isCancelled()}: the handler should stop. */
+  public boolean isCancelled() {
+    return cancellation.isCancelled();
+  }
+}

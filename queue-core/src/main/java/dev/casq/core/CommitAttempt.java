@@ -65,7 +65,7 @@ final class CommitAttempt {
       }
       log.info("write of {} revision {} has not landed and may still land; writing the same"
           + " commit again", key, w.revision());
-      sleeper.sleep(Math.min(1000, 10L << Math.min(resend, 6)));
+      sleeper.pause(Math.min(1000, 10L << Math.min(resend, 6)));
     }
   }
 
@@ -109,7 +109,7 @@ final class CommitAttempt {
         throw e;
       } catch (dev.casq.storage.StorageException e) {
         trouble.accept(e);
-        sleeper.sleep(Math.min(5000, 100L << Math.min(i, 6)));
+        sleeper.pause(Math.min(5000, 100L << Math.min(i, 6)));
       }
     }
   }
@@ -123,7 +123,7 @@ final class CommitAttempt {
         if (i >= BACK_PRESSURE_RETRIES) {
           throw e;
         }
-        sleeper.sleep(Math.max(1, e.retryAfter().toMillis()));
+        sleeper.pause(Math.max(1, e.retryAfter().toMillis()));
       }
     }
   }

@@ -243,7 +243,7 @@ public final class CommitLoop {
     long wait = Math.max(backoffMillis, minIntervalMillis(now));
     backoffMillis = 0;
     if (wait > 0) {
-      sleeper.sleep(wait); // the store's rate limit or a back-off, not synchronisation
+      sleeper.pause(wait); // the store's rate limit or a back-off, not synchronisation
       now = options.clock().instant();
     }
     if (applied == null) {

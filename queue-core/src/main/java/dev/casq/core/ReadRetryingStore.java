@@ -46,10 +46,10 @@ final class ReadRetryingStore implements ObjectStore {
         throw e; // a wrong bucket or credentials do not heal by waiting
       } catch (BackPressureException e) {
         last = e;
-        sleeper.sleep(Math.max(1, e.retryAfter().toMillis()));
+        sleeper.pause(Math.max(1, e.retryAfter().toMillis()));
       } catch (StorageException e) {
         last = e;
-        sleeper.sleep(Math.min(1000, 10L << Math.min(i, 6)));
+        sleeper.pause(Math.min(1000, 10L << Math.min(i, 6)));
       }
     }
     throw last;

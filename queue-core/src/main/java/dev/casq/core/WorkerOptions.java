@@ -13,7 +13,8 @@ import java.util.Set;
  * @param heartbeatInterval how often a running job's lease is extended; null for a third of the
  *     lease
  * @param pollWait how long one claim waits for a job (long poll)
- * @param shutdownGrace how long close() lets running jobs finish before releasing them
+ * @param shutdownGrace how long close() lets signalled handlers finish before interrupting them;
+ *     a job whose handler still runs after that is not released (its lease is left to expire)
  * @param types only jobs of these types; empty for any
  */
 public record WorkerOptions(

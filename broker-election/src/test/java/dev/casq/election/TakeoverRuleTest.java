@@ -1,0 +1,114 @@
+package dev.casq.election;
+
+import static dev.casq.election.TakeoverDecision.Verdict.ALIVE;
+import static dev.casq.election.TakeoverDecision.Verdict.TAKE_OVER;
+import static dev.casq.election.TakeoverDecision.Verdict.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.casq.core.BrokerRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The takeover rule, every probe answer against every heartbeat, without I/O. */
+class TakeoverRuleTest {
+  private static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
+  private static final Duration STALE_AFTER = Duration.ofSeconds(10);
+  private static final BrokerRecord FRESH = new BrokerRecord("a", "http://h:1", 3, NOW.minusSeconds(2));
+  private static final BrokerRecord STALE = FRESH.withHeartbeat(NOW.minusSeconds(10));
+  private static final BrokerRecord RESIGNED = FRESH.withHeartbeat(ResignBrokerCommand.RESIGNED);
+
+  private static ProbeResult health(int status, String json) {
+    return ProbeResult.ofHealth(status, json.getBytes(StandardCharsets.UTF_8), "q");
+  }
+
+  /** Every probe answer the rule must tell apart, and whether it confirms broker "a". */
+  private static Map<String, ProbeResult> answers() {
+    Map<String, ProbeResult> m = new LinkedHashMap<>();
+    m.put("refused", ProbeResult.refused("connection refused"));
+    m.put("timeout", ProbeResult.timedOut("no answer"));
+    m.put("not asked", ProbeResult.notAsked());
+    m.put("200 same id", health(200, "{\"status\":\"ok\",\"brokerId\":\"a\",\"address\":\"x\","
+        + "\"queues\":{\"q\":{\"status\":\"serving\",\"epoch\":3,\"revision\":9,"
+        + "\"engine\":{\"state\":\"serving\"}}},\"future\":[1,2]}"));
+    m.put("200 same id, no queues listed", health(200, "{\"status\":\"ok\",\"brokerId\":\"a\"}"));
+    m.put("200 other id", health(200, "{\"status\":\"ok\",\"brokerId\":\"b\"}"));
+    m.put("200 no id", health(200, "{\"status\":\"ok\"}"));
+    m.put("200 queue closed (resigned)", health(200, "{\"status\":\"ok\",\"brokerId\":\"a\","
+        + "\"queues\":{\"q\":{\"status\":\"closed\"},\"other\":{\"status\":\"serving\"}}}"));
+    m.put("200 queue fenced", health(200, "{\"status\":\"ok\",\"brokerId\":\"a\","
+        + "\"queues\":{\"q\":{\"status\":\"fenced\",\"epoch\":null}}}"));
+    m.put("503 stopping", health(503, "{\"status\":\"stopping\",\"brokerId\":\"a\"}"));
+    m.put("503 fenced", health(503, "{\"status\":\"fenced\",\"brokerId\":\"a\"}"));
+    m.put("garbage", health(200, "<html>hello</html>"));
+    m.put("empty body", health(200, ""));
+    m.put("JSON array", health(200, "[1]"));
+    return m;
+  }
+
+  private static boolean confirming(String name) {
+    return name.startsWith("200 same id");
+  }
+
+  @Test
+  void freshAndConfirmedIsAliveFreshButUnconfirmedWaits() {
+    answers().forEach((name, probe) -> {
+      TakeoverDecision d = TakeoverRule.decide(FRESH, probe, NOW, STALE_AFTER);
+      assertThat(d.verdict()).as(name).isEqualTo(confirming(name) ? ALIVE : WAIT);
+    });
+  }
+
+  @Test
+  void staleAndUnconfirmedIsTakenOverStaleButConfirmedIsNeverDisplaced() {
+    answers().forEach((name, probe) -> {
+      TakeoverDecision d = TakeoverRule.decide(STALE, probe, NOW, STALE_AFTER);
+      assertThat(d.verdict()).as(name).isEqualTo(confirming(name) ? WAIT : TAKE_OVER);
+    });
+  }
+
+  @Test
+  void noBrokerOrAResignedOneIsTakenOverWhateverTheAddressSays() {
+    answers().forEach((name, probe) -> {
+      assertThat(TakeoverRule.decide(null, probe, NOW, STALE_AFTER).verdict()).as(name)
+          .isEqualTo(TAKE_OVER);
+      assertThat(TakeoverRule.decide(RESIGNED, probe, NOW, STALE_AFTER).verdict()).as(name)
+          .isEqualTo(TAKE_OVER);
+    });
+  }
+
+  @Test
+  void stalenessStartsExactlyAtStaleAfter() {
+    ProbeResult silent = ProbeResult.refused("x");
+    BrokerRecord justFresh = FRESH.withHeartbeat(NOW.minus(STALE_AFTER).plusMillis(1));
+    assertThat(TakeoverRule.decide(justFresh, silent, NOW, STALE_AFTER).verdict()).isEqualTo(WAIT);
+    assertThat(TakeoverRule.decide(STALE, silent, NOW, STALE_AFTER).verdict()).isEqualTo(TAKE_OVER);
+    assertThat(TakeoverRule.probeNeeded(justFresh, NOW, STALE_AFTER)).isFalse();
+    assertThat(TakeoverRule.probeNeeded(STALE, NOW, STALE_AFTER)).isTrue();
+    assertThat(TakeoverRule.probeNeeded(RESIGNED, NOW, STALE_AFTER)).isFalse();
+    assertThat(TakeoverRule.probeNeeded(null, NOW, STALE_AFTER)).isFalse();
+  }
+
+  @Test
+  void reasonsSayWhatTheAddressAnswered() {
+    assertThat(TakeoverRule.decide(STALE, answers().get("200 other id"), NOW, STALE_AFTER).reason())
+        .contains("another broker (b)");
+    assertThat(TakeoverRule.decide(STALE, answers().get("garbage"), NOW, STALE_AFTER).reason())
+        .contains("no casq health answer");
+    assertThat(TakeoverRule.decide(null, ProbeResult.notAsked(), NOW, STALE_AFTER).reason())
+        .contains("no broker is recorded");
+  }
+
+  @Test
+  void theHealthAnswerIsReadLeniently() {
+    ProbeResult r = answers().get("200 same id");
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.ANSWERED);
+    assertThat(r.brokerId()).isEqualTo("a");
+    assertThat(r.status()).isEqualTo("ok");
+    assertThat(r.queueStatus()).isEqualTo("serving");
+    assertThat(health(200, "{\"brokerId\":7,\"status\":{\"x\":1}}").brokerId()).isNull();
+    assertThat(answers().get("garbage").outcome()).isEqualTo(ProbeResult.Outcome.UNREADABLE);
+  }
+}

@@ -1,0 +1,83 @@
+package dev.casq.core;
+
+import java.util.Objects;
+
+/**
+ * One handler running on one worker thread, as seen by the threads that may have to stop it (the
+ * heartbeat when the lease is lost, close() at shutdown). The thread is interrupted only while the
+ * handler runs, never after it returned, so an interrupt meant for one job cannot hit the worker's
+ * next claim or the next job.
+ */
+public final class HandlerRun {
+  private final String jobId;
+  private final Thread thread;
+  private final Cancellation cancellation;
+  private final LeaseWatch lease;
+  private boolean inHandler = true;
+  private boolean interrupted;
+  private boolean abandoned;
+
+  /**
+   * @param jobId the job, for messages
+   * @param thread the thread that runs the handler
+   * @param cancellation what the handler sees
+   * @param lease the lease of the job
+   */
+  public HandlerRun(String jobId, Thread thread, Cancellation cancellation, LeaseWatch lease) {
+    this.jobId = Objects.requireNonNull(jobId, "jobId");
+    this.thread = Objects.requireNonNull(thread, "thread");
+    this.cancellation = Objects.requireNonNull(cancellation, "cancellation");
+    this.lease = Objects.requireNonNull(lease, "lease");
+  }
+
+  public String jobId() {
+    return jobId;
+  }
+
+  public Cancellation cancellation() {
+    return cancellation;
+  }
+
+  public LeaseWatch lease() {
+    return lease;
+  }
+
+  /** Signals the handler and, with {@code interrupt}, interrupts its thread if it still runs. */
+  public synchronized void stop(Cancellation.Reason why, boolean interrupt) {
+    cancellation.cancel(why);
+    if (interrupt && inHandler) {
+      interrupted = true;
+      thread.interrupt();
+    }
+  }
+
+  /**
+   * Called on the handler's thread when the handler returned or threw: no interrupt reaches the
+   * thread after this, and one that arrived is cleared.
+   *
+   * @return true when the job was abandoned meanwhile (its outcome must not be reported)
+   */
+  public synchronized boolean handlerReturned() {
+    inHandler = false;
+    Thread.interrupted();
+    return abandoned;
+  }
+
+  /** Gives the job up if its handler still runs (its lease is left to expire). */
+  public synchronized boolean abandonIfRunning() {
+    if (inHandler) {
+      abandoned = true;
+    }
+    return abandoned;
+  }
+
+  /** Whether the worker interrupted the handler's thread. */
+  public synchronized boolean interruptedByWorker() {
+    return interrupted;
+  }
+
+  /** Whether the handler is still running. */
+  public synchronized boolean running() {
+    return inHandler;
+  }
+}
