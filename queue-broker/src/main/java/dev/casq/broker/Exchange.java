@@ -93,9 +93,12 @@ final class Exchange {
               + "); see the broker log");
     }
     if (e.status() == 503) {
-      response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+      response.getHeaders().put(HttpHeader.RETRY_AFTER,
+          Integer.toString(RequestLimits.OVERLOAD_RETRY_AFTER_SECONDS));
     } else if (e.status() == 401) {
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"casq\"");
+    } else if (e.allow() != null) {
+      response.getHeaders().put(HttpHeader.ALLOW, e.allow());
     }
     json(e.status(), JsonOut.error(e.code(), e.getMessage(), e.broker()));
   }
