@@ -233,6 +233,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
 
   private void withBody(Exchange ex, boolean emptyIsObject, Consumer<ObjectNode> then) {
     checkContentType(ex);
+    ex.bodyRead = true;
     long length = ex.request.getLength();
     int max = ctx.maxRequestBytes();
     long drainLimit = Math.min(64L << 20, 8L * max);

@@ -63,6 +63,7 @@ final class RequestParser {
       }
       throw ApiException.invalid("the request needs a JSON object body");
     }
+    requireUtf8(body);
     JsonNode node;
     try {
       node = mapper.readTree(body);
@@ -346,6 +347,30 @@ final class RequestParser {
       return "an object";
     }
     return n.isNull() ? "null" : n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Rejects a body that is not well-formed UTF-8. The JSON parser decodes some ill-formed
+   * sequences (overlong forms, code points past U+10FFFF) into other characters instead of
+   * refusing them, which would store text the client never sent.
+   */
+  static void requireUtf8(byte[] body) {
+    int i = 0;
+    while (i < body.length && body[i] >= 0) {
+      i++; // ASCII, the usual case: nothing to decode
+    }
+    if (i == body.length) {
+      return;
+    }
+    try {
+      java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(body, i, body.length - i));
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw ApiException.invalid("malformed JSON: the body is not valid UTF-8 (" + e.getMessage()
+          + ")");
+    }
   }
 
   private static boolean isBlank(byte[] body) {

@@ -221,7 +221,8 @@ class BrokerApiTest {
     Http.Reply page = http.get("/");
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.headers().firstValue("content-type").orElse("")).startsWith("text/html");
-    assertThat(page.text()).contains("/v1/queues").contains("setInterval").doesNotContain("https://");
+    assertThat(page.text()).contains("/v1/queues").contains("setInterval").contains("e.reason")
+        .doesNotContain("https://");
   }
 
   @Test
