@@ -10,16 +10,34 @@ final class ApiException extends CasqException {
   private final int status;
   private final String code;
   private final transient BrokerRecord broker;
+  private final String allow;
 
   ApiException(int status, String code, String message) {
     this(status, code, message, null);
   }
 
   ApiException(int status, String code, String message, BrokerRecord broker) {
+    this(status, code, message, broker, null);
+  }
+
+  private ApiException(int status, String code, String message, BrokerRecord broker,
+      String allow) {
     super(message);
     this.status = status;
     this.code = code;
     this.broker = broker;
+    this.allow = allow;
+  }
+
+  /** 405: the path exists but takes other methods; {@code allow} lists them ("GET, POST"). */
+  static ApiException methodNotAllowed(String method, String path, String allow) {
+    return new ApiException(405, ErrorCode.METHOD_NOT_ALLOWED,
+        method + " is not allowed on " + path + "; it takes " + allow, null, allow);
+  }
+
+  /** 503 with code {@code overloaded}: too much waits already; retry after a moment. */
+  static ApiException overloaded(String message) {
+    return new ApiException(503, ErrorCode.OVERLOADED, message);
   }
 
   static ApiException invalid(String message) {
@@ -40,6 +58,11 @@ final class ApiException extends CasqException {
 
   String code() {
     return code;
+  }
+
+  /** For 405: the methods the path takes, or null. */
+  String allow() {
+    return allow;
   }
 
   /** For 421: the broker that serves the queue now, or null when unknown. */

@@ -8,7 +8,6 @@ import dev.casq.core.JobQueue;
 import dev.casq.core.JobStatus;
 import dev.casq.core.PushRequest;
 import dev.casq.core.PushResult;
-import dev.casq.core.QueueStats;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpHeader;
@@ -40,6 +38,12 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   /** What the handler needs from the broker. */
   interface Context {
     Map<String, ServedQueue> queues();
+
+    /** Waiting commands in one queue's engine past which requests get 503 overloaded. */
+    int maxQueuedCommands();
+
+    /** Long-poll claims waiting on one queue past which claims with a wait get 503. */
+    int maxClaimWaiters();
 
     BearerAuth auth();
 
@@ -90,19 +94,25 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     switch (path) {
       case "/", "/index.html" -> {
         ex.route = "/";
-        requireMethod(ex, "GET", path);
+        requireMethod(ex, GET, path);
         ex.send(200, "text/html; charset=utf-8", ctx.dashboard());
         return;
       }
       case "/health" -> {
         ex.route = "/health";
-        requireMethod(ex, "GET", path);
+        requireMethod(ex, GET, path);
         health(ex);
+        return;
+      }
+      case "/ready" -> {
+        ex.route = "/ready";
+        requireMethod(ex, GET, path);
+        ready(ex);
         return;
       }
       case "/metrics" -> {
         ex.route = "/metrics";
-        requireMethod(ex, "GET", path);
+        requireMethod(ex, GET, path);
         metrics(ex);
         return;
       }
@@ -128,34 +138,35 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     }
     if (s.length == 2) {
       ex.route = "/v1/queues";
-      requireMethod(ex, "GET", path);
+      requireMethod(ex, GET, path);
       listQueues(ex);
       return;
     }
     String q = s[2];
     if (s.length == 4 && s[3].equals("jobs")) {
       ex.route = "/v1/queues/{q}/jobs";
-      requireMethod(ex, "POST", path);
+      requireMethod(ex, POST, path);
       JobQueue queue = serving(ex, q);
       withBody(ex, false, body -> push(ex, queue, body));
     } else if (s.length == 4 && s[3].equals("claim")) {
       ex.route = "/v1/queues/{q}/claim";
-      requireMethod(ex, "POST", path);
+      requireMethod(ex, POST, path);
       JobQueue queue = serving(ex, q);
       withBody(ex, false, body -> claim(ex, queue, body));
     } else if (s.length == 4 && s[3].equals("stats")) {
       ex.route = "/v1/queues/{q}/stats";
-      requireMethod(ex, "GET", path);
+      requireMethod(ex, GET, path);
       JobQueue queue = serving(ex, q);
       stats(ex, queue);
     } else if (s.length == 5 && s[3].equals("jobs") && s[4].equals("batch")
-        && ex.method().equals("POST")) {
+        && ex.method().equals(POST)) {
       ex.route = "/v1/queues/{q}/jobs/batch";
       JobQueue queue = serving(ex, q);
       withBody(ex, false, body -> batch(ex, queue, body));
     } else if (s.length == 5 && s[3].equals("jobs")) {
       ex.route = "/v1/queues/{q}/jobs/{id}";
-      requireMethod(ex, "GET", path);
+      // GET .../jobs/batch reads a job named "batch" (there is none); POST pushes a batch
+      requireMethod(ex, s[4].equals("batch") ? GET_POST : GET, path);
       JobQueue queue = serving(ex, q);
       String id = s[4];
       answer(ex, queue.get(id), (job, e) -> e.json(200, JsonOut.job(job)));
@@ -170,7 +181,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
           throw ApiException.notFound("no route " + ex.method() + " " + path);
         }
       }
-      requireMethod(ex, "POST", path);
+      requireMethod(ex, POST, path);
       JobQueue queue = serving(ex, q);
       withBody(ex, action.equals("cancel"), body -> jobAction(ex, queue, id, action, body));
     } else {
@@ -178,13 +189,26 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     }
   }
 
-  private static void requireMethod(Exchange ex, String method, String path) {
-    if (!ex.method().equals(method)) {
-      throw ApiException.notFound(
-          "no route " + ex.method() + " " + path + " (this path takes " + method + ")");
+  private static final String GET = "GET";
+  private static final String POST = "POST";
+  private static final String GET_POST = "GET, POST";
+
+  /** 405 with an {@code Allow} header unless the method is one of {@code allow}. */
+  private static void requireMethod(Exchange ex, String allow, String path) {
+    String method = ex.method();
+    for (String m : allow.split(", ")) {
+      if (m.equals(method)) {
+        return;
+      }
     }
+    throw ApiException.methodNotAllowed(method, path, allow);
   }
 
+  /**
+   * The queue to run a request on, once it is known to serve and to have room: a queue whose
+   * engine already holds more than the bound of waiting commands turns new requests away (503
+   * {@code overloaded}) rather than letting its inbox grow without end.
+   */
   private JobQueue serving(Exchange ex, String name) {
     ServedQueue q = ctx.queues().get(name);
     if (q == null) {
@@ -195,13 +219,21 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     if (ctx.stopping()) {
       throw ApiException.unavailable("the broker is shutting down");
     }
-    return q.requireServing(ctx.executor());
+    JobQueue queue = q.requireServing(ctx.executor());
+    int queued = queue.engine().queuedCommands();
+    if (queued > ctx.maxQueuedCommands()) {
+      throw ApiException.overloaded("queue '" + name + "' is overloaded: " + queued
+          + " commands wait for its engine (the bound is " + ctx.maxQueuedCommands()
+          + "); retry after a moment");
+    }
+    return queue;
   }
 
   // ------------------------------------------------------------------ bodies
 
   private void withBody(Exchange ex, boolean emptyIsObject, Consumer<ObjectNode> then) {
     checkContentType(ex);
+    ex.bodyRead = true;
     long length = ex.request.getLength();
     int max = ctx.maxRequestBytes();
     long drainLimit = Math.min(64L << 20, 8L * max);
@@ -353,6 +385,11 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
 
   private void claim(Exchange ex, JobQueue queue, ObjectNode body) {
     RequestParser.Claim c = ctx.parser().claim(body);
+    if (!c.waitFor().isZero() && queue.waitingClaims() >= ctx.maxClaimWaiters()) {
+      throw ApiException.overloaded("queue '" + ex.queue.name() + "' already holds "
+          + queue.waitingClaims() + " waiting claims (the bound is " + ctx.maxClaimWaiters()
+          + "); claim without \"wait\" or retry after a moment");
+    }
     answer(ex, queue.claim(c.request(), c.waitFor()),
         (jobs, e) ->
             e.json(200, JsonOut.claimed(jobs), () -> {
@@ -367,24 +404,24 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     RequestParser p = ctx.parser();
     switch (action) {
       case "heartbeat" -> {
-        String token = p.requiredText(body, "leaseToken");
+        String token = p.leaseToken(body);
         answer(ex, queue.heartbeat(id, token, p.optDuration(body, "extend", "")),
             (lease, e) -> e.json(200, JsonOut.leaseExpiresAt(lease.expiresAt())));
       }
       case "complete" -> {
-        String token = p.requiredText(body, "leaseToken");
+        String token = p.leaseToken(body);
         answer(ex, queue.complete(id, token, p.optJson(body, "result")),
             (job, e) -> e.json(200, JsonOut.status(job.id(), JobStatus.COMPLETED.wireName())));
       }
       case "fail" -> {
-        String token = p.requiredText(body, "leaseToken");
-        String error = p.optText(body, "error", "");
+        String token = p.leaseToken(body);
+        String error = p.optText(body, "error", "", RequestLimits.MAX_ERROR_CHARS);
         Boolean retry = p.optBoolean(body, "retry");
         answer(ex, queue.fail(id, token, error, retry == null || retry),
             (status, e) -> e.json(200, JsonOut.status(id, status.wireName())));
       }
       case "release" -> {
-        String token = p.requiredText(body, "leaseToken");
+        String token = p.leaseToken(body);
         answer(ex, queue.release(id, token),
             (v, e) -> e.json(200, JsonOut.status(id, JobStatus.QUEUED.wireName())));
       }
@@ -397,11 +434,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
 
   private void stats(Exchange ex, JobQueue queue) {
     ServedQueue served = ex.queue;
-    answer(ex, queue.stats(),
-        (s, e) -> {
-          served.lastStats(s);
-          e.json(200, JsonOut.stats(served.name(), s));
-        });
+    answer(ex, queue.stats(), (s, e) -> e.json(200, JsonOut.stats(served.name(), s)));
   }
 
   private void listQueues(Exchange ex) {
@@ -420,6 +453,10 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     }));
   }
 
+  /**
+   * Liveness, as the takeover rule reads it: 200 with this broker's id while it serves at least
+   * one queue. Each queue also tells its engine's state and why it does not serve.
+   */
   private void health(Exchange ex) {
     boolean anyServing = false;
     boolean anyFenced = false;
@@ -458,6 +495,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
           g.writeNullField("epoch");
         }
         g.writeNumberField("revision", q.revision());
+        JsonOut.engineHealth(g, q.engineHealth());
         g.writeEndObject();
       }
       g.writeEndObject();
@@ -465,30 +503,35 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     }));
   }
 
-  private void metrics(Exchange ex) {
-    List<CompletableFuture<QueueStats>> refreshes = new ArrayList<>();
+  /**
+   * Readiness: 200 only when every served queue is held by this broker and its engine serves;
+   * 503 otherwise, with each queue's state, so that an orchestrator or a standby can act.
+   */
+  private void ready(Exchange ex) {
+    boolean ready = !ctx.starting() && !ctx.stopping();
     for (ServedQueue q : ctx.queues().values()) {
-      if (q.status() == ServedQueue.Status.SERVING) {
-        refreshes.add(q.queue().stats().whenComplete((s, e) -> {
-          if (s != null) {
-            q.lastStats(s);
-          }
-        }));
-      }
+      ready &= q.ready();
     }
-    CompletableFuture.allOf(refreshes.toArray(new CompletableFuture<?>[0]))
-        .completeOnTimeout(null, 2, TimeUnit.SECONDS)
-        .handleAsync(
-            (v, e) -> {
-              try {
-                ex.send(200, "text/plain; version=0.0.4; charset=utf-8",
-                    ctx.metrics().scrape().getBytes(StandardCharsets.UTF_8));
-              } catch (Throwable t) {
-                ex.fail(t);
-              }
-              return null;
-            },
-            ctx.executor());
+    boolean allReady = ready;
+    ex.json(allReady ? 200 : 503, JsonOut.write(g -> {
+      g.writeStartObject();
+      g.writeBooleanField("ready", allReady);
+      g.writeStringField("brokerId", ctx.brokerId());
+      g.writeObjectFieldStart("queues");
+      for (ServedQueue q : ctx.queues().values()) {
+        g.writeObjectFieldStart(q.name());
+        JsonOut.engineHealth(g, q.engineHealth());
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+      g.writeEndObject();
+    }));
+  }
+
+  /** Reads meters only: queue figures come from each queue's last-batch snapshot. */
+  private void metrics(Exchange ex) {
+    ex.send(200, "text/plain; version=0.0.4; charset=utf-8",
+        ctx.metrics().scrape().getBytes(StandardCharsets.UTF_8));
   }
 
   // ------------------------------------------------------------------ completion

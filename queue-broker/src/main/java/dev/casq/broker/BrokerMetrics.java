@@ -1,7 +1,7 @@
 package dev.casq.broker;
 
 import dev.casq.core.EngineMetrics;
-import dev.casq.core.QueueStats;
+import dev.casq.core.EngineHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -25,7 +25,11 @@ import java.util.function.ToDoubleFunction;
  *       {@code casq_archived_jobs_total}, {@code casq_written_bytes_total}, {@code
  *       casq_commit_write_seconds}, {@code casq_object_bytes} (queue)
  *   <li>{@code casq_commit_batch_size} (queue): commands per commit
- *   <li>{@code casq_queue_jobs} (queue, state = ready | scheduled | leased | finished)
+ *   <li>{@code casq_queue_jobs} (queue, state = pending | finished), {@code
+ *       casq_queue_events_total} (queue, event = pushed | claimed | ...), {@code
+ *       casq_queue_revision} (queue): from the queue's last-batch snapshot
+ *   <li>{@code casq_queue_state} (queue, state = starting | serving | retrying | fenced |
+ *       stopped): 1 for the engine's current state
  *   <li>{@code casq_queue_fenced_total} (queue)
  * </ul>
  */
@@ -57,32 +61,40 @@ final class BrokerMetrics {
     t.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** Meters of one served queue; call once per queue. */
+  /**
+   * Meters of one served queue; call once per queue. They read the queue's last-batch snapshot
+   * and its engine's health: a scrape never sends the engine a command.
+   */
   QueueMeters queue(String name, ServedQueue served) {
-    for (String state : new String[] {"ready", "scheduled", "leased", "finished"}) {
-      ToDoubleFunction<ServedQueue> f =
-          q -> {
-            QueueStats s = q.lastStats();
-            if (s == null) {
-              return Double.NaN;
-            }
-            return switch (state) {
-              case "ready" -> s.ready();
-              case "scheduled" -> s.scheduled();
-              case "leased" -> s.leased();
-              default -> s.finishedPendingArchive();
-            };
-          };
-      Gauge.builder("casq.queue.jobs", served, f)
-          .description("jobs in the queue by state, as of the last stats read")
+    Gauge.builder("casq.queue.jobs", served, q -> q.snapshot().pending())
+        .description("jobs in the queue by state, as of the engine's last batch")
+        .tag("queue", name)
+        .tag("state", "pending")
+        .register(registry);
+    Gauge.builder("casq.queue.jobs", served, q -> q.snapshot().finished())
+        .description("jobs in the queue by state, as of the engine's last batch")
+        .tag("queue", name)
+        .tag("state", "finished")
+        .register(registry);
+    for (int i = 0; i < QueueSnapshot.COUNTERS.length; i++) {
+      int index = i;
+      FunctionCounter.builder("casq.queue.events", served, q -> q.snapshot().counter(index))
+          .description("totals of the queue object since it was created")
           .tag("queue", name)
-          .tag("state", state)
+          .tag("event", QueueSnapshot.COUNTERS[i])
           .register(registry);
     }
     Gauge.builder("casq.queue.revision", served, ServedQueue::revision)
         .description("revision of the queue object last committed")
         .tag("queue", name)
         .register(registry);
+    for (EngineHealth.State state : EngineHealth.State.values()) {
+      Gauge.builder("casq.queue.state", served, q -> q.engineHealth().state() == state ? 1 : 0)
+          .description("1 for the state the queue's engine is in, 0 for the others")
+          .tag("queue", name)
+          .tag("state", state.wireName())
+          .register(registry);
+    }
     return new QueueMeters(name);
   }
 

@@ -48,6 +48,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -89,6 +90,12 @@ public final class CasqBroker implements AutoCloseable {
   public static final int DEFAULT_MAX_REQUEST_BYTES = 1 << 20;
   /** Default limit of JSON nesting in a request body. */
   public static final int DEFAULT_MAX_JSON_DEPTH = 64;
+  /** Default bound of commands waiting in one queue's engine: past it requests get 503. */
+  public static final int DEFAULT_MAX_QUEUED_COMMANDS = RequestLimits.DEFAULT_MAX_QUEUED_COMMANDS;
+  /** Default bound of long-poll claims waiting on one queue: past it such claims get 503. */
+  public static final int DEFAULT_MAX_CLAIM_WAITERS = RequestLimits.DEFAULT_MAX_CLAIM_WAITERS;
+  /** Default bound of open connections: past it new ones wait to be accepted. */
+  public static final int DEFAULT_MAX_CONNECTIONS = RequestLimits.DEFAULT_MAX_CONNECTIONS;
 
   private final Settings settings;
   private final Map<String, ServedQueue> queues;
@@ -266,9 +273,11 @@ public final class CasqBroker implements AutoCloseable {
             new HTTP2CServerConnectionFactory(http));
     connector.setHost(settings.listenHost);
     connector.setPort(settings.port);
-    connector.setIdleTimeout(RequestParser.MAX_WAIT.plusSeconds(60).toMillis());
+    connector.setIdleTimeout(RequestLimits.MAX_WAIT.plusSeconds(60).toMillis());
     connector.setAcceptQueueSize(4096);
     server.addConnector(connector);
+    // past the bound, the connector stops accepting until a connection closes
+    server.addBean(new NetworkConnectionLimit(settings.maxConnections, connector));
     GracefulHandler graceful = new GracefulHandler(new ApiHandler(new HandlerContext()));
     server.setHandler(graceful);
     server.setStopTimeout(5_000);
@@ -322,7 +331,7 @@ public final class CasqBroker implements AutoCloseable {
       JobQueue queue = JobQueue.open(location, settings.queueOptions);
       BrokerMetrics.QueueMeters m = meters.get(spec.name());
       queue.engine().onCommit(state -> {
-        served.revision(queue.engine().committedRevision());
+        served.snapshot(QueueSnapshot.of(state, queue.engine().committedRevision()));
         m.afterBatch(queue.engine().metrics());
       });
       BrokerTenure tenure;
@@ -428,6 +437,16 @@ public final class CasqBroker implements AutoCloseable {
     }
 
     @Override
+    public int maxQueuedCommands() {
+      return settings.maxQueuedCommands;
+    }
+
+    @Override
+    public int maxClaimWaiters() {
+      return settings.maxClaimWaiters;
+    }
+
+    @Override
     public BearerAuth auth() {
       return auth;
     }
@@ -501,7 +520,10 @@ public final class CasqBroker implements AutoCloseable {
       Duration probeTimeout,
       BrokerProbe probe,
       boolean resignOnClose,
-      int maxThreads) {}
+      int maxThreads,
+      int maxQueuedCommands,
+      int maxClaimWaiters,
+      int maxConnections) {}
 
   /**
    * Builder of a {@link CasqBroker}. Every setting is validated by {@link #build()}; the keys of
@@ -527,6 +549,9 @@ public final class CasqBroker implements AutoCloseable {
     private BrokerProbe probe;
     private boolean resignOnClose = true;
     private int maxThreads = 200;
+    private int maxQueuedCommands = DEFAULT_MAX_QUEUED_COMMANDS;
+    private int maxClaimWaiters = DEFAULT_MAX_CLAIM_WAITERS;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
     private Builder() {}
 
@@ -647,6 +672,30 @@ public final class CasqBroker implements AutoCloseable {
     }
 
     /**
+     * Commands that may wait in one queue's engine before new requests to it get 503
+     * {@code overloaded} with {@code Retry-After}. Default 50,000 (1 to 10,000,000).
+     */
+    public Builder maxQueuedCommands(int n) {
+      this.maxQueuedCommands = n;
+      return this;
+    }
+
+    /**
+     * Long-poll claims that may wait on one queue before another claim with {@code wait} gets 503
+     * {@code overloaded}. Default 10,000 (1 to 1,000,000).
+     */
+    public Builder maxClaimWaiters(int n) {
+      this.maxClaimWaiters = n;
+      return this;
+    }
+
+    /** Open connections past which the broker stops accepting new ones. Default 10,000 (1 to 1,000,000). */
+    public Builder maxConnections(int n) {
+      this.maxConnections = n;
+      return this;
+    }
+
+    /**
      * Applies configuration keys ({@code broker.listen}, {@code broker.token}, ...; see {@code
      * docs/broker.md}); a key missing from {@code properties} is read from the environment
      * ({@code broker.token} -> {@code CASQ_BROKER_TOKEN}).
@@ -669,6 +718,10 @@ public final class CasqBroker implements AutoCloseable {
         probeTimeout = p.getDuration("broker.probe-timeout", probeTimeout);
         resignOnClose = p.getBoolean("broker.resign-on-close", resignOnClose);
         maxThreads = p.getInt("broker.max-threads", maxThreads, 8, 10_000);
+        maxQueuedCommands =
+            p.getInt("broker.max-queued-commands", maxQueuedCommands, 1, 10_000_000);
+        maxClaimWaiters = p.getInt("broker.max-claim-waiters", maxClaimWaiters, 1, 1_000_000);
+        maxConnections = p.getInt("broker.max-connections", maxConnections, 1, 1_000_000);
       } catch (StoreConfigurationException e) {
         throw new BrokerConfigurationException(e.getMessage(), e);
       }
@@ -770,11 +823,21 @@ public final class CasqBroker implements AutoCloseable {
       if (maxThreads < 8) {
         throw new BrokerConfigurationException("max threads must be at least 8, got " + maxThreads);
       }
+      requireRange(maxQueuedCommands, 1, 10_000_000, "max queued commands");
+      requireRange(maxClaimWaiters, 1, 1_000_000, "max claim waiters");
+      requireRange(maxConnections, 1, 1_000_000, "max connections");
       return new CasqBroker(new Settings(List.copyOf(specs), Map.copyOf(storeProperties),
           listenHost.trim(), port, advertisedAddress, token, id, election,
           queueOptions == null ? QueueOptions.defaults() : queueOptions, maxRequestBytes,
           maxJsonDepth, standby, standbyPollInterval, probeTimeout, probe, resignOnClose,
-          maxThreads));
+          maxThreads, maxQueuedCommands, maxClaimWaiters, maxConnections));
+    }
+
+    private static void requireRange(int n, int min, int max, String what) {
+      if (n < min || n > max) {
+        throw new BrokerConfigurationException(
+            what + " must be from " + min + " to " + max + ", got " + n);
+      }
     }
 
     private static void requirePositive(Duration d, String what) {

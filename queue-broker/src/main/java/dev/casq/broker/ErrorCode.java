@@ -5,6 +5,7 @@ final class ErrorCode {
   static final String INVALID_REQUEST = "invalid_request";
   static final String UNAUTHORIZED = "unauthorized";
   static final String NOT_FOUND = "not_found";
+  static final String METHOD_NOT_ALLOWED = "method_not_allowed";
   static final String UNKNOWN_QUEUE = "unknown_queue";
   static final String LEASE_REJECTED = "lease_rejected";
   static final String PAYLOAD_TOO_LARGE = "payload_too_large";
@@ -12,6 +13,7 @@ final class ErrorCode {
   static final String NOT_BROKER = "not_broker";
   static final String OUTCOME_UNKNOWN = "outcome_unknown";
   static final String UNAVAILABLE = "unavailable";
+  static final String OVERLOADED = "overloaded";
   static final String INTERNAL = "internal";
 
   private ErrorCode() {}

@@ -23,6 +23,8 @@ final class Exchange {
   private final AtomicBoolean answered = new AtomicBoolean();
   String route = "unmatched";
   ServedQueue queue;
+  /** Set once the handler reads the body; an answer given before leaves it unread. */
+  volatile boolean bodyRead;
 
   Exchange(Request request, Response response, Callback callback, BrokerMetrics metrics) {
     this.request = request;
@@ -93,9 +95,18 @@ final class Exchange {
               + "); see the broker log");
     }
     if (e.status() == 503) {
-      response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+      response.getHeaders().put(HttpHeader.RETRY_AFTER,
+          Integer.toString(RequestLimits.OVERLOAD_RETRY_AFTER_SECONDS));
     } else if (e.status() == 401) {
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"casq\"");
+    } else if (e.allow() != null) {
+      response.getHeaders().put(HttpHeader.ALLOW, e.allow());
+    }
+    if (!bodyRead && request.getLength() != 0
+        && request.getConnectionMetaData().getHttpVersion() == org.eclipse.jetty.http.HttpVersion.HTTP_1_1) {
+      // refused before its body was read: the server may have to drop the connection with the
+      // body unread, so tell the client not to send another request on it
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }
     json(e.status(), JsonOut.error(e.code(), e.getMessage(), e.broker()));
   }

@@ -204,4 +204,15 @@ final class JsonOut {
     g.writeNumberField("epoch", b.epoch());
     g.writeEndObject();
   }
+
+  /** {@code "state": ..., "reason": ..., "since": ...} of a queue's engine. */
+  static void engineHealth(JsonGenerator g, dev.casq.core.EngineHealth h) throws IOException {
+    g.writeStringField("state", h.state().wireName());
+    if (h.reason() != null) {
+      g.writeStringField("reason", h.reason());
+    } else {
+      g.writeNullField("reason");
+    }
+    g.writeStringField("since", h.since().toString());
+  }
 }

@@ -25,15 +25,17 @@ import java.util.Set;
 
 /**
  * Turns request bodies into queue requests. Every check happens here, before anything reaches the
- * queue: malformed JSON, nesting deeper than the limit, duplicate fields, wrong types, missing
- * fields and bad durations all give an {@link ApiException} 400 with a message naming the field.
- * Unknown fields are ignored.
+ * queue: malformed JSON, invalid UTF-8, nesting deeper than the limit, duplicate fields, wrong
+ * types, missing fields, text that is not valid Unicode (lone surrogates) or longer than its
+ * bound, and durations or instants outside {@link RequestLimits} all give an {@link ApiException}
+ * 400 with a message naming the field. Unknown fields are ignored.
  */
 final class RequestParser {
-  /** Longest long-poll wait a claim may ask for. */
-  static final Duration MAX_WAIT = Duration.ofSeconds(60);
-  /** Most jobs in one batch push. */
-  static final int MAX_BATCH = 1000;
+  static final Duration MAX_WAIT = RequestLimits.MAX_WAIT;
+  static final int MAX_BATCH = RequestLimits.MAX_BATCH;
+
+  /** Bound of short text fields such as durations and instants. */
+  private static final int SHORT_TEXT = 64;
 
   private final ObjectMapper mapper;
   private final int maxDepth;
@@ -61,6 +63,7 @@ final class RequestParser {
       }
       throw ApiException.invalid("the request needs a JSON object body");
     }
+    requireUtf8(body);
     JsonNode node;
     try {
       node = mapper.readTree(body);
@@ -92,6 +95,7 @@ final class RequestParser {
     if (payload == null) {
       throw ApiException.invalid(where + "\"payload\" is required (any JSON value)");
     }
+    requireUnicode(payload, where + "\"payload\"");
     Duration delay = optDuration(body, "delay", where);
     Instant runAt = optInstant(body, "runAt", where);
     if (delay != null && runAt != null) {
@@ -99,12 +103,12 @@ final class RequestParser {
     }
     return new PushRequest(
         json(payload),
-        optText(body, "type", where),
+        optText(body, "type", where, RequestLimits.MAX_TYPE_CHARS),
         optInt(body, "priority", where),
         runAt,
         delay,
         optInt(body, "maxAttempts", where),
-        optText(body, "key", where));
+        optText(body, "key", where, RequestLimits.MAX_KEY_CHARS));
   }
 
   /** The {@code jobs} array of a batch push. */
@@ -125,7 +129,7 @@ final class RequestParser {
   record Claim(ClaimRequest request, Duration waitFor) {}
 
   Claim claim(JsonNode body) {
-    String worker = requiredText(body, "worker");
+    String worker = requiredText(body, "worker", RequestLimits.MAX_WORKER_CHARS);
     Duration lease = optDuration(body, "lease", "");
     Integer limit = optInt(body, "limit", "");
     if (limit != null && (limit < 1 || limit > QueuePolicy.MAX_CLAIM_BATCH)) {
@@ -143,11 +147,15 @@ final class RequestParser {
       if (!t.isArray()) {
         throw ApiException.invalid("\"types\" must be an array of strings, got " + kind(t));
       }
+      if (t.size() > RequestLimits.MAX_CLAIM_TYPES) {
+        throw ApiException.invalid("\"types\" holds at most " + RequestLimits.MAX_CLAIM_TYPES
+            + " entries, got " + t.size());
+      }
       for (JsonNode e : t) {
         if (!e.isTextual() || e.asText().isBlank()) {
           throw ApiException.invalid("\"types\" must hold non-empty strings, got " + kind(e));
         }
-        types.add(e.asText());
+        types.add(checkedText(e.asText(), "", "types[]", RequestLimits.MAX_TYPE_CHARS));
       }
     }
     return new Claim(
@@ -155,15 +163,21 @@ final class RequestParser {
         wait == null ? Duration.ZERO : wait);
   }
 
-  String requiredText(JsonNode body, String field) {
-    String v = optText(body, field, "");
+  String requiredText(JsonNode body, String field, int maxChars) {
+    String v = optText(body, field, "", maxChars);
     if (v == null || v.isBlank()) {
       throw ApiException.invalid("\"" + field + "\" is required (a non-empty string)");
     }
     return v;
   }
 
-  String optText(JsonNode body, String field, String where) {
+  /** A lease token: required, bounded. */
+  String leaseToken(JsonNode body) {
+    return requiredText(body, "leaseToken", RequestLimits.MAX_LEASE_TOKEN_CHARS);
+  }
+
+  /** A text field: absent or null gives null; otherwise a string of valid Unicode, bounded. */
+  String optText(JsonNode body, String field, String where, int maxChars) {
     JsonNode n = body.get(field);
     if (n == null || n.isNull()) {
       return null;
@@ -171,7 +185,61 @@ final class RequestParser {
     if (!n.isTextual()) {
       throw ApiException.invalid(where + "\"" + field + "\" must be a string, got " + kind(n));
     }
-    return n.asText();
+    return checkedText(n.asText(), where, field, maxChars);
+  }
+
+  private static String checkedText(String v, String where, String field, int maxChars) {
+    if (v.length() > maxChars) {
+      throw ApiException.invalid(where + "\"" + field + "\" must be at most " + maxChars
+          + " characters, got " + v.length());
+    }
+    int bad = loneSurrogateAt(v);
+    if (bad >= 0) {
+      throw ApiException.invalid(where + "\"" + field + "\" is not valid Unicode: a lone surrogate"
+          + " at index " + bad);
+    }
+    return v;
+  }
+
+  /** Rejects any string or field name in {@code n} holding a lone surrogate. */
+  static void requireUnicode(JsonNode n, String where) {
+    if (n.isTextual()) {
+      int bad = loneSurrogateAt(n.textValue());
+      if (bad >= 0) {
+        throw ApiException.invalid(where + " holds a string that is not valid Unicode (a lone"
+            + " surrogate at index " + bad + ")");
+      }
+    } else if (n.isObject()) {
+      for (var it = n.fields(); it.hasNext(); ) {
+        var e = it.next();
+        if (loneSurrogateAt(e.getKey()) >= 0) {
+          throw ApiException.invalid(where + " holds a field name that is not valid Unicode (a"
+              + " lone surrogate)");
+        }
+        requireUnicode(e.getValue(), where);
+      }
+    } else if (n.isArray()) {
+      for (JsonNode e : n) {
+        requireUnicode(e, where);
+      }
+    }
+  }
+
+  /** The index of the first unpaired surrogate in {@code s}, or -1 when it is valid Unicode. */
+  static int loneSurrogateAt(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      } else if (Character.isLowSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   Integer optInt(JsonNode body, String field, String where) {
@@ -197,47 +265,65 @@ final class RequestParser {
     return n.booleanValue();
   }
 
+  /** A duration field: absent gives null; otherwise from 0 to {@link RequestLimits#MAX_DURATION}. */
   Duration optDuration(JsonNode body, String field, String where) {
-    String text = optText(body, field, where);
+    String text = optText(body, field, where, SHORT_TEXT);
     if (text == null) {
       return null;
     }
+    Duration d;
     try {
-      return StoreProperties.parseDuration(field, text);
+      d = StoreProperties.parseDuration(field, text);
     } catch (RuntimeException e) {
       throw ApiException.invalid(where + "\"" + field + "\" must be a duration such as 250ms, 5s,"
           + " 2m or PT5S (not negative), got '" + text + "'");
     }
+    if (d.compareTo(RequestLimits.MAX_DURATION) > 0) {
+      throw ApiException.invalid(where + "\"" + field + "\" must be at most "
+          + RequestLimits.MAX_DURATION.toDays() + " days, got '" + text + "'");
+    }
+    return d;
   }
 
+  /** An instant field: absent gives null; otherwise from 1970 to the end of year 9999 (UTC). */
   Instant optInstant(JsonNode body, String field, String where) {
-    String text = optText(body, field, where);
+    String text = optText(body, field, where, SHORT_TEXT);
     if (text == null) {
       return null;
     }
+    Instant at;
     try {
-      return OffsetDateTime.parse(text).toInstant();
+      at = OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException e) {
       try {
-        return Instant.parse(text);
+        at = Instant.parse(text);
       } catch (DateTimeParseException e2) {
         throw ApiException.invalid(where + "\"" + field + "\" must be an ISO-8601 instant such as"
             + " 2026-01-31T12:00:00Z, got '" + text + "'");
       }
     }
+    if (at.isBefore(RequestLimits.MIN_INSTANT) || at.isAfter(RequestLimits.MAX_INSTANT)) {
+      throw ApiException.invalid(where + "\"" + field + "\" must lie between "
+          + RequestLimits.MIN_INSTANT + " and " + RequestLimits.MAX_INSTANT + ", got '" + text + "'");
+    }
+    return at;
   }
 
   /** The compact JSON text of a value, or null when absent or JSON null. */
   String optJson(JsonNode body, String field) {
     JsonNode n = body.get(field);
-    return n == null || n.isNull() ? null : json(n);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    requireUnicode(n, "\"" + field + "\"");
+    return json(n);
   }
 
   String json(JsonNode n) {
     try {
       return mapper.writeValueAsString(n);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write back a parsed JSON value", e);
+      throw ApiException.invalid("a JSON value cannot be written back: " + e.getOriginalMessage());
     }
   }
 
@@ -261,6 +347,30 @@ final class RequestParser {
       return "an object";
     }
     return n.isNull() ? "null" : n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Rejects a body that is not well-formed UTF-8. The JSON parser decodes some ill-formed
+   * sequences (overlong forms, code points past U+10FFFF) into other characters instead of
+   * refusing them, which would store text the client never sent.
+   */
+  static void requireUtf8(byte[] body) {
+    int i = 0;
+    while (i < body.length && body[i] >= 0) {
+      i++; // ASCII, the usual case: nothing to decode
+    }
+    if (i == body.length) {
+      return;
+    }
+    try {
+      java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(body, i, body.length - i));
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw ApiException.invalid("malformed JSON: the body is not valid UTF-8 (" + e.getMessage()
+          + ")");
+    }
   }
 
   private static boolean isBlank(byte[] body) {

@@ -1,15 +1,15 @@
 package dev.casq.broker;
 
 import dev.casq.core.BrokerRecord;
+import dev.casq.core.EngineHealth;
 import dev.casq.core.FencedException;
 import dev.casq.core.JobQueue;
-import dev.casq.core.QueueStats;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.election.BrokerTenure;
 import dev.casq.storage.StoreLocation;
+import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +38,8 @@ final class ServedQueue {
   private volatile JobQueue queue;
   private volatile BrokerTenure tenure;
   private volatile BrokerRecord currentBroker;
-  private volatile long revision = -1;
-  private final AtomicReference<QueueStats> lastStats = new AtomicReference<>();
+  private volatile Instant statusSince = Instant.now();
+  private volatile QueueSnapshot snapshot = QueueSnapshot.NONE;
   private final AtomicBoolean rediscovering = new AtomicBoolean();
   private volatile long lastRediscovery;
 
@@ -68,6 +68,7 @@ final class ServedQueue {
     this.tenure = t;
     this.currentBroker = t.record();
     this.status = Status.SERVING;
+    this.statusSince = Instant.now();
   }
 
   JobQueue queue() {
@@ -85,19 +86,44 @@ final class ServedQueue {
   }
 
   long revision() {
-    return revision;
+    return snapshot.revision();
   }
 
-  void revision(long r) {
-    this.revision = r;
+  /** Counts and counters after the engine's last batch. */
+  QueueSnapshot snapshot() {
+    return snapshot;
   }
 
-  QueueStats lastStats() {
-    return lastStats.get();
+  /** Set by the engine's commit listener. */
+  void snapshot(QueueSnapshot s) {
+    this.snapshot = s;
   }
 
-  void lastStats(QueueStats s) {
-    lastStats.set(s);
+  /**
+   * The state of the queue's engine and why it does not serve: the engine's own while this
+   * broker holds the queue; starting before the claim; fenced once taken over; stopped once
+   * closed.
+   */
+  EngineHealth engineHealth() {
+    Status s = status;
+    JobQueue q = queue;
+    EngineHealth engine = q == null ? null : q.engine().health();
+    return switch (s) {
+      case SERVING -> engine;
+      case STARTING -> new EngineHealth(EngineHealth.State.STARTING,
+          "this broker does not hold the queue yet", statusSince);
+      case FENCED -> engine != null && engine.state() == EngineHealth.State.FENCED ? engine
+          : new EngineHealth(EngineHealth.State.FENCED, "a newer broker took the queue over",
+              statusSince);
+      case CLOSED -> engine != null && engine.state() == EngineHealth.State.STOPPED ? engine
+          : new EngineHealth(EngineHealth.State.STOPPED, "the broker is shutting down",
+              statusSince);
+    };
+  }
+
+  /** True when this broker holds the queue and its engine takes requests. */
+  boolean ready() {
+    return status == Status.SERVING && engineHealth().serving();
   }
 
   /**
@@ -134,6 +160,7 @@ final class ServedQueue {
         return false;
       }
       status = Status.FENCED;
+      statusSince = Instant.now();
       currentBroker = e.currentBroker().orElse(null);
     }
     BrokerTenure t = tenure;
@@ -152,6 +179,7 @@ final class ServedQueue {
     synchronized (this) {
       before = status;
       status = Status.CLOSED;
+      statusSince = Instant.now();
     }
     BrokerTenure t = tenure;
     if (t != null) {

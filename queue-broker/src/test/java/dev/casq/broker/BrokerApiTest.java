@@ -212,13 +212,17 @@ class BrokerApiTest {
     assertThat(metrics.text())
         .contains("casq_commits_total{queue=\"jobs\"}")
         .contains("casq_http_requests_seconds_count{method=\"POST\",route=\"/v1/queues/{q}/jobs\",status=\"201\"} 2")
-        .contains("casq_queue_jobs{queue=\"jobs\",state=\"scheduled\"} 1")
+        .contains("casq_queue_jobs{queue=\"jobs\",state=\"pending\"} 2")
+        .contains("casq_queue_events_total{event=\"pushed\",queue=\"jobs\"} 2")
+        .contains("casq_queue_state{queue=\"jobs\",state=\"serving\"} 1")
+        .contains("casq_queue_state{queue=\"jobs\",state=\"stopped\"} 0")
         .contains("casq_commit_batch_size_count{queue=\"jobs\"}");
 
     Http.Reply page = http.get("/");
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.headers().firstValue("content-type").orElse("")).startsWith("text/html");
-    assertThat(page.text()).contains("/v1/queues").contains("setInterval").doesNotContain("https://");
+    assertThat(page.text()).contains("/v1/queues").contains("setInterval").contains("e.reason")
+        .doesNotContain("https://");
   }
 
   @Test
@@ -270,7 +274,7 @@ class BrokerApiTest {
     expect(http.get("/v1/queues/nope/stats"), 404, "unknown_queue", "jobs");
     expect(http.get("/v1/nothing"), 404, "not_found", "no route");
     expect(http.get("/elsewhere"), 404, "not_found", "no route");
-    expect(http.get("/v1/queues/jobs/claim"), 404, "not_found", "POST");
+    expect(http.get("/v1/queues/jobs/claim"), 405, "method_not_allowed", "POST");
     expect(http.post("/v1/queues/jobs/jobs/j1/explode", "{}"), 404, "not_found", "no route");
 
     assertThat(object().revision()).as("no rejected request changed the object").isEqualTo(revision);

@@ -30,6 +30,14 @@ class OpenApiDocumentTest {
       while (paths.hasNext()) {
         Map.Entry<String, JsonNode> p = paths.next();
         String path = p.getKey().replace("{q}", "q").replace("{id}", "j404");
+        List<String> allowed = new ArrayList<>();
+        p.getValue().fieldNames().forEachRemaining(
+            m -> allowed.add(m.toUpperCase(java.util.Locale.ROOT)));
+        Http.Reply put = http.send(http.request(path).PUT(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(put.status()).as("PUT " + path + " -> " + put).isEqualTo(405);
+        assertThat(put.headers().firstValue("allow").orElse(""))
+            .as("Allow of " + path).isEqualTo(path.endsWith("/jobs/batch") ? "GET, POST"
+                : String.join(", ", allowed));
         Iterator<String> methods = p.getValue().fieldNames();
         while (methods.hasNext()) {
           String method = methods.next().toUpperCase(java.util.Locale.ROOT);
@@ -41,7 +49,7 @@ class OpenApiDocumentTest {
           checked.add(method + " " + p.getKey());
         }
       }
-      assertThat(checked).hasSize(14);
+      assertThat(checked).hasSize(15);
     }
     JsonNode codes = doc.at("/components/schemas/Error/properties/error/properties/code/enum");
     List<String> documented = new ArrayList<>();

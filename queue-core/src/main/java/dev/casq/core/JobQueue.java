@@ -39,6 +39,8 @@ public final class JobQueue implements AutoCloseable {
   private final boolean ownsLocation;
   private final ScheduledExecutorService timer;
   private final ConcurrentLinkedQueue<ClaimWaiter> waiters = new ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger waitingClaims =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private JobQueue(StoreLocation location, boolean ownsLocation, QueueOptions options) {
     this.location = location;
@@ -105,11 +107,21 @@ public final class JobQueue implements AutoCloseable {
     CompletableFuture<List<Job>> result = new CompletableFuture<>();
     ClaimWaiter w = new ClaimWaiter(request, result);
     if (!wait.isZero() && !wait.isNegative()) {
+      waitingClaims.incrementAndGet();
+      result.whenComplete((jobs, error) -> waitingClaims.decrementAndGet());
       w.deadline =
           timer.schedule(() -> w.finish(List.of()), wait.toMillis(), TimeUnit.MILLISECONDS);
     }
     w.attempt();
     return result;
+  }
+
+  /**
+   * How many long-poll claims (a claim with a wait) are unanswered now: a bound on them keeps
+   * their memory and wake-ups in check. O(1).
+   */
+  public int waitingClaims() {
+    return waitingClaims.get();
   }
 
   public CompletableFuture<Lease> heartbeat(String jobId, String leaseToken, Duration extendBy) {
