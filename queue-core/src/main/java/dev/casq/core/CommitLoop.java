@@ -213,8 +213,18 @@ public final class CommitLoop {
     return fatal;
   }
 
+  /**
+   * Applies {@code command} now (for drivers that are their own inbox, such as a simulation); the
+   * future completes when the write carrying it lands, or with the command's error.
+   */
+  public <R> java.util.concurrent.CompletableFuture<R> submit(Command<R> command) {
+    Pending<R> p = new Pending<>(command);
+    accept(p);
+    return p.future;
+  }
+
   /** Applies a command to the working state; its caller is answered when its write lands. */
-  public void accept(Pending<?> p) {
+  void accept(Pending<?> p) {
     if (fatal != null) {
       p.fail(fatal);
       return;
