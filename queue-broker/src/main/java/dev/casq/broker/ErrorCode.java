@@ -14,6 +14,7 @@ final class ErrorCode {
   static final String OUTCOME_UNKNOWN = "outcome_unknown";
   static final String UNAVAILABLE = "unavailable";
   static final String OVERLOADED = "overloaded";
+  static final String QUEUE_FULL = "queue_full";
   static final String INTERNAL = "internal";
 
   private ErrorCode() {}

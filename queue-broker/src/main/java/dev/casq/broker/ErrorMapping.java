@@ -50,6 +50,12 @@ final class ErrorMapping {
       return new ApiException(503, ErrorCode.OUTCOME_UNKNOWN,
           t.getMessage() + "; retry with the same idempotency key");
     }
+    if (t instanceof dev.casq.core.QueueFullException) {
+      return new ApiException(429, ErrorCode.QUEUE_FULL, t.getMessage());
+    }
+    if (t instanceof dev.casq.core.RequestFailedException) {
+      return null; // a bug: 500, logged
+    }
     if (t instanceof QueueClosedException) {
       return new ApiException(503, ErrorCode.UNAVAILABLE, t.getMessage());
     }

@@ -94,7 +94,7 @@ final class Exchange {
           "internal error (" + ErrorMapping.unwrap(t).getClass().getSimpleName()
               + "); see the broker log");
     }
-    if (e.status() == 503) {
+    if (e.status() == 503 || e.status() == 429) {
       response.getHeaders().put(HttpHeader.RETRY_AFTER,
           Integer.toString(RequestLimits.OVERLOAD_RETRY_AFTER_SECONDS));
     } else if (e.status() == 401) {

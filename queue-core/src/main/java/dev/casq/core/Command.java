@@ -17,4 +17,24 @@ public interface Command<R> {
   default boolean readOnly() {
     return false;
   }
+
+  /** True for commands that add jobs: refused while the queue object is at its largest size. */
+  default boolean addsJobs() {
+    return false;
+  }
+
+  /** A command that adds jobs (see {@link #addsJobs()}). */
+  static <R> Command<R> addingJobs(Command<R> c) {
+    return new Command<>() {
+      @Override
+      public R apply(QueueState state, QueueStateMachine machine, Instant now) {
+        return c.apply(state, machine, now);
+      }
+
+      @Override
+      public boolean addsJobs() {
+        return true;
+      }
+    };
+  }
 }

@@ -229,9 +229,23 @@ public final class CommitLoop {
       p.fail(fatal);
       return;
     }
+    if (p.command.addsJobs() && sealedBytes.length >= options.maxObjectBytes()) {
+      p.reject(new QueueFullException("queue " + key + " is full: its object has "
+          + sealedBytes.length + " bytes, the limit (maxObjectBytes) is "
+          + options.maxObjectBytes() + "; drain it or raise the limit"));
+      settleRejected(p);
+      return;
+    }
     Instant now = options.clock().instant();
     begin(now);
-    if (!p.apply(state, machine, now)) {
+    boolean clean;
+    try {
+      clean = p.apply(state, machine, now);
+    } catch (Error e) {
+      applied.add(p); // failed with everything else when the driver stops the loop
+      throw e;
+    }
+    if (!clean) {
       rebuild(applied, now); // the command changed the state before it failed: undo it
       p.rejectForGood();
     }
@@ -338,7 +352,7 @@ public final class CommitLoop {
     applied = null;
     if (failed != null) {
       for (Pending<?> p : failed) {
-        p.fail(new QueueException("the request could not be committed: " + e, e));
+        p.fail(new RequestFailedException("the request could not be committed: " + e, e));
       }
     }
     adoptSealed(now);
@@ -404,6 +418,11 @@ public final class CommitLoop {
       changesBefore = state.modCount;
       machine.tick(state, now);
     }
+  }
+
+  /** Answers a command refused before it touched anything: it needs no write. */
+  private static void settleRejected(Pending<?> p) {
+    p.settle();
   }
 
   private List<Pending<?>> takeApplied() {

@@ -17,6 +17,8 @@ import java.util.function.Supplier;
  * @param archiveMaxDelay archive finished jobs once the oldest has waited this long
  * @param clock the clock for "now" (inject a fixed or manual clock in tests)
  * @param tokens the source of lease tokens and commit ids
+ * @param maxObjectBytes pushes are refused ({@link QueueFullException}) while the queue object is
+ *     this large or larger; the other requests (claims, completions) still work and shrink it
  */
 public record EngineOptions(
     Duration minCommitInterval,
@@ -25,7 +27,18 @@ public record EngineOptions(
     int archiveBatchSize,
     Duration archiveMaxDelay,
     Clock clock,
-    Supplier<String> tokens) {
+    Supplier<String> tokens,
+    int maxObjectBytes) {
+
+  /** The largest queue object, by default: 64 MiB. */
+  public static final int DEFAULT_MAX_OBJECT_BYTES = 64 << 20;
+
+  /** Options with the default {@link #maxObjectBytes}. */
+  public EngineOptions(Duration minCommitInterval, int maxBatchSize, int maxConflictRetries,
+      int archiveBatchSize, Duration archiveMaxDelay, Clock clock, Supplier<String> tokens) {
+    this(minCommitInterval, maxBatchSize, maxConflictRetries, archiveBatchSize, archiveMaxDelay,
+        clock, tokens, DEFAULT_MAX_OBJECT_BYTES);
+  }
 
   public EngineOptions {
     Objects.requireNonNull(archiveMaxDelay, "archiveMaxDelay");
@@ -39,6 +52,9 @@ public record EngineOptions(
     }
     if (maxConflictRetries < 0) {
       throw new IllegalArgumentException("maxConflictRetries must be >= 0");
+    }
+    if (maxObjectBytes < 1024) {
+      throw new IllegalArgumentException("maxObjectBytes must be >= 1024, got " + maxObjectBytes);
     }
     if (archiveBatchSize < 1) {
       throw new IllegalArgumentException("archiveBatchSize must be >= 1");

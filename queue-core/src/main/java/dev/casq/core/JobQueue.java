@@ -81,7 +81,7 @@ public final class JobQueue implements AutoCloseable {
     } catch (InvalidRequestException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return engine.submit((s, m, now) -> m.push(s, request, now));
+    return engine.submit(Command.addingJobs((s, m, now) -> m.push(s, request, now)));
   }
 
   /** Pushes several jobs; each is accepted or rejected on its own. */

@@ -40,7 +40,7 @@ final class Pending<R> {
       error = e;
       return state.modCount == changesBefore && state.nextSeq == seqBefore;
     } catch (RuntimeException | StackOverflowError e) {
-      error = new QueueException("the request could not be applied: " + e, e);
+      error = new RequestFailedException("the request could not be applied: " + e, e);
       return false;
     }
   }

@@ -25,7 +25,7 @@ public final class QueueOptions {
             b.idempotencyRetention, b.maxRememberedKeys, b.maxPayloadBytes);
     this.engineOptions =
         new EngineOptions(b.minCommitInterval, b.maxBatchSize, b.maxConflictRetries,
-            b.archiveBatchSize, b.archiveMaxDelay, b.clock, b.tokens);
+            b.archiveBatchSize, b.archiveMaxDelay, b.clock, b.tokens, b.maxObjectBytes);
     this.storeProperties = Map.copyOf(b.storeProperties);
     this.objectMapper = b.objectMapper;
   }
@@ -71,10 +71,20 @@ public final class QueueOptions {
     private int maxConflictRetries = e.maxConflictRetries();
     private int archiveBatchSize = e.archiveBatchSize();
     private Duration archiveMaxDelay = e.archiveMaxDelay();
+    private int maxObjectBytes = e.maxObjectBytes();
     private Clock clock = e.clock();
     private Supplier<String> tokens = e.tokens();
     private final Map<String, String> storeProperties = new HashMap<>();
     private ObjectMapper objectMapper = new ObjectMapper().registerModule(new JavaTimeModule());
+
+    /**
+     * The largest the queue object may grow: while it is this large, pushes are refused with
+     * {@link QueueFullException} (claims, completions and cancels still work). Default 64 MiB.
+     */
+    public Builder maxObjectBytes(int bytes) {
+      this.maxObjectBytes = bytes;
+      return this;
+    }
 
     /** Lease when a claim names none. Default 30s. */
     public Builder defaultLease(Duration d) {

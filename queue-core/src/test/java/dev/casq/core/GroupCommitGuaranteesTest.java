@@ -80,41 +80,6 @@ class GroupCommitGuaranteesTest {
         .hasCauseInstanceOf(QueueClosedException.class);
   }
 
-  /**
-   * Holds the first write until released, then lets it go through; when {@code landedButUnknown},
-   * the write lands but reports an unknown outcome.
-   */
-  private static final class GatedStore extends dev.casq.storage.tck.DelegatingObjectStore {
-    final java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
-    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    final boolean landedButUnknown;
-    private final java.util.concurrent.atomic.AtomicBoolean first =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
-
-    GatedStore(dev.casq.storage.ObjectStore delegate, boolean landedButUnknown) {
-      super(delegate);
-      this.landedButUnknown = landedButUnknown;
-    }
-
-    @Override
-    public dev.casq.storage.Version replace(String k, byte[] data, dev.casq.storage.Version expected) {
-      if (!first.getAndSet(false)) {
-        return super.replace(k, data, expected);
-      }
-      writing.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-      dev.casq.storage.Version v = super.replace(k, data, expected);
-      if (landedButUnknown) {
-        throw new dev.casq.storage.OutcomeUnknownException("injected: the write landed", null);
-      }
-      return v;
-    }
-  }
-
   /** Two pushes: the write of "1" is held by the gate; "2" was applied on top of it meanwhile. */
   private record TwoPushes(java.util.concurrent.CompletableFuture<PushResult> one,
       java.util.concurrent.CompletableFuture<PushResult> two,
@@ -125,7 +90,7 @@ class GroupCommitGuaranteesTest {
    * the engine has applied "2" on top of the held write, before that write's outcome is known.
    * The count says how often "2" was applied: once more after a write that did not land.
    */
-  private static TwoPushes secondAppliedWhileFirstWriteIsHeld(JobQueue a, GatedStore gated)
+  private static TwoPushes secondAppliedWhileFirstWriteIsHeld(JobQueue a, HeldWriteStore gated)
       throws InterruptedException {
     var one = a.push(PushRequest.of("1"));
     assertThat(gated.writing.await(10, TimeUnit.SECONDS)).isTrue();
@@ -144,7 +109,7 @@ class GroupCommitGuaranteesTest {
   void aBatchAppliedOnTopOfAWriteThatLosesIsAppliedAgainAndWrittenOnce() throws Exception {
     MemoryObjectStore memory = new MemoryObjectStore();
     String key = "queues/" + UUID.randomUUID() + ".json";
-    GatedStore gated = new GatedStore(memory, false);
+    HeldWriteStore gated = new HeldWriteStore(memory, false);
     try (JobQueue a = JobQueue.open(new StoreLocation(gated, key), QueueOptions.defaults());
         JobQueue b = JobQueue.open(new StoreLocation(memory, key), QueueOptions.defaults())) {
       TwoPushes pushes = secondAppliedWhileFirstWriteIsHeld(a, gated);
@@ -172,7 +137,7 @@ class GroupCommitGuaranteesTest {
   void aBatchAppliedOnTopOfAWriteOfUnknownOutcomeIsWrittenOnceAfterItLanded() throws Exception {
     MemoryObjectStore memory = new MemoryObjectStore();
     String key = "queues/" + UUID.randomUUID() + ".json";
-    GatedStore gated = new GatedStore(memory, true);
+    HeldWriteStore gated = new HeldWriteStore(memory, true);
     try (JobQueue a = JobQueue.open(new StoreLocation(gated, key), QueueOptions.defaults())) {
       TwoPushes pushes = secondAppliedWhileFirstWriteIsHeld(a, gated);
       var one = pushes.one();
@@ -195,7 +160,7 @@ class GroupCommitGuaranteesTest {
   void commandsAppliedOnTopOfAWriteThatGetsFencedFailInsteadOfWaitingForever() throws Exception {
     MemoryObjectStore memory = new MemoryObjectStore();
     String key = "queues/" + UUID.randomUUID() + ".json";
-    GatedStore gated = new GatedStore(memory, false);
+    HeldWriteStore gated = new HeldWriteStore(memory, false);
     try (JobQueue a = JobQueue.open(new StoreLocation(gated, key), QueueOptions.defaults());
         JobQueue b = JobQueue.open(new StoreLocation(memory, key), QueueOptions.defaults())) {
       // a stands for a broker that is replaced once another writer's job "fence" shows up

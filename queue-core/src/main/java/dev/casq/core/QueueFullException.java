@@ -1,0 +1,13 @@
+package dev.casq.core;
+
+/**
+ * A push was refused because the queue object reached its configured largest size ({@code
+ * maxObjectBytes}): drain the queue, or raise the limit. Nothing was changed.
+ */
+public class QueueFullException extends QueueException {
+  private static final long serialVersionUID = 1L;
+
+  public QueueFullException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,13 @@
+package dev.casq.core;
+
+/**
+ * A request could not be applied because of an internal error (a bug): it failed alone, and the
+ * queue's state is as if it had never been sent. The cause says what went wrong.
+ */
+public class RequestFailedException extends QueueException {
+  private static final long serialVersionUID = 1L;
+
+  public RequestFailedException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,82 @@
+package dev.casq.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.casq.storage.MemoryObjectStore;
+import dev.casq.storage.StoreLocation;
+import dev.casq.storage.VersionedBytes;
+import dev.casq.storage.tck.DelegatingObjectStore;
+import dev.casq.storage.tck.LateLandingStore;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A write whose outcome is unknown may still land after its caller gave up: the engine settles it
+ * by re-reading, and never applies its batch a second time under another commit id.
+ */
+class UnknownOutcomeTest {
+  private final MemoryObjectStore memory = new MemoryObjectStore();
+  private final String key = "queues/" + UUID.randomUUID() + ".json";
+
+  @Test
+  void aWriteThatLandsAfterItsCallerGaveUpIsAppliedOnce() throws Exception {
+    LateLandingStore late = new LateLandingStore(memory);
+    try (JobQueue q = JobQueue.open(new StoreLocation(late, key), QueueOptions.defaults())) {
+      late.holdNextReplace();
+      late.landHeldBeforeNextReplace(); // it lands while the engine decides what to do
+
+      PushResult pushed = q.push(PushRequest.of("\"once\"")).get(10, TimeUnit.SECONDS);
+
+      assertThat(late.lastLanded()).isTrue();
+      QueueState stored = stored();
+      assertThat(stored.liveJobs()).extracting(Job::payloadJson).containsExactly("\"once\"");
+      assertThat(stored.liveJobs()).extracting(Job::id).containsExactly(pushed.jobId());
+      assertThat(stored.nextSeq()).isEqualTo(2);
+      assertThat(q.engine().metrics().unknownOutcomes()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aWriteThatCanNoLongerLandIsAppliedAgainOnce() throws Exception {
+    LateLandingStore late = new LateLandingStore(memory);
+    AtomicReference<JobQueue> other = new AtomicReference<>();
+    // another writer moves the object on right after the held write was answered "unknown"
+    DelegatingObjectStore movedOnBeforeTheReRead = new DelegatingObjectStore(late) {
+      private boolean moved;
+
+      @Override
+      public Optional<VersionedBytes> read(String k) {
+        if (!moved && late.lastLanded() == null && other.get() != null && heldWritePending) {
+          moved = true;
+          other.get().push(PushRequest.of("\"other\"")).join();
+        }
+        return super.read(k);
+      }
+    };
+    try (JobQueue q = JobQueue.open(new StoreLocation(movedOnBeforeTheReRead, key),
+            QueueOptions.defaults());
+        JobQueue b = JobQueue.open(new StoreLocation(memory, key), QueueOptions.defaults())) {
+      other.set(b);
+      late.holdNextReplace();
+      heldWritePending = true;
+
+      PushResult pushed = q.push(PushRequest.of("\"mine\"")).get(10, TimeUnit.SECONDS);
+
+      assertThat(late.landHeld()).as("the held write lands late").isFalse(); // its version is gone
+      QueueState stored = stored();
+      assertThat(stored.liveJobs()).extracting(Job::payloadJson)
+          .containsExactlyInAnyOrder("\"mine\"", "\"other\"");
+      assertThat(stored.job(pushed.jobId()).payloadJson()).isEqualTo("\"mine\"");
+      assertThat(q.engine().metrics().unknownOutcomes()).isEqualTo(1);
+    }
+  }
+
+  private volatile boolean heldWritePending;
+
+  private QueueState stored() {
+    return StateCodec.decode(memory.read(key).orElseThrow().data());
+  }
+}
