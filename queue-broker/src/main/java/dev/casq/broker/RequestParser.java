@@ -1,5 +1,10 @@
 package dev.casq.broker;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.node.POJONode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import java.nio.charset.StandardCharsets;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -83,7 +88,64 @@ final class RequestParser {
     if (!node.isObject()) {
       throw ApiException.invalid("the body must be a JSON object, got " + kind(node));
     }
-    return (ObjectNode) node;
+    ObjectNode object = (ObjectNode) node;
+    keepPayloadsAsSent(body, object);
+    return object;
+  }
+
+  /**
+   * Replaces the {@code payload} of a push body (and of each job of a batch) and the {@code
+   * result} of a completion by its exact source text, so that it is stored byte for byte as the
+   * client sent it: a tree would rewrite numbers ({@code 1e2}, {@code -0}), escapes and spacing.
+   * Each is checked for valid Unicode first.
+   */
+  private void keepPayloadsAsSent(byte[] body, ObjectNode object) {
+    try (JsonParser p = mapper.getFactory().createParser(body)) {
+      p.nextToken(); // the body's START_OBJECT
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        if (("payload".equals(field) || "result".equals(field))
+            && p.currentToken() != JsonToken.VALUE_NULL) {
+          keepAsSent(object, field, p, body, "\"" + field + "\"");
+        } else if ("jobs".equals(field) && p.currentToken() == JsonToken.START_ARRAY) {
+          JsonNode jobs = object.get("jobs");
+          for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+            if (p.currentToken() != JsonToken.START_OBJECT || !(jobs.get(i) instanceof ObjectNode job)) {
+              p.skipChildren();
+              continue;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String name = p.currentName();
+              p.nextToken();
+              if ("payload".equals(name)) {
+                keepAsSent(job, "payload", p, body, "jobs[" + i + "]: \"payload\"");
+              } else {
+                p.skipChildren();
+              }
+            }
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      throw ApiException.invalid("unreadable body: " + e.getMessage()); // parsed once already
+    }
+  }
+
+  private static void keepAsSent(ObjectNode holder, String field, JsonParser p, byte[] body,
+      String where) throws IOException {
+    requireUnicode(holder.get(field), where);
+    int start = (int) p.currentTokenLocation().getByteOffset();
+    if (p.currentToken().isStructStart()) {
+      p.skipChildren();
+    } else {
+      p.finishToken(); // a string is read lazily: read it to its closing quote
+    }
+    int end = (int) p.currentLocation().getByteOffset();
+    holder.putRawValue(field,
+        new RawValue(new String(body, start, end - start, StandardCharsets.UTF_8)));
   }
 
   /** A push body: {@code payload} is required; the rest is optional. */
@@ -95,7 +157,9 @@ final class RequestParser {
     if (payload == null) {
       throw ApiException.invalid(where + "\"payload\" is required (any JSON value)");
     }
-    requireUnicode(payload, where + "\"payload\"");
+    if (!(payload instanceof POJONode)) { // kept as sent: checked when it was kept
+      requireUnicode(payload, where + "\"payload\"");
+    }
     Duration delay = optDuration(body, "delay", where);
     Instant runAt = optInstant(body, "runAt", where);
     if (delay != null && runAt != null) {
@@ -315,11 +379,16 @@ final class RequestParser {
     if (n == null || n.isNull()) {
       return null;
     }
-    requireUnicode(n, "\"" + field + "\"");
+    if (!(n instanceof POJONode)) { // kept as sent: checked when it was kept
+      requireUnicode(n, "\"" + field + "\"");
+    }
     return json(n);
   }
 
   String json(JsonNode n) {
+    if (n instanceof POJONode raw && raw.getPojo() instanceof RawValue text) {
+      return (String) text.rawValue();
+    }
     try {
       return mapper.writeValueAsString(n);
     } catch (JsonProcessingException e) {
