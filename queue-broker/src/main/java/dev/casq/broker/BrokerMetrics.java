@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -25,7 +27,8 @@ import java.util.function.ToDoubleFunction;
  *       {@code casq_archived_jobs_total}, {@code casq_written_bytes_total}, {@code
  *       casq_commit_write_seconds}, {@code casq_object_bytes} (queue)
  *   <li>{@code casq_commit_batch_size} (queue): commands per commit
- *   <li>{@code casq_queue_jobs} (queue, state = pending | finished), {@code
+ *   <li>{@code casq_queue_jobs} (queue, state = ready | scheduled | leased |
+ *       finished), {@code
  *       casq_queue_events_total} (queue, event = pushed | claimed | ...), {@code
  *       casq_queue_revision} (queue): from the queue's last-batch snapshot
  *   <li>{@code casq_queue_state} (queue, state = starting | serving | retrying | fenced |
@@ -66,16 +69,17 @@ final class BrokerMetrics {
    * and its engine's health: a scrape never sends the engine a command.
    */
   QueueMeters queue(String name, ServedQueue served) {
-    Gauge.builder("casq.queue.jobs", served, q -> q.snapshot().pending())
-        .description("jobs in the queue by state, as of the engine's last batch")
-        .tag("queue", name)
-        .tag("state", "pending")
-        .register(registry);
-    Gauge.builder("casq.queue.jobs", served, q -> q.snapshot().finished())
-        .description("jobs in the queue by state, as of the engine's last batch")
-        .tag("queue", name)
-        .tag("state", "finished")
-        .register(registry);
+    Map<String, java.util.function.ToIntFunction<QueueSnapshot>> byState = new LinkedHashMap<>();
+    byState.put("ready", QueueSnapshot::ready);
+    byState.put("scheduled", QueueSnapshot::scheduled);
+    byState.put("leased", QueueSnapshot::leased);
+    byState.put("finished", QueueSnapshot::finished);
+    byState.forEach((state, count) ->
+        Gauge.builder("casq.queue.jobs", served, q -> count.applyAsInt(q.snapshot()))
+            .description("jobs in the queue by state, as of the engine's last batch")
+            .tag("queue", name)
+            .tag("state", state)
+            .register(registry));
     for (int i = 0; i < QueueSnapshot.COUNTERS.length; i++) {
       int index = i;
       FunctionCounter.builder("casq.queue.events", served, q -> q.snapshot().counter(index))

@@ -98,7 +98,7 @@ class HealthAndReadinessTest {
           .timeout(java.time.Duration.ofSeconds(1)).GET().build());
       assertThat(metrics.status()).isEqualTo(200);
       assertThat(metrics.text())
-          .contains("casq_queue_jobs{queue=\"jobs\",state=\"pending\"} 3")
+          .contains("casq_queue_jobs{queue=\"jobs\",state=\"ready\"} 3")
           .contains("casq_queue_events_total{event=\"pushed\",queue=\"jobs\"} 3");
       assertThat(queue.engine().queuedCommands()).as("a scrape queued no command").isZero();
     }

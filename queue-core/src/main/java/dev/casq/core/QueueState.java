@@ -168,15 +168,18 @@ public final class QueueState {
     return r == null ? null : r.jobId();
   }
 
-  int readyCount() {
+  /** How many queued jobs that are due, waiting for a worker (O(1)). */
+  public int readyCount() {
     return ready.size();
   }
 
-  int scheduledCount() {
+  /** How many queued jobs waiting for their run-at (O(1)). */
+  public int scheduledCount() {
     return scheduled.size();
   }
 
-  int leasedCount() {
+  /** How many jobs a worker holds (O(1)). */
+  public int leasedCount() {
     return leased.size();
   }
 
