@@ -10,6 +10,7 @@ import dev.casq.storage.StoreLocation;
 import dev.casq.storage.Version;
 import dev.casq.storage.tck.DelegatingObjectStore;
 import java.time.Duration;
+import java.time.Instant;
 
 import java.util.List;
 import java.util.UUID;
@@ -130,6 +131,27 @@ class EngineIsolationTest {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(q.push(PushRequest.of(payload)).get(10, TimeUnit.SECONDS).duplicate())
               .isFalse());
+    }
+  }
+
+  @Test
+  void aJobDueInTheFarFutureDoesNotStopTheTimers() throws Exception {
+    // an object written before runAt was bounded: a job due in the year +999999999
+    QueueState old = QueueState.empty();
+    Instant now = Instant.now();
+    Instant never = Instant.parse("+999999999-12-31T23:59:59Z");
+    old.nextSeq = 2;
+    old.addLive(new Job("j1", 1, null, "{}", 0, never, 0, 5, now, null, JobStatus.QUEUED, null,
+        null, null, null));
+    old.recordCommit(1, "c1", now);
+    memory.create(key, StateCodec.encode(old));
+
+    try (JobQueue q = JobQueue.open(new StoreLocation(memory, key), QueueOptions.defaults())) {
+      PushResult pushed = q.push(PushRequest.of("\"now\"")).get(10, TimeUnit.SECONDS);
+      assertThat(q.claim(new ClaimRequest("w", null, 10, null)).get(10, TimeUnit.SECONDS))
+          .extracting(Job::id).containsExactly(pushed.jobId());
+      assertThat(q.engine().health().state()).isEqualTo(EngineHealth.State.SERVING);
+      assertThat(stored().job("j1").runAt()).isEqualTo(never);
     }
   }
 
