@@ -40,7 +40,12 @@ public final class StateCodec {
                   .maxNameLength(Integer.MAX_VALUE)
                   .build())
           .build();
-  private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
+  // exact decimals: `casq inspect` shows a payload's numbers as they are stored
+  private static final ObjectMapper MAPPER =
+      com.fasterxml.jackson.databind.json.JsonMapper.builder(FACTORY)
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true))
+          .build();
 
   private static final String ARCHIVE_FORMAT = "casq-archive/1";
 
