@@ -25,16 +25,11 @@ public interface Command<R> {
 
   /** A command that adds jobs (see {@link #addsJobs()}). */
   static <R> Command<R> addingJobs(Command<R> c) {
-    return new Command<>() {
-      @Override
-      public R apply(QueueState state, QueueStateMachine machine, Instant now) {
-        return c.apply(state, machine, now);
-      }
+    return new MarkedCommand<>(c, false, true);
+  }
 
-      @Override
-      public boolean addsJobs() {
-        return true;
-      }
-    };
+  /** A command that never changes the state (see {@link #readOnly()}). */
+  static <R> Command<R> readingOnly(Command<R> c) {
+    return new MarkedCommand<>(c, true, false);
   }
 }

@@ -161,11 +161,11 @@ public final class JobQueue implements AutoCloseable {
 
   /** The job if it is live or finished but not yet archived. */
   public CompletableFuture<Job> get(String jobId) {
-    return engine.submit(readOnly((s, m, now) -> m.get(s, jobId)));
+    return engine.submit(Command.readingOnly((s, m, now) -> m.get(s, jobId)));
   }
 
   public CompletableFuture<QueueStats> stats() {
-    return engine.submit(readOnly((s, m, now) -> m.stats(s, now)));
+    return engine.submit(Command.readingOnly((s, m, now) -> m.stats(s, now)));
   }
 
   /** Runs an arbitrary command through the engine (used by broker election). */
@@ -210,20 +210,6 @@ public final class JobQueue implements AutoCloseable {
       throw new InvalidRequestException(
           "payload is not valid JSON: " + TextRules.replaceLoneSurrogates(e.getMessage()));
     }
-  }
-
-  private static <R> Command<R> readOnly(Command<R> c) {
-    return new Command<>() {
-      @Override
-      public R apply(QueueState state, QueueStateMachine machine, Instant now) {
-        return c.apply(state, machine, now);
-      }
-
-      @Override
-      public boolean readOnly() {
-        return true;
-      }
-    };
   }
 
   private void wakeWaiters(QueueState state) {
