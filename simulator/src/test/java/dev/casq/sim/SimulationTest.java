@@ -49,7 +49,7 @@ class SimulationTest {
     if (!one.isBlank()) {
       return List.of(Long.parseLong(one.trim()));
     }
-    int n = Integer.parseInt(System.getProperty("casq.sim.seeds", "60").trim());
+    int n = Integer.parseInt(System.getProperty("casq.sim.seeds", "300").trim());
     List<Long> seeds = new ArrayList<>();
     for (long s = 1; s <= n; s++) {
       seeds.add(s);
