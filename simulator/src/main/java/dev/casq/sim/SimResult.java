@@ -31,7 +31,7 @@ public record SimResult(SimConfig config, List<String> violations, Map<String, L
     for (String v : violations.subList(0, Math.min(10, violations.size()))) {
       b.append("  ").append(v).append('\n');
     }
-    b.append("replay: mvn -pl simulator test -Dtest=SimulationTest -Dcasq.sim.seed=")
+    b.append("replay: mvn -pl simulator -am test -Dtest=SimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dcasq.sim.seed=")
         .append(config.seed()).append("   or   casq simulate --seed ").append(config.seed())
         .append(" --ops ").append(config.operations()).append('\n');
     b.append("history tail:\n").append(tail);
