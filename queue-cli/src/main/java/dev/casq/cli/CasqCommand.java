@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       InspectCommand.class,
       DemoCommand.class,
       BenchCommand.class,
+      SimulateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class CasqCommand implements java.util.concurrent.Callable<Integer> {

@@ -32,9 +32,11 @@ final class CommitAttempt {
   private final Sleeper sleeper;
   private final EngineMetrics metrics;
   private final Consumer<Throwable> trouble; // told of each failed try, for the engine's health
+  private final CommitLoop.OutcomePolicy outcomes;
 
   CommitAttempt(ObjectStore store, String key, Sleeper sleeper, EngineMetrics metrics,
-      Consumer<Throwable> trouble) {
+      Consumer<Throwable> trouble, CommitLoop.OutcomePolicy outcomes) {
+    this.outcomes = outcomes;
     this.store = store;
     this.key = key;
     this.sleeper = sleeper;
@@ -83,6 +85,10 @@ final class CommitAttempt {
       state = StateCodec.decode(current.data());
     } catch (CorruptStateException | StoreConfigurationException e) {
       return new WriteOutcome.Broken(e);
+    }
+    if (outcomes == CommitLoop.OutcomePolicy.GUESS_LOST_FOR_TESTING
+        && !(failure instanceof PreconditionFailedException)) {
+      return new WriteOutcome.Lost(current, state); // the guess the simulator must catch
     }
     Boolean landed = state.commitLanded(w.revision(), w.commitId());
     if (Boolean.TRUE.equals(landed)) {

@@ -45,6 +45,22 @@ public final class CommitLoop {
   private static final Logger log = LoggerFactory.getLogger(CommitLoop.class);
   private static final long IDLE_WAKE_MILLIS = 1000;
 
+  /**
+   * How a write whose outcome the store did not tell is settled. {@link #RESOLVE} is casq's rule
+   * and the only one production uses; the other exists only so that the simulator can prove its
+   * checker catches an engine that guesses.
+   */
+  public enum OutcomePolicy {
+    /** Re-read until the outcome is known (won, landed, lost) or provably unknowable. */
+    RESOLVE,
+    /**
+     * Broken on purpose, for tests only: an unknown outcome is taken for a lost race and the
+     * batch is applied again under a new commit id, although the first write may have landed or
+     * may still land.
+     */
+    GUESS_LOST_FOR_TESTING
+  }
+
   /** Where sealed writes go: the driver performs them (elsewhere) and reports back. */
   @FunctionalInterface
   public interface Writes {
@@ -136,6 +152,16 @@ public final class CommitLoop {
   public CommitLoop(ObjectStore store, String key, QueueStateMachine machine,
       EngineOptions options, EngineMetrics metrics, Sleeper sleeper, Writes writes,
       BiConsumer<EngineHealth.State, String> health) {
+    this(store, key, machine, options, metrics, sleeper, writes, health, OutcomePolicy.RESOLVE);
+  }
+
+  /**
+   * As above, with the way unknown outcomes are settled: only the simulator's tests pass anything
+   * but {@link OutcomePolicy#RESOLVE}, to run a deliberately broken engine.
+   */
+  public CommitLoop(ObjectStore store, String key, QueueStateMachine machine,
+      EngineOptions options, EngineMetrics metrics, Sleeper sleeper, Writes writes,
+      BiConsumer<EngineHealth.State, String> health, OutcomePolicy outcomes) {
     this.store = new ReadRetryingStore(store, sleeper);
     this.key = Objects.requireNonNull(key, "key");
     this.machine = Objects.requireNonNull(machine, "machine");
@@ -151,7 +177,8 @@ public final class CommitLoop {
     this.archiver = new Archiver(this.store, key, options, archivedKeys, metrics);
     this.errors = new ErrorLog(log, "queue " + key);
     this.attempt = new CommitAttempt(this.store, key, sleeper, metrics,
-        e -> trouble("writing the queue object failed; retrying", e));
+        e -> trouble("writing the queue object failed; retrying", e),
+        Objects.requireNonNull(outcomes, "outcomes"));
     this.jitter = new SplittableRandom(key.hashCode());
     this.sleeper = sleeper;
   }
