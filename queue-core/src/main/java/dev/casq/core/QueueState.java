@@ -16,7 +16,7 @@ import java.util.TreeSet;
  * The whole state of one queue: what the queue object holds. Mutable and confined to one thread
  * (the commit engine's); the engine throws a copy away when its write loses, and re-reads.
  *
- * <p>Indexes: queued jobs that are due are ordered by (priority descending, run-at, seq), which is
+ * <p>Indexes: queued jobs that are due are ordered by (priority descending, seq), which is
  * FIFO within a priority; jobs scheduled for later wait in a run-at order until they are due;
  * leased jobs are ordered by lease expiry.
  */
@@ -28,12 +28,10 @@ public final class QueueState {
 
   // written out rather than composed with Comparator.comparing(...): every push, claim and finish
   // runs them a few dozen times, and the composed form cost a tenth of a busy engine's time
+  // push order (seq), not run-at: run-at comes from a broker's clock, which may step back within
+  // the allowed skew (or be behind after a failover) and would put a later push first
   static final Comparator<Job> READY_ORDER = (a, b) -> {
     int c = Integer.compare(b.priority(), a.priority());
-    if (c != 0) {
-      return c;
-    }
-    c = a.runAt().compareTo(b.runAt());
     return c != 0 ? c : Long.compare(a.seq(), b.seq());
   };
   static final Comparator<Job> SCHEDULE_ORDER = (a, b) -> {
