@@ -74,6 +74,37 @@ class UnknownOutcomeTest {
     }
   }
 
+  @Test
+  void theArchiveOfACommitThatLandsLateIsKept() throws Exception {
+    LateLandingStore late = new LateLandingStore(memory);
+    QueueOptions archiveAtOnce = QueueOptions.builder().archive(1, java.time.Duration.ofSeconds(1))
+        .build();
+    try (JobQueue q = JobQueue.open(new StoreLocation(late, key), archiveAtOnce)) {
+      String id = q.push(PushRequest.of("\"kept\"")).get(10, TimeUnit.SECONDS).jobId();
+      Job leased = q.claim(new ClaimRequest("w", null, 1, null)).get(10, TimeUnit.SECONDS).get(0);
+      // the commit of the completion archives the job (its archive object is written first) and
+      // drops it from the queue object; that commit lands late
+      late.holdNextReplace();
+      late.landHeldBeforeNextReplace();
+      q.complete(leased.id(), leased.lease().token(), null).get(10, TimeUnit.SECONDS);
+
+      assertThat(late.lastLanded()).isTrue();
+      assertThat(stored().finishedJobs()).extracting(Job::id).doesNotContain(id);
+      assertThat(stored().liveJobs()).extracting(Job::id).doesNotContain(id);
+      assertThat(archivedIds()).as("the dropped job is in an archive object").contains(id);
+    }
+  }
+
+  private java.util.Set<String> archivedIds() {
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    for (String k : memory.list(key + ".archive/")) {
+      for (Job j : StateCodec.decodeArchive(memory.read(k).orElseThrow().data())) {
+        ids.add(j.id());
+      }
+    }
+    return ids;
+  }
+
   private volatile boolean heldWritePending;
 
   private QueueState stored() {
