@@ -61,11 +61,18 @@ abstract class AbstractChaosTest {
   static final Duration LEASE = Duration.ofSeconds(8);
   static final Duration START = Duration.ofSeconds(60);
   /**
-   * Bound on SIGKILL to the first push acknowledged by the successor, brokers declaring 1.5s. The
-   * figures are about 3s (docs/chaos-tests.md); the bound leaves room for a loaded 2-core machine
-   * and is still well below the 10s a client judging by its own default would need.
+   * Bound on SIGKILL to the first push acknowledged by the successor when {@code casq push}
+   * commands take over, brokers declaring 1.5s. Measured about 2s (docs/chaos-tests.md); the bound
+   * leaves room for a loaded 2-core machine and is still far below the 10s a client judging by its
+   * own default would wait before even starting a successor.
    */
-  static final Duration FAILOVER_BOUND = Duration.ofSeconds(7);
+  static final Duration CLI_FAILOVER_BOUND = Duration.ofSeconds(6);
+  /**
+   * The same bound for 20 client processes racing to take over: they decide about 1.5s after the
+   * last heartbeat, then four JVMs start a broker at once on two cores (2-4s more, longest on
+   * s3://), so this bound only proves they did not wait for their own 10s default.
+   */
+  static final Duration SWARM_FAILOVER_BOUND = Duration.ofSeconds(9);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CLI_MAIN = "dev.casq.cli.Main";
 
@@ -289,7 +296,7 @@ abstract class AbstractChaosTest {
       assertThat(firstAckAfter - killAt)
           .as("SIGKILL to the first push acknowledged by the successor (clients left at their"
               + " default staleness)")
-          .isLessThan(FAILOVER_BOUND.toMillis());
+          .isLessThan(SWARM_FAILOVER_BOUND.toMillis());
     }
   }
 
@@ -356,7 +363,7 @@ abstract class AbstractChaosTest {
       figure("cli-push-broker-killed", Map.of("failoverMs", failoverMs,
           "pushes", acks.size()));
       assertThat(failoverMs).as("SIGKILL to the first push acknowledged by the successor")
-          .isLessThan(FAILOVER_BOUND.toMillis());
+          .isLessThan(CLI_FAILOVER_BOUND.toMillis());
     }
   }
 
