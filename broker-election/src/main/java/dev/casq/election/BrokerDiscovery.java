@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.casq.core.BrokerRecord;
 import dev.casq.core.CorruptStateException;
 import dev.casq.core.QueueState;
+import dev.casq.core.StateCodec;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.Stores;
 import dev.casq.storage.VersionedBytes;
@@ -60,7 +61,10 @@ public final class BrokerDiscovery implements AutoCloseable {
     return object.isEmpty() ? Optional.empty() : parse(object.get().data());
   }
 
-  /** True when the record's heartbeat is {@code staleAfter} or more before {@code now}. */
+  /**
+   * True when the record's heartbeat is stale at {@code now}: by the staleness its broker declared
+   * (bounded), or {@code staleAfter} when it declared none (see {@link Staleness}).
+   */
   public static boolean isStale(BrokerRecord record, Instant now, Duration staleAfter) {
     Objects.requireNonNull(record, "record");
     Objects.requireNonNull(now, "now");
@@ -126,6 +130,8 @@ public final class BrokerDiscovery implements AutoCloseable {
     String address = null;
     Long epoch = null;
     String heartbeatAt = null;
+    Duration heartbeatInterval = null;
+    Duration staleAfter = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();
@@ -133,6 +139,8 @@ public final class BrokerDiscovery implements AutoCloseable {
         case "id" -> id = text(p, value, field);
         case "address" -> address = text(p, value, field);
         case "heartbeatAt" -> heartbeatAt = text(p, value, field);
+        case StateCodec.HEARTBEAT_INTERVAL_MS -> heartbeatInterval = millis(p, value);
+        case StateCodec.STALE_AFTER_MS -> staleAfter = millis(p, value);
         case "epoch" -> {
           if (value != JsonToken.VALUE_NUMBER_INT) {
             throw new CorruptStateException("broker.epoch of the queue object is not an integer");
@@ -147,11 +155,22 @@ public final class BrokerDiscovery implements AutoCloseable {
           "the broker record of the queue object lacks id, address, epoch or heartbeatAt");
     }
     try {
-      return new BrokerRecord(id, address, epoch, Instant.parse(heartbeatAt));
+      return new BrokerRecord(id, address, epoch, Instant.parse(heartbeatAt), heartbeatInterval,
+          staleAfter);
     } catch (DateTimeParseException | IllegalArgumentException e) {
       throw new CorruptStateException("the broker record of the queue object is invalid: "
           + e.getMessage(), e);
     }
+  }
+
+  /** A declared duration in milliseconds; null when it is not an integer (the default applies). */
+  private static Duration millis(JsonParser p, JsonToken value) throws IOException {
+    if (value == JsonToken.VALUE_NUMBER_INT
+        && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+      return Duration.ofMillis(p.getLongValue());
+    }
+    p.skipChildren();
+    return null;
   }
 
   private static String text(JsonParser p, JsonToken value, String field) throws IOException {

@@ -10,7 +10,8 @@ import java.util.Objects;
 
 /**
  * Refreshes the heartbeat of the recorded broker, so that nobody takes the queue over while this
- * broker is alive. Throws {@link FencedException} (and changes nothing) when the state no longer
+ * broker is alive. The record keeps declaring the heartbeat interval and staleness this broker
+ * claimed the queue with. Throws {@link FencedException} (and changes nothing) when the state no longer
  * names this broker at this epoch.
  */
 public final class BrokerHeartbeatCommand implements Command<BrokerRecord> {
@@ -27,7 +28,8 @@ public final class BrokerHeartbeatCommand implements Command<BrokerRecord> {
     if (!EpochGuard.holds(current, held)) {
       throw new FencedException(current);
     }
-    BrokerRecord refreshed = current.withHeartbeat(now);
+    BrokerRecord refreshed = current.withHeartbeat(now)
+        .declaring(held.heartbeatInterval(), held.staleAfter());
     machine.setBroker(state, refreshed);
     return refreshed;
   }

@@ -312,7 +312,7 @@ public final class BrokerTenure implements AutoCloseable {
       BrokerRecord claimed;
       try {
         claimed =
-            queue.submit(new ClaimBrokerCommand(brokerId, address, options.staleAfter()))
+            queue.submit(new ClaimBrokerCommand(brokerId, address, options))
                 .get(claimTimeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         queue.engine().guard(REFUSE_ALL);

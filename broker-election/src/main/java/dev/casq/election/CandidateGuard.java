@@ -10,7 +10,8 @@ import java.util.Objects;
 
 /**
  * The guard of a broker that is about to claim a queue: it may write only over a state whose
- * recorded broker is absent, is itself, or is stale. So a candidate never writes anything (not even
+ * recorded broker is absent, is itself, or is stale (by the staleness it declared; {@code
+ * staleAfter} when it declared none). So a candidate never writes anything (not even
  * the expiry of leases) over the state of a live broker; when it meets one, the engine is fenced and
  * the claim fails.
  */

@@ -4,7 +4,6 @@ import dev.casq.core.BrokerRecord;
 import dev.casq.core.Command;
 import dev.casq.core.QueueState;
 import dev.casq.core.QueueStateMachine;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -12,9 +11,11 @@ import java.util.Objects;
  * Makes this broker the broker of the queue, applied by the commit engine to the freshest state.
  *
  * <p>It takes the queue when no broker is recorded, when the recorded broker has this id (a
- * restart), or when the recorded broker's heartbeat is at least {@code staleAfter} old at {@code
- * now}. The new record carries the recorded epoch + 1 (1 when none), so every earlier holder is
- * fenced. Otherwise it throws {@link BrokerActiveException} and changes nothing.
+ * restart), or when the recorded broker's heartbeat is stale at {@code now} (by the staleness that
+ * broker declared, see {@link Staleness}; this broker's own when it declared none). The new record
+ * carries the recorded epoch + 1 (1 when none), so every earlier holder is fenced, and declares
+ * this broker's heartbeat interval and staleness. Otherwise it throws {@link
+ * BrokerActiveException} and changes nothing.
  *
  * <p>When two brokers claim at once, both apply this command to the same state and race their
  * compare-and-swap; the loser re-reads, re-applies it to the winner's state and gets {@link
@@ -23,20 +24,18 @@ import java.util.Objects;
 public final class ClaimBrokerCommand implements Command<BrokerRecord> {
   private final String brokerId;
   private final String address;
-  private final Duration staleAfter;
+  private final ElectionOptions options;
 
   /**
    * @param brokerId unique id of the claiming broker process
    * @param address base URL clients use to reach it
-   * @param staleAfter how old a heartbeat must be before its broker may be replaced
+   * @param options this broker's heartbeat interval and staleness: declared in the new record, and
+   *     the staleness applied to a recorded broker that declared none
    */
-  public ClaimBrokerCommand(String brokerId, String address, Duration staleAfter) {
+  public ClaimBrokerCommand(String brokerId, String address, ElectionOptions options) {
     this.brokerId = requireText(brokerId, "brokerId");
     this.address = requireText(address, "address");
-    this.staleAfter = Objects.requireNonNull(staleAfter, "staleAfter");
-    if (staleAfter.isNegative() || staleAfter.isZero()) {
-      throw new IllegalArgumentException("staleAfter must be positive, got " + staleAfter);
-    }
+    this.options = Objects.requireNonNull(options, "options");
   }
 
   @Override
@@ -44,11 +43,12 @@ public final class ClaimBrokerCommand implements Command<BrokerRecord> {
     BrokerRecord current = state.broker();
     if (current != null
         && !current.id().equals(brokerId)
-        && !Staleness.isStale(current, now, staleAfter)) {
+        && !Staleness.isStale(current, now, options.staleAfter())) {
       throw new BrokerActiveException(current);
     }
     long epoch = current == null ? 1 : Math.addExact(current.epoch(), 1);
-    BrokerRecord claimed = new BrokerRecord(brokerId, address, epoch, now);
+    BrokerRecord claimed = new BrokerRecord(brokerId, address, epoch, now,
+        options.heartbeatInterval(), options.staleAfter());
     machine.setBroker(state, claimed);
     return claimed;
   }
@@ -63,6 +63,7 @@ public final class ClaimBrokerCommand implements Command<BrokerRecord> {
 
   @Override
   public String toString() {
-    return "ClaimBroker[" + brokerId + " at " + address + ", staleAfter " + staleAfter + "]";
+    return "ClaimBroker[" + brokerId + " at " + address + ", heartbeat " + options.heartbeatInterval().toMillis()
+        + "ms, staleAfter " + options.staleAfter().toMillis() + "ms]";
   }
 }

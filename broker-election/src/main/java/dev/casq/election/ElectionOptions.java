@@ -10,7 +10,8 @@ import java.util.Objects;
  *     idle (default 2s; at least 10ms)
  * @param staleAfter how old the recorded heartbeat must be before another broker may take over
  *     (default 10s; at least three heartbeat intervals, so that one slow write never looks like a
- *     dead broker)
+ *     dead broker, and at most 1h). Both are declared in the broker record, so that every reader
+ *     judges this broker by them.
  */
 public record ElectionOptions(Duration heartbeatInterval, Duration staleAfter) {
   /** Default heartbeat interval: 2 seconds. */
@@ -19,6 +20,8 @@ public record ElectionOptions(Duration heartbeatInterval, Duration staleAfter) {
   public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(10);
   /** The least heartbeat interval accepted. */
   public static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(10);
+  /** The greatest staleness a broker may declare (readers bound what they read to it, too). */
+  public static final Duration MAX_STALE_AFTER = Staleness.MAX_DECLARED;
   /** staleAfter must be at least this many heartbeat intervals. */
   public static final int MIN_HEARTBEATS_PER_STALE = 3;
 
@@ -36,6 +39,11 @@ public record ElectionOptions(Duration heartbeatInterval, Duration staleAfter) {
               + MIN_HEARTBEATS_PER_STALE + " heartbeat intervals (" + MIN_HEARTBEATS_PER_STALE
               + " x " + heartbeatInterval.toMillis() + "ms), so that one late heartbeat does not"
               + " look like a dead broker");
+    }
+    if (staleAfter.compareTo(MAX_STALE_AFTER) > 0) {
+      throw new IllegalArgumentException(
+          "stale-after (" + staleAfter.toMillis() + "ms) must be at most "
+              + MAX_STALE_AFTER.toMinutes() + "m");
     }
   }
 

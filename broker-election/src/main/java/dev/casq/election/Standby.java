@@ -27,7 +27,7 @@ public final class Standby {
   /**
    * @param discovery reads the queue object
    * @param probe asks a recorded broker whether it is alive
-   * @param options the staleness rule (use the same as the brokers)
+   * @param options the staleness applied to a recorded broker that declares none in its record
    * @param pollInterval how often to look again while the broker is alive
    * @param clock the clock to judge staleness with
    */
@@ -89,7 +89,7 @@ public final class Standby {
         if (v != null) {
           return v;
         }
-        Instant staleAt = recorded.get().heartbeatAt().plus(staleAfter);
+        Instant staleAt = Staleness.staleAt(recorded.get(), staleAfter);
         Duration untilStale = Duration.between(clock.instant(), staleAt).plusMillis(1);
         if (!untilStale.isNegative() && untilStale.compareTo(wait) < 0) {
           wait = untilStale;

@@ -18,8 +18,11 @@ import java.util.Objects;
  * be refused anyway), and a broker that confirms itself is never displaced, even with a stale
  * heartbeat (it may only be slow to write; a takeover would fence a working broker).
  *
- * <p>Staleness is judged with {@code staleAfter}: the broker record does not carry the interval its
- * broker declared, so callers pass the configured one (the same as the brokers').
+ * <p>Staleness is judged with the staleness the recorded broker declared in its record, bounded
+ * (see {@link Staleness}), so that clients, standbys and starting brokers all judge one broker the
+ * same way whatever they were configured with. Callers pass their configured staleness as the
+ * {@code defaultStaleAfter}, used only for a record that declares none (written by an earlier
+ * version).
  */
 public final class TakeoverRule {
   private TakeoverRule() {}
@@ -30,13 +33,14 @@ public final class TakeoverRule {
    * @param recorded the broker recorded in the queue object, or null when none is
    * @param probe what its address answered ({@link ProbeResult#notAsked()} when not probed)
    * @param now the time to judge the heartbeat at
-   * @param staleAfter how old a heartbeat must be to count as stale
+   * @param defaultStaleAfter how old a heartbeat must be to count as stale when the record does
+   *     not declare it
    */
   public static TakeoverDecision decide(
-      BrokerRecord recorded, ProbeResult probe, Instant now, Duration staleAfter) {
+      BrokerRecord recorded, ProbeResult probe, Instant now, Duration defaultStaleAfter) {
     Objects.requireNonNull(probe, "probe");
     Objects.requireNonNull(now, "now");
-    Objects.requireNonNull(staleAfter, "staleAfter");
+    Objects.requireNonNull(defaultStaleAfter, "defaultStaleAfter");
     if (recorded == null) {
       return take("no broker is recorded");
     }
@@ -44,7 +48,7 @@ public final class TakeoverRule {
     if (isResigned(recorded)) {
       return take(who + " resigned");
     }
-    boolean stale = Staleness.isStale(recorded, now, staleAfter);
+    boolean stale = Staleness.isStale(recorded, now, defaultStaleAfter);
     String confirmation = whyNotConfirmed(recorded, probe);
     if (!stale) {
       return confirmation == null
@@ -66,9 +70,10 @@ public final class TakeoverRule {
    * Whether the probe needs to be asked: when it cannot change the decision (no broker recorded,
    * resigned, or a fresh heartbeat for a caller that only cares about taking over), it is skipped.
    */
-  public static boolean probeNeeded(BrokerRecord recorded, Instant now, Duration staleAfter) {
+  public static boolean probeNeeded(
+      BrokerRecord recorded, Instant now, Duration defaultStaleAfter) {
     return recorded != null && !isResigned(recorded)
-        && Staleness.isStale(recorded, now, staleAfter);
+        && Staleness.isStale(recorded, now, defaultStaleAfter);
   }
 
   /** True when {@code probe} confirms that {@code recorded} is up and serves its queue. */

@@ -39,6 +39,23 @@ class BrokerDiscoveryTest {
   }
 
   @Test
+  void readsTheTimingTheBrokerDeclaredAndIgnoresAnUnreadableOne() {
+    QueueState s = QueueState.empty();
+    BrokerRecord r = new BrokerRecord("b-1", "http://10.0.0.5:8080", 12, T0)
+        .declaring(java.time.Duration.ofMillis(250), java.time.Duration.ofMillis(1500));
+    machine.setBroker(s, r);
+    byte[] bytes = StateCodec.encode(s);
+    assertThat(BrokerDiscovery.parse(bytes)).contains(r);
+    assertThat(BrokerDiscovery.parse(bytes)).contains(StateCodec.decode(bytes).broker());
+
+    BrokerRecord odd = BrokerDiscovery.parse(bytes("{\"format\":\"casq-queue/1\",\"broker\":"
+        + "{\"id\":\"a\",\"address\":\"http://a\",\"epoch\":1,\"heartbeatAt\":\"" + T0
+        + "\",\"staleAfterMs\":{\"x\":1},\"heartbeatIntervalMs\":1e400}}")).orElseThrow();
+    assertThat(odd.staleAfter()).isNull();
+    assertThat(odd.heartbeatInterval()).isNull();
+  }
+
+  @Test
   void emptyWhenNoBrokerOrNoObject() {
     byte[] empty = StateCodec.encodeEmpty("c1", T0);
     assertThat(BrokerDiscovery.parse(empty)).isEmpty();

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 class ElectionCommandsTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final Duration STALE = Duration.ofSeconds(10);
+  private static final ElectionOptions OPTIONS = ElectionOptions.defaults();
+  private static final ElectionOptions QUICK =
+      new ElectionOptions(Duration.ofMillis(250), Duration.ofMillis(1500));
 
   private final QueueStateMachine machine =
       new QueueStateMachine(QueuePolicy.defaults(), Tokens.sequential("t"));
@@ -31,15 +34,43 @@ class ElectionCommandsTest {
   }
 
   private static ClaimBrokerCommand claimBy(String id) {
-    return new ClaimBrokerCommand(id, "http://" + id + ":8080", STALE);
+    return new ClaimBrokerCommand(id, "http://" + id + ":8080", OPTIONS);
   }
 
   @Test
   void claimsAQueueWithoutBrokerAtEpochOne() {
     QueueState s = stateWith(null);
     BrokerRecord r = claimBy("b1").apply(s, machine, T0);
-    assertThat(r).isEqualTo(new BrokerRecord("b1", "http://b1:8080", 1, T0));
+    assertThat(r).isEqualTo(new BrokerRecord("b1", "http://b1:8080", 1, T0,
+        Duration.ofSeconds(2), Duration.ofSeconds(10)));
     assertThat(s.broker()).isEqualTo(r);
+  }
+
+  @Test
+  void theClaimDeclaresTheClaimingBrokersHeartbeatIntervalAndStaleness() {
+    QueueState s = stateWith(null);
+    BrokerRecord r = new ClaimBrokerCommand("q", "http://q:1", QUICK).apply(s, machine, T0);
+    assertThat(r.heartbeatInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(r.staleAfter()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(s.broker()).isEqualTo(r);
+  }
+
+  @Test
+  void theClaimJudgesTheRecordedBrokerByTheStalenessItDeclaredNotItsOwn() {
+    // the recorded broker declared 1.5s; the claiming broker's own setting is 10s
+    BrokerRecord quick = new BrokerRecord("a", "http://a:8080", 4, T0)
+        .declaring(Duration.ofMillis(250), Duration.ofMillis(1500));
+    QueueState s = stateWith(quick);
+    assertThatThrownBy(() -> claimBy("b").apply(s, machine, T0.plusMillis(1499)))
+        .isInstanceOf(BrokerActiveException.class);
+    assertThat(claimBy("b").apply(s, machine, T0.plusMillis(1500)).epoch()).isEqualTo(5);
+
+    // and a broker that declared 1h is not taken over after the claimant's 10s
+    QueueState slow = stateWith(new BrokerRecord("a", "http://a:8080", 4, T0)
+        .declaring(Duration.ofMinutes(10), Duration.ofHours(1)));
+    assertThatThrownBy(() -> new ClaimBrokerCommand("b", "http://b", QUICK)
+        .apply(slow, machine, T0.plusSeconds(11)))
+        .isInstanceOf(BrokerActiveException.class);
   }
 
   @Test
@@ -59,7 +90,8 @@ class ElectionCommandsTest {
     QueueState s = stateWith(new BrokerRecord("a", "http://a:8080", 4, T0));
     Instant staleAt = T0.plus(STALE);
     BrokerRecord r = claimBy("b").apply(s, machine, staleAt);
-    assertThat(r).isEqualTo(new BrokerRecord("b", "http://b:8080", 5, staleAt));
+    assertThat(r).isEqualTo(new BrokerRecord("b", "http://b:8080", 5, staleAt,
+        OPTIONS.heartbeatInterval(), OPTIONS.staleAfter()));
     assertThat(s.broker()).isEqualTo(r);
   }
 
@@ -67,7 +99,7 @@ class ElectionCommandsTest {
   void aRestartedBrokerWithTheSameIdReclaimsAtOnceWithANewEpoch() {
     QueueState s = stateWith(new BrokerRecord("a", "http://a:8080", 2, T0));
     BrokerRecord r =
-        new ClaimBrokerCommand("a", "http://a:9090", STALE).apply(s, machine, T0.plusSeconds(1));
+        new ClaimBrokerCommand("a", "http://a:9090", OPTIONS).apply(s, machine, T0.plusSeconds(1));
     assertThat(r.epoch()).isEqualTo(3);
     assertThat(r.address()).isEqualTo("http://a:9090");
   }
@@ -85,12 +117,12 @@ class ElectionCommandsTest {
 
   @Test
   void claimRejectsBadArguments() {
-    assertThatThrownBy(() -> new ClaimBrokerCommand("", "http://x", STALE))
+    assertThatThrownBy(() -> new ClaimBrokerCommand("", "http://x", OPTIONS))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new ClaimBrokerCommand("a", " ", STALE))
+    assertThatThrownBy(() -> new ClaimBrokerCommand("a", " ", OPTIONS))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new ClaimBrokerCommand("a", "http://x", Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ClaimBrokerCommand("a", "http://x", null))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test
@@ -104,6 +136,18 @@ class ElectionCommandsTest {
     // the command identifies the broker by id and epoch, not by the heartbeat it last saw
     assertThat(new BrokerHeartbeatCommand(held).apply(s, machine, later.plusSeconds(2)).heartbeatAt())
         .isEqualTo(later.plusSeconds(2));
+  }
+
+  @Test
+  void heartbeatKeepsDeclaringTheTimingTheBrokerClaimedWith() {
+    QueueState s = stateWith(null);
+    BrokerRecord held = new ClaimBrokerCommand("q", "http://q:1", QUICK).apply(s, machine, T0);
+    // a record rewritten without the fields (e.g. by an earlier version) gets them back
+    machine.setBroker(s, new BrokerRecord("q", "http://q:1", held.epoch(), T0));
+    BrokerRecord r = new BrokerHeartbeatCommand(held).apply(s, machine, T0.plusMillis(250));
+    assertThat(r.heartbeatAt()).isEqualTo(T0.plusMillis(250));
+    assertThat(r.heartbeatInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(r.staleAfter()).isEqualTo(Duration.ofMillis(1500));
   }
 
   @Test
@@ -148,6 +192,16 @@ class ElectionCommandsTest {
     assertThatThrownBy(() -> guard.check(live)).isInstanceOf(FencedException.class);
     clock.advance(STALE);
     guard.check(live);
+
+    // a broker that declared 1.5s is stale after 1.5s for a candidate configured with 10s
+    ManualClock later = new ManualClock(T0);
+    CandidateGuard candidate = new CandidateGuard("b", STALE, later);
+    QueueState quick = stateWith(new BrokerRecord("a", "http://a", 1, T0)
+        .declaring(Duration.ofMillis(250), Duration.ofMillis(1500)));
+    later.advance(Duration.ofMillis(1499));
+    assertThatThrownBy(() -> candidate.check(quick)).isInstanceOf(FencedException.class);
+    later.advance(Duration.ofMillis(1));
+    candidate.check(quick);
   }
 
   @Test
@@ -161,6 +215,10 @@ class ElectionCommandsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 10ms");
     new ElectionOptions(Duration.ofMillis(100), Duration.ofMillis(300));
+    assertThatThrownBy(() -> new ElectionOptions(Duration.ofSeconds(2), Duration.ofMinutes(61)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at most 60m");
+    new ElectionOptions(Duration.ofSeconds(2), Duration.ofHours(1));
   }
 
   @Test

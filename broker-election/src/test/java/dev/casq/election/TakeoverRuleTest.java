@@ -91,6 +91,68 @@ class TakeoverRuleTest {
     assertThat(TakeoverRule.probeNeeded(null, NOW, STALE_AFTER)).isFalse();
   }
 
+  /** A record whose broker declared {@code staleAfter}, heartbeat {@code age} before NOW. */
+  private static BrokerRecord declaring(Duration staleAfter, Duration age) {
+    return FRESH.withHeartbeat(NOW.minus(age)).declaring(Duration.ofMillis(250), staleAfter);
+  }
+
+  @Test
+  void theStalenessTheRecordDeclaresOverridesTheReadersDefault() {
+    ProbeResult silent = ProbeResult.refused("connection refused");
+    Duration declared = Duration.ofMillis(1500);
+    // the reader's default is 10s; the record says 1.5s
+    assertThat(TakeoverRule.decide(declaring(declared, Duration.ofMillis(1499)), silent, NOW,
+        STALE_AFTER).verdict()).isEqualTo(WAIT);
+    assertThat(TakeoverRule.decide(declaring(declared, Duration.ofMillis(1500)), silent, NOW,
+        STALE_AFTER).verdict()).isEqualTo(TAKE_OVER);
+    assertThat(TakeoverRule.decide(declaring(declared, Duration.ofMillis(1501)), silent, NOW,
+        STALE_AFTER).verdict()).isEqualTo(TAKE_OVER);
+    assertThat(TakeoverRule.probeNeeded(declaring(declared, Duration.ofMillis(1501)), NOW,
+        STALE_AFTER)).isTrue();
+    // and the other way: a record declaring 30s is not stale after the reader's 10s
+    assertThat(TakeoverRule.decide(declaring(Duration.ofSeconds(30), Duration.ofSeconds(11)),
+        silent, NOW, STALE_AFTER).verdict()).isEqualTo(WAIT);
+    // a stale record whose broker still answers is still never displaced
+    assertThat(TakeoverRule.decide(declaring(declared, Duration.ofSeconds(5)),
+        answers().get("200 same id"), NOW, STALE_AFTER).verdict()).isEqualTo(WAIT);
+  }
+
+  @Test
+  void aRecordWithoutDeclaredStalenessIsJudgedWithTheReadersDefault() {
+    ProbeResult silent = ProbeResult.refused("connection refused");
+    BrokerRecord old = FRESH.withHeartbeat(NOW.minusMillis(9_999));
+    assertThat(old.staleAfter()).isNull();
+    assertThat(TakeoverRule.decide(old, silent, NOW, STALE_AFTER).verdict()).isEqualTo(WAIT);
+    assertThat(TakeoverRule.decide(old, silent, NOW, Duration.ofMillis(9_999)).verdict())
+        .isEqualTo(TAKE_OVER);
+    assertThat(Staleness.staleAfter(old, STALE_AFTER)).isEqualTo(STALE_AFTER);
+  }
+
+  @Test
+  void absurdDeclaredStalenessIsBoundedTo100msAndOneHour() {
+    ProbeResult silent = ProbeResult.refused("connection refused");
+    for (Duration tiny : new Duration[] {Duration.ofMillis(1), Duration.ZERO,
+        Duration.ofMillis(-5_000), Duration.ofMillis(Long.MIN_VALUE)}) {
+      assertThat(Staleness.staleAfter(declaring(tiny, Duration.ZERO), STALE_AFTER)).as("%s", tiny)
+          .isEqualTo(Duration.ofMillis(100));
+      assertThat(TakeoverRule.decide(declaring(tiny, Duration.ofMillis(99)), silent, NOW,
+          STALE_AFTER).verdict()).as("%s, 99ms old", tiny).isEqualTo(WAIT);
+      assertThat(TakeoverRule.decide(declaring(tiny, Duration.ofMillis(100)), silent, NOW,
+          STALE_AFTER).verdict()).as("%s, 100ms old", tiny).isEqualTo(TAKE_OVER);
+    }
+    for (Duration huge : new Duration[] {Duration.ofDays(3650), Duration.ofMillis(Long.MAX_VALUE),
+        Duration.ofMinutes(61)}) {
+      assertThat(Staleness.staleAfter(declaring(huge, Duration.ZERO), STALE_AFTER)).as("%s", huge)
+          .isEqualTo(Duration.ofHours(1));
+      assertThat(TakeoverRule.decide(declaring(huge, Duration.ofMinutes(59)), silent, NOW,
+          STALE_AFTER).verdict()).as("%s, 59m old", huge).isEqualTo(WAIT);
+      assertThat(TakeoverRule.decide(declaring(huge, Duration.ofHours(1)), silent, NOW,
+          STALE_AFTER).verdict()).as("%s, 1h old", huge).isEqualTo(TAKE_OVER);
+    }
+    assertThat(Staleness.staleAt(declaring(Duration.ofMillis(1500), Duration.ZERO), STALE_AFTER))
+        .isEqualTo(NOW.plusMillis(1500));
+  }
+
   @Test
   void reasonsSayWhatTheAddressAnswered() {
     assertThat(TakeoverRule.decide(STALE, answers().get("200 other id"), NOW, STALE_AFTER).reason())

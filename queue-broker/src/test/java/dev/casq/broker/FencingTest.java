@@ -104,8 +104,8 @@ class FencingTest {
         .queue("mem://" + store + "/q.json")
         .listen("127.0.0.1", 0)
         .brokerId("broker-a")
-        .heartbeatInterval(Duration.ofHours(1)) // no heartbeat during the test
-        .staleAfter(Duration.ofHours(3))
+        .heartbeatInterval(Duration.ofMinutes(20)) // no heartbeat during the test
+        .staleAfter(Duration.ofHours(1)) // the most a broker may declare
         .queueOptions(QueueOptions.builder().clock(clockA).build())
         .build()
         .start();
@@ -113,7 +113,7 @@ class FencingTest {
         .queue("mem://" + store + "/q.json")
         .listen("127.0.0.1", 0)
         .brokerId("broker-b")
-        .staleAfter(Duration.ofHours(3))
+        .staleAfter(Duration.ofHours(1))
         .heartbeatInterval(Duration.ofMinutes(1))
         .probe(BrokerProbe.NEVER_ANSWERS)
         .queueOptions(QueueOptions.builder().clock(new ManualClock(T0.plus(Duration.ofHours(4)))).build())

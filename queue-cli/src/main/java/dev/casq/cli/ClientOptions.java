@@ -47,6 +47,18 @@ final class ClientOptions {
       description = "How long one request may take, retries and failover included. Default: 30s.")
   Duration deadline;
 
+  @Option(
+      names = "--stale-after",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Heartbeat age after which a silent broker counts as dead, for a broker record"
+          + " that does not declare its own (brokers declare theirs and that is used). Default:"
+          + " $CASQ_CLIENT_STALE_AFTER, else 10s.")
+  Duration staleAfter;
+
+  /** Environment variable of the default of {@code --stale-after}. */
+  static final String STALE_AFTER_ENV = "CASQ_CLIENT_STALE_AFTER";
+
   /** Builds the client; usage errors become picocli parameter errors (exit 2). */
   CasqClient build(CommandLine cmd, Map<String, String> env, TakeoverPolicy defaultPolicy) {
     String brokerUrl = broker != null ? broker : null;
@@ -85,7 +97,38 @@ final class ClientOptions {
     if (deadline != null) {
       b.retry(RetryPolicy.defaults().withDeadline(deadline));
     }
-    return b.build();
+    Duration stale = staleAfter(cmd, env);
+    if (stale != null) {
+      b.staleAfter(stale);
+    }
+    try {
+      return b.build();
+    } catch (dev.casq.core.InvalidRequestException e) {
+      if (stale != null && e.getMessage().contains("stale-after")) {
+        throw new CommandLine.ParameterException(cmd, "invalid --stale-after: " + e.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * {@code --stale-after}, else {@code $CASQ_CLIENT_STALE_AFTER}; null when neither is given (the
+   * client's default applies).
+   */
+  Duration staleAfter(CommandLine cmd, Map<String, String> env) {
+    if (staleAfter != null) {
+      return staleAfter;
+    }
+    String fromEnv = env.get(STALE_AFTER_ENV);
+    if (fromEnv == null || fromEnv.isBlank()) {
+      return null;
+    }
+    try {
+      return new DurationConverter().convert(fromEnv.trim());
+    } catch (CommandLine.TypeConversionException e) {
+      throw new CommandLine.ParameterException(cmd,
+          "invalid $" + STALE_AFTER_ENV + ": " + e.getMessage());
+    }
   }
 
   static TakeoverPolicy parseTakeover(CommandLine cmd, String s) {

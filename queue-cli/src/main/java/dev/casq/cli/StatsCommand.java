@@ -96,7 +96,9 @@ final class StatsCommand implements Callable<Integer> {
       if (r.isEmpty()) {
         return "no broker recorded";
       }
-      if (BrokerDiscovery.isStale(r.get(), Instant.now(), ElectionOptions.DEFAULT_STALE_AFTER)) {
+      Duration fallback = client.staleAfter(spec.commandLine(), parent.env());
+      if (BrokerDiscovery.isStale(r.get(), Instant.now(),
+          fallback != null ? fallback : ElectionOptions.DEFAULT_STALE_AFTER)) {
         return "the recorded broker's heartbeat is stale";
       }
       return null;

@@ -209,6 +209,54 @@ class CliCommandsTest {
     assertThat(JSON.readTree(stats.out()).get("ready").asLong()).isEqualTo(1);
   }
 
+  /**
+   * A broker record written by an earlier casq declares no staleness: the client judges it with
+   * {@code --stale-after}, else {@code $CASQ_CLIENT_STALE_AFTER}, else 10s. Here the recorded
+   * broker is dead and its heartbeat 4s old: stale for 2s, fresh for the default.
+   */
+  @Test
+  void aRecordWithoutDeclaredStalenessIsJudgedWithStaleAfterOrItsEnvironmentVariable()
+      throws Exception {
+    String legacy = dir.resolve("legacy.json").toUri().toString();
+
+    writeDeadUndeclaredBroker(legacy);
+    Cli.Result byDefault =
+        Cli.run("push", "--store", legacy, "--deadline", "2s", "{\"n\":0}");
+    assertThat(byDefault.exit()).as(byDefault.out()).isEqualTo(1);
+    assertThat(byDefault.err()).contains("could not push");
+
+    writeDeadUndeclaredBroker(legacy);
+    Cli.Result byFlag =
+        Cli.run("push", "--store", legacy, "--stale-after", "2s", "--deadline", "20s",
+            "{\"n\":1}");
+    assertThat(byFlag.exit()).as(byFlag.err()).isZero();
+
+    writeDeadUndeclaredBroker(legacy);
+    Cli.Result byEnv = Cli.run(Map.of("CASQ_CLIENT_STALE_AFTER", "2s"),
+        "push", "--store", legacy, "--deadline", "20s", "{\"n\":2}");
+    assertThat(byEnv.exit()).as(byEnv.err()).isZero();
+
+    Cli.Result bad = Cli.run(Map.of("CASQ_CLIENT_STALE_AFTER", "soon"),
+        "push", "--store", legacy, "{\"n\":3}");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("CASQ_CLIENT_STALE_AFTER");
+  }
+
+  /** The queue object names a broker at a closed port, heartbeat 4s ago, no declared timing. */
+  private static void writeDeadUndeclaredBroker(String uri) throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    dev.casq.core.QueueState state = dev.casq.core.QueueState.empty();
+    new dev.casq.core.QueueStateMachine(dev.casq.core.QueuePolicy.defaults(),
+        dev.casq.core.Tokens.secure())
+        .setBroker(state, new BrokerRecord("gone", "http://127.0.0.1:" + port, 1,
+            Instant.now().minusSeconds(4)));
+    java.nio.file.Files.write(Path.of(java.net.URI.create(uri)),
+        dev.casq.core.StateCodec.encode(state));
+  }
+
   @Test
   void demoRunsToTheEnd() {
     broker.close();

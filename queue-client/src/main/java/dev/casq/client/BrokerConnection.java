@@ -63,7 +63,7 @@ final class BrokerConnection implements AutoCloseable {
   private final ClientConfig config;
   private final HttpClient http;
   private final BrokerLocator locator; // null with an explicit broker URL
-  private final HttpBrokerProbe healthProbe;
+  private final FailoverPacing pacing;
   private final ScheduledExecutorService scheduler;
   private final ScheduledThreadPoolExecutor timeouts;
   private final ExecutorService discovery;
@@ -96,7 +96,7 @@ final class BrokerConnection implements AutoCloseable {
     this.config = config;
     this.http = http;
     this.locator = locator;
-    this.healthProbe = new HttpBrokerProbe(http, config.healthTimeout(), config.queueName());
+    this.pacing = new FailoverPacing(config.staleAfter(), config.clock());
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(daemon("casq-client-retry"));
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("casq-client-timeouts"));
@@ -203,7 +203,7 @@ final class BrokerConnection implements AutoCloseable {
               call.result.completeExceptionally(cause);
             } else {
               call.lastError = cause;
-              retryLater(call, null);
+              retryLater(call, null, true);
             }
             return;
           }
@@ -310,7 +310,7 @@ final class BrokerConnection implements AutoCloseable {
       if (status != 429) {
         suspect(ep); // a stopping broker: a successor may be recorded already
       }
-      retryLater(call, retryAfter(response));
+      retryLater(call, retryAfter(response), status != 429);
       return;
     }
     call.result.complete(new Reply(status, body, call.unknownOutcome));
@@ -335,7 +335,7 @@ final class BrokerConnection implements AutoCloseable {
     if (call.redirectsInARow <= IMMEDIATE_REDIRECTS) {
       retryNow(call);
     } else {
-      retryLater(call, null);
+      retryLater(call, null, true);
     }
   }
 
@@ -350,7 +350,7 @@ final class BrokerConnection implements AutoCloseable {
     log.debug("{} to {} failed ({}): {}", call.request.what(), ep,
         notSent ? "not sent" : "outcome unknown", error.toString());
     suspect(ep);
-    retryLater(call, null);
+    retryLater(call, null, true);
   }
 
   private void retryNow(Call call) {
@@ -362,9 +362,16 @@ final class BrokerConnection implements AutoCloseable {
     attempt(call);
   }
 
-  private void retryLater(Call call, Duration retryAfter) {
+  /**
+   * Schedules the next attempt after the backoff; when the broker may be gone ({@code brokerSuspect})
+   * the wait follows the staleness the recorded broker declared (see {@link FailoverPacing}).
+   */
+  private void retryLater(Call call, Duration retryAfter, boolean brokerSuspect) {
     call.retries++;
     Duration wait = config.retry().backoff(call.retries);
+    if (brokerSuspect) {
+      wait = pacing.nextLook(wait);
+    }
     if (retryAfter != null && retryAfter.compareTo(wait) > 0) {
       wait = retryAfter;
     }
@@ -482,6 +489,7 @@ final class BrokerConnection implements AutoCloseable {
   private Endpoint resolve(Endpoint failed) {
     resolutions.incrementAndGet();
     Optional<BrokerRecord> recorded = locator.recorded();
+    pacing.recorded(recorded.orElse(null));
     if (recorded.isPresent()) {
       BrokerRecord r = recorded.get();
       Endpoint local = localEndpointFor(r);
@@ -576,12 +584,18 @@ final class BrokerConnection implements AutoCloseable {
         false, null);
   }
 
-  /** The takeover rule applied to {@code r}, asking its address only when that can matter. */
+  /**
+   * The takeover rule applied to {@code r}, asking its address only when that can matter. The rule
+   * judges {@code r} by the staleness it declares; the client's {@code staleAfter} applies only to
+   * a record that declares none.
+   */
   private TakeoverDecision judge(BrokerRecord r) {
-    Duration staleAfter = config.staleAfter();
-    ProbeResult answer = TakeoverRule.probeNeeded(r, config.clock().instant(), staleAfter)
-        ? healthProbe.probe(r) : ProbeResult.notAsked();
-    return TakeoverRule.decide(r, answer, config.clock().instant(), staleAfter);
+    Duration fallback = config.staleAfter();
+    ProbeResult answer = TakeoverRule.probeNeeded(r, config.clock().instant(), fallback)
+        ? new HttpBrokerProbe(http, pacing.probeTimeout(r, config.healthTimeout()),
+            config.queueName()).probe(r)
+        : ProbeResult.notAsked();
+    return TakeoverRule.decide(r, answer, config.clock().instant(), fallback);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -1,5 +1,6 @@
 package dev.casq.core;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -11,8 +12,19 @@ import java.util.Objects;
  * @param epoch increases with every takeover; a broker whose epoch is lower than the recorded one
  *     is fenced
  * @param heartbeatAt last time the broker refreshed this record
+ * @param heartbeatInterval how often the broker declared it refreshes the record; null when the
+ *     record does not say (written by an earlier version)
+ * @param staleAfter the heartbeat age after which the broker declared it may be taken over; null
+ *     when the record does not say. Readers bound it before using it (see broker-election's {@code
+ *     Staleness}); the record keeps what was written.
  */
-public record BrokerRecord(String id, String address, long epoch, Instant heartbeatAt) {
+public record BrokerRecord(
+    String id,
+    String address,
+    long epoch,
+    Instant heartbeatAt,
+    Duration heartbeatInterval,
+    Duration staleAfter) {
   public BrokerRecord {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(address, "address");
@@ -22,7 +34,18 @@ public record BrokerRecord(String id, String address, long epoch, Instant heartb
     }
   }
 
+  /** A record that declares no timing (readers use their configured staleness). */
+  public BrokerRecord(String id, String address, long epoch, Instant heartbeatAt) {
+    this(id, address, epoch, heartbeatAt, null, null);
+  }
+
+  /** The same record with the heartbeat at {@code at}; the declared timing is kept. */
   public BrokerRecord withHeartbeat(Instant at) {
-    return new BrokerRecord(id, address, epoch, at);
+    return new BrokerRecord(id, address, epoch, at, heartbeatInterval, staleAfter);
+  }
+
+  /** The same record declaring {@code heartbeatInterval} and {@code staleAfter}. */
+  public BrokerRecord declaring(Duration heartbeatInterval, Duration staleAfter) {
+    return new BrokerRecord(id, address, epoch, heartbeatAt, heartbeatInterval, staleAfter);
   }
 }

@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
@@ -48,6 +49,10 @@ public final class StateCodec {
           .build();
 
   private static final String ARCHIVE_FORMAT = "casq-archive/1";
+  /** Field of the broker record: the heartbeat interval its broker declared, in milliseconds. */
+  public static final String HEARTBEAT_INTERVAL_MS = "heartbeatIntervalMs";
+  /** Field of the broker record: the staleness its broker declared, in milliseconds. */
+  public static final String STALE_AFTER_MS = "staleAfterMs";
 
   private StateCodec() {}
 
@@ -88,6 +93,12 @@ public final class StateCodec {
         g.writeStringField("address", s.broker.address());
         g.writeNumberField("epoch", s.broker.epoch());
         g.writeStringField("heartbeatAt", s.broker.heartbeatAt().toString());
+        if (s.broker.heartbeatInterval() != null) {
+          g.writeNumberField(HEARTBEAT_INTERVAL_MS, s.broker.heartbeatInterval().toMillis());
+        }
+        if (s.broker.staleAfter() != null) {
+          g.writeNumberField(STALE_AFTER_MS, s.broker.staleAfter().toMillis());
+        }
         g.writeEndObject();
       }
       g.writeNumberField("nextSeq", s.nextSeq);
@@ -225,7 +236,8 @@ public final class StateCodec {
       if (b != null && !b.isNull()) {
         s.broker =
             new BrokerRecord(text(b, "id"), text(b, "address"), number(b, "epoch"),
-                Instant.parse(text(b, "heartbeatAt")));
+                Instant.parse(text(b, "heartbeatAt")), optMillis(b, HEARTBEAT_INTERVAL_MS),
+                optMillis(b, STALE_AFTER_MS));
       }
       s.nextSeq = number(root, "nextSeq");
       readCounters(root.get("counters"), s.counters);
@@ -637,6 +649,16 @@ public final class StateCodec {
   private static String optText(JsonNode n, String field) {
     JsonNode v = n.get(field);
     return v == null || v.isNull() ? null : v.asText();
+  }
+
+  /**
+   * A declared duration in milliseconds; null when absent or not an integer (the reader's default
+   * then applies, which is always safe).
+   */
+  private static Duration optMillis(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v != null && v.isIntegralNumber() && v.canConvertToLong()
+        ? Duration.ofMillis(v.asLong()) : null;
   }
 
   private static long number(JsonNode n, String field) {

@@ -3,7 +3,6 @@ package dev.casq.it.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.casq.client.CasqClient;
 import dev.casq.client.ClientQueue;
-import dev.casq.client.RetryPolicy;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -45,18 +44,19 @@ final class ChaosClients implements AutoCloseable {
   final CountDownLatch stop = new CountDownLatch(1);
   final CountDownLatch endOfInput = new CountDownLatch(1);
 
-  /** One client per tag, on {@code storeUri}, judging staleness like the brokers do. */
-  ChaosClients(String storeUri, Duration staleAfter, List<String> tags) {
+  /**
+   * One client per tag, on {@code storeUri}. Staleness and retry backoff are left at the client's
+   * defaults: the clients learn the brokers' staleness from the broker record and pace their
+   * failover by it.
+   */
+  ChaosClients(String storeUri, List<String> tags) {
     for (String tag : tags) {
       clients.put(
           tag,
           CasqClient.builder()
               .storeUri(storeUri)
-              .staleAfter(staleAfter)
-              .healthTimeout(Duration.ofMillis(500))
               .connectTimeout(Duration.ofSeconds(1))
               .requestTimeout(Duration.ofSeconds(5))
-              .retry(RetryPolicy.defaults().withBackoff(Duration.ofMillis(25), Duration.ofMillis(250)))
               .build());
     }
     monitor.scheduleWithFixedDelay(this::reportHosts, 20, 20, TimeUnit.MILLISECONDS);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.casq.client.ClientQueue;
 import dev.casq.core.PushOptions;
 import dev.casq.core.PushResult;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -12,7 +11,7 @@ import java.util.List;
  * JVM). Each pushes {@code {"p":"<tag>-<client>-<n>"}} one at a time until told to stop or until it
  * has pushed {@code max} jobs.
  *
- * <p>Arguments: {@code storeUri tag threads staleAfter max [clients]}: {@code threads} pushing
+ * <p>Arguments: {@code storeUri tag threads max [clients]}: {@code threads} pushing
  * threads sharing {@code clients} clients (default: one client per thread). Output lines:
  *
  * <ul>
@@ -32,10 +31,9 @@ public final class ChaosPusherMain {
     String storeUri = args[0];
     String tag = args[1];
     int n = Integer.parseInt(args[2]);
-    Duration staleAfter = Duration.parse(args[3]);
-    int max = Integer.parseInt(args[4]);
-    List<String> tags = ChaosClients.clientTags(tag, args.length > 5 ? Integer.parseInt(args[5]) : n);
-    try (ChaosClients clients = new ChaosClients(storeUri, staleAfter, tags)) {
+    int max = Integer.parseInt(args[3]);
+    List<String> tags = ChaosClients.clientTags(tag, args.length > 4 ? Integer.parseInt(args[4]) : n);
+    try (ChaosClients clients = new ChaosClients(storeUri, tags)) {
       clients.runThreads("push", tag, n, (q, t) -> push(q, t, max, clients));
     }
     System.exit(0);

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionException;
  * {@code batch} jobs and completes them, with the lease token and its own id as the job's result,
  * so the queue object shows which lease completed each job.
  *
- * <p>Arguments: {@code storeUri tag workers staleAfter lease batch [clients]}: {@code workers}
+ * <p>Arguments: {@code storeUri tag workers lease batch [clients]}: {@code workers}
  * threads sharing {@code clients} clients (default: one client per worker). Output lines:
  *
  * <ul>
@@ -39,11 +39,10 @@ public final class ChaosWorkerMain {
     String storeUri = args[0];
     String tag = args[1];
     int n = Integer.parseInt(args[2]);
-    Duration staleAfter = Duration.parse(args[3]);
-    Duration lease = Duration.parse(args[4]);
-    int batch = Integer.parseInt(args[5]);
-    List<String> tags = ChaosClients.clientTags(tag, args.length > 6 ? Integer.parseInt(args[6]) : n);
-    try (ChaosClients clients = new ChaosClients(storeUri, staleAfter, tags)) {
+    Duration lease = Duration.parse(args[3]);
+    int batch = Integer.parseInt(args[4]);
+    List<String> tags = ChaosClients.clientTags(tag, args.length > 5 ? Integer.parseInt(args[5]) : n);
+    try (ChaosClients clients = new ChaosClients(storeUri, tags)) {
       clients.runThreads("work", tag, n, (q, t) -> work(q, t, lease, batch, clients));
     }
     System.exit(0);
