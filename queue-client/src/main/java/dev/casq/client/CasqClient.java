@@ -3,6 +3,7 @@ package dev.casq.client;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.casq.core.DependencyCheck;
 import dev.casq.core.InvalidRequestException;
 import dev.casq.election.ElectionOptions;
 import dev.casq.election.QueueNames;
@@ -254,10 +255,14 @@ public final class CasqClient implements AutoCloseable {
     /**
      * Validates and builds.
      *
+     * @return the client
      * @throws InvalidRequestException naming the first invalid setting
      * @throws dev.casq.storage.StoreConfigurationException if the store URI cannot be opened
+     * @throws IllegalStateException when the Jackson on the class path is too old ({@link
+     *     DependencyCheck})
      */
     public CasqClient build() {
+      DependencyCheck.requireSupportedLibraries();
       boolean store = storeUri != null && !storeUri.isBlank();
       boolean url = brokerUrl != null && !brokerUrl.isBlank();
       if (store == url) {

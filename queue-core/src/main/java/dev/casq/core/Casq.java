@@ -14,19 +14,49 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class Casq {
   private Casq() {}
 
-  /** Opens (creating if absent) the queue at {@code storeUri} with default options. */
+  /**
+   * Opens (creating if absent) the queue at {@code storeUri} with default options.
+   *
+   * @param storeUri where the queue object lives, e.g. {@code file:///var/lib/app/emails.json};
+   *     the store module of its scheme must be on the class path
+   * @param type the payload type, converted to and from JSON with Jackson
+   * @param <T> the payload type
+   * @return the open queue; close it to stop its engine
+   * @throws IllegalStateException when the Jackson on the class path is too old ({@link
+   *     DependencyCheck})
+   */
   public static <T> Queue<T> open(String storeUri, Class<T> type) {
+    DependencyCheck.requireSupportedLibraries();
     return open(storeUri, type, QueueOptions.defaults());
   }
 
+  /**
+   * Opens (creating if absent) the queue at {@code storeUri}.
+   *
+   * @param storeUri where the queue object lives
+   * @param type the payload type
+   * @param options the queue's options ({@link QueueOptions#builder()})
+   * @param <T> the payload type
+   * @return the open queue; close it to stop its engine
+   * @throws IllegalStateException when the Jackson on the class path is too old
+   */
   public static <T> Queue<T> open(String storeUri, Class<T> type, QueueOptions options) {
+    DependencyCheck.requireSupportedLibraries();
     ObjectMapper mapper = options.objectMapper();
     JavaType javaType = mapper.getTypeFactory().constructType(type);
     return new Queue<>(JobQueue.open(storeUri, options), mapper, javaType);
   }
 
-  /** Opens the untyped, asynchronous queue. */
+  /**
+   * Opens the untyped, asynchronous queue (JSON payloads).
+   *
+   * @param storeUri where the queue object lives
+   * @param options the queue's options
+   * @return the open queue; close it to stop its engine
+   * @throws IllegalStateException when the Jackson on the class path is too old
+   */
   public static JobQueue openJobs(String storeUri, QueueOptions options) {
+    DependencyCheck.requireSupportedLibraries();
     return JobQueue.open(storeUri, options);
   }
 }
