@@ -42,4 +42,11 @@ public record ClaimedJob<T>(
   public boolean isCancelled() {
     return cancellation.isCancelled();
   }
+
+  /** Id, payload, attempts and lease expiry; the lease token is left out (it grants the lease). */
+  @Override
+  public String toString() {
+    return "ClaimedJob{id=" + id + ", payload=" + payload + ", attempts=" + attempts
+        + ", leaseExpiresAt=" + leaseExpiresAt + "}";
+  }
 }

@@ -26,6 +26,7 @@ public record WorkerOptions(
     Duration shutdownGrace,
     Set<String> types) {
 
+  /** Checks the options; null {@code types} means any type. */
   public WorkerOptions {
     Objects.requireNonNull(workerId, "workerId");
     Objects.requireNonNull(pollWait, "pollWait");
@@ -36,24 +37,56 @@ public record WorkerOptions(
     types = types == null ? Set.of() : Set.copyOf(types);
   }
 
+  /**
+   * Options with the defaults: the queue's default lease, heartbeats every third of it, claims
+   * that wait up to 1 s, 30 s shutdown grace, any type.
+   *
+   * @param workerId recorded in each lease
+   * @param concurrency jobs run at once, 1 to 10,000
+   * @return the options
+   */
   public static WorkerOptions of(String workerId, int concurrency) {
     return new WorkerOptions(workerId, concurrency, null, null, Duration.ofSeconds(1),
         Duration.ofSeconds(30), Set.of());
   }
 
+  /**
+   * The lease each claim asks for.
+   *
+   * @param d the lease; null for the queue default
+   * @return a copy with it
+   */
   public WorkerOptions withLease(Duration d) {
     return new WorkerOptions(workerId, concurrency, d, heartbeatInterval, pollWait, shutdownGrace,
         types);
   }
 
+  /**
+   * How often a running job's lease is extended.
+   *
+   * @param d the interval; null for a third of the lease
+   * @return a copy with it
+   */
   public WorkerOptions withHeartbeatInterval(Duration d) {
     return new WorkerOptions(workerId, concurrency, lease, d, pollWait, shutdownGrace, types);
   }
 
+  /**
+   * How long close() lets running handlers finish before interrupting them.
+   *
+   * @param d the grace period
+   * @return a copy with it
+   */
   public WorkerOptions withShutdownGrace(Duration d) {
     return new WorkerOptions(workerId, concurrency, lease, heartbeatInterval, pollWait, d, types);
   }
 
+  /**
+   * How long one claim waits for a job.
+   *
+   * @param d the wait
+   * @return a copy with it
+   */
   public WorkerOptions withPollWait(Duration d) {
     return new WorkerOptions(workerId, concurrency, lease, heartbeatInterval, d, shutdownGrace,
         types);
