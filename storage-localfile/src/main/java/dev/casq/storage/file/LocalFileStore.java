@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * the lock file; rename the temp file over the object; force the directory; only then return. So
  * the object file is always one complete version (readable with {@code cat}), and new content is
  * never visible under an old generation. See {@code docs/storage-file.md}.
+ *
+ * <p>Objects written only by {@link #put} (archive objects: written once, never replaced) get no
+ * lock file: their version is derived from their file ({@link #put}), so no litter is left beside
+ * them. The first create or replace of such an object gives it a lock file.
  */
 public final class LocalFileStore implements ObjectStore {
   private static final Logger LOG = LoggerFactory.getLogger(LocalFileStore.class);
@@ -128,11 +132,12 @@ public final class LocalFileStore implements ObjectStore {
       while (true) {
         ObjectLock lock = ObjectLock.acquire(f.lock, exclusive, exclusive);
         if (lock == null) {
-          if (!Files.isRegularFile(f.object)) {
-            return Optional.empty();
+          // an object written by a plain put has no lock file: its version is its file's identity
+          Optional<VersionedBytes> plain = readWithoutLock(f);
+          if (plain != null) {
+            return plain;
           }
-          exclusive = true; // an object without a lock file: give it one
-          continue;
+          continue; // it changed while being read, or a lock file appeared
         }
         try (lock) {
           Optional<byte[]> content = readContent(f.object);
@@ -147,8 +152,8 @@ public final class LocalFileStore implements ObjectStore {
               exclusive = true;
               continue;
             }
-            LOG.info("{}: first access to an object without a version; starting one", f.object);
-            lock.write(LockRecord.live(ObjectLock.randomLong(), 0));
+            LOG.debug("{}: first locked access to an object without a version", f.object);
+            lock.write(LockRecord.live(fileIdentity(f.object), 0));
           }
           return Optional.of(new VersionedBytes(content.get(), lock.record().version()));
         }
@@ -220,6 +225,9 @@ public final class LocalFileStore implements ObjectStore {
     refuseDirectory(f, key);
     try (ObjectLock lock = lock(f, true)) {
       if (Files.isRegularFile(f.object)) {
+        if (lock.record().state() != LockRecord.State.LIVE) {
+          deleteLockFileQuietly(lock, f); // an object written by a plain put keeps none
+        }
         throw new PreconditionFailedException("object already exists: " + key);
       }
       return commit(lock, f, data, key);
@@ -233,9 +241,38 @@ public final class LocalFileStore implements ObjectStore {
     if (!Files.isDirectory(f.dir)) {
       throw new PreconditionFailedException("object does not exist: " + key);
     }
-    try (ObjectLock lock = lock(f, false)) {
-      if (lock == null || !Files.isRegularFile(f.object)) {
+    ObjectLock existing = lock(f, false);
+    if (existing == null && !Files.isRegularFile(f.object)) {
+      throw new PreconditionFailedException("object does not exist: " + key);
+    }
+    try (ObjectLock lock = existing != null ? existing : lock(f, true)) {
+      if (!Files.isRegularFile(f.object)) {
+        if (lock.record().state() != LockRecord.State.LIVE) {
+          deleteLockFileQuietly(lock, f);
+        }
         throw new PreconditionFailedException("object does not exist: " + key);
+      }
+      if (lock.record().state() != LockRecord.State.LIVE) {
+        // written by a plain put (or never read through the store): its version is its identity
+        LockRecord plain;
+        try {
+          plain = LockRecord.live(fileIdentity(f.object), 0);
+        } catch (IOException e) {
+          throw new StorageException("could not read " + f.object + ": " + reason(e), e);
+        }
+        if (!plain.matches(expected)) {
+          deleteLockFileQuietly(lock, f);
+          throw new PreconditionFailedException(
+              "version mismatch for " + key + ": expected " + expected + ", found "
+                  + plain.version());
+        }
+        try {
+          lock.write(plain);
+        } catch (IOException e) {
+          throw new StorageException(
+              "could not update the lock file " + f.lock + " (" + reason(e) + "); " + key
+                  + " is unchanged", e);
+        }
       }
       if (!lock.record().matches(expected)) {
         throw new PreconditionFailedException(
@@ -248,13 +285,132 @@ public final class LocalFileStore implements ObjectStore {
     }
   }
 
+  /**
+   * Writes the object unconditionally. An object that has no lock file (the usual case: archive
+   * objects are written once with put and never replaced) gets none: the content goes to a temp
+   * file of its own, is forced, and is renamed over the object; its version is the identity of its
+   * file (file key, modification time and size), which every later read derives the same way. An
+   * object that has a lock file is written under its lock, as by {@link #replace}. A plain put is
+   * not ordered against a create or replace of the same key running at the same moment in
+   * another thread or process (casq never mixes them on one key).
+   */
   @Override
   public Version put(String key, byte[] data) {
     ObjectFiles f = files(key);
     ensureDirectory(f, key);
     refuseDirectory(f, key);
+    if (!Files.exists(f.lock, LinkOption.NOFOLLOW_LINKS)) {
+      return putWithoutLock(f, data, key);
+    }
     try (ObjectLock lock = lock(f, true)) {
       return commit(lock, f, data, key);
+    }
+  }
+
+  private Version putWithoutLock(ObjectFiles f, byte[] data, String key) {
+    Path temp =
+        f.dir.resolve("." + f.object.getFileName() + "."
+            + Long.toHexString(ObjectLock.randomLong()) + TEMP_SUFFIX);
+    long identity;
+    try {
+      writeFile(temp, data);
+      identity = fileIdentity(temp);
+    } catch (IOException e) {
+      deleteQuietly(temp);
+      throw new StorageException(
+          "could not write " + temp + " (" + reason(e) + "); " + key + " is unchanged", e);
+    }
+    try {
+      Files.move(temp, f.object, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      boolean tempLeft = Files.exists(temp);
+      deleteQuietly(temp);
+      if (tempLeft) {
+        throw new StorageException(
+            "could not rename " + temp + " to " + f.object + " (" + reason(e) + "); " + key
+                + " is unchanged", e);
+      }
+      throw new OutcomeUnknownException(
+          "rename of " + temp + " to " + f.object + " failed (" + reason(e)
+              + "); the write may have landed", e);
+    }
+    if (durable) {
+      try {
+        forceDirectory(f.dir);
+      } catch (IOException e) {
+        throw new OutcomeUnknownException(
+            "wrote " + f.object + " but could not force its directory to disk (" + reason(e)
+                + "); the write may not survive a crash", e);
+      }
+    }
+    return LockRecord.live(identity, 0).version();
+  }
+
+  /**
+   * Reads an object that has no lock file, with the version derived from its file. Returns null
+   * when the file changed while it was read (read again).
+   */
+  private static Optional<VersionedBytes> readWithoutLock(ObjectFiles f) throws IOException {
+    if (!Files.isRegularFile(f.object)) {
+      return Files.exists(f.lock, LinkOption.NOFOLLOW_LINKS) ? null : Optional.empty();
+    }
+    long before;
+    try {
+      before = fileIdentity(f.object);
+    } catch (NoSuchFileException e) {
+      return Files.exists(f.lock, LinkOption.NOFOLLOW_LINKS) ? null : Optional.empty();
+    }
+    Optional<byte[]> content = readContent(f.object);
+    long after;
+    try {
+      after = fileIdentity(f.object);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    if (content.isEmpty() || before != after) {
+      return null;
+    }
+    return Optional.of(
+        new VersionedBytes(content.get(), LockRecord.live(before, 0).version()));
+  }
+
+  /**
+   * The identity of a file: its file key (device and inode), modification time and size, mixed
+   * into 64 bits. A rename keeps it; any new content (always a new file here) changes it.
+   */
+  static long fileIdentity(Path file) throws IOException {
+    java.nio.file.attribute.BasicFileAttributes a =
+        Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+            LinkOption.NOFOLLOW_LINKS);
+    long h = 0xcbf29ce484222325L;
+    Object key = a.fileKey();
+    String k = key != null ? key.toString() : file.toString();
+    for (int i = 0; i < k.length(); i++) {
+      h = (h ^ k.charAt(i)) * 0x100000001b3L;
+    }
+    h = mix(h ^ a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS));
+    return mix(h ^ a.size());
+  }
+
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      LOG.debug("could not delete {}: {}", p, e.toString());
+    }
+  }
+
+  private static void deleteLockFileQuietly(ObjectLock lock, ObjectFiles f) {
+    try {
+      lock.deleteLockFile();
+    } catch (IOException e) {
+      LOG.debug("{}: could not remove its lock file: {}", f.object, e.toString());
     }
   }
 

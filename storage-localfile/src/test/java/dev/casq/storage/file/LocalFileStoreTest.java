@@ -45,6 +45,36 @@ class LocalFileStoreTest {
   }
 
   @Test
+  void plainPutsLeaveNoLockFileAndKeepTheirVersionAcrossStores() throws IOException {
+    Version p1 = store.put("a.json.archive/2026/11/25/17/x.jsonl", utf8("one\n"));
+    Path bucket = dir.resolve("a.json.archive/2026/11/25/17");
+    assertThat(filesIn(bucket)).containsExactly("x.jsonl");
+    assertThat(store.read("a.json.archive/2026/11/25/17/x.jsonl").orElseThrow())
+        .isEqualTo(new VersionedBytes(utf8("one\n"), p1));
+    // another store on the same directory (another process) sees the same version
+    LocalFileStore other = LocalFileStore.open(dir, true);
+    assertThat(other.read("a.json.archive/2026/11/25/17/x.jsonl").orElseThrow().version())
+        .isEqualTo(p1);
+    Version p2 = store.put("a.json.archive/2026/11/25/17/x.jsonl", utf8("two\n"));
+    assertThat(p2).isNotEqualTo(p1);
+    assertThat(filesIn(bucket)).containsExactly("x.jsonl");
+    assertThat(store.list("a.json.archive/")).containsExactly("a.json.archive/2026/11/25/17/x.jsonl");
+
+    // a stale version of a put object is refused and leaves nothing behind
+    assertThatThrownBy(() -> store.replace("a.json.archive/2026/11/25/17/x.jsonl", utf8("r"), p1))
+        .isInstanceOf(PreconditionFailedException.class);
+    assertThatThrownBy(() -> store.create("a.json.archive/2026/11/25/17/x.jsonl", utf8("c")))
+        .isInstanceOf(PreconditionFailedException.class);
+    assertThat(filesIn(bucket)).containsExactly("x.jsonl");
+    // the current one is taken; from then on the object has a lock file like any replaced object
+    Version r = store.replace("a.json.archive/2026/11/25/17/x.jsonl", utf8("r"), p2);
+    assertThat(store.read("a.json.archive/2026/11/25/17/x.jsonl").orElseThrow())
+        .isEqualTo(new VersionedBytes(utf8("r"), r));
+    store.delete("a.json.archive/2026/11/25/17/x.jsonl");
+    assertThat(filesIn(bucket)).isEmpty();
+  }
+
+  @Test
   void theObjectIsThePlainContentAndTheLockFileIsHidden() throws IOException {
     Version v1 = store.create("emails.json", utf8("{\"revision\":1}\n"));
     assertThat(Files.readAllBytes(dir.resolve("emails.json"))).isEqualTo(utf8("{\"revision\":1}\n"));
@@ -65,7 +95,7 @@ class LocalFileStoreTest {
     store.create("emails.json", utf8("{}"));
     Path hour = dir.resolve("emails.json.archive/2026/11/25/17");
     assertThat(Files.readString(hour.resolve("x.json"))).isEqualTo("x");
-    assertThat(filesIn(hour)).containsExactly(".x.json.casq-lock", "x.json");
+    assertThat(filesIn(hour)).containsExactly("x.json"); // a plain put leaves no lock file
     Files.writeString(hour.resolve(".x.json.casq-tmp"), "left by a crash");
     assertThat(store.list("")).containsExactly("emails.json", "emails.json.archive/2026/11/25/17/x.json");
     assertThat(store.list("emails.json.archive/2026/11/")).containsExactly("emails.json.archive/2026/11/25/17/x.json");
@@ -178,7 +208,7 @@ class LocalFileStoreTest {
         .isInstanceOf(StorageException.class).hasMessageContaining("is a directory");
     assertThat(store.read("d")).isEmpty();
     assertThat(store.list("")).containsExactly("a", "d/e");
-    assertThat(filesIn(dir)).containsExactly(".a.casq-lock", "a", "d");
+    assertThat(filesIn(dir)).containsExactly("a", "d");
   }
 
   @Test
