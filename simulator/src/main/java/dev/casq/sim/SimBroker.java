@@ -235,7 +235,7 @@ final class SimBroker {
     }
     loop.guard(candidateGuard());
     CompletableFuture<BrokerRecord> claimed =
-        loop.submit(new ClaimBrokerCommand(id, address(), sim.election.staleAfter()));
+        loop.submit(new ClaimBrokerCommand(id, address(), sim.election));
     claimed.whenComplete((record, error) -> {
       if (gen != generation) {
         return;
