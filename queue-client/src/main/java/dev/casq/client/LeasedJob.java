@@ -30,6 +30,7 @@ public record LeasedJob<T>(
     int priority,
     Cancellation cancellation) {
 
+  /** Checks the job; a null {@code cancellation} becomes one that nothing has cancelled. */
   public LeasedJob {
     cancellation = cancellation == null ? new Cancellation() : cancellation;
   }
@@ -55,5 +56,13 @@ public record LeasedJob<T>(
   /** Shortcut for {@code cancellation().isCancelled()}: the handler should stop. */
   public boolean isCancelled() {
     return cancellation.isCancelled();
+  }
+
+  /** Id, type, payload, attempts and lease expiry; not the lease token (it grants the lease). */
+  @Override
+  public String toString() {
+    return "LeasedJob{id=" + id + (type != null ? ", type=" + type : "") + ", payload=" + payload
+        + ", attempts=" + attempts + "/" + maxAttempts + ", priority=" + priority
+        + ", leaseExpiresAt=" + leaseExpiresAt + "}";
   }
 }
