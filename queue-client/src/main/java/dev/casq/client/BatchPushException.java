@@ -15,6 +15,12 @@ public class BatchPushException extends CasqException {
   private final transient List<PushResult> results;
   private final transient Map<Integer, CasqException> errors;
 
+  /**
+   * Some jobs of a batch push were refused.
+   *
+   * @param results the result of each job, null where it was refused
+   * @param errors the error of each refused job, by index in the batch
+   */
   public BatchPushException(List<PushResult> results, Map<Integer, CasqException> errors) {
     super(summary(results.size(), errors));
     this.results = Collections.unmodifiableList(results);

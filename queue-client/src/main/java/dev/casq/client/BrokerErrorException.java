@@ -11,6 +11,13 @@ public class BrokerErrorException extends CasqException {
   private final int status;
   private final String code;
 
+  /**
+   * An answer of the broker that casq maps to no other exception.
+   *
+   * @param status the HTTP status, 0 when there was none
+   * @param code the broker's error code, or null
+   * @param message the broker's message
+   */
   public BrokerErrorException(int status, String code, String message) {
     super(message);
     this.status = status;

@@ -47,6 +47,11 @@ public final class CasqClient implements AutoCloseable {
     this.connection = new BrokerConnection(config, http, locator);
   }
 
+  /**
+   * A builder with the defaults of docs/client.md; give a store URI or a broker URL.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -123,6 +128,12 @@ public final class CasqClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Store settings, e.g. {@code s3.endpoint}, added to those given before.
+     *
+     * @param props store keys and values
+     * @return this builder
+     */
     public Builder storeProperties(Map<String, String> props) {
       this.storeProperties.putAll(props);
       return this;

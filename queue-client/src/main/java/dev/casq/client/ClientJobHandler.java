@@ -12,5 +12,12 @@ package dev.casq.client;
  */
 @FunctionalInterface
 public interface ClientJobHandler<T> {
+  /**
+   * Runs one job: returning completes it, throwing fails the attempt.
+   *
+   * @param job the leased job, with its payload and cancellation
+   * @throws Exception to fail the attempt ({@link JobFailure} chooses the message and whether to
+   *     retry; {@code InterruptedException} gives the job back uncounted)
+   */
   void handle(LeasedJob<T> job) throws Exception;
 }

@@ -93,6 +93,12 @@ public final class ClientQueue<T> {
     return await(pushAsync(payload, options));
   }
 
+  /**
+   * Pushes a job; the future completes once it is durable (never blocks the caller).
+   *
+   * @param payload the job's payload, converted to JSON
+   * @return the job's id and duplicate flag
+   */
   public CompletableFuture<PushResult> pushAsync(T payload) {
     return pushAsync(payload, PushOptions.none());
   }
@@ -115,6 +121,13 @@ public final class ClientQueue<T> {
     return await(pushJsonAsync(payloadJson, options));
   }
 
+  /**
+   * Pushes a job whose payload is already JSON text (kept byte for byte).
+   *
+   * @param payloadJson one JSON value
+   * @param options the push's options
+   * @return the job's id and duplicate flag
+   */
   public CompletableFuture<PushResult> pushJsonAsync(String payloadJson, PushOptions options) {
     Objects.requireNonNull(payloadJson, "payloadJson");
     try {
@@ -168,6 +181,14 @@ public final class ClientQueue<T> {
     return await(pushAllAsync(payloads, options));
   }
 
+  /**
+   * Pushes many jobs, 1000 per request, each with its own idempotency key.
+   *
+   * @param payloads the jobs' payloads
+   * @param options options applied to every job; they must not hold a key (each job gets its own)
+   * @return one result per payload, in order; fails with {@link BatchPushException} when some
+   *     were refused
+   */
   public CompletableFuture<List<PushResult>> pushAllAsync(
       List<? extends T> payloads, PushOptions options) {
     PushOptions o = options == null ? PushOptions.none() : options;
@@ -296,6 +317,13 @@ public final class ClientQueue<T> {
     return await(claimAsync(request, wait));
   }
 
+  /**
+   * Claims up to {@code request.limit()} jobs, waiting up to {@code wait} for one (long poll).
+   *
+   * @param request worker, lease, limit and types
+   * @param wait how long the broker waits for a job when none is ready, at most 60s
+   * @return the leased jobs, empty when none became ready in time
+   */
   public CompletableFuture<List<LeasedJob<T>>> claimAsync(ClaimRequest request, Duration wait) {
     Objects.requireNonNull(request, "request");
     Duration w = wait == null ? Duration.ZERO : wait;
@@ -353,6 +381,13 @@ public final class ClientQueue<T> {
     return await(heartbeatAsync(job, extend));
   }
 
+  /**
+   * Extends the lease of a job this caller holds.
+   *
+   * @param job the leased job
+   * @param extend the new lease from now; null for the queue's default lease
+   * @return the new expiry (broker clock)
+   */
   public CompletableFuture<Instant> heartbeatAsync(LeasedJob<T> job, Duration extend) {
     byte[] body =
         Wire.object(
@@ -383,6 +418,13 @@ public final class ClientQueue<T> {
     await(completeAsync(job, result));
   }
 
+  /**
+   * Completes a job this caller holds.
+   *
+   * @param job the leased job
+   * @param result converted to JSON and kept with the archived job; null for none
+   * @return completes once the completion is durable
+   */
   public CompletableFuture<Void> completeAsync(LeasedJob<T> job, Object result) {
     String resultJson;
     try {
@@ -453,6 +495,12 @@ public final class ClientQueue<T> {
     await(releaseAsync(job));
   }
 
+  /**
+   * Gives a job back without counting the attempt.
+   *
+   * @param job the leased job
+   * @return completes once the release is durable
+   */
   public CompletableFuture<Void> releaseAsync(LeasedJob<T> job) {
     byte[] body = Wire.object(g -> g.writeStringField("leaseToken", job.leaseToken()));
     return call("POST", jobPath(job.id(), "release"), body, null,
@@ -466,6 +514,12 @@ public final class ClientQueue<T> {
     await(cancelAsync(jobId));
   }
 
+  /**
+   * Cancels a job that has not finished.
+   *
+   * @param jobId the job's id
+   * @return completes once the cancellation is durable
+   */
   public CompletableFuture<Void> cancelAsync(String jobId) {
     return call("POST", jobPath(jobId, "cancel"), Wire.object(g -> {}), null,
             "cancel job " + jobId + " of queue " + name())
@@ -480,6 +534,12 @@ public final class ClientQueue<T> {
     return await(getAsync(jobId));
   }
 
+  /**
+   * The job as the broker knows it (live, or finished and not yet archived).
+   *
+   * @param jobId the job's id
+   * @return the job; fails with {@code JobNotFoundException} when it is unknown
+   */
   public CompletableFuture<JobInfo<T>> getAsync(String jobId) {
     return call("GET", base + "/jobs/" + encode(jobId), null, null,
             "get job " + jobId + " of queue " + name())
@@ -508,6 +568,11 @@ public final class ClientQueue<T> {
     return await(statsAsync());
   }
 
+  /**
+   * A summary of the queue as its broker reports it.
+   *
+   * @return jobs by state, counters and the broker record
+   */
   public CompletableFuture<RemoteStats> statsAsync() {
     return call("GET", base + "/stats", null, null, "read stats of queue " + name())
         .thenApply(

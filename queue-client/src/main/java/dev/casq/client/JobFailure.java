@@ -20,6 +20,11 @@ public class JobFailure extends Exception {
     this.retry = retry;
   }
 
+  /**
+   * Whether the job is retried (while it has attempts left) or goes dead at once.
+   *
+   * @return true to retry
+   */
   public boolean retry() {
     return retry;
   }

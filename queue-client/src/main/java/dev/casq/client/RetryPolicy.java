@@ -21,6 +21,7 @@ public record RetryPolicy(
     Duration deadline, Duration initialBackoff, Duration maxBackoff, double multiplier,
     double jitter) {
 
+  /** Checks the policy: durations not negative, multiplier at least 1, jitter from 0 to 1. */
   public RetryPolicy {
     Objects.requireNonNull(deadline, "deadline");
     Objects.requireNonNull(initialBackoff, "initialBackoff");
@@ -51,10 +52,23 @@ public record RetryPolicy(
     return new RetryPolicy(Duration.ZERO, Duration.ZERO, Duration.ZERO, 1.0, 0.0);
   }
 
+  /**
+   * The same policy with another deadline.
+   *
+   * @param d how long a call may run, retries included
+   * @return a copy
+   */
   public RetryPolicy withDeadline(Duration d) {
     return new RetryPolicy(d, initialBackoff, maxBackoff, multiplier, jitter);
   }
 
+  /**
+   * The same policy with other backoff bounds.
+   *
+   * @param initial the first pause
+   * @param max the longest pause
+   * @return a copy
+   */
   public RetryPolicy withBackoff(Duration initial, Duration max) {
     return new RetryPolicy(deadline, initial, max, multiplier, jitter);
   }

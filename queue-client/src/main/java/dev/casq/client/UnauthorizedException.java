@@ -6,6 +6,11 @@ import dev.casq.storage.CasqException;
 public class UnauthorizedException extends CasqException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * The broker refused the token (401).
+   *
+   * @param message the broker's message
+   */
   public UnauthorizedException(String message) {
     super(message);
   }

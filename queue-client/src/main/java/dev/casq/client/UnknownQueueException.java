@@ -6,6 +6,11 @@ import dev.casq.core.QueueException;
 public class UnknownQueueException extends QueueException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * The broker serves no queue of that name (404 {@code unknown_queue}).
+   *
+   * @param message the broker's message
+   */
   public UnknownQueueException(String message) {
     super(message);
   }

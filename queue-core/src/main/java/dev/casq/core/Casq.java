@@ -7,9 +7,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Entry point of the embedded API.
  *
  * <pre>{@code
- * Queue<Email> q = Casq.open("file:///tmp/emails.json", Email.class);
- * q.push(new Email("ada@example.com", "hello"));
+ * try (Queue<Email> emails = Casq.open("file:///var/lib/myapp/emails.json", Email.class)) {
+ *   emails.push(new Email("ada@example.com", "hello"));
+ * }
  * }</pre>
+ *
+ * <p>The store module of the URI's scheme must be on the class path ({@code storage-localfile}
+ * for {@code file://}, {@code storage-s3}, {@code storage-gcs}; {@code mem://} is built in), and
+ * Jackson 2.16 or newer ({@link DependencyCheck}). casq logs through SLF4J. The README's
+ * "Getting started (embedded)" has a complete program.
  */
 public final class Casq {
   private Casq() {}
