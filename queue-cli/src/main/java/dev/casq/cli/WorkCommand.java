@@ -125,23 +125,16 @@ final class WorkCommand implements Callable<Integer> {
                 }
               },
               options);
-      Thread hook = new Thread(() -> {
-        worker.close();
-        done.countDown();
-      }, "casq-work-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
+      // SIGTERM / Ctrl-C: stop claiming, give running commands the grace period, then close the
+      // client, which drains and resigns the broker it hosts in this process, if any
+      parent.stopSignal().onRequest(done::countDown);
+      err.printf("casq: worker %s runs `%s` for queue %s with concurrency %d%n", id,
+          String.join(" ", command), queue.name(), concurrency);
+      err.flush();
       try {
-        err.printf("casq: worker %s runs `%s` for queue %s with concurrency %d%n", id,
-            String.join(" ", command), queue.name(), concurrency);
-        err.flush();
         done.await();
-        worker.close();
       } finally {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-          // the hook is running: it closes the worker
-        }
+        worker.close();
       }
       err.printf("casq: %d job(s) completed, %d failed, %d released%n", worker.completed(),
           worker.failed(), worker.released());
