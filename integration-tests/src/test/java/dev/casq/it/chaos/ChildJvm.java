@@ -267,6 +267,11 @@ final class ChildJvm implements AutoCloseable {
     assertThat(process.exitValue()).as(name + " exit status").isEqualTo(137);
   }
 
+  /** SIGTERM (through {@link Process#destroy()}): asks the process to stop gracefully. */
+  void terminate() {
+    process.destroy();
+  }
+
   /** SIGSTOP: the process stays alive but runs no more until {@link #thaw()}. */
   void freeze() {
     signal("STOP");
