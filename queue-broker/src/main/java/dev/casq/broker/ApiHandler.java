@@ -609,8 +609,10 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       status = "stopping";
       code = 503;
     } else if (!anyServing && anyHandedOver) {
+      // alive and redirecting to its successor: not a reason for a supervisor to restart it
+      // (the takeover rule reads the status, not only the code)
       status = "handed_over";
-      code = 503;
+      code = 200;
     } else if (!anyServing && anyFenced) {
       status = "fenced";
       code = 503;

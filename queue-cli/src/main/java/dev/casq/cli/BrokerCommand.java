@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -83,7 +82,7 @@ final class BrokerCommand implements Callable<Integer> {
   @Option(names = "--handover",
       description = "Planned hand-over: when a live broker serves a queue, ask it (with the"
           + " token) to hand the queue over at a clean point, then serve it at once. The old"
-          + " broker redirects late requests here and exits after its --shutdown-timeout.")
+          + " broker redirects late requests here until it is stopped.")
   boolean handover;
 
   @Override
@@ -137,7 +136,6 @@ final class BrokerCommand implements Callable<Integer> {
       b.shutdownTimeout(shutdownTimeout);
     }
     b.handover(handover);
-    Duration linger = shutdownTimeout != null ? shutdownTimeout : CasqBroker.DEFAULT_SHUTDOWN_TIMEOUT;
     CasqBroker broker = b.build();
     StopSignal stop = parent.stopSignal();
     // a stop while starting (a standby waiting, a claim) ends the start at once
@@ -147,11 +145,10 @@ final class BrokerCommand implements Callable<Integer> {
       out.printf("casq broker %s serves %s at %s%n", broker.brokerId(),
           String.join(", ", broker.queueNames()), broker.address());
       out.flush();
-      CompletableFuture.anyOf(stop.requested(), broker.whenHandedOver()).join();
-      if (!stop.isRequested()) {
-        // handed over: redirect late requests for a while, then go
-        stop.await(linger);
-      }
+      // after a hand-over it keeps redirecting late requests to the successor until stopped:
+      // exiting by itself would make a supervisor restart it, and the restarted broker would
+      // take the queues back
+      stop.requested().join();
     } catch (RuntimeException e) {
       if (!stop.isRequested()) {
         throw e;

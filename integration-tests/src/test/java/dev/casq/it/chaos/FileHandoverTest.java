@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Planned hand-overs under push load, with real broker processes on {@code file://}: each new
  * {@code casq broker --handover} asks the live one to hand the queue over; the old one resigns at a
- * clean point, redirects late requests (421) and exits 0; the new one claims at the next epoch.
+ * clean point and redirects late requests (421) until it gets SIGTERM (then exits 0); the new one
+ * claims at the next epoch.
  * Load: 8 threads pushing through the Java client (every push with an idempotency key) and 2
  * plain-HTTP pushers that count every answer by status.
  *
@@ -113,6 +114,7 @@ class FileHandoverTest {
         ChildJvm next = broker(h, uri, true);
         next.awaitLine(s -> s.startsWith("casq broker "), START, "the new broker serving");
         long served = System.nanoTime();
+        live.terminate(); // as an orchestrator stops the old instance once the new one is ready
         int code = live.awaitExit(Duration.ofSeconds(30));
         assertThat(code).as("hand-over %d: exit status of the old broker", h).isZero();
         BrokerRecord recorded = object.read().orElseThrow().broker();
@@ -198,7 +200,7 @@ class FileHandoverTest {
   private ChildJvm broker(int n, String uri, boolean handover) {
     List<String> args = new ArrayList<>(List.of("broker", "--store", uri, "--listen",
         "127.0.0.1:0", "--broker-id", "ho-" + n, "--token", TOKEN, "--heartbeat", "250ms",
-        "--stale-after", "1500ms", "--shutdown-timeout", "2s"));
+        "--stale-after", "1500ms"));
     if (handover) {
       args.add("--handover");
     }
