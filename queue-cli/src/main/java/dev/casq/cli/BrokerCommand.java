@@ -148,7 +148,11 @@ final class BrokerCommand implements Callable<Integer> {
       // after a hand-over it keeps redirecting late requests to the successor until stopped:
       // exiting by itself would make a supervisor restart it, and the restarted broker would
       // take the queues back
-      stop.requested().join();
+      try {
+        stop.requested().get();
+      } catch (InterruptedException e) {
+        // asked to stop by an interrupt (embedding): close below drains and resigns
+      }
     } catch (RuntimeException e) {
       if (!stop.isRequested()) {
         throw e;

@@ -18,12 +18,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * queues, closing the client). A command's clean stop then raced the halt and sometimes lost it.
  * Here a signal only asks the running command to stop; the command drains, resigns and returns
  * its exit status, and {@link Main} exits with it (0). A second signal exits at once (status 128 +
- * the signal's number), for an operator who does not want to wait.
+ * the signal's number), for an operator who does not want to wait; so does the first one while the
+ * running command has no graceful stop ({@code stats}, {@code demo}, ...).
  */
 final class StopSignal {
   private final CompletableFuture<String> requested = new CompletableFuture<>();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicInteger signals = new AtomicInteger();
+  /** Whether the running command stops gracefully on request (broker, work, push). */
+  private final java.util.concurrent.atomic.AtomicBoolean listened =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /** A stop signal only {@link #request(String)} sets (tests, commands run in-process). */
   static StopSignal manual() {
@@ -46,6 +50,9 @@ final class StopSignal {
     }
     Thread hook = new Thread(() -> {
       stop.request("the JVM is shutting down");
+      if (!stop.listened.get()) {
+        return;
+      }
       try {
         stop.finished.await(hookWait.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
@@ -64,6 +71,10 @@ final class StopSignal {
       }
       Runtime.getRuntime().halt(128 + sig.getNumber());
     }
+    if (!listened.get()) {
+      // a command without a graceful stop (stats, demo, bench...): exit as the JVM would
+      Runtime.getRuntime().exit(128 + sig.getNumber());
+    }
     request("SIG" + sig.getName());
   }
 
@@ -81,8 +92,12 @@ final class StopSignal {
     return requested;
   }
 
-  /** Runs {@code action} (on the requesting thread) once a stop is requested. */
+  /**
+   * Runs {@code action} (on the requesting thread) once a stop is requested. A command that calls
+   * this stops gracefully; for the others a signal exits at once, as the JVM's default does.
+   */
   void onRequest(Runnable action) {
+    listened.set(true);
     requested.thenRun(action);
   }
 

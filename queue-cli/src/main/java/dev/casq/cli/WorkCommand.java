@@ -92,6 +92,9 @@ final class WorkCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CommandLine cmd = spec.commandLine();
+    // SIGTERM / Ctrl-C: stop claiming, give running commands the grace period, then close the
+    // client, which drains and resigns the broker it hosts in this process, if any
+    parent.stopSignal().onRequest(done::countDown);
     if (concurrency < 1 || concurrency > 10_000) {
       throw new CommandLine.ParameterException(cmd,
           "--concurrency must be from 1 to 10000, got " + concurrency);
@@ -125,9 +128,6 @@ final class WorkCommand implements Callable<Integer> {
                 }
               },
               options);
-      // SIGTERM / Ctrl-C: stop claiming, give running commands the grace period, then close the
-      // client, which drains and resigns the broker it hosts in this process, if any
-      parent.stopSignal().onRequest(done::countDown);
       err.printf("casq: worker %s runs `%s` for queue %s with concurrency %d%n", id,
           String.join(" ", command), queue.name(), concurrency);
       err.flush();
