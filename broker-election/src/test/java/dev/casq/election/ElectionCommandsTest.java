@@ -116,6 +116,17 @@ class ElectionCommandsTest {
   }
 
   @Test
+  void aHeartbeatLandingAfterTheResignationLeavesTheRecordResigned() {
+    BrokerRecord held = new BrokerRecord("a", "http://a:8080", 7, T0);
+    QueueState s = stateWith(held);
+    new ResignBrokerCommand(held).apply(s, machine, T0.plusSeconds(1));
+    BrokerRecord r = new BrokerHeartbeatCommand(held).apply(s, machine, T0.plusSeconds(2));
+    assertThat(r.heartbeatAt()).isEqualTo(ResignBrokerCommand.RESIGNED);
+    assertThat(s.broker().heartbeatAt()).isEqualTo(ResignBrokerCommand.RESIGNED);
+    assertThat(s.broker().epoch()).isEqualTo(7);
+  }
+
+  @Test
   void claimRejectsBadArguments() {
     assertThatThrownBy(() -> new ClaimBrokerCommand("", "http://x", OPTIONS))
         .isInstanceOf(IllegalArgumentException.class);

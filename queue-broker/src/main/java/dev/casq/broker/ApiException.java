@@ -11,6 +11,7 @@ final class ApiException extends CasqException {
   private final String code;
   private final transient BrokerRecord broker;
   private final String allow;
+  private final int retryAfterSeconds;
 
   ApiException(int status, String code, String message) {
     this(status, code, message, null);
@@ -22,11 +23,25 @@ final class ApiException extends CasqException {
 
   private ApiException(int status, String code, String message, BrokerRecord broker,
       String allow) {
+    this(status, code, message, broker, allow, RequestLimits.OVERLOAD_RETRY_AFTER_SECONDS);
+  }
+
+  private ApiException(int status, String code, String message, BrokerRecord broker,
+      String allow, int retryAfterSeconds) {
     super(message);
     this.status = status;
     this.code = code;
     this.broker = broker;
     this.allow = allow;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /**
+   * 503 {@code unavailable} with {@code Retry-After: 0}: this broker is stopping or handing the
+   * queue over and did not apply the request; the client retries at once (at the next broker).
+   */
+  static ApiException draining(String message) {
+    return new ApiException(503, ErrorCode.UNAVAILABLE, message, null, null, 0);
   }
 
   /** 405: the path exists but takes other methods; {@code allow} lists them ("GET, POST"). */
@@ -58,6 +73,11 @@ final class ApiException extends CasqException {
 
   String code() {
     return code;
+  }
+
+  /** For 503 and 429: the {@code Retry-After} seconds. */
+  int retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   /** For 405: the methods the path takes, or null. */

@@ -68,7 +68,20 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     byte[] dashboard();
 
     void fenced(ServedQueue queue, FencedException e);
+
+    /**
+     * True while this broker claims its queues right after a hand-over: requests to a queue it
+     * does not hold yet wait for the claim instead of being turned away.
+     */
+    boolean holdsRequestsUntilServing();
+
+    /** Hands {@code queues} (all when empty) over; see {@link CasqBroker#handOver}. */
+    Map<String, dev.casq.core.BrokerRecord> handOver(List<String> queues, String successorId,
+        String successorAddress);
   }
+
+  /** How long a request may wait for a queue this broker is claiming after a hand-over. */
+  private static final long HOLD_MILLIS = 10_000;
 
   private final Context ctx;
 
@@ -80,11 +93,52 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   public boolean handle(Request request, Response response, Callback callback) {
     Exchange ex = new Exchange(request, response, callback, ctx.metrics());
     try {
-      route(ex);
+      ServedQueue claiming = claimingQueue(ex);
+      if (claiming != null) {
+        holdUntilServing(ex, claiming);
+      } else {
+        route(ex);
+      }
     } catch (Throwable t) {
       ex.fail(t);
     }
     return true;
+  }
+
+  /**
+   * The queue a {@code /v1/queues/{q}/...} request names when this broker is claiming it after a
+   * hand-over (the old broker redirects its late requests here before our claim has landed).
+   */
+  private ServedQueue claimingQueue(Exchange ex) {
+    if (!ctx.holdsRequestsUntilServing()) {
+      return null;
+    }
+    String path = Request.getPathInContext(ex.request);
+    if (!path.startsWith("/v1/queues/")) {
+      return null;
+    }
+    String rest = path.substring("/v1/queues/".length());
+    int slash = rest.indexOf('/');
+    ServedQueue q = ctx.queues().get(slash < 0 ? rest : rest.substring(0, slash));
+    return q != null && q.status() == ServedQueue.Status.STARTING ? q : null;
+  }
+
+  private void holdUntilServing(Exchange ex, ServedQueue q) {
+    q.whenServing()
+        .orTimeout(HOLD_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .whenComplete((v, e) -> {
+          try {
+            ctx.executor().execute(() -> {
+              try {
+                route(ex);
+              } catch (Throwable t) {
+                ex.fail(t);
+              }
+            });
+          } catch (RuntimeException rejected) {
+            ex.fail(ApiException.draining("the broker is shutting down"));
+          }
+        });
   }
 
   // ------------------------------------------------------------------ routing
@@ -114,6 +168,21 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
         ex.route = "/metrics";
         requireMethod(ex, GET, path);
         metrics(ex);
+        return;
+      }
+      case "/admin/handover" -> {
+        ex.route = "/admin/handover";
+        requireMethod(ex, POST, path);
+        BearerAuth auth = ctx.auth();
+        if (auth == null) {
+          throw new ApiException(403, ErrorCode.FORBIDDEN,
+              "hand-over needs a broker started with a token (--token); this one has none");
+        }
+        if (!auth.allows(ex.request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+          throw new ApiException(401, ErrorCode.UNAUTHORIZED,
+              "this broker needs the header 'Authorization: Bearer <token>' with its token");
+        }
+        withBody(ex, true, body -> handOver(ex, body));
         return;
       }
       default -> {}
@@ -216,8 +285,10 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
           "this broker serves no queue named '" + name + "'; it serves " + ctx.queues().keySet());
     }
     ex.queue = q;
-    if (ctx.stopping()) {
-      throw ApiException.unavailable("the broker is shutting down");
+    if (ctx.stopping() && q.status() != ServedQueue.Status.HANDED_OVER
+        && q.status() != ServedQueue.Status.FENCED) {
+      throw ApiException.draining("the broker is shutting down and resigns its queues; retry,"
+          + " the next broker takes over at once");
     }
     JobQueue queue = q.requireServing(ctx.executor());
     int queued = queue.engine().queuedCommands();
@@ -342,7 +413,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       noteFencing(ex, t);
       ApiException mapped = ErrorMapping.map(t);
       if (mapped == null || !isItemError(mapped)) {
-        ex.fail(t);
+        ex.fail(late(ex, t));
         return;
       }
       itemErrors[i] = mapped;
@@ -432,6 +503,69 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     }
   }
 
+  /**
+   * {@code POST /admin/handover}: hands queues over at a clean point. Body (all optional): {@code
+   * {"queues": ["emails"], "successor": {"id": "broker-b", "address": "http://10.0.0.6:8420"}}}.
+   * Resigning waits for the write in flight, so it runs on a pool thread.
+   */
+  private void handOver(Exchange ex, ObjectNode body) {
+    List<String> names = new ArrayList<>();
+    JsonNode qs = body.get("queues");
+    if (qs != null && !qs.isNull()) {
+      if (!qs.isArray()) {
+        throw ApiException.invalid("'queues' must be an array of queue names");
+      }
+      for (JsonNode n : qs) {
+        if (!n.isTextual()) {
+          throw ApiException.invalid("'queues' must be an array of queue names");
+        }
+        if (!ctx.queues().containsKey(n.asText())) {
+          throw new ApiException(404, ErrorCode.UNKNOWN_QUEUE,
+              "this broker serves no queue named '" + n.asText() + "'");
+        }
+        names.add(n.asText());
+      }
+    }
+    String id = null;
+    String address = null;
+    JsonNode successor = body.get("successor");
+    if (successor != null && !successor.isNull()) {
+      if (!successor.isObject()) {
+        throw ApiException.invalid("'successor' must be an object with 'id' and 'address'");
+      }
+      id = ctx.parser().requiredText(successor, "id", 128);
+      address = ctx.parser().requiredText(successor, "address", 2048);
+      if (!address.startsWith("http://") && !address.startsWith("https://")) {
+        throw ApiException.invalid("'successor.address' must be a base URL such as"
+            + " http://10.0.0.6:8420");
+      }
+    }
+    String successorId = id;
+    String successorAddress = address;
+    ctx.executor().execute(() -> {
+      try {
+        Map<String, dev.casq.core.BrokerRecord> resigned =
+            ctx.handOver(names, successorId, successorAddress);
+        ex.json(200, JsonOut.write(g -> {
+          g.writeStartObject();
+          g.writeStringField("brokerId", ctx.brokerId());
+          g.writeObjectFieldStart("queues");
+          for (var e : resigned.entrySet()) {
+            g.writeObjectFieldStart(e.getKey());
+            g.writeFieldName("resigned");
+            JsonOut.brokerShort(g, e.getValue());
+            g.writeNumberField("revision", ctx.queues().get(e.getKey()).revision());
+            g.writeEndObject();
+          }
+          g.writeEndObject();
+          g.writeEndObject();
+        }));
+      } catch (Throwable t) {
+        ex.fail(t);
+      }
+    });
+  }
+
   private void stats(Exchange ex, JobQueue queue) {
     ServedQueue served = ex.queue;
     answer(ex, queue.stats(), (s, e) -> e.json(200, JsonOut.stats(served.name(), s)));
@@ -460,9 +594,11 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   private void health(Exchange ex) {
     boolean anyServing = false;
     boolean anyFenced = false;
+    boolean anyHandedOver = false;
     for (ServedQueue q : ctx.queues().values()) {
       anyServing |= q.status() == ServedQueue.Status.SERVING;
       anyFenced |= q.status() == ServedQueue.Status.FENCED;
+      anyHandedOver |= q.status() == ServedQueue.Status.HANDED_OVER;
     }
     String status;
     int code;
@@ -472,6 +608,11 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     } else if (ctx.stopping()) {
       status = "stopping";
       code = 503;
+    } else if (!anyServing && anyHandedOver) {
+      // alive and redirecting to its successor: not a reason for a supervisor to restart it
+      // (the takeover rule reads the status, not only the code)
+      status = "handed_over";
+      code = 200;
     } else if (!anyServing && anyFenced) {
       status = "fenced";
       code = 503;
@@ -547,7 +688,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
           try {
             if (error != null) {
               noteFencing(ex, error);
-              ex.fail(error);
+              ex.fail(late(ex, error));
             } else {
               onSuccess.accept(result, ex);
             }
@@ -556,6 +697,18 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
             ex.fail(t);
           }
         });
+  }
+
+  /**
+   * A request that reached the engine after the queue stopped serving (closed on shutdown or
+   * handed over) was not applied: it gets the same answer as a request arriving now.
+   */
+  private Throwable late(Exchange ex, Throwable error) {
+    if (ErrorMapping.unwrap(error) instanceof dev.casq.core.QueueClosedException
+        && ex.queue != null && ex.queue.status() != ServedQueue.Status.SERVING) {
+      return ex.queue.notServing(ctx.executor());
+    }
+    return error;
   }
 
   private void noteFencing(Exchange ex, Throwable error) {

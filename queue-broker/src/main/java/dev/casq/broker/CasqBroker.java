@@ -31,6 +31,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -40,10 +41,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -96,6 +100,8 @@ public final class CasqBroker implements AutoCloseable {
   public static final int DEFAULT_MAX_CLAIM_WAITERS = RequestLimits.DEFAULT_MAX_CLAIM_WAITERS;
   /** Default bound of open connections: past it new ones wait to be accepted. */
   public static final int DEFAULT_MAX_CONNECTIONS = RequestLimits.DEFAULT_MAX_CONNECTIONS;
+  /** Default time {@link #close()} may take: drain, resign every queue, stop the server. */
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
   private final Settings settings;
   private final Map<String, ServedQueue> queues;
@@ -106,6 +112,10 @@ public final class CasqBroker implements AutoCloseable {
   private final byte[] dashboard;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Counted down once the first close() finished: later callers wait for it. */
+  private final CountDownLatch closeDone = new CountDownLatch(1);
+  /** Completes once every queue was handed over to another broker. */
+  private final CompletableFuture<Void> handedOver = new CompletableFuture<>();
   private final ScheduledExecutorService scheduler;
   private final BrokerProbe probe;
   private volatile boolean starting = true;
@@ -220,28 +230,76 @@ public final class CasqBroker implements AutoCloseable {
   }
 
   /**
-   * Stops serving: new requests get 503, every queue is resigned (so the next broker can claim it
-   * at once) and closed, waiting long-polls return empty, then the server stops.
+   * Stops serving, within the shutdown timeout: new requests get 503 with {@code Retry-After: 0}
+   * (so clients retry at once, at the next broker), the commands already in each queue's engine
+   * land and are answered, every queue is resigned (so the next broker claims it at once) and
+   * closed, waiting long-polls return empty, then the server stops. If the timeout passes first,
+   * one log line says so and close returns anyway.
+   *
+   * <p>Every caller returns only once the shutdown finished: a second {@code close()} (a signal
+   * handler racing the main thread, say) waits for the first instead of returning at once.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
+      awaitClosed();
       return;
     }
+    try {
+      shutDown();
+    } finally {
+      closeDone.countDown();
+    }
+  }
+
+  private void awaitClosed() {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        closeDone.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void shutDown() {
+    long deadline = System.nanoTime() + settings.shutdownTimeout.toNanos();
     stopping = true;
     Thread t = startingThread;
     if (t != null && t != Thread.currentThread()) {
       t.interrupt();
     }
+    if (!starting) {
+      log.info("broker {} stopping: draining and resigning {}", settings.brokerId,
+          queues.keySet());
+    }
+    List<Thread> closers = new ArrayList<>();
     for (ServedQueue q : queues.values()) {
-      try {
-        q.close();
-      } catch (RuntimeException e) {
-        log.warn("closing queue {} failed: {}", q.name(), e.toString());
-      }
+      Thread closer = new Thread(() -> {
+        try {
+          q.close();
+        } catch (RuntimeException e) {
+          log.warn("closing queue {} failed: {}", q.name(), e.toString());
+        }
+      }, "casq-broker-close-" + q.name());
+      closer.setDaemon(true);
+      closer.start();
+      closers.add(closer);
+    }
+    boolean resigned = joinAll(closers, deadline);
+    if (!resigned) {
+      log.warn("broker {}: draining and resigning did not finish within the shutdown timeout"
+          + " ({}); stopping without waiting for it", settings.brokerId, settings.shutdownTimeout);
     }
     log.debug("broker {}: queues closed", settings.brokerId);
     if (server != null) {
+      long left = Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+      server.setStopTimeout(Math.min(5_000, left));
       try {
         server.stop();
       } catch (Exception e) {
@@ -250,6 +308,71 @@ public final class CasqBroker implements AutoCloseable {
     }
     scheduler.shutdownNow();
     log.info("broker {} stopped", settings.brokerId);
+  }
+
+  /** Joins {@code threads} until {@code deadline}; false when one still runs then. */
+  private static boolean joinAll(List<Thread> threads, long deadline) {
+    boolean interrupted = false;
+    try {
+      for (Thread th : threads) {
+        while (th.isAlive()) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          try {
+            TimeUnit.NANOSECONDS.timedJoin(th, left);
+          } catch (InterruptedException e) {
+            interrupted = true; // the shutdown is bounded by its deadline, not by interrupts
+          }
+        }
+      }
+      return true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Hands queues over at a clean point (what {@code POST /admin/handover} does): for each, new
+   * requests are turned away (421 naming the successor when one is given, else 503 with {@code
+   * Retry-After: 0}), the write in flight and the commands already in the engine land and are
+   * answered, then the queue is resigned and its engine closed. The successor claims at the next
+   * epoch as soon as it sees the resignation.
+   *
+   * @param names the queues to hand over; all when empty
+   * @param successorId the id of the broker that will claim them, or null for whoever claims next
+   * @param successorAddress its base URL (with {@code successorId})
+   * @return each queue's record as resigned
+   */
+  public Map<String, BrokerRecord> handOver(
+      List<String> names, String successorId, String successorAddress) {
+    List<String> which = names == null || names.isEmpty() ? List.copyOf(queues.keySet()) : names;
+    Map<String, BrokerRecord> resigned = new LinkedHashMap<>();
+    Instant now = Clock.systemUTC().instant();
+    for (String name : which) {
+      ServedQueue q = queues.get(name);
+      if (q == null) {
+        throw new IllegalArgumentException("this broker serves no queue named '" + name + "'");
+      }
+      BrokerRecord held = q.broker();
+      BrokerRecord successor = successorId == null || held == null ? null
+          : new BrokerRecord(successorId, successorAddress, held.epoch() + 1, now);
+      resigned.put(name, q.handOver(successor));
+    }
+    if (queues.values().stream().allMatch(q -> q.status() == ServedQueue.Status.HANDED_OVER)) {
+      log.info("broker {} handed every queue over; it answers their late requests with {}",
+          settings.brokerId, successorId == null ? "503" : "421 naming " + successorId);
+      handedOver.complete(null);
+    }
+    return resigned;
+  }
+
+  /** Completes once every queue of this broker was handed over (then it only redirects). */
+  public CompletableFuture<Void> whenHandedOver() {
+    return handedOver.copy();
   }
 
   // ------------------------------------------------------------------ start
@@ -326,6 +449,9 @@ public final class CasqBroker implements AutoCloseable {
           throw new QueueClosedException("the broker was closed while waiting as a standby");
         }
       } else {
+        if (settings.handover) {
+          askForHandover(discovery, spec.name());
+        }
         preflight(discovery, queueProbe, clock);
       }
       JobQueue queue = JobQueue.open(location, settings.queueOptions);
@@ -365,6 +491,26 @@ public final class CasqBroker implements AutoCloseable {
       }
       return;
     }
+  }
+
+  /**
+   * Planned hand-over: asks the live broker recorded for {@code queue} to resign it for us at a
+   * clean point ({@code POST /admin/handover}); returns once it has, so that our claim follows at
+   * once. Nothing is asked when no broker, a resigned one or this broker is recorded.
+   */
+  private void askForHandover(BrokerDiscovery discovery, String queue) {
+    Optional<BrokerRecord> recorded = discovery.current();
+    if (recorded.isEmpty() || recorded.get().id().equals(settings.brokerId)
+        || TakeoverRule.isResigned(recorded.get())) {
+      return;
+    }
+    BrokerRecord from = recorded.get();
+    log.info("queue {}: asking broker {} at {} to hand it over", queue, from.id(),
+        from.address());
+    BrokerRecord resigned = HandoverRequest.send(from, queue, settings.brokerId, address,
+        settings.token, settings.shutdownTimeout.plusSeconds(5));
+    log.info("queue {}: broker {} resigned it at epoch {}; claiming", queue, resigned.id(),
+        resigned.epoch());
   }
 
   /** Refuses to displace a recorded broker unless {@link TakeoverRule} allows a takeover. */
@@ -500,6 +646,21 @@ public final class CasqBroker implements AutoCloseable {
     public void fenced(ServedQueue queue, FencedException e) {
       CasqBroker.this.fenced(queue, e);
     }
+
+    @Override
+    public boolean holdsRequestsUntilServing() {
+      return settings.handover && starting && !stopping;
+    }
+
+    @Override
+    public Map<String, BrokerRecord> handOver(List<String> names, String successorId,
+        String successorAddress) {
+      if (stopping || starting) {
+        throw new ApiException(409, ErrorCode.HANDOVER_REFUSED,
+            "this broker is " + (stopping ? "stopping" : "starting") + ": nothing to hand over");
+      }
+      return CasqBroker.this.handOver(names, successorId, successorAddress);
+    }
   }
 
   /** The validated configuration. */
@@ -523,7 +684,9 @@ public final class CasqBroker implements AutoCloseable {
       int maxThreads,
       int maxQueuedCommands,
       int maxClaimWaiters,
-      int maxConnections) {}
+      int maxConnections,
+      Duration shutdownTimeout,
+      boolean handover) {}
 
   /**
    * Builder of a {@link CasqBroker}. Every setting is validated by {@link #build()}; the keys of
@@ -552,8 +715,29 @@ public final class CasqBroker implements AutoCloseable {
     private int maxQueuedCommands = DEFAULT_MAX_QUEUED_COMMANDS;
     private int maxClaimWaiters = DEFAULT_MAX_CLAIM_WAITERS;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private boolean handover;
 
     private Builder() {}
+
+    /**
+     * How long {@link CasqBroker#close()} may take to drain, resign every queue and stop. Default
+     * 10s.
+     */
+    public Builder shutdownTimeout(Duration d) {
+      this.shutdownTimeout = d;
+      return this;
+    }
+
+    /**
+     * Planned hand-over: when a live broker holds a queue, ask it ({@code POST /admin/handover},
+     * with the token) to resign the queue for this broker at a clean point, then claim it at once.
+     * Default false.
+     */
+    public Builder handover(boolean on) {
+      this.handover = on;
+      return this;
+    }
 
     /** Serves the queue at {@code storeUri} under its default name (file name without .json). */
     public Builder queue(String storeUri) {
@@ -722,6 +906,8 @@ public final class CasqBroker implements AutoCloseable {
             p.getInt("broker.max-queued-commands", maxQueuedCommands, 1, 10_000_000);
         maxClaimWaiters = p.getInt("broker.max-claim-waiters", maxClaimWaiters, 1, 1_000_000);
         maxConnections = p.getInt("broker.max-connections", maxConnections, 1, 1_000_000);
+        shutdownTimeout = p.getDuration("broker.shutdown-timeout", shutdownTimeout);
+        handover = p.getBoolean("broker.handover", handover);
       } catch (StoreConfigurationException e) {
         throw new BrokerConfigurationException(e.getMessage(), e);
       }
@@ -820,6 +1006,11 @@ public final class CasqBroker implements AutoCloseable {
       }
       requirePositive(standbyPollInterval, "standby poll interval");
       requirePositive(probeTimeout, "probe timeout");
+      requirePositive(shutdownTimeout, "shutdown timeout");
+      if (handover && token == null) {
+        throw new BrokerConfigurationException(
+            "a hand-over needs the token of the live broker: give a token with --handover");
+      }
       if (maxThreads < 8) {
         throw new BrokerConfigurationException("max threads must be at least 8, got " + maxThreads);
       }
@@ -830,7 +1021,8 @@ public final class CasqBroker implements AutoCloseable {
           listenHost.trim(), port, advertisedAddress, token, id, election,
           queueOptions == null ? QueueOptions.defaults() : queueOptions, maxRequestBytes,
           maxJsonDepth, standby, standbyPollInterval, probeTimeout, probe, resignOnClose,
-          maxThreads, maxQueuedCommands, maxClaimWaiters, maxConnections));
+          maxThreads, maxQueuedCommands, maxClaimWaiters, maxConnections, shutdownTimeout,
+          handover));
     }
 
     private static void requireRange(int n, int min, int max, String what) {

@@ -16,6 +16,8 @@ final class ErrorCode {
   static final String OVERLOADED = "overloaded";
   static final String QUEUE_FULL = "queue_full";
   static final String INTERNAL = "internal";
+  static final String FORBIDDEN = "forbidden";
+  static final String HANDOVER_REFUSED = "handover_refused";
 
   private ErrorCode() {}
 }

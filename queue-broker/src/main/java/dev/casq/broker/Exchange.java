@@ -95,8 +95,7 @@ final class Exchange {
               + "); see the broker log");
     }
     if (e.status() == 503 || e.status() == 429) {
-      response.getHeaders().put(HttpHeader.RETRY_AFTER,
-          Integer.toString(RequestLimits.OVERLOAD_RETRY_AFTER_SECONDS));
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
     } else if (e.status() == 401) {
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"casq\"");
     } else if (e.allow() != null) {

@@ -8,6 +8,7 @@ import dev.casq.election.BrokerDiscovery;
 import dev.casq.election.BrokerTenure;
 import dev.casq.storage.StoreLocation;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One queue of a broker and where it is in its life: starting (waiting to claim), serving,
- * fenced (a newer broker took it over: requests get 421 naming that broker) or closed.
+ * handed over (resigned at a clean point for a named or unnamed successor: requests get 421 naming
+ * it, or 503 with {@code Retry-After: 0}), fenced (a newer broker took it over: requests get 421
+ * naming that broker) or closed.
  */
 final class ServedQueue {
   private static final Logger log = LoggerFactory.getLogger(ServedQueue.class);
@@ -24,6 +27,7 @@ final class ServedQueue {
   enum Status {
     STARTING,
     SERVING,
+    HANDED_OVER,
     FENCED,
     CLOSED;
 
@@ -41,6 +45,10 @@ final class ServedQueue {
   private volatile Instant statusSince = Instant.now();
   private volatile QueueSnapshot snapshot = QueueSnapshot.NONE;
   private final AtomicBoolean rediscovering = new AtomicBoolean();
+  /** Completes when the queue serves, fails when it is closed before: requests may wait on it. */
+  private final CompletableFuture<Void> served = new CompletableFuture<>();
+  /** The epoch this broker held the queue at (0 before the claim). */
+  private volatile long heldEpoch;
   private volatile long lastRediscovery;
 
   ServedQueue(QueueSpec spec) {
@@ -67,8 +75,15 @@ final class ServedQueue {
     this.queue = q;
     this.tenure = t;
     this.currentBroker = t.record();
+    this.heldEpoch = t.record().epoch();
     this.status = Status.SERVING;
     this.statusSince = Instant.now();
+    served.complete(null);
+  }
+
+  /** Completes once the queue serves; fails when it is closed before it ever served. */
+  CompletableFuture<Void> whenServing() {
+    return served;
   }
 
   JobQueue queue() {
@@ -112,6 +127,9 @@ final class ServedQueue {
       case SERVING -> engine;
       case STARTING -> new EngineHealth(EngineHealth.State.STARTING,
           "this broker does not hold the queue yet", statusSince);
+      case HANDED_OVER -> new EngineHealth(EngineHealth.State.STOPPED,
+          "handed over" + (currentBroker == null ? "" : " to " + currentBroker.id() + " at "
+              + currentBroker.address()), statusSince);
       case FENCED -> engine != null && engine.state() == EngineHealth.State.FENCED ? engine
           : new EngineHealth(EngineHealth.State.FENCED, "a newer broker took the queue over",
               statusSince);
@@ -129,17 +147,26 @@ final class ServedQueue {
   /**
    * The queue to run a request on.
    *
-   * @throws ApiException 503 while starting or closed, 421 once fenced
+   * @throws ApiException 503 while starting, 503 with {@code Retry-After: 0} once closed or handed
+   *     over to nobody in particular, 421 once handed over to a named broker or fenced
    */
   JobQueue requireServing(Executor executor) {
-    Status s = status;
-    if (s == Status.SERVING) {
+    if (status == Status.SERVING) {
       return queue;
     }
-    if (s == Status.FENCED) {
+    throw notServing(executor);
+  }
+
+  /**
+   * The answer to a request this queue did not apply because it does not serve (or stopped
+   * serving before the request reached its engine): the one rule for late requests.
+   */
+  ApiException notServing(Executor executor) {
+    Status s = status;
+    if (s == Status.FENCED || (s == Status.HANDED_OVER && currentBroker != null)) {
       refreshCurrentBroker(executor);
       BrokerRecord b = currentBroker;
-      throw new ApiException(421, ErrorCode.NOT_BROKER,
+      return new ApiException(421, ErrorCode.NOT_BROKER,
           "this broker no longer serves queue '" + name() + "'"
               + (b == null ? "; read the queue object to find the current broker"
                   : "; it is served by " + b.id() + " at " + b.address() + " (epoch "
@@ -147,16 +174,54 @@ final class ServedQueue {
           b);
     }
     if (s == Status.STARTING) {
-      throw ApiException.unavailable("queue '" + name() + "' is starting: this broker does not"
+      return ApiException.unavailable("queue '" + name() + "' is starting: this broker does not"
           + " hold it yet");
     }
-    throw ApiException.unavailable("queue '" + name() + "' is closed: the broker is shutting down");
+    if (s == Status.HANDED_OVER) {
+      return ApiException.draining("queue '" + name() + "' was handed over: this broker resigned"
+          + " it; retry, the next broker takes it over at once");
+    }
+    return ApiException.draining("queue '" + name() + "' is closed: the broker is shutting down"
+        + " and resigns it; retry, the next broker takes it over at once");
+  }
+
+  /**
+   * Hands the queue over: stops taking requests (late ones get 421 naming {@code successor}, or
+   * 503 with {@code Retry-After: 0} when it is null), lets the write in flight and the commands
+   * already in the engine land and be answered, resigns at that clean point and closes the engine.
+   *
+   * @param successor the broker expected to claim next (its epoch one above ours), or null
+   * @return our record as resigned
+   * @throws ApiException 409 when this broker does not serve the queue
+   */
+  BrokerRecord handOver(BrokerRecord successor) {
+    synchronized (this) {
+      if (status != Status.SERVING) {
+        throw new ApiException(409, ErrorCode.HANDOVER_REFUSED,
+            "queue '" + name() + "' is " + status.wireName() + " here, not serving: nothing to"
+                + " hand over");
+      }
+      status = Status.HANDED_OVER;
+      statusSince = Instant.now();
+      currentBroker = successor;
+    }
+    BrokerTenure t = tenure;
+    t.close(); // resigns after everything already submitted
+    closeQuietly(queue);
+    if (t.isFenced()) {
+      throw new ApiException(409, ErrorCode.HANDOVER_REFUSED,
+          "queue '" + name() + "' was taken over by another broker during the hand-over");
+    }
+    log.info("queue {} handed over{} at epoch {}", name(),
+        successor == null ? "" : " to " + successor.id() + " at " + successor.address(),
+        t.record().epoch());
+    return t.record();
   }
 
   /** A newer broker took the queue: stop serving it for good. Returns true the first time. */
   boolean fenced(FencedException e, Executor executor) {
     synchronized (this) {
-      if (status == Status.FENCED || status == Status.CLOSED) {
+      if (status == Status.FENCED || status == Status.CLOSED || status == Status.HANDED_OVER) {
         return false;
       }
       status = Status.FENCED;
@@ -173,19 +238,27 @@ final class ServedQueue {
     return true;
   }
 
-  /** Stops serving: resigns (unless fenced) and closes the queue. */
+  /**
+   * Stops serving: late requests get 503 with {@code Retry-After: 0}; the commands already in the
+   * engine land and are answered, then the queue is resigned (unless fenced or handed over) and
+   * closed.
+   */
   void close() {
     Status before;
     synchronized (this) {
       before = status;
-      status = Status.CLOSED;
-      statusSince = Instant.now();
+      if (before != Status.HANDED_OVER) {
+        status = Status.CLOSED;
+        statusSince = Instant.now();
+      }
     }
+    served.completeExceptionally(new dev.casq.core.QueueClosedException(
+        "queue '" + name() + "' was closed before it served"));
     BrokerTenure t = tenure;
     if (t != null) {
       t.close();
     }
-    if (before != Status.FENCED) {
+    if (before != Status.FENCED && before != Status.HANDED_OVER) {
       closeQuietly(queue);
     }
     StoreLocation loc = location;
@@ -209,7 +282,10 @@ final class ServedQueue {
     executor.execute(
         () -> {
           try {
-            BrokerDiscovery.on(loc).current().ifPresent(b -> currentBroker = b);
+            // only a newer broker: until the successor's claim lands the object names us
+            BrokerDiscovery.on(loc).current()
+                .filter(b -> b.epoch() > heldEpoch)
+                .ifPresent(b -> currentBroker = b);
           } catch (RuntimeException e) {
             log.debug("cannot re-read the broker of {}: {}", loc, e.toString());
           } finally {

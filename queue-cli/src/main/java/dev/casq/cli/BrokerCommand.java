@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -74,8 +73,17 @@ final class BrokerCommand implements Callable<Integer> {
       description = "Heartbeat age after which another broker may take over. Default: 10s.")
   Duration staleAfter;
 
-  /** Counted down to stop the broker (tests); SIGTERM / Ctrl-C do it through a shutdown hook. */
-  final CountDownLatch stop = new CountDownLatch(1);
+  @Option(names = "--shutdown-timeout", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "On SIGTERM / Ctrl-C, how long draining (finishing the write in flight and"
+          + " answering it), resigning every queue and stopping may take. Default: 10s.")
+  Duration shutdownTimeout;
+
+  @Option(names = "--handover",
+      description = "Planned hand-over: when a live broker serves a queue, ask it (with the"
+          + " token) to hand the queue over at a clean point, then serve it at once. The old"
+          + " broker redirects late requests here until it is stopped.")
+  boolean handover;
 
   @Override
   public Integer call() throws Exception {
@@ -124,30 +132,35 @@ final class BrokerCommand implements Callable<Integer> {
       cmd.getErr().println("casq: standing by; taking over when the current broker is gone");
       cmd.getErr().flush();
     }
+    if (shutdownTimeout != null) {
+      b.shutdownTimeout(shutdownTimeout);
+    }
+    b.handover(handover);
     CasqBroker broker = b.build();
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      broker.close();
-    }, "casq-broker-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    StopSignal stop = parent.stopSignal();
+    // a stop while starting (a standby waiting, a claim) ends the start at once
+    stop.onRequest(broker::close);
     try {
       broker.start();
       out.printf("casq broker %s serves %s at %s%n", broker.brokerId(),
           String.join(", ", broker.queueNames()), broker.address());
       out.flush();
+      // after a hand-over it keeps redirecting late requests to the successor until stopped:
+      // exiting by itself would make a supervisor restart it, and the restarted broker would
+      // take the queues back
       try {
-        stop.await();
+        stop.requested().get();
       } catch (InterruptedException e) {
-        // asked to stop (embedding, tests): close below resigns the queues first
+        // asked to stop by an interrupt (embedding): close below drains and resigns
       }
+    } catch (RuntimeException e) {
+      if (!stop.isRequested()) {
+        throw e;
+      }
+      // asked to stop while starting: a clean stop
     } finally {
       Thread.interrupted(); // an interrupt must not cut the resignation short
-      broker.close();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook runs: it closes the broker
-      }
+      broker.close(); // waits for a close already begun by the stop request
     }
     return 0;
   }

@@ -48,11 +48,19 @@ public final class CasqCommand implements java.util.concurrent.Callable<Integer>
   boolean verbose;
 
   private Map<String, String> env = Map.of();
+  private StopSignal stop = StopSignal.manual();
 
   /** Builds the command line with its error handling; {@code env} replaces System.getenv(). */
   static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
+    return commandLine(env, out, err, StopSignal.manual());
+  }
+
+  /** The same, with the signal that asks long-running commands to stop gracefully. */
+  static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err,
+      StopSignal stop) {
     CasqCommand root = new CasqCommand();
     root.env = Map.copyOf(env);
+    root.stop = stop;
     CommandLine cl = new CommandLine(root);
     cl.setOut(out);
     cl.setErr(err);
@@ -77,6 +85,11 @@ public final class CasqCommand implements java.util.concurrent.Callable<Integer>
           return 2;
         });
     return cl;
+  }
+
+  /** Asks long-running commands (broker, work, push) to stop gracefully: SIGTERM, Ctrl-C. */
+  StopSignal stopSignal() {
+    return stop;
   }
 
   /** The environment this command line runs with. */

@@ -1,6 +1,7 @@
 package dev.casq.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Map;
 
 /** Entry point of the {@code casq} command ({@code java -jar casq.jar ...}). */
@@ -16,8 +17,16 @@ public final class Main {
       System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", "4");
     }
     Logging.configure(args);
-    int code = run(args, System.getenv(), new PrintWriter(System.out, true),
-        new PrintWriter(System.err, true));
+    PrintWriter err = new PrintWriter(System.err, true);
+    StopSignal stop = StopSignal.ofProcess(err, Duration.ofSeconds(60));
+    int code;
+    try {
+      code = run(args, System.getenv(), new PrintWriter(System.out, true), err, stop);
+    } finally {
+      stop.finished();
+    }
+    System.out.flush();
+    System.err.flush();
     System.exit(code);
   }
 
@@ -28,6 +37,12 @@ public final class Main {
    * @param env the environment (CASQ_STORE, CASQ_TOKEN, CASQ_BROKER...)
    */
   public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
-    return CasqCommand.commandLine(env, out, err).execute(args);
+    return run(args, env, out, err, StopSignal.manual());
+  }
+
+  /** Runs the command line; {@code stop} asks a long-running command to stop gracefully. */
+  static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err,
+      StopSignal stop) {
+    return CasqCommand.commandLine(env, out, err, stop).execute(args);
   }
 }

@@ -67,6 +67,9 @@ final class PushCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     CommandLine cmd = spec.commandLine();
+    // SIGTERM / Ctrl-C: the push finishes (within --deadline), then closing the client drains and
+    // resigns the broker it may host in this process
+    parent.stopSignal().onRequest(() -> {});
     if (delay != null && runAt != null) {
       throw new CommandLine.ParameterException(cmd, "give --delay or --run-at, not both");
     }

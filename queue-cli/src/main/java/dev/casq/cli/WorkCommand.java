@@ -92,6 +92,9 @@ final class WorkCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CommandLine cmd = spec.commandLine();
+    // SIGTERM / Ctrl-C: stop claiming, give running commands the grace period, then close the
+    // client, which drains and resigns the broker it hosts in this process, if any
+    parent.stopSignal().onRequest(done::countDown);
     if (concurrency < 1 || concurrency > 10_000) {
       throw new CommandLine.ParameterException(cmd,
           "--concurrency must be from 1 to 10000, got " + concurrency);
@@ -125,23 +128,13 @@ final class WorkCommand implements Callable<Integer> {
                 }
               },
               options);
-      Thread hook = new Thread(() -> {
-        worker.close();
-        done.countDown();
-      }, "casq-work-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
+      err.printf("casq: worker %s runs `%s` for queue %s with concurrency %d%n", id,
+          String.join(" ", command), queue.name(), concurrency);
+      err.flush();
       try {
-        err.printf("casq: worker %s runs `%s` for queue %s with concurrency %d%n", id,
-            String.join(" ", command), queue.name(), concurrency);
-        err.flush();
         done.await();
-        worker.close();
       } finally {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-          // the hook is running: it closes the worker
-        }
+        worker.close();
       }
       err.printf("casq: %d job(s) completed, %d failed, %d released%n", worker.completed(),
           worker.failed(), worker.released());

@@ -172,10 +172,11 @@ class CliCommandsTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     AtomicInteger exit = new AtomicInteger(-1);
+    StopSignal stop = StopSignal.manual();
     Thread t = new Thread(() -> exit.set(Main.run(
         new String[] {"broker", "--store", store, "--store", "jobs=" + other, "--listen",
             "127.0.0.1:0", "--token", "t0ken"},
-        Map.of(), new PrintWriter(out, true), new PrintWriter(err, true))));
+        Map.of(), new PrintWriter(out, true), new PrintWriter(err, true), stop)));
     t.start();
     try {
       await().atMost(20, TimeUnit.SECONDS).until(() -> out.toString().contains(" at http://"));
@@ -189,7 +190,7 @@ class CliCommandsTest {
       assertThat(refused.exit()).isEqualTo(1);
       assertThat(refused.err()).contains("token");
     } finally {
-      t.interrupt(); // what SIGTERM does through the shutdown hook: stop and resign
+      stop.request("test"); // what SIGTERM does: drain, resign, exit 0
       t.join(20_000);
     }
     assertThat(exit.get()).as(err.toString()).isZero();

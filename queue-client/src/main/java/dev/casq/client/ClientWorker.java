@@ -76,6 +76,8 @@ public final class ClientWorker<T> implements AutoCloseable {
   private final AtomicLong lost = new AtomicLong();
   private final AtomicLong released = new AtomicLong();
   private volatile boolean stopping;
+  /** Slots waiting for a claim's answer: close() interrupts them (never a running handler). */
+  private final Set<Thread> claiming = new java.util.HashSet<>();
 
   ClientWorker(ClientQueue<T> queue, ClientJobHandler<T> handler, WorkerOptions options) {
     this(queue, handler, options, Clock.systemUTC(), null, ClaimBackoff.defaults());
@@ -151,10 +153,27 @@ public final class ClientWorker<T> implements AutoCloseable {
         CompletableFuture<List<LeasedJob<T>>> claim = queue.claimAsync(request, options.pollWait());
         List<LeasedJob<T>> got;
         try {
-          got = claim.get();
+          synchronized (claiming) {
+            if (stopping) {
+              throw new InterruptedException("closing");
+            }
+            claiming.add(Thread.currentThread());
+          }
+          try {
+            got = claim.get();
+          } finally {
+            synchronized (claiming) {
+              claiming.remove(Thread.currentThread());
+            }
+            if (stopping) {
+              Thread.interrupted(); // close() may have interrupted the wait just as it ended
+            }
+          }
           backoff.succeeded();
         } catch (InterruptedException e) {
-          claim.thenAccept(this::releaseAll); // whatever it brings back goes back
+          // close() ends the wait for a long poll at once (a broker that stops answers it
+          // empty); whatever it still brings back goes back
+          claim.thenAccept(this::releaseAll);
           return;
         } catch (ExecutionException e) {
           if (stopping) {
@@ -340,18 +359,21 @@ public final class ClientWorker<T> implements AutoCloseable {
     }
   }
 
-  private void releaseAll(List<LeasedJob<T>> jobs) {
+  private CompletableFuture<Void> releaseAll(List<LeasedJob<T>> jobs) {
+    List<CompletableFuture<?>> all = new ArrayList<>();
     for (LeasedJob<T> j : jobs) {
-      queue.releaseAsync(j)
-          .whenComplete(
+      all.add(queue.releaseAsync(j)
+          .handle(
               (v, e) -> {
                 if (e == null) {
                   released.incrementAndGet();
                 } else {
                   log.debug("release of job {} failed: {}", j.id(), e.toString());
                 }
-              });
+                return null;
+              }));
     }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture<?>[]::new));
   }
 
   private void release(LeasedJob<T> job) {
@@ -379,7 +401,12 @@ public final class ClientWorker<T> implements AutoCloseable {
    */
   @Override
   public void close() {
-    stopping = true;
+    synchronized (claiming) {
+      stopping = true;
+      for (Thread slot : claiming) {
+        slot.interrupt(); // waiting for a claim, not running a handler: end the long poll
+      }
+    }
     stopSignal.countDown();
     for (HandlerRun run : running) {
       run.stop(Cancellation.Reason.SHUTDOWN, false);

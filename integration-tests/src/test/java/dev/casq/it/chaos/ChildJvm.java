@@ -267,6 +267,15 @@ final class ChildJvm implements AutoCloseable {
     assertThat(process.exitValue()).as(name + " exit status").isEqualTo(137);
   }
 
+  /**
+   * SIGTERM (through {@link ProcessHandle#destroy()}): asks the process to stop gracefully. Not
+   * {@link Process#destroy()}, which also closes our ends of its pipes, so what it prints while
+   * stopping would be lost.
+   */
+  void terminate() {
+    process.toHandle().destroy();
+  }
+
   /** SIGSTOP: the process stays alive but runs no more until {@link #thaw()}. */
   void freeze() {
     signal("STOP");
