@@ -44,14 +44,14 @@ final class InProcessLauncher {
    * Starts a broker, or throws {@link BrokerActiveException} naming the one another client of this
    * process started for the same queue and that still serves.
    */
-  Optional<LaunchedBroker> launch() {
+  Optional<LaunchedBroker> launch(Optional<dev.casq.core.BrokerRecord> previous) {
     String key = config.storeUri() + "#" + config.queueName();
     synchronized (LOCKS.computeIfAbsent(key, k -> new Object())) {
       LaunchedBroker running = RUNNING.get(key);
       if (running != null && running.isServing()) {
         throw new BrokerActiveException(running.record());
       }
-      LaunchedBroker started = start();
+      LaunchedBroker started = start(previous);
       LaunchedBroker registered = new Registered(key, started);
       RUNNING.put(key, registered);
       return Optional.of(registered);
@@ -95,7 +95,7 @@ final class InProcessLauncher {
     }
   }
 
-  private LaunchedBroker start() {
+  private LaunchedBroker start(Optional<dev.casq.core.BrokerRecord> previous) {
     LaunchSpec spec =
         LaunchSpec.builder(config.storeUri())
             .storeProperties(config.storeProperties())
@@ -103,9 +103,27 @@ final class InProcessLauncher {
             .listenHost(config.inProcessHost())
             .port(0)
             .token(config.token())
-            .election(election(config.staleAfter()))
+            .election(election(previous, config.staleAfter()))
             .build();
     return launcher.launch(spec);
+  }
+
+  /**
+   * The timing the broker this one replaces declared in its record, so that the queue keeps being
+   * judged the same way after a takeover; the client's own stale-after when the record declared
+   * none (or a timing this broker cannot use).
+   */
+  static ElectionOptions election(Optional<dev.casq.core.BrokerRecord> previous,
+      Duration fallbackStaleAfter) {
+    if (previous.isPresent() && previous.get().heartbeatInterval() != null
+        && previous.get().staleAfter() != null) {
+      try {
+        return new ElectionOptions(previous.get().heartbeatInterval(), previous.get().staleAfter());
+      } catch (IllegalArgumentException e) {
+        // declared by another version or bounded differently: fall back to the client's setting
+      }
+    }
+    return election(fallbackStaleAfter);
   }
 
   /** Election timing matching the client's stale-after: heartbeats five times per period. */

@@ -42,7 +42,8 @@ final class StoreBrokerLocator implements BrokerLocator {
 
   @Override
   public Optional<LaunchedBroker> launch() {
-    return launcher == null ? Optional.empty() : launcher.launch();
+    // the successor declares the timing of the broker it replaces
+    return launcher == null ? Optional.empty() : launcher.launch(recorded());
   }
 
   @Override
