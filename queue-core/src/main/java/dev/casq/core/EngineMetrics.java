@@ -13,6 +13,8 @@ public final class EngineMetrics {
   private final LongAdder backPressure = new LongAdder();
   private final LongAdder archived = new LongAdder();
   private volatile long lastObjectBytes;
+  private volatile long segments;
+  private volatile long segmentedJobs;
 
   void recordCommit(int batchSize, int bytes, long nanos) {
     commits.increment();
@@ -32,6 +34,21 @@ public final class EngineMetrics {
 
   void recordBackPressure() {
     backPressure.increment();
+  }
+
+  void recordSegment(int jobs) {
+    segments++;
+    segmentedJobs += jobs;
+  }
+
+  /** Segment objects written. */
+  public long segmentsWritten() {
+    return segments;
+  }
+
+  /** Jobs moved into segment objects. */
+  public long segmentedJobs() {
+    return segmentedJobs;
   }
 
   void recordArchive(int n) {

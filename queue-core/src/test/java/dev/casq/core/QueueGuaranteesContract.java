@@ -90,7 +90,7 @@ public abstract class QueueGuaranteesContract {
       assertThat(faulty.faultsInjected()).isPositive();
     }
     Map<String, Integer> copies = new HashMap<>();
-    stored(loc).liveJobs().forEach(j -> copies.merge(j.payloadJson(), 1, Integer::sum));
+    Segments.liveJobs(loc.store(), stored(loc)).forEach(j -> copies.merge(j.payloadJson(), 1, Integer::sum));
     assertThat(copies.keySet()).isEqualTo(acknowledged);
     assertThat(copies.values()).allMatch(n -> n == 1);
     assertThat(acknowledged).hasSize(threads * perThread);
@@ -135,7 +135,7 @@ public abstract class QueueGuaranteesContract {
       assertThat(q.push(PushRequest.of("{\"b\":2}").withIdempotencyKey("order-8")).get().jobId())
           .isEqualTo(second.jobId());
     }
-    assertThat(stored(loc).liveJobs()).hasSize(2);
+    assertThat(Segments.liveJobs(loc.store(), stored(loc))).hasSize(2);
   }
 
   @Test
