@@ -268,7 +268,6 @@ public final class CommitLoop {
     }
     Instant now = options.clock().instant();
     begin(now);
-    prefetchSegment();
     boolean clean;
     try {
       clean = p.apply(state, machine, now);
@@ -452,6 +451,7 @@ public final class CommitLoop {
       applied = new ArrayList<>();
       changesBefore = state.modCount;
       machine.tick(state, now);
+      prefetchSegment(); // once per batch: the read a claim would do, before commands apply
     }
   }
 

@@ -15,6 +15,7 @@ public final class EngineMetrics {
   private volatile long lastObjectBytes;
   private volatile long segments;
   private volatile long segmentedJobs;
+  private volatile long segmentBytes;
 
   void recordCommit(int batchSize, int bytes, long nanos) {
     commits.increment();
@@ -36,9 +37,15 @@ public final class EngineMetrics {
     backPressure.increment();
   }
 
-  void recordSegment(int jobs) {
+  void recordSegment(int jobs, int bytes) {
     segments++;
     segmentedJobs += jobs;
+    segmentBytes += bytes;
+  }
+
+  /** Bytes of segment objects written. */
+  public long segmentBytesWritten() {
+    return segmentBytes;
   }
 
   /** Segment objects written. */

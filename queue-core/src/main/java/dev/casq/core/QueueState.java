@@ -91,7 +91,10 @@ public final class QueueState {
 
   /** Reads segments for the state machine (cached by the engine; segments never change). */
   interface SegmentSource {
-    /** The jobs of a segment, in its order. */
+    /**
+     * The jobs of a segment, in its order, or null when the segment object is missing or
+     * unreadable (a state that names a deleted segment is stale: its write will lose).
+     */
     List<Job> jobs(String segmentKey);
 
     /** Position and job id of each idempotency key in a segment. */
@@ -148,6 +151,7 @@ public final class QueueState {
   final List<SegmentRef> segments = new ArrayList<>(); // in the order they were written
   final java.util.Set<String> cancelledInSegments = new java.util.HashSet<>(); // job ids
   SegmentSource segmentSource; // in memory only: set by the engine after every decode
+  final java.util.Set<String> unreadableSegments = new java.util.HashSet<>(); // in memory only
 
   /** A new, empty queue. */
   public static QueueState empty() {
@@ -258,6 +262,9 @@ public final class QueueState {
   SegmentRef bestSegment() {
     SegmentRef best = null;
     for (SegmentRef ref : segments) {
+      if (!unreadableSegments.isEmpty() && unreadableSegments.contains(ref.key())) {
+        continue; // never dropped: its jobs stay named, the claim serves the rest
+      }
       if (best == null || ref.nextPriority() > best.nextPriority()
           || (ref.nextPriority() == best.nextPriority() && ref.nextSeq() < best.nextSeq())) {
         best = ref;
@@ -279,6 +286,10 @@ public final class QueueState {
    */
   void pull(SegmentRef ref, int n) {
     List<Job> jobs = source().jobs(ref.key());
+    if (jobs == null) {
+      unreadableSegments.add(ref.key());
+      return;
+    }
     if (jobs.size() != ref.count()) {
       throw new IllegalStateException("segment " + ref.key() + " holds " + jobs.size()
           + " jobs, the queue object says " + ref.count());
@@ -324,6 +335,9 @@ public final class QueueState {
     for (SegmentRef ref : segments) {
       if (ref.mayHold(seq)) {
         List<Job> jobs = source().jobs(ref.key());
+        if (jobs == null) {
+          continue;
+        }
         for (int i = ref.cursor(); i < jobs.size(); i++) {
           if (jobs.get(i).seq() == seq) {
             return jobs.get(i);

@@ -51,6 +51,7 @@ final class Segments implements QueueState.SegmentSource {
       };
   private Set<String> namedBySealed = Set.of(); // by the state the next write is conditioned on
   private long segmentReads;
+  private final Set<String> warnedMissing = new HashSet<>();
 
   Segments(ObjectStore store, String queueKey, EngineOptions options, EngineMetrics metrics) {
     this.store = store;
@@ -143,6 +144,9 @@ final class Segments implements QueueState.SegmentSource {
     List<Job> jobs = contents.get(segmentKey);
     if (jobs == null) {
       jobs = read(segmentKey);
+      if (jobs == null) {
+        return null;
+      }
       contents.put(segmentKey, jobs);
       if (!keysBySegment.containsKey(segmentKey)) {
         keysBySegment.put(segmentKey, keysOf(jobs));
@@ -156,7 +160,13 @@ final class Segments implements QueueState.SegmentSource {
     Map<String, QueueState.KeyAt> keys = keysBySegment.get(segmentKey);
     if (keys == null) {
       List<Job> jobs = contents.get(segmentKey);
-      keys = keysOf(jobs != null ? jobs : read(segmentKey));
+      if (jobs == null) {
+        jobs = read(segmentKey);
+      }
+      if (jobs == null) {
+        return Map.of(); // not cached: indexed again once the state is read afresh
+      }
+      keys = keysOf(jobs);
       keysBySegment.put(segmentKey, keys);
     }
     return keys;
@@ -168,7 +178,7 @@ final class Segments implements QueueState.SegmentSource {
       return;
     }
     QueueState.SegmentRef best = state.bestSegment();
-    if (state.ready.isEmpty() || QueueState.before(best, state.ready.first())) {
+    if (best != null && (state.ready.isEmpty() || QueueState.before(best, state.ready.first()))) {
       jobs(best.key());
     }
   }
@@ -177,8 +187,10 @@ final class Segments implements QueueState.SegmentSource {
     List<Job> worst = state.takeWorstReady(Math.max(1, headMaxReadyJobs / 2));
     String commitRef = revision + "-" + tokens.get();
     String segmentKey = queueKey + ".seg/" + commitRef + ".json";
+    byte[] bytes;
     try {
-      store.put(segmentKey, StateCodec.encodeSegment(worst, commitRef));
+      bytes = StateCodec.encodeSegment(worst, commitRef);
+      store.put(segmentKey, bytes);
     } catch (StorageException e) {
       // the jobs go back into the head; the next seal tries again
       state.restoreReady(worst);
@@ -188,18 +200,30 @@ final class Segments implements QueueState.SegmentSource {
     }
     state.addSegment(segmentKey, worst);
     keysBySegment.put(segmentKey, keysOf(worst));
-    metrics.recordSegment(worst.size());
+    metrics.recordSegment(worst.size(), bytes.length);
     return segmentKey;
   }
 
+  /** The segment's jobs, or null when it is missing or damaged (logged). */
   private List<Job> read(String segmentKey) {
     segmentReads++;
     Optional<VersionedBytes> bytes = store.read(segmentKey);
     if (bytes.isEmpty()) {
-      throw new StorageException("segment object " + segmentKey + " named by " + queueKey
-          + " is missing (another writer may have read it to its end: the state is stale)");
+      // expected when another writer read it to its end and this engine's state is stale (its
+      // next write loses and re-reads); otherwise someone deleted it
+      if (warnedMissing.add(segmentKey)) {
+        log.warn("segment object {} named by {} is missing; its jobs are not served (expected"
+            + " for a moment when another writer read it to its end)", segmentKey, queueKey);
+      }
+      return null;
     }
-    return StateCodec.decodeSegment(bytes.get().data());
+    try {
+      return StateCodec.decodeSegment(bytes.get().data());
+    } catch (CorruptStateException e) {
+      log.warn("segment object {} named by {} cannot be read ({}); its jobs are not served",
+          segmentKey, queueKey, e.getMessage());
+      return null;
+    }
   }
 
   private void delete(String key, String why) {
