@@ -123,6 +123,7 @@ public final class CommitLoop {
   private final Duration minCommitInterval;
   private final ArchivedKeys archivedKeys;
   private final Archiver archiver;
+  private final Segments segments;
   private final CommitAttempt attempt;
   private final Writes writes;
   private final BiConsumer<EngineHealth.State, String> health;
@@ -175,6 +176,7 @@ public final class CommitLoop {
             : store.capabilities().minWriteInterval();
     this.archivedKeys = new ArchivedKeys(this.store, key, machine.policy());
     this.archiver = new Archiver(this.store, key, options, archivedKeys, metrics);
+    this.segments = new Segments(this.store, key, options, metrics);
     this.errors = new ErrorLog(log, "queue " + key);
     this.attempt = new CommitAttempt(this.store, key, sleeper, metrics,
         e -> trouble("writing the queue object failed; retrying", e),
@@ -200,6 +202,7 @@ public final class CommitLoop {
       try {
         version = store.create(key, empty);
         state = StateCodec.decode(empty);
+        segments.attach(state, true);
         sealedBytes = empty;
         committedRevision = state.revision;
         log.info("created queue object {} in {}", key, store.describe());
@@ -305,6 +308,7 @@ public final class CommitLoop {
     }
     guard.check(state);
     Archiver.Written archive = archiver.archiveIfDue(state, now);
+    Segments.Change segmentChange = segments.seal(state, state.revision + 1);
     if (state.modCount == changesBefore) {
       settle(takeApplied()); // only reads and empty claims: nothing to write
       return;
@@ -316,16 +320,18 @@ public final class CommitLoop {
     try {
       bytes = StateCodec.encode(state);
     } catch (RuntimeException e) {
+      segments.lost(segmentChange); // the state it was written for is given up
       if (!isolateUnencodable(e, now)) {
         settle(takeApplied()); // the commands that changed something were all rejected
         return;
       }
+      segmentChange = segments.seal(state, revision);
       state.recordCommit(revision, commitId, now);
       bytes = StateCodec.encode(state);
     }
     sealedBytes = bytes;
     inFlight = new Write(new InFlightWrite(takeApplied(), bytes, version, revision, commitId,
-        archive, System.nanoTime()), attempt);
+        archive, segmentChange, System.nanoTime()), attempt);
     writes.start(inFlight);
   }
 
@@ -352,6 +358,7 @@ public final class CommitLoop {
       log.debug("lost the race for {} at revision {}; applying the batch again", key,
           w.revision() - 1);
       archiver.deleteLost(w.archive());
+      segments.lost(w.segments());
       redo(w.batch(), l.current(), l.state(), now);
       backoffMillis = jitter.nextLong(0, Math.min(50, 1L << Math.min(lostRaces(), 6)));
     } else if (outcome instanceof WriteOutcome.Unknowable u) {
@@ -444,6 +451,7 @@ public final class CommitLoop {
       applied = new ArrayList<>();
       changesBefore = state.modCount;
       machine.tick(state, now);
+      prefetchSegment(); // once per batch: the read a claim would do, before commands apply
     }
   }
 
@@ -480,6 +488,7 @@ public final class CommitLoop {
     metrics.recordCommit(w.batch().size(), w.bytes().length, System.nanoTime() - w.startNanos());
     lastCommitEnd = now;
     committedRevision = w.revision();
+    segments.landed(w.segments());
     if (troubles > 0) {
       troubles = 0;
       errors.recovered();
@@ -521,12 +530,14 @@ public final class CommitLoop {
     version = current.version();
     sealedBytes = current.data();
     committedRevision = Math.max(committedRevision, fresh.revision);
+    segments.attach(state, true);
     archivedKeys.restore(state, options.clock().instant());
   }
 
   /** Makes the working state the sealed one again (the last write's, or the last read). */
   private void adoptSealed(Instant now) {
     state = StateCodec.decode(sealedBytes);
+    segments.attach(state, true);
     archivedKeys.restore(state, now);
   }
 
@@ -602,6 +613,20 @@ public final class CommitLoop {
     } catch (RuntimeException e) {
       return false;
     }
+  }
+
+  /** Reads the segment a claim would reach next before commands apply (see Segments). */
+  private void prefetchSegment() {
+    try {
+      segments.prefetch(state);
+    } catch (RuntimeException e) {
+      log.debug("prefetching a segment of {} failed: {}", key, e.toString());
+    }
+  }
+
+  /** Segment objects read since the loop started (for tests and benchmarks). */
+  public long segmentReads() {
+    return segments.segmentReads();
   }
 
   private void trouble(String what, Throwable e) {

@@ -13,6 +13,9 @@ public final class EngineMetrics {
   private final LongAdder backPressure = new LongAdder();
   private final LongAdder archived = new LongAdder();
   private volatile long lastObjectBytes;
+  private volatile long segments;
+  private volatile long segmentedJobs;
+  private volatile long segmentBytes;
 
   void recordCommit(int batchSize, int bytes, long nanos) {
     commits.increment();
@@ -32,6 +35,27 @@ public final class EngineMetrics {
 
   void recordBackPressure() {
     backPressure.increment();
+  }
+
+  void recordSegment(int jobs, int bytes) {
+    segments++;
+    segmentedJobs += jobs;
+    segmentBytes += bytes;
+  }
+
+  /** Bytes of segment objects written. */
+  public long segmentBytesWritten() {
+    return segmentBytes;
+  }
+
+  /** Segment objects written. */
+  public long segmentsWritten() {
+    return segments;
+  }
+
+  /** Jobs moved into segment objects. */
+  public long segmentedJobs() {
+    return segmentedJobs;
   }
 
   void recordArchive(int n) {

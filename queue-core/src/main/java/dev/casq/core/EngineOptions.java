@@ -19,6 +19,9 @@ import java.util.function.Supplier;
  * @param tokens the source of lease tokens and commit ids
  * @param maxObjectBytes pushes are refused ({@link QueueFullException}) while the queue object is
  *     this large or larger; the other requests (claims, completions) still work and shrink it
+ * @param headMaxReadyJobs when the queue object holds more ready jobs than this at seal time, the
+ *     worst-ordered ones beyond half of it move into an immutable segment object; 0 keeps every
+ *     job in the queue object (segments named by an object are read either way)
  */
 public record EngineOptions(
     Duration minCommitInterval,
@@ -28,10 +31,27 @@ public record EngineOptions(
     Duration archiveMaxDelay,
     Clock clock,
     Supplier<String> tokens,
-    int maxObjectBytes) {
+    int maxObjectBytes,
+    int headMaxReadyJobs) {
 
   /** The largest queue object, by default: 64 MiB. */
   public static final int DEFAULT_MAX_OBJECT_BYTES = 64 << 20;
+
+  /**
+   * Ready jobs the queue object holds at most before some move into a segment, by default: 0 (no
+   * segments), unless the system property {@code casq.headMaxReadyJobs} says otherwise (how the
+   * test suites run every engine with tiny segments).
+   */
+  public static final int DEFAULT_HEAD_MAX_READY_JOBS =
+      Integer.getInteger("casq.headMaxReadyJobs", 0);
+
+  /** Options with the default {@link #headMaxReadyJobs}. */
+  public EngineOptions(Duration minCommitInterval, int maxBatchSize, int maxConflictRetries,
+      int archiveBatchSize, Duration archiveMaxDelay, Clock clock, Supplier<String> tokens,
+      int maxObjectBytes) {
+    this(minCommitInterval, maxBatchSize, maxConflictRetries, archiveBatchSize, archiveMaxDelay,
+        clock, tokens, maxObjectBytes, DEFAULT_HEAD_MAX_READY_JOBS);
+  }
 
   /** Options with the default {@link #maxObjectBytes}. */
   public EngineOptions(Duration minCommitInterval, int maxBatchSize, int maxConflictRetries,
@@ -56,9 +76,24 @@ public record EngineOptions(
     if (maxObjectBytes < 1024) {
       throw new IllegalArgumentException("maxObjectBytes must be >= 1024, got " + maxObjectBytes);
     }
+    if (headMaxReadyJobs < 0) {
+      throw new IllegalArgumentException("headMaxReadyJobs must be >= 0, got " + headMaxReadyJobs);
+    }
     if (archiveBatchSize < 1) {
       throw new IllegalArgumentException("archiveBatchSize must be >= 1");
     }
+  }
+
+  /** These options with another {@link #headMaxReadyJobs} (0: no segments). */
+  public EngineOptions withHeadMaxReadyJobs(int jobs) {
+    return new EngineOptions(minCommitInterval, maxBatchSize, maxConflictRetries,
+        archiveBatchSize, archiveMaxDelay, clock, tokens, maxObjectBytes, jobs);
+  }
+
+  /** The state machine's pull chunk for these options: a quarter of the head's bound. */
+  int pullChunk() {
+    return headMaxReadyJobs > 0
+        ? Math.max(1, headMaxReadyJobs / 4) : QueueStateMachine.DEFAULT_PULL_CHUNK;
   }
 
   public static EngineOptions defaults() {

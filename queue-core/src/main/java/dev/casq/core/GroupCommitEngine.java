@@ -56,7 +56,7 @@ public final class GroupCommitEngine implements AutoCloseable {
     this.store = location.store();
     this.key = location.key();
     this.options = Objects.requireNonNull(options, "options");
-    this.machine = new QueueStateMachine(policy, options.tokens());
+    this.machine = new QueueStateMachine(policy, options.tokens(), options.pullChunk());
     this.health = new EngineHealth(EngineHealth.State.STARTING, null, options.clock().instant());
     this.writer = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "casq-write-" + key + "-" + WRITER_THREADS.incrementAndGet());

@@ -15,6 +15,7 @@ import java.util.List;
  * @param commitId the commit id recorded in the state, to find the write again after an unknown
  *     outcome
  * @param archive the archive object written for this commit, or null
+ * @param segments the segment written for this commit and the segments it stops naming
  * @param startNanos when the write started (for the commit latency)
  */
 record InFlightWrite(
@@ -24,4 +25,5 @@ record InFlightWrite(
     long revision,
     String commitId,
     Archiver.Written archive,
+    Segments.Change segments,
     long startNanos) {}

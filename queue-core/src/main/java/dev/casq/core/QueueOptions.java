@@ -25,7 +25,8 @@ public final class QueueOptions {
             b.idempotencyRetention, b.maxRememberedKeys, b.maxPayloadBytes);
     this.engineOptions =
         new EngineOptions(b.minCommitInterval, b.maxBatchSize, b.maxConflictRetries,
-            b.archiveBatchSize, b.archiveMaxDelay, b.clock, b.tokens, b.maxObjectBytes);
+            b.archiveBatchSize, b.archiveMaxDelay, b.clock, b.tokens, b.maxObjectBytes,
+            b.headMaxReadyJobs);
     this.storeProperties = Map.copyOf(b.storeProperties);
     this.objectMapper = b.objectMapper;
   }
@@ -72,6 +73,7 @@ public final class QueueOptions {
     private int archiveBatchSize = e.archiveBatchSize();
     private Duration archiveMaxDelay = e.archiveMaxDelay();
     private int maxObjectBytes = e.maxObjectBytes();
+    private int headMaxReadyJobs = e.headMaxReadyJobs();
     private Clock clock = e.clock();
     private Supplier<String> tokens = e.tokens();
     private final Map<String, String> storeProperties = new HashMap<>();
@@ -81,6 +83,17 @@ public final class QueueOptions {
      * The largest the queue object may grow: while it is this large, pushes are refused with
      * {@link QueueFullException} (claims, completions and cancels still work). Default 64 MiB.
      */
+    /**
+     * Keep at most this many ready jobs in the queue object: beyond it, at a commit, the
+     * worst-ordered ready jobs beyond half of it move into an immutable segment object next to
+     * the queue object, so a commit's size does not grow with the backlog. 0 (the default for
+     * now) keeps every job in the queue object.
+     */
+    public Builder headMaxReadyJobs(int jobs) {
+      this.headMaxReadyJobs = jobs;
+      return this;
+    }
+
     public Builder maxObjectBytes(int bytes) {
       this.maxObjectBytes = bytes;
       return this;

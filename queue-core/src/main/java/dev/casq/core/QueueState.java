@@ -21,8 +21,16 @@ import java.util.TreeSet;
  * leased jobs are ordered by lease expiry.
  */
 public final class QueueState {
-  /** The format written into every queue object. */
+  /** The format of a queue object that names no segment (what every casq reads). */
   public static final String FORMAT = "casq-queue/1";
+
+  /** The format of a queue object that names segments (or cancelled jobs still in one). */
+  public static final String FORMAT_SEGMENTED = "casq-queue/2";
+
+  /** Whether this casq reads queue objects of {@code format}. */
+  public static boolean readable(String format) {
+    return FORMAT.equals(format) || FORMAT_SEGMENTED.equals(format);
+  }
 
   static final int RECENT_COMMITS = 64;
 
@@ -53,6 +61,48 @@ public final class QueueState {
    * @param at when it was written
    */
   public record ArchiveRef(String key, int keys, Instant at) {}
+
+  /**
+   * An immutable segment object holding queued, ready jobs that left the queue object (the head),
+   * sorted in {@link #READY_ORDER}. The jobs before {@code cursor} have moved back into the head;
+   * {@code nextPriority}/{@code nextSeq} are the order key of the job at the cursor, so a claim
+   * knows whether the segment holds a better job than the head without reading it.
+   *
+   * @param key the segment object's key
+   * @param count how many jobs it holds
+   * @param cursor how many of them have moved back into the head
+   * @param nextPriority priority of the job at the cursor
+   * @param nextSeq seq of the job at the cursor
+   * @param minSeq the lowest seq in the segment
+   * @param maxSeq the highest seq in the segment
+   * @param keys how many of its jobs have an idempotency key (0: no need to read it at start)
+   */
+  public record SegmentRef(String key, int count, int cursor, int nextPriority, long nextSeq,
+      long minSeq, long maxSeq, int keys) {
+    /** Jobs not yet moved back into the head (cancelled ones included). */
+    public int remaining() {
+      return count - cursor;
+    }
+
+    boolean mayHold(long seq) {
+      return seq >= minSeq && seq <= maxSeq;
+    }
+  }
+
+  /** Reads segments for the state machine (cached by the engine; segments never change). */
+  interface SegmentSource {
+    /**
+     * The jobs of a segment, in its order, or null when the segment object is missing or
+     * unreadable (a state that names a deleted segment is stale: its write will lose).
+     */
+    List<Job> jobs(String segmentKey);
+
+    /** Position and job id of each idempotency key in a segment. */
+    Map<String, KeyAt> keys(String segmentKey);
+  }
+
+  /** Where an idempotency key sits in a segment. */
+  record KeyAt(String jobId, int position) {}
 
   /** A commit recorded in the state, to decide whether a write of unknown outcome landed. */
   public record CommitMark(long revision, String commitId) {}
@@ -98,6 +148,10 @@ public final class QueueState {
   final LinkedHashMap<String, RememberedKey> rememberedKeys = new LinkedHashMap<>();
   final List<Job> finished = new ArrayList<>(); // awaiting archive, oldest first
   final List<ArchiveRef> archives = new ArrayList<>(); // oldest first
+  final List<SegmentRef> segments = new ArrayList<>(); // in the order they were written
+  final java.util.Set<String> cancelledInSegments = new java.util.HashSet<>(); // job ids
+  SegmentSource segmentSource; // in memory only: set by the engine after every decode
+  final java.util.Set<String> unreadableSegments = new java.util.HashSet<>(); // in memory only
 
   /** A new, empty queue. */
   public static QueueState empty() {
@@ -156,19 +210,213 @@ public final class QueueState {
     return rememberedKeys;
   }
 
-  /** Job id for an idempotency key, live or remembered, or null. */
+  /** Segments named by this state, in the order they were written. */
+  public List<SegmentRef> segments() {
+    return segments;
+  }
+
+  /** Ids of cancelled jobs still inside a segment (skipped when the segment is read). */
+  public java.util.Set<String> cancelledInSegments() {
+    return cancelledInSegments;
+  }
+
+  /** Job id for an idempotency key, live (in the head or a segment) or remembered, or null. */
   String jobForKey(String key) {
     String id = liveKeys.get(key);
     if (id != null) {
       return id;
     }
+    for (SegmentRef ref : segments) {
+      if (ref.keys() > 0) {
+        KeyAt at = source().keys(ref.key()).get(key);
+        if (at != null && at.position() >= ref.cursor()
+            && !cancelledInSegments.contains(at.jobId())) {
+          return at.jobId();
+        }
+      }
+    }
     RememberedKey r = rememberedKeys.get(key);
     return r == null ? null : r.jobId();
   }
 
-  /** How many queued jobs that are due, waiting for a worker (O(1)). */
+  /** How many queued jobs that are due, waiting for a worker (in the head and in segments). */
   public int readyCount() {
+    return ready.size() + segmentedCount();
+  }
+
+  /** How many ready jobs the head holds (O(1)). */
+  public int headReadyCount() {
     return ready.size();
+  }
+
+  /** How many queued jobs wait in segments (O(segments)). */
+  public int segmentedCount() {
+    long n = -cancelledInSegments.size();
+    for (SegmentRef ref : segments) {
+      n += ref.remaining();
+    }
+    return (int) Math.min(Integer.MAX_VALUE, n);
+  }
+
+  /** The segment whose next job comes first in the ready order, or null. */
+  SegmentRef bestSegment() {
+    SegmentRef best = null;
+    for (SegmentRef ref : segments) {
+      if (!unreadableSegments.isEmpty() && unreadableSegments.contains(ref.key())) {
+        continue; // never dropped: its jobs stay named, the claim serves the rest
+      }
+      if (best == null || ref.nextPriority() > best.nextPriority()
+          || (ref.nextPriority() == best.nextPriority() && ref.nextSeq() < best.nextSeq())) {
+        best = ref;
+      }
+    }
+    return best;
+  }
+
+  /** Whether the next job of {@code ref} comes before {@code job} in the ready order. */
+  static boolean before(SegmentRef ref, Job job) {
+    return ref.nextPriority() != job.priority()
+        ? ref.nextPriority() > job.priority()
+        : ref.nextSeq() < job.seq();
+  }
+
+  /**
+   * Moves up to {@code n} jobs from the cursor of {@code ref} into the head's ready jobs (skipping
+   * cancelled ones) and advances the cursor; a segment read to its end stops being named.
+   */
+  void pull(SegmentRef ref, int n) {
+    List<Job> jobs = source().jobs(ref.key());
+    if (jobs == null) {
+      unreadableSegments.add(ref.key());
+      return;
+    }
+    if (jobs.size() != ref.count()) {
+      throw new IllegalStateException("segment " + ref.key() + " holds " + jobs.size()
+          + " jobs, the queue object says " + ref.count());
+    }
+    int index = segments.indexOf(ref);
+    modCount++;
+    int i = ref.cursor();
+    int moved = 0;
+    while (i < jobs.size() && moved < n) {
+      Job job = jobs.get(i++);
+      if (cancelledInSegments.remove(job.id())) {
+        continue;
+      }
+      if (live.putIfAbsent(job.id(), job) != null) {
+        throw new IllegalStateException("job " + job.id() + " is both live and in " + ref.key());
+      }
+      ready.add(job);
+      if (job.idempotencyKey() != null) {
+        liveKeys.put(job.idempotencyKey(), job.id());
+      }
+      moved++;
+    }
+    if (i >= jobs.size()) {
+      segments.remove(index);
+    } else {
+      Job next = jobs.get(i);
+      segments.set(index, new SegmentRef(ref.key(), ref.count(), i, next.priority(), next.seq(),
+          ref.minSeq(), ref.maxSeq(), ref.keys()));
+    }
+  }
+
+  /** The queued job with this id that waits in a segment (not cancelled), or null. */
+  Job segmentedJob(String id) {
+    if (cancelledInSegments.contains(id) || id.length() < 2 || id.charAt(0) != 'j') {
+      return null;
+    }
+    long seq;
+    try {
+      seq = Long.parseLong(id, 1, id.length(), 10);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    for (SegmentRef ref : segments) {
+      if (ref.mayHold(seq)) {
+        List<Job> jobs = source().jobs(ref.key());
+        if (jobs == null) {
+          continue;
+        }
+        for (int i = ref.cursor(); i < jobs.size(); i++) {
+          if (jobs.get(i).seq() == seq) {
+            return jobs.get(i);
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Cancels a job that waits in a segment: the segment is immutable, so the job's id is recorded
+   * and the job is skipped when the segment is read; its key is remembered as any finished job's.
+   */
+  void cancelSegmented(Job old, Job cancelled, Instant forgetKeyAt, int maxRememberedKeys) {
+    modCount++;
+    cancelledInSegments.add(old.id());
+    finished.add(cancelled);
+    if (old.idempotencyKey() != null) {
+      remember(old.idempotencyKey(), old.id(), forgetKeyAt, maxRememberedKeys);
+    }
+  }
+
+  /**
+   * Takes the ready jobs after the best {@code keep} out of the head, in ready order (for a new
+   * segment). The caller names the segment in the state with {@link #addSegment}.
+   */
+  List<Job> takeWorstReady(int keep) {
+    List<Job> out = new ArrayList<>(Math.max(0, ready.size() - keep));
+    Iterator<Job> it = ready.descendingIterator();
+    int n = ready.size() - keep;
+    while (n-- > 0 && it.hasNext()) {
+      out.add(it.next());
+    }
+    java.util.Collections.reverse(out);
+    for (Job job : out) {
+      ready.remove(job);
+      live.remove(job.id());
+      if (job.idempotencyKey() != null) {
+        liveKeys.remove(job.idempotencyKey());
+      }
+    }
+    modCount++;
+    return out;
+  }
+
+  /** Puts ready jobs taken by {@link #takeWorstReady} back (their segment was not written). */
+  void restoreReady(List<Job> jobs) {
+    modCount++;
+    for (Job job : jobs) {
+      live.put(job.id(), job);
+      ready.add(job);
+      if (job.idempotencyKey() != null) {
+        liveKeys.put(job.idempotencyKey(), job.id());
+      }
+    }
+  }
+
+  /** Names a segment that holds {@code jobs} (in ready order). */
+  void addSegment(String key, List<Job> jobs) {
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    int keys = 0;
+    for (Job j : jobs) {
+      min = Math.min(min, j.seq());
+      max = Math.max(max, j.seq());
+      keys += j.idempotencyKey() != null ? 1 : 0;
+    }
+    Job first = jobs.get(0);
+    segments.add(new SegmentRef(key, jobs.size(), 0, first.priority(), first.seq(), min, max,
+        keys));
+    modCount++;
+  }
+
+  private SegmentSource source() {
+    if (segmentSource == null) {
+      throw new IllegalStateException("the state names segments but has no segment source");
+    }
+    return segmentSource;
   }
 
   /** How many queued jobs waiting for their run-at (O(1)). */

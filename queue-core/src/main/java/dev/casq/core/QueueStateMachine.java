@@ -20,11 +20,27 @@ import java.util.function.Supplier;
 public final class QueueStateMachine {
   private final QueuePolicy policy;
   private final Supplier<String> tokens;
+  private final int pullChunk;
 
   public QueueStateMachine(QueuePolicy policy, Supplier<String> tokens) {
+    this(policy, tokens, DEFAULT_PULL_CHUNK);
+  }
+
+  /**
+   * A machine that moves jobs from a segment back into the head {@code pullChunk} at a time (at
+   * least as many as a claim asks for).
+   */
+  public QueueStateMachine(QueuePolicy policy, Supplier<String> tokens, int pullChunk) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
+    if (pullChunk < 1) {
+      throw new IllegalArgumentException("pullChunk must be >= 1");
+    }
+    this.pullChunk = pullChunk;
   }
+
+  /** Jobs moved from a segment into the head at a time, by default. */
+  public static final int DEFAULT_PULL_CHUNK = 1024;
 
   public QueuePolicy policy() {
     return policy;
@@ -91,13 +107,14 @@ public final class QueueStateMachine {
     }
     Instant expiresAt = Instants.saturatingPlus(now, leaseDuration(r.lease()));
     tick(s, now);
-    List<Job> picked = new ArrayList<>(Math.min(r.limit(), 16));
-    Iterator<Job> it = s.ready.iterator();
-    while (it.hasNext() && picked.size() < r.limit()) {
-      Job job = it.next();
-      if (r.types().isEmpty() || (job.type() != null && r.types().contains(job.type()))) {
-        picked.add(job);
+    List<Job> picked = pick(s, r);
+    // a segment whose next job comes before what the head offers is read into the head first
+    for (QueueState.SegmentRef best = s.bestSegment(); best != null; best = s.bestSegment()) {
+      if (picked.size() == r.limit() && !QueueState.before(best, picked.get(picked.size() - 1))) {
+        break;
       }
+      s.pull(best, Math.max(pullChunk, r.limit()));
+      picked = pick(s, r);
     }
     List<Job> claimed = new ArrayList<>(picked.size());
     for (Job job : picked) {
@@ -108,6 +125,18 @@ public final class QueueStateMachine {
       s.counters.claimed++;
     }
     return claimed;
+  }
+
+  private static List<Job> pick(QueueState s, ClaimRequest r) {
+    List<Job> picked = new ArrayList<>(Math.min(r.limit(), 16));
+    Iterator<Job> it = s.ready.iterator();
+    while (it.hasNext() && picked.size() < r.limit()) {
+      Job job = it.next();
+      if (r.types().isEmpty() || (job.type() != null && r.types().contains(job.type()))) {
+        picked.add(job);
+      }
+    }
+    return picked;
   }
 
   /** Extends a lease; returns the new lease. */
@@ -173,7 +202,14 @@ public final class QueueStateMachine {
     tick(s, now);
     Job job = s.live.get(jobId);
     if (job == null) {
-      throw new JobNotFoundException(jobId);
+      Job segmented = s.segmentedJob(jobId);
+      if (segmented == null) {
+        throw new JobNotFoundException(jobId);
+      }
+      Job cancelled = segmented.finished(JobStatus.CANCELLED, now, "cancelled", null);
+      s.cancelSegmented(segmented, cancelled, keyForgetAt(now), policy.maxRememberedKeys());
+      s.counters.cancelled++;
+      return cancelled;
     }
     Job cancelled = job.finished(JobStatus.CANCELLED, now, "cancelled", null);
     s.finish(job, cancelled, keyForgetAt(now), policy.maxRememberedKeys());
@@ -192,6 +228,10 @@ public final class QueueStateMachine {
       if (s.finished.get(i).id().equals(jobId)) {
         return s.finished.get(i);
       }
+    }
+    Job segmented = s.segmentedJob(jobId);
+    if (segmented != null) {
+      return segmented;
     }
     throw new JobNotFoundException(jobId);
   }

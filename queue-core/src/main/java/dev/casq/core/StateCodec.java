@@ -80,7 +80,8 @@ public final class StateCodec {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartObject();
-      g.writeStringField("format", QueueState.FORMAT);
+      boolean segmented = !s.segments.isEmpty() || !s.cancelledInSegments.isEmpty();
+      g.writeStringField("format", segmented ? QueueState.FORMAT_SEGMENTED : QueueState.FORMAT);
       g.writeNumberField("revision", s.revision);
       g.writeStringField("commitId", s.commitId);
       g.writeStringField("updatedAt", s.updatedAt == null ? null : s.updatedAt.toString());
@@ -112,6 +113,9 @@ public final class StateCodec {
         g.writeEndArray();
       }
       g.writeEndArray();
+      if (segmented) {
+        writeSegments(g, s);
+      }
       g.writeFieldName("jobs");
       g.writeStartArray();
       g.flush();
@@ -149,6 +153,35 @@ public final class StateCodec {
     System.arraycopy(tail, 0, doc, pos, tail.length);
     pos += tail.length;
     return pos == doc.length ? doc : java.util.Arrays.copyOf(doc, pos);
+  }
+
+  private static void writeSegments(JsonGenerator g, QueueState s) throws IOException {
+    g.writeFieldName("segments");
+    g.writeStartArray();
+    for (QueueState.SegmentRef r : s.segments) {
+      g.writeRaw('\n');
+      g.writeStartObject();
+      g.writeStringField("key", r.key());
+      g.writeNumberField("count", r.count());
+      g.writeNumberField("cursor", r.cursor());
+      g.writeFieldName("next");
+      g.writeStartObject();
+      g.writeNumberField("priority", r.nextPriority());
+      g.writeNumberField("seq", r.nextSeq());
+      g.writeEndObject();
+      g.writeNumberField("minSeq", r.minSeq());
+      g.writeNumberField("maxSeq", r.maxSeq());
+      g.writeNumberField("keys", r.keys());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeFieldName("cancelledInSegments");
+    g.writeStartArray();
+    for (String id : new java.util.TreeSet<>(s.cancelledInSegments)) {
+      g.writeString(id);
+    }
+    g.writeEndArray();
+    g.writeRaw('\n');
   }
 
   /** {@code {"key":"q.json.archive/...","keys":12,"at":"..."}}. */
@@ -197,6 +230,70 @@ public final class StateCodec {
     return out.toByteArray();
   }
 
+  private static final String SEGMENT_FORMAT = "casq-segment/1";
+
+  /**
+   * Encodes queued jobs as a segment object: a header line, then one job per line (JSON lines,
+   * readable with cat and jq).
+   */
+  public static byte[] encodeSegment(List<Job> jobs, String commitId) {
+    byte[] header = JsonLineWriter.forThisThread()
+        .startObject()
+        .name("format").string(SEGMENT_FORMAT)
+        .name("commitId").string(commitId)
+        .name("count").number(jobs.size())
+        .endObject()
+        .toBytes();
+    long size = header.length + 1;
+    for (Job j : jobs) {
+      size += encoded(j).length;
+    }
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new QueueException("a segment would be " + size + " bytes: too large");
+    }
+    byte[] doc = new byte[(int) size];
+    System.arraycopy(header, 0, doc, 0, header.length);
+    int pos = header.length;
+    for (Job j : jobs) {
+      byte[] b = encoded(j); // starts with its own newline
+      System.arraycopy(b, 0, doc, pos, b.length);
+      pos += b.length;
+    }
+    doc[pos] = '\n';
+    return doc;
+  }
+
+  /** Decodes the jobs of a segment object, in their order. */
+  public static List<Job> decodeSegment(byte[] bytes) {
+    try (JsonParser p = FACTORY.createParser(bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new CorruptStateException("a segment object does not start with a JSON object");
+      }
+      JsonNode header = MAPPER.readTree(p);
+      if (!SEGMENT_FORMAT.equals(header.path("format").asText())) {
+        throw new CorruptStateException(
+            "not a casq segment object (format " + header.path("format").asText() + ")");
+      }
+      long count = number(header, "count");
+      List<Job> jobs = new java.util.ArrayList<>((int) Math.min(count, 1 << 20));
+      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        Job j = decodeJob(p, bytes);
+        if (j.status() != JobStatus.QUEUED) {
+          throw new CorruptStateException("job " + j.id() + " in a segment is " + j.status());
+        }
+        jobs.add(j);
+      }
+      if (jobs.size() != count) {
+        throw new CorruptStateException(
+            "a segment object holds " + jobs.size() + " jobs, its header says " + count);
+      }
+      return jobs;
+    } catch (IOException e) {
+      throw new CorruptStateException("a segment object is not valid JSON lines: " + e.getMessage(),
+          e);
+    }
+  }
+
   /** Decodes the jobs of an archive object. */
   public static List<Job> decodeArchive(byte[] bytes) {
     Document d = read(bytes, "archive object", ARCHIVE_FORMAT);
@@ -221,10 +318,11 @@ public final class StateCodec {
           "the object is JSON but not a casq queue (no \"format\" field); refusing to touch it. "
               + "It begins: " + preview(bytes));
     }
-    if (!QueueState.FORMAT.equals(format.asText())) {
+    if (!QueueState.readable(format.asText())) {
       throw new CorruptStateException(
           "unsupported queue format '" + format.asText() + "' (this casq reads "
-              + QueueState.FORMAT + "); refusing to touch it");
+              + QueueState.FORMAT + " and " + QueueState.FORMAT_SEGMENTED
+              + "); refusing to touch it");
     }
     try {
       QueueState s = new QueueState();
@@ -264,6 +362,30 @@ public final class StateCodec {
         for (JsonNode a : array(root, "archives")) {
           s.archives.add(new QueueState.ArchiveRef(text(a, "key"), (int) number(a, "keys"),
               Instant.parse(text(a, "at"))));
+        }
+      }
+      JsonNode segments = root.get("segments");
+      if (segments != null && !segments.isNull()) {
+        for (JsonNode r : array(root, "segments")) {
+          JsonNode next = r.get("next");
+          if (next == null || !next.isObject()) {
+            throw new CorruptStateException("a segment has no \"next\"");
+          }
+          QueueState.SegmentRef ref = new QueueState.SegmentRef(text(r, "key"),
+              Math.toIntExact(number(r, "count")), Math.toIntExact(number(r, "cursor")),
+              Math.toIntExact(number(next, "priority")), number(next, "seq"),
+              number(r, "minSeq"), number(r, "maxSeq"), Math.toIntExact(number(r, "keys")));
+          if (ref.cursor() < 0 || ref.cursor() >= ref.count()) {
+            throw new CorruptStateException("segment " + ref.key() + " has cursor "
+                + ref.cursor() + " of " + ref.count());
+          }
+          s.segments.add(ref);
+        }
+      }
+      JsonNode cancelled = root.get("cancelledInSegments");
+      if (cancelled != null && !cancelled.isNull()) {
+        for (JsonNode id : array(root, "cancelledInSegments")) {
+          s.cancelledInSegments.add(id.asText());
         }
       }
       JsonNode keys = root.get("rememberedKeys"); // written by earlier versions
@@ -411,7 +533,8 @@ public final class StateCodec {
         } else {
           JsonNode n = MAPPER.readTree(p);
           d.root.set(field, n);
-          if (field.equals("format") && n != null && n.asText().equals(format)) {
+          if (field.equals("format") && n != null && (n.asText().equals(format)
+              || (QueueState.FORMAT.equals(format) && QueueState.readable(n.asText())))) {
             streamJobs = true;
           }
         }

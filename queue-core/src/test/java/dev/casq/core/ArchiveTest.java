@@ -38,7 +38,8 @@ class ArchiveTest {
       if (key.equals(KEY)) {
         QueueState next = StateCodec.decode(data);
         Set<String> inHot = new HashSet<>();
-        next.liveJobs().forEach(j -> inHot.add(j.id()));
+        Segments.liveJobs(delegate(), next).forEach(j -> inHot.add(j.id()));
+        next.cancelledInSegments().forEach(inHot::add); // in the finished jobs or an archive
         next.finishedJobs().forEach(j -> inHot.add(j.id()));
         Set<String> archived = archivedIds(delegate());
         for (long seq = 1; seq < next.nextSeq(); seq++) {

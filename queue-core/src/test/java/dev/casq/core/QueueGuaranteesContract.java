@@ -44,8 +44,13 @@ public abstract class QueueGuaranteesContract {
 
   private final ManualClock clock = new ManualClock(Instant.parse("2026-11-25T12:00:00Z"));
 
+  /** The head's bound on ready jobs: 0 keeps every job in the queue object. */
+  protected int headMaxReadyJobs() {
+    return EngineOptions.DEFAULT_HEAD_MAX_READY_JOBS;
+  }
+
   private QueueOptions options() {
-    return QueueOptions.builder().clock(clock).build();
+    return QueueOptions.builder().clock(clock).headMaxReadyJobs(headMaxReadyJobs()).build();
   }
 
   private static QueueState stored(StoreLocation loc) {
@@ -90,7 +95,7 @@ public abstract class QueueGuaranteesContract {
       assertThat(faulty.faultsInjected()).isPositive();
     }
     Map<String, Integer> copies = new HashMap<>();
-    stored(loc).liveJobs().forEach(j -> copies.merge(j.payloadJson(), 1, Integer::sum));
+    Segments.liveJobs(loc.store(), stored(loc)).forEach(j -> copies.merge(j.payloadJson(), 1, Integer::sum));
     assertThat(copies.keySet()).isEqualTo(acknowledged);
     assertThat(copies.values()).allMatch(n -> n == 1);
     assertThat(acknowledged).hasSize(threads * perThread);
@@ -135,7 +140,7 @@ public abstract class QueueGuaranteesContract {
       assertThat(q.push(PushRequest.of("{\"b\":2}").withIdempotencyKey("order-8")).get().jobId())
           .isEqualTo(second.jobId());
     }
-    assertThat(stored(loc).liveJobs()).hasSize(2);
+    assertThat(Segments.liveJobs(loc.store(), stored(loc))).hasSize(2);
   }
 
   @Test
@@ -175,7 +180,7 @@ public abstract class QueueGuaranteesContract {
   @Test
   void badInputGetsAClearErrorAndChangesNothing() throws Exception {
     StoreLocation loc = newLocation();
-    try (JobQueue q = JobQueue.open(loc, QueueOptions.builder().clock(clock).maxPayloadBytes(64)
+    try (JobQueue q = JobQueue.open(loc, QueueOptions.builder().clock(clock).headMaxReadyJobs(headMaxReadyJobs()).maxPayloadBytes(64)
         .build())) {
       String id = q.push(PushRequest.of("{\"ok\":true}")).get().jobId();
       Job leased = q.claim(ClaimRequest.one("w")).get().get(0);

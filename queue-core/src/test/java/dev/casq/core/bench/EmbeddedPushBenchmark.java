@@ -55,6 +55,14 @@ public class EmbeddedPushBenchmark {
   @Param({"1000", "10000", "100000"})
   public int pending;
 
+  /** The head's bound on ready jobs (QueueOptions.headMaxReadyJobs): 0 keeps all in the object. */
+  @Param({"0"})
+  public int headMax;
+
+  private long commitsBefore;
+  private long bytesBefore;
+  private long segmentBytesBefore;
+
   private Path dir;
   private JobQueue queue;
   private Thread drainer;
@@ -63,7 +71,8 @@ public class EmbeddedPushBenchmark {
   @Setup(Level.Trial)
   public void open() throws Exception {
     dir = Files.createTempDirectory("casq-bench");
-    QueueOptions.Builder options = QueueOptions.builder().maxRememberedKeys(0);
+    QueueOptions.Builder options =
+        QueueOptions.builder().maxRememberedKeys(0).headMaxReadyJobs(headMax);
     String uri;
     switch (store) {
       case "mem" -> uri = "mem://bench-" + System.nanoTime() + "/q.json";
@@ -74,11 +83,16 @@ public class EmbeddedPushBenchmark {
       default -> uri = dir.toUri() + "q.json";
     }
     queue = JobQueue.open(uri, options.build());
-    List<CompletableFuture<?>> fill = new ArrayList<>();
-    for (int i = 0; i < pending; i++) {
-      fill.add(queue.push(PushRequest.of(payload(i))));
+    for (int from = 0; from < pending; from += 100_000) {
+      List<CompletableFuture<?>> fill = new ArrayList<>();
+      for (int i = from; i < Math.min(pending, from + 100_000); i++) {
+        fill.add(queue.push(PushRequest.of(payload(i))));
+      }
+      CompletableFuture.allOf(fill.toArray(CompletableFuture[]::new)).get();
     }
-    CompletableFuture.allOf(fill.toArray(CompletableFuture[]::new)).get();
+    commitsBefore = queue.engine().metrics().commits();
+    bytesBefore = queue.engine().metrics().bytesWritten();
+    segmentBytesBefore = queue.engine().metrics().segmentBytesWritten();
     draining.set(true);
     drainer = new Thread(this::drain, "bench-drainer");
     drainer.setDaemon(true);
@@ -122,11 +136,15 @@ public class EmbeddedPushBenchmark {
     draining.set(false);
     drainer.interrupt();
     drainer.join(10_000);
-    System.out.printf("%n[%s pending=%d] commits=%d commands=%d avg-batch=%.1f last-object=%d bytes"
-            + " conflicts=%d%n", store, pending, queue.engine().metrics().commits(),
-        queue.engine().metrics().commands(),
-        queue.engine().metrics().commands() / Math.max(1.0, queue.engine().metrics().commits()),
-        queue.engine().metrics().lastObjectBytes(), queue.engine().metrics().conflicts());
+    var m = queue.engine().metrics();
+    long commits = m.commits() - commitsBefore;
+    System.out.printf("%n[%s pending=%d headMax=%d] commits=%d commands=%d avg-batch=%.1f"
+            + " bytes/commit=%d (+segments %d) last-object=%d bytes segments-written=%d"
+            + " conflicts=%d%n", store,
+        pending, headMax, commits, m.commands(), m.commands() / Math.max(1.0, m.commits()),
+        (m.bytesWritten() - bytesBefore) / Math.max(1, commits),
+        (m.segmentBytesWritten() - segmentBytesBefore) / Math.max(1, commits), m.lastObjectBytes(),
+        m.segmentsWritten(), m.conflicts());
     queue.close();
     try (var files = Files.walk(dir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -146,6 +164,22 @@ public class EmbeddedPushBenchmark {
       window[i] = queue.push(PushRequest.of("{\"to\":\"ada@example.com\",\"n\":" + i + "}"));
     }
     return CompletableFuture.allOf(window).get();
+  }
+
+  /**
+   * One push, one claim and the completion of the claimed job: the depth stays where it is, so
+   * this is claim+complete throughput at that depth (each with a push next to it).
+   */
+  @Benchmark
+  public Object pushClaimComplete() throws Exception {
+    queue.push(PushRequest.of("{\"to\":\"ada@example.com\",\"n\":2}")).get();
+    List<Job> claimed =
+        queue.claim(new ClaimRequest("bench", Duration.ofMinutes(10), 1, null)).get();
+    if (claimed.isEmpty()) {
+      return null;
+    }
+    Job j = claimed.get(0);
+    return queue.complete(j.id(), j.lease().token(), null).get();
   }
 
   private static String payload(int i) {

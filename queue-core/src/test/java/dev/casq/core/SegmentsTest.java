@@ -1,0 +1,332 @@
+package dev.casq.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.casq.storage.MemoryObjectStore;
+import dev.casq.storage.ObjectStore;
+import dev.casq.storage.OutcomeUnknownException;
+import dev.casq.storage.StoreLocation;
+import dev.casq.storage.Version;
+import dev.casq.storage.tck.DelegatingObjectStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The backlog beyond the head's bound lives in segment objects; nothing a caller sees changes. */
+class SegmentsTest {
+  private static final int HEAD_MAX = 8;
+  private final MemoryObjectStore memory = new MemoryObjectStore();
+  private final String key = "queues/" + UUID.randomUUID() + ".json";
+
+  private static QueueOptions segmented(int headMax) {
+    return QueueOptions.builder().headMaxReadyJobs(headMax).build();
+  }
+
+  private JobQueue open(ObjectStore store, int headMax) {
+    return JobQueue.open(new StoreLocation(store, key), segmented(headMax));
+  }
+
+  private QueueState stored() {
+    return StateCodec.decode(memory.read(key).orElseThrow().data());
+  }
+
+  private List<String> segmentObjects() {
+    return memory.list(key + ".seg/");
+  }
+
+  private record Pushed(String id, int priority, long seq) {}
+
+  private static final Comparator<Pushed> READY =
+      Comparator.comparingInt((Pushed p) -> -p.priority()).thenComparingLong(Pushed::seq);
+
+  private static List<Pushed> pushMany(JobQueue q, int n, SplittableRandom random)
+      throws Exception {
+    List<Pushed> pushed = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int priority = new int[] {0, 1, 5}[random.nextInt(3)];
+      String id = q.push(PushRequest.of(Integer.toString(i)).withPriority(priority)).get()
+          .jobId();
+      pushed.add(new Pushed(id, priority, Long.parseLong(id.substring(1))));
+    }
+    return pushed;
+  }
+
+  @Test
+  void claimsFollowPriorityThenFifoAcrossSegmentBoundaries() throws Exception {
+    SplittableRandom random = new SplittableRandom(42);
+    try (JobQueue q = open(memory, HEAD_MAX)) {
+      List<Pushed> pushed = pushMany(q, 300, random);
+      QueueState s = stored();
+      assertThat(s.segments()).hasSizeGreaterThan(3);
+      assertThat(s.headReadyCount()).isLessThanOrEqualTo(HEAD_MAX);
+      assertThat(q.stats().get().ready()).isEqualTo(300);
+      List<String> order = new ArrayList<>();
+      while (order.size() < pushed.size()) {
+        int limit = 1 + random.nextInt(7);
+        for (Job j : q.claim(new ClaimRequest("w", null, limit, Set.of())).get()) {
+          order.add(j.id());
+        }
+      }
+      List<Pushed> expected = new ArrayList<>(pushed);
+      expected.sort(READY);
+      assertThat(order).isEqualTo(expected.stream().map(Pushed::id).toList());
+      assertThat(q.claim(ClaimRequest.one("w")).get()).isEmpty();
+      q.push(PushRequest.of("\"last\"")).get(); // a commit after the last segment was read
+    }
+    assertThat(stored().segments()).isEmpty();
+    assertThat(segmentObjects()).as("segments read to their end are deleted").isEmpty();
+  }
+
+  @Test
+  void pushesWhileDrainingKeepTheOrderOfWhatIsReady() throws Exception {
+    SplittableRandom random = new SplittableRandom(7);
+    try (JobQueue q = open(memory, HEAD_MAX)) {
+      List<Pushed> waiting = new ArrayList<>(pushMany(q, 60, random));
+      int claimed = 0;
+      for (int round = 0; round < 40; round++) {
+        waiting.addAll(pushMany(q, random.nextInt(4), random));
+        waiting.sort(READY);
+        List<Job> got = q.claim(new ClaimRequest("w", null, 1 + random.nextInt(3), Set.of()))
+            .get();
+        for (Job j : got) {
+          assertThat(j.id()).isEqualTo(waiting.remove(0).id());
+          claimed++;
+        }
+      }
+      assertThat(claimed).isPositive();
+      assertThat(q.stats().get().ready()).isEqualTo(waiting.size());
+    }
+  }
+
+  @Test
+  void aRestartedEngineServesTheSegmentedBacklogInOrder() throws Exception {
+    List<Pushed> pushed;
+    try (JobQueue q = open(memory, HEAD_MAX)) {
+      pushed = pushMany(q, 100, new SplittableRandom(3));
+      q.claim(new ClaimRequest("w", null, 5, Set.of())).get();
+    }
+    pushed.sort(READY);
+    try (JobQueue q = open(memory, HEAD_MAX)) {
+      List<String> order = new ArrayList<>();
+      List<Job> got;
+      while (!(got = q.claim(new ClaimRequest("w", null, 10, Set.of())).get()).isEmpty()) {
+        got.forEach(j -> order.add(j.id()));
+      }
+      assertThat(order).isEqualTo(
+          pushed.subList(5, pushed.size()).stream().map(Pushed::id).toList());
+    }
+    // and one with segments off reads them too
+    try (JobQueue q = open(memory, 0)) {
+      assertThat(q.stats().get().ready()).isZero();
+      assertThat(q.stats().get().leased()).isEqualTo(100);
+    }
+  }
+
+  @Test
+  void getAndCancelReachAJobInASegment() throws Exception {
+    try (JobQueue q = open(memory, HEAD_MAX)) {
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        ids.add(q.push(PushRequest.of("{\"n\":" + i + "}").withIdempotencyKey("k" + i)).get()
+            .jobId());
+      }
+      QueueState s = stored();
+      Set<String> inHead = new HashSet<>();
+      s.liveJobs().forEach(j -> inHead.add(j.id()));
+      String segmented = ids.stream().filter(id -> !inHead.contains(id)).reduce((a, b) -> b)
+          .orElseThrow();
+      assertThat(s.job(segmented)).isNull();
+
+      Job got = q.get(segmented).get();
+      assertThat(got.status()).isEqualTo(JobStatus.QUEUED);
+      assertThat(got.payloadJson()).isEqualTo("{\"n\":" + ids.indexOf(segmented) + "}");
+
+      assertThat(q.cancel(segmented).get().status()).isEqualTo(JobStatus.CANCELLED);
+      assertThat(q.get(segmented).get().status()).isEqualTo(JobStatus.CANCELLED);
+      assertThat(stored().cancelledInSegments()).containsExactly(segmented);
+      assertThatThrownBy(() -> q.cancel(segmented).get())
+          .hasCauseInstanceOf(JobNotFoundException.class);
+      // its key still answers with the cancelled job
+      assertThat(q.push(PushRequest.of("0").withIdempotencyKey(
+          "k" + ids.indexOf(segmented))).get()).isEqualTo(new PushResult(segmented, true));
+      assertThat(q.stats().get().ready()).isEqualTo(39);
+
+      List<String> order = new ArrayList<>();
+      List<Job> batch;
+      while (!(batch = q.claim(new ClaimRequest("w", null, 3, Set.of())).get()).isEmpty()) {
+        batch.forEach(j -> order.add(j.id()));
+      }
+      List<String> expected = new ArrayList<>(ids);
+      expected.remove(segmented);
+      assertThat(order).isEqualTo(expected);
+      q.push(PushRequest.of("1")).get();
+      assertThat(stored().cancelledInSegments()).isEmpty();
+    }
+  }
+
+  @Test
+  void idempotencyKeysOfJobsInSegmentsDedupeAlsoAfterARestart() throws Exception {
+    List<String> ids = new ArrayList<>();
+    try (JobQueue q = open(memory, HEAD_MAX)) {
+      for (int i = 0; i < 50; i++) {
+        ids.add(q.push(PushRequest.of("1").withIdempotencyKey("key-" + i)).get().jobId());
+      }
+      assertThat(stored().segments()).isNotEmpty();
+      for (int i = 0; i < 50; i++) {
+        assertThat(q.push(PushRequest.of("2").withIdempotencyKey("key-" + i)).get())
+            .isEqualTo(new PushResult(ids.get(i), true));
+      }
+    }
+    try (JobQueue q = open(memory, HEAD_MAX)) {
+      for (int i = 0; i < 50; i++) {
+        assertThat(q.push(PushRequest.of("2").withIdempotencyKey("key-" + i)).get())
+            .isEqualTo(new PushResult(ids.get(i), true));
+      }
+      assertThat(q.stats().get().ready()).isEqualTo(50);
+    }
+  }
+
+  @Test
+  void aQueueObjectOfTheFirstFormatIsUpgradedByItsFirstCommit() throws Exception {
+    try (JobQueue q = open(memory, 0)) {
+      for (int i = 0; i < 30; i++) {
+        q.push(PushRequest.of(Integer.toString(i))).get();
+      }
+    }
+    assertThat(new String(memory.read(key).orElseThrow().data(), StandardCharsets.UTF_8))
+        .startsWith("{\"format\":\"casq-queue/1\"");
+    try (JobQueue q = open(memory, HEAD_MAX)) {
+      q.push(PushRequest.of("30")).get();
+      String head = new String(memory.read(key).orElseThrow().data(), StandardCharsets.UTF_8);
+      assertThat(head).startsWith("{\"format\":\"casq-queue/2\"");
+      assertThat(stored().headReadyCount()).isLessThanOrEqualTo(HEAD_MAX);
+      List<String> payloads = new ArrayList<>();
+      List<Job> batch;
+      while (!(batch = q.claim(new ClaimRequest("w", null, 4, Set.of())).get()).isEmpty()) {
+        batch.forEach(j -> payloads.add(j.payloadJson()));
+      }
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i <= 30; i++) {
+        expected.add(Integer.toString(i));
+      }
+      assertThat(payloads).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void theSegmentOfALostCommitIsDeleted() throws Exception {
+    AtomicReference<JobQueue> other = new AtomicReference<>();
+    List<String> written = new ArrayList<>();
+    DelegatingObjectStore racing = new DelegatingObjectStore(memory) {
+      private boolean raced;
+
+      @Override
+      public Version put(String k, byte[] data) {
+        written.add(k);
+        return super.put(k, data);
+      }
+
+      @Override
+      public Version replace(String k, byte[] data, Version expected) {
+        if (!raced && new String(data, 0, 40, StandardCharsets.UTF_8).contains("casq-queue/2")) {
+          raced = true;
+          other.get().push(PushRequest.of("\"other\"")).join(); // this write now loses
+        }
+        return super.replace(k, data, expected);
+      }
+    };
+    try (JobQueue q = open(racing, HEAD_MAX); JobQueue b = open(memory, 0)) {
+      other.set(b);
+      for (int i = 0; i < 12; i++) {
+        q.push(PushRequest.of(Integer.toString(i))).get(10, TimeUnit.SECONDS);
+      }
+      assertThat(q.engine().metrics().conflicts()).isPositive();
+    }
+    String first = written.stream().filter(k -> k.contains(".seg/")).findFirst().orElseThrow();
+    assertThat(memory.read(first)).as("segment of the lost commit").isEmpty();
+    QueueState s = stored();
+    assertThat(s.segments()).isNotEmpty();
+    for (QueueState.SegmentRef ref : s.segments()) {
+      assertThat(memory.read(ref.key())).isPresent();
+    }
+    assertThat(Segments.liveJobs(memory, s)).extracting(Job::payloadJson)
+        .containsExactlyInAnyOrder("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11",
+            "\"other\"");
+  }
+
+  @Test
+  void theSegmentOfACommitOfUnknowableOutcomeIsKept() throws Exception {
+    AtomicReference<JobQueue> other = new AtomicReference<>();
+    List<String> written = new ArrayList<>();
+    DelegatingObjectStore unknowable = new DelegatingObjectStore(memory) {
+      private boolean done;
+
+      @Override
+      public Version put(String k, byte[] data) {
+        written.add(k);
+        return super.put(k, data);
+      }
+
+      @Override
+      public Version replace(String k, byte[] data, Version expected) {
+        if (!done && new String(data, 0, 40, StandardCharsets.UTF_8).contains("casq-queue/2")) {
+          done = true;
+          for (int i = 0; i < QueueState.RECENT_COMMITS + 5; i++) {
+            other.get().push(PushRequest.of("\"other\"")).join(); // beyond the commit marks
+          }
+          throw new OutcomeUnknownException("injected: no answer", null);
+        }
+        return super.replace(k, data, expected);
+      }
+    };
+    try (JobQueue q = open(unknowable, HEAD_MAX); JobQueue b = open(memory, 0)) {
+      other.set(b);
+      List<CompletableFuture<PushResult>> pushes = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        pushes.add(q.push(PushRequest.of(Integer.toString(i))));
+        try {
+          pushes.get(i).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          assertThat(e.getCause()).isInstanceOf(CommitOutcomeUnknownException.class);
+        }
+      }
+      assertThat(pushes).anyMatch(CompletableFuture::isCompletedExceptionally);
+    }
+    String first = written.stream().filter(k -> k.contains(".seg/")).findFirst().orElseThrow();
+    assertThat(memory.read(first)).as("never deleted for an unknowable outcome").isPresent();
+  }
+
+  @Test
+  void theHeadStaysUnderItsBoundWhileAHundredThousandJobsArePushed() throws Exception {
+    int headMax = 1000;
+    try (JobQueue q = open(memory, headMax)) {
+      int maxHeadBytes = 0;
+      for (int round = 0; round < 100; round++) {
+        List<PushRequest> batch = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+          batch.add(PushRequest.of("{\"to\":\"someone@example.com\",\"n\":" + i + "}"));
+        }
+        CompletableFuture.allOf(q.pushAll(batch).toArray(CompletableFuture[]::new))
+            .get(60, TimeUnit.SECONDS);
+        maxHeadBytes = Math.max(maxHeadBytes, memory.read(key).orElseThrow().data().length);
+        assertThat(stored().headReadyCount()).isLessThanOrEqualTo(headMax);
+      }
+      assertThat(q.stats().get().ready()).isEqualTo(100_000);
+      assertThat(maxHeadBytes).isLessThan(1 << 20);
+      assertThat(q.claim(new ClaimRequest("w", Duration.ofMinutes(1), 100, Set.of())).get())
+          .extracting(Job::id).first().isEqualTo("j1");
+    }
+  }
+}
