@@ -119,9 +119,9 @@ public final class BrokerDiscovery implements AutoCloseable {
   }
 
   private static void checkFormat(String format) {
-    if (!QueueState.FORMAT.equals(format)) {
-      throw new CorruptStateException(
-          "unsupported queue format '" + format + "' (this casq reads " + QueueState.FORMAT + ")");
+    if (!QueueState.readable(format)) {
+      throw new CorruptStateException("unsupported queue format '" + format + "' (this casq reads "
+          + QueueState.FORMAT + " and " + QueueState.FORMAT_SEGMENTED + ")");
     }
   }
 

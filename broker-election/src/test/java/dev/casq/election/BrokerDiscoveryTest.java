@@ -56,6 +56,16 @@ class BrokerDiscoveryTest {
   }
 
   @Test
+  void readsTheBrokerOfASegmentedQueueObject() {
+    BrokerRecord r = BrokerDiscovery.parse(bytes("{\"format\":\"casq-queue/2\",\"broker\":"
+        + "{\"id\":\"a\",\"address\":\"http://a\",\"epoch\":3,\"heartbeatAt\":\"" + T0
+        + "\"}}")).orElseThrow();
+    assertThat(r.epoch()).isEqualTo(3);
+    assertThatThrownBy(() -> BrokerDiscovery.parse(bytes("{\"format\":\"casq-queue/9\"}")))
+        .isInstanceOf(CorruptStateException.class).hasMessageContaining("casq-queue/9");
+  }
+
+  @Test
   void emptyWhenNoBrokerOrNoObject() {
     byte[] empty = StateCodec.encodeEmpty("c1", T0);
     assertThat(BrokerDiscovery.parse(empty)).isEmpty();
