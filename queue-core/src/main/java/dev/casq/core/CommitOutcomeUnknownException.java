@@ -7,6 +7,11 @@ package dev.casq.core;
 public class CommitOutcomeUnknownException extends QueueException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the error for a request whose write ended without a clear answer.
+   * @param message what went wrong, for the caller and the log
+   * @param cause the store error the write ended with
+   */
   public CommitOutcomeUnknownException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -7,10 +7,19 @@ package dev.casq.core;
 public class CorruptStateException extends QueueException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the error for a queue object that could not be decoded.
+   * @param message what went wrong, for the caller and the log
+   * @param cause the decoding error
+   */
   public CorruptStateException(String message, Throwable cause) {
     super(message, cause);
   }
 
+  /**
+   * Creates the error for a queue object that decodes but is not a casq queue state.
+   * @param message what went wrong, for the caller and the log
+   */
   public CorruptStateException(String message) {
     super(message);
   }

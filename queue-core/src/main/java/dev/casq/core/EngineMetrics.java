@@ -62,38 +62,79 @@ public final class EngineMetrics {
     archived.add(n);
   }
 
+  /**
+   * Writes of the queue object that landed (one per group commit).
+   * @return the number of commits
+   */
   public long commits() {
     return commits.sum();
   }
 
+  /**
+   * Commands carried by the commits that landed; divided by {@link #commits()} this is the mean
+   * batch size.
+   * @return the number of committed commands
+   */
   public long commands() {
     return commands.sum();
   }
 
+  /**
+   * Bytes of queue objects written by the commits that landed.
+   * @return the bytes written
+   */
   public long bytesWritten() {
     return bytesWritten.sum();
   }
 
+  /**
+   * Total time of the commits that landed, from the start of each write until it was known to have
+   * landed, in nanoseconds.
+   * @return the summed commit time in nanoseconds
+   */
   public long writeNanos() {
     return writeNanos.sum();
   }
 
+  /**
+   * Writes refused because the queue object had changed since it was read (a lost
+   * compare-and-swap), each followed by a re-read.
+   * @return the number of conflicting writes
+   */
   public long conflicts() {
     return conflicts.sum();
   }
 
+  /**
+   * Writes that ended without a clear answer (they may or may not have landed) and were resolved by
+   * re-reading the queue object.
+   * @return the number of writes with an unknown outcome
+   */
   public long unknownOutcomes() {
     return unknownOutcomes.sum();
   }
 
+  /**
+   * Times the store asked the engine to slow down (back-pressure) and the write was retried after a
+   * pause.
+   * @return the number of back-pressure answers
+   */
   public long backPressure() {
     return backPressure.sum();
   }
 
+  /**
+   * Finished jobs moved out of the queue object into archive objects.
+   * @return the number of archived jobs
+   */
   public long archived() {
     return archived.sum();
   }
 
+  /**
+   * Size of the queue object written by the most recent commit, or 0 before the first.
+   * @return the size in bytes of the last object written
+   */
   public long lastObjectBytes() {
     return lastObjectBytes;
   }

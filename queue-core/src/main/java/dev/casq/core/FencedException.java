@@ -10,6 +10,10 @@ public class FencedException extends QueueException {
   private static final long serialVersionUID = 1L;
   private final transient BrokerRecord currentBroker;
 
+  /**
+   * Creates the error for a writer that lost the queue to another broker.
+   * @param currentBroker the broker the queue object now names, or null if it names none
+   */
   public FencedException(BrokerRecord currentBroker) {
     super(
         "not the broker any more: the queue is now served by "
@@ -20,6 +24,10 @@ public class FencedException extends QueueException {
     this.currentBroker = currentBroker;
   }
 
+  /**
+   * The broker that serves the queue now, where the request should go instead.
+   * @return the current broker; empty when the queue object names none
+   */
   public Optional<BrokerRecord> currentBroker() {
     return Optional.ofNullable(currentBroker);
   }

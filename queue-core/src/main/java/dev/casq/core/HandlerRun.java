@@ -30,14 +30,26 @@ public final class HandlerRun {
     this.lease = Objects.requireNonNull(lease, "lease");
   }
 
+  /**
+   * The id of the job whose handler runs.
+   * @return the job id
+   */
   public String jobId() {
     return jobId;
   }
 
+  /**
+   * The cancellation signal the handler sees; signalled when the run is stopped.
+   * @return the handler's cancellation
+   */
   public Cancellation cancellation() {
     return cancellation;
   }
 
+  /**
+   * The lease of the job, as kept alive by the worker's heartbeat.
+   * @return the lease watch
+   */
   public LeaseWatch lease() {
     return lease;
   }

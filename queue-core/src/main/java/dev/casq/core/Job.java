@@ -66,6 +66,10 @@ public final class Job {
     }
   }
 
+  /**
+   * The job id, {@code j<seq>}: unique within the queue and never reused.
+   * @return the job id
+   */
   public String id() {
     return id;
   }
@@ -80,14 +84,27 @@ public final class Job {
     return type;
   }
 
+  /**
+   * The payload as the JSON text it was pushed with, byte for byte.
+   * @return the payload JSON
+   */
   public String payloadJson() {
     return payloadJson;
   }
 
+  /**
+   * Priority: among due jobs a higher priority is claimed first; 0 unless the push set one.
+   * @return the priority
+   */
   public int priority() {
     return priority;
   }
 
+  /**
+   * The time before which the job is not claimable: the push time unless the push delayed it, later
+   * after a retry with back-off.
+   * @return the earliest time a worker may claim the job
+   */
   public Instant runAt() {
     return runAt;
   }
@@ -97,34 +114,73 @@ public final class Job {
     return attempts;
   }
 
+  /**
+   * How many claims the job gets: once {@link #attempts()} has reached this, a failed attempt or an
+   * expired lease makes the job {@link JobStatus#DEAD dead} instead of queuing it again (a failure
+   * without retry ends it earlier).
+   * @return the attempt limit
+   */
   public int maxAttempts() {
     return maxAttempts;
   }
 
+  /**
+   * When the job was pushed (the time of the commit that created it).
+   * @return the push time
+   */
   public Instant createdAt() {
     return createdAt;
   }
 
+  /**
+   * The idempotency key the job was pushed with, or null: while the key is remembered, a push with
+   * the same key returns this job instead of creating another.
+   * @return the idempotency key, or null
+   */
   public String idempotencyKey() {
     return idempotencyKey;
   }
 
+  /**
+   * Where the job is in its life.
+   * @return the status
+   */
   public JobStatus status() {
     return status;
   }
 
+  /**
+   * The lease of the worker that holds the job: non-null exactly when the status is {@link
+   * JobStatus#LEASED}.
+   * @return the lease, or null
+   */
   public Lease lease() {
     return lease;
   }
 
+  /**
+   * The error of the most recent failed attempt or expired lease (kept when the job is queued
+   * again), or null if no attempt failed.
+   * @return the last error, or null
+   */
   public String lastError() {
     return lastError;
   }
 
+  /**
+   * When the job reached a finished status (completed, dead or cancelled); null while it is queued
+   * or leased.
+   * @return the finish time, or null
+   */
   public Instant finishedAt() {
     return finishedAt;
   }
 
+  /**
+   * The result JSON a worker completed the job with, exactly as sent; null unless the job is
+   * completed with a result.
+   * @return the result JSON, or null
+   */
   public String resultJson() {
     return resultJson;
   }

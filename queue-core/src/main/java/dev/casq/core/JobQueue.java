@@ -66,10 +66,19 @@ public final class JobQueue implements AutoCloseable {
     return new JobQueue(location, false, options);
   }
 
+  /**
+   * The commit engine that serialises every operation of this queue into group commits; for
+   * metrics, health and the broker.
+   * @return the engine
+   */
   public GroupCommitEngine engine() {
     return engine;
   }
 
+  /**
+   * Where the queue lives: the store and the key of the queue object.
+   * @return the store location
+   */
   public StoreLocation location() {
     return location;
   }
@@ -124,6 +133,16 @@ public final class JobQueue implements AutoCloseable {
     return waitingClaims.get();
   }
 
+  /**
+   * Extends the lease of a job the caller holds, so it is not claimed again while it still works on
+   * it.
+   * @param jobId the leased job
+   * @param leaseToken the token of the caller's lease
+   * @param extendBy new lease length counted from now; null for the queue's default lease. It must
+   *     be positive and at most the queue's maximum lease ({@link InvalidRequestException})
+   * @return the renewed lease; fails with {@link JobNotFoundException} or {@link
+   * LeaseRejectedException} when the caller no longer holds the job
+   */
   public CompletableFuture<Lease> heartbeat(String jobId, String leaseToken, Duration extendBy) {
     return engine.submit((s, m, now) -> m.heartbeat(s, jobId, leaseToken, extendBy, now));
   }
@@ -155,6 +174,12 @@ public final class JobQueue implements AutoCloseable {
         });
   }
 
+  /**
+   * Cancels a queued or leased job; a lease on it becomes invalid, so its worker can no longer
+   * complete or fail it.
+   * @param jobId the job to cancel
+   * @return the cancelled job; fails with {@link JobNotFoundException} when no live job has this id
+   */
   public CompletableFuture<Job> cancel(String jobId) {
     return engine.submit((s, m, now) -> m.cancel(s, jobId, now));
   }
@@ -164,6 +189,11 @@ public final class JobQueue implements AutoCloseable {
     return engine.submit(Command.readingOnly((s, m, now) -> m.get(s, jobId)));
   }
 
+  /**
+   * Counts of the queue's jobs by status and its lifetime counters, as of the engine's current
+   * state (no write).
+   * @return the statistics
+   */
   public CompletableFuture<QueueStats> stats() {
     return engine.submit(Command.readingOnly((s, m, now) -> m.stats(s, now)));
   }

@@ -15,14 +15,28 @@ public enum JobStatus {
 
   private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
 
+  /**
+   * Whether the status is final: a completed, dead or cancelled job never changes again.
+   * @return true for {@link #COMPLETED}, {@link #DEAD} and {@link #CANCELLED}
+   */
   public boolean isFinished() {
     return this == COMPLETED || this == DEAD || this == CANCELLED;
   }
 
+  /**
+   * The name used in the queue object and the wire protocol: the constant in lower case.
+   * @return the wire name, e.g. {@code "queued"}
+   */
   public String wireName() {
     return wireName;
   }
 
+  /**
+   * The status of a wire name, the inverse of {@link #wireName()}.
+   * @param s a wire name such as {@code "leased"}
+   * @return the status
+   * @throws IllegalArgumentException if {@code s} is not the wire name of a status
+   */
   public static JobStatus fromWire(String s) {
     for (JobStatus v : values()) {
       if (v.wireName().equals(s)) {

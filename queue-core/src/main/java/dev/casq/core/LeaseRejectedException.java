@@ -7,6 +7,10 @@ package dev.casq.core;
 public class LeaseRejectedException extends QueueException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the error for an operation without a valid lease.
+   * @param message why the lease was rejected
+   */
   public LeaseRejectedException(String message) {
     super(message);
   }

@@ -4,6 +4,10 @@ package dev.casq.core;
 public class PayloadTooLargeException extends InvalidRequestException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the error for an oversized payload.
+   * @param message the size and the limit
+   */
   public PayloadTooLargeException(String message) {
     super(message);
   }

@@ -6,10 +6,19 @@ import dev.casq.storage.CasqException;
 public class QueueException extends CasqException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates a queue error.
+   * @param message what went wrong, for the caller and the log
+   */
   public QueueException(String message) {
     super(message);
   }
 
+  /**
+   * Creates a queue error with its cause.
+   * @param message what went wrong, for the caller and the log
+   * @param cause the error that caused it
+   */
   public QueueException(String message, Throwable cause) {
     super(message, cause);
   }

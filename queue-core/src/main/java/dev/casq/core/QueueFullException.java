@@ -7,6 +7,10 @@ package dev.casq.core;
 public class QueueFullException extends QueueException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the error for a push refused by a full queue object.
+   * @param message the object size and the limit
+   */
   public QueueFullException(String message) {
     super(message);
   }

@@ -7,6 +7,11 @@ package dev.casq.core;
 public class RequestFailedException extends QueueException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the error for a request that failed on an internal error.
+   * @param message what went wrong, for the caller and the log
+   * @param cause the internal error
+   */
   public RequestFailedException(String message, Throwable cause) {
     super(message, cause);
   }

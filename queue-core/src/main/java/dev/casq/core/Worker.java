@@ -85,10 +85,18 @@ public final class Worker<T> implements AutoCloseable {
     }
   }
 
+  /**
+   * Jobs this worker completed: the handler returned and the completion was accepted.
+   * @return the number of completed jobs
+   */
   public long completed() {
     return completed.get();
   }
 
+  /**
+   * Handler runs this worker reported as failed (whether or not the job will be retried).
+   * @return the number of failed runs
+   */
   public long failed() {
     return failed.get();
   }
