@@ -25,6 +25,16 @@ public record BrokerRecord(
     Instant heartbeatAt,
     Duration heartbeatInterval,
     Duration staleAfter) {
+  /**
+   * Creates a record; see the class comment for the fields.
+   * @param id the broker id
+   * @param address the base URL
+   * @param epoch the epoch, at least 1
+   * @param heartbeatAt the last heartbeat
+   * @param heartbeatInterval the declared heartbeat interval, or null
+   * @param staleAfter the declared staleness, or null
+   * @throws IllegalArgumentException if {@code epoch} is below 1
+   */
   public BrokerRecord {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(address, "address");

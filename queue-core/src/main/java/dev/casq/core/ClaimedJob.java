@@ -23,6 +23,16 @@ public record ClaimedJob<T>(
     Job job,
     Cancellation cancellation) {
 
+  /**
+   * Creates a claimed job; a null cancellation gets a fresh, unsignalled one.
+   * @param id the job id
+   * @param payload the typed payload
+   * @param leaseToken the lease token
+   * @param leaseExpiresAt when the lease runs out
+   * @param attempts the claims so far, this one included
+   * @param job the raw job
+   * @param cancellation the cancellation signal, or null
+   */
   public ClaimedJob {
     cancellation = cancellation == null ? new Cancellation() : cancellation;
   }

@@ -11,6 +11,14 @@ import java.time.Instant;
  * @param <R> the result handed to the caller once the write containing the command succeeded
  */
 public interface Command<R> {
+  /**
+   * Applies the request to the engine's working state, on the engine thread.
+   * @param state the working state, to change through {@code machine}
+   * @param machine the state machine of the queue
+   * @param now the time of the batch, already applied to the state by a tick
+   * @return the result for the caller, handed over once the write that carries it landed
+   * @throws QueueException to reject the request; the state must be left unchanged
+   */
   R apply(QueueState state, QueueStateMachine machine, Instant now);
 
   /** True for commands that never change the state: a batch of only these needs no write. */

@@ -9,5 +9,10 @@ public interface CommitGuard {
   /** No guard: embedded writers share the object and settle conflicts by compare-and-swap. */
   CommitGuard NONE = state -> {};
 
+  /**
+   * Checks the state the engine is about to replace.
+   * @param current the state last read or written
+   * @throws FencedException if this writer must not write over it
+   */
   void check(QueueState current);
 }

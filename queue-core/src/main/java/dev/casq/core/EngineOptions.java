@@ -60,6 +60,21 @@ public record EngineOptions(
         clock, tokens, DEFAULT_MAX_OBJECT_BYTES);
   }
 
+  /**
+   * Creates engine options, checking their bounds.
+   * @param minCommitInterval the least time between commits (not negative), or null for the store's
+   * @param maxBatchSize the most commands per write, at least 1
+   * @param maxConflictRetries re-applications after lost races, 0 or more
+   * @param archiveBatchSize finished jobs per archive object, at least 1
+   * @param archiveMaxDelay the longest a finished job waits for archiving
+   * @param clock the clock
+   * @param tokens the source of lease tokens and commit ids
+   * @param maxObjectBytes the queue object size at which pushes are refused, at least 1024
+   * @param headMaxReadyJobs the bound on ready jobs in the queue object, 0 or more (0: no segments)
+   * @throws NullPointerException if {@code archiveMaxDelay}, {@code clock} or {@code tokens} is
+   * null
+   * @throws IllegalArgumentException if a number is out of its bounds
+   */
   public EngineOptions {
     Objects.requireNonNull(archiveMaxDelay, "archiveMaxDelay");
     Objects.requireNonNull(clock, "clock");
@@ -96,6 +111,12 @@ public record EngineOptions(
         ? Math.max(1, headMaxReadyJobs / 4) : QueueStateMachine.DEFAULT_PULL_CHUNK;
   }
 
+  /**
+   * The default engine options: the store's commit interval, batches of up to 20,000 commands,
+   * 1,000 conflict retries, archive groups of 1,000 or every 5 s, the UTC system clock, secure
+   * random tokens and the default object size and head bound.
+   * @return the defaults
+   */
   public static EngineOptions defaults() {
     return new EngineOptions(
         null, 20_000, 1_000, 1_000, Duration.ofSeconds(5), Clock.systemUTC(), Tokens.secure());

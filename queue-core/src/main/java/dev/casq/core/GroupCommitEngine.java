@@ -110,18 +110,34 @@ public final class GroupCommitEngine implements AutoCloseable {
     commitListeners.add(listener);
   }
 
+  /**
+   * The key of the queue object in the store.
+   * @return the queue key
+   */
   public String key() {
     return key;
   }
 
+  /**
+   * The store the queue object lives in.
+   * @return the store
+   */
   public ObjectStore store() {
     return store;
   }
 
+  /**
+   * The state machine the engine applies commands with.
+   * @return the state machine
+   */
   public QueueStateMachine machine() {
     return machine;
   }
 
+  /**
+   * The engine's counters (commits, conflicts, bytes written ...).
+   * @return the metrics
+   */
   public EngineMetrics metrics() {
     return metrics;
   }

@@ -9,5 +9,10 @@ package dev.casq.core;
  */
 @FunctionalInterface
 public interface JobHandler<T> {
+  /**
+   * Runs the job; returning completes it.
+   * @param job the claimed job with its typed payload
+   * @throws Exception to fail the attempt
+   */
   void handle(ClaimedJob<T> job) throws Exception;
 }

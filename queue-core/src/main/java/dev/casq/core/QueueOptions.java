@@ -31,26 +31,51 @@ public final class QueueOptions {
     this.objectMapper = b.objectMapper;
   }
 
+  /**
+   * The options with every default.
+   * @return the default options
+   */
   public static QueueOptions defaults() {
     return builder().build();
   }
 
+  /**
+   * A builder that starts from the defaults.
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
+  /**
+   * The rules of the state machine: leases, attempts, back-off, idempotency and payload bounds.
+   * @return the policy
+   */
   public QueuePolicy policy() {
     return policy;
   }
 
+  /**
+   * How the commit engine writes: batching, conflict retries, archiving, object size, clock and
+   * tokens.
+   * @return the engine options
+   */
   public EngineOptions engineOptions() {
     return engineOptions;
   }
 
+  /**
+   * The properties passed to the store when the queue opens it by URI.
+   * @return an unmodifiable copy of the store properties
+   */
   public Map<String, String> storeProperties() {
     return storeProperties;
   }
 
+  /**
+   * The mapper that converts typed payloads to and from JSON.
+   * @return the object mapper
+   */
   public ObjectMapper objectMapper() {
     return objectMapper;
   }
@@ -80,10 +105,6 @@ public final class QueueOptions {
     private ObjectMapper objectMapper = new ObjectMapper().registerModule(new JavaTimeModule());
 
     /**
-     * The largest the queue object may grow: while it is this large, pushes are refused with
-     * {@link QueueFullException} (claims, completions and cancels still work). Default 64 MiB.
-     */
-    /**
      * Keep at most this many ready jobs in the queue object: beyond it, at a commit, the
      * worst-ordered ready jobs beyond half of it move into an immutable segment object next to
      * the queue object, so a commit's size does not grow with the backlog. 0 (the default for
@@ -94,6 +115,14 @@ public final class QueueOptions {
       return this;
     }
 
+    /**
+     * The largest the queue object may grow: while it is this large, pushes are refused with
+     * {@link QueueFullException} (claims, completions and cancels still work). Default 64 MiB,
+     * at least 1024.
+     *
+     * @param bytes the size in bytes
+     * @return this builder
+     */
     public Builder maxObjectBytes(int bytes) {
       this.maxObjectBytes = bytes;
       return this;
@@ -185,6 +214,11 @@ public final class QueueOptions {
       return this;
     }
 
+    /**
+     * Adds store properties, replacing earlier values of the same keys.
+     * @param props the properties to add
+     * @return this builder
+     */
     public Builder storeProperties(Map<String, String> props) {
       this.storeProperties.putAll(props);
       return this;

@@ -30,12 +30,22 @@ public record QueuePolicy(
 
   // Bounds on what a request may carry. Every value that feeds arithmetic on instants and
   // durations is bounded here, so the arithmetic cannot overflow; the README lists them.
+  /** The longest idempotency key, in characters. */
   public static final int MAX_KEY_LENGTH = 256;
+  /** The longest job type (in a push or a claim's type filter), in characters. */
   public static final int MAX_TYPE_LENGTH = 128;
+  /** The longest worker id a claim may carry, in characters. */
   public static final int MAX_WORKER_LENGTH = 256;
+  /** The longest job id a request may name, in characters. */
   public static final int MAX_JOB_ID_LENGTH = 64;
+  /** The longest lease token a request may carry, in characters. */
   public static final int MAX_TOKEN_LENGTH = 256;
+  /**
+   * The longest error a failure may record, in characters; longer errors are truncated, not
+   * refused.
+   */
   public static final int MAX_ERROR_LENGTH = 4096;
+  /** The most jobs one claim may ask for. */
   public static final int MAX_CLAIM_BATCH = 1000;
   /** The most types one claim may filter on. */
   public static final int MAX_CLAIM_TYPES = 64;
@@ -60,6 +70,21 @@ public record QueuePolicy(
   /** The longest lease, backoff or key retention a policy may configure: 3,650 days. */
   public static final Duration MAX_POLICY_DURATION = Duration.ofDays(3_650);
 
+  /**
+   * Creates a policy, checking every value against the bounds above.
+   * @param defaultLease the default lease: positive, at most {@code maxLease}
+   * @param maxLease the longest lease: at most {@link #MAX_POLICY_DURATION}
+   * @param defaultMaxAttempts the default attempt limit: 1 to {@value #MAX_ATTEMPTS}
+   * @param backoffBase the first retry delay: not negative
+   * @param backoffMax the longest retry delay: at least {@code backoffBase}, at most {@link
+   * #MAX_POLICY_DURATION}
+   * @param idempotencyRetention how long keys of finished jobs are remembered: 0 to {@link
+   * #MAX_POLICY_DURATION}
+   * @param maxRememberedKeys the most remembered keys: 0 or more
+   * @param maxPayloadBytes the largest payload: at least 2 bytes
+   * @throws NullPointerException if a duration is null
+   * @throws IllegalArgumentException if a value is out of its bounds
+   */
   public QueuePolicy {
     Objects.requireNonNull(defaultLease, "defaultLease");
     Objects.requireNonNull(maxLease, "maxLease");

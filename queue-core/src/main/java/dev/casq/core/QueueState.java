@@ -117,15 +117,28 @@ public final class QueueState {
     private final String jobId;
     private final Instant forgetAt;
 
+    /**
+     * Creates a remembered key.
+     * @param jobId the finished job the key belongs to
+     * @param forgetAt when the key is forgotten and may create a new job again
+     */
     public RememberedKey(String jobId, Instant forgetAt) {
       this.jobId = java.util.Objects.requireNonNull(jobId, "jobId");
       this.forgetAt = java.util.Objects.requireNonNull(forgetAt, "forgetAt");
     }
 
+    /**
+     * The finished job a push with this key returns.
+     * @return the job id
+     */
     public String jobId() {
       return jobId;
     }
 
+    /**
+     * When the key is forgotten; a push with it after this creates a new job.
+     * @return the time the key is forgotten
+     */
     public Instant forgetAt() {
       return forgetAt;
     }
@@ -158,30 +171,60 @@ public final class QueueState {
     return new QueueState();
   }
 
+  /**
+   * The revision of this state: 0 for a new queue, one more with every commit.
+   * @return the revision
+   */
   public long revision() {
     return revision;
   }
 
+  /**
+   * The random id of the commit that wrote this state, which tells two writes of the same revision
+   * apart.
+   * @return the commit id
+   */
   public String commitId() {
     return commitId;
   }
 
+  /**
+   * When the commit that wrote this state was made.
+   * @return the time of the last commit
+   */
   public Instant updatedAt() {
     return updatedAt;
   }
 
+  /**
+   * The broker that serves the queue, or null for a queue used only embedded.
+   * @return the broker record, or null
+   */
   public BrokerRecord broker() {
     return broker;
   }
 
+  /**
+   * The sequence number the next pushed job gets (its id is {@code j<seq>}).
+   * @return the next sequence number
+   */
   public long nextSeq() {
     return nextSeq;
   }
 
+  /**
+   * The lifetime counters of the queue (pushed, completed, failed and so on).
+   * @return the counters
+   */
   public QueueCounters counters() {
     return counters;
   }
 
+  /**
+   * The most recent commits, oldest first, kept so that a writer that lost track of a write can
+   * tell whether it landed.
+   * @return the recent commit marks
+   */
   public Collection<CommitMark> recentCommits() {
     return recentCommits;
   }
@@ -206,6 +249,10 @@ public final class QueueState {
     return archives;
   }
 
+  /**
+   * Idempotency keys of finished jobs that are still remembered, by key, oldest first.
+   * @return the remembered keys
+   */
   public Map<String, RememberedKey> rememberedKeys() {
     return rememberedKeys;
   }

@@ -22,6 +22,11 @@ public final class QueueStateMachine {
   private final Supplier<String> tokens;
   private final int pullChunk;
 
+  /**
+   * A machine that pulls jobs back from segments {@value #DEFAULT_PULL_CHUNK} at a time.
+   * @param policy the queue's policy (defaults and bounds)
+   * @param tokens the source of lease tokens
+   */
   public QueueStateMachine(QueuePolicy policy, Supplier<String> tokens) {
     this(policy, tokens, DEFAULT_PULL_CHUNK);
   }
@@ -42,6 +47,10 @@ public final class QueueStateMachine {
   /** Jobs moved from a segment into the head at a time, by default. */
   public static final int DEFAULT_PULL_CHUNK = 1024;
 
+  /**
+   * The policy this machine applies.
+   * @return the policy
+   */
   public QueuePolicy policy() {
     return policy;
   }
