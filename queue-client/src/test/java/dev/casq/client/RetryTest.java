@@ -37,7 +37,7 @@ class RetryTest {
         CasqClient.builder()
             .storeUri(store)
             .takeover(TakeoverPolicy.NONE)
-            .requestTimeout(Duration.ofMillis(400))
+            .requestTimeout(Duration.ofMillis(1000))
             .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(10))
                 .withBackoff(Duration.ofMillis(10), Duration.ofMillis(100)))
             .build();
@@ -71,7 +71,7 @@ class RetryTest {
 
   @Test
   void pushWhoseAnswerComesAfterTheTimeoutIsRetriedWithoutADuplicate() {
-    broker.addFault(afterApplying("/jobs", 201, "late", Duration.ofMillis(1500)));
+    broker.addFault(afterApplying("/jobs", 201, "late", Duration.ofMillis(2500)));
 
     String id = jobs.push(new Job(2));
 
