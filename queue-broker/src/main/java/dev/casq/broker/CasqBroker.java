@@ -114,6 +114,9 @@ public final class CasqBroker implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Counted down once the first close() finished: later callers wait for it. */
   private final CountDownLatch closeDone = new CountDownLatch(1);
+  /** Late requests forwarded to the broker serving their queue now, at most, at once. */
+  static final int MAX_FORWARDS_IN_FLIGHT = 512;
+
   /** Completes once every queue was handed over to another broker. */
   private final CompletableFuture<Void> handedOver = new CompletableFuture<>();
   private final ScheduledExecutorService scheduler;
@@ -124,6 +127,8 @@ public final class CasqBroker implements AutoCloseable {
   private volatile String address;
   private volatile int port = -1;
   private Server server;
+  /** Forwards late requests for queues handed over (or taken over) to the broker serving them. */
+  private Forwarder forwarder;
   private QueuedThreadPool threads;
 
   private CasqBroker(Settings settings) {
@@ -401,6 +406,7 @@ public final class CasqBroker implements AutoCloseable {
     server.addConnector(connector);
     // past the bound, the connector stops accepting until a connection closes
     server.addBean(new NetworkConnectionLimit(settings.maxConnections, connector));
+    forwarder = new Forwarder(settings.brokerId, MAX_FORWARDS_IN_FLIGHT, settings.maxRequestBytes);
     GracefulHandler graceful = new GracefulHandler(new ApiHandler(new HandlerContext()));
     server.setHandler(graceful);
     server.setStopTimeout(5_000);
@@ -645,6 +651,11 @@ public final class CasqBroker implements AutoCloseable {
     @Override
     public void fenced(ServedQueue queue, FencedException e) {
       CasqBroker.this.fenced(queue, e);
+    }
+
+    @Override
+    public Forwarder forwarder() {
+      return forwarder;
     }
 
     @Override
