@@ -81,7 +81,8 @@ import org.slf4j.LoggerFactory;
  * BrokerActiveException} when a live broker holds one, unless {@link Builder#standby(boolean)
  * standby} is on, in which case it waits until that broker's heartbeat is stale and its {@code
  * /health} does not answer, then takes over. When a newer broker takes a queue over, this broker
- * stops serving it at once and answers 421 naming the new broker.
+ * stops serving it at once and forwards late requests to the new broker (421 naming it when they
+ * cannot be forwarded; see {@link Forwarder}).
  */
 public final class CasqBroker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CasqBroker.class);
@@ -369,7 +370,7 @@ public final class CasqBroker implements AutoCloseable {
     }
     if (queues.values().stream().allMatch(q -> q.status() == ServedQueue.Status.HANDED_OVER)) {
       log.info("broker {} handed every queue over; it answers their late requests with {}",
-          settings.brokerId, successorId == null ? "503" : "421 naming " + successorId);
+          settings.brokerId, successorId == null ? "503" : "forwarding to " + successorId);
       handedOver.complete(null);
     }
     return resigned;
