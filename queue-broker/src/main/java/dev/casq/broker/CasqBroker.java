@@ -369,8 +369,8 @@ public final class CasqBroker implements AutoCloseable {
       resigned.put(name, q.handOver(successor));
     }
     if (queues.values().stream().allMatch(q -> q.status() == ServedQueue.Status.HANDED_OVER)) {
-      log.info("broker {} handed every queue over; it answers their late requests with {}",
-          settings.brokerId, successorId == null ? "503" : "forwarding to " + successorId);
+      log.info("broker {} handed every queue over; their late requests: {}",
+          settings.brokerId, successorId == null ? "503" : "forwarded to " + successorId);
       handedOver.complete(null);
     }
     return resigned;
