@@ -44,6 +44,14 @@ final class ApiException extends CasqException {
     return new ApiException(503, ErrorCode.UNAVAILABLE, message, null, null, 0);
   }
 
+  /**
+   * 503 {@code outcome_unknown} with {@code Retry-After: 0}: the request may or may not have been
+   * applied; the client retries at once with the same idempotency key.
+   */
+  static ApiException outcomeUnknownRetryNow(String message) {
+    return new ApiException(503, ErrorCode.OUTCOME_UNKNOWN, message, null, null, 0);
+  }
+
   /** 405: the path exists but takes other methods; {@code allow} lists them ("GET, POST"). */
   static ApiException methodNotAllowed(String method, String path, String allow) {
     return new ApiException(405, ErrorCode.METHOD_NOT_ALLOWED,

@@ -75,6 +75,12 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
      */
     boolean holdsRequestsUntilServing();
 
+    /**
+     * Forwards late requests for a queue this broker no longer serves to the broker that does;
+     * null to answer them 421.
+     */
+    Forwarder forwarder();
+
     /** Hands {@code queues} (all when empty) over; see {@link CasqBroker#handOver}. */
     Map<String, dev.casq.core.BrokerRecord> handOver(List<String> queues, String successorId,
         String successorAddress);
@@ -92,6 +98,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     Exchange ex = new Exchange(request, response, callback, ctx.metrics());
+    ex.forwarder = ctx.forwarder();
     try {
       ServedQueue claiming = claimingQueue(ex);
       if (claiming != null) {
@@ -315,6 +322,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     BodyReader.read(ex.request, max, drainLimit, length, new BodyReader.Outcome() {
       @Override
       public void body(byte[] bytes) {
+        ex.body = bytes;
         try {
           then.accept(ctx.parser().object(bytes, emptyIsObject));
         } catch (Throwable t) {

@@ -81,7 +81,8 @@ import org.slf4j.LoggerFactory;
  * BrokerActiveException} when a live broker holds one, unless {@link Builder#standby(boolean)
  * standby} is on, in which case it waits until that broker's heartbeat is stale and its {@code
  * /health} does not answer, then takes over. When a newer broker takes a queue over, this broker
- * stops serving it at once and answers 421 naming the new broker.
+ * stops serving it at once and forwards late requests to the new broker (421 naming it when they
+ * cannot be forwarded; see {@link Forwarder}).
  */
 public final class CasqBroker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CasqBroker.class);
@@ -114,6 +115,9 @@ public final class CasqBroker implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Counted down once the first close() finished: later callers wait for it. */
   private final CountDownLatch closeDone = new CountDownLatch(1);
+  /** Late requests forwarded to the broker serving their queue now, at most, at once. */
+  static final int MAX_FORWARDS_IN_FLIGHT = 512;
+
   /** Completes once every queue was handed over to another broker. */
   private final CompletableFuture<Void> handedOver = new CompletableFuture<>();
   private final ScheduledExecutorService scheduler;
@@ -124,6 +128,8 @@ public final class CasqBroker implements AutoCloseable {
   private volatile String address;
   private volatile int port = -1;
   private Server server;
+  /** Forwards late requests for queues handed over (or taken over) to the broker serving them. */
+  private Forwarder forwarder;
   private QueuedThreadPool threads;
 
   private CasqBroker(Settings settings) {
@@ -363,8 +369,8 @@ public final class CasqBroker implements AutoCloseable {
       resigned.put(name, q.handOver(successor));
     }
     if (queues.values().stream().allMatch(q -> q.status() == ServedQueue.Status.HANDED_OVER)) {
-      log.info("broker {} handed every queue over; it answers their late requests with {}",
-          settings.brokerId, successorId == null ? "503" : "421 naming " + successorId);
+      log.info("broker {} handed every queue over; their late requests: {}",
+          settings.brokerId, successorId == null ? "503" : "forwarded to " + successorId);
       handedOver.complete(null);
     }
     return resigned;
@@ -401,6 +407,7 @@ public final class CasqBroker implements AutoCloseable {
     server.addConnector(connector);
     // past the bound, the connector stops accepting until a connection closes
     server.addBean(new NetworkConnectionLimit(settings.maxConnections, connector));
+    forwarder = new Forwarder(settings.brokerId, MAX_FORWARDS_IN_FLIGHT, settings.maxRequestBytes);
     GracefulHandler graceful = new GracefulHandler(new ApiHandler(new HandlerContext()));
     server.setHandler(graceful);
     server.setStopTimeout(5_000);
@@ -645,6 +652,11 @@ public final class CasqBroker implements AutoCloseable {
     @Override
     public void fenced(ServedQueue queue, FencedException e) {
       CasqBroker.this.fenced(queue, e);
+    }
+
+    @Override
+    public Forwarder forwarder() {
+      return forwarder;
     }
 
     @Override

@@ -25,6 +25,10 @@ final class Exchange {
   ServedQueue queue;
   /** Set once the handler reads the body; an answer given before leaves it unread. */
   volatile boolean bodyRead;
+  /** The body as read (kept so that a late request can still be forwarded), or null. */
+  volatile byte[] body;
+  /** Forwards requests this broker answers 421 to the broker named; null: never forward. */
+  Forwarder forwarder;
 
   Exchange(Request request, Response response, Callback callback, BrokerMetrics metrics) {
     this.request = request;
@@ -94,6 +98,18 @@ final class Exchange {
           "internal error (" + ErrorMapping.unwrap(t).getClass().getSimpleName()
               + "); see the broker log");
     }
+    Forwarder f = forwarder;
+    if (e.status() == 421 && f != null && !answered.get()) {
+      forwarder = null; // at most once per request
+      if (f.forward(this, e)) {
+        return; // the forwarder answers with the answer of the broker named
+      }
+    }
+    failUnforwarded(e);
+  }
+
+  /** Answers with the API error {@code e} as is (a 421 is not forwarded). */
+  void failUnforwarded(ApiException e) {
     if (e.status() == 503 || e.status() == 429) {
       response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
     } else if (e.status() == 401) {

@@ -74,20 +74,26 @@ class FencingTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> !a.isServing("q"));
     long revisionAfterFencing = object().revision();
 
-    Http.Reply r = httpA.post("/v1/queues/q/jobs", "{\"payload\":\"a2\"}");
+    // a request already forwarded once is answered 421 naming the new broker
+    Http.Reply r = httpA.asForwardedBy("x").post("/v1/queues/q/jobs", "{\"payload\":\"a2\"}");
     expect(r, 421, "not_broker", "broker-b");
     JsonNode current = r.json().get("broker");
     assertThat(current.get("id").asText()).isEqualTo("broker-b");
     assertThat(current.get("address").asText()).isEqualTo(b.address());
     assertThat(current.get("epoch").asInt()).isEqualTo(2);
-    expect(httpA.post("/v1/queues/q/claim", "{\"worker\":\"w\"}"), 421, "not_broker", "");
-    expect(httpA.get("/v1/queues/q/stats"), 421, "not_broker", "");
+    expect(httpA.asForwardedBy("x").post("/v1/queues/q/claim", "{\"worker\":\"w\"}"), 421,
+        "not_broker", "");
+    expect(httpA.asForwardedBy("x").get("/v1/queues/q/stats"), 421, "not_broker", "");
+    // any other request is forwarded to the new broker, which answers it
+    Http.Reply stats = httpA.get("/v1/queues/q/stats");
+    assertThat(stats.status()).as("%s", stats).isEqualTo(200);
     Http.Reply health = httpA.get("/health");
     assertThat(health.status()).isEqualTo(503);
     assertThat(health.json().get("status").asText()).isEqualTo("fenced");
 
     clockA.advance(Duration.ofMinutes(1));
-    expect(httpA.post("/v1/queues/q/jobs", "{\"payload\":\"a3\"}"), 421, "not_broker", "");
+    expect(httpA.asForwardedBy("x").post("/v1/queues/q/jobs", "{\"payload\":\"a3\"}"), 421,
+        "not_broker", "");
     assertThat(object().revision()).isEqualTo(revisionAfterFencing);
     assertThat(httpB.post("/v1/queues/q/jobs", "{\"payload\":\"b2\"}").status()).isEqualTo(201);
     QueueState last = object();
@@ -120,9 +126,16 @@ class FencingTest {
         .build()
         .start();
     assertThat(a.isServing("q")).as("A has not written since").isTrue();
-    Http.Reply r = new Http(a.address()).post("/v1/queues/q/jobs", "{\"payload\":\"late\"}");
+    Http.Reply r = new Http(a.address()).asForwardedBy("x")
+        .post("/v1/queues/q/jobs", "{\"payload\":\"late\"}");
     expect(r, 421, "not_broker", "broker-b");
     assertThat(a.isServing("q")).isFalse();
     assertThat(object().liveJobs()).isEmpty();
+    // unmarked, the late push is forwarded to B and applied there, once
+    Http.Reply forwarded = new Http(a.address()).post("/v1/queues/q/jobs",
+        "{\"payload\":\"late\",\"key\":\"k\"}");
+    assertThat(forwarded.status()).as("%s", forwarded).isEqualTo(201);
+    assertThat(object().liveJobs()).hasSize(1);
+    assertThat(object().broker().id()).isEqualTo("broker-b");
   }
 }

@@ -90,7 +90,21 @@ class GracefulStopAndHandoverTest {
       try (CasqBroker b = broker(uri, "broker-b").handover(true).build().start()) {
         assertThat(b.broker("q").orElseThrow().epoch()).isEqualTo(2);
         assertThat(recorded(uri).id()).isEqualTo("broker-b");
-        Http.Reply late = oldHttp.post("/v1/queues/q/jobs", "{\"payload\":2,\"key\":\"k2\"}");
+        // a late request is forwarded to the successor, which answers it
+        Http.Reply forwarded =
+            oldHttp.post("/v1/queues/q/jobs", "{\"payload\":2,\"key\":\"k2\"}");
+        assertThat(forwarded.status()).as("%s", forwarded).isEqualTo(201);
+        Http.Reply again =
+            oldHttp.post("/v1/queues/q/jobs", "{\"payload\":2,\"key\":\"k2\"}");
+        assertThat(again.json().path("duplicate").asBoolean()).isTrue();
+        assertThat(again.json().path("id").asText())
+            .isEqualTo(forwarded.json().path("id").asText());
+        // the old broker still checks the token itself before forwarding anything
+        Http.Reply unauthorized = oldHttp.withToken("wrong").get("/v1/queues/q/stats");
+        assertThat(unauthorized.status()).isEqualTo(401);
+        // a request forwarded once already is not forwarded again: 421 naming the successor
+        Http.Reply late = oldHttp.asForwardedBy("broker-x")
+            .post("/v1/queues/q/jobs", "{\"payload\":3,\"key\":\"k3\"}");
         assertThat(late.status()).isEqualTo(421);
         assertThat(late.json().path("broker").path("id").asText()).isEqualTo("broker-b");
         assertThat(late.json().path("broker").path("address").asText()).isEqualTo(b.address());

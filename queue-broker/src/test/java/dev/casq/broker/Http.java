@@ -43,18 +43,29 @@ final class Http {
 
   private final String base;
   private final String token;
+  private final String forwardedBy;
 
   Http(String base) {
     this(base, null);
   }
 
   Http(String base, String token) {
+    this(base, token, null);
+  }
+
+  private Http(String base, String token, String forwardedBy) {
     this.base = base;
     this.token = token;
+    this.forwardedBy = forwardedBy;
   }
 
   Http withToken(String t) {
-    return new Http(base, t);
+    return new Http(base, t, forwardedBy);
+  }
+
+  /** Requests marked as forwarded by broker {@code id}: a broker never forwards them again. */
+  Http asForwardedBy(String id) {
+    return new Http(base, token, id);
   }
 
   HttpRequest.Builder request(String path) {
@@ -62,6 +73,9 @@ final class Http {
         HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
+    }
+    if (forwardedBy != null) {
+      b.header("Casq-Forwarded-By", forwardedBy);
     }
     return b;
   }

@@ -62,6 +62,7 @@ class FileHandoverTest {
   @Test
   void handOversUnderPushLoadLoseNothingDoubleNothingAndSurfaceNoError() throws Exception {
     int handovers = Integer.getInteger("casq.it.handover.count", 3);
+    int connections = Integer.getInteger("casq.it.handover.connections", 16);
     String uri = dir.resolve("ho.json").toUri().toString();
     ChildJvm live = broker(0, uri, false);
     servingAddress(live);
@@ -71,6 +72,8 @@ class FileHandoverTest {
     ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
     Map<String, String> rawAcks = new ConcurrentHashMap<>();
     Map<String, AtomicLong> statuses = RawPusher.newStatusCounts();
+    Map<String, AtomicLong> stickyStatuses = RawPusher.newStatusCounts();
+    ConcurrentLinkedQueue<Ack> stickyAcks = new ConcurrentLinkedQueue<>();
     List<RawPusher> raw = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     try (CasqClient client = CasqClient.builder().storeUri(uri).token(TOKEN)
@@ -104,10 +107,22 @@ class FileHandoverTest {
         raw.add(p);
         threads.add(new Thread(p, "http-pusher-" + t));
       }
+      // the load a plain HTTP load generator puts on: keep-alive connections that stay on the
+      // broker they were opened to and never follow a 421
+      for (int t = 0; t < connections; t++) {
+        RawPusher p = new RawPusher("ho", TOKEN,
+            () -> object.read().map(QueueState::broker).map(BrokerRecord::address).orElseThrow(),
+            "s" + t, rawAcks, stickyStatuses, Duration.ofSeconds(30))
+            .notFollowingRedirects()
+            .onAck((at, latency) -> stickyAcks.add(new Ack(at, latency)));
+        raw.add(p);
+        threads.add(new Thread(p, "sticky-pusher-" + t));
+      }
       threads.forEach(Thread::start);
       Awaitility.await().atMost(START).until(() -> clientAcks.size() >= 200);
 
       List<long[]> windows = new ArrayList<>();
+      List<long[]> stickyWindows = new ArrayList<>();
       List<String> pauses = new ArrayList<>();
       for (int h = 1; h <= handovers; h++) {
         long before = System.nanoTime();
@@ -116,6 +131,7 @@ class FileHandoverTest {
         long served = System.nanoTime();
         live.terminate(); // as an orchestrator stops the old instance once the new one is ready
         int code = live.awaitExit(Duration.ofSeconds(30));
+        long gone = System.nanoTime();
         assertThat(code).as("hand-over %d: exit status of the old broker", h).isZero();
         BrokerRecord recorded = object.read().orElseThrow().broker();
         assertThat(recorded.id()).as("hand-over %d: the recorded broker", h).isEqualTo("ho-" + h);
@@ -123,6 +139,8 @@ class FileHandoverTest {
         int seen = clientAcks.size();
         Awaitility.await().atMost(START).until(() -> clientAcks.size() >= seen + 200);
         windows.add(new long[] {before, served + 500_000_000L});
+        // for the connections to the old broker, the window lasts until it is gone, plus 0.5 s
+        stickyWindows.add(new long[] {before, gone + 500_000_000L});
         pauses.add(longestPauseMillis(acks, before, served + 500_000_000L) + " ms");
         live = next;
       }
@@ -149,7 +167,25 @@ class FileHandoverTest {
       }
       assertThat(state.counters().pushed()).as("jobs created = acknowledged keys (none doubled)")
           .isEqualTo(ids.size());
+      for (Map<String, AtomicLong> m : List.of(statuses, stickyStatuses)) {
+        for (Map.Entry<String, AtomicLong> e : m.entrySet()) {
+          if (e.getKey().matches("\\d+")) {
+            assertThat(Integer.parseInt(e.getKey())).as("plain-HTTP answers %s: %s answered %s",
+                m, e.getValue(), e.getKey()).isBetween(200, 299);
+          }
+        }
+      }
 
+      List<Long> stickyInWindows = new ArrayList<>();
+      List<Long> stickyAll = new ArrayList<>();
+      for (Ack a : stickyAcks) {
+        stickyAll.add(a.latencyNanos());
+        for (long[] w : stickyWindows) {
+          if (a.atNanos() >= w[0] && a.atNanos() <= w[1]) {
+            stickyInWindows.add(a.latencyNanos());
+          }
+        }
+      }
       List<Long> inWindows = new ArrayList<>();
       List<Long> all = new ArrayList<>();
       for (Ack a : acks) {
@@ -162,7 +198,10 @@ class FileHandoverTest {
       }
       String figures = "file hand-over: " + handovers + " hand-overs, " + ids.size()
           + " pushes (" + clientAcks.size() + " Java client, " + rawAcks.size() + " plain HTTP),"
-          + " 0 lost, 0 doubled, 0 errors; plain-HTTP answers " + statuses
+          + " 0 lost, 0 doubled, 0 errors; " + connections + " keep-alive connections not"
+          + " following 421: answers " + stickyStatuses + ", push p99 in hand-over windows "
+          + p99Millis(stickyInWindows) + " ms (n=" + stickyInWindows.size() + "), overall "
+          + p99Millis(stickyAll) + " ms; 421-following plain-HTTP answers " + statuses
           + "; Java-client p99 in hand-over windows " + p99Millis(inWindows) + " ms (n="
           + inWindows.size() + "), overall " + p99Millis(all) + " ms; longest pause between"
           + " acknowledgements per hand-over " + pauses;

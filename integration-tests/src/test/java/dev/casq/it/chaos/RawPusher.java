@@ -14,16 +14,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Pushes over plain HTTP, as a client without the SDK would: every push carries an idempotency
- * key; a 421 is followed to the broker it names, a 503 or a refused connection is retried at the
- * broker the queue object names now. Every answer's status is counted, so a test can report what
- * clients saw (the redirects and retries of a stop or a hand-over).
+ * Pushes over plain HTTP (HTTP/1.1, one keep-alive connection per pusher), as a client without
+ * the SDK would: every push carries an idempotency key; a 421 is followed to the broker it names
+ * (unless the pusher is made not to follow, as a load generator or a proxy would not), a 503 or a
+ * refused connection is retried at the broker the queue object names now (as a load balancer
+ * would re-resolve). Every answer's status is counted, so a test can report what clients saw.
  */
 final class RawPusher implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
   private final String queue;
   private final String token;
   private final Supplier<String> recordedAddress;
@@ -31,6 +32,8 @@ final class RawPusher implements Runnable {
   private final Map<String, String> acked;
   private final Map<String, AtomicLong> statuses;
   private final Duration deadlinePerPush;
+  private boolean follow421 = true;
+  private AckSink onAck = (at, latency) -> {};
   private volatile boolean stop;
   private volatile String address;
   private volatile Throwable failure;
@@ -49,6 +52,22 @@ final class RawPusher implements Runnable {
     this.acked = acked;
     this.statuses = statuses;
     this.deadlinePerPush = deadlinePerPush;
+  }
+
+  /** Receives the time of each acknowledgement and its latency (first send to answer), in ns. */
+  interface AckSink {
+    void ack(long atNanos, long latencyNanos);
+  }
+
+  /** Does not follow 421 (counts it and retries at the address the queue object names). */
+  RawPusher notFollowingRedirects() {
+    follow421 = false;
+    return this;
+  }
+
+  RawPusher onAck(AckSink sink) {
+    onAck = sink;
+    return this;
   }
 
   static Map<String, AtomicLong> newStatusCounts() {
@@ -71,7 +90,10 @@ final class RawPusher implements Runnable {
     do {
       String key = prefix + "-" + n++;
       try {
+        long sent = System.nanoTime();
         acked.put(key, push(key));
+        long now = System.nanoTime();
+        onAck.ack(now, now - sent);
       } catch (Exception e) {
         failure = e;
         return;
@@ -109,7 +131,7 @@ final class RawPusher implements Runnable {
         return answer.get("id").asText();
       }
       last = status + " " + answer;
-      if (status == 421 && answer.path("broker").hasNonNull("address")) {
+      if (status == 421 && follow421 && answer.path("broker").hasNonNull("address")) {
         address = answer.path("broker").get("address").asText();
       } else if (status == 421 || status == 503) {
         address = recordedAddress.get();
