@@ -33,6 +33,11 @@ final class Forwarder {
 
   /** The header a forwarded request carries: the id of the broker that forwarded it. */
   static final String FORWARDED_BY = "Casq-Forwarded-By";
+  /**
+   * Sent by clients that follow a 421 to the broker it names (the Java client does): they get the
+   * 421 and talk to the new broker directly from then on, instead of through this one.
+   */
+  static final String FOLLOWS_REDIRECTS = "Casq-Redirects";
 
   /** How long a forwarded request may take before it is answered 503 with Retry-After: 0. */
   static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -72,6 +77,7 @@ final class Forwarder {
     BrokerRecord to = notBroker.broker();
     if (to == null || to.address() == null || to.address().isBlank()
         || ex.request.getHeaders().get(FORWARDED_BY) != null
+        || "follow".equalsIgnoreCase(ex.request.getHeaders().get(FOLLOWS_REDIRECTS))
         || !Request.getPathInContext(ex.request).startsWith("/v1/queues/")
         || (ex.bodyRead && ex.body == null)) {
       return false;

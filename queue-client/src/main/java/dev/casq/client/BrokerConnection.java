@@ -276,7 +276,10 @@ final class BrokerConnection implements AutoCloseable {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(ep.base() + r.path()))
             .header("Accept", "application/json")
-            .header("User-Agent", "casq-java-client");
+            .header("User-Agent", "casq-java-client")
+            // a replaced broker answers 421 naming its successor instead of forwarding to it:
+            // this client then talks to the successor directly
+            .header("Casq-Redirects", "follow");
     if (config.token() != null) {
       b.header("Authorization", "Bearer " + config.token());
     }
