@@ -597,6 +597,9 @@ abstract class AbstractChaosTest {
         HttpRequest.newBuilder(URI.create(base + "/v1/queues/" + queue + "/jobs"))
             .timeout(Duration.ofSeconds(60))
             .header("Content-Type", "application/json")
+            // a fenced broker answers such a client 421 (it would forward a plain request to the
+            // broker serving the queue): this is how the test sees the fence itself
+            .header("Casq-Redirects", "follow")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
     return http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
