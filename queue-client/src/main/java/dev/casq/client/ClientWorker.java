@@ -420,7 +420,7 @@ public final class ClientWorker<T> implements AutoCloseable {
         }
         long wait = Math.max(AFTER_INTERRUPT.toMillis(), options.shutdownGrace().toMillis());
         if (!stopped.await(wait, TimeUnit.MILLISECONDS)) {
-          abandonRunning();
+          HandlerRun.abandonStillRunning(running, options.workerId(), log);
         }
       }
       awaitCompletions();
@@ -431,19 +431,6 @@ public final class ClientWorker<T> implements AutoCloseable {
     }
   }
 
-  private void abandonRunning() {
-    List<String> ids = new ArrayList<>();
-    for (HandlerRun run : running) {
-      if (run.abandonIfRunning()) {
-        ids.add(run.jobId() + " until " + run.lease().expiresAt());
-      }
-    }
-    if (!ids.isEmpty()) {
-      log.warn("worker {}: {} handler(s) still running after the grace period and an interrupt;"
-          + " their jobs are not released, their leases are left to expire: {}",
-          options.workerId(), ids.size(), ids);
-    }
-  }
 
   private void awaitCompletions() throws InterruptedException {
     CompletableFuture<?>[] pending = completing.toArray(CompletableFuture<?>[]::new);

@@ -83,6 +83,29 @@ public final class HandlerRun {
     return abandoned;
   }
 
+  /**
+   * At the end of a worker's shutdown: gives up every run whose handler still runs (its job is
+   * not released: its lease is left to expire) and says so in one log line naming the jobs.
+   *
+   * @param runs the worker's running handlers
+   * @param workerId the worker, for the log line
+   * @param log where to say it
+   */
+  public static void abandonStillRunning(Iterable<HandlerRun> runs, String workerId,
+      org.slf4j.Logger log) {
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (HandlerRun run : runs) {
+      if (run.abandonIfRunning()) {
+        ids.add(run.jobId() + " until " + run.lease().expiresAt());
+      }
+    }
+    if (!ids.isEmpty()) {
+      log.warn("worker {}: {} handler(s) still running after the grace period and an interrupt;"
+          + " their jobs are not released, their leases are left to expire: {}",
+          workerId, ids.size(), ids);
+    }
+  }
+
   /** Whether the worker interrupted the handler's thread. */
   public synchronized boolean interruptedByWorker() {
     return interrupted;

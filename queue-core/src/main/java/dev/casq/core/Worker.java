@@ -280,7 +280,7 @@ public final class Worker<T> implements AutoCloseable {
           run.stop(Cancellation.Reason.SHUTDOWN, true);
         }
         if (!stopped.await(AFTER_INTERRUPT.toMillis(), TimeUnit.MILLISECONDS)) {
-          abandonRunning();
+          HandlerRun.abandonStillRunning(running, options.workerId(), log);
         }
       }
     } catch (InterruptedException e) {
@@ -290,17 +290,4 @@ public final class Worker<T> implements AutoCloseable {
     }
   }
 
-  private void abandonRunning() {
-    List<String> ids = new ArrayList<>();
-    for (HandlerRun run : running) {
-      if (run.abandonIfRunning()) {
-        ids.add(run.jobId() + " until " + run.lease().expiresAt());
-      }
-    }
-    if (!ids.isEmpty()) {
-      log.warn("worker {}: {} handler(s) still running after the grace period and an interrupt;"
-          + " their jobs are not released, their leases are left to expire: {}",
-          options.workerId(), ids.size(), ids);
-    }
-  }
 }
