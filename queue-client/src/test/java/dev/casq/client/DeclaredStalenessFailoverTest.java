@@ -7,12 +7,10 @@ import dev.casq.broker.CasqBroker;
 import dev.casq.core.BrokerRecord;
 import dev.casq.core.PushResult;
 import dev.casq.election.BrokerDiscovery;
+import dev.casq.storage.tck.ManualClock;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +39,7 @@ class DeclaredStalenessFailoverTest {
         .resignOnClose(false)
         .build()
         .start();
-    SetClock clock = new SetClock(Instant.now());
+    ManualClock clock = new ManualClock(Instant.now());
     try (CasqClient c = CasqClient.builder()
         .storeUri(store)
         .storeProperties(Brokers.props())
@@ -82,34 +80,6 @@ class DeclaredStalenessFailoverTest {
   private static BrokerRecord recorded(String store) {
     try (BrokerDiscovery d = BrokerDiscovery.open(store, Map.of())) {
       return d.current().orElseThrow();
-    }
-  }
-
-  /** A clock the test sets. */
-  private static final class SetClock extends Clock {
-    private volatile Instant now;
-
-    SetClock(Instant now) {
-      this.now = now;
-    }
-
-    void set(Instant at) {
-      now = at;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
     }
   }
 }
