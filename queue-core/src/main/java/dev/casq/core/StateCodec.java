@@ -539,17 +539,9 @@ public final class StateCodec {
           }
         }
       }
-      if (p.nextToken() != null) {
-        throw new CorruptStateException(
-            "the " + what + " has trailing content after its JSON; refusing to touch it");
-      }
+      requireEnd(p, what);
     } catch (IOException e) {
-      throw new CorruptStateException(
-          "the " + what + " is not valid JSON ("
-              + (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
-                  ? jpe.getOriginalMessage()
-                  : e.getMessage())
-              + "); refusing to touch it. It begins: " + preview(bytes), e);
+      throw notJson(what, bytes, e);
     } catch (CorruptStateException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -729,21 +721,30 @@ public final class StateCodec {
     c.archived = n.path("archived").asLong();
   }
 
+  /** Refuses a document with anything after its one JSON value. */
+  private static void requireEnd(JsonParser p, String what) throws IOException {
+    if (p.nextToken() != null) {
+      throw new CorruptStateException(
+          "the " + what + " has trailing content after its JSON; refusing to touch it");
+    }
+  }
+
+  private static CorruptStateException notJson(String what, byte[] bytes, IOException e) {
+    return new CorruptStateException(
+        "the " + what + " is not valid JSON ("
+            + (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+                ? jpe.getOriginalMessage()
+                : e.getMessage())
+            + "); refusing to touch it. It begins: " + preview(bytes), e);
+  }
+
   private static JsonNode parse(byte[] bytes, String what) {
     JsonNode root;
     try (JsonParser p = FACTORY.createParser(bytes)) {
       root = MAPPER.readTree(p);
-      if (p.nextToken() != null) {
-        throw new CorruptStateException(
-            "the " + what + " has trailing content after its JSON; refusing to touch it");
-      }
+      requireEnd(p, what);
     } catch (IOException e) {
-      throw new CorruptStateException(
-          "the " + what + " is not valid JSON ("
-              + (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
-                  ? jpe.getOriginalMessage()
-                  : e.getMessage())
-              + "); refusing to touch it. It begins: " + preview(bytes), e);
+      throw notJson(what, bytes, e);
     }
     if (root == null || !root.isObject()) {
       throw new CorruptStateException(
