@@ -140,7 +140,9 @@ public final class CommitLoop {
   private Write inFlight;
   private Instant lastCommitEnd = Instant.EPOCH;
   private long backoffMillis; // to wait before the next write (lost race, error)
-  private int troubles; // consecutive unexpected errors
+  // consecutive failures; counted on the writer's thread (failed write attempts) and on the loop's
+  private final java.util.concurrent.atomic.AtomicInteger troubles =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile long committedRevision = -1;
   private RuntimeException fatal;
 
@@ -390,7 +392,7 @@ public final class CommitLoop {
       }
     }
     adoptSealed(now);
-    backoffMillis = Math.min(5000, 50L << Math.min(troubles, 7));
+    backoffMillis = Math.min(5000, 50L << Math.min(troubles.get(), 7));
   }
 
   /** Stops for good: every command waiting here fails with {@code e}. */
@@ -489,8 +491,7 @@ public final class CommitLoop {
     lastCommitEnd = now;
     committedRevision = w.revision();
     segments.landed(w.segments());
-    if (troubles > 0) {
-      troubles = 0;
+    if (troubles.getAndSet(0) > 0) {
       errors.recovered();
       health.accept(EngineHealth.State.SERVING, null);
     }
@@ -526,17 +527,20 @@ public final class CommitLoop {
   }
 
   private void adopt(VersionedBytes current, QueueState fresh) {
-    state = fresh;
     version = current.version();
     sealedBytes = current.data();
     committedRevision = Math.max(committedRevision, fresh.revision);
-    segments.attach(state, true);
-    archivedKeys.restore(state, options.clock().instant());
+    work(fresh, options.clock().instant());
   }
 
   /** Makes the working state the sealed one again (the last write's, or the last read). */
   private void adoptSealed(Instant now) {
-    state = StateCodec.decode(sealedBytes);
+    work(StateCodec.decode(sealedBytes), now);
+  }
+
+  /** Makes {@code sealed} the working state, with its segments and remembered keys. */
+  private void work(QueueState sealed, Instant now) {
+    state = sealed;
     segments.attach(state, true);
     archivedKeys.restore(state, now);
   }
@@ -630,7 +634,7 @@ public final class CommitLoop {
   }
 
   private void trouble(String what, Throwable e) {
-    troubles++;
+    troubles.incrementAndGet();
     errors.warn(what, e);
     health.accept(EngineHealth.State.RETRYING, what + ": " + e);
   }

@@ -311,7 +311,8 @@ public final class GroupCommitEngine implements AutoCloseable {
     return new QueueException("queue " + key + " stopped on an internal error: " + e, e);
   }
 
-  private void health(EngineHealth.State state, String reason) {
+  // the engine thread and the writer thread both report: one change at a time, final states stay
+  private synchronized void health(EngineHealth.State state, String reason) {
     EngineHealth now = health;
     if (now != null && now.state() == state && Objects.equals(now.reason(), reason)) {
       return;
