@@ -43,12 +43,13 @@ final class BrokerCommand implements Callable<Integer> {
   Map<String, String> storeProperties = new LinkedHashMap<>();
 
   @Option(names = "--listen", paramLabel = "HOST:PORT",
-      description = "Where to listen. Default: 127.0.0.1:8420. Port 0 picks a free one.")
+      description = "Where to listen. Default: $CASQ_LISTEN, else 127.0.0.1:8420. Port 0 picks a"
+          + " free one.")
   String listen;
 
   @Option(names = "--advertise", paramLabel = "URL",
       description = "The address written into the queue objects for clients, e.g."
-          + " http://10.0.0.5:8420. Default: http://HOST:PORT of --listen.")
+          + " http://10.0.0.5:8420. Default: $CASQ_ADVERTISE, else http://HOST:PORT of --listen.")
   String advertise;
 
   @Option(names = "--token", paramLabel = "TOKEN",
@@ -107,11 +108,13 @@ final class BrokerCommand implements Callable<Integer> {
       }
     }
     b.storeProperties(storeProperties);
-    if (listen != null) {
-      b.listen(listen);
+    String l = listen != null ? listen : nonBlank(parent.env().get("CASQ_LISTEN"));
+    if (l != null) {
+      b.listen(l);
     }
-    if (advertise != null) {
-      b.advertisedAddress(advertise);
+    String a = advertise != null ? advertise : nonBlank(parent.env().get("CASQ_ADVERTISE"));
+    if (a != null) {
+      b.advertisedAddress(a);
     }
     String t = token != null ? token : parent.env().get("CASQ_TOKEN");
     if (t != null && !t.isBlank()) {
@@ -163,5 +166,9 @@ final class BrokerCommand implements Callable<Integer> {
       broker.close(); // waits for a close already begun by the stop request
     }
     return 0;
+  }
+
+  private static String nonBlank(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
   }
 }

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Environment: CASQ_STORE (default --store), CASQ_TOKEN (default --token),",
-      "CASQ_BROKER (default --broker), CASQ_<STORE_PROPERTY> (e.g. CASQ_S3_ENDPOINT).",
+      "CASQ_BROKER (default --broker), CASQ_<STORE_PROPERTY> (e.g. CASQ_S3_ENDPOINT),",
+      "CASQ_LISTEN and CASQ_ADVERTISE (defaults of casq broker --listen and --advertise).",
       "Exit codes: 0 ok, 1 error, 2 usage error."
     },
     subcommands = {
