@@ -13,6 +13,8 @@ public final class EngineMetrics {
   private final LongAdder backPressure = new LongAdder();
   private final LongAdder archived = new LongAdder();
   private volatile long lastObjectBytes;
+  private final java.util.concurrent.atomic.LongAdder keyBudgetRefusals =
+      new java.util.concurrent.atomic.LongAdder();
   private volatile long segments;
   private volatile long segmentedJobs;
   private volatile long segmentBytes;
@@ -56,6 +58,19 @@ public final class EngineMetrics {
   /** Jobs moved into segment objects. */
   public long segmentedJobs() {
     return segmentedJobs;
+  }
+
+  void recordKeyBudgetRefusal() {
+    keyBudgetRefusals.increment();
+  }
+
+  /**
+   * Pushes with a new idempotency key refused because the queue held as many keys as its
+   * idempotencyMemoryBudget allows.
+   * @return the count since the engine started
+   */
+  public long keyBudgetRefusals() {
+    return keyBudgetRefusals.sum();
   }
 
   void recordArchive(int n) {
