@@ -149,6 +149,7 @@ final class ArchivedKeys {
       }
     }
     pending.clear();
+    metrics.recordKeysHeld(state.keysHeld());
     if (budgetWarned && state.keysHeld() < policy.idempotencyKeyCapacity() * 9 / 10) {
       budgetWarned = false;
       log.info("queue {} holds {} idempotency keys, under 90% of its idempotencyMemoryBudget"

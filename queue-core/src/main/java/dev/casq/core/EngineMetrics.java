@@ -13,6 +13,7 @@ public final class EngineMetrics {
   private final LongAdder backPressure = new LongAdder();
   private final LongAdder archived = new LongAdder();
   private volatile long lastObjectBytes;
+  private volatile long keysHeld;
   private final java.util.concurrent.atomic.LongAdder keyBudgetRefusals =
       new java.util.concurrent.atomic.LongAdder();
   private volatile long segments;
@@ -58,6 +59,19 @@ public final class EngineMetrics {
   /** Jobs moved into segment objects. */
   public long segmentedJobs() {
     return segmentedJobs;
+  }
+
+  void recordKeysHeld(long keys) {
+    keysHeld = keys;
+  }
+
+  /**
+   * Idempotency keys the engine held in memory at its last landed commit (of finished jobs still
+   * in their retention, of live jobs, of jobs in segments): compare with the budget's capacity.
+   * @return the number of keys
+   */
+  public long idempotencyKeys() {
+    return keysHeld;
   }
 
   void recordKeyBudgetRefusal() {
