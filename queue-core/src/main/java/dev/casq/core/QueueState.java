@@ -97,8 +97,8 @@ public final class QueueState {
      */
     List<Job> jobs(String segmentKey);
 
-    /** Position and job id of each idempotency key in a segment. */
-    Map<String, KeyAt> keys(String segmentKey);
+    /** Position and job id of each idempotency key in a segment, by the key's 128-bit hash. */
+    SegmentKeys keys(String segmentKey);
   }
 
   /** Where an idempotency key sits in a segment. */
@@ -260,9 +260,11 @@ public final class QueueState {
     if (id != null) {
       return id;
     }
+    KeyHasher.KeyHash hash = null;
     for (SegmentRef ref : segments) {
       if (ref.keys() > 0) {
-        KeyAt at = source().keys(ref.key()).get(key);
+        hash = hash == null ? KeyHasher.MURMUR3.hash(key) : hash;
+        KeyAt at = source().keys(ref.key()).find(hash);
         if (at != null && at.position() >= ref.cursor()
             && !cancelledInSegments.contains(at.jobId())) {
           return at.jobId();
