@@ -52,7 +52,7 @@ final class ArchivedKeys {
     this.store = store;
     this.queueKey = queueKey;
     this.policy = policy;
-    this.memory = new KeyMemory(hasher);
+    this.memory = new KeyMemory(hasher, policy.idempotencyKeyCapacity());
     this.parallel = parallel;
     this.metrics = metrics;
   }

@@ -29,11 +29,17 @@ final class KeyIndexObject {
 
   private KeyIndexObject() {}
 
-  /** The key of the index object of {@code archiveKey} ({@code ….json} becomes {@code ….keys}). */
+  /**
+   * The key of the index object of {@code archiveKey}: the same path under {@code <queue>.keys/}
+   * instead of {@code <queue>.archive/}, ending in {@code .keys} instead of {@code .json} (so
+   * whatever lists and reads the archives finds only archives there).
+   */
   static String keyFor(String archiveKey) {
-    String base = archiveKey.endsWith(".json")
-        ? archiveKey.substring(0, archiveKey.length() - ".json".length()) : archiveKey;
-    return base + ".keys";
+    int at = archiveKey.lastIndexOf(".archive/");
+    String moved = at < 0 ? archiveKey + ".keys/"
+        : archiveKey.substring(0, at) + ".keys/" + archiveKey.substring(at + ".archive/".length());
+    return (moved.endsWith(".json") ? moved.substring(0, moved.length() - ".json".length())
+        : moved) + ".keys";
   }
 
   /** The entries of the finished jobs in {@code jobs} that carry an idempotency key. */

@@ -17,12 +17,13 @@ final class KeyMemory {
   private final KeyTable table;
 
   KeyMemory(KeyHasher hasher) {
-    this(hasher, 0);
+    this(hasher, Long.MAX_VALUE);
   }
 
-  KeyMemory(KeyHasher hasher, int expected) {
+  /** A memory whose table stops doubling at {@code capacity} keys (the budget's). */
+  KeyMemory(KeyHasher hasher, long capacity) {
     this.hasher = hasher;
-    this.table = new KeyTable(expected);
+    this.table = new KeyTable(0, capacity);
   }
 
   KeyHasher hasher() {

@@ -10,13 +10,17 @@ import java.util.Arrays;
  * entries can be dropped first: {@link #expireOldest}); an open-addressing index of int slots
  * (linear probing, at most 3/4 full, backward-shift deletion, so no tombstones in the index)
  * points into the ring. One entry costs 28 bytes in the ring (hash 16, seq 8, int 4) plus 4 to
- * 5.3 bytes of index per ring slot; the ring doubles when it is full. Not thread-safe.
+ * 10.7 bytes of index per ring slot (the index is a power of two at most 3/4 full). The ring
+ * doubles when it is full, but not beyond {@code maxRing} slots (past it, it grows by an eighth:
+ * an entry is never refused): so a table capped at the entries a budget allows takes at most
+ * about 39 bytes an entry when full. Not thread-safe.
  */
 final class KeyTable {
   /** Bytes of one ring slot: two hash halves, a seq and an int. */
   static final int RING_BYTES_PER_SLOT = 8 + 8 + 8 + 4;
   static final long REMOVED = Long.MIN_VALUE; // seq of an entry removed from the middle of the ring
   private static final int MIN_INDEX = 16;
+  private static final int MAX_INDEX = 1 << 30;
 
   private long[] hi;
   private long[] lo;
@@ -27,6 +31,7 @@ final class KeyTable {
   private int head; // ring slot of the oldest entry
   private int used; // ring slots from head on that hold an entry or a removed one
   private int size; // live entries
+  private final long maxRing;
 
   KeyTable() {
     this(0);
@@ -34,7 +39,16 @@ final class KeyTable {
 
   /** A table that holds {@code expected} entries without growing. */
   KeyTable(int expected) {
-    allocate(indexLengthFor(Math.max(expected, 1)));
+    this(expected, Long.MAX_VALUE);
+  }
+
+  /**
+   * A table that holds {@code expected} entries without growing, and whose growth by doubling
+   * stops at {@code maxRing} slots (past it, it grows by an eighth at a time).
+   */
+  KeyTable(int expected, long maxRing) {
+    this.maxRing = Math.max(1, maxRing);
+    allocate(Math.max(expected, 12));
   }
 
   /** Live entries. */
@@ -56,7 +70,7 @@ final class KeyTable {
   void ensureRoom(int more) {
     long needed = (long) used + more;
     if (needed > hi.length) {
-      grow(indexLengthFor(needed));
+      grow(needed);
     }
   }
 
@@ -97,7 +111,11 @@ final class KeyTable {
       removeSlot(old);
     }
     if (used == hi.length) {
-      grow(indexLengthFor((long) size * 2 + 1));
+      long needed = (long) size + 1;
+      long len = hi.length;
+      // many removed entries: compact in place; else double up to maxRing, then by an eighth
+      long next = len < maxRing ? Math.min(2 * len, maxRing) : len + Math.max(1, len / 8);
+      grow(needed <= len / 2 ? len : Math.max(needed, next));
     }
     int s = ringSlot(used);
     hi[s] = h1;
@@ -196,14 +214,14 @@ final class KeyTable {
     return s >= hi.length ? s - hi.length : s;
   }
 
-  private void grow(int indexLength) {
+  private void grow(long ring) {
     long[] oldHi = hi;
     long[] oldLo = lo;
     long[] oldSeq = seq;
     int[] oldAux = aux;
     int oldHead = head;
     int oldUsed = used;
-    allocate(Math.max(indexLength, index.length));
+    allocate(ring);
     for (int k = 0; k < oldUsed; k++) {
       int s = (oldHead + k) % oldHi.length;
       if (oldSeq[s] != REMOVED) {
@@ -212,12 +230,13 @@ final class KeyTable {
     }
   }
 
-  private void allocate(int indexLength) {
-    int ring = ringFor(indexLength);
-    hi = new long[ring];
-    lo = new long[ring];
-    seq = new long[ring];
-    aux = new int[ring];
+  private void allocate(long ring) {
+    int indexLength = indexLengthFor(ring);
+    int slots = (int) ring;
+    hi = new long[slots];
+    lo = new long[slots];
+    seq = new long[slots];
+    aux = new int[slots];
     index = new int[indexLength];
     mask = indexLength - 1;
     head = 0;
@@ -225,17 +244,12 @@ final class KeyTable {
     size = 0;
   }
 
-  /** Ring slots for an index of {@code indexLength} cells: 3/4 of it. */
-  private static int ringFor(int indexLength) {
-    return indexLength / 4 * 3;
-  }
-
-  /** The smallest index (a power of two) whose ring holds {@code entries}. */
+  /** The smallest index (a power of two) that is at most 3/4 full with {@code entries}. */
   static int indexLengthFor(long entries) {
     long n = MIN_INDEX;
-    while (ringFor((int) Math.min(n, 1 << 30)) < entries) {
-      if (n >= 1 << 30) {
-        throw new IllegalStateException("a key table holds at most " + ringFor(1 << 30)
+    while (n / 4 * 3 < entries) {
+      if (n >= MAX_INDEX) {
+        throw new IllegalStateException("a key table holds at most " + (MAX_INDEX / 4 * 3)
             + " entries, asked for " + entries);
       }
       n <<= 1;

@@ -39,8 +39,10 @@ class DedupeWindowTest {
 
     @Override
     public Optional<VersionedBytes> read(String key) {
-      if (key.contains(".archive/")) {
-        (key.endsWith(".keys") ? indexReads : archiveReads).incrementAndGet();
+      if (key.contains(".keys/")) {
+        indexReads.incrementAndGet();
+      } else if (key.contains(".archive/")) {
+        archiveReads.incrementAndGet();
       }
       return super.read(key);
     }

@@ -95,6 +95,22 @@ class KeyTableTest {
   }
 
   @Test
+  void aCappedTableStopsDoublingAtItsCapButNeverRefusesAnEntry() {
+    KeyTable t = new KeyTable(0, 1000);
+    for (int i = 0; i < 1000; i++) {
+      t.put(i, i, i, i);
+    }
+    assertThat(t.capacity()).isEqualTo(1000);
+    assertThat(t.bytes()).isLessThanOrEqualTo(1000L * 39);
+    for (int i = 1000; i < 1200; i++) {
+      t.put(i, i, i, i);
+    }
+    assertThat(t.capacity()).isBetween(1200, 1300);
+    assertThat(t.size()).isEqualTo(1200);
+    assertThat(t.seq(t.find(1199, 1199))).isEqualTo(1199);
+  }
+
+  @Test
   void anEntryReplacedByALaterOneIsExpiredAtItsNewTime() {
     KeyTable t = new KeyTable();
     t.put(1, 1, 7, 10);
@@ -155,6 +171,6 @@ class KeyTableTest {
         () -> KeyIndexObject.decode("{\"format\":\"casq-archive/1\"}".getBytes()))
         .isInstanceOf(CorruptStateException.class).hasMessageContaining("casq-keys/1");
     assertThat(KeyIndexObject.keyFor("q.json.archive/2026/11/25/17/4-ab.json"))
-        .isEqualTo("q.json.archive/2026/11/25/17/4-ab.keys");
+        .isEqualTo("q.json.keys/2026/11/25/17/4-ab.keys");
   }
 }
