@@ -19,8 +19,9 @@ import java.util.Map;
  * objects are not written (the engine reads only the key indexes). Several runs, each a fresh
  * engine; the heap the engine holds afterwards is printed too.
  *
- * <p>Run: {@code java -Xmx2g -XX:+UseParallelGC -cp "$CP" dev.casq.core.TakeoverWithKeysBenchmark
- * /tmp/casq-takeover 3000000 1000 5}
+ * <p>Run (the directory must not hold a queue; runs must end within the 4 minutes the oldest
+ * key has left): {@code java -Xmx2g -XX:+UseParallelGC -cp "$CP"
+ * dev.casq.core.TakeoverWithKeysBenchmark /tmp/casq-takeover 3000000 1000 5}
  */
 public final class TakeoverWithKeysBenchmark {
   public static void main(String[] args) throws Exception {
@@ -28,11 +29,12 @@ public final class TakeoverWithKeysBenchmark {
     int keys = Integer.parseInt(args[1]);
     int perArchive = Integer.parseInt(args[2]);
     int runs = Integer.parseInt(args[3]);
-    String uri = dir.toUri() + "q.json";
-    Instant now = Instant.now();
-    if (!Files.exists(dir.resolve("q.json"))) {
-      build(uri, keys, perArchive, now);
+    if (Files.exists(dir.resolve("q.json"))) {
+      throw new IllegalStateException(dir + " holds a queue already: give an empty directory");
     }
+    Files.createDirectories(dir);
+    String uri = dir.toUri() + "q.json";
+    build(uri, keys, perArchive, Instant.now()); // fresh: every key is inside the window
     List<Long> times = new ArrayList<>();
     for (int run = 0; run < runs; run++) {
       long before = used();
