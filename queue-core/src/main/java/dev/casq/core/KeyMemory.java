@@ -66,12 +66,12 @@ final class KeyMemory {
   }
 
   void put(long hi, long lo, long jobSeq, Instant forgetAt) {
-    int second = forgetSecond(forgetAt);
-    int slot = table.find(hi, lo);
-    if (slot >= 0 && table.seq(slot) == jobSeq && table.aux(slot) >= second) {
-      return;
-    }
-    table.put(hi, lo, jobSeq, second);
+    put(hi, lo, jobSeq, forgetSecond(forgetAt));
+  }
+
+  /** As {@link #put(long, long, long, Instant)}, with the forget time in seconds already. */
+  void put(long hi, long lo, long jobSeq, int second) {
+    table.putIfNewer(hi, lo, jobSeq, second);
   }
 
   /** Forgets the keys whose time has come (oldest first; O(1) per key forgotten). */
@@ -91,6 +91,13 @@ final class KeyMemory {
   static int forgetSecond(Instant forgetAt) {
     long s = forgetAt.getEpochSecond() - FORGET_EPOCH.getEpochSecond()
         + (forgetAt.getNano() > 0 ? 1 : 0);
+    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, s));
+  }
+
+  /** {@link #forgetSecond(Instant)} of an instant in milliseconds since 1970. */
+  static int forgetSecond(long epochMillis) {
+    long s = Math.floorDiv(epochMillis, 1000) - FORGET_EPOCH.getEpochSecond()
+        + (Math.floorMod(epochMillis, 1000) > 0 ? 1 : 0);
     return (int) Math.max(0, Math.min(Integer.MAX_VALUE, s));
   }
 

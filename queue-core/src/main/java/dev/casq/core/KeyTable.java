@@ -132,6 +132,41 @@ final class KeyTable {
     return s;
   }
 
+  /**
+   * Puts an entry unless one with the same hash and seq and an int at least as large is there
+   * (then nothing changes), in one probe of the index in the common case of a new hash.
+   * @return whether the table changed
+   */
+  boolean putIfNewer(long h1, long h2, long entrySeq, int entryAux) {
+    if (used == hi.length) {
+      put(h1, h2, entrySeq, entryAux); // grows first
+      return true;
+    }
+    int i = spread(h1, h2) & mask;
+    for (; ; i = (i + 1) & mask) {
+      int s = index[i] - 1;
+      if (s < 0) {
+        break;
+      }
+      if (hi[s] == h1 && lo[s] == h2) {
+        if (seq[s] == entrySeq && aux[s] >= entryAux) {
+          return false;
+        }
+        put(h1, h2, entrySeq, entryAux); // replaces it
+        return true;
+      }
+    }
+    int s = ringSlot(used);
+    hi[s] = h1;
+    lo[s] = h2;
+    seq[s] = entrySeq;
+    aux[s] = entryAux;
+    used++;
+    size++;
+    index[i] = s + 1;
+    return true;
+  }
+
   /** Removes the entry with this hash; returns whether there was one. */
   boolean remove(long h1, long h2) {
     int s = find(h1, h2);

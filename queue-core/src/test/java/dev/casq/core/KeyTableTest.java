@@ -45,7 +45,15 @@ class KeyTableTest {
       switch (op.kind()) {
         case 0, 1, 2, 3, 4, 5 -> {
           int aux = clock + op.value() % 50; // forget times mostly grow
-          t.put(hi, lo, op.value(), aux);
+          long[] had = model.get(op.key());
+          if (op.kind() % 2 == 0) {
+            t.put(hi, lo, op.value(), aux);
+          } else if (!t.putIfNewer(hi, lo, op.value(), aux)) {
+            assertThat(had).isNotNull();
+            assertThat(had[0]).isEqualTo(op.value());
+            assertThat(had[1]).isGreaterThanOrEqualTo(aux);
+            break; // unchanged, and so is its place in the order
+          }
           model.put(op.key(), new long[] {op.value(), aux});
           order.remove(op.key());
           order.addLast(op.key());
