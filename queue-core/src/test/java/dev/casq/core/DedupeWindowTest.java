@@ -151,6 +151,27 @@ class DedupeWindowTest {
   }
 
   @Test
+  void aSecondEmbeddedEngineOnTheSameObjectLearnsEveryKeyTheOtherArchived() throws Exception {
+    MemoryObjectStore memory = new MemoryObjectStore();
+    QueueOptions options = QueueOptions.builder().clock(new ManualClock(T0)).build();
+    try (JobQueue a = JobQueue.open(new StoreLocation(memory, KEY), options);
+        JobQueue b = JobQueue.open(new StoreLocation(memory, KEY), options)) {
+      List<String> ids = pushAndFinish(a, keys("a-", 4000));
+      a.stats().get();
+      assertThat(StateCodec.decode(memory.read(KEY).orElseThrow().data()).archives())
+          .hasSizeGreaterThan(1);
+      // b has not read the object since it opened: its write loses, it reads the object and the
+      // key indexes of the archives it names (several at once), and applies the pushes again
+      for (int i : new int[] {0, 2500, 3999}) {
+        PushResult r = b.push(PushRequest.of("{}").withIdempotencyKey("a-" + i)).get();
+        assertThat(r.duplicate()).isTrue();
+        assertThat(r.jobId()).isEqualTo(ids.get(i));
+      }
+      assertThat(b.engine().metrics().conflicts()).isGreaterThanOrEqualTo(1);
+    }
+  }
+
+  @Test
   void anArchiveWithoutAReadableKeyIndexIsReadInstead() throws Exception {
     MemoryObjectStore memory = new MemoryObjectStore();
     ManualClock clock = new ManualClock(T0);
