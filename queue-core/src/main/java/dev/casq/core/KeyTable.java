@@ -139,6 +139,10 @@ final class KeyTable {
    */
   boolean putIfNewer(long h1, long h2, long entrySeq, int entryAux) {
     if (used == hi.length) {
+      int old = find(h1, h2);
+      if (old >= 0 && seq[old] == entrySeq && aux[old] >= entryAux) {
+        return false;
+      }
       put(h1, h2, entrySeq, entryAux); // grows first
       return true;
     }

@@ -144,6 +144,29 @@ class KeyTableTest {
   }
 
   @Test
+  void aStateKeepsItsOwnKeysUntilTheWriteCarryingThemLands() {
+    Instant now = Instant.parse("2026-11-25T00:00:00Z");
+    KeyMemory committed = new KeyMemory(KeyHasher.MURMUR3);
+    FinishedKeys working = new FinishedKeys();
+    working.attach(committed);
+    // finished by a command applied at revision 5: carried by the write of revision 6
+    working.remember("k", "j3", now.plusSeconds(60), 5);
+    assertThat(working.jobFor("k", now)).isEqualTo("j3");
+    assertThat(committed.seqFor("k", now)).as("not committed yet").isEqualTo(-1);
+    working.landed(5);
+    assertThat(committed.seqFor("k", now)).isEqualTo(-1);
+
+    FinishedKeys afterALostRace = new FinishedKeys(); // the state that lost is thrown away
+    afterALostRace.attach(committed);
+    assertThat(afterALostRace.jobFor("k", now)).isNull();
+
+    working.landed(6);
+    assertThat(committed.seqFor("k", now)).isEqualTo(3);
+    assertThat(afterALostRace.jobFor("k", now)).isEqualTo("j3");
+    assertThat(working.recentSnapshot()).isEmpty();
+  }
+
+  @Test
   void keyMemoryForgetsAtTheForgetTimeRoundedUpToASecond() {
     KeyMemory m = new KeyMemory(KeyHasher.MURMUR3);
     Instant forget = Instant.parse("2026-11-25T00:05:00.250Z");
