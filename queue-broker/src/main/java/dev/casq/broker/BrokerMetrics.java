@@ -25,7 +25,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code casq_commits_total}, {@code casq_commands_total}, {@code casq_commit_conflicts_total},
  *       {@code casq_commit_unknown_outcomes_total}, {@code casq_store_backpressure_total},
  *       {@code casq_archived_jobs_total}, {@code casq_written_bytes_total}, {@code
- *       casq_commit_write_seconds}, {@code casq_object_bytes} (queue)
+ *       casq_commit_write_seconds}, {@code casq_object_bytes}, {@code
+ *       casq_idempotency_budget_refusals_total}, {@code casq_idempotency_keys} (queue)
  *   <li>{@code casq_commit_batch_size} (queue): commands per commit
  *   <li>{@code casq_queue_jobs} (queue, state = ready | scheduled | leased |
  *       finished), {@code
@@ -134,6 +135,12 @@ final class BrokerMetrics {
       fc("casq.store.backpressure", m, EngineMetrics::backPressure, "store rate-limit answers");
       fc("casq.archived.jobs", m, EngineMetrics::archived, "finished jobs moved to archives");
       fc("casq.written.bytes", m, EngineMetrics::bytesWritten, "bytes of queue object written");
+      fc("casq.idempotency.budget.refusals", m, EngineMetrics::keyBudgetRefusals,
+          "pushes with a new idempotency key refused at the idempotencyMemoryBudget");
+      Gauge.builder("casq.idempotency.keys", m, EngineMetrics::idempotencyKeys)
+          .description("idempotency keys held in memory at the last commit")
+          .tag("queue", name)
+          .register(registry);
       FunctionTimer.builder("casq.commit.write", m, EngineMetrics::commits,
               EngineMetrics::writeNanos, TimeUnit.NANOSECONDS)
           .description("time spent writing the queue object")

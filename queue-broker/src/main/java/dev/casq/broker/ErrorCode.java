@@ -15,6 +15,7 @@ final class ErrorCode {
   static final String UNAVAILABLE = "unavailable";
   static final String OVERLOADED = "overloaded";
   static final String QUEUE_FULL = "queue_full";
+  static final String IDEMPOTENCY_BUDGET = "idempotency_budget";
   static final String INTERNAL = "internal";
   static final String FORBIDDEN = "forbidden";
   static final String HANDOVER_REFUSED = "handover_refused";

@@ -50,6 +50,9 @@ final class ErrorMapping {
       return new ApiException(503, ErrorCode.OUTCOME_UNKNOWN,
           t.getMessage() + "; retry with the same idempotency key");
     }
+    if (t instanceof dev.casq.core.IdempotencyBudgetException) {
+      return new ApiException(429, ErrorCode.IDEMPOTENCY_BUDGET, t.getMessage());
+    }
     if (t instanceof dev.casq.core.QueueFullException) {
       return new ApiException(429, ErrorCode.QUEUE_FULL, t.getMessage());
     }

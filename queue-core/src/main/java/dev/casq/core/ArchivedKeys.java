@@ -1,6 +1,7 @@
 package dev.casq.core;
 
 import dev.casq.storage.ObjectStore;
+import dev.casq.storage.StorageException;
 import dev.casq.storage.VersionedBytes;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,108 +12,285 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The idempotency keys of finished jobs, which the queue object does not hold: they are rebuilt
- * after every read from the finished jobs still in the object and from the archive objects it
- * names (each read once, then cached). Confined to the engine's thread.
+ * The idempotency keys of finished jobs, which the queue object does not hold: the engine's
+ * {@link KeyMemory} of committed keys, filled from the finished jobs of every state it reads and
+ * from the key index objects ({@link KeyIndexObject}) of the archives those states name (each read
+ * once, many at a time, falling back to the archive itself when an archive has no index), and
+ * from the keys of its own commits as they land. Confined to the engine's thread (the loading
+ * threads only read and decode).
  */
 final class ArchivedKeys {
   private static final Logger log = LoggerFactory.getLogger(ArchivedKeys.class);
-
-  private record ArchivedKey(String key, String jobId, Instant forgetAt) {}
+  /** Index objects read at once when a state names many (at a takeover). */
+  static final int LOAD_PARALLELISM = 8;
 
   private final ObjectStore store;
   private final String queueKey;
   private final QueuePolicy policy;
-  private final Map<String, List<ArchivedKey>> byArchive = new HashMap<>();
+  private final KeyMemory memory;
+  private final boolean parallel;
+  private final EngineMetrics metrics;
+  private final Set<String> loaded = new HashSet<>(); // archives whose keys are in the memory
+  // archives named by this engine's write in flight: their keys, not yet committed
+  private final Map<String, List<Job>> pending = new HashMap<>();
+  private final AtomicLong indexReads = new AtomicLong();
+  private final AtomicLong archiveReads = new AtomicLong();
+  private boolean budgetWarned;
 
-  ArchivedKeys(ObjectStore store, String queueKey, QueuePolicy policy) {
+  ArchivedKeys(ObjectStore store, String queueKey, QueuePolicy policy, KeyHasher hasher,
+      boolean parallel, EngineMetrics metrics) {
     this.store = store;
     this.queueKey = queueKey;
     this.policy = policy;
+    this.memory = new KeyMemory(hasher, policy.idempotencyKeyCapacity());
+    this.parallel = parallel;
+    this.metrics = metrics;
   }
 
-  /** Remembers in {@code state} the keys of the archives it names and of its finished jobs. */
-  void restore(QueueState state, Instant now) {
-    int max = policy.maxRememberedKeys();
-    if (max <= 0) {
-      return;
-    }
+  KeyMemory memory() {
+    return memory;
+  }
+
+  /** Key index objects read since the engine started. */
+  long indexReads() {
+    return indexReads.get();
+  }
+
+  /** Archive objects read for their keys (archives without a key index) since the start. */
+  long archiveReads() {
+    return archiveReads.get();
+  }
+
+  /**
+   * Gives {@code state} the engine's memory of committed keys, and completes it with the keys of
+   * the state's finished jobs and of the archives it names.
+   *
+   * @param committed whether the state is known to be committed (read from the store, or the one
+   *     the last landed write wrote); the sealed state of a write still in flight is not, and its
+   *     own keys stay with it until that write lands
+   */
+  void restore(QueueState state, Instant now, boolean committed) {
+    state.finishedKeys.attach(memory);
+    memory.expire(now);
+    Duration retention = policy.idempotencyRetention();
     Set<String> named = new HashSet<>();
+    List<QueueState.ArchiveRef> toLoad = new ArrayList<>();
     for (QueueState.ArchiveRef a : state.archives) {
       named.add(a.key());
-      if (!a.at().plus(policy.idempotencyRetention()).isAfter(now)) {
-        continue; // every key in it is forgotten by now
+      if (loaded.contains(a.key()) || !a.at().plus(retention).isAfter(now)) {
+        continue; // known, or every key in it is forgotten by now
       }
-      for (ArchivedKey k : byArchive.computeIfAbsent(a.key(), this::read)) {
-        if (k.forgetAt().isAfter(now)) {
-          state.remember(k.key(), k.jobId(), k.forgetAt(), max);
+      List<Job> own = pending.get(a.key());
+      if (own != null) {
+        if (committed) {
+          rememberCommitted(own, now);
+          loaded.add(a.key());
+          pending.remove(a.key());
+        } else {
+          for (Job j : own) {
+            rememberInState(state, j, now);
+          }
         }
+      } else {
+        toLoad.add(a);
       }
     }
-    byArchive.keySet().retainAll(named);
+    if (!toLoad.isEmpty()) {
+      load(toLoad, now);
+    }
+    if (committed) {
+      loaded.retainAll(named);
+    }
     for (Job j : state.finished) {
-      Instant forgetAt = j.finishedAt().plus(policy.idempotencyRetention());
-      if (j.idempotencyKey() != null && forgetAt.isAfter(now)) {
-        state.remember(j.idempotencyKey(), j.id(), forgetAt, max);
+      if (committed) {
+        rememberCommitted(List.of(j), now);
+      } else {
+        rememberInState(state, j, now);
       }
     }
   }
 
   /**
    * Names a new archive object in the state while its jobs' keys may be remembered, and stops
-   * naming the oldest ones once their keys are all forgotten (by time, or because newer archives
-   * alone hold as many keys as are remembered at most).
+   * naming the oldest ones once their keys are all forgotten (by time only).
    */
   void name(QueueState state, String archiveKey, List<Job> records, Instant now) {
     List<QueueState.ArchiveRef> named = state.archives;
-    List<ArchivedKey> keys = keysOf(records);
-    if (!keys.isEmpty() && policy.maxRememberedKeys() > 0
-        && !policy.idempotencyRetention().isZero()) {
-      named.add(new QueueState.ArchiveRef(archiveKey, keys.size(), now));
-      byArchive.put(archiveKey, keys);
+    int keys = 0;
+    for (Job j : records) {
+      keys += j.idempotencyKey() != null ? 1 : 0;
+    }
+    if (keys > 0 && !policy.idempotencyRetention().isZero()) {
+      named.add(new QueueState.ArchiveRef(archiveKey, keys, now));
+      pending.put(archiveKey, records);
     }
     while (!named.isEmpty()
         && !named.get(0).at().plus(policy.idempotencyRetention()).isAfter(now)) {
       named.remove(0);
     }
-    long newer = 0;
-    for (int i = named.size() - 1; i >= 0; i--) {
-      if (newer >= policy.maxRememberedKeys()) {
-        named.subList(0, i + 1).clear(); // newer archives hold enough keys already
-        break;
+  }
+
+  /** After the write of {@code revision} landed: its keys and archives are committed. */
+  void landed(QueueState state, long revision) {
+    state.finishedKeys.landed(revision);
+    for (QueueState.ArchiveRef a : state.archives) {
+      if (pending.remove(a.key()) != null) {
+        loaded.add(a.key());
       }
-      newer += named.get(i).keys();
+    }
+    pending.clear();
+    metrics.recordKeysHeld(state.keysHeld());
+    if (budgetWarned && state.keysHeld() < policy.idempotencyKeyCapacity() * 9 / 10) {
+      budgetWarned = false;
+      log.info("queue {} holds {} idempotency keys, under 90% of its idempotencyMemoryBudget"
+          + " again; keyed pushes are accepted", queueKey, state.keysHeld());
     }
   }
 
-  private List<ArchivedKey> read(String archiveKey) {
+  /** After the write in flight was proven lost: its archive's keys were never committed. */
+  void lost() {
+    pending.clear();
+  }
+
+  /** A keyed push was refused at the budget: counted, and logged once until under it again. */
+  void budgetReached(QueueState state) {
+    metrics.recordKeyBudgetRefusal();
+    if (!budgetWarned) {
+      budgetWarned = true;
+      log.warn("queue {} holds {} idempotency keys, as many as its idempotencyMemoryBudget of {}"
+          + " bytes allows: pushes with a new idempotency key are refused (HTTP 429"
+          + " idempotency_budget) until keys older than the idempotencyRetention of {} are"
+          + " forgotten; raise the budget or shorten the retention", queueKey,
+          state.keysHeld(), policy.idempotencyMemoryBudget(), policy.idempotencyRetention());
+    }
+  }
+
+  private void rememberCommitted(List<Job> jobs, Instant now) {
+    for (Job j : jobs) {
+      Instant forgetAt = forgetAt(j);
+      if (forgetAt != null && forgetAt.isAfter(now)) {
+        memory.put(j.idempotencyKey(), j.seq(), forgetAt);
+      }
+    }
+  }
+
+  private void rememberInState(QueueState state, Job j, Instant now) {
+    Instant forgetAt = forgetAt(j);
+    if (forgetAt != null && forgetAt.isAfter(now)) {
+      state.finishedKeys.remember(j.idempotencyKey(), j.id(), forgetAt, state.revision - 1);
+    }
+  }
+
+  private Instant forgetAt(Job j) {
+    if (j.idempotencyKey() == null || j.finishedAt() == null) {
+      return null;
+    }
+    return Instants.saturatingPlus(j.finishedAt(), policy.idempotencyRetention());
+  }
+
+  /** Reads the key index objects of {@code refs} (many at once) into the memory. */
+  private void load(List<QueueState.ArchiveRef> refs, Instant now) {
+    long started = System.nanoTime();
+    List<KeyIndexObject.Entries> all = new ArrayList<>(refs.size());
+    if (parallel && refs.size() > 1) {
+      ExecutorService pool = Executors.newFixedThreadPool(
+          Math.min(LOAD_PARALLELISM, refs.size()), daemonThreads());
+      try {
+        List<Future<KeyIndexObject.Entries>> futures = new ArrayList<>(refs.size());
+        for (QueueState.ArchiveRef a : refs) {
+          futures.add(pool.submit(() -> entriesOf(a.key())));
+        }
+        for (Future<KeyIndexObject.Entries> f : futures) {
+          all.add(f.get());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new QueueClosedException("interrupted while reading key index objects of "
+            + queueKey);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        throw cause instanceof RuntimeException r ? r
+            : new StorageException("reading key index objects failed: " + cause, cause);
+      } finally {
+        pool.shutdownNow();
+      }
+    } else {
+      for (QueueState.ArchiveRef a : refs) {
+        all.add(entriesOf(a.key()));
+      }
+    }
+    long read = System.nanoTime();
+    long total = 0;
+    for (KeyIndexObject.Entries e : all) {
+      total += e.size();
+    }
+    memory.ensureRoom((int) Math.min(Integer.MAX_VALUE / 2, total));
+    long retentionMillis = policy.idempotencyRetention().toMillis();
+    long nowMillis = now.toEpochMilli();
+    for (KeyIndexObject.Entries e : all) {
+      for (int i = 0; i < e.size(); i++) {
+        long forgetMillis = e.finishedAtMillis()[i] + retentionMillis;
+        if (forgetMillis > nowMillis) {
+          memory.put(e.hi()[i], e.lo()[i], e.seq()[i], KeyMemory.forgetSecond(forgetMillis));
+        }
+      }
+    }
+    for (QueueState.ArchiveRef a : refs) {
+      loaded.add(a.key());
+    }
+    if (refs.size() > 1) {
+      long end = System.nanoTime();
+      log.info("queue {}: remembered {} idempotency keys from {} key index objects in {} ms"
+          + " ({} ms reading, {} ms indexing)", queueKey, total, refs.size(),
+          (end - started) / 1_000_000, (read - started) / 1_000_000, (end - read) / 1_000_000);
+    }
+  }
+
+  /** The keys of one archive: from its key index object, or from the archive when it has none. */
+  private KeyIndexObject.Entries entriesOf(String archiveKey) {
+    String indexKey = KeyIndexObject.keyFor(archiveKey);
+    indexReads.incrementAndGet();
+    Optional<VersionedBytes> index = store.read(indexKey);
+    if (index.isPresent()) {
+      try {
+        return KeyIndexObject.decode(index.get().data());
+      } catch (CorruptStateException e) {
+        log.warn("key index object {} cannot be read ({}); reading its archive instead",
+            indexKey, e.getMessage());
+      }
+    }
+    archiveReads.incrementAndGet();
     try {
       Optional<VersionedBytes> archive = store.read(archiveKey);
       if (archive.isEmpty()) {
-        log.warn("archive object {} named by {} is missing; the idempotency keys of its jobs are"
-            + " forgotten", archiveKey, queueKey);
-        return List.of();
+        log.warn("archive object {} named by {} is missing, and so is its key index; the"
+            + " idempotency keys of its jobs are forgotten", archiveKey, queueKey);
+        return KeyIndexObject.of(List.of(), memory.hasher());
       }
-      return keysOf(StateCodec.decodeArchive(archive.get().data()));
+      return KeyIndexObject.of(StateCodec.decodeArchive(archive.get().data()), memory.hasher());
     } catch (CorruptStateException e) {
       log.warn("archive object {} cannot be read ({}); the idempotency keys of its jobs are"
           + " forgotten", archiveKey, e.getMessage());
-      return List.of();
+      return KeyIndexObject.of(List.of(), memory.hasher());
     }
   }
 
-  private List<ArchivedKey> keysOf(List<Job> jobs) {
-    Duration retention = policy.idempotencyRetention();
-    List<ArchivedKey> keys = new ArrayList<>();
-    for (Job j : jobs) {
-      if (j.idempotencyKey() != null && j.finishedAt() != null) {
-        keys.add(new ArchivedKey(j.idempotencyKey(), j.id(), j.finishedAt().plus(retention)));
-      }
-    }
-    return keys;
+  private java.util.concurrent.ThreadFactory daemonThreads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "casq-keys-" + queueKey + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 }

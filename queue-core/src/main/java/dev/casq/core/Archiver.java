@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Moves finished jobs out of the queue object: writes them to a time-bucketed archive object
  * before the commit that drops them, and deletes that object again only when the commit is proven
- * lost (never for a commit that may still land).
+ * lost (never for a commit that may still land). When the jobs carry idempotency keys, a key
+ * index object ({@link KeyIndexObject}) is written next to the archive, before it, and deleted
+ * with it.
  */
 final class Archiver {
   private static final Logger log = LoggerFactory.getLogger(Archiver.class);
@@ -60,11 +62,15 @@ final class Archiver {
     List<Job> records = new ArrayList<>(finished);
     String commitRef = (state.revision + 1) + "-" + tokens.get();
     String archiveKey = queueKey + ".archive/" + HOUR.format(now) + "/" + commitRef + ".json";
+    boolean indexed = writeKeyIndex(archiveKey, records);
     try {
       store.put(archiveKey, StateCodec.encodeArchive(records, commitRef));
     } catch (StorageException e) {
       log.warn("archive write {} failed ({}); finished jobs stay in the queue object for now",
           archiveKey, e.toString());
+      if (indexed) {
+        delete(KeyIndexObject.keyFor(archiveKey), "its archive could not be written");
+      }
       return null;
     }
     state.dropFinished(n);
@@ -74,16 +80,42 @@ final class Archiver {
     return new Written(archiveKey, n);
   }
 
-  /** Deletes the archive object of a commit proven lost (its jobs are back in the state). */
+  /**
+   * Deletes the archive object of a commit proven lost (its jobs are back in the state), and its
+   * key index object after it.
+   */
   void deleteLost(Written archive) {
     if (archive == null) {
       return;
     }
+    keys.lost();
+    delete(archive.key(), "its commit did not land");
+    delete(KeyIndexObject.keyFor(archive.key()), "its commit did not land");
+  }
+
+  /** Writes the key index of an archive's keyed jobs; false when there is none (or it failed). */
+  private boolean writeKeyIndex(String archiveKey, List<Job> records) {
+    KeyIndexObject.Entries entries = KeyIndexObject.of(records, keys.memory().hasher());
+    if (entries.size() == 0) {
+      return false;
+    }
+    String indexKey = KeyIndexObject.keyFor(archiveKey);
     try {
-      store.delete(archive.key());
+      store.put(indexKey, KeyIndexObject.encode(entries));
+      return true;
     } catch (StorageException e) {
-      log.warn("could not delete archive {} of a commit that did not land: {}", archive.key(),
-          e.toString());
+      // the archive still holds the keys: a starting engine reads it instead (slower)
+      log.warn("key index write {} failed ({}); a starting engine reads the archive for its keys",
+          indexKey, e.toString());
+      return false;
+    }
+  }
+
+  private void delete(String objectKey, String why) {
+    try {
+      store.delete(objectKey);
+    } catch (StorageException e) {
+      log.warn("could not delete {} ({}): {}", objectKey, why, e.toString());
     }
   }
 }

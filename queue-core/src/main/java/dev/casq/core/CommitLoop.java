@@ -176,7 +176,8 @@ public final class CommitLoop {
         options.minCommitInterval() != null
             ? options.minCommitInterval()
             : store.capabilities().minWriteInterval();
-    this.archivedKeys = new ArchivedKeys(this.store, key, machine.policy());
+    this.archivedKeys = new ArchivedKeys(this.store, key, machine.policy(), KeyHasher.MURMUR3,
+        sleeper == Sleeper.REAL, metrics); // a simulated engine reads on its own thread only
     this.archiver = new Archiver(this.store, key, options, archivedKeys, metrics);
     this.segments = new Segments(this.store, key, options, metrics);
     this.errors = new ErrorLog(log, "queue " + key);
@@ -205,6 +206,7 @@ public final class CommitLoop {
         version = store.create(key, empty);
         state = StateCodec.decode(empty);
         segments.attach(state, true);
+        archivedKeys.restore(state, options.clock().instant(), true);
         sealedBytes = empty;
         committedRevision = state.revision;
         log.info("created queue object {} in {}", key, store.describe());
@@ -280,6 +282,9 @@ public final class CommitLoop {
     if (!clean) {
       rebuild(applied, now); // the command changed the state before it failed: undo it
       p.rejectForGood();
+    }
+    if (p.error() instanceof IdempotencyBudgetException) {
+      archivedKeys.budgetReached(state);
     }
     applied.add(p);
   }
@@ -491,6 +496,7 @@ public final class CommitLoop {
     lastCommitEnd = now;
     committedRevision = w.revision();
     segments.landed(w.segments());
+    archivedKeys.landed(state, w.revision());
     if (troubles.getAndSet(0) > 0) {
       errors.recovered();
       health.accept(EngineHealth.State.SERVING, null);
@@ -542,7 +548,7 @@ public final class CommitLoop {
   private void work(QueueState sealed, Instant now) {
     state = sealed;
     segments.attach(state, true);
-    archivedKeys.restore(state, now);
+    archivedKeys.restore(state, now, inFlight == null);
   }
 
   /**

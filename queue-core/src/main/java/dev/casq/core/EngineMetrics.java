@@ -13,6 +13,9 @@ public final class EngineMetrics {
   private final LongAdder backPressure = new LongAdder();
   private final LongAdder archived = new LongAdder();
   private volatile long lastObjectBytes;
+  private volatile long keysHeld;
+  private final java.util.concurrent.atomic.LongAdder keyBudgetRefusals =
+      new java.util.concurrent.atomic.LongAdder();
   private volatile long segments;
   private volatile long segmentedJobs;
   private volatile long segmentBytes;
@@ -56,6 +59,32 @@ public final class EngineMetrics {
   /** Jobs moved into segment objects. */
   public long segmentedJobs() {
     return segmentedJobs;
+  }
+
+  void recordKeysHeld(long keys) {
+    keysHeld = keys;
+  }
+
+  /**
+   * Idempotency keys the engine held in memory at its last landed commit (of finished jobs still
+   * in their retention, of live jobs, of jobs in segments): compare with the budget's capacity.
+   * @return the number of keys
+   */
+  public long idempotencyKeys() {
+    return keysHeld;
+  }
+
+  void recordKeyBudgetRefusal() {
+    keyBudgetRefusals.increment();
+  }
+
+  /**
+   * Pushes with a new idempotency key refused because the queue held as many keys as its
+   * idempotencyMemoryBudget allows.
+   * @return the count since the engine started
+   */
+  public long keyBudgetRefusals() {
+    return keyBudgetRefusals.sum();
   }
 
   void recordArchive(int n) {

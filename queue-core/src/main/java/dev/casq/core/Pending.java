@@ -57,6 +57,11 @@ final class Pending<R> {
     rejected = true;
   }
 
+  /** The error of the last {@link #apply} or rejection, or null. */
+  Throwable error() {
+    return error;
+  }
+
   boolean failed() {
     return error != null;
   }

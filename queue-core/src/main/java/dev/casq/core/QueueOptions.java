@@ -22,7 +22,7 @@ public final class QueueOptions {
   private QueueOptions(Builder b) {
     this.policy =
         new QueuePolicy(b.defaultLease, b.maxLease, b.maxAttempts, b.backoffBase, b.backoffMax,
-            b.idempotencyRetention, b.maxRememberedKeys, b.maxPayloadBytes);
+            b.idempotencyRetention, b.idempotencyMemoryBudget, b.maxPayloadBytes);
     this.engineOptions =
         new EngineOptions(b.minCommitInterval, b.maxBatchSize, b.maxConflictRetries,
             b.archiveBatchSize, b.archiveMaxDelay, b.clock, b.tokens, b.maxObjectBytes,
@@ -90,7 +90,7 @@ public final class QueueOptions {
     private Duration backoffBase = p.backoffBase();
     private Duration backoffMax = p.backoffMax();
     private Duration idempotencyRetention = p.idempotencyRetention();
-    private int maxRememberedKeys = p.maxRememberedKeys();
+    private long idempotencyMemoryBudget = p.idempotencyMemoryBudget();
     private int maxPayloadBytes = p.maxPayloadBytes();
     private Duration minCommitInterval = e.minCommitInterval();
     private int maxBatchSize = e.maxBatchSize();
@@ -153,15 +153,43 @@ public final class QueueOptions {
       return this;
     }
 
-    /** How long the idempotency key of a finished job is remembered. Default 2m. */
+    /**
+     * The dedupe window: how long the idempotency key of a finished job is remembered, whatever
+     * the throughput (a push with the key within it gets the original job id back). Default 5m,
+     * ten times the 30 s casq's Java client retries a call; keep it longer than any client's
+     * retries.
+     */
     public Builder idempotencyRetention(Duration d) {
       this.idempotencyRetention = d;
       return this;
     }
 
-    /** Most keys of finished jobs remembered at once. Default 20000. */
+    /**
+     * Memory the queue's idempotency keys may take, in bytes (each key is counted at {@link
+     * QueuePolicy#BYTES_PER_KEY} bytes). While the queue holds as many keys as the budget allows,
+     * pushes with a new key are refused with {@link IdempotencyBudgetException} (HTTP 429
+     * {@code idempotency_budget}); a key is never forgotten early. 1 MiB to 32 GiB; default
+     * 256 MiB (about 6.7 million keys: 5 minutes at 22,000 keyed pushes a second).
+     */
+    public Builder idempotencyMemoryBudget(long bytes) {
+      this.idempotencyMemoryBudget = bytes;
+      return this;
+    }
+
+    /**
+     * Sets {@link #idempotencyMemoryBudget} to hold {@code n} keys ({@code n} times {@link
+     * QueuePolicy#BYTES_PER_KEY} bytes, at least the 1 MiB minimum).
+     *
+     * @deprecated keys are no longer forgotten by count (that silently shortened the dedupe
+     *     window under load); use {@link #idempotencyMemoryBudget(long)}
+     */
+    @Deprecated
     public Builder maxRememberedKeys(int n) {
-      this.maxRememberedKeys = n;
+      if (n < 0) {
+        throw new InvalidRequestException("invalid queue option: maxRememberedKeys must be >= 0");
+      }
+      this.idempotencyMemoryBudget = Math.max(QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET,
+          (long) n * QueuePolicy.BYTES_PER_KEY);
       return this;
     }
 

@@ -13,9 +13,11 @@ import java.util.Objects;
  * @param defaultMaxAttempts attempts before a job goes dead, when a push does not say
  * @param backoffBase delay before the first retry after a failure; doubles with each attempt
  * @param backoffMax the longest retry delay
- * @param idempotencyRetention how long the key of a finished job is still remembered
- * @param maxRememberedKeys the most keys of finished jobs remembered at once (oldest forgotten
- *     first)
+ * @param idempotencyRetention how long the key of a finished job is still remembered: the dedupe
+ *     window, by time only
+ * @param idempotencyMemoryBudget bytes of memory the queue's idempotency keys may take ({@link
+ *     #BYTES_PER_KEY} a key): at the budget, pushes with a new key are refused ({@link
+ *     IdempotencyBudgetException}) rather than forgetting a key early
  * @param maxPayloadBytes the largest payload (JSON text, UTF-8) a push may carry
  */
 public record QueuePolicy(
@@ -25,7 +27,7 @@ public record QueuePolicy(
     Duration backoffBase,
     Duration backoffMax,
     Duration idempotencyRetention,
-    int maxRememberedKeys,
+    long idempotencyMemoryBudget,
     int maxPayloadBytes) {
 
   // Bounds on what a request may carry. Every value that feeds arithmetic on instants and
@@ -67,6 +69,23 @@ public record QueuePolicy(
    * nanosecond count (about 292 years).
    */
   public static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(36_500);
+  /**
+   * Bytes one idempotency key is counted at against {@code idempotencyMemoryBudget}: a remembered
+   * key takes 28 bytes in its table plus 4 to 5.3 of index when the table is full (see
+   * docs/benchmarks.md); 40 bounds that with room for the live keys' own indexes.
+   */
+  public static final int BYTES_PER_KEY = 40;
+  /** The smallest idempotency memory budget: 1 MiB. */
+  public static final long MIN_IDEMPOTENCY_MEMORY_BUDGET = 1L << 20;
+  /** The largest idempotency memory budget: 32 GiB (about 860 million keys). */
+  public static final long MAX_IDEMPOTENCY_MEMORY_BUDGET = 32L << 30;
+  /** The default idempotency memory budget: 256 MiB, about 6.7 million keys. */
+  public static final long DEFAULT_IDEMPOTENCY_MEMORY_BUDGET = 256L << 20;
+  /**
+   * The default dedupe window: 5 minutes, ten times the 30 s for which casq's Java client retries
+   * a call (its {@code RetryPolicy} deadline), so a retry after a failover always finds its key.
+   */
+  public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = Duration.ofMinutes(5);
   /** The longest lease, backoff or key retention a policy may configure: 3,650 days. */
   public static final Duration MAX_POLICY_DURATION = Duration.ofDays(3_650);
 
@@ -80,7 +99,8 @@ public record QueuePolicy(
    * #MAX_POLICY_DURATION}
    * @param idempotencyRetention how long keys of finished jobs are remembered: 0 to {@link
    * #MAX_POLICY_DURATION}
-   * @param maxRememberedKeys the most remembered keys: 0 or more
+   * @param idempotencyMemoryBudget bytes the idempotency keys may take: {@link
+   * #MIN_IDEMPOTENCY_MEMORY_BUDGET} to {@link #MAX_IDEMPOTENCY_MEMORY_BUDGET}
    * @param maxPayloadBytes the largest payload: at least 2 bytes
    * @throws NullPointerException if a duration is null
    * @throws IllegalArgumentException if a value is out of its bounds
@@ -104,7 +124,10 @@ public record QueuePolicy(
     require(!idempotencyRetention.isNegative(), "idempotencyRetention must not be negative");
     require(idempotencyRetention.compareTo(MAX_POLICY_DURATION) <= 0,
         "idempotencyRetention must be at most " + MAX_POLICY_DURATION);
-    require(maxRememberedKeys >= 0, "maxRememberedKeys must be >= 0");
+    require(idempotencyMemoryBudget >= MIN_IDEMPOTENCY_MEMORY_BUDGET
+            && idempotencyMemoryBudget <= MAX_IDEMPOTENCY_MEMORY_BUDGET,
+        "idempotencyMemoryBudget must be from " + MIN_IDEMPOTENCY_MEMORY_BUDGET + " to "
+            + MAX_IDEMPOTENCY_MEMORY_BUDGET + " bytes, got " + idempotencyMemoryBudget);
     require(maxPayloadBytes >= 2, "maxPayloadBytes must be >= 2");
   }
 
@@ -116,9 +139,18 @@ public record QueuePolicy(
         5,
         Duration.ofSeconds(1),
         Duration.ofMinutes(5),
-        Duration.ofMinutes(2),
-        20_000,
+        DEFAULT_IDEMPOTENCY_RETENTION,
+        DEFAULT_IDEMPOTENCY_MEMORY_BUDGET,
         256 * 1024);
+  }
+
+  /**
+   * How many idempotency keys the memory budget holds: keyed pushes with a new key are refused
+   * while the queue holds this many.
+   * @return the budget divided by {@link #BYTES_PER_KEY}
+   */
+  public long idempotencyKeyCapacity() {
+    return idempotencyMemoryBudget / BYTES_PER_KEY;
   }
 
   /**

@@ -97,8 +97,8 @@ public final class QueueState {
      */
     List<Job> jobs(String segmentKey);
 
-    /** Position and job id of each idempotency key in a segment. */
-    Map<String, KeyAt> keys(String segmentKey);
+    /** Position and job id of each idempotency key in a segment, by the key's 128-bit hash. */
+    SegmentKeys keys(String segmentKey);
   }
 
   /** Where an idempotency key sits in a segment. */
@@ -106,43 +106,6 @@ public final class QueueState {
 
   /** A commit recorded in the state, to decide whether a write of unknown outcome landed. */
   public record CommitMark(long revision, String commitId) {}
-
-  /**
-   * A remembered idempotency key of a job that has finished. The engine keeps these in memory
-   * only: they are rebuilt from the finished jobs in the queue object and from the archive objects
-   * it names ({@link ArchiveRef}), so they cost no bytes in any commit. (Objects written by
-   * earlier versions of casq list them in the object; they are read from there too.)
-   */
-  public static final class RememberedKey {
-    private final String jobId;
-    private final Instant forgetAt;
-
-    /**
-     * Creates a remembered key.
-     * @param jobId the finished job the key belongs to
-     * @param forgetAt when the key is forgotten and may create a new job again
-     */
-    public RememberedKey(String jobId, Instant forgetAt) {
-      this.jobId = java.util.Objects.requireNonNull(jobId, "jobId");
-      this.forgetAt = java.util.Objects.requireNonNull(forgetAt, "forgetAt");
-    }
-
-    /**
-     * The finished job a push with this key returns.
-     * @return the job id
-     */
-    public String jobId() {
-      return jobId;
-    }
-
-    /**
-     * When the key is forgotten; a push with it after this creates a new job.
-     * @return the time the key is forgotten
-     */
-    public Instant forgetAt() {
-      return forgetAt;
-    }
-  }
 
   long revision;
   String commitId;
@@ -158,7 +121,7 @@ public final class QueueState {
   final TreeSet<Job> scheduled = new TreeSet<>(SCHEDULE_ORDER);
   final TreeSet<Job> leased = new TreeSet<>(EXPIRY_ORDER);
   final Map<String, String> liveKeys = new HashMap<>(); // idempotency key -> job id
-  final LinkedHashMap<String, RememberedKey> rememberedKeys = new LinkedHashMap<>();
+  final FinishedKeys finishedKeys = new FinishedKeys(); // in memory only, see FinishedKeys
   final List<Job> finished = new ArrayList<>(); // awaiting archive, oldest first
   final List<ArchiveRef> archives = new ArrayList<>(); // oldest first
   final List<SegmentRef> segments = new ArrayList<>(); // in the order they were written
@@ -250,11 +213,35 @@ public final class QueueState {
   }
 
   /**
-   * Idempotency keys of finished jobs that are still remembered, by key, oldest first.
-   * @return the remembered keys
+   * The finished job an idempotency key still returns at {@code now}: a push with the key within
+   * the queue's {@code idempotencyRetention} after its job finished gets this id back.
+   * @param key the idempotency key
+   * @param now the time to judge the retention at
+   * @return the job id, or null when no finished job's key is remembered
    */
-  public Map<String, RememberedKey> rememberedKeys() {
-    return rememberedKeys;
+  public String rememberedJob(String key, Instant now) {
+    return finishedKeys.jobFor(key, now);
+  }
+
+  /**
+   * How many idempotency keys of finished jobs are remembered (some may be past their retention
+   * until the next command).
+   * @return the count
+   */
+  public int rememberedKeyCount() {
+    return finishedKeys.size();
+  }
+
+  /**
+   * Idempotency keys held in memory: those of finished jobs still remembered, of live jobs in the
+   * head, and of jobs in segments (counted as written, even after they left the segment).
+   */
+  long keysHeld() {
+    long n = (long) finishedKeys.size() + liveKeys.size();
+    for (SegmentRef ref : segments) {
+      n += ref.keys();
+    }
+    return n;
   }
 
   /** Segments named by this state, in the order they were written. */
@@ -268,22 +255,23 @@ public final class QueueState {
   }
 
   /** Job id for an idempotency key, live (in the head or a segment) or remembered, or null. */
-  String jobForKey(String key) {
+  String jobForKey(String key, Instant now) {
     String id = liveKeys.get(key);
     if (id != null) {
       return id;
     }
+    KeyHasher.KeyHash hash = null;
     for (SegmentRef ref : segments) {
       if (ref.keys() > 0) {
-        KeyAt at = source().keys(ref.key()).get(key);
+        hash = hash == null ? KeyHasher.MURMUR3.hash(key) : hash;
+        KeyAt at = source().keys(ref.key()).find(hash);
         if (at != null && at.position() >= ref.cursor()
             && !cancelledInSegments.contains(at.jobId())) {
           return at.jobId();
         }
       }
     }
-    RememberedKey r = rememberedKeys.get(key);
-    return r == null ? null : r.jobId();
+    return finishedKeys.jobFor(key, now);
   }
 
   /** How many queued jobs that are due, waiting for a worker (in the head and in segments). */
@@ -399,12 +387,12 @@ public final class QueueState {
    * Cancels a job that waits in a segment: the segment is immutable, so the job's id is recorded
    * and the job is skipped when the segment is read; its key is remembered as any finished job's.
    */
-  void cancelSegmented(Job old, Job cancelled, Instant forgetKeyAt, int maxRememberedKeys) {
+  void cancelSegmented(Job old, Job cancelled, Instant forgetKeyAt) {
     modCount++;
     cancelledInSegments.add(old.id());
     finished.add(cancelled);
     if (old.idempotencyKey() != null) {
-      remember(old.idempotencyKey(), old.id(), forgetKeyAt, maxRememberedKeys);
+      remember(old.idempotencyKey(), old.id(), forgetKeyAt);
     }
   }
 
@@ -497,7 +485,7 @@ public final class QueueState {
   }
 
   /** Removes a live job; a finished version of it goes to the archive list. */
-  void finish(Job old, Job finishedJob, Instant forgetKeyAt, int maxRememberedKeys) {
+  void finish(Job old, Job finishedJob, Instant forgetKeyAt) {
     modCount++;
     unindex(old);
     live.remove(old.id());
@@ -505,26 +493,20 @@ public final class QueueState {
     String key = old.idempotencyKey();
     if (key != null) {
       liveKeys.remove(key);
-      remember(key, old.id(), forgetKeyAt, maxRememberedKeys);
+      remember(key, old.id(), forgetKeyAt);
     }
   }
 
   /**
    * Remembers the key of a finished job (when it finishes, or when the engine rebuilds the keys
-   * after reading the object), unless a live job holds the key now; the oldest keys beyond
-   * {@code maxRememberedKeys} are forgotten. Not a change of the object.
+   * after reading the object), unless a live job holds the key now. Kept until {@code forgetAt},
+   * whatever the number of keys. Not a change of the object.
    */
-  void remember(String key, String jobId, Instant forgetAt, int maxRememberedKeys) {
-    if (maxRememberedKeys <= 0 || liveKeys.containsKey(key)) {
+  void remember(String key, String jobId, Instant forgetAt) {
+    if (liveKeys.containsKey(key)) {
       return;
     }
-    rememberedKeys.remove(key);
-    rememberedKeys.put(key, new RememberedKey(jobId, forgetAt));
-    while (rememberedKeys.size() > maxRememberedKeys) {
-      Iterator<String> it = rememberedKeys.keySet().iterator();
-      it.next();
-      it.remove();
-    }
+    finishedKeys.remember(key, jobId, forgetAt, revision);
   }
 
   /** Moves scheduled jobs whose run-at has come into the ready order. */
@@ -534,17 +516,9 @@ public final class QueueState {
     }
   }
 
-  /** Forgets remembered keys whose time has passed. */
+  /** Forgets remembered keys whose time has passed (not a change of the object). */
   void forgetKeys(Instant now) {
-    Iterator<RememberedKey> it = rememberedKeys.values().iterator();
-    while (it.hasNext()) {
-      RememberedKey r = it.next();
-      if (r.forgetAt().isAfter(now)) {
-        break; // insertion order is forget order: retention is one constant per queue
-      }
-      it.remove();
-      modCount++;
-    }
+    finishedKeys.forget(now);
   }
 
   /** Removes the oldest {@code n} finished jobs (after they were archived). */

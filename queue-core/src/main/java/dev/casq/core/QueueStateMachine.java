@@ -66,8 +66,7 @@ public final class QueueStateMachine {
       String error = "lease of " + job.lease().worker() + " expired";
       if (job.attempts() >= job.maxAttempts()) {
         s.counters.dead++;
-        s.finish(job, job.finished(JobStatus.DEAD, now, error, null), keyForgetAt(now),
-            policy.maxRememberedKeys());
+        s.finish(job, job.finished(JobStatus.DEAD, now, error, null), keyForgetAt(now));
       } else {
         s.replaceLive(job, job.requeued(now, job.attempts(), error));
       }
@@ -82,9 +81,13 @@ public final class QueueStateMachine {
     Instant runAt = runAt(r, now);
     tick(s, now);
     if (r.idempotencyKey() != null) {
-      String existing = s.jobForKey(r.idempotencyKey());
+      String existing = s.jobForKey(r.idempotencyKey(), now);
       if (existing != null) {
         return new PushResult(existing, true);
+      }
+      long held = s.keysHeld();
+      if (held >= policy.idempotencyKeyCapacity()) {
+        throw new IdempotencyBudgetException(held, policy.idempotencyMemoryBudget());
       }
     }
     int maxAttempts = r.maxAttempts() != null ? r.maxAttempts() : policy.defaultMaxAttempts();
@@ -166,7 +169,7 @@ public final class QueueStateMachine {
     tick(s, now);
     Job job = leasedJob(s, jobId, token);
     Job done = job.finished(JobStatus.COMPLETED, now, null, result);
-    s.finish(job, done, keyForgetAt(now), policy.maxRememberedKeys());
+    s.finish(job, done, keyForgetAt(now));
     s.counters.completed++;
     return done;
   }
@@ -191,8 +194,7 @@ public final class QueueStateMachine {
     }
     s.counters.failed++;
     s.counters.dead++;
-    s.finish(job, job.finished(JobStatus.DEAD, now, message, null), keyForgetAt(now),
-        policy.maxRememberedKeys());
+    s.finish(job, job.finished(JobStatus.DEAD, now, message, null), keyForgetAt(now));
     return JobStatus.DEAD;
   }
 
@@ -216,12 +218,12 @@ public final class QueueStateMachine {
         throw new JobNotFoundException(jobId);
       }
       Job cancelled = segmented.finished(JobStatus.CANCELLED, now, "cancelled", null);
-      s.cancelSegmented(segmented, cancelled, keyForgetAt(now), policy.maxRememberedKeys());
+      s.cancelSegmented(segmented, cancelled, keyForgetAt(now));
       s.counters.cancelled++;
       return cancelled;
     }
     Job cancelled = job.finished(JobStatus.CANCELLED, now, "cancelled", null);
-    s.finish(job, cancelled, keyForgetAt(now), policy.maxRememberedKeys());
+    s.finish(job, cancelled, keyForgetAt(now));
     s.counters.cancelled++;
     return cancelled;
   }
@@ -255,7 +257,7 @@ public final class QueueStateMachine {
   public QueueStats stats(QueueState s, Instant now) {
     tick(s, now);
     return new QueueStats(s.revision, s.readyCount(), s.scheduledCount(), s.leasedCount(),
-        s.finished.size(), s.rememberedKeys.size(), s.counters.copy(), s.broker, s.updatedAt);
+        s.finished.size(), s.rememberedKeyCount(), s.counters.copy(), s.broker, s.updatedAt);
   }
 
   static String jobId(long seq) {

@@ -41,7 +41,7 @@ final class Segments implements QueueState.SegmentSource {
   private final int headMaxReadyJobs;
   private final Supplier<String> tokens;
   private final EngineMetrics metrics;
-  private final Map<String, Map<String, QueueState.KeyAt>> keysBySegment = new HashMap<>();
+  private final Map<String, SegmentKeys> keysBySegment = new HashMap<>();
   private final LinkedHashMap<String, List<Job>> contents =
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -156,15 +156,15 @@ final class Segments implements QueueState.SegmentSource {
   }
 
   @Override
-  public Map<String, QueueState.KeyAt> keys(String segmentKey) {
-    Map<String, QueueState.KeyAt> keys = keysBySegment.get(segmentKey);
+  public SegmentKeys keys(String segmentKey) {
+    SegmentKeys keys = keysBySegment.get(segmentKey);
     if (keys == null) {
       List<Job> jobs = contents.get(segmentKey);
       if (jobs == null) {
         jobs = read(segmentKey);
       }
       if (jobs == null) {
-        return Map.of(); // not cached: indexed again once the state is read afresh
+        return SegmentKeys.NONE; // not cached: indexed again once the state is read afresh
       }
       keys = keysOf(jobs);
       keysBySegment.put(segmentKey, keys);
@@ -253,16 +253,8 @@ final class Segments implements QueueState.SegmentSource {
     return all;
   }
 
-  private static Map<String, QueueState.KeyAt> keysOf(Collection<Job> jobs) {
-    Map<String, QueueState.KeyAt> keys = new HashMap<>();
-    int i = 0;
-    for (Job j : jobs) {
-      if (j.idempotencyKey() != null) {
-        keys.put(j.idempotencyKey(), new QueueState.KeyAt(j.id(), i));
-      }
-      i++;
-    }
-    return keys.isEmpty() ? Map.of() : keys;
+  private static SegmentKeys keysOf(Collection<Job> jobs) {
+    return SegmentKeys.of(jobs, KeyHasher.MURMUR3);
   }
 
   private static Set<String> names(QueueState state) {

@@ -393,10 +393,8 @@ public final class StateCodec {
         Iterator<Map.Entry<String, JsonNode>> it = keys.fields();
         while (it.hasNext()) {
           Map.Entry<String, JsonNode> e = it.next();
-          s.rememberedKeys.put(
-              e.getKey(),
-              new QueueState.RememberedKey(
-                  text(e.getValue(), "job"), Instant.parse(text(e.getValue(), "forgetAt"))));
+          s.finishedKeys.remember(e.getKey(), text(e.getValue(), "job"),
+              Instant.parse(text(e.getValue(), "forgetAt")), s.revision - 1);
         }
       }
       return s;

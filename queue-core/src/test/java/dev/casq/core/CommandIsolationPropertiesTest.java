@@ -58,9 +58,7 @@ class CommandIsolationPropertiesTest {
   }
 
   private static Map<String, String> keys(QueueState s) {
-    Map<String, String> keys = new LinkedHashMap<>();
-    s.rememberedKeys().forEach((k, v) -> keys.put(k, v.jobId() + "@" + v.forgetAt()));
-    return keys;
+    return new LinkedHashMap<>(s.finishedKeys.recentSnapshot());
   }
 
   /** Builds a state by ordinary commands; returns the jobs it leased (some later finished). */

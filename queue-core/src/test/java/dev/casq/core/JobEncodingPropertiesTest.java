@@ -70,12 +70,12 @@ class JobEncodingPropertiesTest {
     QueueState s = QueueState.empty();
     s.archives.add(new QueueState.ArchiveRef("q.json.archive/" + name, 3, at));
     s.archives.add(new QueueState.ArchiveRef("q.json.archive/2", 1000, at.plusSeconds(1)));
-    s.rememberedKeys.put(key, new QueueState.RememberedKey("j7", at));
+    s.remember(key, "j7", at.plusSeconds(60));
     byte[] doc = StateCodec.encode(s);
     assertThat(MAPPER.readTree(doc).has("rememberedKeys")).isFalse();
     QueueState back = StateCodec.decode(doc);
     assertThat(back.archives()).containsExactlyElementsOf(s.archives);
-    assertThat(back.rememberedKeys()).isEmpty();
+    assertThat(back.rememberedKeyCount()).isZero();
   }
 
   @Test
@@ -85,7 +85,8 @@ class JobEncodingPropertiesTest {
         + "\"recentCommits\":[],\"jobs\":[],\"finished\":[],\"rememberedKeys\":{"
         + "\"signup-42\":{\"job\":\"j7\",\"forgetAt\":\"2026-11-25T18:29:27Z\"}}}";
     QueueState s = StateCodec.decode(old.getBytes(StandardCharsets.UTF_8));
-    assertThat(s.jobForKey("signup-42")).isEqualTo("j7");
+    assertThat(s.jobForKey("signup-42", Instant.parse("2026-11-25T18:29:26Z"))).isEqualTo("j7");
+    assertThat(s.jobForKey("signup-42", Instant.parse("2026-11-25T18:29:27Z"))).isNull();
     assertThat(s.archives()).isEmpty();
   }
 

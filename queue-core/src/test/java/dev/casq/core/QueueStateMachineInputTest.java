@@ -130,14 +130,15 @@ class QueueStateMachineInputTest {
   void backoffNeitherOverflowsNorLoopsForAnyAttemptsCount() {
     QueuePolicy widest = new QueuePolicy(Duration.ofSeconds(1), QueuePolicy.MAX_POLICY_DURATION,
         QueuePolicy.MAX_ATTEMPTS, Duration.ofNanos(1), QueuePolicy.MAX_POLICY_DURATION,
-        QueuePolicy.MAX_POLICY_DURATION, 10, 1024);
+        QueuePolicy.MAX_POLICY_DURATION, QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET, 1024);
     for (int attempts : List.of(0, 1, 2, 63, 64, 65, 1000, Integer.MAX_VALUE)) {
       assertThat(widest.backoff(attempts)).isBetween(Duration.ofNanos(1),
           QueuePolicy.MAX_POLICY_DURATION);
     }
     assertThat(widest.backoff(Integer.MAX_VALUE)).isEqualTo(QueuePolicy.MAX_POLICY_DURATION);
     QueuePolicy zeroBase = new QueuePolicy(Duration.ofSeconds(1), Duration.ofSeconds(1), 1,
-        Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO, 0, 1024);
+        Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO, QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET,
+        1024);
     assertThat(zeroBase.backoff(Integer.MAX_VALUE)).isEqualTo(Duration.ZERO); // returns at once
   }
 
@@ -145,14 +146,22 @@ class QueueStateMachineInputTest {
   void policyDurationsAndAttemptsAreBounded() {
     Duration tooLong = QueuePolicy.MAX_POLICY_DURATION.plusNanos(1);
     Duration s1 = Duration.ofSeconds(1);
-    assertThatThrownBy(() -> new QueuePolicy(s1, tooLong, 1, s1, s1, s1, 1, 1024))
+    long b = QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET;
+    assertThatThrownBy(() -> new QueuePolicy(s1, tooLong, 1, s1, s1, s1, b, 1024))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new QueuePolicy(s1, s1, 1, s1, tooLong, s1, 1, 1024))
+    assertThatThrownBy(() -> new QueuePolicy(s1, s1, 1, s1, tooLong, s1, b, 1024))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new QueuePolicy(s1, s1, 1, s1, s1, tooLong, 1, 1024))
+    assertThatThrownBy(() -> new QueuePolicy(s1, s1, 1, s1, s1, tooLong, b, 1024))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new QueuePolicy(s1, s1, QueuePolicy.MAX_ATTEMPTS + 1, s1, s1, s1, 1,
+    assertThatThrownBy(() -> new QueuePolicy(s1, s1, QueuePolicy.MAX_ATTEMPTS + 1, s1, s1, s1, b,
         1024)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new QueuePolicy(s1, s1, 1, s1, s1, s1, b - 1, 1024))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("idempotencyMemoryBudget");
+    assertThatThrownBy(() -> new QueuePolicy(s1, s1, 1, s1, s1, s1,
+        QueuePolicy.MAX_IDEMPOTENCY_MEMORY_BUDGET + 1, 1024))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("idempotencyMemoryBudget");
   }
 
   private void assertRefusedWithoutChange(PushRequest r) {

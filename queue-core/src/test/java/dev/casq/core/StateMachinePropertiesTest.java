@@ -38,7 +38,8 @@ class StateMachinePropertiesTest {
   void invariantsHoldOverRandomRuns(@ForAll("runs") List<Step> steps) {
     QueuePolicy policy =
         new QueuePolicy(Duration.ofSeconds(30), Duration.ofHours(1), 3, Duration.ofSeconds(1),
-            Duration.ofSeconds(8), Duration.ofMinutes(1), 50, 1024);
+            Duration.ofSeconds(8), Duration.ofMinutes(1),
+            QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET, 1024);
     QueueStateMachine m = new QueueStateMachine(policy, Tokens.sequential("tok"));
     QueueState s = QueueState.empty();
     Instant now = Instant.parse("2026-11-25T00:00:00Z");
@@ -59,7 +60,7 @@ class StateMachinePropertiesTest {
               r = r.withIdempotencyKey(key);
             }
             m.tick(s, now); // time may have made the key forgotten
-            boolean knownKey = key != null && s.jobForKey(key) != null;
+            boolean knownKey = key != null && s.jobForKey(key, now) != null;
             PushResult res = m.push(s, r, now);
             assertThat(res.duplicate()).isEqualTo(knownKey);
             if (!res.duplicate()) {

@@ -37,7 +37,8 @@ public final class Simulation {
   final SimStore store;
   final History history = new History();
   final QueuePolicy policy = new QueuePolicy(Duration.ofSeconds(5), Duration.ofHours(1), 4,
-      Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofHours(1), 20_000, 64 * 1024);
+      Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofHours(1),
+      QueuePolicy.DEFAULT_IDEMPOTENCY_MEMORY_BUDGET, 64 * 1024);
   final ElectionOptions election =
       new ElectionOptions(Duration.ofSeconds(1), Duration.ofSeconds(4));
   private final SplittableRandom random;

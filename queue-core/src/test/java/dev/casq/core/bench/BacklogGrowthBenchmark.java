@@ -29,7 +29,7 @@ public final class BacklogGrowthBenchmark {
   private static void run(int seconds, int threads, int headMax) throws Exception {
     Path dir = Files.createTempDirectory("casq-growth");
     QueueOptions options =
-        QueueOptions.builder().maxRememberedKeys(0).headMaxReadyJobs(headMax).build();
+        QueueOptions.builder().headMaxReadyJobs(headMax).build();
     LongAdder pushed = new LongAdder();
     AtomicBoolean running = new AtomicBoolean(true);
     try (JobQueue q = JobQueue.open(dir.toUri() + "q.json", options)) {

@@ -72,7 +72,7 @@ public class EmbeddedPushBenchmark {
   public void open() throws Exception {
     dir = Files.createTempDirectory("casq-bench");
     QueueOptions.Builder options =
-        QueueOptions.builder().maxRememberedKeys(0).headMaxReadyJobs(headMax);
+        QueueOptions.builder().headMaxReadyJobs(headMax);
     String uri;
     switch (store) {
       case "mem" -> uri = "mem://bench-" + System.nanoTime() + "/q.json";

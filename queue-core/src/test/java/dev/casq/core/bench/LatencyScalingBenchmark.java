@@ -39,7 +39,7 @@ public final class LatencyScalingBenchmark {
       StoreLocation slow =
           new StoreLocation(
               LatencyInjectingStore.of(file.store(), Duration.ofMillis(latencyMs)), file.key());
-      try (JobQueue q = JobQueue.open(slow, QueueOptions.builder().maxRememberedKeys(0).build())) {
+      try (JobQueue q = JobQueue.open(slow, QueueOptions.builder().build())) {
         LongAdder acked = new LongAdder();
         AtomicBoolean running = new AtomicBoolean(true);
         long commits0 = q.engine().metrics().commits();
