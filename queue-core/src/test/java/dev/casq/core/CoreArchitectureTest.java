@@ -37,11 +37,14 @@ class CoreArchitectureTest {
       .orShould().callMethod(ZonedDateTime.class, "now")
       .because("time comes from the injected Clock, so a simulation decides what 'now' is");
 
-  /** The engine's commit and writer threads, the claim timer and the worker's own threads. */
+  /**
+   * The engine's commit and writer threads, the claim timer, the worker's own threads, and the
+   * pool that reads key index objects at start (shut down before the read returns).
+   */
   @ArchTest
   static final ArchRule threadsAreOwnedByTheEngineTheQueueAndTheWorker = noClasses()
       .that().doNotHaveSimpleName("GroupCommitEngine").and().doNotHaveSimpleName("JobQueue")
-      .and().doNotHaveSimpleName("Worker")
+      .and().doNotHaveSimpleName("Worker").and().doNotHaveSimpleName("ArchivedKeys")
       .should().callConstructor(Thread.class, Runnable.class, String.class)
       .orShould().callConstructor(Thread.class, Runnable.class)
       .orShould().callConstructor(Thread.class)
@@ -49,6 +52,8 @@ class CoreArchitectureTest {
           "newSingleThreadScheduledExecutor", java.util.concurrent.ThreadFactory.class)
       .orShould().callMethod(java.util.concurrent.Executors.class,
           "newSingleThreadExecutor", java.util.concurrent.ThreadFactory.class)
+      .orShould().callMethod(java.util.concurrent.Executors.class,
+          "newFixedThreadPool", int.class, java.util.concurrent.ThreadFactory.class)
       .because("every thread casq starts has an owner that stops it on close");
 
   /** The state machine and the state: no storage, no I/O, no threads, no logging. */
