@@ -459,6 +459,20 @@ public final class QueueState {
     modCount++;
   }
 
+  /**
+   * Names one merged segment (holding {@code jobs}, in ready order; none when {@code key} is null)
+   * instead of {@code inputs}; {@code skipped} are the ids of cancelled jobs the merge left out,
+   * which no segment holds any more.
+   */
+  void replaceSegments(List<SegmentRef> inputs, String key, List<Job> jobs, List<String> skipped) {
+    segments.removeAll(inputs);
+    skipped.forEach(cancelledInSegments::remove);
+    if (key != null) {
+      addSegment(key, jobs);
+    }
+    modCount++;
+  }
+
   private SegmentSource source() {
     if (segmentSource == null) {
       throw new IllegalStateException("the state names segments but has no segment source");

@@ -31,9 +31,22 @@ final class Segments implements QueueState.SegmentSource {
   private static final Logger log = LoggerFactory.getLogger(Segments.class);
   private static final int CACHED_SEGMENTS = 4;
 
-  /** A segment written for a commit, and the segments that commit stops naming. */
-  record Change(String written, List<String> dropped) {
-    static final Change NONE = new Change(null, List.of());
+  /**
+   * The most segments a head names before the smallest ones are merged into one (at seal time).
+   * Segments that have reached {@link #MERGED_MAX_JOBS} are not merged further, so a head names
+   * about {@code backlog / MERGED_MAX_JOBS + MAX_NAMED} segments: ~130 at 10M pending.
+   */
+  static final int MAX_NAMED = 24;
+
+  /** How many of the smallest segments one merge takes at most. */
+  static final int MERGE_FAN_IN = 8;
+
+  /** The most jobs a merge writes into one segment (~10 MB with 100-byte payloads). */
+  static final int MERGED_MAX_JOBS = 100_000;
+
+  /** The segments written for a commit (a spill, a merge), and the segments it stops naming. */
+  record Change(List<String> written, List<String> dropped) {
+    static final Change NONE = new Change(List.of(), List.of());
   }
 
   private final ObjectStore store;
@@ -98,9 +111,18 @@ final class Segments implements QueueState.SegmentSource {
    * drops (segments named by the state it is conditioned on that it no longer names).
    */
   Change seal(QueueState state, long revision) {
-    String written = null;
+    List<String> written = new ArrayList<>(2);
     if (enabled() && state.ready.size() > headMaxReadyJobs) {
-      written = spill(state, revision);
+      String spilled = spill(state, revision);
+      if (spilled != null) {
+        written.add(spilled);
+      }
+    }
+    if (enabled() && state.segments.size() > MAX_NAMED) {
+      String merged = merge(state, revision);
+      if (merged != null) {
+        written.add(merged);
+      }
     }
     List<String> dropped = new ArrayList<>();
     if (!namedBySealed.isEmpty()) {
@@ -112,7 +134,7 @@ final class Segments implements QueueState.SegmentSource {
       }
     }
     namedBySealed = names(state);
-    return written == null && dropped.isEmpty() ? Change.NONE : new Change(written, dropped);
+    return written.isEmpty() && dropped.isEmpty() ? Change.NONE : new Change(written, dropped);
   }
 
   /** After a commit landed: deletes the segments it stopped naming. */
@@ -124,12 +146,12 @@ final class Segments implements QueueState.SegmentSource {
     }
   }
 
-  /** After a commit proven lost: deletes the segment written for it (no state names it). */
+  /** After a commit proven lost: deletes the segments written for it (no state names them). */
   void lost(Change change) {
-    if (change.written() != null) {
-      delete(change.written(), "written for a commit that did not land");
-      keysBySegment.remove(change.written());
-      contents.remove(change.written());
+    for (String key : change.written()) {
+      delete(key, "written for a commit that did not land");
+      keysBySegment.remove(key);
+      contents.remove(key);
     }
   }
 
@@ -201,6 +223,73 @@ final class Segments implements QueueState.SegmentSource {
     state.addSegment(segmentKey, worst);
     keysBySegment.put(segmentKey, keysOf(worst));
     metrics.recordSegment(worst.size(), bytes.length);
+    return segmentKey;
+  }
+
+  /**
+   * Merges the smallest segments the head names (up to {@link #MERGE_FAN_IN} of them, at most
+   * {@link #MERGED_MAX_JOBS} jobs together) into one new segment holding what they still hold
+   * (from their cursors, cancelled jobs left out), in ready order, and names it instead of them.
+   * The merged segment is written before the commit that names it; the old ones are deleted once
+   * that commit has landed (they are among the segments it stops naming). Returns the new key, or
+   * null when no merge was possible (nothing small enough, a segment unreadable, a failed write).
+   */
+  private String merge(QueueState state, long revision) {
+    List<QueueState.SegmentRef> bySize = new ArrayList<>(state.segments);
+    bySize.sort(java.util.Comparator.comparingInt(QueueState.SegmentRef::remaining));
+    List<QueueState.SegmentRef> inputs = new ArrayList<>(MERGE_FAN_IN);
+    long total = 0;
+    for (QueueState.SegmentRef ref : bySize) {
+      if (inputs.size() == MERGE_FAN_IN || total + ref.remaining() > MERGED_MAX_JOBS) {
+        break;
+      }
+      if (state.unreadableSegments.contains(ref.key())) {
+        continue;
+      }
+      inputs.add(ref);
+      total += ref.remaining();
+    }
+    if (inputs.size() < 2) {
+      return null;
+    }
+    List<Job> merged = new ArrayList<>((int) total);
+    List<String> skipped = new ArrayList<>();
+    for (QueueState.SegmentRef ref : inputs) {
+      List<Job> jobs = contents.get(ref.key()); // not cached anew: read once, written once
+      if (jobs == null) {
+        jobs = read(ref.key());
+      }
+      if (jobs == null || jobs.size() != ref.count()) {
+        return null; // missing or damaged: left as it is (a claim reports it)
+      }
+      for (int i = ref.cursor(); i < jobs.size(); i++) {
+        Job job = jobs.get(i);
+        if (state.cancelledInSegments.contains(job.id())) {
+          skipped.add(job.id());
+        } else {
+          merged.add(job);
+        }
+      }
+    }
+    merged.sort(QueueState.READY_ORDER);
+    String segmentKey = null;
+    if (!merged.isEmpty()) {
+      String commitRef = revision + "-" + tokens.get();
+      segmentKey = queueKey + ".seg/" + commitRef + ".json";
+      try {
+        byte[] bytes = StateCodec.encodeSegment(merged, commitRef);
+        store.put(segmentKey, bytes);
+        metrics.recordSegment(merged.size(), bytes.length);
+      } catch (StorageException e) {
+        log.warn("merged segment write {} failed ({}); the segments stay as they are",
+            segmentKey, e.toString());
+        return null;
+      }
+    }
+    state.replaceSegments(inputs, segmentKey, merged, skipped);
+    if (segmentKey != null) {
+      keysBySegment.put(segmentKey, keysOf(merged));
+    }
     return segmentKey;
   }
 

@@ -329,4 +329,49 @@ class SegmentsTest {
           .extracting(Job::id).first().isEqualTo("j1");
     }
   }
+
+  @Test
+  void theHeadNamesABoundedNumberOfSegmentsAsSmallOnesAreMerged() throws Exception {
+    SplittableRandom random = new SplittableRandom(11);
+    try (JobQueue q = open(memory, HEAD_MAX)) {
+      List<Pushed> pushed = new ArrayList<>();
+      Set<String> cancelled = new HashSet<>();
+      int mostNamed = 0;
+      for (int round = 0; round < 120; round++) {
+        pushed.addAll(pushMany(q, 5, random));
+        QueueState s = stored();
+        mostNamed = Math.max(mostNamed, s.segments().size());
+        if (round % 10 == 9) { // cancel a job that waits in a segment, before a merge takes it
+          Set<String> inHead = new HashSet<>();
+          s.liveJobs().forEach(j -> inHead.add(j.id()));
+          String victim = pushed.stream().map(Pushed::id)
+              .filter(id -> !inHead.contains(id) && !cancelled.contains(id))
+              .findFirst().orElseThrow();
+          q.cancel(victim).get();
+          cancelled.add(victim);
+        }
+      }
+      QueueState s = stored();
+      assertThat(mostNamed).isLessThanOrEqualTo(Segments.MAX_NAMED + 1);
+      assertThat(s.segments().size()).isLessThanOrEqualTo(Segments.MAX_NAMED);
+      assertThat(segmentObjects()).as("merged-away segments are deleted once the merge landed")
+          .hasSameElementsAs(s.segments().stream().map(QueueState.SegmentRef::key).toList());
+      assertThat(s.segments()).anyMatch(r -> r.count() > 2 * HEAD_MAX); // merged ones
+      assertThat(q.stats().get().ready()).isEqualTo(pushed.size() - cancelled.size());
+
+      List<String> order = new ArrayList<>();
+      List<Job> batch;
+      while (!(batch = q.claim(new ClaimRequest("w", null, 1 + random.nextInt(7), Set.of()))
+          .get()).isEmpty()) {
+        batch.forEach(j -> order.add(j.id()));
+      }
+      List<Pushed> expected = new ArrayList<>(pushed);
+      expected.removeIf(p -> cancelled.contains(p.id()));
+      expected.sort(READY);
+      assertThat(order).isEqualTo(expected.stream().map(Pushed::id).toList());
+      q.push(PushRequest.of("\"last\"")).get();
+    }
+    assertThat(stored().cancelledInSegments()).isEmpty();
+    assertThat(segmentObjects()).isEmpty();
+  }
 }
