@@ -53,6 +53,7 @@ final class Segments implements QueueState.SegmentSource {
   private final String queueKey;
   private final int headMaxReadyJobs;
   private final Supplier<String> tokens;
+  private final java.time.Clock clock;
   private final EngineMetrics metrics;
   private final Map<String, Map<String, QueueState.KeyAt>> keysBySegment = new HashMap<>();
   private final LinkedHashMap<String, List<Job>> contents =
@@ -71,6 +72,7 @@ final class Segments implements QueueState.SegmentSource {
     this.queueKey = queueKey;
     this.headMaxReadyJobs = options.headMaxReadyJobs();
     this.tokens = options.tokens();
+    this.clock = options.clock();
     this.metrics = metrics;
   }
 
@@ -113,7 +115,13 @@ final class Segments implements QueueState.SegmentSource {
   Change seal(QueueState state, long revision) {
     List<String> written = new ArrayList<>(2);
     if (enabled() && state.ready.size() > headMaxReadyJobs) {
-      String spilled = spill(state, revision);
+      String spilled = spill(state, revision, false);
+      if (spilled != null) {
+        written.add(spilled);
+      }
+    }
+    if (enabled() && state.scheduled.size() > headMaxReadyJobs) {
+      String spilled = spill(state, revision, true);
       if (spilled != null) {
         written.add(spilled);
       }
@@ -203,10 +211,22 @@ final class Segments implements QueueState.SegmentSource {
     if (best != null && (state.ready.isEmpty() || QueueState.before(best, state.ready.first()))) {
       jobs(best.key());
     }
+    java.time.Instant now = clock.instant();
+    for (QueueState.SegmentRef ref : state.segments) {
+      if (ref.scheduled() && !ref.due().isAfter(now)) {
+        jobs(ref.key());
+      }
+    }
   }
 
-  private String spill(QueueState state, long revision) {
-    List<Job> worst = state.takeWorstReady(Math.max(1, headMaxReadyJobs / 2));
+  /**
+   * Moves the ready jobs that come last in the claim order beyond half the bound (or, for {@code
+   * scheduledJobs}, the scheduled jobs due last beyond half the bound) into a new segment.
+   */
+  private String spill(QueueState state, long revision, boolean scheduledJobs) {
+    int keep = Math.max(1, headMaxReadyJobs / 2);
+    List<Job> worst =
+        scheduledJobs ? state.takeLatestScheduled(keep) : state.takeWorstReady(keep);
     String commitRef = revision + "-" + tokens.get();
     String segmentKey = queueKey + ".seg/" + commitRef + ".json";
     byte[] bytes;
@@ -215,12 +235,16 @@ final class Segments implements QueueState.SegmentSource {
       store.put(segmentKey, bytes);
     } catch (StorageException e) {
       // the jobs go back into the head; the next seal tries again
-      state.restoreReady(worst);
+      if (scheduledJobs) {
+        state.restoreScheduled(worst);
+      } else {
+        state.restoreReady(worst);
+      }
       log.warn("segment write {} failed ({}); its jobs stay in the queue object for now",
           segmentKey, e.toString());
       return null;
     }
-    state.addSegment(segmentKey, worst);
+    state.addSegment(segmentKey, worst, scheduledJobs);
     keysBySegment.put(segmentKey, keysOf(worst));
     metrics.recordSegment(worst.size(), bytes.length);
     return segmentKey;
@@ -235,7 +259,13 @@ final class Segments implements QueueState.SegmentSource {
    * null when no merge was possible (nothing small enough, a segment unreadable, a failed write).
    */
   private String merge(QueueState state, long revision) {
+    int scheduledRefs = 0;
+    for (QueueState.SegmentRef ref : state.segments) {
+      scheduledRefs += ref.scheduled() ? 1 : 0;
+    }
+    boolean scheduledKind = scheduledRefs > state.segments.size() - scheduledRefs;
     List<QueueState.SegmentRef> bySize = new ArrayList<>(state.segments);
+    bySize.removeIf(ref -> ref.scheduled() != scheduledKind); // a merge keeps to one kind
     bySize.sort(java.util.Comparator.comparingInt(QueueState.SegmentRef::remaining));
     List<QueueState.SegmentRef> inputs = new ArrayList<>(MERGE_FAN_IN);
     long total = 0;
@@ -264,14 +294,14 @@ final class Segments implements QueueState.SegmentSource {
       }
       for (int i = ref.cursor(); i < jobs.size(); i++) {
         Job job = jobs.get(i);
-        if (state.cancelledInSegments.contains(job.id())) {
+        if (state.cancelledIn(ref).contains(job.id())) {
           skipped.add(job.id());
         } else {
           merged.add(job);
         }
       }
     }
-    merged.sort(QueueState.READY_ORDER);
+    merged.sort(scheduledKind ? QueueState.SCHEDULE_ORDER : QueueState.READY_ORDER);
     String segmentKey = null;
     if (!merged.isEmpty()) {
       String commitRef = revision + "-" + tokens.get();
@@ -334,7 +364,7 @@ final class Segments implements QueueState.SegmentSource {
           () -> new StorageException("segment object " + ref.key() + " is missing")).data();
       List<Job> jobs = StateCodec.decodeSegment(bytes);
       for (int i = ref.cursor(); i < jobs.size(); i++) {
-        if (!state.cancelledInSegments.contains(jobs.get(i).id())) {
+        if (!state.cancelledIn(ref).contains(jobs.get(i).id())) {
           all.add(jobs.get(i));
         }
       }
