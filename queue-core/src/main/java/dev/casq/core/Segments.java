@@ -32,13 +32,12 @@ final class Segments implements QueueState.SegmentSource {
   private static final int CACHED_SEGMENTS = 4;
 
   /**
-   * The most segments a head names before the smallest ones are merged into one (at seal time).
-   * Segments that have reached {@link #MERGED_MAX_JOBS} are not merged further, so a head names
-   * about {@code backlog / MERGED_MAX_JOBS + MAX_NAMED} segments: ~130 at 10M pending.
+   * Size-tiered merging: a segment's tier is the base-{@value} logarithm of the jobs it still
+   * holds; when {@value} segments of one kind share a tier, the commit merges them into one of the
+   * next tier. Every job is thus rewritten about once per tier (3 times from 1,000-job spills up to
+   * {@link #MERGED_MAX_JOBS}), and a head names at most {@code MERGE_FAN_IN - 1} segments per tier
+   * below that size, plus one per ~{@code MERGED_MAX_JOBS / 2} jobs above it.
    */
-  static final int MAX_NAMED = 24;
-
-  /** How many of the smallest segments one merge takes at most. */
   static final int MERGE_FAN_IN = 8;
 
   /** The most jobs a merge writes into one segment (~10 MB with 100-byte payloads). */
@@ -126,8 +125,8 @@ final class Segments implements QueueState.SegmentSource {
         written.add(spilled);
       }
     }
-    if (enabled() && state.segments.size() > MAX_NAMED) {
-      String merged = merge(state, revision);
+    if (enabled() && state.segments.size() >= MERGE_FAN_IN) {
+      String merged = merge(state, revision, written);
       if (merged != null) {
         written.add(merged);
       }
@@ -251,30 +250,39 @@ final class Segments implements QueueState.SegmentSource {
   }
 
   /**
-   * Merges the smallest segments the head names (up to {@link #MERGE_FAN_IN} of them, at most
-   * {@link #MERGED_MAX_JOBS} jobs together) into one new segment holding what they still hold
-   * (from their cursors, cancelled jobs left out), in ready order, and names it instead of them.
+   * Merges {@link #MERGE_FAN_IN} segments of one kind and one tier (see there; at most {@link
+   * #MERGED_MAX_JOBS} jobs together), if the head names that many, into one new segment holding
+   * what they still hold (from their cursors, cancelled jobs left out), in their order, and names
+   * it instead of them.
    * The merged segment is written before the commit that names it; the old ones are deleted once
    * that commit has landed (they are among the segments it stops naming). Returns the new key, or
    * null when no merge was possible (nothing small enough, a segment unreadable, a failed write).
    */
-  private String merge(QueueState state, long revision) {
-    int scheduledRefs = 0;
+  private String merge(QueueState state, long revision, List<String> writtenNow) {
+    Map<Integer, List<QueueState.SegmentRef>> tiers = new HashMap<>();
+    List<QueueState.SegmentRef> group = null;
     for (QueueState.SegmentRef ref : state.segments) {
-      scheduledRefs += ref.scheduled() ? 1 : 0;
+      if (ref.remaining() > MERGED_MAX_JOBS / 2 || state.unreadableSegments.contains(ref.key())
+          || writtenNow.contains(ref.key())) {
+        continue; // full enough, left alone, or spilled by this very commit
+      }
+      int tier = (ref.scheduled() ? 1000 : 0) + tier(ref.remaining()); // a merge keeps to one kind
+      List<QueueState.SegmentRef> members = tiers.computeIfAbsent(tier, t -> new ArrayList<>());
+      members.add(ref);
+      if (members.size() >= MERGE_FAN_IN && group == null) {
+        group = members;
+      }
     }
-    boolean scheduledKind = scheduledRefs > state.segments.size() - scheduledRefs;
-    List<QueueState.SegmentRef> bySize = new ArrayList<>(state.segments);
-    bySize.removeIf(ref -> ref.scheduled() != scheduledKind); // a merge keeps to one kind
-    bySize.sort(java.util.Comparator.comparingInt(QueueState.SegmentRef::remaining));
+    if (group == null) {
+      return null;
+    }
+    boolean scheduledKind = group.get(0).scheduled();
+    group.sort(java.util.Comparator.comparingInt(QueueState.SegmentRef::remaining));
     List<QueueState.SegmentRef> inputs = new ArrayList<>(MERGE_FAN_IN);
     long total = 0;
-    for (QueueState.SegmentRef ref : bySize) {
+    for (QueueState.SegmentRef ref : group) {
       if (inputs.size() == MERGE_FAN_IN || total + ref.remaining() > MERGED_MAX_JOBS) {
         break;
-      }
-      if (state.unreadableSegments.contains(ref.key())) {
-        continue;
       }
       inputs.add(ref);
       total += ref.remaining();
@@ -321,6 +329,15 @@ final class Segments implements QueueState.SegmentSource {
       keysBySegment.put(segmentKey, keysOf(merged));
     }
     return segmentKey;
+  }
+
+  /** The tier of a segment that still holds {@code jobs} jobs: log base MERGE_FAN_IN of it. */
+  static int tier(int jobs) {
+    int tier = 0;
+    for (long n = Math.max(1, jobs); n >= MERGE_FAN_IN; n /= MERGE_FAN_IN) {
+      tier++;
+    }
+    return tier;
   }
 
   /** The segment's jobs, or null when it is missing or damaged (logged). */
