@@ -275,6 +275,18 @@ public final class StateCodec {
     return doc;
   }
 
+  /**
+   * Every live job of a decoded queue object: the head's and those still waiting in the segments
+   * it names (cancelled ones left out), read from {@code store}; for inspection and tests.
+   *
+   * @param store the store holding the queue object and its segments
+   * @param state the decoded queue object
+   * @return the live jobs, the head's first
+   */
+  public static List<Job> liveJobs(dev.casq.storage.ObjectStore store, QueueState state) {
+    return Segments.liveJobs(store, state);
+  }
+
   /** Decodes the jobs of a segment object, in their order. */
   public static List<Job> decodeSegment(byte[] bytes) {
     try (JsonParser p = FACTORY.createParser(bytes)) {

@@ -168,7 +168,8 @@ abstract class AbstractChaosTest {
       }
       await("every job finished")
           .atMost(Duration.ofSeconds(90))
-          .until(() -> sampler.latest().liveJobs().isEmpty());
+          .until(() -> sampler.latest().liveJobs().isEmpty()
+              && sampler.latest().segments().isEmpty()); // none waiting in a segment either
       for (ChildJvm w : workers) {
         w.send("stop");
       }
@@ -188,6 +189,7 @@ abstract class AbstractChaosTest {
       }
       assertThat(sampler.violations()).as("revision and epoch monotonic").isEmpty();
       assertThat(end.liveJobs()).isEmpty();
+      assertThat(end.segments()).isEmpty();
       assertThat(records).allSatisfy(j -> assertThat(j.status()).isEqualTo(JobStatus.COMPLETED));
       assertThat(end.counters().dead()).isZero();
       assertThat(end.counters().cancelled()).isZero();
