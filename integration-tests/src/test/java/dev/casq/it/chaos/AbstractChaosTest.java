@@ -347,9 +347,9 @@ abstract class AbstractChaosTest {
               loop.join(); // a failed push ends the test with its reason
             }
             QueueState s = object.read().orElseThrow();
+            Map<String, Job> live = object.liveJobs(s); // new pushes may wait in a segment
             for (long[] ack : acks) {
-              Optional<Job> j = s.liveJobs().stream()
-                  .filter(x -> x.id().equals(jobOf.get(ack[0]))).findFirst();
+              Optional<Job> j = Optional.ofNullable(live.get(jobOf.get(ack[0])));
               if (j.isPresent() && j.get().createdAt().toEpochMilli() > killAt) {
                 firstAfter[0] = ack[1];
                 return true;
