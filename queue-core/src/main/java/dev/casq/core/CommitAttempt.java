@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * bytes, with the same commit id, are written again on the same condition: whichever copy lands,
  * the other fails its condition, so the batch is never applied twice. An unknown outcome is never
  * taken for a lost race.
+ *
+ * <p>A write the store refused (precondition failed) every time it was sent never landed and
+ * never will: it is lost even when the object has moved on so far (beyond its recent commit marks)
+ * that the marks cannot tell. Only a write one of whose sends ended without a clear answer can be
+ * of unknowable outcome.
  */
 final class CommitAttempt {
   private static final Logger log = LoggerFactory.getLogger(CommitAttempt.class);
@@ -45,6 +50,7 @@ final class CommitAttempt {
   }
 
   WriteOutcome run(InFlightWrite w) {
+    boolean unclear = false; // whether a send of these bytes ended without a clear answer
     for (int resend = 0; ; resend++) {
       Throwable failure;
       try {
@@ -60,8 +66,9 @@ final class CommitAttempt {
         log.debug("write of {} revision {} ended without a clear answer ({}); re-reading", key,
             w.revision(), e.toString());
         failure = e;
+        unclear = true;
       }
-      WriteOutcome outcome = resolve(w, failure);
+      WriteOutcome outcome = resolve(w, failure, unclear);
       if (outcome != null) {
         return outcome;
       }
@@ -71,8 +78,13 @@ final class CommitAttempt {
     }
   }
 
-  /** Decides by a re-read; null when the write has not landed but still may. */
-  private WriteOutcome resolve(InFlightWrite w, Throwable failure) {
+  /**
+   * Decides by a re-read; null when the write has not landed but still may.
+   *
+   * @param unclear whether a send of the write ended without a clear answer (else the store
+   *     refused every send)
+   */
+  private WriteOutcome resolve(InFlightWrite w, Throwable failure, boolean unclear) {
     VersionedBytes current;
     QueueState state;
     try {
@@ -98,6 +110,9 @@ final class CommitAttempt {
       return new WriteOutcome.Landed(current, state);
     }
     if (landed == null) {
+      if (!unclear) {
+        return new WriteOutcome.Lost(current, state); // refused every time: it never landed
+      }
       return new WriteOutcome.Unknowable(current, state, failure);
     }
     if (current.version().equals(w.expected())) {

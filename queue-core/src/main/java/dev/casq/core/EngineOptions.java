@@ -38,12 +38,13 @@ public record EngineOptions(
   public static final int DEFAULT_MAX_OBJECT_BYTES = 64 << 20;
 
   /**
-   * Ready jobs the queue object holds at most before some move into a segment, by default: 0 (no
-   * segments), unless the system property {@code casq.headMaxReadyJobs} says otherwise (how the
-   * test suites run every engine with tiny segments).
+   * Ready jobs the queue object holds at most before some move into a segment, by default: 2,000
+   * (a head of ~0.5 MB with 100-byte payloads), unless the system property {@code
+   * casq.headMaxReadyJobs} says otherwise (0 turns segments off; the test suites run every engine
+   * with tiny segments through it).
    */
   public static final int DEFAULT_HEAD_MAX_READY_JOBS =
-      Integer.getInteger("casq.headMaxReadyJobs", 0);
+      Integer.getInteger("casq.headMaxReadyJobs", 2_000);
 
   /** Options with the default {@link #headMaxReadyJobs}. */
   public EngineOptions(Duration minCommitInterval, int maxBatchSize, int maxConflictRetries,

@@ -15,7 +15,7 @@ import java.util.List;
  * @param commitId the commit id recorded in the state, to find the write again after an unknown
  *     outcome
  * @param archive the archive object written for this commit, or null
- * @param segments the segment written for this commit and the segments it stops naming
+ * @param segments the segments written for this commit (a spill, a merge) and those it stops naming
  * @param startNanos when the write started (for the commit latency)
  */
 record InFlightWrite(

@@ -107,8 +107,8 @@ public final class QueueOptions {
     /**
      * Keep at most this many ready jobs in the queue object: beyond it, at a commit, the
      * worst-ordered ready jobs beyond half of it move into an immutable segment object next to
-     * the queue object, so a commit's size does not grow with the backlog. 0 (the default for
-     * now) keeps every job in the queue object.
+     * the queue object, so a commit's size does not grow with the backlog. Default 2,000; 0 keeps
+     * every job in the queue object (no segments).
      */
     public Builder headMaxReadyJobs(int jobs) {
       this.headMaxReadyJobs = jobs;

@@ -63,10 +63,13 @@ public final class QueueState {
   public record ArchiveRef(String key, int keys, Instant at) {}
 
   /**
-   * An immutable segment object holding queued, ready jobs that left the queue object (the head),
-   * sorted in {@link #READY_ORDER}. The jobs before {@code cursor} have moved back into the head;
-   * {@code nextPriority}/{@code nextSeq} are the order key of the job at the cursor, so a claim
-   * knows whether the segment holds a better job than the head without reading it.
+   * An immutable segment object holding queued jobs that left the queue object (the head): ready
+   * jobs sorted in {@link #READY_ORDER}, or (a <em>scheduled</em> segment, {@code due} set) jobs
+   * waiting for their run-at sorted in {@link #SCHEDULE_ORDER}. The jobs before {@code cursor} have
+   * moved back into the head; {@code nextPriority}/{@code nextSeq} are the order key of the job at
+   * the cursor, so a claim knows whether the segment holds a better job than the head without
+   * reading it; {@code due} is the run-at of that job in a scheduled segment, so the engine knows
+   * when to move its jobs back into the head without reading it.
    *
    * @param key the segment object's key
    * @param count how many jobs it holds
@@ -76,9 +79,22 @@ public final class QueueState {
    * @param minSeq the lowest seq in the segment
    * @param maxSeq the highest seq in the segment
    * @param keys how many of its jobs have an idempotency key (0: no need to read it at start)
+   * @param due the run-at of the job at the cursor of a scheduled segment; null for a segment of
+   *     ready jobs
    */
   public record SegmentRef(String key, int count, int cursor, int nextPriority, long nextSeq,
-      long minSeq, long maxSeq, int keys) {
+      long minSeq, long maxSeq, int keys, Instant due) {
+    /** A segment of ready jobs. */
+    public SegmentRef(String key, int count, int cursor, int nextPriority, long nextSeq,
+        long minSeq, long maxSeq, int keys) {
+      this(key, count, cursor, nextPriority, nextSeq, minSeq, maxSeq, keys, null);
+    }
+
+    /** Whether it holds jobs waiting for their run-at (rather than ready ones). */
+    public boolean scheduled() {
+      return due != null;
+    }
+
     /** Jobs not yet moved back into the head (cancelled ones included). */
     public int remaining() {
       return count - cursor;
@@ -126,6 +142,7 @@ public final class QueueState {
   final List<ArchiveRef> archives = new ArrayList<>(); // oldest first
   final List<SegmentRef> segments = new ArrayList<>(); // in the order they were written
   final java.util.Set<String> cancelledInSegments = new java.util.HashSet<>(); // job ids
+  final java.util.Set<String> cancelledInScheduledSegments = new java.util.HashSet<>(); // job ids
   SegmentSource segmentSource; // in memory only: set by the engine after every decode
   final java.util.Set<String> unreadableSegments = new java.util.HashSet<>(); // in memory only
 
@@ -249,9 +266,14 @@ public final class QueueState {
     return segments;
   }
 
-  /** Ids of cancelled jobs still inside a segment (skipped when the segment is read). */
+  /** Ids of cancelled jobs still inside a segment of ready jobs (skipped when it is read). */
   public java.util.Set<String> cancelledInSegments() {
     return cancelledInSegments;
+  }
+
+  /** Ids of cancelled jobs still inside a scheduled segment (skipped when it is read). */
+  public java.util.Set<String> cancelledInScheduledSegments() {
+    return cancelledInScheduledSegments;
   }
 
   /** Job id for an idempotency key, live (in the head or a segment) or remembered, or null. */
@@ -266,7 +288,7 @@ public final class QueueState {
         hash = hash == null ? KeyHasher.MURMUR3.hash(key) : hash;
         KeyAt at = source().keys(ref.key()).find(hash);
         if (at != null && at.position() >= ref.cursor()
-            && !cancelledInSegments.contains(at.jobId())) {
+            && !cancelledIn(ref).contains(at.jobId())) {
           return at.jobId();
         }
       }
@@ -284,19 +306,50 @@ public final class QueueState {
     return ready.size();
   }
 
-  /** How many queued jobs wait in segments (O(segments)). */
+  /** How many ready jobs wait in segments (O(segments)). */
   public int segmentedCount() {
-    long n = -cancelledInSegments.size();
+    return segmented(false);
+  }
+
+  /** How many jobs waiting for their run-at are in scheduled segments (O(segments)). */
+  public int scheduledSegmentedCount() {
+    return segmented(true);
+  }
+
+  private int segmented(boolean scheduledKind) {
+    long n = -(scheduledKind ? cancelledInScheduledSegments : cancelledInSegments).size();
     for (SegmentRef ref : segments) {
-      n += ref.remaining();
+      if (ref.scheduled() == scheduledKind) {
+        n += ref.remaining();
+      }
     }
     return (int) Math.min(Integer.MAX_VALUE, n);
+  }
+
+  /** The ids of cancelled jobs skipped when {@code ref} is read. */
+  java.util.Set<String> cancelledIn(SegmentRef ref) {
+    return ref.scheduled() ? cancelledInScheduledSegments : cancelledInSegments;
+  }
+
+  /** The earliest run-at of a job in a scheduled segment, or null. */
+  Instant nextDueInSegments() {
+    Instant next = null;
+    for (SegmentRef ref : segments) {
+      if (ref.scheduled() && !unreadableSegments.contains(ref.key())
+          && (next == null || ref.due().isBefore(next))) {
+        next = ref.due();
+      }
+    }
+    return next;
   }
 
   /** The segment whose next job comes first in the ready order, or null. */
   SegmentRef bestSegment() {
     SegmentRef best = null;
     for (SegmentRef ref : segments) {
+      if (ref.scheduled()) {
+        continue;
+      }
       if (!unreadableSegments.isEmpty() && unreadableSegments.contains(ref.key())) {
         continue; // never dropped: its jobs stay named, the claim serves the rest
       }
@@ -320,6 +373,15 @@ public final class QueueState {
    * cancelled ones) and advances the cursor; a segment read to its end stops being named.
    */
   void pull(SegmentRef ref, int n) {
+    pull(ref, n, null);
+  }
+
+  /**
+   * Moves jobs from the cursor of {@code ref} into the head: up to {@code n} of them, and from a
+   * scheduled segment only those due at {@code dueBy}. They join the head's ready jobs (a segment
+   * of ready jobs) or its scheduled ones (promoted when due, as any scheduled job).
+   */
+  private void pull(SegmentRef ref, int n, Instant dueBy) {
     List<Job> jobs = source().jobs(ref.key());
     if (jobs == null) {
       unreadableSegments.add(ref.key());
@@ -331,17 +393,21 @@ public final class QueueState {
     }
     int index = segments.indexOf(ref);
     modCount++;
+    java.util.Set<String> cancelled = cancelledIn(ref);
     int i = ref.cursor();
     int moved = 0;
     while (i < jobs.size() && moved < n) {
+      if (dueBy != null && jobs.get(i).runAt().isAfter(dueBy)) {
+        break;
+      }
       Job job = jobs.get(i++);
-      if (cancelledInSegments.remove(job.id())) {
+      if (cancelled.remove(job.id())) {
         continue;
       }
       if (live.putIfAbsent(job.id(), job) != null) {
         throw new IllegalStateException("job " + job.id() + " is both live and in " + ref.key());
       }
-      ready.add(job);
+      (ref.scheduled() ? scheduled : ready).add(job);
       if (job.idempotencyKey() != null) {
         liveKeys.put(job.idempotencyKey(), job.id());
       }
@@ -352,13 +418,40 @@ public final class QueueState {
     } else {
       Job next = jobs.get(i);
       segments.set(index, new SegmentRef(ref.key(), ref.count(), i, next.priority(), next.seq(),
-          ref.minSeq(), ref.maxSeq(), ref.keys()));
+          ref.minSeq(), ref.maxSeq(), ref.keys(), ref.scheduled() ? next.runAt() : null));
+    }
+  }
+
+  /**
+   * Moves the jobs of scheduled segments that are due at {@code now} into the head's scheduled
+   * jobs (from where {@link #promoteDue} makes them ready).
+   */
+  void pullDue(Instant now) {
+    for (int k = 0; k < segments.size(); k++) {
+      SegmentRef ref = segments.get(k);
+      if (ref.scheduled() && !ref.due().isAfter(now) && !unreadableSegments.contains(ref.key())) {
+        int before = segments.size();
+        try {
+          pull(ref, Integer.MAX_VALUE, now);
+        } catch (dev.casq.storage.StorageException e) {
+          continue; // the store failed to answer: read again at the next tick
+        }
+        if (segments.size() < before) {
+          k--; // read to its end and no longer named
+        }
+      }
     }
   }
 
   /** The queued job with this id that waits in a segment (not cancelled), or null. */
   Job segmentedJob(String id) {
-    if (cancelledInSegments.contains(id) || id.length() < 2 || id.charAt(0) != 'j') {
+    SegmentRef ref = segmentHolding(id);
+    return ref == null ? null : jobIn(ref, id);
+  }
+
+  /** The segment that holds the queued job with this id (not cancelled), or null. */
+  private SegmentRef segmentHolding(String id) {
+    if (id.length() < 2 || id.charAt(0) != 'j') {
       return null;
     }
     long seq;
@@ -368,16 +461,21 @@ public final class QueueState {
       return null;
     }
     for (SegmentRef ref : segments) {
-      if (ref.mayHold(seq)) {
-        List<Job> jobs = source().jobs(ref.key());
-        if (jobs == null) {
-          continue;
-        }
-        for (int i = ref.cursor(); i < jobs.size(); i++) {
-          if (jobs.get(i).seq() == seq) {
-            return jobs.get(i);
-          }
-        }
+      if (ref.mayHold(seq) && !cancelledIn(ref).contains(id) && jobIn(ref, id) != null) {
+        return ref;
+      }
+    }
+    return null;
+  }
+
+  private Job jobIn(SegmentRef ref, String id) {
+    List<Job> jobs = source().jobs(ref.key());
+    if (jobs == null) {
+      return null;
+    }
+    for (int i = ref.cursor(); i < jobs.size(); i++) {
+      if (jobs.get(i).id().equals(id)) {
+        return jobs.get(i);
       }
     }
     return null;
@@ -388,8 +486,12 @@ public final class QueueState {
    * and the job is skipped when the segment is read; its key is remembered as any finished job's.
    */
   void cancelSegmented(Job old, Job cancelled, Instant forgetKeyAt) {
+    SegmentRef ref = segmentHolding(old.id());
+    if (ref == null) {
+      throw new IllegalStateException("job " + old.id() + " is in no segment");
+    }
     modCount++;
-    cancelledInSegments.add(old.id());
+    cancelledIn(ref).add(old.id());
     finished.add(cancelled);
     if (old.idempotencyKey() != null) {
       remember(old.idempotencyKey(), old.id(), forgetKeyAt);
@@ -419,6 +521,41 @@ public final class QueueState {
     return out;
   }
 
+  /**
+   * Takes the scheduled jobs after the first {@code keep} (by run-at) out of the head, in run-at
+   * order (for a scheduled segment, named with {@link #addSegment}).
+   */
+  List<Job> takeLatestScheduled(int keep) {
+    List<Job> out = new ArrayList<>(Math.max(0, scheduled.size() - keep));
+    Iterator<Job> it = scheduled.descendingIterator();
+    int n = scheduled.size() - keep;
+    while (n-- > 0 && it.hasNext()) {
+      out.add(it.next());
+    }
+    java.util.Collections.reverse(out);
+    for (Job job : out) {
+      scheduled.remove(job);
+      live.remove(job.id());
+      if (job.idempotencyKey() != null) {
+        liveKeys.remove(job.idempotencyKey());
+      }
+    }
+    modCount++;
+    return out;
+  }
+
+  /** Puts scheduled jobs taken by {@link #takeLatestScheduled} back (no segment was written). */
+  void restoreScheduled(List<Job> jobs) {
+    modCount++;
+    for (Job job : jobs) {
+      live.put(job.id(), job);
+      scheduled.add(job);
+      if (job.idempotencyKey() != null) {
+        liveKeys.put(job.idempotencyKey(), job.id());
+      }
+    }
+  }
+
   /** Puts ready jobs taken by {@link #takeWorstReady} back (their segment was not written). */
   void restoreReady(List<Job> jobs) {
     modCount++;
@@ -433,6 +570,14 @@ public final class QueueState {
 
   /** Names a segment that holds {@code jobs} (in ready order). */
   void addSegment(String key, List<Job> jobs) {
+    addSegment(key, jobs, false);
+  }
+
+  /**
+   * Names a segment that holds {@code jobs}: in run-at order when {@code scheduledJobs}, else in
+   * ready order.
+   */
+  void addSegment(String key, List<Job> jobs, boolean scheduledJobs) {
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
     int keys = 0;
@@ -443,7 +588,23 @@ public final class QueueState {
     }
     Job first = jobs.get(0);
     segments.add(new SegmentRef(key, jobs.size(), 0, first.priority(), first.seq(), min, max,
-        keys));
+        keys, scheduledJobs ? first.runAt() : null));
+    modCount++;
+  }
+
+  /**
+   * Names one merged segment (holding {@code jobs}, in ready order; none when {@code key} is null)
+   * instead of {@code inputs}; {@code skipped} are the ids of cancelled jobs the merge left out,
+   * which no segment holds any more.
+   */
+  void replaceSegments(List<SegmentRef> inputs, String key, List<Job> jobs, List<String> skipped) {
+    boolean scheduledJobs = inputs.get(0).scheduled();
+    segments.removeAll(inputs);
+    skipped.forEach(scheduledJobs ? cancelledInScheduledSegments::remove
+        : cancelledInSegments::remove);
+    if (key != null) {
+      addSegment(key, jobs, scheduledJobs);
+    }
     modCount++;
   }
 
@@ -454,8 +615,13 @@ public final class QueueState {
     return segmentSource;
   }
 
-  /** How many queued jobs waiting for their run-at (O(1)). */
+  /** How many queued jobs wait for their run-at (in the head and in segments; O(segments)). */
   public int scheduledCount() {
+    return segments.isEmpty() ? scheduled.size() : scheduled.size() + scheduledSegmentedCount();
+  }
+
+  /** How many queued jobs waiting for their run-at the head holds (O(1)). */
+  public int headScheduledCount() {
     return scheduled.size();
   }
 
@@ -509,8 +675,14 @@ public final class QueueState {
     finishedKeys.remember(key, jobId, forgetAt, revision);
   }
 
-  /** Moves scheduled jobs whose run-at has come into the ready order. */
+  /**
+   * Moves scheduled jobs whose run-at has come into the ready order (reading the scheduled
+   * segments that hold due jobs first).
+   */
   void promoteDue(Instant now) {
+    if (!segments.isEmpty()) {
+      pullDue(now);
+    }
     while (!scheduled.isEmpty() && !scheduled.first().runAt().isAfter(now)) {
       ready.add(scheduled.pollFirst());
     }

@@ -31,15 +31,28 @@ final class Segments implements QueueState.SegmentSource {
   private static final Logger log = LoggerFactory.getLogger(Segments.class);
   private static final int CACHED_SEGMENTS = 4;
 
-  /** A segment written for a commit, and the segments that commit stops naming. */
-  record Change(String written, List<String> dropped) {
-    static final Change NONE = new Change(null, List.of());
+  /**
+   * Size-tiered merging: a segment's tier is the base-{@value} logarithm of the jobs it still
+   * holds; when {@value} segments of one kind share a tier, the commit merges them into one of the
+   * next tier. Every job is thus rewritten about once per tier (3 times from 1,000-job spills up to
+   * {@link #MERGED_MAX_JOBS}), and a head names at most {@code MERGE_FAN_IN - 1} segments per tier
+   * below that size, plus one per ~{@code MERGED_MAX_JOBS / 2} jobs above it.
+   */
+  static final int MERGE_FAN_IN = 8;
+
+  /** The most jobs a merge writes into one segment (~10 MB with 100-byte payloads). */
+  static final int MERGED_MAX_JOBS = 100_000;
+
+  /** The segments written for a commit (a spill, a merge), and the segments it stops naming. */
+  record Change(List<String> written, List<String> dropped) {
+    static final Change NONE = new Change(List.of(), List.of());
   }
 
   private final ObjectStore store;
   private final String queueKey;
   private final int headMaxReadyJobs;
   private final Supplier<String> tokens;
+  private final java.time.Clock clock;
   private final EngineMetrics metrics;
   private final Map<String, SegmentKeys> keysBySegment = new HashMap<>();
   private final LinkedHashMap<String, List<Job>> contents =
@@ -58,6 +71,7 @@ final class Segments implements QueueState.SegmentSource {
     this.queueKey = queueKey;
     this.headMaxReadyJobs = options.headMaxReadyJobs();
     this.tokens = options.tokens();
+    this.clock = options.clock();
     this.metrics = metrics;
   }
 
@@ -98,9 +112,24 @@ final class Segments implements QueueState.SegmentSource {
    * drops (segments named by the state it is conditioned on that it no longer names).
    */
   Change seal(QueueState state, long revision) {
-    String written = null;
+    List<String> written = new ArrayList<>(2);
     if (enabled() && state.ready.size() > headMaxReadyJobs) {
-      written = spill(state, revision);
+      String spilled = spill(state, revision, false);
+      if (spilled != null) {
+        written.add(spilled);
+      }
+    }
+    if (enabled() && state.scheduled.size() > headMaxReadyJobs) {
+      String spilled = spill(state, revision, true);
+      if (spilled != null) {
+        written.add(spilled);
+      }
+    }
+    if (enabled() && state.segments.size() >= MERGE_FAN_IN) {
+      String merged = merge(state, revision, written);
+      if (merged != null) {
+        written.add(merged);
+      }
     }
     List<String> dropped = new ArrayList<>();
     if (!namedBySealed.isEmpty()) {
@@ -112,7 +141,7 @@ final class Segments implements QueueState.SegmentSource {
       }
     }
     namedBySealed = names(state);
-    return written == null && dropped.isEmpty() ? Change.NONE : new Change(written, dropped);
+    return written.isEmpty() && dropped.isEmpty() ? Change.NONE : new Change(written, dropped);
   }
 
   /** After a commit landed: deletes the segments it stopped naming. */
@@ -124,12 +153,12 @@ final class Segments implements QueueState.SegmentSource {
     }
   }
 
-  /** After a commit proven lost: deletes the segment written for it (no state names it). */
+  /** After a commit proven lost: deletes the segments written for it (no state names them). */
   void lost(Change change) {
-    if (change.written() != null) {
-      delete(change.written(), "written for a commit that did not land");
-      keysBySegment.remove(change.written());
-      contents.remove(change.written());
+    for (String key : change.written()) {
+      delete(key, "written for a commit that did not land");
+      keysBySegment.remove(key);
+      contents.remove(key);
     }
   }
 
@@ -181,10 +210,22 @@ final class Segments implements QueueState.SegmentSource {
     if (best != null && (state.ready.isEmpty() || QueueState.before(best, state.ready.first()))) {
       jobs(best.key());
     }
+    java.time.Instant now = clock.instant();
+    for (QueueState.SegmentRef ref : state.segments) {
+      if (ref.scheduled() && !ref.due().isAfter(now)) {
+        jobs(ref.key());
+      }
+    }
   }
 
-  private String spill(QueueState state, long revision) {
-    List<Job> worst = state.takeWorstReady(Math.max(1, headMaxReadyJobs / 2));
+  /**
+   * Moves the ready jobs that come last in the claim order beyond half the bound (or, for {@code
+   * scheduledJobs}, the scheduled jobs due last beyond half the bound) into a new segment.
+   */
+  private String spill(QueueState state, long revision, boolean scheduledJobs) {
+    int keep = Math.max(1, headMaxReadyJobs / 2);
+    List<Job> worst =
+        scheduledJobs ? state.takeLatestScheduled(keep) : state.takeWorstReady(keep);
     String commitRef = revision + "-" + tokens.get();
     String segmentKey = queueKey + ".seg/" + commitRef + ".json";
     byte[] bytes;
@@ -193,15 +234,110 @@ final class Segments implements QueueState.SegmentSource {
       store.put(segmentKey, bytes);
     } catch (StorageException e) {
       // the jobs go back into the head; the next seal tries again
-      state.restoreReady(worst);
+      if (scheduledJobs) {
+        state.restoreScheduled(worst);
+      } else {
+        state.restoreReady(worst);
+      }
       log.warn("segment write {} failed ({}); its jobs stay in the queue object for now",
           segmentKey, e.toString());
       return null;
     }
-    state.addSegment(segmentKey, worst);
+    state.addSegment(segmentKey, worst, scheduledJobs);
     keysBySegment.put(segmentKey, keysOf(worst));
     metrics.recordSegment(worst.size(), bytes.length);
     return segmentKey;
+  }
+
+  /**
+   * Merges {@link #MERGE_FAN_IN} segments of one kind and one tier (see there; at most {@link
+   * #MERGED_MAX_JOBS} jobs together), if the head names that many, into one new segment holding
+   * what they still hold (from their cursors, cancelled jobs left out), in their order, and names
+   * it instead of them.
+   * The merged segment is written before the commit that names it; the old ones are deleted once
+   * that commit has landed (they are among the segments it stops naming). Returns the new key, or
+   * null when no merge was possible (nothing small enough, a segment unreadable, a failed write).
+   */
+  private String merge(QueueState state, long revision, List<String> writtenNow) {
+    Map<Integer, List<QueueState.SegmentRef>> tiers = new HashMap<>();
+    List<QueueState.SegmentRef> group = null;
+    for (QueueState.SegmentRef ref : state.segments) {
+      if (ref.remaining() > MERGED_MAX_JOBS / 2 || state.unreadableSegments.contains(ref.key())
+          || writtenNow.contains(ref.key())) {
+        continue; // full enough, left alone, or spilled by this very commit
+      }
+      int tier = (ref.scheduled() ? 1000 : 0) + tier(ref.remaining()); // a merge keeps to one kind
+      List<QueueState.SegmentRef> members = tiers.computeIfAbsent(tier, t -> new ArrayList<>());
+      members.add(ref);
+      if (members.size() >= MERGE_FAN_IN && group == null) {
+        group = members;
+      }
+    }
+    if (group == null) {
+      return null;
+    }
+    boolean scheduledKind = group.get(0).scheduled();
+    group.sort(java.util.Comparator.comparingInt(QueueState.SegmentRef::remaining));
+    List<QueueState.SegmentRef> inputs = new ArrayList<>(MERGE_FAN_IN);
+    long total = 0;
+    for (QueueState.SegmentRef ref : group) {
+      if (inputs.size() == MERGE_FAN_IN || total + ref.remaining() > MERGED_MAX_JOBS) {
+        break;
+      }
+      inputs.add(ref);
+      total += ref.remaining();
+    }
+    if (inputs.size() < 2) {
+      return null;
+    }
+    List<Job> merged = new ArrayList<>((int) total);
+    List<String> skipped = new ArrayList<>();
+    for (QueueState.SegmentRef ref : inputs) {
+      List<Job> jobs = contents.get(ref.key()); // not cached anew: read once, written once
+      if (jobs == null) {
+        jobs = read(ref.key());
+      }
+      if (jobs == null || jobs.size() != ref.count()) {
+        return null; // missing or damaged: left as it is (a claim reports it)
+      }
+      for (int i = ref.cursor(); i < jobs.size(); i++) {
+        Job job = jobs.get(i);
+        if (state.cancelledIn(ref).contains(job.id())) {
+          skipped.add(job.id());
+        } else {
+          merged.add(job);
+        }
+      }
+    }
+    merged.sort(scheduledKind ? QueueState.SCHEDULE_ORDER : QueueState.READY_ORDER);
+    String segmentKey = null;
+    if (!merged.isEmpty()) {
+      String commitRef = revision + "-" + tokens.get();
+      segmentKey = queueKey + ".seg/" + commitRef + ".json";
+      try {
+        byte[] bytes = StateCodec.encodeSegment(merged, commitRef);
+        store.put(segmentKey, bytes);
+        metrics.recordSegment(merged.size(), bytes.length);
+      } catch (StorageException e) {
+        log.warn("merged segment write {} failed ({}); the segments stay as they are",
+            segmentKey, e.toString());
+        return null;
+      }
+    }
+    state.replaceSegments(inputs, segmentKey, merged, skipped);
+    if (segmentKey != null) {
+      keysBySegment.put(segmentKey, keysOf(merged));
+    }
+    return segmentKey;
+  }
+
+  /** The tier of a segment that still holds {@code jobs} jobs: log base MERGE_FAN_IN of it. */
+  static int tier(int jobs) {
+    int tier = 0;
+    for (long n = Math.max(1, jobs); n >= MERGE_FAN_IN; n /= MERGE_FAN_IN) {
+      tier++;
+    }
+    return tier;
   }
 
   /** The segment's jobs, or null when it is missing or damaged (logged). */
@@ -245,7 +381,7 @@ final class Segments implements QueueState.SegmentSource {
           () -> new StorageException("segment object " + ref.key() + " is missing")).data();
       List<Job> jobs = StateCodec.decodeSegment(bytes);
       for (int i = ref.cursor(); i < jobs.size(); i++) {
-        if (!state.cancelledInSegments.contains(jobs.get(i).id())) {
+        if (!state.cancelledIn(ref).contains(jobs.get(i).id())) {
           all.add(jobs.get(i));
         }
       }

@@ -80,7 +80,8 @@ public final class StateCodec {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartObject();
-      boolean segmented = !s.segments.isEmpty() || !s.cancelledInSegments.isEmpty();
+      boolean segmented = !s.segments.isEmpty() || !s.cancelledInSegments.isEmpty()
+          || !s.cancelledInScheduledSegments.isEmpty();
       g.writeStringField("format", segmented ? QueueState.FORMAT_SEGMENTED : QueueState.FORMAT);
       g.writeNumberField("revision", s.revision);
       g.writeStringField("commitId", s.commitId);
@@ -172,6 +173,9 @@ public final class StateCodec {
       g.writeNumberField("minSeq", r.minSeq());
       g.writeNumberField("maxSeq", r.maxSeq());
       g.writeNumberField("keys", r.keys());
+      if (r.scheduled()) {
+        g.writeStringField("due", r.due().toString());
+      }
       g.writeEndObject();
     }
     g.writeEndArray();
@@ -181,6 +185,14 @@ public final class StateCodec {
       g.writeString(id);
     }
     g.writeEndArray();
+    if (!s.cancelledInScheduledSegments.isEmpty()) {
+      g.writeFieldName("cancelledInScheduledSegments");
+      g.writeStartArray();
+      for (String id : new java.util.TreeSet<>(s.cancelledInScheduledSegments)) {
+        g.writeString(id);
+      }
+      g.writeEndArray();
+    }
     g.writeRaw('\n');
   }
 
@@ -261,6 +273,18 @@ public final class StateCodec {
     }
     doc[pos] = '\n';
     return doc;
+  }
+
+  /**
+   * Every live job of a decoded queue object: the head's and those still waiting in the segments
+   * it names (cancelled ones left out), read from {@code store}; for inspection and tests.
+   *
+   * @param store the store holding the queue object and its segments
+   * @param state the decoded queue object
+   * @return the live jobs, the head's first
+   */
+  public static List<Job> liveJobs(dev.casq.storage.ObjectStore store, QueueState state) {
+    return Segments.liveJobs(store, state);
   }
 
   /** Decodes the jobs of a segment object, in their order. */
@@ -374,7 +398,8 @@ public final class StateCodec {
           QueueState.SegmentRef ref = new QueueState.SegmentRef(text(r, "key"),
               Math.toIntExact(number(r, "count")), Math.toIntExact(number(r, "cursor")),
               Math.toIntExact(number(next, "priority")), number(next, "seq"),
-              number(r, "minSeq"), number(r, "maxSeq"), Math.toIntExact(number(r, "keys")));
+              number(r, "minSeq"), number(r, "maxSeq"), Math.toIntExact(number(r, "keys")),
+              r.hasNonNull("due") ? Instant.parse(text(r, "due")) : null);
           if (ref.cursor() < 0 || ref.cursor() >= ref.count()) {
             throw new CorruptStateException("segment " + ref.key() + " has cursor "
                 + ref.cursor() + " of " + ref.count());
@@ -386,6 +411,12 @@ public final class StateCodec {
       if (cancelled != null && !cancelled.isNull()) {
         for (JsonNode id : array(root, "cancelledInSegments")) {
           s.cancelledInSegments.add(id.asText());
+        }
+      }
+      JsonNode cancelledScheduled = root.get("cancelledInScheduledSegments");
+      if (cancelledScheduled != null && !cancelledScheduled.isNull()) {
+        for (JsonNode id : array(root, "cancelledInScheduledSegments")) {
+          s.cancelledInScheduledSegments.add(id.asText());
         }
       }
       JsonNode keys = root.get("rememberedKeys"); // written by earlier versions

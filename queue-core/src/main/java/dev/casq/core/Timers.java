@@ -19,6 +19,12 @@ final class Timers {
     if (!s.scheduled.isEmpty()) {
       next = earlier(next, s.scheduled.first().runAt());
     }
+    if (!s.segments.isEmpty()) {
+      Instant due = s.nextDueInSegments();
+      if (due != null) {
+        next = earlier(next, due);
+      }
+    }
     if (!s.finished.isEmpty()) {
       next = earlier(next, plusSaturating(s.finished.get(0).finishedAt(),
           options.archiveMaxDelay().toMillis()));

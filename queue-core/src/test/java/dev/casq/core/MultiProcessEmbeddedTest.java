@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +43,10 @@ class MultiProcessEmbeddedTest {
     QueueState afterPush =
         StateCodec.decode(java.nio.file.Files.readAllBytes(dir.resolve("shared.json")));
     Map<String, Integer> copies = new HashMap<>();
-    afterPush.liveJobs().forEach(j -> copies.merge(j.payloadJson(), 1, Integer::sum));
+    try (dev.casq.storage.StoreLocation loc = dev.casq.storage.Stores.open(uri)) {
+      Segments.liveJobs(loc.store(), afterPush) // the head's and those in segments
+          .forEach(j -> copies.merge(j.payloadJson(), 1, Integer::sum));
+    }
     assertThat(copies.keySet()).isEqualTo(acknowledged);
     assertThat(copies.values()).allMatch(n -> n == 1);
 
@@ -68,14 +72,26 @@ class MultiProcessEmbeddedTest {
   private static Process start(String... args) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String headMax = System.getProperty("casq.headMaxReadyJobs");
+    if (headMax != null) {
+      cmd.add("-Dcasq.headMaxReadyJobs=" + headMax); // the children run with the suite's bound
+    }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(EmbeddedChildProcess.class.getName());
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    return new ProcessBuilder(cmd).start();
   }
 
+  /** The child's standard output lines, once it exited 0; its stderr is in the failure message. */
   private static List<String> output(Process p) throws Exception {
+    CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        return "(stderr unreadable: " + e + ")";
+      }
+    });
     List<String> lines = new ArrayList<>();
     try (BufferedReader r =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -83,8 +99,16 @@ class MultiProcessEmbeddedTest {
         lines.add(line);
       }
     }
-    assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
-    assertThat(p.exitValue()).isZero();
+    boolean exited = p.waitFor(3, TimeUnit.MINUTES);
+    if (!exited) {
+      p.destroyForcibly();
+    }
+    String err = stderr.get(10, TimeUnit.SECONDS);
+    assertThat(exited).as("child exited within 3 minutes; its stderr:%n%s", err).isTrue();
+    assertThat(p.exitValue())
+        .as("child exit status; its last stdout line: %s; its stderr:%n%s",
+            lines.isEmpty() ? "(none)" : lines.get(lines.size() - 1), err)
+        .isZero();
     return lines;
   }
 }

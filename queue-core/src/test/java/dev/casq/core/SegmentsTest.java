@@ -329,4 +329,111 @@ class SegmentsTest {
           .extracting(Job::id).first().isEqualTo("j1");
     }
   }
+
+  @Test
+  void segmentsOfOneSizeTierAreMergedSoTheHeadNamesFew() throws Exception {
+    SplittableRandom random = new SplittableRandom(11);
+    try (JobQueue q = open(memory, HEAD_MAX)) {
+      List<Pushed> pushed = new ArrayList<>();
+      Set<String> cancelled = new HashSet<>();
+      int mostNamed = 0;
+      for (int round = 0; round < 120; round++) {
+        pushed.addAll(pushMany(q, 5, random));
+        QueueState s = stored();
+        mostNamed = Math.max(mostNamed, s.segments().size());
+        if (round % 10 == 9) { // cancel a job that waits in a segment, before a merge takes it
+          Set<String> inHead = new HashSet<>();
+          s.liveJobs().forEach(j -> inHead.add(j.id()));
+          String victim = pushed.stream().map(Pushed::id)
+              .filter(id -> !inHead.contains(id) && !cancelled.contains(id))
+              .findFirst().orElseThrow();
+          q.cancel(victim).get();
+          cancelled.add(victim);
+        }
+      }
+      QueueState s = stored();
+      // 600 jobs in spills of 5: tiers 0 to 2 of each kind, at most 7 segments per tier
+      int bound = 3 * (Segments.MERGE_FAN_IN - 1);
+      assertThat(mostNamed).isLessThanOrEqualTo(bound);
+      assertThat(s.segments().size()).isLessThanOrEqualTo(bound);
+      assertThat(segmentObjects()).as("merged-away segments are deleted once the merge landed")
+          .hasSameElementsAs(s.segments().stream().map(QueueState.SegmentRef::key).toList());
+      assertThat(s.segments()).anyMatch(r -> r.count() > 2 * HEAD_MAX); // merged ones
+      assertThat(q.stats().get().ready()).isEqualTo(pushed.size() - cancelled.size());
+
+      List<String> order = new ArrayList<>();
+      List<Job> batch;
+      while (!(batch = q.claim(new ClaimRequest("w", null, 1 + random.nextInt(7), Set.of()))
+          .get()).isEmpty()) {
+        batch.forEach(j -> order.add(j.id()));
+      }
+      List<Pushed> expected = new ArrayList<>(pushed);
+      expected.removeIf(p -> cancelled.contains(p.id()));
+      expected.sort(READY);
+      assertThat(order).isEqualTo(expected.stream().map(Pushed::id).toList());
+      q.push(PushRequest.of("\"last\"")).get();
+    }
+    assertThat(stored().cancelledInSegments()).isEmpty();
+    assertThat(segmentObjects()).isEmpty();
+  }
+
+  @Test
+  void scheduledJobsBeyondTheBoundWaitInScheduledSegmentsAndBecomeReadyWhenDue() throws Exception {
+    dev.casq.storage.tck.ManualClock clock =
+        new dev.casq.storage.tck.ManualClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+    SplittableRandom random = new SplittableRandom(5);
+    QueueOptions options = QueueOptions.builder().clock(clock).headMaxReadyJobs(HEAD_MAX).build();
+    record Delayed(String id, int priority, long seq, int minutes) {}
+    List<Delayed> pushed = new ArrayList<>();
+    try (JobQueue q = JobQueue.open(new StoreLocation(memory, key), options)) {
+      for (int i = 0; i < 200; i++) {
+        int priority = random.nextInt(3);
+        int minutes = 1 + random.nextInt(60);
+        String id = q.push(PushRequest.of(Integer.toString(i)).withPriority(priority)
+            .withDelay(Duration.ofMinutes(minutes))).get().jobId();
+        pushed.add(new Delayed(id, priority, Long.parseLong(id.substring(1)), minutes));
+      }
+      QueueState s = stored();
+      assertThat(s.headScheduledCount()).isLessThanOrEqualTo(HEAD_MAX);
+      assertThat(s.segments()).anyMatch(QueueState.SegmentRef::scheduled);
+      assertThat(q.stats().get().scheduled()).isEqualTo(200);
+      assertThat(q.stats().get().ready()).isZero();
+
+      // get and cancel reach a job in a scheduled segment
+      Set<String> inHead = new HashSet<>();
+      s.liveJobs().forEach(j -> inHead.add(j.id()));
+      Delayed victim = pushed.stream().filter(d -> !inHead.contains(d.id())).findFirst()
+          .orElseThrow();
+      assertThat(q.get(victim.id()).get().status()).isEqualTo(JobStatus.QUEUED);
+      assertThat(q.cancel(victim.id()).get().status()).isEqualTo(JobStatus.CANCELLED);
+      assertThat(stored().cancelledInScheduledSegments()).containsExactly(victim.id());
+      assertThat(q.stats().get().scheduled()).isEqualTo(199);
+      pushed.remove(victim);
+
+      // minute by minute, exactly the jobs due by then are claimable, by priority then push order
+      for (int minute = 1; minute <= 61; minute++) {
+        clock.advance(Duration.ofMinutes(1));
+        int now = minute;
+        List<Delayed> due = new ArrayList<>(pushed.stream().filter(d -> d.minutes() <= now)
+            .toList());
+        due.sort(Comparator.comparingInt((Delayed d) -> -d.priority())
+            .thenComparingLong(Delayed::seq));
+        List<String> claimed = new ArrayList<>();
+        List<Job> batch;
+        while (!(batch = q.claim(new ClaimRequest("w", Duration.ofHours(2),
+            1 + random.nextInt(5), Set.of())).get()).isEmpty()) {
+          batch.forEach(j -> claimed.add(j.id()));
+        }
+        assertThat(claimed).as("claimed at minute %d", minute)
+            .isEqualTo(due.stream().map(Delayed::id).toList());
+        pushed.removeAll(due);
+      }
+      assertThat(pushed).isEmpty();
+      assertThat(q.stats().get().scheduled()).isZero();
+      q.push(PushRequest.of("\"last\"")).get();
+    }
+    assertThat(stored().segments()).isEmpty();
+    assertThat(stored().cancelledInScheduledSegments()).isEmpty();
+    assertThat(segmentObjects()).isEmpty();
+  }
 }

@@ -168,7 +168,8 @@ abstract class AbstractChaosTest {
       }
       await("every job finished")
           .atMost(Duration.ofSeconds(90))
-          .until(() -> sampler.latest().liveJobs().isEmpty());
+          .until(() -> sampler.latest().liveJobs().isEmpty()
+              && sampler.latest().segments().isEmpty()); // none waiting in a segment either
       for (ChildJvm w : workers) {
         w.send("stop");
       }
@@ -188,6 +189,7 @@ abstract class AbstractChaosTest {
       }
       assertThat(sampler.violations()).as("revision and epoch monotonic").isEmpty();
       assertThat(end.liveJobs()).isEmpty();
+      assertThat(end.segments()).isEmpty();
       assertThat(records).allSatisfy(j -> assertThat(j.status()).isEqualTo(JobStatus.COMPLETED));
       assertThat(end.counters().dead()).isZero();
       assertThat(end.counters().cancelled()).isZero();
@@ -345,9 +347,9 @@ abstract class AbstractChaosTest {
               loop.join(); // a failed push ends the test with its reason
             }
             QueueState s = object.read().orElseThrow();
+            Map<String, Job> live = object.liveJobs(s); // new pushes may wait in a segment
             for (long[] ack : acks) {
-              Optional<Job> j = s.liveJobs().stream()
-                  .filter(x -> x.id().equals(jobOf.get(ack[0]))).findFirst();
+              Optional<Job> j = Optional.ofNullable(live.get(jobOf.get(ack[0])));
               if (j.isPresent() && j.get().createdAt().toEpochMilli() > killAt) {
                 firstAfter[0] = ack[1];
                 return true;

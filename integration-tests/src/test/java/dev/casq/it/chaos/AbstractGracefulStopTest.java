@@ -239,8 +239,9 @@ abstract class AbstractGracefulStopTest {
   private void assertDurable(String uri, Map<String, String> acked, String what) {
     try (QueueObject object = new QueueObject(uri, storeProperties())) {
       QueueState state = object.read().orElseThrow();
+      Map<String, dev.casq.core.Job> live = object.liveJobs(state); // head and segments
       for (Map.Entry<String, String> e : acked.entrySet()) {
-        assertThat(state.job(e.getValue())).as(what + ": acknowledged push %s (job %s)",
+        assertThat(live.get(e.getValue())).as(what + ": acknowledged push %s (job %s)",
             e.getKey(), e.getValue()).isNotNull();
       }
       assertThat(state.counters().pushed()).as(what + ": one job per acknowledged key")

@@ -28,6 +28,18 @@ final class QueueObject implements AutoCloseable {
     return bytes.map(b -> StateCodec.decode(b.data()));
   }
 
+  /**
+   * The live jobs of a state read with {@link #read}, by id: the head's and those still waiting in
+   * the segments it names.
+   */
+  Map<String, Job> liveJobs(QueueState state) {
+    Map<String, Job> byId = new java.util.HashMap<>();
+    for (Job j : StateCodec.liveJobs(location.store(), state)) {
+      byId.put(j.id(), j);
+    }
+    return byId;
+  }
+
   /** Every job record in every archive object of the queue (duplicates included). */
   List<Job> archived() {
     List<Job> jobs = new ArrayList<>();

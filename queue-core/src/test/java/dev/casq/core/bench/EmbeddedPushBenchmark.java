@@ -67,6 +67,8 @@ public class EmbeddedPushBenchmark {
   private JobQueue queue;
   private Thread drainer;
   private final AtomicBoolean draining = new AtomicBoolean();
+  private Thread sampler;
+  private volatile HeadSample largestHead;
 
   @Setup(Level.Trial)
   public void open() throws Exception {
@@ -97,6 +99,64 @@ public class EmbeddedPushBenchmark {
     drainer = new Thread(this::drain, "bench-drainer");
     drainer.setDaemon(true);
     drainer.start();
+    if (!store.equals("mem")) {
+      sampler = new Thread(this::sampleHeads, "bench-head-sampler");
+      sampler.setDaemon(true);
+      sampler.start();
+    }
+  }
+
+  /** Reads the queue object every 100 ms and keeps what filled the largest one seen. */
+  private void sampleHeads() {
+    Path object = dir.resolve("q.json");
+    while (draining.get()) {
+      try {
+        byte[] bytes = Files.readAllBytes(object);
+        HeadSample largest = largestHead;
+        if (largest == null || bytes.length > largest.bytes()) {
+          largestHead = HeadSample.of(bytes);
+        }
+        Thread.sleep(100); // a sampling period, not synchronisation
+      } catch (InterruptedException e) {
+        return;
+      } catch (Exception e) {
+        // replaced between the size check and the read, or mid-rename: take the next one
+      }
+    }
+  }
+
+  /** What a queue object holds, in bytes by kind of line (one job or segment per line). */
+  record HeadSample(int bytes, int ready, int scheduled, int leased, int finished, int segments,
+      long queuedBytes, long leasedBytes, long finishedBytes, long segmentBytes) {
+    static HeadSample of(byte[] bytes) {
+      var s = dev.casq.core.StateCodec.decode(bytes);
+      long queued = 0;
+      long leased = 0;
+      long finished = 0;
+      long segs = 0;
+      for (String line : new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+        int n = line.length() + 1;
+        if (line.contains("\"status\":\"queued\"")) {
+          queued += n;
+        } else if (line.contains("\"status\":\"leased\"")) {
+          leased += n;
+        } else if (line.contains("\"status\":\"")) {
+          finished += n;
+        } else if (line.contains("\"cursor\":")) {
+          segs += n;
+        }
+      }
+      return new HeadSample(bytes.length, s.headReadyCount(), s.scheduledCount(), s.leasedCount(),
+          s.finishedJobs().size(), s.segments().size(), queued, leased, finished, segs);
+    }
+
+    @Override
+    public String toString() {
+      return String.format("largest-object=%d bytes: queued %d jobs (%d ready, %d scheduled) %d B,"
+          + " leased %d jobs %d B, finished %d jobs %d B, %d segment refs %d B", bytes,
+          ready + scheduled, ready, scheduled, queuedBytes, leased, leasedBytes, finished,
+          finishedBytes, segments, segmentBytes);
+    }
   }
 
   private void drain() {
@@ -136,6 +196,10 @@ public class EmbeddedPushBenchmark {
     draining.set(false);
     drainer.interrupt();
     drainer.join(10_000);
+    if (sampler != null) {
+      sampler.interrupt();
+      sampler.join(10_000);
+    }
     var m = queue.engine().metrics();
     long commits = m.commits() - commitsBefore;
     System.out.printf("%n[%s pending=%d headMax=%d] commits=%d commands=%d avg-batch=%.1f"
@@ -145,6 +209,8 @@ public class EmbeddedPushBenchmark {
         (m.bytesWritten() - bytesBefore) / Math.max(1, commits),
         (m.segmentBytesWritten() - segmentBytesBefore) / Math.max(1, commits), m.lastObjectBytes(),
         m.segmentsWritten(), m.conflicts());
+    System.out.printf("[%s pending=%d headMax=%d] %s heap-used=%d MB%n", store, pending, headMax,
+        largestHead, usedHeapMb());
     queue.close();
     try (var files = Files.walk(dir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -180,6 +246,12 @@ public class EmbeddedPushBenchmark {
     }
     Job j = claimed.get(0);
     return queue.complete(j.id(), j.lease().token(), null).get();
+  }
+
+  private static long usedHeapMb() {
+    System.gc(); // a measurement of the live heap at the end of the trial
+    Runtime r = Runtime.getRuntime();
+    return (r.totalMemory() - r.freeMemory()) >> 20;
   }
 
   private static String payload(int i) {
