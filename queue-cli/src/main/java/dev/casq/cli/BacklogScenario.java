@@ -78,7 +78,7 @@ final class BacklogScenario {
   List<Outcome> run(List<Variant> variants, Path dir) throws Exception {
     out.printf("backlog growth: %d connections (%s), each push with its own idempotency key, no"
             + " consumer, %s from an empty queue, pushes/s per %s window%n", connections,
-        wrk ? "wrk" : "Java client", duration, window);
+        wrk ? "wrk" : "Java client", text(duration), text(window));
     out.flush();
     List<Outcome> outcomes = new ArrayList<>();
     int n = 0;
@@ -116,7 +116,7 @@ final class BacklogScenario {
         double rate = (pushed - before) / ((now - t0 - (w - 1) * window.toNanos()) / 1e9);
         rates.add(rate);
         before = pushed;
-        out.printf("  %5ds %,12.0f pushes/s   %,12d pushed%n", w * window.toSeconds(), rate,
+        out.printf("  %6s %,12.0f pushes/s   %,12d pushed%n", text(window.multipliedBy(w)), rate,
             pushed);
         out.flush();
       }
@@ -126,7 +126,7 @@ final class BacklogScenario {
       Outcome o = new Outcome(v, rates, end.pending(), head.bytes(), head.segments(), errors);
       out.printf("  end: %,d pending, queue object %s, %,d segments, %d errors; last %s = %.0f%%"
               + " of the best %s%n", o.pending(), SegmentSummary.size(o.objectBytes()),
-          o.segments(), errors, window, 100 * o.lastOverBest(), window);
+          o.segments(), errors, text(window), 100 * o.lastOverBest(), text(window));
       out.flush();
       return o;
     } finally {
@@ -134,11 +134,15 @@ final class BacklogScenario {
     }
   }
 
+  private static String text(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+  }
+
   private void table(List<Outcome> outcomes) {
     out.printf("%n%-36s", "variant");
     int windows = outcomes.get(0).pushesPerSecond().size();
     for (int w = 1; w <= windows; w++) {
-      out.printf(" %8s", w * window.toSeconds() + "s");
+      out.printf(" %8s", text(window.multipliedBy(w)));
     }
     out.printf(" %10s %10s %9s %10s%n", "pending", "object", "segments", "last/best");
     for (Outcome o : outcomes) {
