@@ -83,16 +83,12 @@ final class PushCommand implements Callable<Integer> {
   long fromLine;
 
   @Option(names = "--key-prefix", paramLabel = "PREFIX",
-      description = "With --file, a line without a key gets the key PREFIX<line number>, so"
-          + " retries (and a second run with the same prefix) never push a line twice."
-          + " Default: a random prefix for this run.")
+      description = "With --file, a line without a \"key\" of its own gets the key"
+          + " PREFIX<line number>: a request retried after a lost answer, or a second run with the"
+          + " same prefix, never pushes a line twice (while the key is remembered). Costs the"
+          + " broker memory and start time for each pending job with a key. Default: lines"
+          + " without a key are pushed without one.")
   String keyPrefix;
-
-  @Option(names = "--no-keys",
-      description = "With --file, push lines without a key of their own without one: less"
-          + " memory in the broker for a large backlog, but a request retried after a lost"
-          + " answer may push its jobs twice.")
-  boolean noKeys;
 
   @Option(names = "--in-flight", paramLabel = "N", defaultValue = "4",
       description = "With --file, batch requests of 1000 jobs in flight at once."
@@ -162,20 +158,17 @@ final class PushCommand implements Callable<Integer> {
     if (json != null) {
       throw new CommandLine.ParameterException(cmd, "give a JSON payload or --file, not both");
     }
-    if (noKeys && keyPrefix != null) {
-      throw new CommandLine.ParameterException(cmd, "give --key-prefix or --no-keys, not both");
-    }
     if (fromLine < 1) {
       throw new CommandLine.ParameterException(cmd, "--from-line must be 1 or more");
     }
     if (inFlight < 1 || inFlight > 64) {
       throw new CommandLine.ParameterException(cmd, "--in-flight must be 1..64");
     }
-    String prefix = noKeys ? null
-        : keyPrefix != null ? keyPrefix
-        : java.util.UUID.randomUUID().toString().substring(0, 8) + "-";
-    if (prefix != null && prefix.length() + 19 > dev.casq.core.QueuePolicy.MAX_KEY_LENGTH) {
-      throw new CommandLine.ParameterException(cmd, "--key-prefix is too long");
+    String prefix = keyPrefix;
+    if (prefix != null && (prefix.isBlank()
+        || prefix.length() + 19 > dev.casq.core.QueuePolicy.MAX_KEY_LENGTH)) {
+      throw new CommandLine.ParameterException(cmd, "--key-prefix must be 1 to "
+          + (dev.casq.core.QueuePolicy.MAX_KEY_LENGTH - 19) + " characters");
     }
     BulkPush bulk = new BulkPush(file,
         new BulkPush.Settings(lines, defaults, fromLine, prefix, inFlight), cmd.getErr(),
