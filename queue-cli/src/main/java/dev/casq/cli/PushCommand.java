@@ -90,7 +90,7 @@ final class PushCommand implements Callable<Integer> {
           + " without a key are pushed without one.")
   String keyPrefix;
 
-  @Option(names = "--in-flight", paramLabel = "N", defaultValue = "4",
+  @Option(names = "--in-flight", paramLabel = "N", defaultValue = "8",
       description = "With --file, batch requests of 1000 jobs in flight at once."
           + " Default: ${DEFAULT-VALUE}.")
   int inFlight;
