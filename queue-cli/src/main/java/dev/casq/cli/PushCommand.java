@@ -137,8 +137,14 @@ final class PushCommand implements Callable<Integer> {
     if (file != null) {
       return pushFile(cmd, o);
     }
+    for (String fileOnly : new String[] {"--lines", "--from-line", "--key-prefix", "--in-flight"}) {
+      if (cmd.getParseResult().hasMatchedOption(fileOnly)) {
+        throw new CommandLine.ParameterException(cmd, fileOnly + " goes with --file");
+      }
+    }
     if (json == null) {
-      throw new CommandLine.ParameterException(cmd, "give the job's JSON payload, or --file FILE");
+      throw new CommandLine.ParameterException(cmd,
+          "Missing required parameter: 'JSON' (the job's payload), or --file FILE");
     }
     String payload = "-".equals(json)
         ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8).trim() : json;

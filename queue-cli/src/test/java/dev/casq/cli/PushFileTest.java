@@ -213,6 +213,9 @@ class PushFileTest {
     assertThat(Cli.run("push", "--store", store, "--file", f.toString(), "--key", "k").err())
         .contains("--key names one job");
     assertThat(Cli.run("push", "--store", store).err()).contains("--file FILE");
+    Cli.Result fileOnly = Cli.run("push", "--store", store, "--key-prefix", "p", "{}");
+    assertThat(fileOnly.exit()).isEqualTo(2);
+    assertThat(fileOnly.err()).contains("--key-prefix goes with --file");
     Cli.Result missing = Cli.run("push", "--store", store, "--file",
         dir.resolve("nope.jsonl").toString());
     assertThat(missing.exit()).isEqualTo(1);
