@@ -128,6 +128,11 @@ class PushFileTest {
       // the payload is stored byte for byte (key order, a number beyond double precision)
       assertThat(Files.readString(dir.resolve("bulk.json")))
           .contains("\"payload\":{\"b\":1,\"a\":123456789012345678901234567890.5}");
+      LeasedJob<JsonNode> best = q.claim(new ClaimRequest("t", Duration.ofMinutes(1), 1, null),
+          Duration.ZERO).get(0); // priority 7 comes first
+      assertThat(best.id()).isEqualTo("j1");
+      assertThat(best.payloadJson()).isEqualTo("{\"b\":1,\"a\":123456789012345678901234567890.5}");
+      assertThat(q.get("j1").payloadJson()).isEqualTo(best.payloadJson());
     }
   }
 
