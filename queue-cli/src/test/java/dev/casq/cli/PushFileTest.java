@@ -211,6 +211,25 @@ class PushFileTest {
   }
 
   @Test
+  void withoutALiveBrokerTheCommandHostsOneForTheLoad() throws Exception {
+    broker.close(); // resigns: no live broker any more
+    broker = null;
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 1_500; i++) {
+      lines.add("{\"n\":" + i + "}");
+    }
+    Cli.Result r = Cli.run("push", "--store", store, "--file", file(lines).toString(),
+        "--store-property", "file.fsync=false");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.err()).contains("1,500 jobs pushed");
+    Cli.Result stats = Cli.run("stats", "--store", store, "--json");
+    com.fasterxml.jackson.databind.JsonNode n =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(stats.out());
+    assertThat(n.get("source").asText()).as("the hosted broker resigned").isEqualTo("storage");
+    assertThat(n.get("ready").asLong()).isEqualTo(1_500);
+  }
+
+  @Test
   void usageErrors() throws Exception {
     Path f = file(List.of("1"));
     assertThat(Cli.run("push", "--store", store, "--file", f.toString(), "{}").err())
