@@ -123,6 +123,34 @@ final class BenchCommand implements Callable<Integer> {
       defaultValue = "3s", description = "Unmeasured time before each run. Default: ${DEFAULT-VALUE}.")
   Duration warmup;
 
+  /** What the bench measures. */
+  enum Scenario { steady, backlog }
+
+  @Option(names = "--scenario", paramLabel = "steady|backlog", defaultValue = "steady",
+      description = "steady (the default): pushes/s at a steady pending count. backlog: a fresh"
+          + " broker process per variant, --clients connections (default 128) pushing with no"
+          + " consumer from an empty queue for --duration (default 60s); pushes/s per --window,"
+          + " then the pending count and the queue object's size.")
+  Scenario scenario;
+
+  @Option(names = "--window", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "10s",
+      description = "With --scenario backlog: the reporting window. Default: ${DEFAULT-VALUE}.")
+  Duration window;
+
+  @Option(names = "--broker-jvm-options", paramLabel = "OPTIONS",
+      description = "With --scenario backlog: JVM options of the broker process, split at spaces,"
+          + " e.g. '-Xmx1g -XX:+UseParallelGC'. Default: none (what `java -jar casq.jar broker`"
+          + " gets).")
+  String brokerJvmOptions;
+
+  @Option(names = "--head-max-ready-jobs", paramLabel = "N", split = ",",
+      splitSynopsisLabel = ",",
+      description = "With --scenario backlog: one variant per value, each broker started with"
+          + " -Dcasq.headMaxReadyJobs=N (0: every job in the queue object, no segments)."
+          + " Default: one variant with the broker's own default.")
+  List<Integer> headMaxReadyJobs;
+
   @Option(names = "--payload-bytes", paramLabel = "N", defaultValue = "100",
       description = "Size of each job's payload. Default: ${DEFAULT-VALUE}.")
   int payloadBytes;
@@ -137,6 +165,9 @@ final class BenchCommand implements Callable<Integer> {
     PrintWriter out = cmd.getOut();
     Path temp = null;
     try {
+      if (scenario == Scenario.backlog) {
+        return backlog(cmd, payload, out);
+      }
       if (embedded) {
         out.printf("embedded pushes, %d-byte payloads, %s per run after %s warmup%n",
             payloadBytes, duration, warmup);
@@ -177,6 +208,49 @@ final class BenchCommand implements Callable<Integer> {
         delete(temp);
       }
     }
+  }
+
+  private int backlog(CommandLine cmd, String payload, PrintWriter out) throws Exception {
+    if (broker != null || embedded || store != null) {
+      throw new CommandLine.ParameterException(cmd, "--scenario backlog starts its own brokers on"
+          + " fresh file:// objects; it goes with none of --broker, --embedded, --store");
+    }
+    boolean clientsGiven = cmd.getParseResult().hasMatchedOption("--clients");
+    boolean durationGiven = cmd.getParseResult().hasMatchedOption("--duration");
+    if (clientsGiven && clients.size() != 1) {
+      throw new CommandLine.ParameterException(cmd, "--scenario backlog takes one --clients value");
+    }
+    int connections = clientsGiven ? clients.get(0) : 128;
+    Duration d = durationGiven ? duration : Duration.ofSeconds(60);
+    if (window.toMillis() < 100 || window.compareTo(d) > 0) {
+      throw new CommandLine.ParameterException(cmd,
+          "--window must be from 100ms to the run's --duration");
+    }
+    List<String> base = brokerJvmOptions == null || brokerJvmOptions.isBlank() ? List.of()
+        : List.of(brokerJvmOptions.trim().split("\\s+"));
+    List<BacklogScenario.Variant> variants = new ArrayList<>();
+    if (headMaxReadyJobs == null) {
+      variants.add(new BacklogScenario.Variant("broker default", base));
+    } else {
+      for (int h : headMaxReadyJobs) {
+        if (h < 0) {
+          throw new CommandLine.ParameterException(cmd, "--head-max-ready-jobs must be 0 or more");
+        }
+        List<String> opts = new ArrayList<>(base);
+        opts.add("-Dcasq.headMaxReadyJobs=" + h);
+        variants.add(new BacklogScenario.Variant(
+            h == 0 ? "no segments (headMaxReadyJobs=0)" : "segments (headMaxReadyJobs=" + h + ")",
+            opts));
+      }
+    }
+    Path dir = Files.createTempDirectory("casq-bench-backlog");
+    try {
+      new BacklogScenario(connections, d, window, payload, load == Load.wrk, storeProperties, out)
+          .run(variants, dir);
+    } finally {
+      delete(dir);
+    }
+    return 0;
   }
 
   private void validate(CommandLine cmd) {

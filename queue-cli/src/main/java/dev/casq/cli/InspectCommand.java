@@ -1,5 +1,6 @@
 package dev.casq.cli;
 
+import dev.casq.core.QueueState;
 import dev.casq.core.StateCodec;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.Stores;
@@ -18,13 +19,20 @@ import picocli.CommandLine.Spec;
     name = "inspect",
     header = "Print a queue's state object.",
     description =
-        "Prints the queue's state object as pretty JSON, read directly from storage. Works"
-            + " without a broker; writes nothing.")
+        "Prints the queue's state object (the head) as pretty JSON, read directly from storage;"
+            + " with --segments, a summary of the head and of each segment object it names"
+            + " instead. Works without a broker; writes nothing.")
 final class InspectCommand implements Callable<Integer> {
   @ParentCommand CasqCommand parent;
   @Spec CommandSpec spec;
   @Mixin HelpOption help = new HelpOption();
   @Mixin StoreOptions store = new StoreOptions();
+
+  @picocli.CommandLine.Option(names = "--segments",
+      description = "Print a summary instead of the JSON: the head's size and jobs, and for each"
+          + " segment its count, cursor, remaining jobs, priority and seq range, keys and bytes"
+          + " (reads every segment object).")
+  boolean segments;
 
   @Override
   public Integer call() {
@@ -34,9 +42,23 @@ final class InspectCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cmd, "no queue given: use --store URI (or set"
           + " CASQ_STORE)");
     }
+    if (segments) {
+      try (StoreLocation loc = Stores.open(uri, store.properties)) {
+        SegmentSummary.print(loc, cmd.getOut());
+      }
+      cmd.getOut().flush();
+      return 0;
+    }
     byte[] bytes = read(uri, store.properties);
     cmd.getOut().println(StateCodec.pretty(bytes));
     cmd.getOut().flush();
+    QueueState state = StateCodec.decode(bytes);
+    if (!state.segments().isEmpty()) {
+      cmd.getErr().printf("casq: the head names %,d segment objects holding %,d waiting jobs;"
+          + " casq inspect --segments summarises them%n", state.segments().size(),
+          state.segmentedCount());
+      cmd.getErr().flush();
+    }
     return 0;
   }
 

@@ -6,6 +6,7 @@ import dev.casq.core.PushOptions;
 import dev.casq.core.PushResult;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,10 +58,42 @@ final class PushCommand implements Callable<Integer> {
       description = "Attempts before the job goes dead. Default: the queue's (5).")
   Integer maxAttempts;
 
-  @Parameters(index = "0", paramLabel = "JSON",
+  @Parameters(index = "0", paramLabel = "JSON", arity = "0..1",
       description = "The payload: one JSON value, e.g. '{\"to\":\"ada@example.com\"}'; '-' reads"
-          + " it from stdin.")
+          + " it from stdin. Not with --file.")
   String json;
+
+  @Option(names = "--file", paramLabel = "FILE",
+      description = "Push one job per line of this JSON-lines file (1000 per request): a line is"
+          + " a payload, or a push request {\"payload\": ..., \"key\", \"priority\","
+          + " \"delay\", \"runAt\", \"type\", \"maxAttempts\"} (see --lines). Every line is"
+          + " checked first: a bad line is reported by number and nothing is pushed. Progress"
+          + " goes to stderr.")
+  Path file;
+
+  @Option(names = "--lines", paramLabel = "auto|payload|request", defaultValue = "auto",
+      description = "With --file, how lines are read: auto (an object with \"payload\" and only"
+          + " push-request fields is a request, anything else a payload), payload (every line"
+          + " is a payload) or request (every line must be a request). Default: ${DEFAULT-VALUE}.")
+  PushLine.Format lines;
+
+  @Option(names = "--from-line", paramLabel = "N", defaultValue = "1",
+      description = "With --file, start at line N (to push the rest after a failure)."
+          + " Default: ${DEFAULT-VALUE}.")
+  long fromLine;
+
+  @Option(names = "--key-prefix", paramLabel = "PREFIX",
+      description = "With --file, a line without a \"key\" of its own gets the key"
+          + " PREFIX<line number>: a request retried after a lost answer, or a second run with the"
+          + " same prefix, never pushes a line twice (while the key is remembered). Costs the"
+          + " broker memory and start time for each pending job with a key. Default: lines"
+          + " without a key are pushed without one.")
+  String keyPrefix;
+
+  @Option(names = "--in-flight", paramLabel = "N", defaultValue = "8",
+      description = "With --file, batch requests of 1000 jobs in flight at once."
+          + " Default: ${DEFAULT-VALUE}.")
+  int inFlight;
 
   InputStream stdin = System.in;
 
@@ -75,6 +108,10 @@ final class PushCommand implements Callable<Integer> {
     }
     PushOptions o = PushOptions.none();
     if (key != null) {
+      if (file != null) {
+        throw new CommandLine.ParameterException(cmd, "--key names one job; with --file give each"
+            + " line its own \"key\" (or use --key-prefix)");
+      }
       o = o.key(key);
     }
     if (priority != null) {
@@ -97,6 +134,18 @@ final class PushCommand implements Callable<Integer> {
     if (maxAttempts != null) {
       o = o.maxAttempts(maxAttempts);
     }
+    if (file != null) {
+      return pushFile(cmd, o);
+    }
+    for (String fileOnly : new String[] {"--lines", "--from-line", "--key-prefix", "--in-flight"}) {
+      if (cmd.getParseResult().hasMatchedOption(fileOnly)) {
+        throw new CommandLine.ParameterException(cmd, fileOnly + " goes with --file");
+      }
+    }
+    if (json == null) {
+      throw new CommandLine.ParameterException(cmd,
+          "Missing required parameter: 'JSON' (the job's payload), or --file FILE");
+    }
     String payload = "-".equals(json)
         ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8).trim() : json;
     try (CasqClient c = client.build(cmd, parent.env(), null)) {
@@ -110,4 +159,44 @@ final class PushCommand implements Callable<Integer> {
     }
     return 0;
   }
+
+  private int pushFile(CommandLine cmd, PushOptions defaults) throws IOException {
+    if (json != null) {
+      throw new CommandLine.ParameterException(cmd, "give a JSON payload or --file, not both");
+    }
+    if (fromLine < 1) {
+      throw new CommandLine.ParameterException(cmd, "--from-line must be 1 or more");
+    }
+    if (inFlight < 1 || inFlight > 64) {
+      throw new CommandLine.ParameterException(cmd, "--in-flight must be 1..64");
+    }
+    String prefix = keyPrefix;
+    if (prefix != null && (prefix.isBlank()
+        || prefix.length() + 19 > dev.casq.core.QueuePolicy.MAX_KEY_LENGTH)) {
+      throw new CommandLine.ParameterException(cmd, "--key-prefix must be 1 to "
+          + (dev.casq.core.QueuePolicy.MAX_KEY_LENGTH - 19) + " characters");
+    }
+    BulkPush bulk = new BulkPush(file,
+        new BulkPush.Settings(lines, defaults, fromLine, prefix, inFlight), cmd.getErr(),
+        progress.apply(cmd.getErr()));
+    long total = bulk.check();
+    BulkPush.Summary s;
+    try (CasqClient c = client.build(cmd, parent.env(), null)) {
+      s = bulk.push(c.queue(JsonNode.class), total);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted");
+    }
+    cmd.getErr().printf("casq: %,d jobs pushed from %s in %.1f s (%,.0f jobs/s)%s%s%n",
+        s.pushed(), file, s.seconds(), s.seconds() > 0 ? s.pushed() / s.seconds() : 0.0,
+        s.duplicates() > 0 ? String.format(", %,d of them already there (same key)",
+            s.duplicates()) : "",
+        s.refused() > 0 ? String.format("; %,d lines refused", s.refused()) : "");
+    cmd.getErr().flush();
+    return s.refused() > 0 ? 1 : 0;
+  }
+
+  /** The progress display; tests replace it. */
+  java.util.function.Function<java.io.PrintWriter, BulkPush.Progress> progress =
+      err -> new ProgressLine(err, System.console() != null);
 }

@@ -208,15 +208,37 @@ public final class ClientQueue<T> {
     } catch (CasqException e) {
       return CompletableFuture.failedFuture(e);
     }
+    List<JsonPush> pushes = new ArrayList<>(jsons.size());
+    for (String json : jsons) {
+      pushes.add(new JsonPush(json, o.key(UUID.randomUUID().toString())));
+    }
+    return pushAllJsonAsync(pushes);
+  }
+
+  /**
+   * Pushes many jobs whose payloads are already JSON text (kept byte for byte), each with its own
+   * options, 1000 per request. Unlike {@link #pushAllAsync}, no key is generated: a job whose
+   * options hold no idempotency key is pushed without one (a request retried after an answer was
+   * lost may then push it twice).
+   *
+   * @param pushes the jobs, in order
+   * @return one result per job, in order; fails with {@link BatchPushException} when some were
+   *     refused (the others were pushed)
+   */
+  public CompletableFuture<List<PushResult>> pushAllJsonAsync(List<JsonPush> pushes) {
+    if (pushes.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
     int chunk = QueuePolicy.MAX_CLAIM_BATCH; // the broker's batch limit is 1000 as well
     List<CompletableFuture<List<Object>>> parts = new ArrayList<>();
-    for (int from = 0; from < jsons.size(); from += chunk) {
-      parts.add(pushChunk(jsons.subList(from, Math.min(jsons.size(), from + chunk)), o));
+    for (int from = 0; from < pushes.size(); from += chunk) {
+      parts.add(pushChunk(pushes.subList(from, Math.min(pushes.size(), from + chunk))));
     }
+    int total = pushes.size();
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
         .thenApply(
             v -> {
-              List<PushResult> results = new ArrayList<>(jsons.size());
+              List<PushResult> results = new ArrayList<>(total);
               Map<Integer, CasqException> errors = new HashMap<>();
               for (CompletableFuture<List<Object>> part : parts) {
                 for (Object item : part.join()) {
@@ -236,16 +258,16 @@ public final class ClientQueue<T> {
             });
   }
 
-  private CompletableFuture<List<Object>> pushChunk(List<String> jsons, PushOptions o) {
+  private CompletableFuture<List<Object>> pushChunk(List<JsonPush> jobs) {
     byte[] body;
     try {
       body =
           Wire.object(
               g -> {
                 g.writeArrayFieldStart("jobs");
-                for (String json : jsons) {
+                for (JsonPush job : jobs) {
                   g.writeStartObject();
-                  writePush(g, json, o, UUID.randomUUID().toString());
+                  writePush(g, job.payloadJson(), job.options(), job.options().idempotencyKey());
                   g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -253,20 +275,21 @@ public final class ClientQueue<T> {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(invalidPayload(e));
     }
+    int size = jobs.size();
     return call("POST", base + "/jobs/batch", body, null,
-            "push " + jsons.size() + " jobs to queue " + name())
+            "push " + size + " jobs to queue " + name())
         .thenApply(
             reply -> {
               if (!reply.ok()) {
                 throw Errors.of(reply.status(), reply.body(), null);
               }
               JsonNode results = Wire.parse(reply.status(), reply.body()).path("results");
-              if (!results.isArray() || results.size() != jsons.size()) {
+              if (!results.isArray() || results.size() != size) {
                 throw new BrokerErrorException(reply.status(), null,
-                    "the broker answered a batch of " + jsons.size() + " with "
+                    "the broker answered a batch of " + size + " with "
                         + (results.isArray() ? results.size() : "no") + " results");
               }
-              List<Object> out = new ArrayList<>(jsons.size());
+              List<Object> out = new ArrayList<>(size);
               for (JsonNode r : results) {
                 if (r.has("error")) {
                   out.add(Errors.of(r.get("error"), null));
@@ -284,7 +307,9 @@ public final class ClientQueue<T> {
       throws IOException {
     g.writeFieldName("payload");
     g.writeRawValue(payloadJson);
-    g.writeStringField("key", key);
+    if (key != null) {
+      g.writeStringField("key", key);
+    }
     if (o.priority() != null) {
       g.writeNumberField("priority", o.priority());
     }

@@ -14,7 +14,14 @@ import java.time.format.DateTimeParseException;
 
 /** JSON of the broker API: request bodies written with a generator, replies read as trees. */
 final class Wire {
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  /**
+   * Reads numbers exactly (decimals as BigDecimal, kept as written), so a payload read back from a
+   * reply ({@link #rawJson}) carries the numbers that were pushed, beyond double precision too.
+   */
+  static final ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true))
+      .build();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
 
   private Wire() {}
