@@ -28,6 +28,40 @@ final class QueueObject implements AutoCloseable {
     return bytes.map(b -> StateCodec.decode(b.data()));
   }
 
+  /**
+   * The address of the broker the object names now, read without decoding the jobs (a load
+   * generator asks for it at every refused connection); null when it names none.
+   */
+  String brokerAddress() {
+    return location.store().read(location.key())
+        .flatMap(b -> dev.casq.election.BrokerDiscovery.parse(b.data()))
+        .map(dev.casq.core.BrokerRecord::address)
+        .orElse(null);
+  }
+
+  /**
+   * Every job {@code state} holds, in the head or in the segment objects it names (the part of
+   * each segment not yet moved back into the head), by id.
+   */
+  java.util.Map<String, Job> jobsWithSegments(QueueState state) {
+    java.util.Map<String, Job> all = new java.util.HashMap<>();
+    for (QueueState.SegmentRef ref : state.segments()) {
+      byte[] bytes = location.store().read(ref.key()).orElseThrow(() -> new AssertionError(
+          "segment " + ref.key() + " named by the queue object is missing")).data();
+      List<Job> jobs = StateCodec.decodeSegment(bytes);
+      for (Job j : jobs.subList(ref.cursor(), jobs.size())) {
+        all.put(j.id(), j);
+      }
+    }
+    for (Job j : state.liveJobs()) {
+      all.put(j.id(), j);
+    }
+    for (Job j : state.finishedJobs()) {
+      all.put(j.id(), j);
+    }
+    return all;
+  }
+
   /** Every job record in every archive object of the queue (duplicates included). */
   List<Job> archived() {
     List<Job> jobs = new ArrayList<>();
