@@ -1,6 +1,7 @@
 package dev.casq.election;
 
 import dev.casq.core.QueueOptions;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -18,6 +19,8 @@ import java.util.Objects;
  *     can talk to the new broker.
  * @param election heartbeat interval and staleness
  * @param queueOptions options of the queue; null for defaults
+ * @param shutdownTimeout how long closing the broker may take to drain and resign its queue; null
+ *     for the broker's default (10s)
  */
 public record LaunchSpec(
     String storeUri,
@@ -28,7 +31,8 @@ public record LaunchSpec(
     String advertisedAddress,
     String token,
     ElectionOptions election,
-    QueueOptions queueOptions) {
+    QueueOptions queueOptions,
+    Duration shutdownTimeout) {
 
   public LaunchSpec {
     Objects.requireNonNull(storeUri, "storeUri");
@@ -39,6 +43,10 @@ public record LaunchSpec(
       throw new IllegalArgumentException("port must be from 0 to 65535, got " + port);
     }
     election = election == null ? ElectionOptions.defaults() : election;
+    if (shutdownTimeout != null && (shutdownTimeout.isNegative() || shutdownTimeout.isZero())) {
+      throw new IllegalArgumentException("shutdown timeout must be positive, got "
+          + shutdownTimeout);
+    }
   }
 
   public static Builder builder(String storeUri) {
@@ -62,6 +70,7 @@ public record LaunchSpec(
     private String token;
     private ElectionOptions election;
     private QueueOptions queueOptions;
+    private Duration shutdownTimeout;
 
     private Builder(String storeUri) {
       this.storeUri = Objects.requireNonNull(storeUri, "storeUri");
@@ -107,9 +116,19 @@ public record LaunchSpec(
       return this;
     }
 
+    /**
+     * How long closing the broker may take to drain and resign; null for the broker's default.
+     * @param d the timeout
+     * @return this builder
+     */
+    public Builder shutdownTimeout(Duration d) {
+      this.shutdownTimeout = d;
+      return this;
+    }
+
     public LaunchSpec build() {
       return new LaunchSpec(storeUri, storeProperties, queueName, listenHost, port,
-          advertisedAddress, token, election, queueOptions);
+          advertisedAddress, token, election, queueOptions, shutdownTimeout);
     }
   }
 }

@@ -408,7 +408,7 @@ public final class CasqBroker implements AutoCloseable {
     // past the bound, the connector stops accepting until a connection closes
     server.addBean(new NetworkConnectionLimit(settings.maxConnections, connector));
     forwarder = new Forwarder(settings.brokerId, MAX_FORWARDS_IN_FLIGHT, settings.maxRequestBytes);
-    GracefulHandler graceful = new GracefulHandler(new ApiHandler(new HandlerContext()));
+    GracefulHandler graceful = new StoppingGracefulHandler(new ApiHandler(new HandlerContext()));
     server.setHandler(graceful);
     server.setStopTimeout(5_000);
     try {

@@ -24,6 +24,9 @@ public final class CasqBrokerLauncher implements BrokerLauncher {
     if (spec.queueOptions() != null) {
       b.queueOptions(spec.queueOptions());
     }
+    if (spec.shutdownTimeout() != null) {
+      b.shutdownTimeout(spec.shutdownTimeout());
+    }
     CasqBroker broker = b.build().start();
     return new Launched(broker, spec.queueName());
   }

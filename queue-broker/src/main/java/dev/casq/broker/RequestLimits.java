@@ -22,6 +22,8 @@ final class RequestLimits {
   static final int MAX_KEY_CHARS = QueuePolicy.MAX_KEY_LENGTH;
   /** Longest worker name, in characters (the queue's own limit). */
   static final int MAX_WORKER_CHARS = QueuePolicy.MAX_WORKER_LENGTH;
+  /** Longest claim request id, in characters (the queue's own limit). */
+  static final int MAX_CLAIM_REQUEST_ID_CHARS = QueuePolicy.MAX_CLAIM_REQUEST_ID_LENGTH;
   /** Longest error text of a failed attempt, in characters (the queue's own limit). */
   static final int MAX_ERROR_CHARS = QueuePolicy.MAX_ERROR_LENGTH;
   /** Longest lease token, in characters (the broker's tokens are far shorter). */

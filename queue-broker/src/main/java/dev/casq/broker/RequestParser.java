@@ -205,6 +205,10 @@ final class RequestParser {
       throw ApiException.invalid(
           "\"wait\" must be at most " + MAX_WAIT.toSeconds() + "s, got " + body.get("wait").asText());
     }
+    String requestId = optText(body, "requestId", "", RequestLimits.MAX_CLAIM_REQUEST_ID_CHARS);
+    if (requestId != null && requestId.isBlank()) {
+      throw ApiException.invalid("\"requestId\" must not be blank when given");
+    }
     Set<String> types = new LinkedHashSet<>();
     JsonNode t = body.get("types");
     if (t != null && !t.isNull()) {
@@ -223,7 +227,7 @@ final class RequestParser {
       }
     }
     return new Claim(
-        new ClaimRequest(worker, lease, limit == null ? 1 : limit, types),
+        new ClaimRequest(worker, lease, limit == null ? 1 : limit, types, requestId),
         wait == null ? Duration.ZERO : wait);
   }
 

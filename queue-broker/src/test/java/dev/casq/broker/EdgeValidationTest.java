@@ -105,6 +105,31 @@ class EdgeValidationTest {
   }
 
   @Test
+  void aBadClaimRequestIdIsRefusedAndARetriedOneGetsTheSameJob() {
+    String claim = "/v1/queues/jobs/claim";
+    rejected(claim, "{\"worker\":\"w\",\"requestId\":\""
+        + "r".repeat(RequestLimits.MAX_CLAIM_REQUEST_ID_CHARS + 1) + "\"}", "at most 128 characters");
+    rejected(claim, "{\"worker\":\"w\",\"requestId\":\"  \"}", "requestId");
+    rejected(claim, "{\"worker\":\"w\",\"requestId\":7}", "\"requestId\" must be a string");
+    rejected(claim, "{\"worker\":\"w\",\"requestId\":\"r\\ud800\"}", "not valid Unicode");
+
+    http.post("/v1/queues/jobs/jobs", "{\"payload\":\"rid-1\"}");
+    http.post("/v1/queues/jobs/jobs", "{\"payload\":\"rid-2\"}");
+    String body = "{\"worker\":\"rid-worker\",\"requestId\":\"claim-7\",\"types\":[]}";
+    JsonNode first = http.post(claim, body).json().path("jobs").get(0);
+    JsonNode again = http.post(claim, body).json().path("jobs");
+    assertThat(again).hasSize(1);
+    assertThat(again.get(0).path("id").asText()).isEqualTo(first.path("id").asText());
+    assertThat(again.get(0).path("leaseToken").asText())
+        .isEqualTo(first.path("leaseToken").asText());
+    // another worker with the same id is another claim
+    JsonNode other = http.post(claim,
+        "{\"worker\":\"rid-other\",\"requestId\":\"claim-7\"}").json().path("jobs");
+    assertThat(other).hasSize(1);
+    assertThat(other.get(0).path("id").asText()).isNotEqualTo(first.path("id").asText());
+  }
+
+  @Test
   void aWrongMethodIs405WithTheMethodsOfThePath() {
     Http.Reply r = http.send(http.request("/v1/queues/jobs/claim").DELETE().build());
     BrokerApiTest.expect(r, 405, "method_not_allowed", "POST");

@@ -56,6 +56,15 @@ final class ClientOptions {
           + " $CASQ_CLIENT_STALE_AFTER, else 10s.")
   Duration staleAfter;
 
+  @Option(
+      names = "--shutdown-timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How long a broker this command hosts (none was alive, --takeover in-process)"
+          + " gets to finish its writes and resign the queue when the command stops (SIGTERM or"
+          + " done). Default: 10s.")
+  Duration shutdownTimeout;
+
   /** Environment variable of the default of {@code --stale-after}. */
   static final String STALE_AFTER_ENV = "CASQ_CLIENT_STALE_AFTER";
 
@@ -96,6 +105,13 @@ final class ClientOptions {
     }
     if (deadline != null) {
       b.retry(RetryPolicy.defaults().withDeadline(deadline));
+    }
+    if (shutdownTimeout != null) {
+      if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
+        throw new CommandLine.ParameterException(cmd,
+            "invalid --shutdown-timeout: must be positive, got " + shutdownTimeout);
+      }
+      b.inProcessShutdownTimeout(shutdownTimeout);
     }
     Duration stale = staleAfter(cmd, env);
     if (stale != null) {

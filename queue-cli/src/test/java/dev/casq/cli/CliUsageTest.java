@@ -84,6 +84,17 @@ class CliUsageTest {
   }
 
   @Test
+  void aShutdownTimeoutThatIsNotPositiveIsAUsageError() {
+    Cli.Result r = Cli.run("push", "--store", uri("q.json"), "--shutdown-timeout", "0s", "{}");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--shutdown-timeout");
+    r = Cli.run("work", "--store", uri("q.json"), "--shutdown-timeout", "0s", "--", "true");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--shutdown-timeout");
+    assertThat(dir.resolve("q.json")).doesNotExist();
+  }
+
+  @Test
   void badTakeoverIsAUsageError() {
     Cli.Result r = Cli.run("push", "--store", uri("q.json"), "--takeover", "maybe", "{}");
     assertThat(r.exit()).isEqualTo(2);

@@ -108,6 +108,7 @@ public final class CasqClient implements AutoCloseable {
     private TakeoverPolicy takeover;
     private Duration staleAfter = ElectionOptions.DEFAULT_STALE_AFTER;
     private String inProcessHost = "127.0.0.1";
+    private Duration inProcessShutdownTimeout;
     private Duration healthTimeout = DEFAULT_HEALTH_TIMEOUT;
     private HttpClient.Version httpVersion = HttpClient.Version.HTTP_1_1;
     private ObjectMapper objectMapper;
@@ -199,6 +200,17 @@ public final class CasqClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a broker started in this process (takeover policy {@code in-process}) gets, when
+     * the client is closed, to finish its write in flight, answer its callers and resign the
+     * queue; past it the broker stops anyway and logs that it did not finish. Default: the
+     * broker's own (10s).
+     */
+    public Builder inProcessShutdownTimeout(Duration d) {
+      this.inProcessShutdownTimeout = d;
+      return this;
+    }
+
     /** Time the broker's /health gets to answer before a takeover. Default 1s. */
     public Builder healthTimeout(Duration d) {
       this.healthTimeout = d;
@@ -238,6 +250,10 @@ public final class CasqClient implements AutoCloseable {
       p.get("client.queue").ifPresent(this::queueName);
       p.get("client.token").ifPresent(this::token);
       p.get("client.in-process-host").ifPresent(this::inProcessHost);
+      if (p.get("client.in-process-shutdown-timeout").isPresent()) {
+        inProcessShutdownTimeout(p.getDuration("client.in-process-shutdown-timeout",
+            inProcessShutdownTimeout));
+      }
       if (p.get("client.connect-timeout").isPresent()) {
         connectTimeout(p.getDuration("client.connect-timeout", connectTimeout));
       }
@@ -310,6 +326,9 @@ public final class CasqClient implements AutoCloseable {
         throw new InvalidRequestException("the in-process broker host must not be empty");
       }
       positive(healthTimeout, "health timeout");
+      if (inProcessShutdownTimeout != null) {
+        positive(inProcessShutdownTimeout, "in-process broker shutdown timeout");
+      }
       Objects.requireNonNull(retry, "retry");
       Objects.requireNonNull(httpVersion, "httpVersion");
       Objects.requireNonNull(clock, "clock");
@@ -324,7 +343,8 @@ public final class CasqClient implements AutoCloseable {
       ClientConfig config =
           new ClientConfig(store ? storeUri.trim() : null, Map.copyOf(storeProperties),
               url ? brokerUrl.trim() : null, name, token, connectTimeout, requestTimeout, retry,
-              policy, staleAfter, inProcessHost.trim(), healthTimeout, httpVersion, mapper, clock);
+              policy, staleAfter, inProcessHost.trim(), inProcessShutdownTimeout, healthTimeout,
+              httpVersion, mapper, clock);
       BrokerLocator l = locator;
       if (l == null && store) {
         l = StoreBrokerLocator.open(config);

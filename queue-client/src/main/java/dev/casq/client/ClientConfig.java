@@ -19,6 +19,7 @@ record ClientConfig(
     TakeoverPolicy takeover,
     Duration staleAfter,
     String inProcessHost,
+    Duration inProcessShutdownTimeout,
     Duration healthTimeout,
     HttpClient.Version httpVersion,
     ObjectMapper objectMapper,

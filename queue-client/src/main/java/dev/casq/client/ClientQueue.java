@@ -47,8 +47,9 @@ import java.util.concurrent.ExecutionException;
  *       ({@code not_found}) or no longer leased with this token ({@code lease_rejected}) counts as
  *       success: the first attempt most likely landed. (If it did not, the lease simply expires and
  *       the job runs again: at-least-once delivery is kept.)
- *   <li>{@code claim}: a claim whose answer was lost leaves its jobs leased to nobody until the
- *       lease expires; then they are claimable again (the attempt is counted).
+ *   <li>{@code claim}: every claim carries a request id (the request's own, or a random UUID
+ *       generated once per call and reused by its retries); a retry whose first attempt was applied
+ *       but whose answer was lost gets the same jobs with the same lease tokens, not other jobs.
  * </ul>
  */
 public final class ClientQueue<T> {
@@ -356,10 +357,15 @@ public final class ClientQueue<T> {
       return CompletableFuture.failedFuture(
           new InvalidRequestException("claim wait must be from 0 to 60s, got " + w));
     }
+    // one id per claim, sent again by every retry of it: a retried claim whose first attempt was
+    // applied (its answer lost) gets that lease back instead of a second job
+    String requestId =
+        request.requestId() != null ? request.requestId() : UUID.randomUUID().toString();
     byte[] body =
         Wire.object(
             g -> {
               g.writeStringField("worker", request.worker());
+              g.writeStringField("requestId", requestId);
               if (request.lease() != null) {
                 g.writeStringField("lease", Wire.duration(request.lease()));
               }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -147,7 +148,10 @@ public final class ClientWorker<T> implements AutoCloseable {
 
   private void loop() {
     try {
-      ClaimRequest request = new ClaimRequest(options.workerId(), lease, 1, options.types());
+      // a claim that failed (its deadline passed, its outcome unknown) may have leased a job: the
+      // next claim sends its request id again and gets that job back; every answer ends the id
+      ClaimRequest request = new ClaimRequest(options.workerId(), lease, 1, options.types(),
+          UUID.randomUUID().toString());
       while (!stopping) {
         Instant sentAt = clock.instant();
         CompletableFuture<List<LeasedJob<T>>> claim = queue.claimAsync(request, options.pollWait());
@@ -170,6 +174,7 @@ public final class ClientWorker<T> implements AutoCloseable {
             }
           }
           backoff.succeeded();
+          request = request.withRequestId(UUID.randomUUID().toString());
         } catch (InterruptedException e) {
           // close() ends the wait for a long poll at once (a broker that stops answers it
           // empty); whatever it still brings back goes back

@@ -104,6 +104,7 @@ final class InProcessLauncher {
             .port(0)
             .token(config.token())
             .election(election(previous, config.staleAfter()))
+            .shutdownTimeout(config.inProcessShutdownTimeout())
             .build();
     return launcher.launch(spec);
   }

@@ -88,6 +88,38 @@ class RealBrokerRetryTest {
   }
 
   @Test
+  void claimRetriedAfterAConnectionResetGetsTheSameJob() {
+    String first = jobs.push(new Job(4));
+    String second = jobs.push(new Job(5));
+    proxy.dropNextAnswer();
+
+    LeasedJob<Job> got = jobs.claim("w").orElseThrow();
+
+    assertThat(proxy.faultsApplied()).isEqualTo(1);
+    assertThat(got.id()).isEqualTo(first);
+    RemoteStats s = jobs.stats();
+    assertThat(s.counters().claimed()).isEqualTo(1);
+    assertThat(s.ready()).isEqualTo(1);
+    jobs.complete(got);
+    assertThat(jobs.get(first).status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(jobs.get(second).status()).isEqualTo(JobStatus.QUEUED);
+  }
+
+  @Test
+  void claimRetriedAfterATimeoutGetsTheSameJob() {
+    String first = jobs.push(new Job(6));
+    jobs.push(new Job(7));
+    proxy.delayNextAnswer(Duration.ofMillis(1500));
+
+    LeasedJob<Job> got = jobs.claim("w").orElseThrow();
+
+    assertThat(proxy.faultsApplied()).isEqualTo(1);
+    assertThat(got.id()).isEqualTo(first);
+    assertThat(jobs.stats().counters().claimed()).isEqualTo(1);
+    assertThat(jobs.stats().ready()).isEqualTo(1);
+  }
+
+  @Test
   void completeRetriedAfterAConnectionResetSucceedsOnce() {
     jobs.push(new Job(3));
     LeasedJob<Job> job = jobs.claim("w").orElseThrow();

@@ -37,7 +37,7 @@ class RetryTest {
         CasqClient.builder()
             .storeUri(store)
             .takeover(TakeoverPolicy.NONE)
-            .requestTimeout(Duration.ofMillis(1000))
+            .requestTimeout(Duration.ofMillis(400))
             .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(10))
                 .withBackoff(Duration.ofMillis(10), Duration.ofMillis(100)))
             .build();
@@ -71,7 +71,7 @@ class RetryTest {
 
   @Test
   void pushWhoseAnswerComesAfterTheTimeoutIsRetriedWithoutADuplicate() {
-    broker.addFault(afterApplying("/jobs", 201, "late", Duration.ofMillis(2500)));
+    broker.addFault(afterApplying("/jobs", 201, "late", Duration.ofMillis(1500)));
 
     String id = jobs.push(new Job(2));
 
@@ -106,6 +106,36 @@ class RetryTest {
     List<PushResult> results = jobs.pushAll(List.of(new Job(1), new Job(2), new Job(3)));
     assertThat(results).extracting(PushResult::duplicate).containsOnly(false);
     assertThat(jobs.stats().counters().pushed()).isEqualTo(3);
+  }
+
+  @Test
+  void claimWhoseAnswerIsLostIsRetriedAndGetsTheSameJob() {
+    String first = jobs.push(new Job(11));
+    String second = jobs.push(new Job(12));
+    broker.addFault(afterApplying("/claim", 0, null, null)); // applied, then the answer is lost
+
+    LeasedJob<Job> got = jobs.claim("w").orElseThrow();
+
+    assertThat(got.id()).isEqualTo(first);
+    RemoteStats s = jobs.stats();
+    assertThat(s.counters().claimed()).isEqualTo(1); // one lease, not a second job
+    assertThat(s.ready()).isEqualTo(1);
+    jobs.complete(got); // the token the retry returned is the lease's
+    assertThat(jobs.get(first).status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(jobs.get(second).status()).isEqualTo(JobStatus.QUEUED);
+  }
+
+  @Test
+  void claimWhoseAnswerComesAfterTheTimeoutIsRetriedAndGetsTheSameJob() {
+    String first = jobs.push(new Job(13));
+    jobs.push(new Job(14));
+    broker.addFault(afterApplying("/claim", 200, "late", Duration.ofMillis(1500)));
+
+    LeasedJob<Job> got = jobs.claim("w").orElseThrow();
+
+    assertThat(got.id()).isEqualTo(first);
+    assertThat(jobs.stats().counters().claimed()).isEqualTo(1);
+    assertThat(jobs.stats().ready()).isEqualTo(1);
   }
 
   @Test

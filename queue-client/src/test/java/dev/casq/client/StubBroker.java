@@ -273,7 +273,7 @@ final class StubBroker implements AutoCloseable {
       in.path("types").forEach(t -> types.add(t.asText()));
       ClaimRequest cr =
           new ClaimRequest(in.path("worker").asText(), dur(in, "lease"), in.path("limit").asInt(1),
-              types);
+              types, in.hasNonNull("requestId") ? in.get("requestId").asText() : null);
       Duration wait = dur(in, "wait");
       List<Job> jobs = queue.claim(cr, wait == null ? Duration.ZERO : wait).get();
       ObjectNode out = JSON.createObjectNode();

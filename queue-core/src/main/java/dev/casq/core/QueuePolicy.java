@@ -38,6 +38,8 @@ public record QueuePolicy(
   public static final int MAX_TYPE_LENGTH = 128;
   /** The longest worker id a claim may carry, in characters. */
   public static final int MAX_WORKER_LENGTH = 256;
+  /** The longest claim request id a claim may carry, in characters. */
+  public static final int MAX_CLAIM_REQUEST_ID_LENGTH = 128;
   /** The longest job id a request may name, in characters. */
   public static final int MAX_JOB_ID_LENGTH = 64;
   /** The longest lease token a request may carry, in characters. */

@@ -103,9 +103,16 @@ public final class QueueStateMachine {
     return new PushResult(job.id(), false);
   }
 
-  /** Leases up to {@code limit} ready jobs, highest priority first, FIFO within a priority. */
+  /**
+   * Leases up to {@code limit} ready jobs, highest priority first, FIFO within a priority. A claim
+   * with a request id that jobs still leased to the same worker were claimed with returns those
+   * leases again, unchanged, and leases nothing else (a retried claim whose first answer was lost).
+   */
   public List<Job> claim(QueueState s, ClaimRequest r, Instant now) {
     requireText(r.worker(), "worker", QueuePolicy.MAX_WORKER_LENGTH);
+    if (r.requestId() != null) {
+      requireText(r.requestId(), "requestId", QueuePolicy.MAX_CLAIM_REQUEST_ID_LENGTH);
+    }
     if (r.limit() < 1 || r.limit() > QueuePolicy.MAX_CLAIM_BATCH) {
       throw new InvalidRequestException(
           "limit must be from 1 to " + QueuePolicy.MAX_CLAIM_BATCH + ", got " + r.limit());
@@ -119,6 +126,12 @@ public final class QueueStateMachine {
     }
     Instant expiresAt = Instants.saturatingPlus(now, leaseDuration(r.lease()));
     tick(s, now);
+    if (r.requestId() != null) {
+      List<Job> again = leasedBy(s, r.worker(), r.requestId());
+      if (!again.isEmpty()) {
+        return again;
+      }
+    }
     List<Job> picked = pick(s, r);
     // a segment whose next job comes before what the head offers is read into the head first
     for (QueueState.SegmentRef best = s.bestSegment(); best != null; best = s.bestSegment()) {
@@ -130,13 +143,28 @@ public final class QueueStateMachine {
     }
     List<Job> claimed = new ArrayList<>(picked.size());
     for (Job job : picked) {
-      claimed.add(job.leased(new Lease(r.worker(), tokens.get(), expiresAt)));
+      claimed.add(job.leased(new Lease(r.worker(), tokens.get(), expiresAt, r.requestId())));
     }
     for (int i = 0; i < picked.size(); i++) {
       s.replaceLive(picked.get(i), claimed.get(i));
       s.counters.claimed++;
     }
     return claimed;
+  }
+
+  /** The jobs leased to {@code worker} by its claim {@code requestId}, in claim order. O(leased). */
+  private static List<Job> leasedBy(QueueState s, String worker, String requestId) {
+    List<Job> found = new ArrayList<>(1);
+    for (Job job : s.leased) {
+      Lease l = job.lease();
+      if (requestId.equals(l.requestId()) && worker.equals(l.worker())) {
+        found.add(job);
+      }
+    }
+    if (found.size() > 1) {
+      found.sort(QueueState.READY_ORDER);
+    }
+    return found;
   }
 
   private static List<Job> pick(QueueState s, ClaimRequest r) {
@@ -157,7 +185,7 @@ public final class QueueStateMachine {
     requireJobAndToken(jobId, token);
     tick(s, now);
     Job job = leasedJob(s, jobId, token);
-    Lease renewed = new Lease(job.lease().worker(), job.lease().token(), expiresAt);
+    Lease renewed = job.lease().extendedTo(expiresAt);
     s.replaceLive(job, job.withLease(renewed));
     return renewed;
   }

@@ -476,6 +476,9 @@ public final class StateCodec {
       w.name("worker").string(j.lease().worker());
       w.name("token").string(j.lease().token());
       w.name("expiresAt").timestamp(j.lease().expiresAt());
+      if (j.lease().requestId() != null) {
+        w.name("requestId").string(j.lease().requestId());
+      }
       w.endObject();
     }
     if (j.lastError() != null) {
@@ -664,6 +667,7 @@ public final class StateCodec {
     String worker = null;
     String token = null;
     String expiresAt = null;
+    String requestId = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       p.nextToken();
@@ -671,11 +675,12 @@ public final class StateCodec {
         case "worker" -> worker = string(p, field);
         case "token" -> token = string(p, field);
         case "expiresAt" -> expiresAt = string(p, field);
+        case "requestId" -> requestId = optString(p);
         default -> p.skipChildren();
       }
     }
     return new Lease(required(worker, "worker"), required(token, "token"),
-        Instant.parse(required(expiresAt, "expiresAt")));
+        Instant.parse(required(expiresAt, "expiresAt")), requestId);
   }
 
   /** The exact source text of the value at the parser's current token. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -108,14 +109,17 @@ public final class Worker<T> implements AutoCloseable {
 
   private void loop() {
     try {
-      ClaimRequest request =
-          new ClaimRequest(options.workerId(), options.lease(), 1, options.types());
+      // a claim that failed with its outcome unknown may have leased a job: the next claim sends
+      // its request id again and gets that job back; every answer ends the id
+      ClaimRequest request = new ClaimRequest(options.workerId(), options.lease(), 1,
+          options.types(), UUID.randomUUID().toString());
       while (!stopping) {
         List<ClaimedJob<T>> got;
         Instant sentAt = clock.instant();
         try {
           got = queue.claim(request, options.pollWait());
           backoff.succeeded();
+          request = request.withRequestId(UUID.randomUUID().toString());
         } catch (QueueClosedException e) {
           return;
         } catch (RuntimeException e) {

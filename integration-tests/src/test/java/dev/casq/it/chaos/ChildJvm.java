@@ -67,6 +67,9 @@ final class ChildJvm implements AutoCloseable {
     return start(name, logDir, env, mainClass.getName(), args);
   }
 
+  /** System properties of the test JVM passed on to every child JVM when they are set. */
+  static final List<String> FORWARDED_PROPERTIES = List.of("casq.headMaxReadyJobs");
+
   static ChildJvm start(
       String name, Path logDir, Map<String, String> env, String mainClass, List<String> args) {
     List<String> cmd = new ArrayList<>();
@@ -78,6 +81,18 @@ final class ChildJvm implements AutoCloseable {
     cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
     cmd.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
     cmd.add("-Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=warn");
+    // settings given to the test JVM that the processes it starts must share (segments on or off)
+    for (String forwarded : FORWARDED_PROPERTIES) {
+      String v = System.getProperty(forwarded);
+      if (v != null) {
+        cmd.add("-D" + forwarded + "=" + v);
+      }
+    }
+    // e.g. -Dcasq.it.child.jvmArgs=-XX:StartFlightRecording=filename=target/%p.jfr to profile
+    String extra = System.getProperty("casq.it.child.jvmArgs", "").strip();
+    if (!extra.isEmpty()) {
+      cmd.addAll(List.of(extra.split("\\s+")));
+    }
     cmd.add("-cp");
     cmd.add(ClassPathSnapshot.classPath());
     cmd.add(mainClass);

@@ -102,26 +102,38 @@ class FileHandoverTest {
         threads.add(th);
       }
       for (int t = 0; t < 2; t++) {
-        RawPusher p = new RawPusher("ho", TOKEN,
-            () -> object.read().map(QueueState::broker).map(BrokerRecord::address).orElseThrow(),
+        RawPusher p = new RawPusher("ho", TOKEN, object::brokerAddress,
             "h" + t, rawAcks, statuses, Duration.ofSeconds(30));
         raw.add(p);
         threads.add(new Thread(p, "http-pusher-" + t));
       }
       // the load a plain HTTP load generator puts on: keep-alive connections that stay on the
-      // broker they were opened to and never follow a 421
-      for (int t = 0; t < connections; t++) {
-        RawPusher p = new RawPusher("ho", TOKEN,
-            () -> object.read().map(QueueState::broker).map(BrokerRecord::address).orElseThrow(),
-            "s" + t, rawAcks, stickyStatuses, Duration.ofSeconds(30))
-            .notFollowingRedirects()
-            .onAck((at, latency) -> stickyAcks.add(new Ack(at, latency)));
-        raw.add(p);
-        threads.add(new Thread(p, "sticky-pusher-" + t));
+      // broker they were opened to and never follow a 421. By default all on one asynchronous
+      // client (cheap, as wrk is); -Dcasq.it.handover.load=threads for a blocking thread and an
+      // HTTP client per connection
+      boolean threadPerConnection = "threads".equals(System.getProperty("casq.it.handover.load"));
+      AsyncPushLoad async = null;
+      if (threadPerConnection) {
+        for (int t = 0; t < connections; t++) {
+          RawPusher p = new RawPusher("ho", TOKEN, object::brokerAddress,
+              "s" + t, rawAcks, stickyStatuses, Duration.ofSeconds(30))
+              .notFollowingRedirects()
+              .onAck((at, latency) -> stickyAcks.add(new Ack(at, latency)));
+          raw.add(p);
+          threads.add(new Thread(p, "sticky-pusher-" + t));
+        }
+      } else {
+        async = new AsyncPushLoad("ho", TOKEN, object::brokerAddress, connections, rawAcks,
+            stickyStatuses, (at, latency) -> stickyAcks.add(new Ack(at, latency)),
+            Duration.ofSeconds(30));
+        async.start();
       }
       threads.forEach(Thread::start);
       Awaitility.await().atMost(START).until(() -> clientAcks.size() >= 200);
 
+      long loadCpuAtStart = cpuMillis(ProcessHandle.current());
+      long startedAt = System.nanoTime();
+      long brokerCpu = 0;
       List<long[]> windows = new ArrayList<>();
       List<long[]> stickyWindows = new ArrayList<>();
       List<String> pauses = new ArrayList<>();
@@ -130,6 +142,7 @@ class FileHandoverTest {
         ChildJvm next = broker(h, uri, true);
         next.awaitLine(s -> s.startsWith("casq broker "), START, "the new broker serving");
         long served = System.nanoTime();
+        brokerCpu += cpuMillis(live.process().toHandle()); // read while it still runs
         live.terminate(); // as an orchestrator stops the old instance once the new one is ready
         int code = live.awaitExit(Duration.ofSeconds(30));
         long gone = System.nanoTime();
@@ -145,8 +158,18 @@ class FileHandoverTest {
         pauses.add(longestPauseMillis(acks, before, served + 500_000_000L) + " ms");
         live = next;
       }
+      brokerCpu += cpuMillis(live.process().toHandle());
+      long loadCpu = cpuMillis(ProcessHandle.current()) - loadCpuAtStart;
+      long wallMillis = (System.nanoTime() - startedAt) / 1_000_000;
       running.set(0);
       raw.forEach(RawPusher::stop);
+      if (async != null) {
+        async.stopAndAwait(Duration.ofSeconds(60));
+        async.close();
+        assertThat(async.failure()).as("a plain-HTTP push not acknowledged").isNull();
+        assertThat(async.nonSuccessAnswers()).as("non-2xx answers to the asynchronous load")
+            .isEmpty();
+      }
       for (Thread t : threads) {
         t.join(60_000);
       }
@@ -198,7 +221,10 @@ class FileHandoverTest {
           }
         }
       }
-      String figures = "file hand-over: " + handovers + " hand-overs, " + ids.size()
+      String figures = "file hand-over (load " + (threadPerConnection ? "a thread per connection"
+          : "asynchronous") + ", casq.headMaxReadyJobs=" + System.getProperty(
+              "casq.headMaxReadyJobs", "unset") + ", load average at the end " + loadAverage()
+          + "): " + handovers + " hand-overs, " + ids.size()
           + " pushes (" + clientAcks.size() + " Java client, " + rawAcks.size() + " plain HTTP),"
           + " 0 lost, 0 doubled, 0 errors; " + connections + " keep-alive connections not"
           + " following 421: answers " + stickyStatuses + ", push p99 in hand-over windows "
@@ -206,10 +232,25 @@ class FileHandoverTest {
           + p99Millis(stickyAll) + " ms; 421-following plain-HTTP answers " + statuses
           + "; Java-client p99 in hand-over windows " + p99Millis(inWindows) + " ms (n="
           + inWindows.size() + "), overall " + p99Millis(all) + " ms; longest pause between"
-          + " acknowledgements per hand-over " + pauses;
+          + " acknowledgements per hand-over " + pauses + "; CPU during the hand-overs ("
+          + wallMillis + " ms): this JVM (load and Java client) " + loadCpu + " ms, the brokers "
+          + brokerCpu + " ms (the first broker's start included)";
       System.out.println(figures);
       java.nio.file.Files.writeString(Path.of("target", "chaos-figures.txt"), figures + "\n",
           java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    }
+  }
+
+  /** CPU time of a process so far, in ms (-1 when the system does not say). */
+  private static long cpuMillis(ProcessHandle p) {
+    return p.info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
+  }
+
+  private static String loadAverage() {
+    try {
+      return java.nio.file.Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (java.io.IOException e) {
+      return "?";
     }
   }
 

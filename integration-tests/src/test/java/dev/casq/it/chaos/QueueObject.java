@@ -40,6 +40,17 @@ final class QueueObject implements AutoCloseable {
     return byId;
   }
 
+  /**
+   * The address of the broker the object names now, read without decoding the jobs (a load
+   * generator asks for it at every refused connection); null when it names none.
+   */
+  String brokerAddress() {
+    return location.store().read(location.key())
+        .flatMap(b -> dev.casq.election.BrokerDiscovery.parse(b.data()))
+        .map(dev.casq.core.BrokerRecord::address)
+        .orElse(null);
+  }
+
   /** Every job record in every archive object of the queue (duplicates included). */
   List<Job> archived() {
     List<Job> jobs = new ArrayList<>();

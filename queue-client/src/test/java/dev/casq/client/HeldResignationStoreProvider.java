@@ -1,0 +1,115 @@
+package dev.casq.client;
+
+import dev.casq.storage.MemoryObjectStore;
+import dev.casq.storage.ObjectStore;
+import dev.casq.storage.ObjectStoreProvider;
+import dev.casq.storage.StoreCapabilities;
+import dev.casq.storage.StoreLocation;
+import dev.casq.storage.Version;
+import dev.casq.storage.VersionedBytes;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Test store {@code held-mem://name/key}: the {@code mem://} store, except that a write resigning
+ * the broker (its heartbeat set to 1970-01-01T00:00:00Z) blocks until {@link #release()}, as a
+ * store that stops answering while a broker shuts down. Found through ServiceLoader.
+ */
+public final class HeldResignationStoreProvider implements ObjectStoreProvider {
+  private static volatile CountDownLatch gate = new CountDownLatch(1);
+  private static final AtomicInteger HELD = new AtomicInteger();
+
+  /** Lets held writes (and later ones) through. */
+  static void release() {
+    gate.countDown();
+  }
+
+  /** Holds resigning writes again (before a test). */
+  static void hold() {
+    gate = new CountDownLatch(1);
+    HELD.set(0);
+  }
+
+  /** Resigning writes held so far. */
+  static int held() {
+    return HELD.get();
+  }
+
+  @Override
+  public Set<String> schemes() {
+    return Set.of("held-mem");
+  }
+
+  @Override
+  public StoreLocation open(URI uri, Map<String, String> properties) {
+    return new StoreLocation(new Held(MemoryObjectStore.named("held-" + uri.getAuthority())),
+        uri.getPath().substring(1));
+  }
+
+  private static final class Held implements ObjectStore {
+    private final ObjectStore d;
+
+    Held(ObjectStore d) {
+      this.d = d;
+    }
+
+    private static void maybeHold(byte[] data) {
+      if (new String(data, StandardCharsets.UTF_8).contains("\"1970-01-01T00:00:00Z\"")) {
+        HELD.incrementAndGet();
+        try {
+          gate.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    @Override
+    public Optional<VersionedBytes> read(String key) {
+      return d.read(key);
+    }
+
+    @Override
+    public Version create(String key, byte[] data) {
+      maybeHold(data);
+      return d.create(key, data);
+    }
+
+    @Override
+    public Version replace(String key, byte[] data, Version expected) {
+      maybeHold(data);
+      return d.replace(key, data, expected);
+    }
+
+    @Override
+    public Version put(String key, byte[] data) {
+      return d.put(key, data);
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+      return d.list(prefix);
+    }
+
+    @Override
+    public void delete(String key) {
+      d.delete(key);
+    }
+
+    @Override
+    public StoreCapabilities capabilities() {
+      return d.capabilities();
+    }
+
+    @Override
+    public String describe() {
+      return "held-mem " + d.describe();
+    }
+  }
+}
