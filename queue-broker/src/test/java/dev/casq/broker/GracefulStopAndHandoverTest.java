@@ -36,7 +36,10 @@ class GracefulStopAndHandoverTest {
   @Test
   void closeFromTwoThreadsReturnsOnlyOnceTheQueueIsResigned() throws Exception {
     String uri = "mem://stop-" + UUID.randomUUID() + "/q.json";
-    CasqBroker a = broker(uri, "broker-a").build().start();
+    // no heartbeat during the test: a heartbeat queued behind the held engine would count as the
+    // waiting push below, and the push could then arrive after draining began
+    CasqBroker a = broker(uri, "broker-a").heartbeatInterval(Duration.ofMinutes(30))
+        .staleAfter(Duration.ofHours(1)).build().start();
     Http http = new Http(a.address(), TOKEN);
     assertThat(http.post("/v1/queues/q/jobs", "{\"payload\":1}").status()).isEqualTo(201);
     List<CompletableFuture<BrokerRecord>> closers = new ArrayList<>();
@@ -58,7 +61,10 @@ class GracefulStopAndHandoverTest {
   void whileDrainingNewRequestsGet503WithRetryAfterZeroAndTheWaitingPushIsAnswered()
       throws Exception {
     String uri = "mem://stop-" + UUID.randomUUID() + "/q.json";
-    CasqBroker a = broker(uri, "broker-a").build().start();
+    // no heartbeat during the test: a heartbeat queued behind the held engine would count as the
+    // waiting push below, and the push could then arrive after draining began
+    CasqBroker a = broker(uri, "broker-a").heartbeatInterval(Duration.ofMinutes(30))
+        .staleAfter(Duration.ofHours(1)).build().start();
     Http http = new Http(a.address(), TOKEN);
     CompletableFuture<Void> closing;
     CompletableFuture<Http.Reply> waiting;
