@@ -73,7 +73,7 @@ public record QueuePolicy(
   public static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(36_500);
   /**
    * Bytes one idempotency key is counted at against {@code idempotencyMemoryBudget}: a remembered
-   * key takes 28 bytes in its table plus 4 to 5.3 of index when the table is full (see
+   * key takes 24 bytes in its table plus 4 to 5.3 of index when the table is full (see
    * docs/benchmarks.md); 40 bounds that with room for the live keys' own indexes.
    */
   public static final int BYTES_PER_KEY = 40;

@@ -135,7 +135,7 @@ class KeyTableTest {
     KeyMemory m = new KeyMemory(colliding);
     Instant now = Instant.parse("2026-11-25T00:00:00Z");
     m.put("a", 5, now.plusSeconds(60));
-    // two keys with the same 128-bit hash cannot be told apart (probability about n / 2^128)
+    // two keys with the same hash cannot be told apart (96 bits kept: about n / 2^96)
     assertThat(m.seqFor("b", now)).isEqualTo(5);
     KeyMemory real = new KeyMemory(KeyHasher.MURMUR3);
     real.put("a", 5, now.plusSeconds(60));
