@@ -124,6 +124,7 @@ public final class CasqBroker implements AutoCloseable {
   private final BrokerProbe probe;
   private volatile boolean starting = true;
   private volatile boolean stopping;
+  private volatile GracefulHandler graceful;
   private volatile Thread startingThread;
   private volatile String address;
   private volatile int port = -1;
@@ -273,6 +274,12 @@ public final class CasqBroker implements AutoCloseable {
     }
   }
 
+  /** Whether the HTTP server's graceful stop has begun (tests). */
+  boolean httpStopping() {
+    GracefulHandler g = graceful;
+    return g != null && g.isShutdown();
+  }
+
   private void shutDown() {
     long deadline = System.nanoTime() + settings.shutdownTimeout.toNanos();
     stopping = true;
@@ -409,6 +416,7 @@ public final class CasqBroker implements AutoCloseable {
     server.addBean(new NetworkConnectionLimit(settings.maxConnections, connector));
     forwarder = new Forwarder(settings.brokerId, MAX_FORWARDS_IN_FLIGHT, settings.maxRequestBytes);
     GracefulHandler graceful = new StoppingGracefulHandler(new ApiHandler(new HandlerContext()));
+    this.graceful = graceful;
     server.setHandler(graceful);
     server.setStopTimeout(5_000);
     try {
