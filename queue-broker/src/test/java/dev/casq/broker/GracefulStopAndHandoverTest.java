@@ -36,10 +36,7 @@ class GracefulStopAndHandoverTest {
   @Test
   void closeFromTwoThreadsReturnsOnlyOnceTheQueueIsResigned() throws Exception {
     String uri = "mem://stop-" + UUID.randomUUID() + "/q.json";
-    // no heartbeat during the test: a heartbeat queued behind the held engine would count as the
-    // waiting push below, and the push could then arrive after draining began
-    CasqBroker a = broker(uri, "broker-a").heartbeatInterval(Duration.ofMinutes(30))
-        .staleAfter(Duration.ofHours(1)).build().start();
+    CasqBroker a = broker(uri, "broker-a").build().start();
     Http http = new Http(a.address(), TOKEN);
     assertThat(http.post("/v1/queues/q/jobs", "{\"payload\":1}").status()).isEqualTo(201);
     List<CompletableFuture<BrokerRecord>> closers = new ArrayList<>();
@@ -63,7 +60,7 @@ class GracefulStopAndHandoverTest {
     String uri = "mem://stop-" + UUID.randomUUID() + "/q.json";
     // no heartbeat during the test: a heartbeat queued behind the held engine would count as the
     // waiting push below, and the push could then arrive after draining began
-    CasqBroker a = broker(uri, "broker-a").heartbeatInterval(Duration.ofMinutes(30))
+    CasqBroker a = broker(uri, "broker-a").heartbeatInterval(Duration.ofMinutes(20))
         .staleAfter(Duration.ofHours(1)).build().start();
     Http http = new Http(a.address(), TOKEN);
     CompletableFuture<Void> closing;
