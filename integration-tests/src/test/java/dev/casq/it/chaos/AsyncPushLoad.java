@@ -50,6 +50,7 @@ final class AsyncPushLoad implements AutoCloseable {
   private final Map<String, AtomicLong> statuses;
   private final AckSink onAck;
   private final Duration deadlinePerPush;
+  private final long paceNanos;
   private final CountDownLatch lanesDone;
   private final int lanes;
   private volatile boolean stop;
@@ -61,6 +62,19 @@ final class AsyncPushLoad implements AutoCloseable {
   AsyncPushLoad(String queue, String token, Supplier<String> recordedAddress, int lanes,
       Map<String, String> acked, Map<String, AtomicLong> statuses, AckSink onAck,
       Duration deadlinePerPush) {
+    this(queue, token, recordedAddress, lanes, acked, statuses, onAck, deadlinePerPush,
+        Duration.ZERO);
+  }
+
+  /**
+   * A load whose lanes each start a push at most every {@code pace} (an open load of lanes / pace
+   * pushes per second while the broker keeps up, as a service's steady traffic is; a slower answer
+   * delays only its own lane), or as fast as answers come with {@link Duration#ZERO}.
+   */
+  AsyncPushLoad(String queue, String token, Supplier<String> recordedAddress, int lanes,
+      Map<String, String> acked, Map<String, AtomicLong> statuses, AckSink onAck,
+      Duration deadlinePerPush, Duration pace) {
+    this.paceNanos = pace.toNanos();
     this.queue = queue;
     this.token = token;
     this.recordedAddress = recordedAddress;
@@ -195,7 +209,13 @@ final class AsyncPushLoad implements AutoCloseable {
         acked.put(key, answer.get("id").asText());
         long now = System.nanoTime();
         onAck.ack(now, now - firstSent);
-        next();
+        long wait = paceNanos - (now - firstSent);
+        if (wait > 0) {
+          CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS, executor)
+              .execute(this::next);
+        } else {
+          next();
+        }
       } else if (status == 421 || status == 503) {
         last = status + " " + new String(r.body(), StandardCharsets.UTF_8);
         if (nonSuccess.size() < 10) {

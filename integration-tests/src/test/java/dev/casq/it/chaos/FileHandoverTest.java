@@ -123,9 +123,12 @@ class FileHandoverTest {
           threads.add(new Thread(p, "sticky-pusher-" + t));
         }
       } else {
+        // -Dcasq.it.handover.paceMillis=64: each connection starts a push at most every 64 ms (an
+        // open load, 2,000 pushes/s at 128 connections) instead of as fast as answers come
+        Duration pace = Duration.ofMillis(Long.getLong("casq.it.handover.paceMillis", 0));
         async = new AsyncPushLoad("ho", TOKEN, object::brokerAddress, connections, rawAcks,
             stickyStatuses, (at, latency) -> stickyAcks.add(new Ack(at, latency)),
-            Duration.ofSeconds(30));
+            Duration.ofSeconds(30), pace);
         async.start();
       }
       threads.forEach(Thread::start);
@@ -222,7 +225,8 @@ class FileHandoverTest {
         }
       }
       String figures = "file hand-over (load " + (threadPerConnection ? "a thread per connection"
-          : "asynchronous") + ", casq.headMaxReadyJobs=" + System.getProperty(
+          : "asynchronous, pace " + Long.getLong("casq.it.handover.paceMillis", 0) + " ms")
+          + ", casq.headMaxReadyJobs=" + System.getProperty(
               "casq.headMaxReadyJobs", "unset") + ", load average at the end " + loadAverage()
           + "): " + handovers + " hand-overs, " + ids.size()
           + " pushes (" + clientAcks.size() + " Java client, " + rawAcks.size() + " plain HTTP),"
