@@ -2,6 +2,7 @@ package dev.casq.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.casq.client.HeldResignationStoreProvider;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;

@@ -19,25 +19,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Test store {@code held-mem://name/key}: the {@code mem://} store, except that a write resigning
  * the broker (its heartbeat set to 1970-01-01T00:00:00Z) blocks until {@link #release()}, as a
- * store that stops answering while a broker shuts down. Found through ServiceLoader.
+ * store that stops answering while a broker shuts down. Found through ServiceLoader; queue-cli's
+ * tests use it through this module's test jar.
  */
 public final class HeldResignationStoreProvider implements ObjectStoreProvider {
   private static volatile CountDownLatch gate = new CountDownLatch(1);
   private static final AtomicInteger HELD = new AtomicInteger();
 
   /** Lets held writes (and later ones) through. */
-  static void release() {
+  public static void release() {
     gate.countDown();
   }
 
   /** Holds resigning writes again (before a test). */
-  static void hold() {
+  public static void hold() {
     gate = new CountDownLatch(1);
     HELD.set(0);
   }
 
   /** Resigning writes held so far. */
-  static int held() {
+  public static int held() {
     return HELD.get();
   }
 
