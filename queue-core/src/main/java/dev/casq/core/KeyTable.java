@@ -120,6 +120,15 @@ final class KeyTable {
       long next = len < maxRing ? Math.min(2 * len, maxRing) : len + Math.max(1, len / 8);
       grow(needed <= len / 2 ? len : Math.max(needed, next));
     }
+    int i = spread(h1, (int) h2) & mask;
+    while (index[i] != 0) {
+      i = (i + 1) & mask;
+    }
+    return append(i, h1, h2, entrySeq, entryAux);
+  }
+
+  /** Adds an entry as the newest in the ring and points the free index cell {@code i} at it. */
+  private int append(int i, long h1, long h2, long entrySeq, int entryAux) {
     int s = ringSlot(used);
     hi[s] = h1;
     lo[s] = (int) h2;
@@ -127,10 +136,6 @@ final class KeyTable {
     aux[s] = entryAux;
     used++;
     size++;
-    int i = spread(h1, (int) h2) & mask;
-    while (index[i] != 0) {
-      i = (i + 1) & mask;
-    }
     index[i] = s + 1;
     return s;
   }
@@ -163,14 +168,7 @@ final class KeyTable {
         return true;
       }
     }
-    int s = ringSlot(used);
-    hi[s] = h1;
-    lo[s] = (int) h2;
-    seq[s] = entrySeq;
-    aux[s] = entryAux;
-    used++;
-    size++;
-    index[i] = s + 1;
+    append(i, h1, h2, entrySeq, entryAux);
     return true;
   }
 
