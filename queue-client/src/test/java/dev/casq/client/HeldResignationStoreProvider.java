@@ -3,15 +3,12 @@ package dev.casq.client;
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.ObjectStore;
 import dev.casq.storage.ObjectStoreProvider;
-import dev.casq.storage.StoreCapabilities;
 import dev.casq.storage.StoreLocation;
+import dev.casq.storage.tck.DelegatingObjectStore;
 import dev.casq.storage.Version;
-import dev.casq.storage.VersionedBytes;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,11 +50,9 @@ public final class HeldResignationStoreProvider implements ObjectStoreProvider {
         uri.getPath().substring(1));
   }
 
-  private static final class Held implements ObjectStore {
-    private final ObjectStore d;
-
+  private static final class Held extends DelegatingObjectStore {
     Held(ObjectStore d) {
-      this.d = d;
+      super(d);
     }
 
     private static void maybeHold(byte[] data) {
@@ -72,45 +67,20 @@ public final class HeldResignationStoreProvider implements ObjectStoreProvider {
     }
 
     @Override
-    public Optional<VersionedBytes> read(String key) {
-      return d.read(key);
-    }
-
-    @Override
     public Version create(String key, byte[] data) {
       maybeHold(data);
-      return d.create(key, data);
+      return super.create(key, data);
     }
 
     @Override
     public Version replace(String key, byte[] data, Version expected) {
       maybeHold(data);
-      return d.replace(key, data, expected);
-    }
-
-    @Override
-    public Version put(String key, byte[] data) {
-      return d.put(key, data);
-    }
-
-    @Override
-    public List<String> list(String prefix) {
-      return d.list(prefix);
-    }
-
-    @Override
-    public void delete(String key) {
-      d.delete(key);
-    }
-
-    @Override
-    public StoreCapabilities capabilities() {
-      return d.capabilities();
+      return super.replace(key, data, expected);
     }
 
     @Override
     public String describe() {
-      return "held-mem " + d.describe();
+      return "held-mem " + super.describe();
     }
   }
 }
