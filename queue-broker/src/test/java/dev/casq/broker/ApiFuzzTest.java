@@ -64,6 +64,9 @@ class ApiFuzzTest {
   private final Map<String, String> keys = new LinkedHashMap<>(); // idempotency key -> id
   private long pushed;
   private long claimed;
+  private int claimRequests;
+  private String lastClaimRequestId; // of the last claim that leased a job
+  private String lastClaimedId;
   private long completed;
   private long failed;
   private long dead;
@@ -145,9 +148,23 @@ class ApiFuzzTest {
         }
       }
       case 2 -> {
+        if (lastClaimRequestId != null && "leased".equals(status.get(lastClaimedId))
+            && g.r.nextInt(4) == 0) {
+          // a retried claim (its answer lost): the same lease again, nothing else leased
+          Reply again = send(valid("claim again", "POST", Q + "/claim",
+              "{\"worker\":\"fuzz\",\"lease\":\"10m\",\"requestId\":\"" + lastClaimRequestId
+                  + "\"}", 200));
+          JsonNode jobs = again.json().get("jobs");
+          assertThat(jobs).as("a retried claim").hasSize(1);
+          assertThat(jobs.get(0).get("id").asText()).isEqualTo(lastClaimedId);
+          assertThat(jobs.get(0).get("leaseToken").asText()).isEqualTo(tokens.get(lastClaimedId));
+          return;
+        }
         String wait = queued.isEmpty() && g.r.nextBoolean() ? ",\"wait\":\"20ms\"" : "";
+        String requestId = "claim-" + ++claimRequests;
         Reply r = send(valid("claim", "POST", Q + "/claim",
-            "{\"worker\":\"fuzz\",\"lease\":\"10m\"" + wait + "}", 200));
+            "{\"worker\":\"fuzz\",\"lease\":\"10m\",\"requestId\":\"" + requestId + "\""
+                + wait + "}", 200));
         JsonNode jobs = r.json().get("jobs");
         if (queued.isEmpty()) {
           assertThat(jobs).as("nothing was ready").isEmpty();
@@ -158,6 +175,8 @@ class ApiFuzzTest {
           status.put(id, "leased");
           tokens.put(id, jobs.get(0).get("leaseToken").asText());
           claimed++;
+          lastClaimRequestId = requestId;
+          lastClaimedId = id;
         }
       }
       case 3 -> {
@@ -475,6 +494,9 @@ class ApiFuzzTest {
           "{\"worker\":\"w\",\"wait\":\"61s\"}", "{\"worker\":\"w\",\"wait\":\"-1s\"}",
           "{\"worker\":\"w\",\"wait\":3}", "{\"worker\":\"w\",\"wait\":\"1e999999999\"}",
           "{\"worker\":\"w\",\"wait\":\"PT9999999999999H\"}", "{\"worker\":\"w\",\"types\":\"email\"}",
+          "{\"worker\":\"w\",\"requestId\":7}", "{\"worker\":\"w\",\"requestId\":\"\"}",
+          "{\"worker\":\"w\",\"requestId\":\"  \"}", "{\"worker\":\"w\",\"requestId\":[]}",
+          "{\"worker\":\"w\",\"requestId\":" + quote("r".repeat(129 + r.nextInt(5000))) + "}",
           "{\"worker\":\"w\",\"types\":[1]}", "{\"worker\":\"w\",\"types\":[\"\"]}",
           "{\"worker\":\"w\",\"types\":{}}", "{\"worker\":\"w\",\"types\":[["
               + "\"t\"]]}",
