@@ -2,12 +2,12 @@ package dev.casq.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.casq.api.PushResult;
 import dev.casq.core.FencedException;
 import dev.casq.core.Job;
 import dev.casq.core.JobQueue;
 import dev.casq.core.JobStatus;
 import dev.casq.core.PushRequest;
-import dev.casq.core.PushResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

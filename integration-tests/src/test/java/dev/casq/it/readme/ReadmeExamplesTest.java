@@ -39,7 +39,7 @@ class ReadmeExamplesTest {
     ReadmeExamples.Run run = compileAndRun(ReadmeExamples.program("The broker and the client"));
     assertThat(run.output())
         .containsSubsequence("sending 'Welcome!' to ada@example.com", "broker http://",
-            "RemoteStats[", "completed=1");
+            "QueueStats[", "completed=1");
     assertThat(run.exitCode()).as(run.output()).isZero();
   }
 
