@@ -43,7 +43,8 @@ import java.util.function.ToLongFunction;
  *       casq_idempotency_keys}
  * </ul>
  *
- * <p>The meters hold this binder strongly: binding it is enough to keep it alive. Every meter reads what the engine already published (a scrape never sends the engine a
+ * <p>The engine it follows holds this binder (and Micrometer's counters only weakly): keep a
+ * reference to it while it follows none. Every meter reads what the engine already published (a scrape never sends the engine a
  * command). The meters follow whichever engine serves the queue now ({@link #follow}); the
  * engine's own counters start again from zero with a new engine (a counter reset, which
  * Prometheus' {@code rate} handles), the queue's totals do not.
@@ -157,7 +158,6 @@ public final class CasqMetrics implements MeterBinder {
     events.forEach((event, f) ->
         FunctionCounter.builder("casq.queue.events", this, m -> f.applyAsLong(m.committed()))
             .description("the queue object's totals as of the last commit that landed")
-            .strongReference(true)
             .tags(tags)
             .tag("event", event)
             .register(registry));
@@ -243,7 +243,6 @@ public final class CasqMetrics implements MeterBinder {
       ToDoubleFunction<EngineMetrics> f, String description) {
     FunctionCounter.builder(name, this, m -> m.engineValue(f))
         .description(description)
-        .strongReference(true)
         .tags(tags)
         .register(registry);
   }
