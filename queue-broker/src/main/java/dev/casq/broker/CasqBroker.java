@@ -472,6 +472,7 @@ public final class CasqBroker implements AutoCloseable {
       }
       JobQueue queue = JobQueue.open(location, settings.queueOptions);
       BrokerMetrics.QueueMeters m = meters.get(spec.name());
+      m.bind(queue.engine()); // before the tenure's first commit
       queue.engine().onCommit(state ->
           served.snapshot(QueueSnapshot.of(state, queue.engine().committedRevision())));
       BrokerTenure tenure;
@@ -496,7 +497,6 @@ public final class CasqBroker implements AutoCloseable {
         queue.close();
         throw e;
       }
-      m.bind(queue.engine());
       served.serving(queue, tenure);
       if (closed.get()) {
         served.close();
