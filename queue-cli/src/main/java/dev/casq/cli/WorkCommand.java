@@ -105,6 +105,11 @@ final class WorkCommand implements Callable<Integer> {
     if (pollWait.compareTo(Duration.ofSeconds(60)) > 0) {
       throw new CommandLine.ParameterException(cmd, "--poll-wait must be at most 60s");
     }
+    // before any job is taken: a typo must not claim (and give back) a job
+    String cannot = CommandCheck.problem(command.get(0), System.getenv("PATH"));
+    if (cannot != null) {
+      throw new CommandLine.ParameterException(cmd, "cannot run COMMAND " + cannot);
+    }
     String id = workerId != null ? workerId : ManagementFactory.getRuntimeMXBean().getName();
     WorkerOptions options =
         new WorkerOptions(id, concurrency, lease, null, pollWait, grace, Set.copyOf(types));

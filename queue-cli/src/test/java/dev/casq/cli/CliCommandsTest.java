@@ -151,16 +151,25 @@ class CliCommandsTest {
   }
 
   @Test
-  void workStopsWhenTheCommandCannotRunAndGivesTheJobBack() throws Exception {
+  void workChecksItsCommandBeforeTakingAJob() throws Exception {
     String id = Cli.run("push", "--store", store, "{}").out().strip();
+    Path missing = dir.resolve("no-such-program");
     Cli.Result r = Cli.run("work", "--store", store, "--poll-wait", "1s", "--",
-        dir.resolve("no-such-program").toString());
-    assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).contains("casq: cannot run " + dir.resolve("no-such-program"));
+        missing.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("casq: cannot run COMMAND " + missing + ": no such file");
+    Path notExecutable = java.nio.file.Files.writeString(dir.resolve("script.sh"), "exit 0\n");
+    r = Cli.run("work", "--store", store, "--", notExecutable.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("not an executable file");
+    r = Cli.run("work", "--store", store, "--", "casq-no-such-program-on-path");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("casq-no-such-program-on-path: not found on PATH");
     try (CasqClient c = client()) {
       JobInfo<JsonNode> job = queue(c).get(id);
       assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
       assertThat(job.attempts()).isZero();
+      assertThat(queue(c).stats().counters().claimed()).isZero(); // never claimed
     }
   }
 
@@ -180,7 +189,15 @@ class CliCommandsTest {
     t.start();
     try {
       await().atMost(20, TimeUnit.SECONDS).until(() -> out.toString().contains(" at http://"));
+      await().atMost(20, TimeUnit.SECONDS).until(() -> out.toString().contains("/metrics"));
       assertThat(out.toString()).contains("serves emails, jobs at http://127.0.0.1:");
+      String address = out.toString().replaceAll("(?s).* at (http://[^\\s]+).*", "$1");
+      assertThat(out.toString()).contains("dashboard: " + address + "/\n")
+          .contains("metrics:   " + address + "/metrics");
+      var metrics = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(address + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.body()).contains("casq_queue_jobs{queue=\"jobs\"");
 
       Cli.Result pushed = Cli.run(Map.of("CASQ_TOKEN", "t0ken"), "push", "--store", other,
           "--queue", "jobs", "{}");

@@ -23,6 +23,19 @@ class CliUsageTest {
   }
 
   @Test
+  void statsHelpTellsTheDefaultsStatsUses() {
+    String help = Cli.run("stats", "--help").out().replaceAll("\\s+", " ");
+    assertThat(help).contains("Default: " + StatsCommand.DEFAULT_DEADLINE.toSeconds() + "s.")
+        .contains(StatsCommand.DEFAULT_TAKEOVER + " (read the state object from storage, the"
+            + " default here)")
+        .doesNotContain("Default: 30s").doesNotContain("in-process (start one in this process,"
+            + " the default)");
+    // the other client commands keep theirs
+    assertThat(Cli.run("push", "--help").out().replaceAll("\\s+", " "))
+        .contains("Default: 30s").contains("in-process (start one in this process, the default)");
+  }
+
+  @Test
   void topLevelHelpListsTheCommands() {
     Cli.Result r = Cli.run("--help");
     assertThat(r.exit()).isZero();
