@@ -115,18 +115,8 @@ final class StatsCommand implements Callable<Integer> {
 
   /** Why no broker can answer (none recorded, or its heartbeat is stale); null if one may. */
   private String noLiveBroker(String uri) {
-    try (BrokerDiscovery d = BrokerDiscovery.open(uri, client.storeOptions.properties)) {
-      Optional<BrokerRecord> r = d.current();
-      if (r.isEmpty()) {
-        return "no broker recorded";
-      }
-      Duration fallback = client.staleAfter(spec.commandLine(), parent.env());
-      if (BrokerDiscovery.isStale(r.get(), Instant.now(),
-          fallback != null ? fallback : ElectionOptions.DEFAULT_STALE_AFTER)) {
-        return "the recorded broker's heartbeat is stale";
-      }
-      return null;
-    }
+    return LiveBrokerCheck.whyNone(uri, client.storeOptions.properties,
+        client.staleAfter(spec.commandLine(), parent.env()));
   }
 
   private RemoteStats fromStorage(String uri, String name) {

@@ -95,6 +95,7 @@ final class WorkCommand implements Callable<Integer> {
     // SIGTERM / Ctrl-C: stop claiming, give running commands the grace period, then close the
     // client, which drains and resigns the broker it hosts in this process, if any
     parent.stopSignal().onRequest(done::countDown);
+    client.check(cmd, parent.env());
     if (concurrency < 1 || concurrency > 10_000) {
       throw new CommandLine.ParameterException(cmd,
           "--concurrency must be from 1 to 10000, got " + concurrency);

@@ -122,7 +122,7 @@ class CliCommandsTest {
     assertThat(n.get("ready").asLong()).isEqualTo(1);
     assertThat(n.get("source").asText()).isEqualTo("storage");
     Cli.Result text = Cli.run("stats", "--store", store);
-    assertThat(text.out()).contains("source     storage (the recorded broker's heartbeat is stale)")
+    assertThat(text.out()).contains("source     storage (the recorded broker resigned)")
         .contains("(epoch 1, resigned)").contains("ready      1");
 
     Cli.Result inspect = Cli.run("inspect", "--store", store);
@@ -171,6 +171,18 @@ class CliCommandsTest {
       assertThat(job.attempts()).isZero();
       assertThat(queue(c).stats().counters().claimed()).isZero(); // never claimed
     }
+  }
+
+  @Test
+  void pushWithoutTakeoverFailsAtOnceWhenTheBrokerResigned() throws Exception {
+    assertThat(Cli.run("push", "--store", store, "--takeover", "none", "{}").exit()).isZero();
+    broker.close(); // resigns the queue
+    broker = null;
+    Cli.Result r = Cli.run("push", "--store", store, "--takeover", "none", "{}");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("no live broker for " + store).contains("resigned")
+        .contains("--takeover none");
+    assertThat(r.err()).doesNotContain("within 30s"); // not the deadline running out
   }
 
   @Test
