@@ -299,6 +299,33 @@ class CliCommandsTest {
   }
 
   @Test
+  void demoPushesForItsDurationAndExplainsWhatItShows() {
+    broker.close();
+    broker = null;
+    String demo = dir.resolve("demo.json").toUri().toString();
+    Cli.Result r = Cli.run("demo", "--store", demo, "--store-property", "file.fsync=false",
+        "--duration", "1s", "--producers", "32", "--workers", "4");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("32 producers pushing for 1s, 4 workers")
+        .containsPattern("dashboard: http://127\\.0\\.0\\.1:\\d+/ ")
+        .containsPattern("metrics: +http://127\\.0\\.0\\.1:\\d+/metrics")
+        .contains(DemoCommand.COLUMNS);
+    java.util.regex.Matcher done = java.util.regex.Pattern
+        .compile("done: ([\\d,]+) jobs pushed and ([\\d,]+) completed").matcher(r.out());
+    assertThat(done.find()).as(r.out()).isTrue();
+    assertThat(done.group(1)).isEqualTo(done.group(2)); // every job pushed was worked off
+    assertThat(Long.parseLong(done.group(1).replace(",", ""))).isPositive();
+  }
+
+  @Test
+  void demoDefaultsToAShortRunWithManyProducers() {
+    String help = Cli.run("demo", "--help").out().replaceAll("\\s+", " ");
+    assertThat(help).contains("Default: 10s").contains("--producers=N Concurrent producers")
+        .contains("Default: 64.");
+    assertThat(DemoCommand.DEFAULT_DURATION).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
   void benchPrintsARowPerClientCount() {
     broker.close();
     broker = null;
