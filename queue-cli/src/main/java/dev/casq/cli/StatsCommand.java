@@ -81,6 +81,7 @@ final class StatsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CommandLine cmd = spec.commandLine();
+    client.check(cmd, parent.env());
     if (client.deadline == null) {
       client.deadline = DEFAULT_DEADLINE;
     }

@@ -132,6 +132,9 @@ class CliUsageTest {
     r = Cli.run("push", "--store", uri("q.json"), "--takeover", "none", "--shutdown-timeout",
         "-1s", "{}");
     assertThat(r.exit()).isEqualTo(2);
+    r = Cli.run("stats", "--store", uri("q.json"), "--takeover", "maybe"); // not read first
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--takeover 'maybe'").doesNotContain("no queue object");
     assertThat(dir.resolve("q.json")).doesNotExist();
   }
 
