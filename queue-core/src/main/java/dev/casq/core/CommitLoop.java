@@ -337,6 +337,7 @@ public final class CommitLoop {
       bytes = StateCodec.encode(state);
     }
     sealedBytes = bytes;
+    metrics.recordSealed(state);
     inFlight = new Write(new InFlightWrite(takeApplied(), bytes, version, revision, commitId,
         archive, segmentChange, System.nanoTime()), attempt);
     writes.start(inFlight);
@@ -641,6 +642,7 @@ public final class CommitLoop {
 
   private void trouble(String what, Throwable e) {
     troubles.incrementAndGet();
+    metrics.recordError();
     errors.warn(what, e);
     health.accept(EngineHealth.State.RETRYING, what + ": " + e);
   }
