@@ -86,6 +86,13 @@ final class SegmentKeyTable {
     }
   }
 
+  /** Makes room for {@code more} entries beyond those appended, growing once if needed. */
+  void ensureRoom(long more) {
+    if (used + more > hi.length) {
+      rebuild(size() + more);
+    }
+  }
+
   /** Drops the keys of a segment (no-op when it is not in the table). */
   void drop(String segmentKey) {
     Integer handle = handles.remove(segmentKey);
@@ -173,7 +180,7 @@ final class SegmentKeyTable {
     long live = oldUsed - dead;
     long room = Math.max(entries, live);
     if (room > oldHi.length && room < 2L * oldHi.length) {
-      room = 2L * oldHi.length; // grow by doubling: appends stay amortized O(1)
+      room = 2L * oldHi.length; // grow by doubling: adds stay amortized O(1)
     }
     allocate(Math.max(MIN_ENTRIES, room));
     for (int s = 0; s < oldUsed; s++) {

@@ -456,6 +456,11 @@ final class Segments implements QueueState.SegmentSource {
     long started = System.nanoTime();
     List<IndexRead> reads = KeyIndexReads.readAll(refs, this::readIndex, parallel, queueKey);
     long total = 0;
+    long found = 0;
+    for (IndexRead r : reads) {
+      found += r.entries() == null ? 0 : r.entries().size();
+    }
+    keyTable.ensureRoom(found); // one allocation for all of them, in the common case
     int fromSegments = 0;
     for (int i = 0; i < refs.size(); i++) {
       QueueState.SegmentRef ref = refs.get(i);
