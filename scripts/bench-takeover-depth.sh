@@ -20,6 +20,7 @@ ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 start_broker() { # name jar extra-jvm-options -> sets pid and url
   local name=$1 broker_jar=$2; shift 2
+  rm -f "$dir/$name.out" # not the address of the previous broker of that name
   # shellcheck disable=SC2086
   java $broker_jvm "$@" -jar "$broker_jar" broker --store "$store" --listen 127.0.0.1:0 \
     --heartbeat 500ms --stale-after 2s >"$dir/$name.out" 2>"$dir/$name.err" &

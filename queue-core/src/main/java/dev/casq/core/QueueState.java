@@ -302,7 +302,7 @@ public final class QueueState {
     return finishedKeys.jobFor(key, now);
   }
 
-  /** The segment named {@code key} by this state, or null (scans: call it on a key's match only). */
+  /** The segment named {@code key} by this state, or null (a scan: for a key's match only). */
   private SegmentRef named(String key) {
     for (SegmentRef ref : segments) {
       if (ref.key().equals(key)) {
