@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.ObjectStore;
+import dev.casq.storage.StorageException;
 import dev.casq.storage.StoreLocation;
+import dev.casq.storage.Version;
 import dev.casq.storage.VersionedBytes;
 import dev.casq.storage.tck.DelegatingObjectStore;
 import java.nio.charset.StandardCharsets;
@@ -127,6 +129,37 @@ class SegmentKeyIndexTest {
       assertDedupes(q, ids);
       assertThat(counting.segmentReads.get()).as("the two segments with damaged indexes")
           .isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aFailedKeyIndexWriteLeavesTheSegmentToBeRead() throws Exception {
+    DelegatingObjectStore refusing = new DelegatingObjectStore(memory) {
+      @Override
+      public Version put(String k, byte[] data) {
+        if (k.contains(".segkeys/")) {
+          throw new StorageException("refused: " + k);
+        }
+        return super.put(k, data);
+      }
+    };
+    List<String> ids = new ArrayList<>();
+    try (JobQueue q = open(refusing)) {
+      for (int i = 0; i < 60; i++) {
+        ids.add(q.push(PushRequest.of(Integer.toString(i)).withIdempotencyKey("key-" + i)).get()
+            .jobId());
+      }
+      assertThat(stored().segments()).hasSizeGreaterThan(1);
+      assertDedupes(q, ids);
+    }
+    assertThat(indexObjects()).isEmpty();
+    CountingStore counting = new CountingStore(memory);
+    try (JobQueue q = open(counting)) {
+      for (int i = 0; i < ids.size(); i++) {
+        assertThat(q.push(PushRequest.of("\"x\"").withIdempotencyKey("key-" + i)).get())
+            .isEqualTo(new PushResult(ids.get(i), true));
+      }
+      assertThat(counting.segmentReads.get()).isPositive();
     }
   }
 
