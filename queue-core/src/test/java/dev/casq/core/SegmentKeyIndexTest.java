@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -160,6 +162,49 @@ class SegmentKeyIndexTest {
             .isEqualTo(new PushResult(ids.get(i), true));
       }
       assertThat(counting.segmentReads.get()).isPositive();
+    }
+  }
+
+  @Test
+  void theKeyIndexOfALostCommitsSegmentIsDeletedWithIt() throws Exception {
+    AtomicReference<JobQueue> other = new AtomicReference<>();
+    List<String> written = new ArrayList<>();
+    DelegatingObjectStore racing = new DelegatingObjectStore(memory) {
+      private boolean raced;
+
+      @Override
+      public Version put(String k, byte[] data) {
+        written.add(k);
+        return super.put(k, data);
+      }
+
+      @Override
+      public Version replace(String k, byte[] data, Version expected) {
+        if (!raced && new String(data, 0, 40, StandardCharsets.UTF_8).contains("casq-queue/2")) {
+          raced = true;
+          other.get().push(PushRequest.of("\"other\"")).join(); // this write now loses
+        }
+        return super.replace(k, data, expected);
+      }
+    };
+    List<String> ids = new ArrayList<>();
+    try (JobQueue q = open(racing);
+        JobQueue b = JobQueue.open(new StoreLocation(memory, key),
+            QueueOptions.builder().headMaxReadyJobs(0).build())) {
+      other.set(b);
+      for (int i = 0; i < 12; i++) {
+        ids.add(q.push(PushRequest.of(Integer.toString(i)).withIdempotencyKey("key-" + i))
+            .get(10, TimeUnit.SECONDS).jobId());
+      }
+      assertThat(q.engine().metrics().conflicts()).isPositive();
+    }
+    String first = written.stream().filter(k -> k.contains(".segkeys/")).findFirst()
+        .orElseThrow();
+    assertThat(memory.read(first)).as("key index of the lost commit's segment").isEmpty();
+    assertThat(indexObjects()).hasSameElementsAs(stored().segments().stream()
+        .filter(r -> r.keys() > 0).map(r -> KeyIndexObject.keyForSegment(r.key())).toList());
+    try (JobQueue q = open(new CountingStore(memory))) {
+      assertDedupes(q, ids);
     }
   }
 
