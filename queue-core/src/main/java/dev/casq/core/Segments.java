@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +72,6 @@ final class Segments implements QueueState.SegmentSource {
       };
   private Set<String> namedBySealed = Set.of(); // by the state the next write is conditioned on
   private long segmentReads;
-  private final AtomicLong indexReads = new AtomicLong();
   private final Set<String> warnedMissing = new HashSet<>();
 
   /**
@@ -99,16 +97,6 @@ final class Segments implements QueueState.SegmentSource {
   /** How many segment objects were read since the engine started. */
   long segmentReads() {
     return segmentReads;
-  }
-
-  /** How many segment key index objects were read since the engine started. */
-  long indexReads() {
-    return indexReads.get();
-  }
-
-  /** Idempotency keys of segments held in memory (for tests and metrics). */
-  int keysIndexed() {
-    return keyTable.size();
   }
 
   /**
@@ -416,7 +404,7 @@ final class Segments implements QueueState.SegmentSource {
     try {
       store.delete(key);
     } catch (StorageException e) {
-      log.warn("could not delete segment {} ({}): {}", key, why, e.toString());
+      log.warn("could not delete {} ({}): {}", key, why, e.toString());
     }
   }
 
@@ -497,7 +485,6 @@ final class Segments implements QueueState.SegmentSource {
 
   /** Reads and checks the key index of a segment (on a loading thread: touches no engine state). */
   private IndexRead readIndex(QueueState.SegmentRef ref) {
-    indexReads.incrementAndGet();
     Optional<VersionedBytes> bytes = store.read(KeyIndexObject.keyForSegment(ref.key()));
     if (bytes.isEmpty()) {
       return new IndexRead(null, null); // written before key indexes, or its write failed
