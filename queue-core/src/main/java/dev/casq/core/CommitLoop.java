@@ -179,7 +179,8 @@ public final class CommitLoop {
     this.archivedKeys = new ArchivedKeys(this.store, key, machine.policy(), KeyHasher.MURMUR3,
         sleeper == Sleeper.REAL, metrics); // a simulated engine reads on its own thread only
     this.archiver = new Archiver(this.store, key, options, archivedKeys, metrics);
-    this.segments = new Segments(this.store, key, options, metrics);
+    this.segments = new Segments(this.store, key, options, metrics,
+        sleeper == Sleeper.REAL); // as the archived keys: many reads at once, but not simulated
     this.errors = new ErrorLog(log, "queue " + key);
     this.attempt = new CommitAttempt(this.store, key, sleeper, metrics,
         e -> trouble("writing the queue object failed; retrying", e),
