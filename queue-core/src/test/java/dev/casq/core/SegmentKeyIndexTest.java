@@ -1,7 +1,7 @@
 package dev.casq.core;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.PushResult;
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.ObjectStore;
 import dev.casq.storage.StorageException;
@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The idempotency keys of jobs in segments come from the segments' key index objects: an engine
