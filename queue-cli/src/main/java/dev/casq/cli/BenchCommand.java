@@ -167,6 +167,12 @@ final class BenchCommand implements Callable<Integer> {
           + " and completing them. Default: ${DEFAULT-VALUE}.")
   int consumers;
 
+  @Option(names = "--drain", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "3m",
+      description = "With --scenario dedupe: after the pushes, how long the consumers may take to"
+          + " empty the queue before the end checks. Default: ${DEFAULT-VALUE}.")
+  Duration drain;
+
   @Option(names = "--stale-after", paramLabel = "DURATION", converter = DurationConverter.class,
       defaultValue = "3s",
       description = "With --scenario dedupe: the brokers' staleness (the standby takes over a"
@@ -328,7 +334,7 @@ final class BenchCommand implements Callable<Integer> {
     DedupeScenario.Settings settings = new DedupeScenario.Settings(rate, d, kill, retries,
         parsed.hasMatchedOption("--clients") ? clients.get(0) : base.connections(), batch,
         consumers, base.claimBatch(), window, staleAfter.dividedBy(6), staleAfter,
-        base.retention(), payloadBytes, jvm, storeProperties, base.drainTimeout());
+        base.retention(), payloadBytes, jvm, storeProperties, drain);
     Path dir = Files.createTempDirectory("casq-bench-dedupe");
     try {
       DedupeScenario.Outcome o =

@@ -85,6 +85,11 @@ final class DedupeLedger {
     }
   }
 
+  /** A second job for a key found otherwise (in the queue at the end). */
+  void problem(String what) {
+    problem(secondJobs, what);
+  }
+
   private void problem(AtomicLong counter, String what) {
     counter.incrementAndGet();
     if (firstProblem == null) {

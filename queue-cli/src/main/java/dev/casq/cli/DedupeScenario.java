@@ -4,22 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.casq.client.BatchPushException;
 import dev.casq.client.CasqClient;
 import dev.casq.client.ClientQueue;
-import dev.casq.client.JobInfo;
 import dev.casq.client.JsonPush;
 import dev.casq.client.LeasedJob;
 import dev.casq.client.RemoteStats;
 import dev.casq.client.RetryPolicy;
 import dev.casq.client.TakeoverPolicy;
 import dev.casq.core.ClaimRequest;
-import dev.casq.core.JobStatus;
+import dev.casq.core.Job;
 import dev.casq.core.PushOptions;
 import dev.casq.core.PushResult;
+import dev.casq.core.QueueState;
+import dev.casq.core.StateCodec;
+import dev.casq.storage.StoreLocation;
+import dev.casq.storage.Stores;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -40,9 +43,11 @@ import java.util.concurrent.locks.LockSupport;
  * arrive at a target rate from several connections while consumers claim in batches and complete;
  * every acknowledged push is recorded (key to job id). At {@code killAt} the active broker gets
  * SIGKILL and the standby takes over once its heartbeat is stale. Throughout, and in a burst as
- * soon as the standby serves, earlier keys sampled at random over the whole window (half of the burst from the
- * 2 s before the kill) are pushed again: each must come back with its original job id. At the end
- * every acknowledged job must have been completed exactly once, or still be pending.
+ * soon as the standby serves, earlier keys sampled at random over the whole window (half of the
+ * burst from the 2 s before the kill) are pushed again: each must come back with its original job
+ * id. At the end the serving broker resigns and the queue object and its segments are read from
+ * the store: every acknowledged job must have been completed exactly once, or still be there, and
+ * no key may have a second job.
  *
  * <p>A key is sampled only while it is certainly remembered: acknowledged less than the queue's
  * {@code idempotencyRetention} (minus a margin) ago.
@@ -51,7 +56,6 @@ public final class DedupeScenario {
   private static final String QUEUE = "dedupe";
   private static final int RETRY_BATCH = 50;
   private static final int RETRIES_IN_FLIGHT = 4;
-  private static final int MAX_LOOKUPS = 10_000;
 
   /**
    * What to run.
@@ -127,7 +131,7 @@ public final class DedupeScenario {
    * @param doubleCompletes jobs whose complete was acknowledged twice
    * @param lost acknowledged jobs neither completed nor pending at the end
    * @param stillPending acknowledged jobs pending at the end (not lost)
-   * @param unverified acknowledged, not completed jobs too many to look up one by one
+   * @param extraJobs jobs the queue created beyond one per key (completed or still live)
    * @param retriesUnchecked retries that never got an answer
    * @param takeover from the SIGKILL to the standby serving, or null
    * @param firstAckAfterKill from the SIGKILL to the first push the standby acknowledged, or null
@@ -135,22 +139,23 @@ public final class DedupeScenario {
    */
   public record Outcome(long acknowledged, long pushErrors, double pushesPerSecond,
       long retriesChecked, long retriesUnflagged, long duplicates, long newKeysAnsweredDuplicate,
-      long doubleCompletes, long lost, long stillPending, long unverified, long retriesUnchecked,
+      long doubleCompletes, long lost, long stillPending, long extraJobs, long retriesUnchecked,
       Duration takeover, Duration firstAckAfterKill, List<Window> windows) {
     /** No duplicate, nothing lost, every check made. */
     public boolean passed() {
       return duplicates == 0 && newKeysAnsweredDuplicate == 0 && doubleCompletes == 0
-          && lost == 0 && unverified == 0 && retriesUnchecked == 0;
+          && lost == 0 && extraJobs == 0 && retriesUnchecked == 0;
     }
   }
 
   private final Settings s;
-  private final List<String> java;
+  private final List<String> launcher;
   private final Path dir;
   private final PrintWriter out;
 
   private DedupeLedger ledger;
   private long t0;
+  private String uri;
   private volatile int nextKey; // keys [0, nextKey) were sent
   private AtomicIntegerArray keyAtTenth; // nextKey at each 100 ms since the start
   private volatile boolean pushing = true;
@@ -181,7 +186,7 @@ public final class DedupeScenario {
    */
   public DedupeScenario(Settings settings, List<String> java, Path dir, PrintWriter out) {
     this.s = settings;
-    this.java = List.copyOf(java);
+    this.launcher = List.copyOf(java);
     this.dir = dir;
     this.out = out;
   }
@@ -195,7 +200,7 @@ public final class DedupeScenario {
   /** Runs the scenario; prints a line per window and a summary. */
   public Outcome run() throws Exception {
     Files.createDirectories(dir);
-    String uri = dir.resolve(QUEUE + ".json").toUri().toString();
+    uri = dir.resolve(QUEUE + ".json").toUri().toString();
     long keys = (long) s.rate() * s.duration().toMillis() / 1000 * 11 / 10 + 10L * s.batch();
     ledger = new DedupeLedger((int) Math.min(Integer.MAX_VALUE - 16, keys));
     keyAtTenth = new AtomicIntegerArray((int) (s.duration().toMillis() / 100) + 2);
@@ -210,13 +215,13 @@ public final class DedupeScenario {
         text(s.staleAfter()), s.brokerJvmOptions().isEmpty() ? "(none)"
             : String.join(" ", s.brokerJvmOptions()), uri);
     out.flush();
-    ScenarioBroker active = ScenarioBroker.start(java, s.brokerJvmOptions(), QUEUE, uri,
+    ScenarioBroker active = ScenarioBroker.start(launcher, s.brokerJvmOptions(), QUEUE, uri,
         s.storeProperties(), concat(args, "--broker-id", "dedupe-active"),
         dir.resolve("active-broker.log"));
     try {
       active.awaitServing(Duration.ofSeconds(60));
       if (s.killAt() != null) {
-        standby = ScenarioBroker.start(java, s.brokerJvmOptions(), QUEUE, uri,
+        standby = ScenarioBroker.start(launcher, s.brokerJvmOptions(), QUEUE, uri,
             s.storeProperties(), concat(args, "--standby", "--broker-id", "dedupe-standby"),
             dir.resolve("standby-broker.log"));
       }
@@ -263,6 +268,7 @@ public final class DedupeScenario {
     long pushEnd = t0 + s.duration().toNanos();
     long drainEnd = pushEnd + s.drainTimeout().toNanos();
     boolean killed = s.killAt() == null;
+    boolean takeoverShown = false;
     CountDownLatch never = new CountDownLatch(1);
     for (int w = 1; ; w++) {
       long due = t0 + w * s.window().toNanos();
@@ -280,6 +286,12 @@ public final class DedupeScenario {
       long now = System.nanoTime();
       String phase = now <= pushEnd + 100_000_000L ? (killNanos == 0 ? "push"
           : standby.isServing() ? "push/sb" : "failover") : "drain";
+      if (killNanos != 0 && !takeoverShown && standby.servingAtNanos() != 0) {
+        takeoverShown = true;
+        out.printf("%7s the standby serves, %,d ms after the SIGKILL%n",
+            text(Duration.ofMillis((standby.servingAtNanos() - t0) / 1_000_000)),
+            (standby.servingAtNanos() - killNanos) / 1_000_000);
+      }
       RemoteStats stats = stats(cq);
       long acked = ledger.acked();
       long completes = ledger.completes();
@@ -315,59 +327,75 @@ public final class DedupeScenario {
     for (Thread c : consumers) {
       c.join(TimeUnit.MINUTES.toMillis(3));
     }
-    return settle(cq, windows);
+    // the serving broker resigns; what it committed is then read from the store
+    (killNanos == 0 ? active : standby).stop();
+    return settle(windows);
   }
 
-  private Outcome settle(ClientQueue<JsonNode> q, List<Window> windows) throws Exception {
-    List<Integer> uncompleted = new ArrayList<>();
-    int sent = nextKey;
-    for (int n = 0; n < sent; n++) {
-      if (ledger.ackedSeq(n) >= 0 && ledger.completions(n) == 0) {
-        uncompleted.add(n);
-      }
+  private Outcome settle(List<Window> windows) {
+    // the serving broker resigned: the queue object and its segments are what it committed
+    QueueState state;
+    List<Job> live;
+    try (StoreLocation loc = Stores.open(uri, s.storeProperties())) {
+      state = StateCodec.decode(loc.store().read(loc.key()).orElseThrow(
+          () -> new CliException("the queue object " + uri + " is missing")).data());
+      live = StateCodec.liveJobs(loc.store(), state);
     }
-    // look up each (or, when there are more, a random sample) of the acknowledged jobs no
-    // consumer completed: each must still be pending
-    Collections.shuffle(uncompleted);
+    long[] liveSeq = new long[ledger.capacity()]; // seq + 1 of the live job carrying key n
+    long liveTwice = 0;
+    for (Job j : live) {
+      String k = j.idempotencyKey();
+      int n = k == null || !k.startsWith("dedupe-") ? -1 : Integer.parseInt(k, 7, k.length(), 10);
+      if (n < 0 || n >= liveSeq.length) {
+        continue;
+      }
+      if (liveSeq[n] != 0) {
+        liveTwice++;
+        ledger.problem("key " + k + ": two live jobs, " + DedupeLedger.jobId(liveSeq[n] - 1)
+            + " and " + j.id());
+      }
+      liveSeq[n] = DedupeLedger.seqOf(j.id()) + 1;
+    }
+    long uncompleted = 0;
     long stillPending = 0;
     long lost = 0;
+    long completedAndLive = 0;
     String firstLost = null;
-    int looked = 0;
-    for (int n : uncompleted) {
-      if (looked++ == MAX_LOOKUPS) {
-        break;
+    int sent = nextKey;
+    for (int n = 0; n < sent; n++) {
+      long acked = ledger.ackedSeq(n);
+      if (ledger.completions(n) > 0) {
+        if (liveSeq[n] != 0) { // a job for a key whose job was completed: a second job
+          completedAndLive++;
+          ledger.problem("key " + DedupeLedger.key(n) + ": completed, and job "
+              + DedupeLedger.jobId(liveSeq[n] - 1) + " still live");
+        }
+        continue;
       }
-      String id = DedupeLedger.jobId(ledger.ackedSeq(n));
-      JobStatus status;
-      try {
-        JobInfo<JsonNode> info = q.get(id);
-        status = info.status();
-      } catch (RuntimeException e) {
-        status = null;
+      if (acked < 0) {
+        continue;
       }
-      if (status == JobStatus.QUEUED || status == JobStatus.LEASED) {
+      uncompleted++;
+      if (liveSeq[n] == acked + 1) {
         stillPending++;
-      } else if (status == JobStatus.COMPLETED) {
-        // completed, its complete's answer lost: counted among the complete errors
       } else {
         lost++;
         if (firstLost == null) {
-          firstLost = DedupeLedger.key(n) + " (job " + id + "): " + status;
+          firstLost = DedupeLedger.key(n) + " (job " + DedupeLedger.jobId(acked) + ")"
+              + (liveSeq[n] == 0 ? " neither completed nor in the queue"
+                  : " in the queue as " + DedupeLedger.jobId(liveSeq[n] - 1));
         }
       }
     }
-    RemoteStats end = stats(q);
-    long unverified = Math.max(0, uncompleted.size() - MAX_LOOKUPS);
-    // too many to look up one by one: when every push was answered (so the acknowledged keys are
-    // all the keys that reached the queue), the queue created one job per acknowledged key and
-    // holds as many pending jobs as there are acknowledged jobs not completed, none is lost
-    boolean countsAccountForAll = unverified > 0 && lost == 0 && pushErrors.get() == 0
-        && end != null && end.counters().pushed() == ledger.acked()
-        && end.pending() == uncompleted.size();
-    if (countsAccountForAll) {
-      stillPending += unverified;
-      unverified = 0;
+    long liveKeys = 0;
+    for (long v : liveSeq) {
+      liveKeys += v != 0 ? 1 : 0;
     }
+    // every job the queue created is a key completed, a key live, or a complete whose answer was
+    // lost; more jobs than that means some key got a second job
+    long created = state.counters().pushed();
+    long extraJobs = Math.max(0,
+        created - ledger.completedKeys() - liveKeys - completeErrors.get() - liveTwice);
     double pushSecs = Math.min(s.duration().toNanos(), System.nanoTime() - t0) / 1e9;
     Duration takeover = null;
     Duration firstAck = null;
@@ -378,7 +406,7 @@ public final class DedupeScenario {
     }
     Outcome o = new Outcome(ledger.acked(), pushErrors.get(), ledger.acked() / pushSecs,
         retriesChecked.get(), retriesUnflagged.get(), duplicates(), newKeyDuplicates.get(),
-        ledger.doubleCompletes(), lost, stillPending, unverified,
+        ledger.doubleCompletes(), lost, stillPending, extraJobs,
         Math.max(0, s.retries() - retriesChecked.get() - retryMismatches.get()), takeover,
         firstAck, windows);
     out.printf("%nacknowledged pushes %,d (%,.0f/s over %s; target %,d/s%s), push errors %,d;"
@@ -392,12 +420,10 @@ public final class DedupeScenario {
             + " %d%n", o.retriesChecked(), s.retries(), o.retriesUnflagged(), retryErrors.get(),
         o.duplicates(), retryMismatches.get(), ledger.secondJobs(),
         o.newKeysAnsweredDuplicate(), o.doubleCompletes());
-    out.printf("acknowledged and not completed: %,d (%,d still pending%s, %,d lost, %,d not"
-            + " accounted for); queue at the end: %s%n", uncompleted.size(), stillPending,
-        countsAccountForAll ? " (" + MAX_LOOKUPS + " looked up, the rest by the queue's counts)"
-            : "", lost, unverified,
-        end == null ? "no stats" : String.format("%,d pending, %,d jobs created", end.pending(),
-            end.counters().pushed()));
+    out.printf("acknowledged and not completed: %,d (%,d still in the queue, %,d lost); queue at"
+            + " the end (read from the store): %,d live jobs, %,d jobs created, %,d more than"
+            + " the keys completed or live%n", uncompleted, stillPending, lost, live.size(),
+        created, extraJobs);
     if (takeover != null) {
       out.printf("failover: SIGKILL to standby serving %s, to its first acknowledged push %s"
           + " (stale after %s)%n", takeover.toMillis() + " ms",
@@ -456,7 +482,7 @@ public final class DedupeScenario {
         return;
       }
       int from = nextKey;
-      int count = (int) Math.min(s.batch(), capacity - from);
+      int count = Math.min(s.batch(), capacity - from);
       nextKey = from + count;
       List<JsonPush> pushes = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
@@ -714,7 +740,7 @@ public final class DedupeScenario {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       return null;
     }
   }
