@@ -104,13 +104,6 @@ public final class DedupeScenario {
           200, 4, 1000, Duration.ofSeconds(10), Duration.ofMillis(500), Duration.ofSeconds(3),
           Duration.ofMinutes(5), 100, List.of(), Map.of(), Duration.ofMinutes(3));
     }
-
-    /** The same settings with another rate, duration and kill moment. */
-    public Settings with(int rate, Duration duration, Duration killAt, int retries) {
-      return new Settings(rate, duration, killAt, retries, connections, batch, consumers,
-          claimBatch, window, heartbeat, staleAfter, retention, payloadBytes, brokerJvmOptions,
-          storeProperties, drainTimeout);
-    }
   }
 
   /** One reporting window. */
@@ -239,8 +232,8 @@ public final class DedupeScenario {
     }
   }
 
-  private CasqClient client(String uri) {
-    return CasqClient.builder().storeUri(uri).storeProperties(s.storeProperties())
+  private CasqClient client(String storeUri) {
+    return CasqClient.builder().storeUri(storeUri).storeProperties(s.storeProperties())
         .staleAfter(s.staleAfter()).takeover(TakeoverPolicy.WAIT)
         .requestTimeout(Duration.ofSeconds(30))
         .retry(RetryPolicy.defaults().withDeadline(Duration.ofMinutes(2))).build();
