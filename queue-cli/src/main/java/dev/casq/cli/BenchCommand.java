@@ -124,14 +124,60 @@ final class BenchCommand implements Callable<Integer> {
   Duration warmup;
 
   /** What the bench measures. */
-  enum Scenario { steady, backlog }
+  enum Scenario { steady, backlog, dedupe }
 
-  @Option(names = "--scenario", paramLabel = "steady|backlog", defaultValue = "steady",
+  @Option(names = "--scenario", paramLabel = "steady|backlog|dedupe", defaultValue = "steady",
       description = "steady (the default): pushes/s at a steady pending count. backlog: a fresh"
           + " broker process per variant, --clients connections (default 128) pushing with no"
           + " consumer from an empty queue for --duration (default 60s); pushes/s per --window,"
-          + " then the pending count and the queue object's size.")
+          + " then the pending count and the queue object's size. dedupe: an active and a"
+          + " standby broker process on a fresh file:// queue; keyed batch pushes at --rate for"
+          + " --duration (default 5m) from --clients connections (default 16), consumers"
+          + " completing them, SIGKILL of the active broker at --kill-at, --retries earlier keys"
+          + " pushed again throughout and right after the kill, each checked to return its"
+          + " original job id; exits 1 on any duplicate or lost push.")
   Scenario scenario;
+
+  @Option(names = "--rate", paramLabel = "N", defaultValue = "20000",
+      description = "With --scenario dedupe: keyed pushes per second to aim at."
+          + " Default: ${DEFAULT-VALUE}.")
+  int rate;
+
+  @Option(names = "--kill-at", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "With --scenario dedupe: when the active broker gets SIGKILL, from the start."
+          + " Default: half the --duration.")
+  Duration killAt;
+
+  @Option(names = "--no-kill",
+      description = "With --scenario dedupe: no failover (one broker process).")
+  boolean noKill;
+
+  @Option(names = "--retries", paramLabel = "N", defaultValue = "10000",
+      description = "With --scenario dedupe: earlier keys pushed again and checked (half"
+          + " throughout, half right after the kill). Default: ${DEFAULT-VALUE}.")
+  int retries;
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "200",
+      description = "With --scenario dedupe: pushes per batch request (1..1000)."
+          + " Default: ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(names = "--consumers", paramLabel = "N", defaultValue = "4",
+      description = "With --scenario dedupe: consumers, each claiming up to 1000 jobs at a time"
+          + " and completing them. Default: ${DEFAULT-VALUE}.")
+  int consumers;
+
+  @Option(names = "--drain", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "3m",
+      description = "With --scenario dedupe: after the pushes, how long the consumers may take to"
+          + " empty the queue before the end checks. Default: ${DEFAULT-VALUE}.")
+  Duration drain;
+
+  @Option(names = "--stale-after", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "3s",
+      description = "With --scenario dedupe: the brokers' staleness (the standby takes over a"
+          + " heartbeat this old; heartbeat every sixth of it). Default: ${DEFAULT-VALUE}.")
+  Duration staleAfter;
 
   @Option(names = "--window", paramLabel = "DURATION", converter = DurationConverter.class,
       defaultValue = "10s",
@@ -167,6 +213,9 @@ final class BenchCommand implements Callable<Integer> {
     try {
       if (scenario == Scenario.backlog) {
         return backlog(cmd, payload, out);
+      }
+      if (scenario == Scenario.dedupe) {
+        return dedupe(cmd, out);
       }
       if (embedded) {
         out.printf("embedded pushes, %d-byte payloads, %s per run after %s warmup%n",
@@ -251,6 +300,49 @@ final class BenchCommand implements Callable<Integer> {
       delete(dir);
     }
     return 0;
+  }
+
+  private int dedupe(CommandLine cmd, PrintWriter out) throws Exception {
+    if (broker != null || embedded || store != null) {
+      throw new CommandLine.ParameterException(cmd, "--scenario dedupe starts its own brokers on"
+          + " a fresh file:// object; it goes with none of --broker, --embedded, --store");
+    }
+    var parsed = cmd.getParseResult();
+    if (parsed.hasMatchedOption("--clients") && clients.size() != 1) {
+      throw new CommandLine.ParameterException(cmd, "--scenario dedupe takes one --clients value");
+    }
+    Duration d = parsed.hasMatchedOption("--duration") ? duration : Duration.ofMinutes(5);
+    Duration kill = noKill ? null : killAt != null ? killAt : d.dividedBy(2);
+    if (kill != null && (kill.isZero() || kill.compareTo(d) >= 0)) {
+      throw new CommandLine.ParameterException(cmd, "--kill-at must fall within the --duration");
+    }
+    if (rate < 1 || rate > 1_000_000 || retries < 0 || retries > 10_000_000) {
+      throw new CommandLine.ParameterException(cmd,
+          "--rate must be 1..1000000 and --retries 0..10000000");
+    }
+    if (batch < 1 || batch > 1000 || consumers < 1 || consumers > 256) {
+      throw new CommandLine.ParameterException(cmd,
+          "--batch must be 1..1000 and --consumers 1..256");
+    }
+    if (staleAfter.toMillis() < 600 || window.toMillis() < 100) {
+      throw new CommandLine.ParameterException(cmd,
+          "--stale-after must be at least 600ms and --window at least 100ms");
+    }
+    List<String> jvm = brokerJvmOptions == null || brokerJvmOptions.isBlank() ? List.of()
+        : List.of(brokerJvmOptions.trim().split("\\s+"));
+    DedupeScenario.Settings base = DedupeScenario.Settings.defaults();
+    DedupeScenario.Settings settings = new DedupeScenario.Settings(rate, d, kill, retries,
+        parsed.hasMatchedOption("--clients") ? clients.get(0) : base.connections(), batch,
+        consumers, base.claimBatch(), window, staleAfter.dividedBy(6), staleAfter,
+        base.retention(), payloadBytes, jvm, storeProperties, drain);
+    Path dir = Files.createTempDirectory("casq-bench-dedupe");
+    try {
+      DedupeScenario.Outcome o =
+          new DedupeScenario(settings, DedupeScenario.thisJava(), dir, out).run();
+      return o.passed() ? 0 : 1;
+    } finally {
+      delete(dir);
+    }
   }
 
   private void validate(CommandLine cmd) {
