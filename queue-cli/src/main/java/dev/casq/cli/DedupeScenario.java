@@ -1,18 +1,18 @@
 package dev.casq.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.casq.client.BatchPushException;
+import dev.casq.api.BatchPushException;
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.LeasedJob;
+import dev.casq.api.PushOptions;
+import dev.casq.api.PushResult;
+import dev.casq.api.QueueStats;
 import dev.casq.client.CasqClient;
 import dev.casq.client.ClientQueue;
 import dev.casq.client.JsonPush;
-import dev.casq.client.LeasedJob;
-import dev.casq.client.RemoteStats;
 import dev.casq.client.RetryPolicy;
 import dev.casq.client.TakeoverPolicy;
-import dev.casq.core.ClaimRequest;
 import dev.casq.core.Job;
-import dev.casq.core.PushOptions;
-import dev.casq.core.PushResult;
 import dev.casq.core.QueueState;
 import dev.casq.core.StateCodec;
 import dev.casq.storage.StoreLocation;
@@ -285,7 +285,7 @@ public final class DedupeScenario {
             text(Duration.ofMillis((standby.servingAtNanos() - t0) / 1_000_000)),
             (standby.servingAtNanos() - killNanos) / 1_000_000);
       }
-      RemoteStats stats = stats(cq);
+      QueueStats stats = stats(cq);
       long acked = ledger.acked();
       long completes = ledger.completes();
       double secs = (now - lastAt) / 1e9;
@@ -727,7 +727,7 @@ public final class DedupeScenario {
 
   // ---------------------------------------------------------------- helpers
 
-  private RemoteStats stats(ClientQueue<JsonNode> q) {
+  private QueueStats stats(ClientQueue<JsonNode> q) {
     try {
       return q.statsAsync().get(3, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
