@@ -124,6 +124,7 @@ public final class CommitLoop {
   private final ArchivedKeys archivedKeys;
   private final Archiver archiver;
   private final Segments segments;
+  private final LeasedObjects leasedObjects;
   private final CommitAttempt attempt;
   private final Writes writes;
   private final BiConsumer<EngineHealth.State, String> health;
@@ -180,6 +181,7 @@ public final class CommitLoop {
         sleeper == Sleeper.REAL, metrics); // a simulated engine reads on its own thread only
     this.archiver = new Archiver(this.store, key, options, archivedKeys, metrics);
     this.segments = new Segments(this.store, key, options, metrics);
+    this.leasedObjects = new LeasedObjects(this.store, key, options);
     this.errors = new ErrorLog(log, "queue " + key);
     this.attempt = new CommitAttempt(this.store, key, sleeper, metrics,
         e -> trouble("writing the queue object failed; retrying", e),
@@ -206,6 +208,7 @@ public final class CommitLoop {
         version = store.create(key, empty);
         state = StateCodec.decode(empty);
         segments.attach(state, true);
+        leasedObjects.attach(state);
         archivedKeys.restore(state, options.clock().instant(), true);
         sealedBytes = empty;
         committedRevision = state.revision;
@@ -336,9 +339,13 @@ public final class CommitLoop {
       state.recordCommit(revision, commitId, now);
       bytes = StateCodec.encode(state);
     }
+    LeasedObjects.Change leaseChange = leasedObjects.seal(state, revision, bytes.length);
+    if (!leaseChange.written().isEmpty()) {
+      bytes = StateCodec.encode(state); // the leased jobs it holds left the head
+    }
     sealedBytes = bytes;
     inFlight = new Write(new InFlightWrite(takeApplied(), bytes, version, revision, commitId,
-        archive, segmentChange, System.nanoTime()), attempt);
+        archive, segmentChange, leaseChange, System.nanoTime()), attempt);
     writes.start(inFlight);
   }
 
@@ -366,6 +373,7 @@ public final class CommitLoop {
           w.revision() - 1);
       archiver.deleteLost(w.archive());
       segments.lost(w.segments());
+      leasedObjects.lost(w.leased());
       redo(w.batch(), l.current(), l.state(), now);
       backoffMillis = jitter.nextLong(0, Math.min(50, 1L << Math.min(lostRaces(), 6)));
     } else if (outcome instanceof WriteOutcome.Unknowable u) {
@@ -496,6 +504,7 @@ public final class CommitLoop {
     lastCommitEnd = now;
     committedRevision = w.revision();
     segments.landed(w.segments());
+    leasedObjects.landed(w.leased());
     archivedKeys.landed(state, w.revision());
     if (troubles.getAndSet(0) > 0) {
       errors.recovered();
@@ -533,10 +542,25 @@ public final class CommitLoop {
   }
 
   private void adopt(VersionedBytes current, QueueState fresh) {
-    version = current.version();
-    sealedBytes = current.data();
-    committedRevision = Math.max(committedRevision, fresh.revision);
-    work(fresh, options.clock().instant());
+    for (int reread = 0; ; reread++) {
+      version = current.version();
+      sealedBytes = current.data();
+      committedRevision = Math.max(committedRevision, fresh.revision);
+      try {
+        work(fresh, options.clock().instant());
+        return;
+      } catch (LeasedObjects.MissingException e) {
+        // expected for a moment when another writer stopped naming it, deleted it, and this
+        // read came just before: a newer object names it no longer; the same object is corrupt
+        Optional<VersionedBytes> again = store.read(key);
+        if (again.isEmpty() || again.get().version().equals(current.version())
+            || reread >= ReadRetryingStore.RETRIES) {
+          throw e;
+        }
+        current = again.get();
+        fresh = StateCodec.decode(current.data());
+      }
+    }
   }
 
   /** Makes the working state the sealed one again (the last write's, or the last read). */
@@ -548,6 +572,7 @@ public final class CommitLoop {
   private void work(QueueState sealed, Instant now) {
     state = sealed;
     segments.attach(state, true);
+    leasedObjects.attach(state);
     archivedKeys.restore(state, now, inFlight == null);
   }
 
@@ -632,6 +657,11 @@ public final class CommitLoop {
     } catch (RuntimeException e) {
       log.debug("prefetching a segment of {} failed: {}", key, e.toString());
     }
+  }
+
+  /** Leased-jobs objects read since the loop started (for tests and benchmarks). */
+  public long leasedObjectReads() {
+    return leasedObjects.reads();
   }
 
   /** Segment objects read since the loop started (for tests and benchmarks). */
