@@ -339,6 +339,9 @@ public final class CommitLoop {
       state.recordCommit(revision, commitId, now);
       bytes = StateCodec.encode(state);
     }
+    if (leasedObjects.compact(state)) {
+      bytes = StateCodec.encode(state); // a few leases came back from a mostly superseded object
+    }
     LeasedObjects.Change leaseChange = leasedObjects.seal(state, revision, bytes.length);
     if (!leaseChange.written().isEmpty()) {
       bytes = StateCodec.encode(state); // the leased jobs it holds left the head

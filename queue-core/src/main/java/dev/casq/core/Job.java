@@ -211,8 +211,8 @@ public final class Job {
 
   /**
    * This version of a leased job, held in the leased-jobs object {@code objectKey} instead of the
-   * queue object (same fields, same encoding). Any change of the job makes a new version that is
-   * in the queue object again.
+   * queue object (same fields, same encoding), or back in the queue object when {@code objectKey}
+   * is null. Any change of the job makes a new version that is in the queue object again.
    */
   Job heldIn(String objectKey) {
     if (status != JobStatus.LEASED) {
@@ -222,7 +222,7 @@ public final class Job {
         createdAt, idempotencyKey, status, lease, lastError, finishedAt, resultJson);
     held.tail = tail;
     held.encoded = encoded;
-    held.heldIn = Objects.requireNonNull(objectKey, "objectKey");
+    held.heldIn = objectKey;
     return held;
   }
 

@@ -48,6 +48,9 @@ final class LeasedObjects {
     }
   }
 
+  /** The fewest superseded ids that make an object worth {@link #compact compacting}. */
+  static final int COMPACT_MIN_SUPERSEDED = 64;
+
   private final ObjectStore store;
   private final String queueKey;
   private final int headMaxBytes;
@@ -122,6 +125,50 @@ final class LeasedObjects {
     }
     namedBySealed = Set.copyOf(state.leasedObjects.keySet());
     return written.isEmpty() && dropped.isEmpty() ? Change.NONE : new Change(written, dropped);
+  }
+
+  /**
+   * Before {@link #seal}: an object most of whose jobs changed costs the head the ids of those
+   * jobs; once they are at least {@value #COMPACT_MIN_SUPERSEDED} and take more bytes than its
+   * few current jobs would, those jobs go back into the head, unchanged, and the head stops
+   * naming the object (deleted once that commit has landed; the jobs move into a new object with
+   * the next spill). Returns whether the state changed (it must then be encoded again).
+   */
+  boolean compact(QueueState state) {
+    List<QueueState.LeasedObjectRef> worth = new ArrayList<>();
+    for (QueueState.LeasedObjectRef ref : state.leasedObjects.values()) {
+      int gone = ref.superseded().size();
+      if (gone < COMPACT_MIN_SUPERSEDED || gone < 8L * ref.held()
+          || !contents.containsKey(ref.key())) {
+        continue;
+      }
+      long idBytes = 0;
+      for (String id : ref.superseded()) {
+        idBytes += id.length() + 3;
+      }
+      long heldBytes = 0;
+      for (Job job : current(ref)) {
+        heldBytes += StateCodec.encoded(job).length + 1;
+      }
+      if (idBytes >= heldBytes) {
+        worth.add(ref);
+      }
+    }
+    for (QueueState.LeasedObjectRef ref : worth) {
+      state.bringBack(ref.key(), current(ref));
+    }
+    return !worth.isEmpty();
+  }
+
+  /** The jobs of a named (and read) object whose version there is current. */
+  private List<Job> current(QueueState.LeasedObjectRef ref) {
+    List<Job> held = new ArrayList<>(ref.held());
+    for (Job job : contents.get(ref.key())) {
+      if (!ref.superseded().contains(job.id())) {
+        held.add(job);
+      }
+    }
+    return held;
   }
 
   /** After a commit landed: deletes the objects it stopped naming. */

@@ -695,6 +695,25 @@ public final class QueueState {
     leasedObjects.put(key, new LeasedObjectRef(key, jobs.size(), new java.util.TreeSet<>()));
   }
 
+  /**
+   * Stops naming the leased-jobs object {@code key}: its current jobs ({@code held}, as the
+   * object holds them) are written in the queue object again, unchanged.
+   */
+  void bringBack(String key, List<Job> held) {
+    if (leasedObjects.remove(key) == null) {
+      throw new IllegalStateException(key + " is not named");
+    }
+    modCount++;
+    for (Job job : held) {
+      if (live.get(job.id()) != job || !leased.remove(job)) {
+        throw new IllegalStateException("job " + job.id() + " is not current in " + key);
+      }
+      Job back = job.heldIn(null);
+      live.put(job.id(), back);
+      leased.add(back);
+    }
+  }
+
   /** A job held in a leased-jobs object changed: its version there is no longer current. */
   private void supersede(Job old) {
     String key = old.heldIn();

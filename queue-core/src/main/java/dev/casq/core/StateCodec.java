@@ -292,7 +292,7 @@ public final class StateCodec {
   }
 
   /** Decodes the jobs of a leased-jobs object, in their order. */
-  static List<Job> decodeLeased(byte[] bytes) {
+  public static List<Job> decodeLeased(byte[] bytes) {
     return decodeLines(bytes, LEASED_FORMAT, "leased-jobs object", JobStatus.LEASED);
   }
 

@@ -258,4 +258,72 @@ class LeasedObjectsTest {
       assertThat(q.stats().get().leased()).isEqualTo(20);
     }
   }
+
+  @Test
+  void theFewLeasesLeftInAMostlyChangedObjectMoveOnAndTheObjectIsDeleted() throws Exception {
+    List<Job> claimed;
+    String first;
+    try (JobQueue q = open(2048)) {
+      pushAll(q, 0, 200, 200);
+      claimed = claimAll(q, 200);
+      assertThat(leasedObjects()).hasSize(1);
+      first = leasedObjects().get(0);
+      for (Job j : claimed.subList(0, 198)) {
+        q.complete(j.id(), j.lease().token(), null).get();
+      }
+      q.push(PushRequest.of("\"after\"")).get();
+      q.push(PushRequest.of("\"after\"")).get();
+      assertThat(stored().leasedObjects()).extracting(QueueState.LeasedObjectRef::key)
+          .doesNotContain(first);
+      assertThat(leasedObjects()).doesNotContain(first);
+      assertThat(StateCodec.liveJobs(memory, stored())).filteredOn(j -> j.lease() != null)
+          .extracting(Job::id).containsExactlyInAnyOrder(claimed.get(198).id(),
+              claimed.get(199).id());
+    }
+    try (JobQueue q = open(2048)) {
+      for (Job j : claimed.subList(198, 200)) {
+        assertThat(q.complete(j.id(), j.lease().token(), null).get().status())
+            .isEqualTo(JobStatus.COMPLETED);
+      }
+      q.push(PushRequest.of("\"after\"")).get();
+      assertThat(leasedObjects()).isEmpty();
+    }
+  }
+
+  @Test
+  void twoEnginesSharingTheQueueLoseRacesWithoutLosingALeaseOrAnObjectTheOtherNames()
+      throws Exception {
+    int n = 400;
+    Map<String, String> pushed = new java.util.concurrent.ConcurrentHashMap<>();
+    Set<String> completed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    try (JobQueue a = open(1); JobQueue b = open(1)) {
+      pushed.putAll(pushAll(a, 0, n / 2, 150));
+      pushed.putAll(pushAll(b, n / 2, n / 2, 150));
+      List<CompletableFuture<Void>> workers = new ArrayList<>();
+      for (JobQueue q : List.of(a, b, a, b)) {
+        workers.add(CompletableFuture.runAsync(() -> {
+          while (completed.size() < n) {
+            List<Job> got = q.claim(new ClaimRequest("w", LEASE, 7, Set.of())).join();
+            if (got.isEmpty()) {
+              return;
+            }
+            for (Job j : got) {
+              assertThat(j.payloadJson()).isEqualTo(pushed.get(j.id()));
+              q.complete(j.id(), j.lease().token(), null).join();
+              assertThat(completed.add(j.id())).as("completed once: " + j.id()).isTrue();
+            }
+          }
+        }));
+      }
+      CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get();
+      assertThat(completed).containsExactlyInAnyOrderElementsOf(pushed.keySet());
+      a.push(PushRequest.of("1")).get();
+      b.push(PushRequest.of("2")).get();
+      assertThat(a.engine().health().state()).isEqualTo(EngineHealth.State.SERVING);
+      assertThat(b.engine().health().state()).isEqualTo(EngineHealth.State.SERVING);
+    }
+    assertThat(stored().leasedObjects()).isEmpty();
+    assertThat(leasedObjects()).as("objects left behind").isEmpty();
+    assertThat(stored().counters().completed()).isEqualTo(n);
+  }
 }
