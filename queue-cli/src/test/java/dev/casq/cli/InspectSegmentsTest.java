@@ -22,7 +22,7 @@ class InspectSegmentsTest {
 
   private String fill() throws Exception {
     String store = dir.resolve("deep.json").toUri().toString();
-    QueueOptions options = QueueOptions.builder().headMaxReadyJobs(100)
+    QueueOptions options = QueueOptions.builder().headMaxReadyJobs(100).headMaxBytes(0)
         .storeProperty("file.fsync", "false").build();
     try (JobQueue q = JobQueue.open(store, options)) {
       List<CompletableFuture<?>> pushes = new ArrayList<>();

@@ -162,6 +162,9 @@ public final class QueueState {
   final TreeSet<Job> ready = new TreeSet<>(READY_ORDER);
   final TreeSet<Job> scheduled = new TreeSet<>(SCHEDULE_ORDER);
   final TreeSet<Job> leased = new TreeSet<>(EXPIRY_ORDER);
+  // in memory only: ids of the leased jobs by the (worker, request id) of the claim that leased
+  // them, so that a retried claim finds its leases without a scan of every lease
+  private final Map<ClaimMark, java.util.Set<String>> leasedByClaim = new HashMap<>();
   final Map<String, String> liveKeys = new HashMap<>(); // idempotency key -> job id
   final FinishedKeys finishedKeys = new FinishedKeys(); // in memory only, see FinishedKeys
   final List<Job> finished = new ArrayList<>(); // awaiting archive, oldest first
@@ -673,6 +676,7 @@ public final class QueueState {
           "job " + job.id() + " is both in the queue object and in " + job.heldIn());
     }
     leased.add(job);
+    markClaim(job);
     if (job.idempotencyKey() != null) {
       liveKeys.put(job.idempotencyKey(), job.id());
     }
@@ -726,6 +730,36 @@ public final class QueueState {
     }
     if (ref.held() == 0) {
       leasedObjects.remove(key); // deleted by the engine once a commit without it has landed
+    }
+  }
+
+  /** The claim a lease was made by: its worker and request id. */
+  private record ClaimMark(String worker, String requestId) {}
+
+  /**
+   * The ids of the jobs leased to {@code worker} by its claim {@code requestId}, in no particular
+   * order (empty when none). O(1).
+   */
+  java.util.Set<String> leasedBy(String worker, String requestId) {
+    return leasedByClaim.getOrDefault(new ClaimMark(worker, requestId), java.util.Set.of());
+  }
+
+  private void markClaim(Job job) {
+    String requestId = job.lease().requestId();
+    if (requestId != null) {
+      leasedByClaim.computeIfAbsent(new ClaimMark(job.lease().worker(), requestId),
+          k -> new java.util.HashSet<>(2)).add(job.id());
+    }
+  }
+
+  private void unmarkClaim(Job job) {
+    String requestId = job.lease().requestId();
+    if (requestId != null) {
+      ClaimMark mark = new ClaimMark(job.lease().worker(), requestId);
+      java.util.Set<String> ids = leasedByClaim.get(mark);
+      if (ids != null && ids.remove(job.id()) && ids.isEmpty()) {
+        leasedByClaim.remove(mark);
+      }
     }
   }
 
@@ -831,6 +865,7 @@ public final class QueueState {
   private void index(Job job) {
     if (job.status() == JobStatus.LEASED) {
       leased.add(job);
+      markClaim(job);
     } else if (job.status() == JobStatus.QUEUED) {
       scheduled.add(job); // promoted on the next promoteDue(now)
     } else {
@@ -839,6 +874,9 @@ public final class QueueState {
   }
 
   private void unindex(Job job) {
+    if (job.status() == JobStatus.LEASED) {
+      unmarkClaim(job);
+    }
     boolean removed =
         job.status() == JobStatus.LEASED
             ? leased.remove(job)
