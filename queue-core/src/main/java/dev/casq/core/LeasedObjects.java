@@ -101,6 +101,7 @@ final class LeasedObjects {
         }
       }
     }
+    state.leasesAttached = true;
     namedBySealed = Set.copyOf(named);
     contents.keySet().retainAll(namedBySealed);
   }

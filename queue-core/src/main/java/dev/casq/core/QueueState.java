@@ -176,6 +176,7 @@ public final class QueueState {
   // in live and leased like any other (the engine reads them when it adopts the state), marked
   // with Job.heldIn so that the head does not write them
   final Map<String, LeasedObjectRef> leasedObjects = new LinkedHashMap<>();
+  boolean leasesAttached; // in memory only: the jobs of the leased-jobs objects are in live
   SegmentSource segmentSource; // in memory only: set by the engine after every decode
   final java.util.Set<String> unreadableSegments = new java.util.HashSet<>(); // in memory only
 
@@ -763,9 +764,20 @@ public final class QueueState {
     }
   }
 
-  /** How many jobs a worker holds (O(1)). */
+  /**
+   * How many jobs a worker holds (O(1) without leased-jobs objects, else O(objects)): in a state
+   * decoded but not read by an engine (casq stats from storage), those held in leased-jobs objects
+   * are counted from the head's references.
+   */
   public int leasedCount() {
-    return leased.size();
+    if (leasesAttached || leasedObjects.isEmpty()) {
+      return leased.size();
+    }
+    long n = leased.size();
+    for (LeasedObjectRef ref : leasedObjects.values()) {
+      n += ref.held();
+    }
+    return (int) Math.min(Integer.MAX_VALUE, n);
   }
 
   /** Adds a live job to the indexes. */
