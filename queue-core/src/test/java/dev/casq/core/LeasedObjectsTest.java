@@ -328,4 +328,101 @@ class LeasedObjectsTest {
     assertThat(leasedObjects()).as("objects left behind").isEmpty();
     assertThat(stored().counters().completed()).isEqualTo(n);
   }
+
+  @Test
+  void anEngineThatReadAQueueObjectJustBeforeAnotherWriterDeletedItsLeasedObjectReadsAgain()
+      throws Exception {
+    dev.casq.storage.VersionedBytes stale;
+    try (JobQueue q = open(2048)) {
+      pushAll(q, 0, 40, 200);
+      List<Job> claimed = claimAll(q, 40);
+      stale = memory.read(key).orElseThrow(); // names the leased-jobs object
+      assertThat(stored().leasedObjects()).isNotEmpty();
+      for (Job j : claimed) {
+        q.complete(j.id(), j.lease().token(), null).get();
+      }
+      q.push(PushRequest.of("1")).get();
+    }
+    assertThat(leasedObjects()).isEmpty(); // the other writer deleted it
+    java.util.concurrent.atomic.AtomicBoolean servedStale =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    dev.casq.storage.ObjectStore lagging = new dev.casq.storage.tck.DelegatingObjectStore(memory) {
+      @Override
+      public java.util.Optional<dev.casq.storage.VersionedBytes> read(String k) {
+        if (k.equals(key) && servedStale.compareAndSet(false, true)) {
+          return java.util.Optional.of(stale); // read just before the other writer's commit
+        }
+        return super.read(k);
+      }
+    };
+    try (JobQueue q = JobQueue.open(new StoreLocation(lagging, key),
+        QueueOptions.builder().clock(clock).headMaxBytes(2048).build())) {
+      assertThat(servedStale).isTrue();
+      assertThat(q.stats().get().leased()).isZero();
+      assertThat(q.stats().get().counters().completed()).isEqualTo(40);
+      q.push(PushRequest.of("2")).get();
+    }
+  }
+
+  @Test
+  void aFailedWriteOfALeasedObjectLeavesTheLeasesInTheQueueObjectUntilAWriteSucceeds()
+      throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean failing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    dev.casq.storage.ObjectStore flaky = new dev.casq.storage.tck.DelegatingObjectStore(memory) {
+      @Override
+      public dev.casq.storage.Version put(String k, byte[] data) {
+        if (k.startsWith(key + ".leased/") && failing.get()) {
+          throw new dev.casq.storage.StorageException("refused for the test");
+        }
+        return super.put(k, data);
+      }
+    };
+    try (JobQueue q = JobQueue.open(new StoreLocation(flaky, key),
+        QueueOptions.builder().clock(clock).headMaxBytes(2048).build())) {
+      Map<String, String> pushed = pushAll(q, 0, 40, 200);
+      List<Job> claimed = claimAll(q, 40);
+      assertThat(stored().leasedObjects()).isEmpty();
+      assertThat(stored().liveJobs()).filteredOn(j -> j.status() == JobStatus.LEASED).hasSize(40);
+      assertThat(leasedObjects()).isEmpty();
+      failing.set(false);
+      q.heartbeat(claimed.get(0).id(), claimed.get(0).lease().token(), LEASE).get();
+      assertThat(stored().leasedObjects()).hasSize(1);
+      assertThat(StateCodec.liveJobs(memory, stored())).filteredOn(j -> j.lease() != null)
+          .allMatch(j -> j.payloadJson().equals(pushed.get(j.id()))).hasSize(40);
+    }
+  }
+
+  @Test
+  void theLeasedObjectOfACommitThatLostItsRaceIsDeleted() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean raced = new java.util.concurrent.atomic.AtomicBoolean();
+    List<String> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+    dev.casq.storage.ObjectStore racing = new dev.casq.storage.tck.DelegatingObjectStore(memory) {
+      @Override
+      public dev.casq.storage.Version put(String k, byte[] data) {
+        dev.casq.storage.Version v = super.put(k, data);
+        if (k.startsWith(key + ".leased/")) {
+          written.add(k);
+          if (raced.compareAndSet(false, true)) {
+            // another writer replaces the queue object meanwhile: this commit loses its race
+            dev.casq.storage.VersionedBytes now = memory.read(key).orElseThrow();
+            memory.replace(key, now.data(), now.version());
+          }
+        }
+        return v;
+      }
+    };
+    try (JobQueue q = JobQueue.open(new StoreLocation(racing, key),
+        QueueOptions.builder().clock(clock).headMaxBytes(2048).build())) {
+      pushAll(q, 0, 40, 200);
+      claimAll(q, 40);
+      q.push(PushRequest.of("1")).get();
+    }
+    assertThat(raced).isTrue();
+    assertThat(written).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(leasedObjects()).doesNotContain(written.get(0))
+        .containsExactlyInAnyOrderElementsOf(stored().leasedObjects().stream()
+            .map(QueueState.LeasedObjectRef::key).toList());
+    assertThat(stored().leasedCount()).isEqualTo(40);
+  }
 }
