@@ -402,8 +402,8 @@ public final class StateCodec {
     if (!QueueState.readable(format.asText())) {
       throw new CorruptStateException(
           "unsupported queue format '" + format.asText() + "' (this casq reads "
-              + QueueState.FORMAT + " and " + QueueState.FORMAT_SEGMENTED
-              + "); refusing to touch it");
+              + QueueState.FORMAT + ", " + QueueState.FORMAT_SEGMENTED + " and "
+              + QueueState.FORMAT_LEASES_HELD + "); refusing to touch it");
     }
     try {
       QueueState s = new QueueState();
