@@ -121,7 +121,8 @@ public final class BrokerDiscovery implements AutoCloseable {
   private static void checkFormat(String format) {
     if (!QueueState.readable(format)) {
       throw new CorruptStateException("unsupported queue format '" + format + "' (this casq reads "
-          + QueueState.FORMAT + " and " + QueueState.FORMAT_SEGMENTED + ")");
+          + QueueState.FORMAT + ", " + QueueState.FORMAT_SEGMENTED + " and "
+          + QueueState.FORMAT_LEASES_HELD + ")");
     }
   }
 

@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
     header = "Print a queue's state object.",
     description =
         "Prints the queue's state object (the head) as pretty JSON, read directly from storage;"
-            + " with --segments, a summary of the head and of each segment object it names"
-            + " instead. Works without a broker; writes nothing.")
+            + " with --segments, a summary of the head and of each leased-jobs and segment object"
+            + " it names instead. Works without a broker; writes nothing.")
 final class InspectCommand implements Callable<Integer> {
   @ParentCommand CasqCommand parent;
   @Spec CommandSpec spec;
@@ -29,9 +29,10 @@ final class InspectCommand implements Callable<Integer> {
   @Mixin StoreOptions store = new StoreOptions();
 
   @picocli.CommandLine.Option(names = "--segments",
-      description = "Print a summary instead of the JSON: the head's size and jobs, and for each"
+      description = "Print a summary instead of the JSON: the head's size and jobs, for each"
+          + " leased-jobs object its count, current and superseded jobs and bytes, and for each"
           + " segment its count, cursor, remaining jobs, priority and seq range, keys and bytes"
-          + " (reads every segment object).")
+          + " (reads every object the head names).")
   boolean segments;
 
   @Override
@@ -57,6 +58,16 @@ final class InspectCommand implements Callable<Integer> {
       cmd.getErr().printf("casq: the head names %,d segment objects holding %,d waiting jobs;"
           + " casq inspect --segments summarises them%n", state.segments().size(),
           state.segmentedCount());
+      cmd.getErr().flush();
+    }
+    if (!state.leasedObjects().isEmpty()) {
+      int held = 0;
+      for (QueueState.LeasedObjectRef ref : state.leasedObjects()) {
+        held += ref.held();
+      }
+      cmd.getErr().printf("casq: the head names %,d leased-jobs objects holding %,d leased jobs"
+          + " (not shown above); casq inspect --segments summarises them%n",
+          state.leasedObjects().size(), held);
       cmd.getErr().flush();
     }
     return 0;

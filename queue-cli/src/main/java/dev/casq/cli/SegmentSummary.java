@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code casq inspect --segments}: the head (format, revision, size, the jobs it holds) and one
- * line per segment it names, in the head's order.
+ * {@code casq inspect --segments}: the head (format, revision, size, the jobs it holds), one line
+ * per leased-jobs object it names and one line per segment it names, in the head's order.
  */
 final class SegmentSummary {
   /** One segment as the head names it and as read from storage. */
@@ -28,7 +28,8 @@ final class SegmentSummary {
     }
     byte[] bytes = head.get().data();
     QueueState state = StateCodec.decode(bytes);
-    String format = state.segments().isEmpty() ? QueueState.FORMAT : QueueState.FORMAT_SEGMENTED;
+    String format = !state.leasedObjects().isEmpty() ? QueueState.FORMAT_LEASES_HELD
+        : state.segments().isEmpty() ? QueueState.FORMAT : QueueState.FORMAT_SEGMENTED;
     out.printf("head      %s  %s  revision %,d  %s%n", loc, format, state.revision(),
         size(bytes.length));
     long ready = 0;
@@ -47,6 +48,7 @@ final class SegmentSummary {
     out.printf("          %,d ready, %,d scheduled, %,d leased, %,d finished (not yet archived)"
             + " in the head; %,d cancelled while in a segment%n", ready, scheduled, leased,
         state.finishedJobs().size(), state.cancelledInSegments().size());
+    printLeasedObjects(loc, state, out);
     List<QueueState.SegmentRef> refs = state.segments();
     if (refs.isEmpty()) {
       out.println("segments  none");
@@ -70,6 +72,38 @@ final class SegmentSummary {
     }
     out.printf("segments  %,d objects, %,d jobs not yet moved back into the head, %s%n",
         refs.size(), remaining, size(total));
+  }
+
+  /** One line per leased-jobs object the head names, and their total. */
+  private static void printLeasedObjects(StoreLocation loc, QueueState state, PrintWriter out) {
+    if (state.leasedObjects().isEmpty()) {
+      out.println("leased    no leased-jobs objects");
+      return;
+    }
+    out.printf("%-52s %9s %9s %10s %10s%n", "leased-jobs object", "count", "current",
+        "superseded", "bytes");
+    long total = 0;
+    long current = 0;
+    for (QueueState.LeasedObjectRef ref : state.leasedObjects()) {
+      Optional<VersionedBytes> v = loc.store().read(ref.key());
+      String bytes;
+      if (v.isEmpty()) {
+        bytes = "MISSING";
+      } else {
+        try {
+          StateCodec.decodeLeased(v.get().data());
+          bytes = size(v.get().data().length);
+          total += v.get().data().length;
+        } catch (CorruptStateException e) {
+          bytes = "UNREADABLE";
+        }
+      }
+      current += ref.held();
+      out.printf("%-52s %,9d %,9d %,10d %10s%n", ref.key(), ref.count(), ref.held(),
+          ref.superseded().size(), bytes);
+    }
+    out.printf("leased    %,d leased-jobs objects holding %,d leased jobs outside the head, %s%n",
+        state.leasedObjects().size(), current, size(total));
   }
 
   /** The segment's size and the priorities of its remaining jobs (highest..lowest). */

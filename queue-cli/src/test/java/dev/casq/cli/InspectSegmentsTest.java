@@ -22,7 +22,7 @@ class InspectSegmentsTest {
 
   private String fill() throws Exception {
     String store = dir.resolve("deep.json").toUri().toString();
-    QueueOptions options = QueueOptions.builder().headMaxReadyJobs(100)
+    QueueOptions options = QueueOptions.builder().headMaxReadyJobs(100).headMaxBytes(0)
         .storeProperty("file.fsync", "false").build();
     try (JobQueue q = JobQueue.open(store, options)) {
       List<CompletableFuture<?>> pushes = new ArrayList<>();
@@ -90,5 +90,30 @@ class InspectSegmentsTest {
     Cli.Result r = Cli.run("inspect", "--store", store, "--segments");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("casq-queue/1").contains("1 ready").contains("segments  none");
+  }
+
+  @Test
+  void summarisesTheLeasedJobsObjects() throws Exception {
+    String store = dir.resolve("leased.json").toUri().toString();
+    QueueOptions options = QueueOptions.builder().headMaxBytes(4096)
+        .storeProperty("file.fsync", "false").build();
+    try (JobQueue q = JobQueue.open(store, options)) {
+      List<CompletableFuture<?>> pushes = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        pushes.add(q.push(PushRequest.of("{\"n\":" + i + ",\"pad\":\"" + "x".repeat(200) + "\"}")));
+      }
+      CompletableFuture.allOf(pushes.toArray(CompletableFuture[]::new)).get();
+      q.claim(new ClaimRequest("w", Duration.ofMinutes(1), 250, null)).get();
+      q.push(PushRequest.of("1")).get();
+    }
+    Cli.Result r = Cli.run("inspect", "--store", store, "--segments");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("head +file:.*leased\\.json +casq-queue/3 ")
+        .containsPattern("leased\\.json\\.leased/\\S+\\.json +250 +250 +0 +\\d+(\\.\\d)? (B|KiB)")
+        .contains("leased    1 leased-jobs objects holding 250 leased jobs outside the head");
+    Cli.Result json = Cli.run("inspect", "--store", store);
+    assertThat(json.exit()).isZero();
+    assertThat(json.out()).contains("\"leasedObjects\"");
+    assertThat(json.err()).contains("leased-jobs objects holding 250 leased jobs");
   }
 }

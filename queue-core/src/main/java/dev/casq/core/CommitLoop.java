@@ -124,6 +124,7 @@ public final class CommitLoop {
   private final ArchivedKeys archivedKeys;
   private final Archiver archiver;
   private final Segments segments;
+  private final LeasedObjects leasedObjects;
   private final CommitAttempt attempt;
   private final Writes writes;
   private final BiConsumer<EngineHealth.State, String> health;
@@ -181,6 +182,7 @@ public final class CommitLoop {
     this.archiver = new Archiver(this.store, key, options, archivedKeys, metrics);
     this.segments = new Segments(this.store, key, options, metrics,
         sleeper == Sleeper.REAL); // as the archived keys: many reads at once, but not simulated
+    this.leasedObjects = new LeasedObjects(this.store, key, options);
     this.errors = new ErrorLog(log, "queue " + key);
     this.attempt = new CommitAttempt(this.store, key, sleeper, metrics,
         e -> trouble("writing the queue object failed; retrying", e),
@@ -207,6 +209,7 @@ public final class CommitLoop {
         version = store.create(key, empty);
         state = StateCodec.decode(empty);
         segments.attach(state, true);
+        leasedObjects.attach(state);
         archivedKeys.restore(state, options.clock().instant(), true);
         sealedBytes = empty;
         committedRevision = state.revision;
@@ -337,10 +340,17 @@ public final class CommitLoop {
       state.recordCommit(revision, commitId, now);
       bytes = StateCodec.encode(state);
     }
+    if (leasedObjects.compact(state)) {
+      bytes = StateCodec.encode(state); // a few leases came back from a mostly superseded object
+    }
+    LeasedObjects.Change leaseChange = leasedObjects.seal(state, revision, bytes.length);
+    if (!leaseChange.written().isEmpty()) {
+      bytes = StateCodec.encode(state); // the leased jobs it holds left the head
+    }
     sealedBytes = bytes;
     metrics.recordSealed(state);
     inFlight = new Write(new InFlightWrite(takeApplied(), bytes, version, revision, commitId,
-        archive, segmentChange, System.nanoTime()), attempt);
+        archive, segmentChange, leaseChange, System.nanoTime()), attempt);
     writes.start(inFlight);
   }
 
@@ -368,6 +378,7 @@ public final class CommitLoop {
           w.revision() - 1);
       archiver.deleteLost(w.archive());
       segments.lost(w.segments());
+      leasedObjects.lost(w.leased());
       redo(w.batch(), l.current(), l.state(), now);
       backoffMillis = jitter.nextLong(0, Math.min(50, 1L << Math.min(lostRaces(), 6)));
     } else if (outcome instanceof WriteOutcome.Unknowable u) {
@@ -498,6 +509,7 @@ public final class CommitLoop {
     lastCommitEnd = now;
     committedRevision = w.revision();
     segments.landed(w.segments());
+    leasedObjects.landed(w.leased());
     archivedKeys.landed(state, w.revision());
     if (troubles.getAndSet(0) > 0) {
       errors.recovered();
@@ -535,10 +547,25 @@ public final class CommitLoop {
   }
 
   private void adopt(VersionedBytes current, QueueState fresh) {
-    version = current.version();
-    sealedBytes = current.data();
-    committedRevision = Math.max(committedRevision, fresh.revision);
-    work(fresh, options.clock().instant());
+    for (int reread = 0; ; reread++) {
+      version = current.version();
+      sealedBytes = current.data();
+      committedRevision = Math.max(committedRevision, fresh.revision);
+      try {
+        work(fresh, options.clock().instant());
+        return;
+      } catch (LeasedObjects.MissingException e) {
+        // expected for a moment when another writer stopped naming it, deleted it, and this
+        // read came just before: a newer object names it no longer; the same object is corrupt
+        Optional<VersionedBytes> again = store.read(key);
+        if (again.isEmpty() || again.get().version().equals(current.version())
+            || reread >= ReadRetryingStore.RETRIES) {
+          throw e;
+        }
+        current = again.get();
+        fresh = StateCodec.decode(current.data());
+      }
+    }
   }
 
   /** Makes the working state the sealed one again (the last write's, or the last read). */
@@ -550,6 +577,7 @@ public final class CommitLoop {
   private void work(QueueState sealed, Instant now) {
     state = sealed;
     segments.attach(state, true);
+    leasedObjects.attach(state);
     archivedKeys.restore(state, now, inFlight == null);
   }
 
@@ -634,6 +662,11 @@ public final class CommitLoop {
     } catch (RuntimeException e) {
       log.debug("prefetching a segment of {} failed: {}", key, e.toString());
     }
+  }
+
+  /** Leased-jobs objects read since the loop started (for tests and benchmarks). */
+  public long leasedObjectReads() {
+    return leasedObjects.reads();
   }
 
   /** Segment objects read since the loop started (for tests and benchmarks). */

@@ -22,6 +22,10 @@ import java.util.function.Supplier;
  * @param headMaxReadyJobs when the queue object holds more ready jobs than this at seal time, the
  *     worst-ordered ones beyond half of it move into an immutable segment object; 0 keeps every
  *     job in the queue object (segments named by an object are read either way)
+ * @param headMaxBytes the queue object's byte budget: when a sealed queue object is larger and
+ *     the leased jobs it holds make up at least an eighth of the budget, they move into an
+ *     immutable leased-jobs object; 0 keeps every leased job in the queue object (leased-jobs
+ *     objects named by an object are read either way)
  */
 public record EngineOptions(
     Duration minCommitInterval,
@@ -32,7 +36,8 @@ public record EngineOptions(
     Clock clock,
     Supplier<String> tokens,
     int maxObjectBytes,
-    int headMaxReadyJobs) {
+    int headMaxReadyJobs,
+    int headMaxBytes) {
 
   /** The largest queue object, by default: 64 MiB. */
   public static final int DEFAULT_MAX_OBJECT_BYTES = 64 << 20;
@@ -46,7 +51,22 @@ public record EngineOptions(
   public static final int DEFAULT_HEAD_MAX_READY_JOBS =
       Integer.getInteger("casq.headMaxReadyJobs", 2_000);
 
-  /** Options with the default {@link #headMaxReadyJobs}. */
+  /**
+   * The queue object's byte budget, by default: 1 MiB, unless the system property {@code
+   * casq.headMaxBytes} says otherwise (0 turns it off; the test suites run engines with a tiny
+   * budget through it).
+   */
+  public static final int DEFAULT_HEAD_MAX_BYTES = Integer.getInteger("casq.headMaxBytes", 1 << 20);
+
+  /** Options with the default {@link #headMaxBytes}. */
+  public EngineOptions(Duration minCommitInterval, int maxBatchSize, int maxConflictRetries,
+      int archiveBatchSize, Duration archiveMaxDelay, Clock clock, Supplier<String> tokens,
+      int maxObjectBytes, int headMaxReadyJobs) {
+    this(minCommitInterval, maxBatchSize, maxConflictRetries, archiveBatchSize, archiveMaxDelay,
+        clock, tokens, maxObjectBytes, headMaxReadyJobs, DEFAULT_HEAD_MAX_BYTES);
+  }
+
+  /** Options with the default {@link #headMaxReadyJobs} and {@link #headMaxBytes}. */
   public EngineOptions(Duration minCommitInterval, int maxBatchSize, int maxConflictRetries,
       int archiveBatchSize, Duration archiveMaxDelay, Clock clock, Supplier<String> tokens,
       int maxObjectBytes) {
@@ -72,6 +92,7 @@ public record EngineOptions(
    * @param tokens the source of lease tokens and commit ids
    * @param maxObjectBytes the queue object size at which pushes are refused, at least 1024
    * @param headMaxReadyJobs the bound on ready jobs in the queue object, 0 or more (0: no segments)
+   * @param headMaxBytes the queue object's byte budget, 0 or more (0: leased jobs stay in it)
    * @throws NullPointerException if {@code archiveMaxDelay}, {@code clock} or {@code tokens} is
    * null
    * @throws IllegalArgumentException if a number is out of its bounds
@@ -95,6 +116,9 @@ public record EngineOptions(
     if (headMaxReadyJobs < 0) {
       throw new IllegalArgumentException("headMaxReadyJobs must be >= 0, got " + headMaxReadyJobs);
     }
+    if (headMaxBytes < 0) {
+      throw new IllegalArgumentException("headMaxBytes must be >= 0, got " + headMaxBytes);
+    }
     if (archiveBatchSize < 1) {
       throw new IllegalArgumentException("archiveBatchSize must be >= 1");
     }
@@ -103,7 +127,13 @@ public record EngineOptions(
   /** These options with another {@link #headMaxReadyJobs} (0: no segments). */
   public EngineOptions withHeadMaxReadyJobs(int jobs) {
     return new EngineOptions(minCommitInterval, maxBatchSize, maxConflictRetries,
-        archiveBatchSize, archiveMaxDelay, clock, tokens, maxObjectBytes, jobs);
+        archiveBatchSize, archiveMaxDelay, clock, tokens, maxObjectBytes, jobs, headMaxBytes);
+  }
+
+  /** These options with another {@link #headMaxBytes} (0: leased jobs stay in the head). */
+  public EngineOptions withHeadMaxBytes(int bytes) {
+    return new EngineOptions(minCommitInterval, maxBatchSize, maxConflictRetries,
+        archiveBatchSize, archiveMaxDelay, clock, tokens, maxObjectBytes, headMaxReadyJobs, bytes);
   }
 
   /** The state machine's pull chunk for these options: a quarter of the head's bound. */

@@ -16,6 +16,7 @@ import java.util.List;
  *     outcome
  * @param archive the archive object written for this commit, or null
  * @param segments the segments written for this commit (a spill, a merge) and those it stops naming
+ * @param leased the leased-jobs objects written for this commit and those it stops naming
  * @param startNanos when the write started (for the commit latency)
  */
 record InFlightWrite(
@@ -26,4 +27,5 @@ record InFlightWrite(
     String commitId,
     Archiver.Written archive,
     Segments.Change segments,
+    LeasedObjects.Change leased,
     long startNanos) {}

@@ -27,6 +27,7 @@ public final class Job {
   private final Instant finishedAt;
   private final String resultJson;
 
+  private String heldIn; // the leased-jobs object holding this very version, or null (in the head)
   private byte[] encoded; // benign race: any thread computing it computes the same bytes
   private byte[] tail; // encoding of the fields no change of state touches, shared by all versions
 
@@ -206,6 +207,31 @@ public final class Job {
     }
     return inherit(new Job(id, seq, type, payloadJson, priority, runAt, attempts, maxAttempts,
         createdAt, idempotencyKey, finalStatus, null, error, at, result));
+  }
+
+  /**
+   * This version of a leased job, held in the leased-jobs object {@code objectKey} instead of the
+   * queue object (same fields, same encoding), or back in the queue object when {@code objectKey}
+   * is null. Any change of the job makes a new version that is in the queue object again.
+   */
+  Job heldIn(String objectKey) {
+    if (status != JobStatus.LEASED) {
+      throw new IllegalStateException("job " + id + " is " + status + ", only leased jobs move out");
+    }
+    Job held = new Job(id, seq, type, payloadJson, priority, runAt, attempts, maxAttempts,
+        createdAt, idempotencyKey, status, lease, lastError, finishedAt, resultJson);
+    held.tail = tail;
+    held.encoded = encoded;
+    held.heldIn = objectKey;
+    return held;
+  }
+
+  /**
+   * The key of the leased-jobs object that holds this version of the job (see
+   * docs/state-format.md), or null when the queue object holds it.
+   */
+  String heldIn() {
+    return heldIn;
   }
 
   private Job inherit(Job next) {

@@ -26,7 +26,7 @@ public final class QueueOptions {
     this.engineOptions =
         new EngineOptions(b.minCommitInterval, b.maxBatchSize, b.maxConflictRetries,
             b.archiveBatchSize, b.archiveMaxDelay, b.clock, b.tokens, b.maxObjectBytes,
-            b.headMaxReadyJobs);
+            b.headMaxReadyJobs, b.headMaxBytes);
     this.storeProperties = Map.copyOf(b.storeProperties);
     this.objectMapper = b.objectMapper;
   }
@@ -99,6 +99,7 @@ public final class QueueOptions {
     private Duration archiveMaxDelay = e.archiveMaxDelay();
     private int maxObjectBytes = e.maxObjectBytes();
     private int headMaxReadyJobs = e.headMaxReadyJobs();
+    private int headMaxBytes = e.headMaxBytes();
     private Clock clock = e.clock();
     private Supplier<String> tokens = e.tokens();
     private final Map<String, String> storeProperties = new HashMap<>();
@@ -112,6 +113,22 @@ public final class QueueOptions {
      */
     public Builder headMaxReadyJobs(int jobs) {
       this.headMaxReadyJobs = jobs;
+      return this;
+    }
+
+    /**
+     * The queue object's byte budget: when a commit would make it larger and the leased jobs in
+     * it make up at least an eighth of the budget, those leased jobs (payloads and leases) move
+     * into an immutable leased-jobs object next to the queue object, so the object stays near the
+     * budget however many jobs are leased. Default 1 MiB ({@code -Dcasq.headMaxBytes=N} overrides
+     * the default); 0 keeps every leased job in the queue object. It is a target, not a limit:
+     * ready, scheduled and finished jobs are bounded by {@link #headMaxReadyJobs} and archiving.
+     *
+     * @param bytes the budget in bytes, 0 or more
+     * @return this builder
+     */
+    public Builder headMaxBytes(int bytes) {
+      this.headMaxBytes = bytes;
       return this;
     }
 

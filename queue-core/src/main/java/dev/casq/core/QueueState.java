@@ -27,9 +27,16 @@ public final class QueueState {
   /** The format of a queue object that names segments (or cancelled jobs still in one). */
   public static final String FORMAT_SEGMENTED = "casq-queue/2";
 
+  /**
+   * The format of a queue object that names leased-jobs objects: leased jobs held outside it (a
+   * casq that does not know them must not read it, or it would never see those leases expire).
+   */
+  public static final String FORMAT_LEASES_HELD = "casq-queue/3";
+
   /** Whether this casq reads queue objects of {@code format}. */
   public static boolean readable(String format) {
-    return FORMAT.equals(format) || FORMAT_SEGMENTED.equals(format);
+    return FORMAT.equals(format) || FORMAT_SEGMENTED.equals(format)
+        || FORMAT_LEASES_HELD.equals(format);
   }
 
   static final int RECENT_COMMITS = 64;
@@ -107,6 +114,25 @@ public final class QueueState {
     }
   }
 
+  /**
+   * An immutable leased-jobs object: leased jobs that moved out of the queue object (the head) to
+   * keep it within its byte budget, each exactly as the head would hold it. The head names the
+   * object and the ids of its jobs whose version there is no longer current ({@code superseded}:
+   * the job changed since - a heartbeat, a completion, an expiry - and its current version is in
+   * the head or finished); the object stops being named when every one of its jobs is superseded.
+   *
+   * @param key the object's key
+   * @param count how many jobs it holds
+   * @param superseded ids of its jobs whose version there is no longer current (sorted; mutable,
+   *     owned by the state)
+   */
+  public record LeasedObjectRef(String key, int count, java.util.SortedSet<String> superseded) {
+    /** How many of its jobs are still current. */
+    public int held() {
+      return count - superseded.size();
+    }
+  }
+
   /** Reads segments for the state machine (cached by the engine; segments never change). */
   interface SegmentSource {
     /**
@@ -143,6 +169,9 @@ public final class QueueState {
   final TreeSet<Job> ready = new TreeSet<>(READY_ORDER);
   final TreeSet<Job> scheduled = new TreeSet<>(SCHEDULE_ORDER);
   final TreeSet<Job> leased = new TreeSet<>(EXPIRY_ORDER);
+  // in memory only: ids of the leased jobs by the (worker, request id) of the claim that leased
+  // them, so that a retried claim finds its leases without a scan of every lease
+  private final Map<ClaimMark, java.util.Set<String>> leasedByClaim = new HashMap<>();
   final Map<String, String> liveKeys = new HashMap<>(); // idempotency key -> job id
   final FinishedKeys finishedKeys = new FinishedKeys(); // in memory only, see FinishedKeys
   final List<Job> finished = new ArrayList<>(); // awaiting archive, oldest first
@@ -150,6 +179,11 @@ public final class QueueState {
   final List<SegmentRef> segments = new ArrayList<>(); // in the order they were written
   final java.util.Set<String> cancelledInSegments = new java.util.HashSet<>(); // job ids
   final java.util.Set<String> cancelledInScheduledSegments = new java.util.HashSet<>(); // job ids
+  // leased-jobs objects named by the head, in the order they were written; their current jobs are
+  // in live and leased like any other (the engine reads them when it adopts the state), marked
+  // with Job.heldIn so that the head does not write them
+  final Map<String, LeasedObjectRef> leasedObjects = new LinkedHashMap<>();
+  boolean leasesAttached; // in memory only: the jobs of the leased-jobs objects are in live
   SegmentSource segmentSource; // in memory only: set by the engine after every decode
   final java.util.Set<String> unreadableSegments = new java.util.HashSet<>(); // in memory only
 
@@ -648,9 +682,125 @@ public final class QueueState {
     return scheduled.size();
   }
 
-  /** How many jobs a worker holds (O(1)). */
+  /** Leased-jobs objects named by this state, in the order they were written. */
+  public Collection<LeasedObjectRef> leasedObjects() {
+    return leasedObjects.values();
+  }
+
+  /**
+   * Adds the current jobs of a leased-jobs object this state names (each marked with the object
+   * that holds it), when the engine has read it. Not a change of the object.
+   */
+  void addHeld(Job job) {
+    if (job.heldIn() == null || job.status() != JobStatus.LEASED) {
+      throw new IllegalStateException("job " + job.id() + " is not a held lease");
+    }
+    if (live.putIfAbsent(job.id(), job) != null) {
+      throw new IllegalStateException(
+          "job " + job.id() + " is both in the queue object and in " + job.heldIn());
+    }
+    leased.add(job);
+    markClaim(job);
+    if (job.idempotencyKey() != null) {
+      liveKeys.put(job.idempotencyKey(), job.id());
+    }
+  }
+
+  /**
+   * Names a new leased-jobs object holding {@code jobs} (leased jobs of this state, each exactly
+   * as it is now), which the head then no longer writes.
+   */
+  void holdIn(String key, List<Job> jobs) {
+    modCount++;
+    for (Job job : jobs) {
+      if (!leased.remove(job) || live.get(job.id()) != job) {
+        throw new IllegalStateException("job " + job.id() + " is not a current lease");
+      }
+      Job held = job.heldIn(key);
+      live.put(job.id(), held);
+      leased.add(held);
+    }
+    leasedObjects.put(key, new LeasedObjectRef(key, jobs.size(), new java.util.TreeSet<>()));
+  }
+
+  /**
+   * Stops naming the leased-jobs object {@code key}: its current jobs ({@code held}, as the
+   * object holds them) are written in the queue object again, unchanged.
+   */
+  void bringBack(String key, List<Job> held) {
+    if (leasedObjects.remove(key) == null) {
+      throw new IllegalStateException(key + " is not named");
+    }
+    modCount++;
+    for (Job job : held) {
+      if (live.get(job.id()) != job || !leased.remove(job)) {
+        throw new IllegalStateException("job " + job.id() + " is not current in " + key);
+      }
+      Job back = job.heldIn(null);
+      live.put(job.id(), back);
+      leased.add(back);
+    }
+  }
+
+  /** A job held in a leased-jobs object changed: its version there is no longer current. */
+  private void supersede(Job old) {
+    String key = old.heldIn();
+    if (key == null) {
+      return;
+    }
+    LeasedObjectRef ref = leasedObjects.get(key);
+    if (ref == null || !ref.superseded().add(old.id())) {
+      throw new IllegalStateException("job " + old.id() + " is not current in " + key);
+    }
+    if (ref.held() == 0) {
+      leasedObjects.remove(key); // deleted by the engine once a commit without it has landed
+    }
+  }
+
+  /** The claim a lease was made by: its worker and request id. */
+  private record ClaimMark(String worker, String requestId) {}
+
+  /**
+   * The ids of the jobs leased to {@code worker} by its claim {@code requestId}, in no particular
+   * order (empty when none). O(1).
+   */
+  java.util.Set<String> leasedBy(String worker, String requestId) {
+    return leasedByClaim.getOrDefault(new ClaimMark(worker, requestId), java.util.Set.of());
+  }
+
+  private void markClaim(Job job) {
+    String requestId = job.lease().requestId();
+    if (requestId != null) {
+      leasedByClaim.computeIfAbsent(new ClaimMark(job.lease().worker(), requestId),
+          k -> new java.util.HashSet<>(2)).add(job.id());
+    }
+  }
+
+  private void unmarkClaim(Job job) {
+    String requestId = job.lease().requestId();
+    if (requestId != null) {
+      ClaimMark mark = new ClaimMark(job.lease().worker(), requestId);
+      java.util.Set<String> ids = leasedByClaim.get(mark);
+      if (ids != null && ids.remove(job.id()) && ids.isEmpty()) {
+        leasedByClaim.remove(mark);
+      }
+    }
+  }
+
+  /**
+   * How many jobs a worker holds (O(1) without leased-jobs objects, else O(objects)): in a state
+   * decoded but not read by an engine (casq stats from storage), those held in leased-jobs objects
+   * are counted from the head's references.
+   */
   public int leasedCount() {
-    return leased.size();
+    if (leasesAttached || leasedObjects.isEmpty()) {
+      return leased.size();
+    }
+    long n = leased.size();
+    for (LeasedObjectRef ref : leasedObjects.values()) {
+      n += ref.held();
+    }
+    return (int) Math.min(Integer.MAX_VALUE, n);
   }
 
   /** Adds a live job to the indexes. */
@@ -669,6 +819,7 @@ public final class QueueState {
   void replaceLive(Job old, Job updated) {
     modCount++;
     unindex(old);
+    supersede(old);
     live.put(updated.id(), updated);
     index(updated);
   }
@@ -677,6 +828,7 @@ public final class QueueState {
   void finish(Job old, Job finishedJob, Instant forgetKeyAt) {
     modCount++;
     unindex(old);
+    supersede(old);
     live.remove(old.id());
     finished.add(finishedJob);
     String key = old.idempotencyKey();
@@ -748,6 +900,7 @@ public final class QueueState {
   private void index(Job job) {
     if (job.status() == JobStatus.LEASED) {
       leased.add(job);
+      markClaim(job);
     } else if (job.status() == JobStatus.QUEUED) {
       scheduled.add(job); // promoted on the next promoteDue(now)
     } else {
@@ -756,6 +909,9 @@ public final class QueueState {
   }
 
   private void unindex(Job job) {
+    if (job.status() == JobStatus.LEASED) {
+      unmarkClaim(job);
+    }
     boolean removed =
         job.status() == JobStatus.LEASED
             ? leased.remove(job)

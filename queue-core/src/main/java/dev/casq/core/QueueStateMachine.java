@@ -154,14 +154,18 @@ public final class QueueStateMachine {
     return claimed;
   }
 
-  /** The jobs leased to {@code worker} by its claim {@code requestId}, in claim order. O(leased). */
+  /**
+   * The jobs leased to {@code worker} by its claim {@code requestId}, in claim order. O(jobs found),
+   * through the state's index of leases by claim.
+   */
   private static List<Job> leasedBy(QueueState s, String worker, String requestId) {
-    List<Job> found = new ArrayList<>(1);
-    for (Job job : s.leased) {
-      Lease l = job.lease();
-      if (requestId.equals(l.requestId()) && worker.equals(l.worker())) {
-        found.add(job);
-      }
+    java.util.Set<String> ids = s.leasedBy(worker, requestId);
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    List<Job> found = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      found.add(s.live.get(id));
     }
     if (found.size() > 1) {
       found.sort(QueueState.READY_ORDER);

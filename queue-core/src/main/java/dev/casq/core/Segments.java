@@ -511,13 +511,18 @@ final class Segments implements QueueState.SegmentSource {
     return new IndexRead(e, null);
   }
 
-
   /**
-   * Every live job of a decoded queue object: the head's and those still waiting in the segments
-   * it names (cancelled ones left out), for inspection and tests.
+   * Every live job of a decoded queue object: the head's, the leased ones held in the leased-jobs
+   * objects it names, and those still waiting in the segments it names (cancelled ones left out),
+   * for inspection and tests.
    */
   static List<Job> liveJobs(ObjectStore store, QueueState state) {
     List<Job> all = new ArrayList<>(state.liveJobs());
+    for (Job held : LeasedObjects.heldJobs(store, state)) {
+      if (state.job(held.id()) == null) { // not already there (a state an engine attached)
+        all.add(held);
+      }
+    }
     for (QueueState.SegmentRef ref : state.segments) {
       byte[] bytes = store.read(ref.key()).orElseThrow(
           () -> new StorageException("segment object " + ref.key() + " is missing")).data();

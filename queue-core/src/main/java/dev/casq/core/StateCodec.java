@@ -63,7 +63,9 @@ public final class StateCodec {
   public static byte[] encode(QueueState s) {
     long total = 0;
     for (Job j : s.live.values()) {
-      total += encoded(j).length + 1;
+      if (j.heldIn() == null) {
+        total += encoded(j).length + 1;
+      }
     }
     for (Job j : s.finished) {
       total += encoded(j).length + 1;
@@ -82,7 +84,8 @@ public final class StateCodec {
       g.writeStartObject();
       boolean segmented = !s.segments.isEmpty() || !s.cancelledInSegments.isEmpty()
           || !s.cancelledInScheduledSegments.isEmpty();
-      g.writeStringField("format", segmented ? QueueState.FORMAT_SEGMENTED : QueueState.FORMAT);
+      g.writeStringField("format", !s.leasedObjects.isEmpty() ? QueueState.FORMAT_LEASES_HELD
+          : segmented ? QueueState.FORMAT_SEGMENTED : QueueState.FORMAT);
       g.writeNumberField("revision", s.revision);
       g.writeStringField("commitId", s.commitId);
       g.writeStringField("updatedAt", s.updatedAt == null ? null : s.updatedAt.toString());
@@ -117,6 +120,9 @@ public final class StateCodec {
       if (segmented) {
         writeSegments(g, s);
       }
+      if (!s.leasedObjects.isEmpty()) {
+        writeLeasedObjects(g, s);
+      }
       g.writeFieldName("jobs");
       g.writeStartArray();
       g.flush();
@@ -135,7 +141,7 @@ public final class StateCodec {
     int pos = 0;
     System.arraycopy(head, 0, doc, pos, head.length);
     pos += head.length;
-    pos = copyJobs(s.live.values(), doc, pos);
+    pos = copyJobs(s.live.values(), doc, pos); // jobs held in a leased-jobs object left out
     System.arraycopy(middle, 0, doc, pos, middle.length);
     pos += middle.length;
     pos = copyJobs(s.finished, doc, pos);
@@ -196,6 +202,26 @@ public final class StateCodec {
     g.writeRaw('\n');
   }
 
+  private static void writeLeasedObjects(JsonGenerator g, QueueState s) throws IOException {
+    g.writeFieldName("leasedObjects");
+    g.writeStartArray();
+    for (QueueState.LeasedObjectRef r : s.leasedObjects.values()) {
+      g.writeRaw('\n');
+      g.writeStartObject();
+      g.writeStringField("key", r.key());
+      g.writeNumberField("count", r.count());
+      g.writeFieldName("superseded");
+      g.writeStartArray();
+      for (String id : r.superseded()) {
+        g.writeString(id);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeRaw('\n');
+  }
+
   /** {@code {"key":"q.json.archive/...","keys":12,"at":"..."}}. */
   private static byte[] encoded(QueueState.ArchiveRef a) {
     return JsonLineWriter.forThisThread()
@@ -210,6 +236,9 @@ public final class StateCodec {
   private static int copyJobs(java.util.Collection<Job> jobs, byte[] doc, int pos) {
     boolean first = true;
     for (Job j : jobs) {
+      if (j.heldIn() != null) {
+        continue;
+      }
       if (!first) {
         doc[pos++] = ',';
       }
@@ -249,9 +278,28 @@ public final class StateCodec {
    * readable with cat and jq).
    */
   public static byte[] encodeSegment(List<Job> jobs, String commitId) {
+    return encodeLines(SEGMENT_FORMAT, "segment", jobs, commitId);
+  }
+
+  private static final String LEASED_FORMAT = "casq-leased/1";
+
+  /**
+   * Encodes leased jobs as a leased-jobs object: a header line, then one job per line exactly as
+   * the queue object would hold it (lease included).
+   */
+  static byte[] encodeLeased(List<Job> jobs, String commitId) {
+    return encodeLines(LEASED_FORMAT, "leased-jobs object", jobs, commitId);
+  }
+
+  /** Decodes the jobs of a leased-jobs object, in their order. */
+  public static List<Job> decodeLeased(byte[] bytes) {
+    return decodeLines(bytes, LEASED_FORMAT, "leased-jobs object", JobStatus.LEASED);
+  }
+
+  private static byte[] encodeLines(String format, String what, List<Job> jobs, String commitId) {
     byte[] header = JsonLineWriter.forThisThread()
         .startObject()
-        .name("format").string(SEGMENT_FORMAT)
+        .name("format").string(format)
         .name("commitId").string(commitId)
         .name("count").number(jobs.size())
         .endObject()
@@ -261,7 +309,7 @@ public final class StateCodec {
       size += encoded(j).length;
     }
     if (size > Integer.MAX_VALUE - 16) {
-      throw new QueueException("a segment would be " + size + " bytes: too large");
+      throw new QueueException("a " + what + " would be " + size + " bytes: too large");
     }
     byte[] doc = new byte[(int) size];
     System.arraycopy(header, 0, doc, 0, header.length);
@@ -289,32 +337,41 @@ public final class StateCodec {
 
   /** Decodes the jobs of a segment object, in their order. */
   public static List<Job> decodeSegment(byte[] bytes) {
+    return decodeLines(bytes, SEGMENT_FORMAT, "segment object", JobStatus.QUEUED);
+  }
+
+  private static List<Job> decodeLines(byte[] bytes, String format, String what,
+      JobStatus status) {
     try (JsonParser p = FACTORY.createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new CorruptStateException("a segment object does not start with a JSON object");
+        throw new CorruptStateException("a " + what + " does not start with a JSON object");
       }
       JsonNode header = MAPPER.readTree(p);
-      if (!SEGMENT_FORMAT.equals(header.path("format").asText())) {
+      if (!format.equals(header.path("format").asText())) {
         throw new CorruptStateException(
-            "not a casq segment object (format " + header.path("format").asText() + ")");
+            "not a casq " + what + " (format " + header.path("format").asText() + ")");
       }
       long count = number(header, "count");
       List<Job> jobs = new java.util.ArrayList<>((int) Math.min(count, 1 << 20));
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
         Job j = decodeJob(p, bytes);
-        if (j.status() != JobStatus.QUEUED) {
-          throw new CorruptStateException("job " + j.id() + " in a segment is " + j.status());
+        if (j.status() != status) {
+          throw new CorruptStateException("job " + j.id() + " in a " + what + " is " + j.status());
         }
         jobs.add(j);
       }
       if (jobs.size() != count) {
         throw new CorruptStateException(
-            "a segment object holds " + jobs.size() + " jobs, its header says " + count);
+            "a " + what + " holds " + jobs.size() + " jobs, its header says " + count);
       }
       return jobs;
     } catch (IOException e) {
-      throw new CorruptStateException("a segment object is not valid JSON lines: " + e.getMessage(),
+      throw new CorruptStateException("a " + what + " is not valid JSON lines: " + e.getMessage(),
           e);
+    } catch (CorruptStateException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new CorruptStateException("a " + what + " is damaged: " + e.getMessage(), e);
     }
   }
 
@@ -345,8 +402,8 @@ public final class StateCodec {
     if (!QueueState.readable(format.asText())) {
       throw new CorruptStateException(
           "unsupported queue format '" + format.asText() + "' (this casq reads "
-              + QueueState.FORMAT + " and " + QueueState.FORMAT_SEGMENTED
-              + "); refusing to touch it");
+              + QueueState.FORMAT + ", " + QueueState.FORMAT_SEGMENTED + " and "
+              + QueueState.FORMAT_LEASES_HELD + "); refusing to touch it");
     }
     try {
       QueueState s = new QueueState();
@@ -405,6 +462,21 @@ public final class StateCodec {
                 + ref.cursor() + " of " + ref.count());
           }
           s.segments.add(ref);
+        }
+      }
+      JsonNode leasedObjects = root.get("leasedObjects");
+      if (leasedObjects != null && !leasedObjects.isNull()) {
+        for (JsonNode r : array(root, "leasedObjects")) {
+          java.util.SortedSet<String> superseded = new java.util.TreeSet<>();
+          for (JsonNode id : array(r, "superseded")) {
+            superseded.add(id.asText());
+          }
+          QueueState.LeasedObjectRef ref = new QueueState.LeasedObjectRef(text(r, "key"),
+              Math.toIntExact(number(r, "count")), superseded);
+          if (ref.held() <= 0 || s.leasedObjects.put(ref.key(), ref) != null) {
+            throw new CorruptStateException("leased-jobs object " + ref.key() + " is named twice"
+                + " or holds no current job");
+          }
         }
       }
       JsonNode cancelled = root.get("cancelledInSegments");

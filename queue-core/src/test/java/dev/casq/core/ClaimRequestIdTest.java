@@ -132,4 +132,40 @@ class ClaimRequestIdTest {
     assertThat(m.claim(s, claim("w", 1, "x".repeat(QueuePolicy.MAX_CLAIM_REQUEST_ID_LENGTH)), NOW))
         .hasSize(1);
   }
+
+  @Test
+  void amongManyClaimsEachRetryFindsExactlyTheLeasesItsClaimStillHolds() {
+    push(2_000);
+    java.util.Map<String, List<Job>> byRequest = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 200; i++) {
+      String worker = "w" + (i % 7);
+      byRequest.put(worker + "/r-" + i, m.claim(s, claim(worker, 10, "r-" + i), NOW));
+    }
+    java.util.Set<String> ended = new java.util.HashSet<>();
+    int k = 0;
+    for (List<Job> jobs : byRequest.values()) {
+      Job j = jobs.get(k++ % jobs.size());
+      switch (k % 4) {
+        case 0 -> m.complete(s, j.id(), j.lease().token(), null, NOW);
+        case 1 -> m.release(s, j.id(), j.lease().token(), NOW);
+        case 2 -> m.cancel(s, j.id(), NOW);
+        default -> m.fail(s, j.id(), j.lease().token(), "x", true, NOW);
+      }
+      ended.add(j.id());
+    }
+    QueueState decoded = StateCodec.decode(StateCodec.encode(s));
+    for (QueueState state : List.of(s, decoded)) {
+      long claimed = state.counters.claimed;
+      byRequest.forEach((mark, jobs) -> {
+        String worker = mark.substring(0, mark.indexOf('/'));
+        String requestId = mark.substring(mark.indexOf('/') + 1);
+        List<Job> retry = m.claim(state, claim(worker, 10, requestId), NOW.plusSeconds(1));
+        assertThat(retry).extracting(Job::id).containsExactlyElementsOf(jobs.stream()
+            .map(Job::id).filter(id -> !ended.contains(id)).toList());
+        assertThat(retry).extracting(Job::lease).containsExactlyElementsOf(jobs.stream()
+            .filter(j -> !ended.contains(j.id())).map(Job::lease).toList());
+      });
+      assertThat(state.counters.claimed).isEqualTo(claimed);
+    }
+  }
 }

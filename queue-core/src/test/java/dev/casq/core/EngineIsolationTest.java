@@ -13,7 +13,6 @@ import dev.casq.storage.Version;
 import dev.casq.storage.tck.DelegatingObjectStore;
 import java.time.Duration;
 import java.time.Instant;
-
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;

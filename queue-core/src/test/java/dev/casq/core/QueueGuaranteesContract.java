@@ -51,8 +51,14 @@ public abstract class QueueGuaranteesContract {
     return EngineOptions.DEFAULT_HEAD_MAX_READY_JOBS;
   }
 
+  /** The head's byte budget: 0 keeps every leased job in the queue object. */
+  protected int headMaxBytes() {
+    return EngineOptions.DEFAULT_HEAD_MAX_BYTES;
+  }
+
   private QueueOptions options() {
-    return QueueOptions.builder().clock(clock).headMaxReadyJobs(headMaxReadyJobs()).build();
+    return QueueOptions.builder().clock(clock).headMaxReadyJobs(headMaxReadyJobs())
+        .headMaxBytes(headMaxBytes()).build();
   }
 
   private static QueueState stored(StoreLocation loc) {
@@ -182,7 +188,7 @@ public abstract class QueueGuaranteesContract {
   @Test
   void badInputGetsAClearErrorAndChangesNothing() throws Exception {
     StoreLocation loc = newLocation();
-    try (JobQueue q = JobQueue.open(loc, QueueOptions.builder().clock(clock).headMaxReadyJobs(headMaxReadyJobs()).maxPayloadBytes(64)
+    try (JobQueue q = JobQueue.open(loc, QueueOptions.builder().clock(clock).headMaxReadyJobs(headMaxReadyJobs()).headMaxBytes(headMaxBytes()).maxPayloadBytes(64)
         .build())) {
       String id = q.push(PushRequest.of("{\"ok\":true}")).get().jobId();
       Job leased = q.claim(ClaimRequest.one("w")).get().get(0);

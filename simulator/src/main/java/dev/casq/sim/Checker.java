@@ -81,6 +81,10 @@ final class Checker {
       }
       violations.add("the queue did not drain in the quiet period: " + left);
     }
+    if (!state.leasedObjects().isEmpty()) { // their leases are not among the head's live jobs
+      violations.add("the queue did not drain in the quiet period: it names leased-jobs objects "
+          + state.leasedObjects());
+    }
     return violations;
   }
 

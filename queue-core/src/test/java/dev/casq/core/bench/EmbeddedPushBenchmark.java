@@ -127,7 +127,8 @@ public class EmbeddedPushBenchmark {
 
   /** What a queue object holds, in bytes by kind of line (one job or segment per line). */
   record HeadSample(int bytes, int ready, int scheduled, int leased, int finished, int segments,
-      long queuedBytes, long leasedBytes, long finishedBytes, long segmentBytes) {
+      long queuedBytes, long leasedBytes, long finishedBytes, long segmentBytes,
+      int leasedObjects) {
     static HeadSample of(byte[] bytes) {
       var s = dev.casq.core.StateCodec.decode(bytes);
       long queued = 0;
@@ -147,15 +148,17 @@ public class EmbeddedPushBenchmark {
         }
       }
       return new HeadSample(bytes.length, s.headReadyCount(), s.scheduledCount(), s.leasedCount(),
-          s.finishedJobs().size(), s.segments().size(), queued, leased, finished, segs);
+          s.finishedJobs().size(), s.segments().size(), queued, leased, finished, segs,
+          s.leasedObjects().size());
     }
 
     @Override
     public String toString() {
       return String.format("largest-object=%d bytes: queued %d jobs (%d ready, %d scheduled) %d B,"
-          + " leased %d jobs %d B, finished %d jobs %d B, %d segment refs %d B", bytes,
-          ready + scheduled, ready, scheduled, queuedBytes, leased, leasedBytes, finished,
-          finishedBytes, segments, segmentBytes);
+          + " leased %d jobs (%d B in the head, the rest in %d leased-jobs objects), finished %d"
+          + " jobs %d B, %d segment refs %d B", bytes, ready + scheduled, ready, scheduled,
+          queuedBytes, leased, leasedBytes, leasedObjects, finished, finishedBytes, segments,
+          segmentBytes);
     }
   }
 
