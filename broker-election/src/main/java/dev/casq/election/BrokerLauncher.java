@@ -16,7 +16,7 @@ public interface BrokerLauncher {
    *
    * @throws BrokerActiveException when a live broker holds the queue (e.g. another client won the
    *     takeover first): use {@link BrokerActiveException#activeBroker()} instead
-   * @throws dev.casq.storage.CasqException when the store or the listen address cannot be used
+   * @throws dev.casq.api.CasqException when the store or the listen address cannot be used
    */
   LaunchedBroker launch(LaunchSpec spec);
 

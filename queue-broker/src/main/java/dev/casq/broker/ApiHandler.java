@@ -1,13 +1,13 @@
 package dev.casq.broker;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.casq.api.PushResult;
 import dev.casq.core.EngineHealth;
 import dev.casq.core.FencedException;
 import dev.casq.core.Job;
 import dev.casq.core.JobQueue;
 import dev.casq.core.JobStatus;
 import dev.casq.core.PushRequest;
-import dev.casq.core.PushResult;
 import dev.casq.wire.BatchItem;
 import dev.casq.wire.BatchReply;
 import dev.casq.wire.BrokerView;

@@ -1,6 +1,7 @@
 package dev.casq.broker;
 
-import dev.casq.storage.CasqException;
+import dev.casq.api.CasqException;
+
 
 /** The broker cannot start as configured (bad setting, port in use). Nothing was written. */
 public class BrokerConfigurationException extends CasqException {

@@ -168,7 +168,7 @@ public final class CasqBroker implements AutoCloseable {
    * @return this broker
    * @throws BrokerActiveException when a live broker holds a queue (and standby is off)
    * @throws BrokerConfigurationException when the address cannot be listened on
-   * @throws dev.casq.storage.CasqException when a store cannot be used
+   * @throws dev.casq.api.CasqException when a store cannot be used
    */
   public CasqBroker start() {
     if (!started.compareAndSet(false, true)) {

@@ -1,11 +1,11 @@
 package dev.casq.cli;
 
+import dev.casq.api.PushOptions;
+import dev.casq.api.QueueStats;
 import dev.casq.client.CasqClient;
 import dev.casq.client.ClientQueue;
-import dev.casq.client.RemoteStats;
 import dev.casq.client.RetryPolicy;
 import dev.casq.client.TakeoverPolicy;
-import dev.casq.core.PushOptions;
 import dev.casq.core.QueueState;
 import dev.casq.core.StateCodec;
 import dev.casq.storage.StoreLocation;
@@ -121,7 +121,7 @@ final class BacklogScenario {
         out.flush();
       }
       long errors = load.stop();
-      RemoteStats end = q.stats();
+      QueueStats end = q.stats();
       Head head = head(uri);
       Outcome o = new Outcome(v, rates, end.pending(), head.bytes(), head.segments(), errors);
       out.printf("  end: %,d pending, queue object %s, %,d segments, %d errors; last %s = %.0f%%"

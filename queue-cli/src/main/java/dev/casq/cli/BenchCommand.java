@@ -1,16 +1,16 @@
 package dev.casq.cli;
 
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.PushOptions;
+import dev.casq.api.QueueStats;
 import dev.casq.broker.CasqBroker;
 import dev.casq.client.CasqClient;
 import dev.casq.client.ClientQueue;
-import dev.casq.client.RemoteStats;
 import dev.casq.client.RetryPolicy;
 import dev.casq.client.TakeoverPolicy;
-import dev.casq.core.ClaimRequest;
 import dev.casq.core.EngineMetrics;
 import dev.casq.core.Job;
 import dev.casq.core.JobQueue;
-import dev.casq.core.PushOptions;
 import dev.casq.core.PushRequest;
 import dev.casq.core.QueueOptions;
 import dev.casq.election.BrokerTenure;
@@ -359,11 +359,11 @@ final class BenchCommand implements Callable<Integer> {
     }
     PushLoop warm = new PushLoop(q, n, payload);
     warm.runFor(warmup);
-    RemoteStats before = q.stats();
+    QueueStats before = q.stats();
     WriteTime writes = new WriteTime();
     PushLoop loop = new PushLoop(q, n, payload);
     long elapsed = loop.runFor(duration);
-    RemoteStats after = q.stats();
+    QueueStats after = q.stats();
     long[] lat = loop.latencies();
     double secs = elapsed / 1e9;
     row(out, n, lat.length / secs, percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
@@ -388,10 +388,10 @@ final class BenchCommand implements Callable<Integer> {
     if (!warmup.isZero()) {
       wrk.run(url, path, payload, n, warmup);
     }
-    RemoteStats before = q.stats();
+    QueueStats before = q.stats();
     WriteTime writes = new WriteTime();
     WrkLoad.Result r = wrk.run(url, path, payload, n, duration);
-    RemoteStats after = q.stats();
+    QueueStats after = q.stats();
     long pushed = after.counters().pushed() - before.counters().pushed();
     row(out, n, r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(),
         (after.revision() - before.revision()) / r.seconds(), writes, r.errors(), pushed);

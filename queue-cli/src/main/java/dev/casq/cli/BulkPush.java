@@ -1,12 +1,12 @@
 package dev.casq.cli;
 
-import dev.casq.client.BatchPushException;
+import dev.casq.api.BatchPushException;
+import dev.casq.api.CasqException;
+import dev.casq.api.PushOptions;
+import dev.casq.api.PushResult;
 import dev.casq.client.ClientQueue;
 import dev.casq.client.JsonPush;
-import dev.casq.core.PushOptions;
-import dev.casq.core.PushResult;
 import dev.casq.core.QueuePolicy;
-import dev.casq.storage.CasqException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package dev.casq.cli;
 
-import dev.casq.storage.CasqException;
+import dev.casq.api.CasqException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;

@@ -1,12 +1,12 @@
 package dev.casq.cli;
 
+import dev.casq.api.QueueStats;
+import dev.casq.api.WorkerOptions;
 import dev.casq.broker.CasqBroker;
 import dev.casq.client.CasqClient;
 import dev.casq.client.ClientQueue;
 import dev.casq.client.ClientWorker;
-import dev.casq.client.RemoteStats;
 import dev.casq.client.TakeoverPolicy;
-import dev.casq.core.WorkerOptions;
 import dev.casq.election.BrokerActiveException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -146,7 +146,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private int run(ClientQueue<DemoJob> queue, String storeUri, PrintWriter out)
       throws Exception {
-    RemoteStats before = queue.stats();
+    QueueStats before = queue.stats();
     AtomicLong pushed = new AtomicLong();
     AtomicLong pushNanos = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -193,7 +193,7 @@ final class DemoCommand implements Callable<Integer> {
     long lastRevision = before.revision();
     long lastTick = t0;
     long deadline = t0 + timeout.toNanos();
-    RemoteStats now = before;
+    QueueStats now = before;
     CountDownLatch never = new CountDownLatch(1);
     try {
       while (true) {

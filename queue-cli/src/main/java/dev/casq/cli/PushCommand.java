@@ -1,9 +1,9 @@
 package dev.casq.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.casq.api.PushOptions;
+import dev.casq.api.PushResult;
 import dev.casq.client.CasqClient;
-import dev.casq.core.PushOptions;
-import dev.casq.core.PushResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.casq.client.BrokerUnavailableException;
 import dev.casq.client.CasqClient;
-import dev.casq.client.RemoteStats;
 import dev.casq.client.TakeoverPolicy;
 import dev.casq.core.BrokerRecord;
 import dev.casq.core.QueuePolicy;
@@ -63,29 +62,32 @@ final class StatsCommand implements Callable<Integer> {
     if (client.takeover == null) {
       client.takeover = "none";
     }
-    RemoteStats stats;
+    dev.casq.api.QueueStats stats;
     String source;
     String uri = client.broker == null ? client.storeOptions.resolve(parent.env()) : null;
+    String name = client.queue != null ? client.queue
+        : uri != null ? QueueNames.defaultName(uri) : null;
     if (uri != null) {
       String noBroker = noLiveBroker(uri);
       if (noBroker != null) {
-        print(cmd.getOut(), fromStorage(uri, client.queue), "storage (" + noBroker + ")");
+        print(cmd.getOut(), name, fromStorage(uri), "storage (" + noBroker + ")");
         return 0;
       }
     }
     try (CasqClient c = client.build(cmd, parent.env(), TakeoverPolicy.NONE)) {
       try {
         stats = c.queue(JsonNode.class).stats();
+        name = c.queueName();
         source = "broker " + c.currentBroker().orElse("?");
       } catch (BrokerUnavailableException e) {
         if (uri == null) {
           throw e;
         }
-        stats = fromStorage(uri, client.queue);
+        stats = fromStorage(uri);
         source = "storage (no broker answered: " + e.getMessage() + ")";
       }
     }
-    print(cmd.getOut(), stats, source);
+    print(cmd.getOut(), name, stats, source);
     return 0;
   }
 
@@ -105,32 +107,26 @@ final class StatsCommand implements Callable<Integer> {
     }
   }
 
-  private RemoteStats fromStorage(String uri, String name) {
+  private dev.casq.api.QueueStats fromStorage(String uri) {
     byte[] bytes = InspectCommand.read(uri, client.storeOptions.properties);
     QueueState state = StateCodec.decode(bytes);
-    QueueStats s =
-        new QueueStateMachine(QueuePolicy.defaults(), Tokens.secure()).stats(state, Instant.now());
-    var c = s.counters();
-    return new RemoteStats(name != null ? name : QueueNames.defaultName(uri), s.revision(),
-        s.ready(), s.scheduled(), s.leased(), s.pending(), s.finishedPendingArchive(),
-        new RemoteStats.Counters(c.pushed(), c.claimed(), c.completed(), c.failed(), c.dead(),
-            c.expired(), c.cancelled(), c.archived()),
-        s.broker(), s.updatedAt());
+    return new QueueStateMachine(QueuePolicy.defaults(), Tokens.secure()).stats(state, Instant.now())
+        .toApi();
   }
 
-  private void print(PrintWriter out, RemoteStats s, String source) throws Exception {
+  private void print(PrintWriter out, String name, dev.casq.api.QueueStats s, String source) throws Exception {
     if (json) {
       ObjectNode n = JSON.createObjectNode();
-      n.put("queue", s.queue()).put("revision", s.revision()).put("ready", s.ready())
+      n.put("queue", name).put("revision", s.revision()).put("ready", s.ready())
           .put("scheduled", s.scheduled()).put("leased", s.leased()).put("pending", s.pending())
           .put("finishedPendingArchive", s.finishedPendingArchive());
-      RemoteStats.Counters c = s.counters();
+      dev.casq.api.QueueStats.Counters c = s.counters();
       n.putObject("counters").put("pushed", c.pushed()).put("claimed", c.claimed())
           .put("completed", c.completed()).put("failed", c.failed()).put("dead", c.dead())
           .put("expired", c.expired()).put("cancelled", c.cancelled())
           .put("archived", c.archived());
       if (s.broker() != null) {
-        BrokerRecord b = s.broker();
+        dev.casq.api.QueueStats.Broker b = s.broker();
         n.putObject("broker").put("id", b.id()).put("address", b.address())
             .put("epoch", b.epoch()).put("heartbeatAt", b.heartbeatAt().toString());
       } else {
@@ -142,11 +138,11 @@ final class StatsCommand implements Callable<Integer> {
       out.flush();
       return;
     }
-    RemoteStats.Counters c = s.counters();
-    out.printf("queue      %s%n", s.queue());
+    dev.casq.api.QueueStats.Counters c = s.counters();
+    out.printf("queue      %s%n", name);
     out.printf("source     %s%n", source);
     if (s.broker() != null) {
-      BrokerRecord b = s.broker();
+      dev.casq.api.QueueStats.Broker b = s.broker();
       String beat;
       if (b.heartbeatAt().equals(ResignBrokerCommand.RESIGNED)) {
         beat = "resigned";

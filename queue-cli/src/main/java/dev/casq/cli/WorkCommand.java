@@ -1,12 +1,12 @@
 package dev.casq.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.casq.api.JobFailure;
+import dev.casq.api.LeasedJob;
+import dev.casq.api.WorkerOptions;
 import dev.casq.client.CasqClient;
 import dev.casq.client.ClientQueue;
 import dev.casq.client.ClientWorker;
-import dev.casq.client.JobFailure;
-import dev.casq.client.LeasedJob;
-import dev.casq.core.WorkerOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.casq.api.JobInfo;
+import dev.casq.api.JobStatus;
 import dev.casq.broker.CasqBroker;
 import dev.casq.client.CasqClient;
 import dev.casq.client.ClientQueue;
-import dev.casq.client.JobInfo;
 import dev.casq.client.TakeoverPolicy;
 import dev.casq.core.BrokerRecord;
-import dev.casq.core.JobStatus;
 import dev.casq.election.BrokerDiscovery;
 import java.io.PrintWriter;
 import java.io.StringWriter;

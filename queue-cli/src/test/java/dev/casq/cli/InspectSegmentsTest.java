@@ -2,7 +2,7 @@ package dev.casq.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.casq.core.ClaimRequest;
+import dev.casq.api.ClaimRequest;
 import dev.casq.core.JobQueue;
 import dev.casq.core.PushRequest;
 import dev.casq.core.QueueOptions;

@@ -3,13 +3,13 @@ package dev.casq.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.JobInfo;
+import dev.casq.api.LeasedJob;
 import dev.casq.broker.CasqBroker;
 import dev.casq.client.CasqClient;
 import dev.casq.client.ClientQueue;
-import dev.casq.client.JobInfo;
-import dev.casq.client.LeasedJob;
 import dev.casq.client.TakeoverPolicy;
-import dev.casq.core.ClaimRequest;
 import dev.casq.core.QueueOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

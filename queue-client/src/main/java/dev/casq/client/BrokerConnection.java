@@ -1,6 +1,7 @@
 package dev.casq.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.casq.api.CasqException;
 import dev.casq.core.BrokerRecord;
 import dev.casq.core.CommitOutcomeUnknownException;
 import dev.casq.core.CorruptStateException;
@@ -10,7 +11,6 @@ import dev.casq.election.ProbeResult;
 import dev.casq.election.TakeoverDecision;
 import dev.casq.election.TakeoverRule;
 import dev.casq.election.LaunchedBroker;
-import dev.casq.storage.CasqException;
 import dev.casq.storage.StoreConfigurationException;
 import java.io.IOException;
 import java.net.ConnectException;

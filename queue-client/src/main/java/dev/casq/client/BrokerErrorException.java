@@ -1,6 +1,7 @@
 package dev.casq.client;
 
-import dev.casq.storage.CasqException;
+import dev.casq.api.CasqException;
+
 
 /**
  * The broker answered with an error the client does not retry and that has no more specific

@@ -1,6 +1,7 @@
 package dev.casq.client;
 
-import dev.casq.storage.CasqException;
+import dev.casq.api.CasqException;
+
 
 /**
  * No broker answered the call before its retry deadline (unreachable, shutting down, overloaded,

@@ -23,11 +23,14 @@ import java.util.Optional;
  * the {@link TakeoverPolicy} says) or with an explicit broker URL.
  *
  * <pre>{@code
- * try (CasqClient client = CasqClient.builder().storeUri("s3://bucket/queues/emails.json").build()) {
- *   ClientQueue<Email> emails = client.queue(Email.class);
+ * try (Queue<Email> emails = CasqClient.connect("s3://bucket/queues/emails.json", Email.class)) {
  *   emails.push(new Email("ada@example.com", "hello"));
  * }
  * }</pre>
+ *
+ * <p>The queue is a {@link dev.casq.api.Queue}, as the embedded one ({@code
+ * dev.casq.core.Casq.open}) is: a program moves between the two by changing that line. Closing
+ * the queue closes its client.
  *
  * <p>Thread-safe; share one client per queue in a process. Settings and their defaults are listed
  * in docs/client.md.
@@ -45,6 +48,23 @@ public final class CasqClient implements AutoCloseable {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
     this.connection = new BrokerConnection(config, http, locator);
+  }
+
+  /**
+   * Opens the queue stored at {@code storeUri} through its broker, with the client's defaults: the
+   * remote counterpart of {@code dev.casq.core.Casq.open(storeUri, type)}. Closing the queue closes
+   * the client. For other settings use {@link #builder()} and {@link #queue(Class)}.
+   *
+   * @param storeUri where the queue object lives; the store module of its scheme must be on the
+   *     class path
+   * @param type the payload type, converted to and from JSON with Jackson
+   * @param <T> the payload type
+   * @return the queue
+   * @throws InvalidRequestException when the URI is empty
+   * @throws IllegalStateException when the Jackson on the class path is too old
+   */
+  public static <T> ClientQueue<T> connect(String storeUri, Class<T> type) {
+    return builder().storeUri(storeUri).build().queue(type);
   }
 
   /**

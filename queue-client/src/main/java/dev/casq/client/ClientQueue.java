@@ -4,17 +4,23 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.casq.core.ClaimRequest;
+import dev.casq.api.BatchPushException;
+import dev.casq.api.CasqException;
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.JobHandler;
+import dev.casq.api.JobHandlers;
+import dev.casq.api.JobInfo;
+import dev.casq.api.JobStatus;
+import dev.casq.api.LeasedJob;
+import dev.casq.api.PushOptions;
+import dev.casq.api.PushResult;
+import dev.casq.api.QueueStats;
+import dev.casq.api.WorkerOptions;
 import dev.casq.core.InvalidRequestException;
 import dev.casq.core.JobNotFoundException;
-import dev.casq.core.JobStatus;
 import dev.casq.core.LeaseRejectedException;
-import dev.casq.core.PushOptions;
-import dev.casq.core.PushResult;
 import dev.casq.core.QueueClosedException;
 import dev.casq.core.QueuePolicy;
-import dev.casq.core.WorkerOptions;
-import dev.casq.storage.CasqException;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +39,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * One queue of a broker, with payloads of type {@code T} (converted with Jackson). Blocking methods
+ * The {@link dev.casq.api.Queue} of a queue served by a broker, with payloads of type {@code T} (converted with Jackson). Blocking methods
  * wait for the broker's answer (retries included); the {@code ...Async} variants return futures
  * and never block the caller. Obtain one with {@link CasqClient#queue(Class)}.
  *
@@ -52,7 +58,7 @@ import java.util.concurrent.ExecutionException;
  *       but whose answer was lost gets the same jobs with the same lease tokens, not other jobs.
  * </ul>
  */
-public final class ClientQueue<T> {
+public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
   private final CasqClient client;
   private final ClientConfig config;
   private final BrokerConnection connection;
@@ -85,11 +91,13 @@ public final class ClientQueue<T> {
   // ------------------------------------------------------------------ push
 
   /** Pushes a job and returns its id once the broker has made it durable. */
+  @Override
   public String push(T payload) {
     return await(pushAsync(payload, PushOptions.none())).jobId();
   }
 
   /** Pushes with options (key, priority, delay, run-at, type, attempts). */
+  @Override
   public PushResult push(T payload, PushOptions options) {
     return await(pushAsync(payload, options));
   }
@@ -100,6 +108,7 @@ public final class ClientQueue<T> {
    * @param payload the job's payload, converted to JSON
    * @return the job's id and duplicate flag
    */
+  @Override
   public CompletableFuture<PushResult> pushAsync(T payload) {
     return pushAsync(payload, PushOptions.none());
   }
@@ -109,6 +118,7 @@ public final class ClientQueue<T> {
    * caller's own key already existed; a retry of this very call that meets its own first attempt
    * reports {@code duplicate=false}.
    */
+  @Override
   public CompletableFuture<PushResult> pushAsync(T payload, PushOptions options) {
     try {
       return pushRaw(toJson(payload), options);
@@ -170,6 +180,7 @@ public final class ClientQueue<T> {
    * @return one result per payload, in order
    * @throws BatchPushException when some were rejected (the others were pushed)
    */
+  @Override
   public List<PushResult> pushAll(List<? extends T> payloads) {
     return await(pushAllAsync(payloads, PushOptions.none()));
   }
@@ -178,6 +189,7 @@ public final class ClientQueue<T> {
    * Pushes many jobs with the same options (priority, delay, type...). The options must not hold
    * an idempotency key: a key names one job.
    */
+  @Override
   public List<PushResult> pushAll(List<? extends T> payloads, PushOptions options) {
     return await(pushAllAsync(payloads, options));
   }
@@ -190,6 +202,7 @@ public final class ClientQueue<T> {
    * @return one result per payload, in order; fails with {@link BatchPushException} when some
    *     were refused
    */
+  @Override
   public CompletableFuture<List<PushResult>> pushAllAsync(
       List<? extends T> payloads, PushOptions options) {
     PushOptions o = options == null ? PushOptions.none() : options;
@@ -330,6 +343,7 @@ public final class ClientQueue<T> {
   // ------------------------------------------------------------------ claim
 
   /** Claims one job that is ready now, if there is one. */
+  @Override
   public Optional<LeasedJob<T>> claim(String worker) {
     List<LeasedJob<T>> got = claim(ClaimRequest.one(worker), Duration.ZERO);
     return got.isEmpty() ? Optional.empty() : Optional.of(got.get(0));
@@ -339,6 +353,7 @@ public final class ClientQueue<T> {
    * Claims up to {@code request.limit()} jobs, waiting up to {@code wait} (at most 60s) for one to
    * become ready (long poll). Returns an empty list when none came in time.
    */
+  @Override
   public List<LeasedJob<T>> claim(ClaimRequest request, Duration wait) {
     return await(claimAsync(request, wait));
   }
@@ -350,6 +365,7 @@ public final class ClientQueue<T> {
    * @param wait how long the broker waits for a job when none is ready, at most 60s
    * @return the leased jobs, empty when none became ready in time
    */
+  @Override
   public CompletableFuture<List<LeasedJob<T>>> claimAsync(ClaimRequest request, Duration wait) {
     Objects.requireNonNull(request, "request");
     Duration w = wait == null ? Duration.ZERO : wait;
@@ -403,11 +419,13 @@ public final class ClientQueue<T> {
   // ------------------------------------------------------------------ leased jobs
 
   /** Extends the lease by the queue's default lease; returns the new expiry (broker clock). */
+  @Override
   public Instant heartbeat(LeasedJob<T> job) {
     return await(heartbeatAsync(job, null));
   }
 
   /** Extends the lease to now + {@code extend}; returns the new expiry (broker clock). */
+  @Override
   public Instant heartbeat(LeasedJob<T> job, Duration extend) {
     return await(heartbeatAsync(job, extend));
   }
@@ -419,6 +437,7 @@ public final class ClientQueue<T> {
    * @param extend the new lease from now; null for the queue's default lease
    * @return the new expiry (broker clock)
    */
+  @Override
   public CompletableFuture<Instant> heartbeatAsync(LeasedJob<T> job, Duration extend) {
     byte[] body =
         Wire.object(
@@ -440,11 +459,13 @@ public final class ClientQueue<T> {
   }
 
   /** Completes the job. */
+  @Override
   public void complete(LeasedJob<T> job) {
     await(completeAsync(job, null));
   }
 
   /** Completes the job with a result (any Jackson-convertible value) kept with it. */
+  @Override
   public void complete(LeasedJob<T> job, Object result) {
     await(completeAsync(job, result));
   }
@@ -456,6 +477,7 @@ public final class ClientQueue<T> {
    * @param result converted to JSON and kept with the archived job; null for none
    * @return completes once the completion is durable
    */
+  @Override
   public CompletableFuture<Void> completeAsync(LeasedJob<T> job, Object result) {
     String resultJson;
     try {
@@ -481,11 +503,13 @@ public final class ClientQueue<T> {
   }
 
   /** Reports a failed attempt; the job is retried with backoff while attempts remain. */
+  @Override
   public JobStatus fail(LeasedJob<T> job, String error) {
     return await(failAsync(job, error, true));
   }
 
   /** Reports a failure that must not be retried: the job goes dead. */
+  @Override
   public JobStatus failPermanently(LeasedJob<T> job, String error) {
     return await(failAsync(job, error, false));
   }
@@ -495,6 +519,7 @@ public final class ClientQueue<T> {
    * that found the first attempt landed, the status is the one that attempt produced: DEAD when
    * {@code retry} is false or the job had no attempts left, QUEUED otherwise.
    */
+  @Override
   public CompletableFuture<JobStatus> failAsync(LeasedJob<T> job, String error, boolean retry) {
     String message = error == null ? null
         : error.length() > QueuePolicy.MAX_ERROR_LENGTH
@@ -522,6 +547,7 @@ public final class ClientQueue<T> {
   }
 
   /** Gives the job back without counting the attempt (e.g. on shutdown). */
+  @Override
   public void release(LeasedJob<T> job) {
     await(releaseAsync(job));
   }
@@ -532,6 +558,7 @@ public final class ClientQueue<T> {
    * @param job the leased job
    * @return completes once the release is durable
    */
+  @Override
   public CompletableFuture<Void> releaseAsync(LeasedJob<T> job) {
     byte[] body = Wire.object(g -> g.writeStringField("leaseToken", job.leaseToken()));
     return call("POST", jobPath(job.id(), "release"), body, null,
@@ -541,6 +568,7 @@ public final class ClientQueue<T> {
   }
 
   /** Cancels a live job (queued or leased). */
+  @Override
   public void cancel(String jobId) {
     await(cancelAsync(jobId));
   }
@@ -551,6 +579,7 @@ public final class ClientQueue<T> {
    * @param jobId the job's id
    * @return completes once the cancellation is durable
    */
+  @Override
   public CompletableFuture<Void> cancelAsync(String jobId) {
     return call("POST", jobPath(jobId, "cancel"), Wire.object(g -> {}), null,
             "cancel job " + jobId + " of queue " + name())
@@ -561,6 +590,7 @@ public final class ClientQueue<T> {
   // ------------------------------------------------------------------ reads
 
   /** The job, live or finished and not yet archived. */
+  @Override
   public JobInfo<T> get(String jobId) {
     return await(getAsync(jobId));
   }
@@ -571,6 +601,7 @@ public final class ClientQueue<T> {
    * @param jobId the job's id
    * @return the job; fails with {@code JobNotFoundException} when it is unknown
    */
+  @Override
   public CompletableFuture<JobInfo<T>> getAsync(String jobId) {
     return call("GET", base + "/jobs/" + encode(jobId), null, null,
             "get job " + jobId + " of queue " + name())
@@ -595,7 +626,8 @@ public final class ClientQueue<T> {
   }
 
   /** Counts and counters of the queue. */
-  public RemoteStats stats() {
+  @Override
+  public QueueStats stats() {
     return await(statsAsync());
   }
 
@@ -604,7 +636,8 @@ public final class ClientQueue<T> {
    *
    * @return jobs by state, counters and the broker record
    */
-  public CompletableFuture<RemoteStats> statsAsync() {
+  @Override
+  public CompletableFuture<QueueStats> statsAsync() {
     return call("GET", base + "/stats", null, null, "read stats of queue " + name())
         .thenApply(
             reply -> {
@@ -613,29 +646,50 @@ public final class ClientQueue<T> {
               }
               JsonNode n = Wire.parse(reply.status(), reply.body());
               JsonNode c = n.path("counters");
-              RemoteStats.Counters counters =
-                  new RemoteStats.Counters(Wire.optNumber(c, "pushed", 0),
+              QueueStats.Counters counters =
+                  new QueueStats.Counters(Wire.optNumber(c, "pushed", 0),
                       Wire.optNumber(c, "claimed", 0), Wire.optNumber(c, "completed", 0),
                       Wire.optNumber(c, "failed", 0), Wire.optNumber(c, "dead", 0),
                       Wire.optNumber(c, "expired", 0), Wire.optNumber(c, "cancelled", 0),
                       Wire.optNumber(c, "archived", 0));
-              long ready = Wire.optNumber(n, "ready", 0);
-              long scheduled = Wire.optNumber(n, "scheduled", 0);
-              long leased = Wire.optNumber(n, "leased", 0);
-              return new RemoteStats(
-                  Wire.optText(n, "queue") == null ? name() : Wire.optText(n, "queue"),
-                  Wire.optNumber(n, "revision", 0), ready, scheduled, leased,
-                  Wire.optNumber(n, "pending", ready + scheduled + leased),
-                  Wire.optNumber(n, "finishedPendingArchive", 0), counters,
-                  Wire.broker(n.get("broker")), Wire.optInstant(n, "updatedAt"));
+              dev.casq.core.BrokerRecord b = Wire.broker(n.get("broker"));
+              return new QueueStats(Wire.optNumber(n, "revision", 0),
+                  Wire.optNumber(n, "ready", 0), Wire.optNumber(n, "scheduled", 0),
+                  Wire.optNumber(n, "leased", 0), Wire.optNumber(n, "finishedPendingArchive", 0),
+                  counters, b == null ? null : new QueueStats.Broker(b.id(), b.address(), b.epoch(),
+                      b.heartbeatAt()),
+                  Wire.optInstant(n, "updatedAt"));
             });
   }
 
   // ------------------------------------------------------------------ workers
 
-  /** Starts a worker that runs {@code handler} for each job; close it to stop gracefully. */
-  public ClientWorker<T> worker(ClientJobHandler<T> handler, WorkerOptions options) {
+  @Override
+  public ClientWorker<T> worker(JobHandler<T> handler, WorkerOptions options) {
     return new ClientWorker<>(this, handler, options);
+  }
+
+  @Override
+  public ClientWorker<JsonNode> worker(JobHandlers handlers, WorkerOptions options) {
+    WorkerOptions o = handlers.claimOptions(options);
+    ClientQueue<JsonNode> raw = new ClientQueue<>(client, config, connection,
+        config.objectMapper().constructType(JsonNode.class));
+    return new ClientWorker<>(raw, handlers.dispatcher(new JobHandlers.PayloadConverter() {
+      @Override
+      public <P> P convert(String json, Class<P> to) {
+        try {
+          return config.objectMapper().readValue(json, to);
+        } catch (JsonProcessingException e) {
+          throw new InvalidRequestException(e.getOriginalMessage());
+        }
+      }
+    }), o);
+  }
+
+  /** Closes the client this queue was opened from ({@link CasqClient#close()}). */
+  @Override
+  public void close() {
+    client.close();
   }
 
   // ------------------------------------------------------------------ helpers
@@ -671,8 +725,8 @@ public final class ClientQueue<T> {
   private static JobStatus status(JsonNode n) {
     String s = Wire.text(n, "status");
     try {
-      return JobStatus.fromWire(s);
-    } catch (IllegalArgumentException e) {
+      return JobStatus.valueOf(s.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException | NullPointerException e) {
       throw new BrokerErrorException(200, null, "the broker reported an unknown job status '" + s
           + "'");
     }

@@ -1,13 +1,16 @@
 package dev.casq.client;
 
-import dev.casq.core.Cancellation;
+import dev.casq.api.Cancellation;
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.JobFailure;
+import dev.casq.api.JobHandler;
+import dev.casq.api.LeasedJob;
+import dev.casq.api.WorkerOptions;
 import dev.casq.core.ClaimBackoff;
-import dev.casq.core.ClaimRequest;
 import dev.casq.core.HandlerRun;
 import dev.casq.core.LeaseWatch;
 import dev.casq.core.Settlement;
 import dev.casq.core.Sleeper;
-import dev.casq.core.WorkerOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * handler still runs after that is never released, since it could then run twice at once: its
  * lease is left to expire. Broker outages are ridden out by the client's retries and failover.
  */
-public final class ClientWorker<T> implements AutoCloseable {
+public final class ClientWorker<T> implements dev.casq.api.Worker {
   /** The lease asked for when the options name none. */
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
 
@@ -59,7 +62,7 @@ public final class ClientWorker<T> implements AutoCloseable {
   private static final Duration AFTER_INTERRUPT = Duration.ofSeconds(5);
 
   private final ClientQueue<T> queue;
-  private final ClientJobHandler<T> handler;
+  private final JobHandler<T> handler;
   private final WorkerOptions options;
   private final Clock clock;
   private final Sleeper sleeper;
@@ -80,12 +83,12 @@ public final class ClientWorker<T> implements AutoCloseable {
   /** Slots waiting for a claim's answer: close() interrupts them (never a running handler). */
   private final Set<Thread> claiming = new java.util.HashSet<>();
 
-  ClientWorker(ClientQueue<T> queue, ClientJobHandler<T> handler, WorkerOptions options) {
+  ClientWorker(ClientQueue<T> queue, JobHandler<T> handler, WorkerOptions options) {
     this(queue, handler, options, Clock.systemUTC(), null, ClaimBackoff.defaults());
   }
 
   /** @param sleeper pauses after a failed claim; null to wait on the worker's stop signal */
-  ClientWorker(ClientQueue<T> queue, ClientJobHandler<T> handler, WorkerOptions options,
+  ClientWorker(ClientQueue<T> queue, JobHandler<T> handler, WorkerOptions options,
       Clock clock, Sleeper sleeper, ClaimBackoff backoff) {
     this.queue = queue;
     this.handler = handler;
@@ -117,16 +120,19 @@ public final class ClientWorker<T> implements AutoCloseable {
   }
 
   /** Jobs the handler finished and the broker completed (acknowledged). */
+  @Override
   public long completed() {
     return completed.get();
   }
 
   /** Jobs whose handler threw (reported as failed attempts). */
+  @Override
   public long failed() {
     return failed.get();
   }
 
   /** Jobs whose lease was lost while they ran (rejected, or expired while heartbeats failed). */
+  @Override
   public long lost() {
     return lost.get();
   }

@@ -1,11 +1,11 @@
 package dev.casq.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.casq.api.CasqException;
 import dev.casq.core.InvalidRequestException;
 import dev.casq.core.JobNotFoundException;
 import dev.casq.core.LeaseRejectedException;
 import dev.casq.core.PayloadTooLargeException;
-import dev.casq.storage.CasqException;
 
 /** Maps the broker's error answers to casq's exception hierarchy, keeping its message. */
 final class Errors {

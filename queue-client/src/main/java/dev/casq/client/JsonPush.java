@@ -1,6 +1,6 @@
 package dev.casq.client;
 
-import dev.casq.core.PushOptions;
+import dev.casq.api.PushOptions;
 import java.util.Objects;
 
 /**

@@ -1,6 +1,7 @@
 package dev.casq.client;
 
-import dev.casq.storage.CasqException;
+import dev.casq.api.CasqException;
+
 
 /** The broker refused the bearer token (missing or wrong). Nothing was changed. */
 public class UnauthorizedException extends CasqException {

@@ -3,11 +3,12 @@ package dev.casq.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.casq.api.JobHandler;
+import dev.casq.api.WorkerOptions;
 import dev.casq.core.ClaimBackoff;
 import dev.casq.core.Job;
 import dev.casq.core.JobStatus;
 import dev.casq.core.Sleeper;
-import dev.casq.core.WorkerOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -71,7 +72,7 @@ class ClientWorkerSafetyTest {
    * A handler that waits until interrupted and records what it saw; after a lost lease it returns
    * normally (which must not complete the job), otherwise it stops by throwing.
    */
-  private static ClientJobHandler<Task> waitForInterrupt(CountDownLatch started,
+  private static JobHandler<Task> waitForInterrupt(CountDownLatch started,
       CountDownLatch noticed, AtomicBoolean sawLeaseLost) {
     return job -> {
       started.countDown();
@@ -99,7 +100,7 @@ class ClientWorkerSafetyTest {
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
       Job leased = stub.queue().get(id).get();
       stub.queue().release(id, leased.lease().token()).get(); // the lease is gone at the broker
-      stub.queue().claim(new dev.casq.core.ClaimRequest("other", Duration.ofMinutes(5), 1,
+      stub.queue().claim(new dev.casq.api.ClaimRequest("other", Duration.ofMinutes(5), 1,
           java.util.Set.of()), Duration.ZERO).get(); // and someone else holds the job
 
       assertThat(noticed.await(10, TimeUnit.SECONDS)).isTrue();

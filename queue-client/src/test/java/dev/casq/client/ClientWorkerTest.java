@@ -3,9 +3,11 @@ package dev.casq.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.casq.core.JobStatus;
-import dev.casq.core.PushOptions;
-import dev.casq.core.WorkerOptions;
+import dev.casq.api.JobInfo;
+import dev.casq.api.JobStatus;
+import dev.casq.api.PushOptions;
+import dev.casq.api.QueueStats;
+import dev.casq.api.WorkerOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,7 +79,7 @@ class ClientWorkerTest {
     assertThat(runs).hasSize(40);
     assertThat(runs.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
     assertThat(maxParallel.get()).isEqualTo(4);
-    RemoteStats s = tasks.stats();
+    QueueStats s = tasks.stats();
     assertThat(s.counters().completed()).isEqualTo(40);
     assertThat(s.pending()).isZero();
   }
@@ -171,7 +173,7 @@ class ClientWorkerTest {
     assertThat(w.completed()).isEqualTo(1);
     assertThat(w.released()).isZero();
     assertThat(tasks.get(id).status()).isEqualTo(JobStatus.COMPLETED);
-    assertThat(tasks.claim(new dev.casq.core.ClaimRequest("x", null, 1, Set.of()),
+    assertThat(tasks.claim(new dev.casq.api.ClaimRequest("x", null, 1, Set.of()),
         Duration.ZERO)).isEmpty();
   }
 }

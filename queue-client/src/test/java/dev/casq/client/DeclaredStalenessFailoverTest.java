@@ -3,9 +3,9 @@ package dev.casq.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.casq.api.PushResult;
 import dev.casq.broker.CasqBroker;
 import dev.casq.core.BrokerRecord;
-import dev.casq.core.PushResult;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.storage.tck.ManualClock;
 import java.nio.file.Path;

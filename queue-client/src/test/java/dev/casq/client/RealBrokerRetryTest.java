@@ -2,10 +2,12 @@ package dev.casq.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.casq.api.JobStatus;
+import dev.casq.api.LeasedJob;
+import dev.casq.api.PushOptions;
+import dev.casq.api.PushResult;
+import dev.casq.api.QueueStats;
 import dev.casq.broker.CasqBroker;
-import dev.casq.core.JobStatus;
-import dev.casq.core.PushOptions;
-import dev.casq.core.PushResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -63,7 +65,7 @@ class RealBrokerRetryTest {
 
     assertThat(proxy.faultsApplied()).isEqualTo(1);
     assertThat(r.duplicate()).isFalse();
-    RemoteStats s = jobs.stats();
+    QueueStats s = jobs.stats();
     assertThat(s.counters().pushed()).isEqualTo(1);
     assertThat(s.ready()).isEqualTo(1);
     assertThat(jobs.claim("w").orElseThrow().id()).isEqualTo(r.jobId());
@@ -97,7 +99,7 @@ class RealBrokerRetryTest {
 
     assertThat(proxy.faultsApplied()).isEqualTo(1);
     assertThat(got.id()).isEqualTo(first);
-    RemoteStats s = jobs.stats();
+    QueueStats s = jobs.stats();
     assertThat(s.counters().claimed()).isEqualTo(1);
     assertThat(s.ready()).isEqualTo(1);
     jobs.complete(got);

@@ -3,10 +3,12 @@ package dev.casq.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.casq.api.JobStatus;
+import dev.casq.api.LeasedJob;
+import dev.casq.api.PushOptions;
+import dev.casq.api.PushResult;
+import dev.casq.api.QueueStats;
 import dev.casq.core.CommitOutcomeUnknownException;
-import dev.casq.core.JobStatus;
-import dev.casq.core.PushOptions;
-import dev.casq.core.PushResult;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
@@ -63,7 +65,7 @@ class RetryTest {
 
     assertThat(broker.pushesApplied()).isEqualTo(2); // the first attempt landed, the retry too
     assertThat(r.duplicate()).isFalse(); // ... and the caller sees one push
-    RemoteStats s = jobs.stats();
+    QueueStats s = jobs.stats();
     assertThat(s.counters().pushed()).isEqualTo(1);
     assertThat(s.ready()).isEqualTo(1);
     assertThat(jobs.claim("w").orElseThrow().id()).isEqualTo(r.jobId());
@@ -117,7 +119,7 @@ class RetryTest {
     LeasedJob<Job> got = jobs.claim("w").orElseThrow();
 
     assertThat(got.id()).isEqualTo(first);
-    RemoteStats s = jobs.stats();
+    QueueStats s = jobs.stats();
     assertThat(s.counters().claimed()).isEqualTo(1); // one lease, not a second job
     assertThat(s.ready()).isEqualTo(1);
     jobs.complete(got); // the token the retry returned is the lease's
@@ -156,7 +158,7 @@ class RetryTest {
     LeasedJob<Job> job = jobs.claim("w").orElseThrow();
     // our lease ends and another worker holds the job now
     broker.queue().release(job.id(), job.leaseToken()).get();
-    assertThat(broker.queue().claim(dev.casq.core.ClaimRequest.one("other")).get()).hasSize(1);
+    assertThat(broker.queue().claim(dev.casq.api.ClaimRequest.one("other")).get()).hasSize(1);
     // the first attempt is lost before it is applied; the retry meets the other worker's lease
     broker.addFault(new StubBroker.Fault(p -> p.endsWith("/complete"), false, 0, null, null, null));
 

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Entry point of the embedded API.
+ * Opens embedded queues: {@link dev.casq.api.Queue}s whose engine runs in this process. The same
+ * interface reaches a queue through a broker with {@code dev.casq.client.CasqClient.connect(storeUri,
+ * Type.class)} (module queue-client): a program moves between the two by changing that one call
+ * (docs/api.md).
  *
  * <pre>{@code
  * try (Queue<Email> emails = Casq.open("file:///var/lib/myapp/emails.json", Email.class)) {

@@ -1,5 +1,6 @@
 package dev.casq.core;
 
+import dev.casq.api.Cancellation;
 import java.util.Objects;
 
 /**

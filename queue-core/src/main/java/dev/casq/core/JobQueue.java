@@ -3,6 +3,8 @@ package dev.casq.core;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.PushResult;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.Stores;
 import java.io.IOException;

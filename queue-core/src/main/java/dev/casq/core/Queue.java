@@ -2,20 +2,37 @@ package dev.casq.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.casq.api.BatchPushException;
+import dev.casq.api.CasqException;
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.JobHandler;
+import dev.casq.api.JobHandlers;
+import dev.casq.api.JobInfo;
+import dev.casq.api.LeasedJob;
+import dev.casq.api.PushOptions;
+import dev.casq.api.PushResult;
+import dev.casq.api.WorkerOptions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * A typed queue: payloads of type {@code T} converted with Jackson. Blocking methods wait for the
- * commit; the {@code ...Async} variants return futures. Obtain one with {@link Casq#open}.
+ * The embedded queue: the {@link dev.casq.api.Queue} whose engine runs in this process and commits
+ * to the store itself. Payloads of type {@code T} are converted with Jackson. Blocking methods wait
+ * for the commit; the {@code ...Async} variants return futures. Obtain one with {@link Casq#open}.
+ *
+ * @param <T> the payload type
  */
-public final class Queue<T> implements AutoCloseable {
+public final class Queue<T> implements dev.casq.api.Queue<T> {
   private final JobQueue jobs;
   private final ObjectMapper mapper;
   private final JavaType type;
@@ -35,44 +52,12 @@ public final class Queue<T> implements AutoCloseable {
     return jobs;
   }
 
-  /**
-   * Pushes a job and returns its id once it is durable.
-   *
-   * @param payload the job's payload, converted to JSON
-   * @return the new job's id
-   */
-  public String push(T payload) {
-    return await(pushAsync(payload)).jobId();
-  }
-
-  /**
-   * Pushes with options (key, priority, delay, type, attempts) once it is durable.
-   *
-   * @param payload the job's payload, converted to JSON
-   * @param options the push's options; {@link PushOptions#none()} for none
-   * @return the job's id, and whether an earlier push with the same key created it
-   */
+  @Override
   public PushResult push(T payload, PushOptions options) {
     return await(pushAsync(payload, options));
   }
 
-  /**
-   * Pushes a job; the future completes once it is durable.
-   *
-   * @param payload the job's payload, converted to JSON
-   * @return the job's id and duplicate flag
-   */
-  public CompletableFuture<PushResult> pushAsync(T payload) {
-    return pushAsync(payload, PushOptions.none());
-  }
-
-  /**
-   * Pushes with options; the future completes once the job is durable.
-   *
-   * @param payload the job's payload, converted to JSON
-   * @param options the push's options
-   * @return the job's id and duplicate flag
-   */
+  @Override
   public CompletableFuture<PushResult> pushAsync(T payload, PushOptions options) {
     String json;
     try {
@@ -80,129 +65,98 @@ public final class Queue<T> implements AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return jobs.push(options.apply(PushRequest.of(json)));
+    return jobs.push(request(json, options == null ? PushOptions.none() : options));
+  }
+
+  @Override
+  public List<PushResult> pushAll(List<? extends T> payloads, PushOptions options) {
+    return await(pushAllAsync(payloads, options));
   }
 
   /**
-   * Claims one ready job for {@code worker}, if there is one now.
+   * {@inheritDoc}
    *
-   * @param worker the worker id recorded in the lease
-   * @return the claimed job, or empty when none is ready
+   * <p>The jobs are committed by the engine's group commit, many per write; each is accepted or
+   * refused on its own.
    */
-  public Optional<ClaimedJob<T>> claim(String worker) {
-    return await(claimAsync(worker));
+  @Override
+  public CompletableFuture<List<PushResult>> pushAllAsync(
+      List<? extends T> payloads, PushOptions options) {
+    PushOptions o = options == null ? PushOptions.none() : options;
+    if (o.idempotencyKey() != null) {
+      return CompletableFuture.failedFuture(new InvalidRequestException(
+          "pushAll gives each job its own key; the options must not hold one"));
+    }
+    List<PushRequest> requests = new ArrayList<>(payloads.size());
+    try {
+      for (T p : payloads) {
+        requests.add(request(toJson(p), o.key(UUID.randomUUID().toString())));
+      }
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (requests.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    List<CompletableFuture<PushResult>> each = jobs.pushAll(requests);
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .handle((v, ignored) -> collect(each));
   }
 
-  /**
-   * Claims one ready job for {@code worker}, if there is one now.
-   *
-   * @param worker the worker id recorded in the lease
-   * @return the claimed job, or empty when none is ready
-   */
-  public CompletableFuture<Optional<ClaimedJob<T>>> claimAsync(String worker) {
-    return claimAsync(new ClaimRequest(worker, null, 1, null), Duration.ZERO)
-        .thenApply(got -> got.isEmpty() ? Optional.empty() : Optional.of(got.get(0)));
+  private static List<PushResult> collect(List<CompletableFuture<PushResult>> each) {
+    List<PushResult> results = new ArrayList<>(each.size());
+    Map<Integer, CasqException> errors = new HashMap<>();
+    for (int i = 0; i < each.size(); i++) {
+      try {
+        results.add(each.get(i).join());
+      } catch (CompletionException e) {
+        results.add(null);
+        Throwable c = e.getCause() == null ? e : e.getCause();
+        errors.put(i, c instanceof CasqException ce ? ce
+            : new RequestFailedException("push #" + i + " failed: " + c, c));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new BatchPushException(results, errors);
+    }
+    return results;
   }
 
-  /**
-   * Claims up to {@code request.limit()} jobs, waiting up to {@code wait} for one.
-   *
-   * @param request worker, lease, limit and types
-   * @param wait how long to wait for a job when none is ready (long poll)
-   * @return the claimed jobs, empty when none became ready in time
-   */
-  public List<ClaimedJob<T>> claim(ClaimRequest request, Duration wait) {
+  @Override
+  public List<LeasedJob<T>> claim(ClaimRequest request, Duration wait) {
     return await(claimAsync(request, wait));
   }
 
-  /**
-   * Claims up to {@code request.limit()} jobs, waiting up to {@code wait} for one.
-   *
-   * @param request worker, lease, limit and types
-   * @param wait how long to wait for a job when none is ready (long poll)
-   * @return the claimed jobs, empty when none became ready in time
-   */
-  public CompletableFuture<List<ClaimedJob<T>>> claimAsync(ClaimRequest request, Duration wait) {
-    return jobs.claim(request, wait)
+  @Override
+  public CompletableFuture<List<LeasedJob<T>>> claimAsync(ClaimRequest request, Duration wait) {
+    return jobs.claim(request, wait == null ? Duration.ZERO : wait)
         .thenApply(
             list -> {
-              List<ClaimedJob<T>> out = new ArrayList<>(list.size());
+              List<LeasedJob<T>> out = new ArrayList<>(list.size());
               for (Job j : list) {
-                out.add(typed(j));
+                out.add(leased(j));
               }
               return out;
             });
   }
 
-  /**
-   * Extends the lease by the queue's default lease.
-   *
-   * @param job a job this worker holds
-   * @return the extended lease
-   */
-  public Lease heartbeat(ClaimedJob<T> job) {
-    return await(heartbeatAsync(job, null));
-  }
-
-  /**
-   * Extends the lease by {@code extendBy}.
-   *
-   * @param job a job this worker holds
-   * @param extendBy the new lease, from now; null for the queue's default lease
-   * @return the extended lease
-   */
-  public Lease heartbeat(ClaimedJob<T> job, Duration extendBy) {
+  @Override
+  public Instant heartbeat(LeasedJob<T> job, Duration extendBy) {
     return await(heartbeatAsync(job, extendBy));
   }
 
-  /**
-   * Extends the lease by {@code extendBy}.
-   *
-   * @param job a job this worker holds
-   * @param extendBy the new lease, from now; null for the queue's default lease
-   * @return the extended lease
-   */
-  public CompletableFuture<Lease> heartbeatAsync(ClaimedJob<T> job, Duration extendBy) {
-    return jobs.heartbeat(job.id(), job.leaseToken(), extendBy);
+  @Override
+  public CompletableFuture<Instant> heartbeatAsync(LeasedJob<T> job, Duration extendBy) {
+    return jobs.heartbeat(job.id(), job.leaseToken(), extendBy).thenApply(Lease::expiresAt);
   }
 
-  /**
-   * Completes the job once the completion is durable.
-   *
-   * @param job a job this worker holds
-   */
-  public void complete(ClaimedJob<T> job) {
-    await(completeAsync(job));
-  }
-
-  /**
-   * Completes with a result object that is kept with the archived job.
-   *
-   * @param job a job this worker holds
-   * @param result converted to JSON; null for none
-   */
-  public void complete(ClaimedJob<T> job, Object result) {
+  @Override
+  public void complete(LeasedJob<T> job, Object result) {
     await(completeAsync(job, result));
   }
 
-  /**
-   * Completes the job.
-   *
-   * @param job a job this worker holds
-   * @return completes once the completion is durable
-   */
-  public CompletableFuture<Void> completeAsync(ClaimedJob<T> job) {
-    return completeAsync(job, null);
-  }
-
-  /**
-   * Completes with a result object that is kept with the archived job.
-   *
-   * @param job a job this worker holds
-   * @param result converted to JSON; null for none
-   * @return completes once the completion is durable
-   */
-  public CompletableFuture<Void> completeAsync(ClaimedJob<T> job, Object result) {
+  @Override
+  public CompletableFuture<Void> completeAsync(LeasedJob<T> job, Object result) {
     String json;
     try {
       json = result == null ? null : toJson(result);
@@ -212,117 +166,91 @@ public final class Queue<T> implements AutoCloseable {
     return jobs.complete(job.id(), job.leaseToken(), json).thenApply(j -> null);
   }
 
-  /**
-   * Reports a failure; the job is retried with backoff while attempts remain.
-   *
-   * @param job a job this worker holds
-   * @param error what went wrong, kept with the job
-   * @return the job's status now: {@code QUEUED} (retried later) or {@code DEAD}
-   */
-  public JobStatus fail(ClaimedJob<T> job, String error) {
-    return await(failAsync(job, error));
+  @Override
+  public dev.casq.api.JobStatus fail(LeasedJob<T> job, String error) {
+    return await(failAsync(job, error, true));
   }
 
-  /**
-   * Reports a failure that must not be retried: the job goes dead.
-   *
-   * @param job a job this worker holds
-   * @param error what went wrong, kept with the job
-   * @return {@code DEAD}
-   */
-  public JobStatus failPermanently(ClaimedJob<T> job, String error) {
-    return await(failPermanentlyAsync(job, error));
+  @Override
+  public dev.casq.api.JobStatus failPermanently(LeasedJob<T> job, String error) {
+    return await(failAsync(job, error, false));
   }
 
-  /**
-   * Reports a failure; the job is retried with backoff while attempts remain.
-   *
-   * @param job a job this worker holds
-   * @param error what went wrong, kept with the job
-   * @return the job's status once the failure is durable
-   */
-  public CompletableFuture<JobStatus> failAsync(ClaimedJob<T> job, String error) {
-    return jobs.fail(job.id(), job.leaseToken(), error, true);
+  @Override
+  public CompletableFuture<dev.casq.api.JobStatus> failAsync(
+      LeasedJob<T> job, String error, boolean retry) {
+    return jobs.fail(job.id(), job.leaseToken(), error, retry).thenApply(Queue::status);
   }
 
-  /**
-   * Reports a failure that must not be retried: the job goes dead.
-   *
-   * @param job a job this worker holds
-   * @param error what went wrong, kept with the job
-   * @return the job's status once the failure is durable
-   */
-  public CompletableFuture<JobStatus> failPermanentlyAsync(ClaimedJob<T> job, String error) {
-    return jobs.fail(job.id(), job.leaseToken(), error, false);
-  }
-
-  /**
-   * Gives the job back without counting the attempt.
-   *
-   * @param job a job this worker holds
-   */
-  public void release(ClaimedJob<T> job) {
+  @Override
+  public void release(LeasedJob<T> job) {
     await(releaseAsync(job));
   }
 
-  /**
-   * Gives the job back without counting the attempt.
-   *
-   * @param job a job this worker holds
-   * @return completes once the release is durable
-   */
-  public CompletableFuture<Void> releaseAsync(ClaimedJob<T> job) {
+  @Override
+  public CompletableFuture<Void> releaseAsync(LeasedJob<T> job) {
     return jobs.release(job.id(), job.leaseToken());
   }
 
-  /**
-   * Cancels a job that has not finished.
-   *
-   * @param jobId the job's id
-   */
+  @Override
   public void cancel(String jobId) {
     await(cancelAsync(jobId));
   }
 
-  /**
-   * Cancels a job that has not finished.
-   *
-   * @param jobId the job's id
-   * @return completes once the cancellation is durable
-   */
+  @Override
   public CompletableFuture<Void> cancelAsync(String jobId) {
     return jobs.cancel(jobId).thenApply(j -> null);
   }
 
-  /**
-   * A summary of the queue now.
-   *
-   * @return jobs by state and the counters since the queue was created
-   */
-  public QueueStats stats() {
+  @Override
+  public JobInfo<T> get(String jobId) {
+    return await(getAsync(jobId));
+  }
+
+  @Override
+  public CompletableFuture<JobInfo<T>> getAsync(String jobId) {
+    return jobs.get(jobId).thenApply(this::info);
+  }
+
+  @Override
+  public dev.casq.api.QueueStats stats() {
     return await(statsAsync());
   }
 
-  /**
-   * A summary of the queue now.
-   *
-   * @return jobs by state and the counters since the queue was created
-   */
-  public CompletableFuture<QueueStats> statsAsync() {
-    return jobs.stats();
+  @Override
+  public CompletableFuture<dev.casq.api.QueueStats> statsAsync() {
+    return jobs.stats().thenApply(QueueStats::toApi);
   }
 
   /**
-   * Starts a worker that claims jobs and runs {@code handler} on each, with automatic heartbeats.
-   * The worker runs on its own threads until it is closed.
+   * The engine's own summary, with the idempotency keys it remembers (what {@code casq stats}
+   * prints).
    *
-   * @param handler runs once per claimed job: returning completes the job, throwing fails the
-   *     attempt
-   * @param options worker id, concurrency, lease, poll wait, shutdown grace
-   * @return the running worker; close it to stop
+   * @return the summary of the queue now
    */
+  public QueueStats engineStats() {
+    return await(jobs.stats());
+  }
+
+  @Override
   public Worker<T> worker(JobHandler<T> handler, WorkerOptions options) {
     return new Worker<>(this, handler, options);
+  }
+
+  @Override
+  public Worker<JsonNode> worker(JobHandlers handlers, WorkerOptions options) {
+    WorkerOptions o = handlers.claimOptions(options);
+    Queue<JsonNode> raw = new Queue<>(jobs, mapper, mapper.constructType(JsonNode.class));
+    return new Worker<>(raw, handlers.dispatcher(new JobHandlers.PayloadConverter() {
+      @Override
+      public <P> P convert(String json, Class<P> to) {
+        try {
+          return mapper.readValue(json, to);
+        } catch (JsonProcessingException e) {
+          throw new InvalidRequestException(e.getOriginalMessage());
+        }
+      }
+    }), o);
   }
 
   /** Closes the queue: stops its engine and releases the store. */
@@ -331,16 +259,36 @@ public final class Queue<T> implements AutoCloseable {
     jobs.close();
   }
 
-  ClaimedJob<T> typed(Job j) {
+  LeasedJob<T> leased(Job j) {
+    return new LeasedJob<>(j.id(), payload(j), j.payloadJson(), j.lease().token(),
+        j.lease().expiresAt(), j.attempts(), j.maxAttempts(), j.type(), j.priority());
+  }
+
+  private JobInfo<T> info(Job j) {
+    Lease lease = j.lease();
+    return new JobInfo<>(j.id(), status(j.status()), payload(j), j.payloadJson(), j.priority(),
+        j.runAt(), j.attempts(), j.maxAttempts(), j.createdAt(), j.type(), j.idempotencyKey(),
+        lease == null ? null : lease.worker(), lease == null ? null : lease.expiresAt(),
+        j.lastError(), j.finishedAt(), j.resultJson());
+  }
+
+  private T payload(Job j) {
     try {
-      T payload = mapper.readValue(j.payloadJson(), type);
-      return new ClaimedJob<>(j.id(), payload, j.lease().token(), j.lease().expiresAt(),
-          j.attempts(), j);
+      return mapper.readValue(j.payloadJson(), type);
     } catch (JsonProcessingException e) {
       throw new InvalidRequestException(
           "payload of job " + j.id() + " does not convert to " + type + ": "
               + e.getOriginalMessage());
     }
+  }
+
+  static dev.casq.api.JobStatus status(JobStatus s) {
+    return dev.casq.api.JobStatus.valueOf(s.name());
+  }
+
+  private static PushRequest request(String json, PushOptions o) {
+    return new PushRequest(json, o.type(), o.priority(), o.runAt(), o.delay(), o.maxAttempts(),
+        o.idempotencyKey());
   }
 
   private String toJson(Object value) {
@@ -359,6 +307,9 @@ public final class Queue<T> implements AutoCloseable {
       throw new QueueClosedException("interrupted while waiting for the queue");
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
+      while (c instanceof CompletionException && c.getCause() != null) {
+        c = c.getCause();
+      }
       if (c instanceof RuntimeException re) {
         throw re;
       }

@@ -1,6 +1,7 @@
 package dev.casq.core;
 
-import dev.casq.storage.CasqException;
+import dev.casq.api.CasqException;
+
 
 /** Base of the errors the queue raises about requests and state. */
 public class QueueException extends CasqException {

@@ -1,5 +1,7 @@
 package dev.casq.core;
 
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.PushResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,8 @@ package dev.casq.core;
 import java.time.Instant;
 
 /**
- * A summary of a queue at one revision.
+ * The engine's summary of a queue at one revision (with the idempotency keys it remembers); {@link
+ * #toApi()} is what {@link dev.casq.api.Queue#stats()} reports.
  *
  * @param revision the state revision it was taken at
  * @param ready queued jobs that can be claimed now
@@ -29,5 +30,22 @@ public record QueueStats(
   /** Jobs not yet finished. */
   public int pending() {
     return ready + scheduled + leased;
+  }
+
+  /**
+   * The summary as {@link dev.casq.api.Queue#stats()} reports it, for an embedded queue and a
+   * broker's alike.
+   *
+   * @return the API's summary
+   */
+  public dev.casq.api.QueueStats toApi() {
+    QueueCounters c = counters;
+    BrokerRecord b = broker;
+    return new dev.casq.api.QueueStats(revision, ready, scheduled, leased, finishedPendingArchive,
+        new dev.casq.api.QueueStats.Counters(c.pushed(), c.claimed(), c.completed(), c.failed(),
+            c.dead(), c.expired(), c.cancelled(), c.archived()),
+        b == null ? null
+            : new dev.casq.api.QueueStats.Broker(b.id(), b.address(), b.epoch(), b.heartbeatAt()),
+        updatedAt);
   }
 }

@@ -1,5 +1,6 @@
 package dev.casq.core;
 
+import dev.casq.api.Cancellation;
 import java.util.concurrent.CancellationException;
 
 /** What a worker tells the queue about a job once its handler has returned or thrown. */

@@ -1,5 +1,11 @@
 package dev.casq.core;
 
+import dev.casq.api.Cancellation;
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.JobFailure;
+import dev.casq.api.JobHandler;
+import dev.casq.api.LeasedJob;
+import dev.casq.api.WorkerOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,11 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims jobs and runs a handler on each, with automatic heartbeats while it runs.
+ * The embedded queue's {@link dev.casq.api.Worker}: claims jobs and runs a handler on each, with
+ * automatic heartbeats while it runs.
  *
  * <p>Leases: the worker tracks the expiry each heartbeat granted. A heartbeat the queue rejects,
  * or an expiry that passes while heartbeats keep failing, loses the lease: the handler's {@link
- * ClaimedJob#cancellation() cancellation} says so and its thread is interrupted, and nothing is
+ * LeasedJob#cancellation() cancellation} says so and its thread is interrupted, and nothing is
  * reported for the job afterwards (it may already run elsewhere).
  *
  * <p>Failing claims (queue fenced, storage failing) pause with {@link ClaimBackoff}: 50 ms doubling
@@ -33,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * failed as usual. Handlers still running then are interrupted; a job whose handler still runs
  * after that is never released (it could then run twice at once): its lease is left to expire.
  */
-public final class Worker<T> implements AutoCloseable {
+public final class Worker<T> implements dev.casq.api.Worker {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
   /** How long close() waits for interrupted handlers after the grace period, at most. */
   private static final Duration AFTER_INTERRUPT = Duration.ofSeconds(5);
@@ -90,6 +97,7 @@ public final class Worker<T> implements AutoCloseable {
    * Jobs this worker completed: the handler returned and the completion was accepted.
    * @return the number of completed jobs
    */
+  @Override
   public long completed() {
     return completed.get();
   }
@@ -98,11 +106,12 @@ public final class Worker<T> implements AutoCloseable {
    * Handler runs this worker reported as failed (whether or not the job will be retried).
    * @return the number of failed runs
    */
+  @Override
   public long failed() {
     return failed.get();
   }
 
-  /** Jobs whose lease was lost while their handler ran (nothing was reported for them). */
+  @Override
   public long lost() {
     return lost.get();
   }
@@ -114,7 +123,7 @@ public final class Worker<T> implements AutoCloseable {
       ClaimRequest request = new ClaimRequest(options.workerId(), options.lease(), 1,
           options.types(), UUID.randomUUID().toString());
       while (!stopping) {
-        List<ClaimedJob<T>> got;
+        List<LeasedJob<T>> got;
         Instant sentAt = clock.instant();
         try {
           got = queue.claim(request, options.pollWait());
@@ -139,7 +148,7 @@ public final class Worker<T> implements AutoCloseable {
           }
           continue;
         }
-        for (ClaimedJob<T> job : got) {
+        for (LeasedJob<T> job : got) {
           if (stopping) {
             safeRelease(job);
           } else {
@@ -152,12 +161,10 @@ public final class Worker<T> implements AutoCloseable {
     }
   }
 
-  private void run(ClaimedJob<T> claimed, Instant claimSentAt) {
+  private void run(LeasedJob<T> claimed, Instant claimSentAt) {
     Duration lease = leaseOf();
     Cancellation cancellation = new Cancellation();
-    ClaimedJob<T> job =
-        new ClaimedJob<>(claimed.id(), claimed.payload(), claimed.leaseToken(),
-            claimed.leaseExpiresAt(), claimed.attempts(), claimed.job(), cancellation);
+    LeasedJob<T> job = claimed.withCancellation(cancellation);
     HandlerRun run = new HandlerRun(job.id(), Thread.currentThread(), cancellation,
         LeaseWatch.granted(claimSentAt, lease));
     running.add(run);
@@ -193,7 +200,7 @@ public final class Worker<T> implements AutoCloseable {
     }
   }
 
-  private void settle(ClaimedJob<T> job, Settlement settlement, Throwable thrown) {
+  private void settle(LeasedJob<T> job, Settlement settlement, Throwable thrown) {
     switch (settlement) {
       case COMPLETE -> {
         try {
@@ -206,7 +213,10 @@ public final class Worker<T> implements AutoCloseable {
       case FAIL -> {
         failed.incrementAndGet();
         try {
-          queue.fail(job, thrown.toString());
+          String error =
+              thrown instanceof JobFailure ? String.valueOf(thrown.getMessage()) : thrown.toString();
+          boolean retry = !(thrown instanceof JobFailure jf) || jf.retry();
+          Queue.await(queue.failAsync(job, error, retry));
         } catch (RuntimeException re) {
           log.warn("could not report failure of job {}: {}", job.id(), re.toString());
         }
@@ -220,7 +230,7 @@ public final class Worker<T> implements AutoCloseable {
   }
 
   /** One scheduled heartbeat: extends the lease, or finds it lost and stops the handler. */
-  private void beat(ClaimedJob<T> job, HandlerRun run, Duration lease) {
+  private void beat(LeasedJob<T> job, HandlerRun run, Duration lease) {
     LeaseWatch watch = run.lease();
     if (run.cancellation().leaseLost()) {
       return;
@@ -246,7 +256,7 @@ public final class Worker<T> implements AutoCloseable {
     }
   }
 
-  private void leaseLost(ClaimedJob<T> job, HandlerRun run, String why) {
+  private void leaseLost(LeasedJob<T> job, HandlerRun run, String why) {
     log.warn("lease of job {} is lost ({}); interrupting its handler", job.id(), why);
     run.stop(Cancellation.Reason.LEASE_LOST, true);
   }
@@ -258,7 +268,7 @@ public final class Worker<T> implements AutoCloseable {
     return queue.jobs().engine().machine().policy().defaultLease();
   }
 
-  private void safeRelease(ClaimedJob<T> job) {
+  private void safeRelease(LeasedJob<T> job) {
     try {
       queue.release(job);
     } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.casq.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.casq.api.ClaimRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

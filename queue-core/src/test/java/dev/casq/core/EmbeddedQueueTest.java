@@ -3,6 +3,8 @@ package dev.casq.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.LeasedJob;
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.tck.ManualClock;
@@ -44,13 +46,13 @@ class EmbeddedQueueTest {
   @Test
   void pushClaimCompleteRoundTripIsDurable() {
     String id = queue.push(new Email("ada@example.com", "hello"));
-    ClaimedJob<Email> job = queue.claim("w1").orElseThrow();
+    LeasedJob<Email> job = queue.claim("w1").orElseThrow();
     assertThat(job.id()).isEqualTo(id);
     assertThat(job.payload()).isEqualTo(new Email("ada@example.com", "hello"));
     assertThat(job.attempts()).isEqualTo(1);
     assertThat(queue.claim("w2")).isEmpty();
     queue.complete(job);
-    QueueStats stats = queue.stats();
+    dev.casq.api.QueueStats stats = queue.stats();
     assertThat(stats.pending()).isZero();
     assertThat(stats.counters().completed()).isEqualTo(1);
 
@@ -64,10 +66,10 @@ class EmbeddedQueueTest {
   @Test
   void expiredLeaseMakesTheJobClaimableAgainAndCountsTheAttempt() {
     queue.push(new Email("a", "b"));
-    ClaimedJob<Email> first =
+    LeasedJob<Email> first =
         queue.claim(new ClaimRequest("w1", Duration.ofSeconds(10), 1, null), Duration.ZERO).get(0);
     clock.advance(Duration.ofSeconds(11));
-    ClaimedJob<Email> second = queue.claim("w2").orElseThrow();
+    LeasedJob<Email> second = queue.claim("w2").orElseThrow();
     assertThat(second.id()).isEqualTo(first.id());
     assertThat(second.attempts()).isEqualTo(2);
     assertThatThrownBy(() -> queue.complete(first)).isInstanceOf(LeaseRejectedException.class);
@@ -93,7 +95,7 @@ class EmbeddedQueueTest {
         queue.claimAsync(new ClaimRequest("w", null, 1, null), Duration.ofSeconds(30));
     assertThat(waiting).isNotDone();
     String id = queue.push(new Email("x", "y"));
-    List<ClaimedJob<Email>> got = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
-    assertThat(got).extracting(ClaimedJob::id).containsExactly(id);
+    List<LeasedJob<Email>> got = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(got).extracting(LeasedJob::id).containsExactly(id);
   }
 }

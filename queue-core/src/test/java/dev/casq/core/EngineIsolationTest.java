@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.PushResult;
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.StorageException;
 import dev.casq.storage.StoreLocation;

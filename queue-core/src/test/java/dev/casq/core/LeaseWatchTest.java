@@ -2,6 +2,7 @@ package dev.casq.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.casq.api.Cancellation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CancellationException;

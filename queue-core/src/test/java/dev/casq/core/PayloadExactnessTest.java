@@ -3,6 +3,7 @@ package dev.casq.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.casq.api.ClaimRequest;
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.StoreLocation;
 import java.time.Instant;

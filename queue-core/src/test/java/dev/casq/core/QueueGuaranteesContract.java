@@ -3,7 +3,9 @@ package dev.casq.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.casq.storage.CasqException;
+import dev.casq.api.CasqException;
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.PushResult;
 import dev.casq.storage.ObjectStore;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.tck.FaultInjectingStore;

@@ -2,6 +2,7 @@ package dev.casq.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.casq.api.PushResult;
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.OutcomeUnknownException;
 import dev.casq.storage.StoreLocation;

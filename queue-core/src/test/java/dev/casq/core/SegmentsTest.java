@@ -3,6 +3,8 @@ package dev.casq.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.PushResult;
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.ObjectStore;
 import dev.casq.storage.OutcomeUnknownException;

@@ -1,5 +1,6 @@
 package dev.casq.core;
 
+import dev.casq.api.PushResult;
 import dev.casq.storage.ObjectStore;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.Stores;

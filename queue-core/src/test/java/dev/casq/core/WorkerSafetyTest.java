@@ -3,6 +3,8 @@ package dev.casq.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.casq.api.LeasedJob;
+import dev.casq.api.WorkerOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -48,7 +50,7 @@ class WorkerSafetyTest {
         // someone else takes the job: the worker's lease is no longer valid
         Job leased = q.jobs().get(id).get();
         q.jobs().release(id, leased.lease().token()).get(10, TimeUnit.SECONDS);
-        ClaimedJob<Task> other = q.claim("other").orElseThrow();
+        LeasedJob<Task> other = q.claim("other").orElseThrow();
 
         assertThat(noticed.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(sawLeaseLost).isTrue();

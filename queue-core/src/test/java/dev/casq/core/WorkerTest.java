@@ -3,6 +3,8 @@ package dev.casq.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.casq.api.PushOptions;
+import dev.casq.api.WorkerOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package dev.casq.wire;
 
-import dev.casq.core.ClaimRequest;
+import dev.casq.api.ClaimRequest;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;

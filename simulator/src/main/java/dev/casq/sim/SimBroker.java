@@ -1,7 +1,8 @@
 package dev.casq.sim;
 
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.PushResult;
 import dev.casq.core.BrokerRecord;
-import dev.casq.core.ClaimRequest;
 import dev.casq.core.Command;
 import dev.casq.core.CommitGuard;
 import dev.casq.core.CommitLoop;
@@ -15,7 +16,6 @@ import dev.casq.core.JobNotFoundException;
 import dev.casq.core.Lease;
 import dev.casq.core.LeaseRejectedException;
 import dev.casq.core.PushRequest;
-import dev.casq.core.PushResult;
 import dev.casq.core.QueueStateMachine;
 import dev.casq.core.Sleeper;
 import dev.casq.core.StateCodec;

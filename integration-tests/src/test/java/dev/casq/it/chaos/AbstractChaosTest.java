@@ -5,14 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.casq.api.PushOptions;
+import dev.casq.api.QueueStats;
 import dev.casq.client.CasqClient;
 import dev.casq.client.ClientQueue;
-import dev.casq.client.RemoteStats;
 import dev.casq.client.TakeoverPolicy;
 import dev.casq.core.BrokerRecord;
 import dev.casq.core.Job;
 import dev.casq.core.JobStatus;
-import dev.casq.core.PushOptions;
 import dev.casq.core.QueueState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -549,7 +549,7 @@ abstract class AbstractChaosTest {
         q.pushJson("{\"p\":\"check-" + i + "\"}", PushOptions.none());
       }
       assertThat(client.currentBroker()).contains(address);
-      RemoteStats stats = q.stats();
+      QueueStats stats = q.stats();
       assertThat(stats.broker().id()).isEqualTo(brokerId);
     }
   }

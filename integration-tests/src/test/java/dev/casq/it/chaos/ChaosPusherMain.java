@@ -1,9 +1,9 @@
 package dev.casq.it.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.casq.api.PushOptions;
+import dev.casq.api.PushResult;
 import dev.casq.client.ClientQueue;
-import dev.casq.core.PushOptions;
-import dev.casq.core.PushResult;
 import java.util.List;
 
 /**

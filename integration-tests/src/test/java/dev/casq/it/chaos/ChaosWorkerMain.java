@@ -1,9 +1,9 @@
 package dev.casq.it.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.LeasedJob;
 import dev.casq.client.ClientQueue;
-import dev.casq.client.LeasedJob;
-import dev.casq.core.ClaimRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.casq.api.PushOptions;
 import dev.casq.client.CasqClient;
 import dev.casq.client.ClientQueue;
 import dev.casq.client.TakeoverPolicy;
 import dev.casq.core.BrokerRecord;
 import dev.casq.core.Job;
-import dev.casq.core.PushOptions;
 import dev.casq.core.QueueState;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,15 +2,15 @@ package dev.casq.it.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.casq.api.ClaimRequest;
+import dev.casq.api.LeasedJob;
+import dev.casq.api.PushOptions;
+import dev.casq.api.PushResult;
 import dev.casq.client.CasqClient;
 import dev.casq.client.ClientQueue;
-import dev.casq.client.LeasedJob;
 import dev.casq.client.TakeoverPolicy;
-import dev.casq.core.ClaimRequest;
 import dev.casq.core.JobQueue;
-import dev.casq.core.PushOptions;
 import dev.casq.core.PushRequest;
-import dev.casq.core.PushResult;
 import dev.casq.core.QueueOptions;
 import dev.casq.core.QueueState;
 import dev.casq.core.StateCodec;

@@ -29,18 +29,43 @@ class ReadmeExamplesTest {
     assertThat(run.output())
         .containsSubsequence(
             "sending 'Your order' to bob@example.com", "sending 'Welcome!' to ada@example.com",
-            "QueueStats[", "counters=QueueCounters{pushed=2, claimed=2, completed=2,")
-        .doesNotContain("QueueCounters@");
+            "QueueStats[", "counters=Counters[pushed=2, claimed=2, completed=2,", "broker=null")
+        .doesNotContain("Counters@");
     assertThat(run.exitCode()).as(run.output()).isZero();
   }
 
   @Test
-  void theClientExampleStartsABrokerAndHandlesTheJob() throws Exception {
+  void theClientExampleStartsABrokerAndHandlesBothJobs() throws Exception {
     ReadmeExamples.Run run = compileAndRun(ReadmeExamples.program("The broker and the client"));
     assertThat(run.output())
-        .containsSubsequence("sending 'Welcome!' to ada@example.com", "broker http://",
-            "RemoteStats[", "completed=1");
+        .containsSubsequence(
+            "sending 'Your order' to bob@example.com", "sending 'Welcome!' to ada@example.com",
+            "QueueStats[", "counters=Counters[pushed=2, claimed=2, completed=2,",
+            "broker=Broker[", "address=http://");
     assertThat(run.exitCode()).as(run.output()).isZero();
+  }
+
+  /** The two programs differ only in their class name and the line that opens the queue. */
+  @Test
+  void theEmbeddedAndTheClientExamplesDifferOnlyInHowTheyOpenTheQueue() throws Exception {
+    List<String> embedded = code(ReadmeExamples.program("Getting started (embedded)"));
+    List<String> client = code(ReadmeExamples.program("The broker and the client"));
+    List<String> onlyEmbedded = new java.util.ArrayList<>(embedded);
+    onlyEmbedded.removeAll(client);
+    List<String> onlyClient = new java.util.ArrayList<>(client);
+    onlyClient.removeAll(embedded);
+    assertThat(onlyEmbedded).containsExactly("import dev.casq.core.Casq;",
+        "public class EmailsExample {",
+        "try (Queue<Email> emails = Casq.open(store, Email.class)) {");
+    assertThat(onlyClient).containsExactly("import dev.casq.client.CasqClient;",
+        "public class EmailsClientExample {",
+        "try (Queue<Email> emails = CasqClient.connect(store, Email.class)) {");
+  }
+
+  /** The program's lines without comments or blank lines, trimmed. */
+  private static List<String> code(String program) {
+    return program.lines().map(l -> l.replaceAll("\\s*//.*$", "").trim())
+        .filter(l -> !l.isEmpty()).toList();
   }
 
   @Test

@@ -63,8 +63,8 @@ class ReleaseArtifactsTest {
   @Test
   void everyModuleWithCodeIsPublishedWithSourcesAndJavadoc() throws Exception {
     requireInstalled();
-    assertThat(published).contains("queue-core", "queue-client", "queue-broker", "queue-cli",
-        "storage-spi", "storage-localfile", "storage-s3", "storage-gcs");
+    assertThat(published).contains("casq-api", "queue-core", "queue-client", "queue-broker",
+        "queue-cli", "storage-spi", "storage-localfile", "storage-s3", "storage-gcs");
     for (String m : published) {
       for (String classifier : List.of("", "-sources", "-javadoc")) {
         assertThat(jar(m, classifier)).as(m + classifier).isRegularFile();

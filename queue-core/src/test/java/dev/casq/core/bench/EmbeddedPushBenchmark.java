@@ -1,6 +1,6 @@
 package dev.casq.core.bench;
 
-import dev.casq.core.ClaimRequest;
+import dev.casq.api.ClaimRequest;
 import dev.casq.core.Job;
 import dev.casq.core.JobQueue;
 import dev.casq.core.PushRequest;

@@ -1,4 +1,4 @@
-package dev.casq.core;
+package dev.casq.api;
 
 /**
  * The outcome of a push.

@@ -1,7 +1,7 @@
-package dev.casq.client;
+package dev.casq.api;
 
 /**
- * Thrown by a {@link ClientJobHandler} to fail the job with exactly this message as its error, and
+ * Thrown by a {@link JobHandler} to fail the job with exactly this message as its error, and
  * to say whether it may be retried. Any other exception fails the attempt with its {@code
  * toString()} and is retried while the job has attempts left.
  */

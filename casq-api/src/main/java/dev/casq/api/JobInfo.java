@@ -1,10 +1,9 @@
-package dev.casq.client;
+package dev.casq.api;
 
-import dev.casq.core.JobStatus;
 import java.time.Instant;
 
 /**
- * A job as the broker reports it (live, or finished and not yet archived). The lease token is
+ * A job as {@link Queue#get} reports it (live, or finished and not yet archived). The lease token is
  * never reported.
  *
  * @param id the job id

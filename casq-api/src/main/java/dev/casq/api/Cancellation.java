@@ -1,4 +1,4 @@
-package dev.casq.core;
+package dev.casq.api;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicReference;

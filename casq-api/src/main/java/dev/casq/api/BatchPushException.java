@@ -1,7 +1,5 @@
-package dev.casq.client;
+package dev.casq.api;
 
-import dev.casq.core.PushResult;
-import dev.casq.storage.CasqException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;

@@ -1,21 +1,21 @@
-package dev.casq.client;
+package dev.casq.api;
 
-import dev.casq.core.Cancellation;
 import java.time.Instant;
 
 /**
- * A job claimed through a broker and leased to the caller.
+ * A job leased to the caller: what {@link Queue#claim} returns and what a {@link JobHandler} runs,
+ * for an embedded queue and a broker's alike.
  *
  * @param id the job id
  * @param payload the payload converted to the queue's type
  * @param payloadJson the payload as JSON text, exactly as pushed
  * @param leaseToken proof of the lease; needed to heartbeat, complete, fail or release
- * @param leaseExpiresAt when the lease runs out unless extended (broker clock)
+ * @param leaseExpiresAt when the lease runs out unless extended (the clock of the process that commits: the embedded queue's, or the broker's)
  * @param attempts how many times the job was claimed, this time included
  * @param maxAttempts attempts before the job goes dead
  * @param type the job type, or null
  * @param priority the job priority
- * @param cancellation signalled when a {@link ClientWorker} running this job loses its lease or
+ * @param cancellation signalled when a {@link Worker} running this job loses its lease or
  *     shuts down; a handler checks {@code job.leaseLost()} or {@code job.isCancelled()}
  */
 public record LeasedJob<T>(
@@ -42,8 +42,13 @@ public record LeasedJob<T>(
         priority, new Cancellation());
   }
 
-  /** The same job watched by {@code c} (how a worker hands it to its handler). */
-  LeasedJob<T> withCancellation(Cancellation c) {
+  /**
+   * The same job watched by {@code c} (how a worker hands it to its handler).
+   *
+   * @param c the cancellation the worker signals
+   * @return the job with it
+   */
+  public LeasedJob<T> withCancellation(Cancellation c) {
     return new LeasedJob<>(id, payload, payloadJson, leaseToken, leaseExpiresAt, attempts,
         maxAttempts, type, priority, c);
   }

@@ -1,11 +1,11 @@
-package dev.casq.core;
+package dev.casq.api;
 
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * How a {@link Worker} runs.
+ * How a {@link Worker} runs: the same options for an embedded queue and a broker's.
  *
  * @param workerId recorded in each lease
  * @param concurrency jobs run at once
@@ -26,13 +26,17 @@ public record WorkerOptions(
     Duration shutdownGrace,
     Set<String> types) {
 
-  /** Checks the options; null {@code types} means any type. */
+  /**
+   * Checks the options; null {@code types} means any type.
+   *
+   * @throws IllegalArgumentException when {@code concurrency} is not from 1 to 10,000
+   */
   public WorkerOptions {
     Objects.requireNonNull(workerId, "workerId");
     Objects.requireNonNull(pollWait, "pollWait");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     if (concurrency < 1 || concurrency > 10_000) {
-      throw new InvalidRequestException("concurrency must be from 1 to 10000, got " + concurrency);
+      throw new IllegalArgumentException("concurrency must be from 1 to 10000, got " + concurrency);
     }
     types = types == null ? Set.of() : Set.copyOf(types);
   }
@@ -90,5 +94,16 @@ public record WorkerOptions(
   public WorkerOptions withPollWait(Duration d) {
     return new WorkerOptions(workerId, concurrency, lease, heartbeatInterval, d, shutdownGrace,
         types);
+  }
+
+  /**
+   * Only jobs of these types.
+   *
+   * @param t the types; null or empty for any
+   * @return a copy with them
+   */
+  public WorkerOptions withTypes(Set<String> t) {
+    return new WorkerOptions(workerId, concurrency, lease, heartbeatInterval, pollWait,
+        shutdownGrace, t);
   }
 }

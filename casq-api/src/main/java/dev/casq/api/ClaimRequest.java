@@ -1,4 +1,4 @@
-package dev.casq.core;
+package dev.casq.api;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -9,10 +9,10 @@ import java.util.Set;
  *
  * @param worker the worker's id (recorded in the lease)
  * @param lease lease duration; null for the queue default
- * @param limit how many jobs at most (1 to {@value QueuePolicy#MAX_CLAIM_BATCH})
+ * @param limit how many jobs at most (1 to 1000)
  * @param types only jobs of these types; empty for any
  * @param requestId null, or an id the caller sends again when it retries this claim (up to
- *     {@value QueuePolicy#MAX_CLAIM_REQUEST_ID_LENGTH} characters): while a job leased by a claim
+ *     128 characters): while a job leased by a claim
  *     of the same worker with the same id is still leased, the claim returns that lease again
  *     instead of leasing another job, so a claim whose answer was lost does not strand a job
  */

@@ -1,4 +1,4 @@
-package dev.casq.core;
+package dev.casq.api;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -84,10 +84,5 @@ public record PushOptions(
    */
   public PushOptions maxAttempts(int n) {
     return new PushOptions(idempotencyKey, priority, delay, runAt, type, n);
-  }
-
-  PushRequest apply(PushRequest r) {
-    return new PushRequest(r.payloadJson(), type, priority, runAt, delay, maxAttempts,
-        idempotencyKey);
   }
 }
