@@ -1,46 +1,57 @@
 package dev.casq.broker;
 
-import dev.casq.core.EngineMetrics;
 import dev.casq.core.EngineHealth;
+import dev.casq.core.GroupCommitEngine;
+import dev.casq.micrometer.CasqMetrics;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The broker's meters, exposed at {@code /metrics} in the Prometheus text format:
  *
  * <ul>
- *   <li>{@code casq_http_requests_seconds} (method, route, status): count, sum, max
- *   <li>{@code casq_commits_total}, {@code casq_commands_total}, {@code casq_commit_conflicts_total},
- *       {@code casq_commit_unknown_outcomes_total}, {@code casq_store_backpressure_total},
- *       {@code casq_archived_jobs_total}, {@code casq_written_bytes_total}, {@code
- *       casq_commit_write_seconds}, {@code casq_object_bytes}, {@code
- *       casq_idempotency_budget_refusals_total}, {@code casq_idempotency_keys} (queue)
- *   <li>{@code casq_commit_batch_size} (queue): commands per commit
- *   <li>{@code casq_queue_jobs} (queue, state = ready | scheduled | leased |
- *       finished), {@code
- *       casq_queue_events_total} (queue, event = pushed | claimed | ...), {@code
- *       casq_queue_revision} (queue): from the queue's last-batch snapshot
+ *   <li>{@code http_server_requests_seconds} (method, uri, status, outcome): a histogram with
+ *       {@link CasqMetrics#LATENCY_BUCKETS}
+ *   <li>each served queue's {@link CasqMetrics} (the names an embedded queue has too)
  *   <li>{@code casq_queue_state} (queue, state = starting | serving | retrying | fenced |
- *       stopped): 1 for the engine's current state
- *   <li>{@code casq_queue_fenced_total} (queue)
+ *       stopped): 1 for the engine's current state; {@code casq_queue_fenced_total} (queue)
+ *   <li>JVM and process meters: {@code jvm_memory_*}, {@code jvm_gc_*}, {@code jvm_threads_*},
+ *       {@code jvm_classes_*}, {@code process_cpu_usage}, {@code system_cpu_*}, {@code
+ *       process_uptime_seconds}, {@code process_start_time_seconds}, {@code process_files_*}
  * </ul>
  */
-final class BrokerMetrics {
+final class BrokerMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<String, Timer> requestTimers = new ConcurrentHashMap<>();
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Clock clock;
+
+  BrokerMetrics(Clock clock) {
+    this.clock = clock;
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+  }
 
   MeterRegistry registry() {
     return registry;
@@ -55,44 +66,38 @@ final class BrokerMetrics {
     Timer t = requestTimers.get(key);
     if (t == null) {
       t = requestTimers.computeIfAbsent(key, k ->
-          Timer.builder("casq.http.requests")
+          Timer.builder("http.server.requests")
               .description("HTTP requests by route and status")
+              .serviceLevelObjectives(CasqMetrics.LATENCY_BUCKETS.toArray(Duration[]::new))
               .tag("method", method)
-              .tag("route", route)
+              .tag("uri", route)
               .tag("status", Integer.toString(status))
+              .tag("outcome", outcome(status))
               .register(registry));
     }
     t.record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  private static String outcome(int status) {
+    if (status >= 500) {
+      return "SERVER_ERROR";
+    } else if (status >= 400) {
+      return "CLIENT_ERROR";
+    } else if (status >= 300) {
+      return "REDIRECTION";
+    } else if (status >= 200) {
+      return "SUCCESS";
+    }
+    return "INFORMATIONAL";
+  }
+
   /**
-   * Meters of one served queue; call once per queue. They read the queue's last-batch snapshot
-   * and its engine's health: a scrape never sends the engine a command.
+   * Meters of one served queue; call once per queue. They read what its engine published after
+   * its last batch and commit, and its health: a scrape never sends the engine a command.
    */
   QueueMeters queue(String name, ServedQueue served) {
-    Map<String, java.util.function.ToIntFunction<QueueSnapshot>> byState = new LinkedHashMap<>();
-    byState.put("ready", QueueSnapshot::ready);
-    byState.put("scheduled", QueueSnapshot::scheduled);
-    byState.put("leased", QueueSnapshot::leased);
-    byState.put("finished", QueueSnapshot::finished);
-    byState.forEach((state, count) ->
-        Gauge.builder("casq.queue.jobs", served, q -> count.applyAsInt(q.snapshot()))
-            .description("jobs in the queue by state, as of the engine's last batch")
-            .tag("queue", name)
-            .tag("state", state)
-            .register(registry));
-    for (int i = 0; i < QueueSnapshot.COUNTERS.length; i++) {
-      int index = i;
-      FunctionCounter.builder("casq.queue.events", served, q -> q.snapshot().counter(index))
-          .description("totals of the queue object since it was created")
-          .tag("queue", name)
-          .tag("event", QueueSnapshot.COUNTERS[i])
-          .register(registry);
-    }
-    Gauge.builder("casq.queue.revision", served, ServedQueue::revision)
-        .description("revision of the queue object last committed")
-        .tag("queue", name)
-        .register(registry);
+    CasqMetrics queueMetrics = new CasqMetrics(name, clock);
+    queueMetrics.bindTo(registry);
     for (EngineHealth.State state : EngineHealth.State.values()) {
       Gauge.builder("casq.queue.state", served, q -> q.engineHealth().state() == state ? 1 : 0)
           .description("1 for the state the queue's engine is in, 0 for the others")
@@ -100,24 +105,22 @@ final class BrokerMetrics {
           .tag("state", state.wireName())
           .register(registry);
     }
-    return new QueueMeters(name);
+    return new QueueMeters(name, queueMetrics);
+  }
+
+  /** Stops listening to the JVM's garbage collections; the meters stay readable. */
+  @Override
+  public void close() {
+    gc.close();
   }
 
   /** The meters that follow one queue's commit engine. */
   final class QueueMeters {
-    private final String name;
-    private final DistributionSummary batchSize;
+    private final CasqMetrics queueMetrics;
     private final Counter fenced;
-    private long seenCommits;
-    private long seenCommands;
 
-    QueueMeters(String name) {
-      this.name = name;
-      this.batchSize =
-          DistributionSummary.builder("casq.commit.batch.size")
-              .description("commands per commit")
-              .tag("queue", name)
-              .register(registry);
+    QueueMeters(String name, CasqMetrics queueMetrics) {
+      this.queueMetrics = queueMetrics;
       this.fenced =
           Counter.builder("casq.queue.fenced")
               .description("times a newer broker took this queue over")
@@ -125,60 +128,13 @@ final class BrokerMetrics {
               .register(registry);
     }
 
-    /** Binds to the engine that now serves the queue. */
-    void bind(EngineMetrics m) {
-      fc("casq.commits", m, EngineMetrics::commits, "successful writes of the queue object");
-      fc("casq.commands", m, EngineMetrics::commands, "commands carried by those writes");
-      fc("casq.commit.conflicts", m, EngineMetrics::conflicts, "lost compare-and-swaps");
-      fc("casq.commit.unknown.outcomes", m, EngineMetrics::unknownOutcomes,
-          "writes whose outcome had to be found out by reading");
-      fc("casq.store.backpressure", m, EngineMetrics::backPressure, "store rate-limit answers");
-      fc("casq.archived.jobs", m, EngineMetrics::archived, "finished jobs moved to archives");
-      fc("casq.written.bytes", m, EngineMetrics::bytesWritten, "bytes of queue object written");
-      fc("casq.idempotency.budget.refusals", m, EngineMetrics::keyBudgetRefusals,
-          "pushes with a new idempotency key refused at the idempotencyMemoryBudget");
-      Gauge.builder("casq.idempotency.keys", m, EngineMetrics::idempotencyKeys)
-          .description("idempotency keys held in memory at the last commit")
-          .tag("queue", name)
-          .register(registry);
-      FunctionTimer.builder("casq.commit.write", m, EngineMetrics::commits,
-              EngineMetrics::writeNanos, TimeUnit.NANOSECONDS)
-          .description("time spent writing the queue object")
-          .tag("queue", name)
-          .register(registry);
-      Gauge.builder("casq.object.bytes", m, EngineMetrics::lastObjectBytes)
-          .description("size of the queue object at the last commit")
-          .tag("queue", name)
-          .register(registry);
-      seenCommits = m.commits();
-      seenCommands = m.commands();
-    }
-
-    /** Called on the commit thread after every batch: records the size of the new commit. */
-    void afterBatch(EngineMetrics m) {
-      long commits = m.commits();
-      if (commits != seenCommits) {
-        long commands = m.commands();
-        long n = commits - seenCommits;
-        double perCommit = (double) (commands - seenCommands) / n;
-        for (long i = 0; i < n; i++) {
-          batchSize.record(perCommit);
-        }
-        seenCommits = commits;
-        seenCommands = commands;
-      }
+    /** Follows the engine that now serves the queue. */
+    void bind(GroupCommitEngine engine) {
+      queueMetrics.follow(engine);
     }
 
     void fenced() {
       fenced.increment();
-    }
-
-    private void fc(String meter, EngineMetrics m, ToDoubleFunction<EngineMetrics> f,
-        String description) {
-      FunctionCounter.builder(meter, m, f)
-          .description(description)
-          .tag("queue", name)
-          .register(registry);
     }
   }
 }

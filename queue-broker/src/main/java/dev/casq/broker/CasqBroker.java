@@ -1,7 +1,6 @@
 package dev.casq.broker;
 
 import dev.casq.core.BrokerRecord;
-import dev.casq.core.EngineMetrics;
 import dev.casq.core.FencedException;
 import dev.casq.core.JobQueue;
 import dev.casq.core.QueueClosedException;
@@ -110,7 +109,7 @@ public final class CasqBroker implements AutoCloseable {
   private final Settings settings;
   private final Map<String, ServedQueue> queues;
   private final Map<String, BrokerMetrics.QueueMeters> meters = new HashMap<>();
-  private final BrokerMetrics metrics = new BrokerMetrics();
+  private final BrokerMetrics metrics;
   private final WireReader reader;
   private final BearerAuth auth;
   private final byte[] dashboard;
@@ -138,6 +137,7 @@ public final class CasqBroker implements AutoCloseable {
 
   private CasqBroker(Settings settings) {
     this.settings = settings;
+    this.metrics = new BrokerMetrics(settings.queueOptions.engineOptions().clock());
     Map<String, ServedQueue> m = new LinkedHashMap<>();
     for (QueueSpec spec : settings.queues) {
       ServedQueue q = new ServedQueue(spec);
@@ -258,6 +258,7 @@ public final class CasqBroker implements AutoCloseable {
     try {
       shutDown();
     } finally {
+      metrics.close();
       closeDone.countDown();
     }
   }
@@ -474,10 +475,9 @@ public final class CasqBroker implements AutoCloseable {
       }
       JobQueue queue = JobQueue.open(location, settings.queueOptions);
       BrokerMetrics.QueueMeters m = meters.get(spec.name());
-      queue.engine().onCommit(state -> {
-        served.snapshot(QueueSnapshot.of(state, queue.engine().committedRevision()));
-        m.afterBatch(queue.engine().metrics());
-      });
+      m.bind(queue.engine()); // before the tenure's first commit
+      queue.engine().onCommit(state ->
+          served.snapshot(QueueSnapshot.of(state, queue.engine().committedRevision())));
       BrokerTenure tenure;
       try {
         tenure =
@@ -500,8 +500,6 @@ public final class CasqBroker implements AutoCloseable {
         queue.close();
         throw e;
       }
-      EngineMetrics engineMetrics = queue.engine().metrics();
-      m.bind(engineMetrics);
       served.serving(queue, tenure);
       if (closed.get()) {
         served.close();

@@ -211,7 +211,7 @@ class BrokerApiTest {
     assertThat(metrics.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
     assertThat(metrics.text())
         .contains("casq_commits_total{queue=\"jobs\"}")
-        .contains("casq_http_requests_seconds_count{method=\"POST\",route=\"/v1/queues/{q}/jobs\",status=\"201\"} 2")
+        .contains("http_server_requests_seconds_count{method=\"POST\",outcome=\"SUCCESS\",status=\"201\",uri=\"/v1/queues/{q}/jobs\"} 2")
         .contains("casq_queue_jobs{queue=\"jobs\",state=\"scheduled\"} 1")
         .contains("casq_queue_jobs{queue=\"jobs\",state=\"leased\"} 1")
         .contains("casq_queue_jobs{queue=\"jobs\",state=\"ready\"} 0")

@@ -147,6 +147,8 @@ final class BrokerCommand implements Callable<Integer> {
       broker.start();
       out.printf("casq broker %s serves %s at %s%n", broker.brokerId(),
           String.join(", ", broker.queueNames()), broker.address());
+      out.printf("  dashboard: %s/%n  metrics:   %s/metrics (Prometheus)%n", broker.address(),
+          broker.address());
       out.flush();
       // after a hand-over it keeps redirecting late requests to the successor until stopped:
       // exiting by itself would make a supervisor restart it, and the restarted broker would

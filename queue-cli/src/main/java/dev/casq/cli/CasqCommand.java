@@ -63,6 +63,7 @@ public final class CasqCommand implements java.util.concurrent.Callable<Integer>
     root.env = Map.copyOf(env);
     root.stop = stop;
     CommandLine cl = new CommandLine(root);
+    StatsCommand.describeDefaults(cl.getSubcommands().get("stats"));
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(

@@ -68,6 +68,28 @@ final class ClientOptions {
   /** Environment variable of the default of {@code --stale-after}. */
   static final String STALE_AFTER_ENV = "CASQ_CLIENT_STALE_AFTER";
 
+  /**
+   * Checks the values given (--takeover, --shutdown-timeout, --stale-after or its environment
+   * variable) without any I/O: a command calls it first, so that an invalid value exits 2 before
+   * anything is read or sent.
+   */
+  void check(CommandLine cmd, Map<String, String> env) {
+    if (takeover != null) {
+      parseTakeover(cmd, takeover);
+    }
+    if (shutdownTimeout != null && (shutdownTimeout.isNegative() || shutdownTimeout.isZero())) {
+      throw new CommandLine.ParameterException(cmd,
+          "invalid --shutdown-timeout: must be positive, got " + shutdownTimeout);
+    }
+    Duration stale = staleAfter(cmd, env);
+    Duration least = dev.casq.election.ElectionOptions.MIN_HEARTBEAT_INTERVAL
+        .multipliedBy(dev.casq.election.ElectionOptions.MIN_HEARTBEATS_PER_STALE);
+    if (stale != null && stale.compareTo(least) < 0) {
+      throw new CommandLine.ParameterException(cmd, "invalid --stale-after: must be at least "
+          + least.toMillis() + "ms, got " + stale);
+    }
+  }
+
   /** Builds the client; usage errors become picocli parameter errors (exit 2). */
   CasqClient build(CommandLine cmd, Map<String, String> env, TakeoverPolicy defaultPolicy) {
     String brokerUrl = broker != null ? broker : null;

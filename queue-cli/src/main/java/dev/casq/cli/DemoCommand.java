@@ -36,10 +36,11 @@ import picocli.CommandLine.Spec;
     name = "demo",
     header = "Run a broker, producers and workers with live progress.",
     description =
-        "Starts a broker on a file:// store, pushes jobs from several producers over HTTP, works"
-            + " them off with a worker pool and shows progress every second (pushed and completed"
-            + " per second, queue depth, commits) until every job is done; then a summary. The"
-            + " queue object stays behind for `casq inspect` and `casq stats`.")
+        "Starts a broker on a file:// store (its dashboard and metrics URLs are printed), has many"
+            + " concurrent producers push jobs over HTTP for --duration (or until --jobs were"
+            + " pushed), works them off with a worker pool and shows progress every second (pushed"
+            + " and completed per second, queue depth, commits) until every job is done; then a"
+            + " summary. The queue object stays behind for `casq inspect` and `casq stats`.")
 final class DemoCommand implements Callable<Integer> {
   /** The demo's job. */
   record DemoJob(long n, int producer, String note) {}
@@ -56,16 +57,25 @@ final class DemoCommand implements Callable<Integer> {
       description = "A store property (repeatable), e.g. file.fsync=false.")
   Map<String, String> storeProperties = new LinkedHashMap<>();
 
-  @Option(names = "--jobs", paramLabel = "N", defaultValue = "20000",
-      description = "Jobs to push. Default: ${DEFAULT-VALUE}.")
-  int jobs;
+  /** How long producers push when neither --duration nor --jobs is given. */
+  static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
 
-  @Option(names = "--producers", paramLabel = "N", defaultValue = "16",
-      description = "Concurrent producers (clients pushing one job at a time)."
-          + " Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long the producers push. Default: 10s, or until --jobs were pushed when"
+          + " that is given.")
+  Duration duration;
+
+  @Option(names = "--jobs", paramLabel = "N",
+      description = "Push this many jobs (and stop earlier if --duration is given and over)."
+          + " Default: as many as --duration allows.")
+  Long jobs;
+
+  @Option(names = "--producers", paramLabel = "N", defaultValue = "64",
+      description = "Concurrent producers (clients pushing one job at a time, each waiting for"
+          + " its push to be durable). Default: ${DEFAULT-VALUE}.")
   int producers;
 
-  @Option(names = "--workers", paramLabel = "N", defaultValue = "8",
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "16",
       description = "Jobs worked at once. Default: ${DEFAULT-VALUE}.")
   int workers;
 
@@ -82,10 +92,17 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CommandLine cmd = spec.commandLine();
-    if (jobs < 1 || producers < 1 || workers < 1 || producers > 10_000 || workers > 10_000) {
+    if ((jobs != null && jobs < 1) || producers < 1 || workers < 1 || producers > 10_000
+        || workers > 10_000) {
       throw new CommandLine.ParameterException(cmd,
           "--jobs, --producers and --workers must be at least 1 (producers/workers at most"
               + " 10000)");
+    }
+    if (duration == null && jobs == null) {
+      duration = DEFAULT_DURATION;
+    }
+    if (duration != null && (duration.isZero() || duration.isNegative())) {
+      throw new CommandLine.ParameterException(cmd, "--duration must be positive");
     }
     String uri = store;
     if (uri == null) {
@@ -94,7 +111,10 @@ final class DemoCommand implements Callable<Integer> {
       uri = file.toUri().toString();
     }
     PrintWriter out = cmd.getOut();
-    out.printf("casq demo: %,d jobs, %d producers, %d workers, store %s%n", jobs, producers,
+    out.printf("casq demo: %d producers pushing %s, %d workers, store %s%n", producers,
+        jobs == null ? "for " + human(duration)
+            : String.format("%,d jobs", jobs)
+                + (duration == null ? "" : " (at most " + human(duration) + ")"),
         workers, uri);
     out.flush();
     try (CasqBroker broker = startBroker(uri, out);
@@ -105,7 +125,10 @@ final class DemoCommand implements Callable<Integer> {
                 .queueName("demo")
                 .takeover(TakeoverPolicy.NONE)
                 .build()) {
-      out.printf("broker %s at %s%n", broker.brokerId(), broker.address());
+      out.printf("broker %s at %s%n  dashboard: %s/  (open it while the demo runs)%n"
+              + "  metrics:   %s/metrics (Prometheus)%n",
+          broker.brokerId(), broker.address(), broker.address(), broker.address());
+      out.println(COLUMNS);
       out.flush();
       return run(client.queue(DemoJob.class), uri, out);
     }
@@ -137,6 +160,19 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  private static String human(Duration d) {
+    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** What the progress columns mean, printed before the first line. */
+  static final String COLUMNS = String.join(System.lineSeparator(),
+      "every second: time since the start;",
+      "  pushed     jobs pushed so far (per second): each push returns once it is durable",
+      "  completed  jobs the workers finished (per second): a claim and a complete each",
+      "  depth      jobs pushed but not finished yet: waiting, scheduled or being worked",
+      "  commits    writes of the queue object (per second): each carries many pushes, claims"
+          + " and completes at once (group commit)");
+
   private CasqBroker.Builder builder(String uri) {
     return CasqBroker.builder()
         .queue("demo", uri)
@@ -165,12 +201,15 @@ final class DemoCommand implements Callable<Integer> {
             wo);
     CountDownLatch producersDone = new CountDownLatch(producers);
     List<Thread> threads = new ArrayList<>();
+    long pushUntil = duration == null ? Long.MAX_VALUE : t0 + duration.toNanos();
     for (int p = 0; p < producers; p++) {
       int producer = p;
-      long share = jobs / producers + (p < jobs % producers ? 1 : 0);
+      long share = jobs == null ? Long.MAX_VALUE
+          : jobs / producers + (p < jobs % producers ? 1 : 0);
       Thread t = new Thread(() -> {
         try {
-          for (long i = 0; i < share && failure.get() == null; i++) {
+          for (long i = 0; i < share && failure.get() == null && System.nanoTime() < pushUntil;
+              i++) {
             long s = System.nanoTime();
             queue.push(new DemoJob(i, producer, "hello from producer " + producer));
             pushNanos.addAndGet(System.nanoTime() - s);
@@ -219,7 +258,7 @@ final class DemoCommand implements Callable<Integer> {
         if (failure.get() != null) {
           break;
         }
-        if (!producing && now.pending() == 0 && c >= jobs) {
+        if (!producing && now.pending() == 0 && c >= pushed.get()) {
           break;
         }
         if (tick > deadline) {

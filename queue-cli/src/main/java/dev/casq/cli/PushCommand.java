@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.casq.api.PushOptions;
 import dev.casq.api.PushResult;
 import dev.casq.client.CasqClient;
+import dev.casq.client.TakeoverPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -103,6 +104,7 @@ final class PushCommand implements Callable<Integer> {
     // SIGTERM / Ctrl-C: the push finishes (within --deadline), then closing the client drains and
     // resigns the broker it may host in this process
     parent.stopSignal().onRequest(() -> {});
+    client.check(cmd, parent.env());
     if (delay != null && runAt != null) {
       throw new CommandLine.ParameterException(cmd, "give --delay or --run-at, not both");
     }
@@ -148,6 +150,7 @@ final class PushCommand implements Callable<Integer> {
     }
     String payload = "-".equals(json)
         ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8).trim() : json;
+    requireLiveBrokerWithoutTakeover(cmd);
     try (CasqClient c = client.build(cmd, parent.env(), null)) {
       PushResult r = c.queue(JsonNode.class).pushJson(payload, o);
       cmd.getOut().println(r.jobId());
@@ -180,6 +183,7 @@ final class PushCommand implements Callable<Integer> {
         new BulkPush.Settings(lines, defaults, fromLine, prefix, inFlight), cmd.getErr(),
         progress.apply(cmd.getErr()));
     long total = bulk.check();
+    requireLiveBrokerWithoutTakeover(cmd);
     BulkPush.Summary s;
     try (CasqClient c = client.build(cmd, parent.env(), null)) {
       s = bulk.push(c.queue(JsonNode.class), total);
@@ -194,6 +198,27 @@ final class PushCommand implements Callable<Integer> {
         s.refused() > 0 ? String.format("; %,d lines refused", s.refused()) : "");
     cmd.getErr().flush();
     return s.refused() > 0 ? 1 : 0;
+  }
+
+  /**
+   * With {@code --takeover none} and a store, fails at once when the broker record says no broker
+   * is alive (none recorded, resigned, stale heartbeat) instead of retrying until --deadline.
+   */
+  private void requireLiveBrokerWithoutTakeover(CommandLine cmd) {
+    if (client.takeover == null || client.broker != null
+        || ClientOptions.parseTakeover(cmd, client.takeover) != TakeoverPolicy.NONE) {
+      return;
+    }
+    String uri = client.storeOptions.resolve(parent.env());
+    if (uri == null) {
+      return; // the client reports the missing queue
+    }
+    String why = LiveBrokerCheck.whyNone(uri, client.storeOptions.properties,
+        client.staleAfter(cmd, parent.env()));
+    if (why != null) {
+      throw new CliException("no live broker for " + uri + " (" + why + ") and --takeover none:"
+          + " nothing pushed; start one with `casq broker`, or use --takeover in-process or wait");
+    }
   }
 
   /** The progress display; tests replace it. */

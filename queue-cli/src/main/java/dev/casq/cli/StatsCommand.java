@@ -53,14 +53,39 @@ final class StatsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON (the broker API's stats fields).")
   boolean json;
 
+  /** What stats does by default, unlike the other client commands. */
+  static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
+  static final String DEFAULT_TAKEOVER = "none";
+
+  /**
+   * Makes the help of {@code stats} tell its own defaults of the client options it shares with
+   * push and work ({@link #DEFAULT_DEADLINE}, {@link #DEFAULT_TAKEOVER}).
+   */
+  static void describeDefaults(CommandLine stats) {
+    CommandSpec spec = stats.getCommandSpec();
+    describe(spec, "--deadline", "How long asking the broker may take, retries included; past"
+        + " it the stats are computed from storage. Default: "
+        + DEFAULT_DEADLINE.toSeconds() + "s.");
+    describe(spec, "--takeover", "When the broker is dead (no answer, stale heartbeat) or none"
+        + " runs: none (read the state object from storage, the default here), wait, or"
+        + " in-process (start a broker in this process).");
+  }
+
+  private static void describe(CommandSpec spec, String option, String description) {
+    CommandLine.Model.OptionSpec old = spec.findOption(option);
+    spec.remove(old);
+    spec.addOption(CommandLine.Model.OptionSpec.builder(old).description(description).build());
+  }
+
   @Override
   public Integer call() throws Exception {
     CommandLine cmd = spec.commandLine();
+    client.check(cmd, parent.env());
     if (client.deadline == null) {
-      client.deadline = Duration.ofSeconds(5);
+      client.deadline = DEFAULT_DEADLINE;
     }
     if (client.takeover == null) {
-      client.takeover = "none";
+      client.takeover = DEFAULT_TAKEOVER;
     }
     dev.casq.api.QueueStats stats;
     String source;
@@ -93,18 +118,8 @@ final class StatsCommand implements Callable<Integer> {
 
   /** Why no broker can answer (none recorded, or its heartbeat is stale); null if one may. */
   private String noLiveBroker(String uri) {
-    try (BrokerDiscovery d = BrokerDiscovery.open(uri, client.storeOptions.properties)) {
-      Optional<BrokerRecord> r = d.current();
-      if (r.isEmpty()) {
-        return "no broker recorded";
-      }
-      Duration fallback = client.staleAfter(spec.commandLine(), parent.env());
-      if (BrokerDiscovery.isStale(r.get(), Instant.now(),
-          fallback != null ? fallback : ElectionOptions.DEFAULT_STALE_AFTER)) {
-        return "the recorded broker's heartbeat is stale";
-      }
-      return null;
-    }
+    return LiveBrokerCheck.whyNone(uri, client.storeOptions.properties,
+        client.staleAfter(spec.commandLine(), parent.env()));
   }
 
   private dev.casq.api.QueueStats fromStorage(String uri) {

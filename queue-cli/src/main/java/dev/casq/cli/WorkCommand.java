@@ -95,6 +95,7 @@ final class WorkCommand implements Callable<Integer> {
     // SIGTERM / Ctrl-C: stop claiming, give running commands the grace period, then close the
     // client, which drains and resigns the broker it hosts in this process, if any
     parent.stopSignal().onRequest(done::countDown);
+    client.check(cmd, parent.env());
     if (concurrency < 1 || concurrency > 10_000) {
       throw new CommandLine.ParameterException(cmd,
           "--concurrency must be from 1 to 10000, got " + concurrency);
@@ -104,6 +105,11 @@ final class WorkCommand implements Callable<Integer> {
     }
     if (pollWait.compareTo(Duration.ofSeconds(60)) > 0) {
       throw new CommandLine.ParameterException(cmd, "--poll-wait must be at most 60s");
+    }
+    // before any job is taken: a typo must not claim (and give back) a job
+    String cannot = CommandCheck.problem(command.get(0), System.getenv("PATH"));
+    if (cannot != null) {
+      throw new CommandLine.ParameterException(cmd, "cannot run COMMAND " + cannot);
     }
     String id = workerId != null ? workerId : ManagementFactory.getRuntimeMXBean().getName();
     WorkerOptions options =

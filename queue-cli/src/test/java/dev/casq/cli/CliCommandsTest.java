@@ -122,7 +122,7 @@ class CliCommandsTest {
     assertThat(n.get("ready").asLong()).isEqualTo(1);
     assertThat(n.get("source").asText()).isEqualTo("storage");
     Cli.Result text = Cli.run("stats", "--store", store);
-    assertThat(text.out()).contains("source     storage (the recorded broker's heartbeat is stale)")
+    assertThat(text.out()).contains("source     storage (the recorded broker resigned)")
         .contains("(epoch 1, resigned)").contains("ready      1");
 
     Cli.Result inspect = Cli.run("inspect", "--store", store);
@@ -151,17 +151,38 @@ class CliCommandsTest {
   }
 
   @Test
-  void workStopsWhenTheCommandCannotRunAndGivesTheJobBack() throws Exception {
+  void workChecksItsCommandBeforeTakingAJob() throws Exception {
     String id = Cli.run("push", "--store", store, "{}").out().strip();
+    Path missing = dir.resolve("no-such-program");
     Cli.Result r = Cli.run("work", "--store", store, "--poll-wait", "1s", "--",
-        dir.resolve("no-such-program").toString());
-    assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).contains("casq: cannot run " + dir.resolve("no-such-program"));
+        missing.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("casq: cannot run COMMAND " + missing + ": no such file");
+    Path notExecutable = java.nio.file.Files.writeString(dir.resolve("script.sh"), "exit 0\n");
+    r = Cli.run("work", "--store", store, "--", notExecutable.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("not an executable file");
+    r = Cli.run("work", "--store", store, "--", "casq-no-such-program-on-path");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("casq-no-such-program-on-path: not found on PATH");
     try (CasqClient c = client()) {
       JobInfo<JsonNode> job = queue(c).get(id);
       assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
       assertThat(job.attempts()).isZero();
+      assertThat(queue(c).stats().counters().claimed()).isZero(); // never claimed
     }
+  }
+
+  @Test
+  void pushWithoutTakeoverFailsAtOnceWhenTheBrokerResigned() throws Exception {
+    assertThat(Cli.run("push", "--store", store, "--takeover", "none", "{}").exit()).isZero();
+    broker.close(); // resigns the queue
+    broker = null;
+    Cli.Result r = Cli.run("push", "--store", store, "--takeover", "none", "{}");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("no live broker for " + store).contains("resigned")
+        .contains("--takeover none");
+    assertThat(r.err()).doesNotContain("within 30s"); // not the deadline running out
   }
 
   @Test
@@ -180,7 +201,15 @@ class CliCommandsTest {
     t.start();
     try {
       await().atMost(20, TimeUnit.SECONDS).until(() -> out.toString().contains(" at http://"));
+      await().atMost(20, TimeUnit.SECONDS).until(() -> out.toString().contains("/metrics"));
       assertThat(out.toString()).contains("serves emails, jobs at http://127.0.0.1:");
+      String address = out.toString().replaceAll("(?s).* at (http://[^\\s]+).*", "$1");
+      assertThat(out.toString()).contains("dashboard: " + address + "/\n")
+          .contains("metrics:   " + address + "/metrics");
+      var metrics = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(address + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.body()).contains("casq_queue_jobs{queue=\"jobs\"");
 
       Cli.Result pushed = Cli.run(Map.of("CASQ_TOKEN", "t0ken"), "push", "--store", other,
           "--queue", "jobs", "{}");
@@ -267,6 +296,33 @@ class CliCommandsTest {
         "--jobs", "300", "--producers", "4", "--workers", "3");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("done: 300 jobs pushed and 300 completed");
+  }
+
+  @Test
+  void demoPushesForItsDurationAndExplainsWhatItShows() {
+    broker.close();
+    broker = null;
+    String demo = dir.resolve("demo.json").toUri().toString();
+    Cli.Result r = Cli.run("demo", "--store", demo, "--store-property", "file.fsync=false",
+        "--duration", "1s", "--producers", "32", "--workers", "4");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("32 producers pushing for 1s, 4 workers")
+        .containsPattern("dashboard: http://127\\.0\\.0\\.1:\\d+/ ")
+        .containsPattern("metrics: +http://127\\.0\\.0\\.1:\\d+/metrics")
+        .contains(DemoCommand.COLUMNS);
+    java.util.regex.Matcher done = java.util.regex.Pattern
+        .compile("done: ([\\d,]+) jobs pushed and ([\\d,]+) completed").matcher(r.out());
+    assertThat(done.find()).as(r.out()).isTrue();
+    assertThat(done.group(1)).isEqualTo(done.group(2)); // every job pushed was worked off
+    assertThat(Long.parseLong(done.group(1).replace(",", ""))).isPositive();
+  }
+
+  @Test
+  void demoDefaultsToAShortRunWithManyProducers() {
+    String help = Cli.run("demo", "--help").out().replaceAll("\\s+", " ");
+    assertThat(help).contains("Default: 10s").contains("--producers=N Concurrent producers")
+        .contains("Default: 64.");
+    assertThat(DemoCommand.DEFAULT_DURATION).isEqualTo(Duration.ofSeconds(10));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,6 +21,19 @@ class CliUsageTest {
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("Usage: casq " + command).contains("--help");
     assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void statsHelpTellsTheDefaultsStatsUses() {
+    String help = Cli.run("stats", "--help").out().replaceAll("\\s+", " ");
+    assertThat(help).contains("Default: " + StatsCommand.DEFAULT_DEADLINE.toSeconds() + "s.")
+        .contains(StatsCommand.DEFAULT_TAKEOVER + " (read the state object from storage, the"
+            + " default here)")
+        .doesNotContain("Default: 30s").doesNotContain("in-process (start one in this process,"
+            + " the default)");
+    // the other client commands keep theirs
+    assertThat(Cli.run("push", "--help").out().replaceAll("\\s+", " "))
+        .contains("Default: 30s").contains("in-process (start one in this process, the default)");
   }
 
   @Test
@@ -99,6 +113,39 @@ class CliUsageTest {
     Cli.Result r = Cli.run("push", "--store", uri("q.json"), "--takeover", "maybe", "{}");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--takeover 'maybe'");
+  }
+
+  @Test
+  void invalidClientValuesExit2BeforeAnythingIsRead() {
+    Path lines = dir.resolve("no-such-lines.jsonl"); // reading it would fail with exit 1
+    Cli.Result r = Cli.run("push", "--store", uri("q.json"), "--file", lines.toString(),
+        "--takeover", "maybe");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--takeover 'maybe'");
+    r = Cli.run("push", "--store", uri("q.json"), "--takeover", "none", "--stale-after", "0s",
+        "{}");
+    assertThat(r.exit()).isEqualTo(2);
+    r = Cli.run(Map.of("CASQ_CLIENT_STALE_AFTER", "soon"), "work", "--store", uri("q.json"),
+        "--", "true");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("CASQ_CLIENT_STALE_AFTER");
+    r = Cli.run("push", "--store", uri("q.json"), "--takeover", "none", "--shutdown-timeout",
+        "-1s", "{}");
+    assertThat(r.exit()).isEqualTo(2);
+    r = Cli.run("stats", "--store", uri("q.json"), "--takeover", "maybe"); // not read first
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--takeover 'maybe'").doesNotContain("no queue object");
+    assertThat(dir.resolve("q.json")).doesNotExist();
+  }
+
+  @Test
+  void pushWithoutTakeoverFailsAtOnceWhenNoBrokerIsLive() {
+    Cli.Result r = Cli.run("push", "--store", uri("q.json"), "--takeover", "none", "{}");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("no live broker for " + uri("q.json") + " (no broker recorded)")
+        .contains("nothing pushed");
+    assertThat(r.err().strip().lines()).hasSize(1);
+    assertThat(dir.resolve("q.json")).doesNotExist();
   }
 
   @Test

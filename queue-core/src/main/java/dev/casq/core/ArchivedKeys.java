@@ -12,11 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ArchivedKeys {
   private static final Logger log = LoggerFactory.getLogger(ArchivedKeys.class);
-  /** Index objects read at once when a state names many (at a takeover). */
-  static final int LOAD_PARALLELISM = 8;
 
   private final ObjectStore store;
   private final String queueKey;
@@ -201,34 +194,8 @@ final class ArchivedKeys {
   /** Reads the key index objects of {@code refs} (many at once) into the memory. */
   private void load(List<QueueState.ArchiveRef> refs, Instant now) {
     long started = System.nanoTime();
-    List<KeyIndexObject.Entries> all = new ArrayList<>(refs.size());
-    if (parallel && refs.size() > 1) {
-      ExecutorService pool = Executors.newFixedThreadPool(
-          Math.min(LOAD_PARALLELISM, refs.size()), daemonThreads());
-      try {
-        List<Future<KeyIndexObject.Entries>> futures = new ArrayList<>(refs.size());
-        for (QueueState.ArchiveRef a : refs) {
-          futures.add(pool.submit(() -> entriesOf(a.key())));
-        }
-        for (Future<KeyIndexObject.Entries> f : futures) {
-          all.add(f.get());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new QueueClosedException("interrupted while reading key index objects of "
-            + queueKey);
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        throw cause instanceof RuntimeException r ? r
-            : new StorageException("reading key index objects failed: " + cause, cause);
-      } finally {
-        pool.shutdownNow();
-      }
-    } else {
-      for (QueueState.ArchiveRef a : refs) {
-        all.add(entriesOf(a.key()));
-      }
-    }
+    List<KeyIndexObject.Entries> all = KeyIndexReads.readAll(refs, a -> entriesOf(a.key()),
+        parallel, queueKey);
     long read = System.nanoTime();
     long total = 0;
     for (KeyIndexObject.Entries e : all) {
@@ -283,14 +250,5 @@ final class ArchivedKeys {
           + " forgotten", archiveKey, e.getMessage());
       return KeyIndexObject.of(List.of(), memory.hasher());
     }
-  }
-
-  private java.util.concurrent.ThreadFactory daemonThreads() {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, "casq-keys-" + queueKey + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

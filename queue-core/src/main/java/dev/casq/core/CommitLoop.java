@@ -179,7 +179,8 @@ public final class CommitLoop {
     this.archivedKeys = new ArchivedKeys(this.store, key, machine.policy(), KeyHasher.MURMUR3,
         sleeper == Sleeper.REAL, metrics); // a simulated engine reads on its own thread only
     this.archiver = new Archiver(this.store, key, options, archivedKeys, metrics);
-    this.segments = new Segments(this.store, key, options, metrics);
+    this.segments = new Segments(this.store, key, options, metrics,
+        sleeper == Sleeper.REAL); // as the archived keys: many reads at once, but not simulated
     this.errors = new ErrorLog(log, "queue " + key);
     this.attempt = new CommitAttempt(this.store, key, sleeper, metrics,
         e -> trouble("writing the queue object failed; retrying", e),
@@ -337,6 +338,7 @@ public final class CommitLoop {
       bytes = StateCodec.encode(state);
     }
     sealedBytes = bytes;
+    metrics.recordSealed(state);
     inFlight = new Write(new InFlightWrite(takeApplied(), bytes, version, revision, commitId,
         archive, segmentChange, System.nanoTime()), attempt);
     writes.start(inFlight);
@@ -641,6 +643,7 @@ public final class CommitLoop {
 
   private void trouble(String what, Throwable e) {
     troubles.incrementAndGet();
+    metrics.recordError();
     errors.warn(what, e);
     health.accept(EngineHealth.State.RETRYING, what + ": " + e);
   }

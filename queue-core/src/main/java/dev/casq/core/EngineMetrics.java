@@ -1,9 +1,29 @@
 package dev.casq.core;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the commit engine, readable from any thread. */
 public final class EngineMetrics {
+  /** Told of every commit that landed, on the engine thread: must be quick and never block. */
+  @FunctionalInterface
+  public interface CommitObserver {
+    /**
+     * A write of the queue object landed.
+     *
+     * @param commands the commands it carried
+     * @param bytes the size of the object written
+     * @param nanos the time from the start of the write until it was known to have landed
+     */
+    void committed(int commands, int bytes, long nanos);
+  }
+
+  private final List<CommitObserver> observers = new CopyOnWriteArrayList<>();
+  private final LongAdder errors = new LongAdder();
+  private QueueTally sealed; // engine thread only: the tally of the write in flight
+  private volatile QueueTally committed = QueueTally.NONE;
+  private volatile QueueTally latest = QueueTally.NONE;
   private final LongAdder commits = new LongAdder();
   private final LongAdder commands = new LongAdder();
   private final LongAdder bytesWritten = new LongAdder();
@@ -26,6 +46,74 @@ public final class EngineMetrics {
     bytesWritten.add(bytes);
     writeNanos.add(nanos);
     lastObjectBytes = bytes;
+    if (sealed != null) {
+      committed = sealed;
+    }
+    for (CommitObserver o : observers) {
+      o.committed(batchSize, bytes, nanos);
+    }
+  }
+
+  /** The state of the write about to start (at most one is in flight): committed if it lands. */
+  void recordSealed(QueueState state) {
+    sealed = QueueTally.of(state);
+  }
+
+  /** The state read when the engine started: committed by definition. */
+  void recordLoaded(QueueState state) {
+    QueueTally t = QueueTally.of(state);
+    committed = t;
+    latest = t;
+  }
+
+  /** The engine's working state after a batch or a timer tick. */
+  void recordLatest(QueueState state) {
+    latest = QueueTally.of(state);
+  }
+
+  void recordError() {
+    errors.increment();
+  }
+
+  /**
+   * Calls {@code observer} after every commit that lands from now on, on the engine thread (for
+   * histograms of commit latency and batch size).
+   *
+   * @param observer quick and non-blocking
+   */
+  public void observeCommits(CommitObserver observer) {
+    observers.add(java.util.Objects.requireNonNull(observer, "observer"));
+  }
+
+  /**
+   * The queue as of the last commit that landed (or the read that started the engine): its
+   * counters count committed events only.
+   *
+   * @return the tally, {@link QueueTally#NONE} before the engine read the queue
+   */
+  public QueueTally committed() {
+    return committed;
+  }
+
+  /**
+   * The queue as the engine holds it after its last batch or timer tick: everything committed and
+   * possibly the batch whose write is in flight (due jobs count as ready as soon as they are due,
+   * without waiting for a write).
+   *
+   * @return the tally, {@link QueueTally#NONE} before the engine read the queue
+   */
+  public QueueTally latest() {
+    return latest;
+  }
+
+  /**
+   * Times the commit loop ran into an error and retried (a failed write, a failed read), as
+   * reported in the engine's health as {@code retrying}.
+   *
+   * @return the count since the engine started
+   */
+  public long errors() {
+    return errors.sum();
   }
 
   void recordConflict() {

@@ -197,6 +197,7 @@ public final class GroupCommitEngine implements AutoCloseable {
   private void run() {
     try {
       loop.load();
+      metrics.recordLoaded(loop.state());
       health(EngineHealth.State.SERVING, null);
       started.complete(null);
     } catch (RuntimeException | Error e) {
@@ -340,6 +341,7 @@ public final class GroupCommitEngine implements AutoCloseable {
 
   private void notifyListeners() {
     QueueState state = loop.state();
+    metrics.recordLatest(state);
     for (Consumer<QueueState> r : commitListeners) {
       try {
         r.accept(state);

@@ -6,21 +6,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The key index object written next to an archive object: the idempotency keys of the archive's
- * jobs, as 128-bit hashes with each job's seq and finish time, so that an engine that starts (or
- * takes over) remembers the keys without reading the archive's jobs. Immutable once written.
+ * The key index object written next to an archive object or a segment object: the idempotency
+ * keys of its jobs, as 128-bit hashes with each job's seq and a fourth number (an archived job's
+ * finish time, or a segmented job's position in its segment), so that an engine that starts (or
+ * takes over) knows the keys without reading the jobs. Immutable once written.
  *
  * <p>Format {@code casq-keys/1} (binary, big-endian): the 12 ASCII bytes {@code casq-keys/1\n},
  * a 4-byte entry count, then per key 32 bytes: the two 64-bit halves of the key's MurmurHash3 x64
  * 128 (seed 0, UTF-8 bytes), the job's seq (id {@code j<seq>}) and its finish time in
- * milliseconds since 1970. docs/state-format.md describes it.
+ * milliseconds since 1970 (archives) or its position in the segment (segments).
+ * docs/state-format.md describes it.
  */
 final class KeyIndexObject {
   static final String FORMAT = "casq-keys/1";
   private static final byte[] MAGIC = (FORMAT + "\n").getBytes(StandardCharsets.US_ASCII);
   static final int ENTRY_BYTES = 32;
 
-  /** The keys of one archive. */
+  /**
+   * The keys of one archive or segment; {@code finishedAtMillis} holds a segmented job's position
+   * in its segment instead of a finish time.
+   */
   record Entries(long[] hi, long[] lo, long[] seq, long[] finishedAtMillis) {
     int size() {
       return seq.length;
@@ -40,6 +45,44 @@ final class KeyIndexObject {
         : archiveKey.substring(0, at) + ".keys/" + archiveKey.substring(at + ".archive/".length());
     return (moved.endsWith(".json") ? moved.substring(0, moved.length() - ".json".length())
         : moved) + ".keys";
+  }
+
+  /**
+   * The key of the index object of a segment: {@code <queue>.seg/<ref>.json} has its index at
+   * {@code <queue>.segkeys/<ref>.keys} (not under {@code .keys/}, whose objects a bucket lifecycle
+   * rule may expire after the key retention: a segment's index lives as long as its segment).
+   */
+  static String keyForSegment(String segmentKey) {
+    int at = segmentKey.lastIndexOf(".seg/");
+    String moved = at < 0 ? segmentKey + ".segkeys/"
+        : segmentKey.substring(0, at) + ".segkeys/" + segmentKey.substring(at + ".seg/".length());
+    return (moved.endsWith(".json") ? moved.substring(0, moved.length() - ".json".length())
+        : moved) + ".keys";
+  }
+
+  /**
+   * The entries of a segment's jobs ({@code jobs}, in the segment's order) that carry an
+   * idempotency key, with each one's position in the segment.
+   */
+  static Entries ofSegment(List<Job> jobs, KeyHasher hasher) {
+    int n = 0;
+    for (Job j : jobs) {
+      n += j.idempotencyKey() != null ? 1 : 0;
+    }
+    Entries e = new Entries(new long[n], new long[n], new long[n], new long[n]);
+    int k = 0;
+    for (int position = 0; position < jobs.size(); position++) {
+      Job j = jobs.get(position);
+      if (j.idempotencyKey() != null) {
+        KeyHasher.KeyHash h = hasher.hash(j.idempotencyKey());
+        e.hi()[k] = h.hi();
+        e.lo()[k] = h.lo();
+        e.seq()[k] = j.seq();
+        e.finishedAtMillis()[k] = position;
+        k++;
+      }
+    }
+    return e;
   }
 
   /** The entries of the finished jobs in {@code jobs} that carry an idempotency key. */

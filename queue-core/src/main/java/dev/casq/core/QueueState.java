@@ -78,7 +78,9 @@ public final class QueueState {
    * @param nextSeq seq of the job at the cursor
    * @param minSeq the lowest seq in the segment
    * @param maxSeq the highest seq in the segment
-   * @param keys how many of its jobs have an idempotency key (0: no need to read it at start)
+   * @param keys how many of its jobs from the cursor on that are not cancelled have an
+   *     idempotency key (0: no need to index its keys at start); a head written before jobs
+   *     leaving a segment were subtracted counts them all, which only overstates it
    * @param due the run-at of the job at the cursor of a scheduled segment; null for a segment of
    *     ready jobs
    */
@@ -113,12 +115,17 @@ public final class QueueState {
      */
     List<Job> jobs(String segmentKey);
 
-    /** Position and job id of each idempotency key in a segment, by the key's 128-bit hash. */
-    SegmentKeys keys(String segmentKey);
+    /**
+     * Where the idempotency key sits in the segments the source indexed (usually nowhere: an
+     * empty list), found with one probe whatever the number of segments; the caller judges each
+     * place against the state (segment named, position at or after its cursor, job not
+     * cancelled).
+     */
+    List<KeyAt> keyAt(String key);
   }
 
-  /** Where an idempotency key sits in a segment. */
-  record KeyAt(String jobId, int position) {}
+  /** Where an idempotency key sits in a segment: the segment, its job and its position. */
+  record KeyAt(String segment, String jobId, int position) {}
 
   /** A commit recorded in the state, to decide whether a write of unknown outcome landed. */
   public record CommitMark(long revision, String commitId) {}
@@ -250,8 +257,9 @@ public final class QueueState {
   }
 
   /**
-   * Idempotency keys held in memory: those of finished jobs still remembered, of live jobs in the
-   * head, and of jobs in segments (counted as written, even after they left the segment).
+   * Idempotency keys held: those of finished jobs still remembered, of live jobs in the head, and
+   * of jobs still in segments (a key whose job moved into the head or was cancelled there is
+   * counted once, where it is now).
    */
   long keysHeld() {
     long n = (long) finishedKeys.size() + liveKeys.size();
@@ -282,18 +290,26 @@ public final class QueueState {
     if (id != null) {
       return id;
     }
-    KeyHasher.KeyHash hash = null;
-    for (SegmentRef ref : segments) {
-      if (ref.keys() > 0) {
-        hash = hash == null ? KeyHasher.MURMUR3.hash(key) : hash;
-        KeyAt at = source().keys(ref.key()).find(hash);
-        if (at != null && at.position() >= ref.cursor()
+    if (!segments.isEmpty()) {
+      for (KeyAt at : source().keyAt(key)) {
+        SegmentRef ref = named(at.segment());
+        if (ref != null && at.position() >= ref.cursor()
             && !cancelledIn(ref).contains(at.jobId())) {
           return at.jobId();
         }
       }
     }
     return finishedKeys.jobFor(key, now);
+  }
+
+  /** The segment named {@code key} by this state, or null (a scan: for a key's match only). */
+  private SegmentRef named(String key) {
+    for (SegmentRef ref : segments) {
+      if (ref.key().equals(key)) {
+        return ref;
+      }
+    }
+    return null;
   }
 
   /** How many queued jobs that are due, waiting for a worker (in the head and in segments). */
@@ -396,6 +412,7 @@ public final class QueueState {
     java.util.Set<String> cancelled = cancelledIn(ref);
     int i = ref.cursor();
     int moved = 0;
+    int keysMoved = 0; // now counted in the head's keys (a cancelled job's was at its cancel)
     while (i < jobs.size() && moved < n) {
       if (dueBy != null && jobs.get(i).runAt().isAfter(dueBy)) {
         break;
@@ -404,6 +421,7 @@ public final class QueueState {
       if (cancelled.remove(job.id())) {
         continue;
       }
+      keysMoved += job.idempotencyKey() != null ? 1 : 0;
       if (live.putIfAbsent(job.id(), job) != null) {
         throw new IllegalStateException("job " + job.id() + " is both live and in " + ref.key());
       }
@@ -418,7 +436,8 @@ public final class QueueState {
     } else {
       Job next = jobs.get(i);
       segments.set(index, new SegmentRef(ref.key(), ref.count(), i, next.priority(), next.seq(),
-          ref.minSeq(), ref.maxSeq(), ref.keys(), ref.scheduled() ? next.runAt() : null));
+          ref.minSeq(), ref.maxSeq(), Math.max(0, ref.keys() - keysMoved),
+          ref.scheduled() ? next.runAt() : null));
     }
   }
 
@@ -495,6 +514,10 @@ public final class QueueState {
     finished.add(cancelled);
     if (old.idempotencyKey() != null) {
       remember(old.idempotencyKey(), old.id(), forgetKeyAt);
+      // the key is counted among the finished jobs' now, not the segment's
+      segments.set(segments.indexOf(ref), new SegmentRef(ref.key(), ref.count(), ref.cursor(),
+          ref.nextPriority(), ref.nextSeq(), ref.minSeq(), ref.maxSeq(),
+          Math.max(0, ref.keys() - 1), ref.due()));
     }
   }
 

@@ -4,7 +4,6 @@ import dev.casq.storage.ObjectStore;
 import dev.casq.storage.StorageException;
 import dev.casq.storage.VersionedBytes;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,6 +22,14 @@ import org.slf4j.LoggerFactory;
  * (and cached, a few at a time) when a claim reaches them; a segment read to its end is deleted
  * once a commit that no longer names it has landed, and the segment of a commit proven lost is
  * deleted at once (never one of a commit whose outcome is unknowable).
+ *
+ * <p>A segment whose jobs carry idempotency keys gets a key index object ({@link KeyIndexObject},
+ * at {@link KeyIndexObject#keyForSegment}) written before it, and deleted after it. An engine
+ * that attaches a state reads the key indexes of the segments it names that hold keys (many at
+ * once), not the segments: the keys of all segments go into one {@link SegmentKeyTable}, which a
+ * keyed push probes once. A segment whose index is missing or unreadable (one written before
+ * indexes existed, or one whose index write failed) is read instead, with a warning for a damaged
+ * one.
  *
  * <p>Also the {@link QueueState.SegmentSource} of the states the engine decodes: segment contents
  * and the idempotency keys they hold. Confined to the engine's thread.
@@ -54,7 +61,8 @@ final class Segments implements QueueState.SegmentSource {
   private final Supplier<String> tokens;
   private final java.time.Clock clock;
   private final EngineMetrics metrics;
-  private final Map<String, SegmentKeys> keysBySegment = new HashMap<>();
+  private final boolean parallel;
+  private final SegmentKeyTable keyTable = new SegmentKeyTable();
   private final LinkedHashMap<String, List<Job>> contents =
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -66,8 +74,14 @@ final class Segments implements QueueState.SegmentSource {
   private long segmentReads;
   private final Set<String> warnedMissing = new HashSet<>();
 
-  Segments(ObjectStore store, String queueKey, EngineOptions options, EngineMetrics metrics) {
+  /**
+   * @param parallel whether key index objects are read by several threads at once (not in a
+   *     simulation, whose engine reads on its own thread only)
+   */
+  Segments(ObjectStore store, String queueKey, EngineOptions options, EngineMetrics metrics,
+      boolean parallel) {
     this.store = store;
+    this.parallel = parallel;
     this.queueKey = queueKey;
     this.headMaxReadyJobs = options.headMaxReadyJobs();
     this.tokens = options.tokens();
@@ -87,7 +101,8 @@ final class Segments implements QueueState.SegmentSource {
 
   /**
    * Attaches to a state the engine decoded: the state reads segments through this cache, and the
-   * keys of every segment it names are indexed (segments without keys are not read).
+   * keys of every segment it names that holds keys are indexed, from the segments' key index
+   * objects (segments are read only when their index is missing or damaged).
    *
    * @param sealed whether the state is the one the next write is conditioned on
    */
@@ -96,13 +111,17 @@ final class Segments implements QueueState.SegmentSource {
     Set<String> named = names(state);
     if (sealed) {
       namedBySealed = named;
-      keysBySegment.keySet().retainAll(named);
+      keyTable.retain(named);
       contents.keySet().retainAll(named);
     }
+    List<QueueState.SegmentRef> toLoad = new ArrayList<>();
     for (QueueState.SegmentRef ref : state.segments) {
-      if (ref.keys() > 0) {
-        keys(ref.key());
+      if (ref.keys() > 0 && !keyTable.contains(ref.key())) {
+        toLoad.add(ref);
       }
+    }
+    if (!toLoad.isEmpty()) {
+      loadKeys(toLoad);
     }
   }
 
@@ -144,11 +163,11 @@ final class Segments implements QueueState.SegmentSource {
     return written.isEmpty() && dropped.isEmpty() ? Change.NONE : new Change(written, dropped);
   }
 
-  /** After a commit landed: deletes the segments it stopped naming. */
+  /** After a commit landed: deletes the segments it stopped naming (and their key indexes). */
   void landed(Change change) {
     for (String key : change.dropped()) {
-      delete(key, "read to its end");
-      keysBySegment.remove(key);
+      deleteWithIndex(key, "read to its end");
+      keyTable.drop(key);
       contents.remove(key);
     }
   }
@@ -156,8 +175,8 @@ final class Segments implements QueueState.SegmentSource {
   /** After a commit proven lost: deletes the segments written for it (no state names them). */
   void lost(Change change) {
     for (String key : change.written()) {
-      delete(key, "written for a commit that did not land");
-      keysBySegment.remove(key);
+      deleteWithIndex(key, "written for a commit that did not land");
+      keyTable.drop(key);
       contents.remove(key);
     }
   }
@@ -177,28 +196,36 @@ final class Segments implements QueueState.SegmentSource {
         return null;
       }
       contents.put(segmentKey, jobs);
-      if (!keysBySegment.containsKey(segmentKey)) {
-        keysBySegment.put(segmentKey, keysOf(jobs));
+      if (!keyTable.contains(segmentKey)) {
+        keyTable.add(segmentKey, keysOf(jobs));
       }
     }
     return jobs;
   }
 
+  /**
+   * Every place in a segment where the key's hash is indexed: one probe of the table, whatever
+   * the number of segments. When the segment's jobs are cached, a hash match is checked against
+   * the job's key itself.
+   */
   @Override
-  public SegmentKeys keys(String segmentKey) {
-    SegmentKeys keys = keysBySegment.get(segmentKey);
-    if (keys == null) {
-      List<Job> jobs = contents.get(segmentKey);
-      if (jobs == null) {
-        jobs = read(segmentKey);
-      }
-      if (jobs == null) {
-        return SegmentKeys.NONE; // not cached: indexed again once the state is read afresh
-      }
-      keys = keysOf(jobs);
-      keysBySegment.put(segmentKey, keys);
+  public List<QueueState.KeyAt> keyAt(String key) {
+    KeyHasher.KeyHash h = KeyHasher.MURMUR3.hash(key);
+    List<SegmentKeyTable.Hit> hits = keyTable.find(h.hi(), h.lo());
+    if (hits.isEmpty()) {
+      return List.of();
     }
-    return keys;
+    List<QueueState.KeyAt> found = new ArrayList<>(hits.size());
+    for (SegmentKeyTable.Hit hit : hits) {
+      List<Job> jobs = contents.get(hit.segment());
+      if (jobs != null && (hit.position() < 0 || hit.position() >= jobs.size()
+          || !key.equals(jobs.get(hit.position()).idempotencyKey()))) {
+        continue; // another key with the same 96 bits of hash
+      }
+      found.add(new QueueState.KeyAt(hit.segment(), QueueStateMachine.jobId(hit.seq()),
+          hit.position()));
+    }
+    return found;
   }
 
   /** Loads the segment a claim would read next, so the read happens before commands apply. */
@@ -228,11 +255,16 @@ final class Segments implements QueueState.SegmentSource {
         scheduledJobs ? state.takeLatestScheduled(keep) : state.takeWorstReady(keep);
     String commitRef = revision + "-" + tokens.get();
     String segmentKey = queueKey + ".seg/" + commitRef + ".json";
+    KeyIndexObject.Entries keys = keysOf(worst);
+    boolean indexed = writeKeyIndex(segmentKey, keys);
     byte[] bytes;
     try {
       bytes = StateCodec.encodeSegment(worst, commitRef);
       store.put(segmentKey, bytes);
     } catch (StorageException e) {
+      if (indexed) {
+        delete(KeyIndexObject.keyForSegment(segmentKey), "its segment could not be written");
+      }
       // the jobs go back into the head; the next seal tries again
       if (scheduledJobs) {
         state.restoreScheduled(worst);
@@ -244,7 +276,7 @@ final class Segments implements QueueState.SegmentSource {
       return null;
     }
     state.addSegment(segmentKey, worst, scheduledJobs);
-    keysBySegment.put(segmentKey, keysOf(worst));
+    keyTable.add(segmentKey, keys);
     metrics.recordSegment(worst.size(), bytes.length);
     return segmentKey;
   }
@@ -311,9 +343,12 @@ final class Segments implements QueueState.SegmentSource {
     }
     merged.sort(scheduledKind ? QueueState.SCHEDULE_ORDER : QueueState.READY_ORDER);
     String segmentKey = null;
+    KeyIndexObject.Entries keys = null;
     if (!merged.isEmpty()) {
       String commitRef = revision + "-" + tokens.get();
       segmentKey = queueKey + ".seg/" + commitRef + ".json";
+      keys = keysOf(merged);
+      boolean indexed = writeKeyIndex(segmentKey, keys);
       try {
         byte[] bytes = StateCodec.encodeSegment(merged, commitRef);
         store.put(segmentKey, bytes);
@@ -321,12 +356,15 @@ final class Segments implements QueueState.SegmentSource {
       } catch (StorageException e) {
         log.warn("merged segment write {} failed ({}); the segments stay as they are",
             segmentKey, e.toString());
+        if (indexed) {
+          delete(KeyIndexObject.keyForSegment(segmentKey), "its segment could not be written");
+        }
         return null;
       }
     }
     state.replaceSegments(inputs, segmentKey, merged, skipped);
     if (segmentKey != null) {
-      keysBySegment.put(segmentKey, keysOf(merged));
+      keyTable.add(segmentKey, keys);
     }
     return segmentKey;
   }
@@ -366,9 +404,113 @@ final class Segments implements QueueState.SegmentSource {
     try {
       store.delete(key);
     } catch (StorageException e) {
-      log.warn("could not delete segment {} ({}): {}", key, why, e.toString());
+      log.warn("could not delete {} ({}): {}", key, why, e.toString());
     }
   }
+
+  /**
+   * Deletes a segment and then its key index object (whether or not it has one: a segment whose
+   * keys all left it has no count of keys in the head any more, and deleting a missing object is
+   * no error).
+   */
+  private void deleteWithIndex(String segmentKey, String why) {
+    delete(segmentKey, why);
+    delete(KeyIndexObject.keyForSegment(segmentKey), why);
+  }
+
+  /** Writes the key index of a segment's keyed jobs; false when there is none (or it failed). */
+  private boolean writeKeyIndex(String segmentKey, KeyIndexObject.Entries keys) {
+    if (keys.size() == 0) {
+      return false;
+    }
+    String indexKey = KeyIndexObject.keyForSegment(segmentKey);
+    try {
+      store.put(indexKey, KeyIndexObject.encode(keys));
+      return true;
+    } catch (StorageException e) {
+      // the segment still holds the keys: an engine that attaches it reads it instead (slower)
+      log.warn("key index write {} failed ({}); an engine that starts reads the segment for its"
+          + " keys", indexKey, e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * Puts the keys of {@code refs} into the key table: from their key index objects (read many at
+   * once), or from the segments themselves where an index is missing or damaged. A segment that
+   * cannot be read either is left out (indexed again when a state is attached afresh).
+   */
+  private void loadKeys(List<QueueState.SegmentRef> refs) {
+    long started = System.nanoTime();
+    List<IndexRead> reads = KeyIndexReads.readAll(refs, this::readIndex, parallel, queueKey);
+    long total = 0;
+    long found = 0;
+    for (IndexRead r : reads) {
+      found += r.entries() == null ? 0 : r.entries().size();
+    }
+    keyTable.ensureRoom(found); // one allocation for all of them, in the common case
+    int fromSegments = 0;
+    for (int i = 0; i < refs.size(); i++) {
+      QueueState.SegmentRef ref = refs.get(i);
+      IndexRead r = reads.get(i);
+      KeyIndexObject.Entries keys = r.entries();
+      if (keys == null) {
+        if (r.problem() != null) {
+          log.warn("key index object {} of segment {} cannot be used ({}); reading the segment"
+              + " for its keys instead", KeyIndexObject.keyForSegment(ref.key()), ref.key(),
+              r.problem());
+        }
+        List<Job> jobs = contents.get(ref.key());
+        if (jobs == null) {
+          jobs = read(ref.key());
+        }
+        if (jobs == null) {
+          continue; // missing or damaged: not indexed (a claim reports it)
+        }
+        keys = keysOf(jobs);
+        fromSegments++;
+      }
+      keyTable.add(ref.key(), keys);
+      total += keys.size();
+    }
+    if (refs.size() > 1) {
+      log.info("queue {}: indexed {} idempotency keys of {} segments in {} ms ({} read from the"
+          + " segments, the rest from their key index objects)", queueKey, total, refs.size(),
+          (System.nanoTime() - started) / 1_000_000, fromSegments);
+    }
+  }
+
+  /** What reading a segment's key index gave: its entries, or null and why (null: missing). */
+  private record IndexRead(KeyIndexObject.Entries entries, String problem) {}
+
+  /** Reads and checks the key index of a segment (on a loading thread: touches no engine state). */
+  private IndexRead readIndex(QueueState.SegmentRef ref) {
+    Optional<VersionedBytes> bytes = store.read(KeyIndexObject.keyForSegment(ref.key()));
+    if (bytes.isEmpty()) {
+      return new IndexRead(null, null); // written before key indexes, or its write failed
+    }
+    KeyIndexObject.Entries e;
+    try {
+      e = KeyIndexObject.decode(bytes.get().data());
+    } catch (CorruptStateException ex) {
+      return new IndexRead(null, ex.getMessage());
+    }
+    if (e.size() < ref.keys()) {
+      return new IndexRead(null, "it holds " + e.size() + " keys, the queue object counts "
+          + ref.keys());
+    }
+    for (int i = 0; i < e.size(); i++) {
+      long position = e.finishedAtMillis()[i];
+      long seq = e.seq()[i];
+      if (position < 0 || position >= ref.count() || seq < ref.minSeq() || seq > ref.maxSeq()) {
+        return new IndexRead(null, "key " + i + " is at position " + position + " with seq "
+            + seq + ", outside the segment's " + ref.count() + " jobs and seq range "
+            + ref.minSeq() + ".." + ref.maxSeq());
+      }
+    }
+    return new IndexRead(e, null);
+  }
+
 
   /**
    * Every live job of a decoded queue object: the head's and those still waiting in the segments
@@ -389,8 +531,8 @@ final class Segments implements QueueState.SegmentSource {
     return all;
   }
 
-  private static SegmentKeys keysOf(Collection<Job> jobs) {
-    return SegmentKeys.of(jobs, KeyHasher.MURMUR3);
+  private static KeyIndexObject.Entries keysOf(List<Job> jobs) {
+    return KeyIndexObject.ofSegment(jobs, KeyHasher.MURMUR3);
   }
 
   private static Set<String> names(QueueState state) {

@@ -47,7 +47,7 @@ class CoreArchitectureTest {
   @ArchTest
   static final ArchRule threadsAreOwnedByTheEngineTheQueueAndTheWorker = noClasses()
       .that().doNotHaveSimpleName("GroupCommitEngine").and().doNotHaveSimpleName("JobQueue")
-      .and().doNotHaveSimpleName("Worker").and().doNotHaveSimpleName("ArchivedKeys")
+      .and().doNotHaveSimpleName("Worker").and().doNotHaveSimpleName("KeyIndexReads")
       .should().callConstructor(Thread.class, Runnable.class, String.class)
       .orShould().callConstructor(Thread.class, Runnable.class)
       .orShould().callConstructor(Thread.class)

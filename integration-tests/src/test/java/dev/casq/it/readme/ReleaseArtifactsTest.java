@@ -63,7 +63,8 @@ class ReleaseArtifactsTest {
   @Test
   void everyModuleWithCodeIsPublishedWithSourcesAndJavadoc() throws Exception {
     requireInstalled();
-    assertThat(published).contains("casq-api", "queue-core", "queue-client", "queue-broker",
+    assertThat(published).contains("casq-api", "queue-core", "casq-micrometer", "queue-client",
+        "queue-broker",
         "queue-cli", "storage-spi", "storage-localfile", "storage-s3", "storage-gcs");
     for (String m : published) {
       for (String classifier : List.of("", "-sources", "-javadoc")) {

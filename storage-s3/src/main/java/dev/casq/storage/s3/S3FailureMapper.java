@@ -116,6 +116,14 @@ final class S3FailureMapper {
 
   private StorageException mapNoAnswer(S3Operation op, String key, RuntimeException e) {
     String what = describe(op, key);
+    if (noCredentials(e)) {
+      // the SDK lists every provider it tried in one long message: keep it as the cause (-v)
+      return new StoreConfigurationException(
+          "no AWS credentials found for bucket '" + bucket + "' at " + endpoint + " (" + what
+              + "): set s3.access-key and s3.secret-key (CASQ_S3_ACCESS_KEY,"
+              + " CASQ_S3_SECRET_KEY), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, an AWS"
+              + " profile or a role; nothing was sent", e);
+    }
     String cause = rootMessage(e);
     if (neverSent(e)) {
       return new StorageException(
@@ -148,6 +156,17 @@ final class S3FailureMapper {
       if (t instanceof InterruptedIOException) {
         // any other timeout may have struck after the request was sent
         return false;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the SDK found no credentials to sign with (before anything was sent). */
+  static boolean noCredentials(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && m.startsWith("Unable to load credentials")) {
+        return true;
       }
     }
     return false;

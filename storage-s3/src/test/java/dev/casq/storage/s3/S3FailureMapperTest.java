@@ -116,4 +116,32 @@ class S3FailureMapperTest {
     assertThat(mapper.map(S3Operation.READ, "k", transport(new SocketException("Connection reset"))))
         .isExactlyInstanceOf(StorageException.class);
   }
+
+  @Test
+  @DisplayName("no credentials: one readable line, the SDK's chain kept as the cause")
+  void noCredentials() {
+    String chain = "Unable to load credentials from any of the providers in the chain"
+        + " AwsCredentialsProviderChain(credentialsProviders=[SystemPropertyCredentialsProvider(),"
+        + " EnvironmentVariableCredentialsProvider(), ProfileCredentialsProvider()]) :"
+        + " [SystemPropertyCredentialsProvider(): Unable to load credentials from system settings."
+        + " Access key must be specified either via environment variable (AWS_ACCESS_KEY_ID) or"
+        + " system property (aws.accessKeyId)., ProfileCredentialsProvider(): Profile file"
+        + " contained no credentials for profile 'default']";
+    SdkClientException e = SdkClientException.builder().message(chain).build();
+    for (S3Operation op : S3Operation.values()) {
+      StorageException mapped = mapper.map(op, "q.json", e);
+      assertThat(mapped).isInstanceOf(StoreConfigurationException.class)
+          .hasMessageStartingWith("no AWS credentials found for bucket 'bkt' at"
+              + " http://127.0.0.1:7480")
+          .hasMessageContaining("s3.access-key").hasMessageContaining("AWS_ACCESS_KEY_ID")
+          .hasMessageContaining("nothing was sent")
+          .hasMessageNotContaining("Provider")
+          .hasCause(e);
+      assertThat(mapped.getMessage()).doesNotContain("\n");
+    }
+    SdkClientException wrapped = SdkClientException.builder().message("Unable to execute")
+        .cause(SdkClientException.builder().message(chain).build()).build();
+    assertThat(mapper.map(S3Operation.REPLACE, "q.json", wrapped))
+        .isInstanceOf(StoreConfigurationException.class);
+  }
 }
