@@ -140,6 +140,14 @@ public final class WireWriter {
     });
   }
 
+  /** A cancel body: {@code {}}. */
+  public static byte[] cancel() {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeEndObject();
+    });
+  }
+
   /** A hand-over body. */
   public static byte[] handover(HandoverBody b) {
     return write(g -> {
