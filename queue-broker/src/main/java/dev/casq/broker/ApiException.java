@@ -2,34 +2,32 @@ package dev.casq.broker;
 
 import dev.casq.api.CasqException;
 import dev.casq.core.BrokerRecord;
+import dev.casq.wire.ErrorCode;
 
 /** A request failed in a way that has a defined HTTP status and error code. */
 final class ApiException extends CasqException {
   private static final long serialVersionUID = 1L;
 
-  private final int status;
-  private final String code;
+  private final ErrorCode code;
   private final transient BrokerRecord broker;
   private final String allow;
   private final int retryAfterSeconds;
 
-  ApiException(int status, String code, String message) {
-    this(status, code, message, null);
+  ApiException(ErrorCode code, String message) {
+    this(code, message, null);
   }
 
-  ApiException(int status, String code, String message, BrokerRecord broker) {
-    this(status, code, message, broker, null);
+  ApiException(ErrorCode code, String message, BrokerRecord broker) {
+    this(code, message, broker, null);
   }
 
-  private ApiException(int status, String code, String message, BrokerRecord broker,
-      String allow) {
-    this(status, code, message, broker, allow, RequestLimits.OVERLOAD_RETRY_AFTER_SECONDS);
+  private ApiException(ErrorCode code, String message, BrokerRecord broker, String allow) {
+    this(code, message, broker, allow, RequestLimits.OVERLOAD_RETRY_AFTER_SECONDS);
   }
 
-  private ApiException(int status, String code, String message, BrokerRecord broker,
-      String allow, int retryAfterSeconds) {
+  private ApiException(ErrorCode code, String message, BrokerRecord broker, String allow,
+      int retryAfterSeconds) {
     super(message);
-    this.status = status;
     this.code = code;
     this.broker = broker;
     this.allow = allow;
@@ -41,7 +39,7 @@ final class ApiException extends CasqException {
    * queue over and did not apply the request; the client retries at once (at the next broker).
    */
   static ApiException draining(String message) {
-    return new ApiException(503, ErrorCode.UNAVAILABLE, message, null, null, 0);
+    return new ApiException(ErrorCode.UNAVAILABLE, message, null, null, 0);
   }
 
   /**
@@ -49,37 +47,38 @@ final class ApiException extends CasqException {
    * applied; the client retries at once with the same idempotency key.
    */
   static ApiException outcomeUnknownRetryNow(String message) {
-    return new ApiException(503, ErrorCode.OUTCOME_UNKNOWN, message, null, null, 0);
+    return new ApiException(ErrorCode.OUTCOME_UNKNOWN, message, null, null, 0);
   }
 
   /** 405: the path exists but takes other methods; {@code allow} lists them ("GET, POST"). */
   static ApiException methodNotAllowed(String method, String path, String allow) {
-    return new ApiException(405, ErrorCode.METHOD_NOT_ALLOWED,
+    return new ApiException(ErrorCode.METHOD_NOT_ALLOWED,
         method + " is not allowed on " + path + "; it takes " + allow, null, allow);
   }
 
   /** 503 with code {@code overloaded}: too much waits already; retry after a moment. */
   static ApiException overloaded(String message) {
-    return new ApiException(503, ErrorCode.OVERLOADED, message);
+    return new ApiException(ErrorCode.OVERLOADED, message);
   }
 
   static ApiException invalid(String message) {
-    return new ApiException(400, ErrorCode.INVALID_REQUEST, message);
+    return new ApiException(ErrorCode.INVALID_REQUEST, message);
   }
 
   static ApiException notFound(String message) {
-    return new ApiException(404, ErrorCode.NOT_FOUND, message);
+    return new ApiException(ErrorCode.NOT_FOUND, message);
   }
 
   static ApiException unavailable(String message) {
-    return new ApiException(503, ErrorCode.UNAVAILABLE, message);
+    return new ApiException(ErrorCode.UNAVAILABLE, message);
   }
 
+  /** The HTTP status, the code's own. */
   int status() {
-    return status;
+    return code.status();
   }
 
-  String code() {
+  ErrorCode code() {
     return code;
   }
 

@@ -1,13 +1,33 @@
 package dev.casq.broker;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.casq.api.PushResult;
+import dev.casq.core.EngineHealth;
 import dev.casq.core.FencedException;
 import dev.casq.core.Job;
 import dev.casq.core.JobQueue;
 import dev.casq.core.JobStatus;
 import dev.casq.core.PushRequest;
+import dev.casq.wire.BatchItem;
+import dev.casq.wire.BatchReply;
+import dev.casq.wire.BrokerView;
+import dev.casq.wire.ClaimBody;
+import dev.casq.wire.CompleteBody;
+import dev.casq.wire.ErrorCode;
+import dev.casq.wire.ErrorReply;
+import dev.casq.wire.FailBody;
+import dev.casq.wire.HandoverBody;
+import dev.casq.wire.HeartbeatBody;
+import dev.casq.wire.HeartbeatReply;
+import dev.casq.wire.JobView;
+import dev.casq.wire.LeasedJobView;
+import dev.casq.wire.PushReply;
+import dev.casq.wire.ReleaseBody;
+import dev.casq.wire.StatsView;
+import dev.casq.wire.StatusReply;
+import dev.casq.wire.WireReader;
+import dev.casq.wire.WireWriter;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +67,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
 
     BearerAuth auth();
 
-    RequestParser parser();
+    WireReader reader();
 
     BrokerMetrics metrics();
 
@@ -182,14 +202,14 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
         requireMethod(ex, POST, path);
         BearerAuth auth = ctx.auth();
         if (auth == null) {
-          throw new ApiException(403, ErrorCode.FORBIDDEN,
+          throw new ApiException(ErrorCode.FORBIDDEN,
               "hand-over needs a broker started with a token (--token); this one has none");
         }
         if (!auth.allows(ex.request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-          throw new ApiException(401, ErrorCode.UNAUTHORIZED,
+          throw new ApiException(ErrorCode.UNAUTHORIZED,
               "this broker needs the header 'Authorization: Bearer <token>' with its token");
         }
-        withBody(ex, true, body -> handOver(ex, body));
+        withBody(ex, body -> handOver(ex, body));
         return;
       }
       default -> {}
@@ -200,7 +220,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     ex.route = "/v1";
     BearerAuth auth = ctx.auth();
     if (auth != null && !auth.allows(ex.request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-      throw new ApiException(401, ErrorCode.UNAUTHORIZED,
+      throw new ApiException(ErrorCode.UNAUTHORIZED,
           "this broker needs the header 'Authorization: Bearer <token>' with its token");
     }
     String[] s = path.substring(1).split("/", -1);
@@ -223,12 +243,12 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       ex.route = "/v1/queues/{q}/jobs";
       requireMethod(ex, POST, path);
       JobQueue queue = serving(ex, q);
-      withBody(ex, false, body -> push(ex, queue, body));
+      withBody(ex, body -> push(ex, queue, body));
     } else if (s.length == 4 && s[3].equals("claim")) {
       ex.route = "/v1/queues/{q}/claim";
       requireMethod(ex, POST, path);
       JobQueue queue = serving(ex, q);
-      withBody(ex, false, body -> claim(ex, queue, body));
+      withBody(ex, body -> claim(ex, queue, body));
     } else if (s.length == 4 && s[3].equals("stats")) {
       ex.route = "/v1/queues/{q}/stats";
       requireMethod(ex, GET, path);
@@ -238,14 +258,14 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
         && ex.method().equals(POST)) {
       ex.route = "/v1/queues/{q}/jobs/batch";
       JobQueue queue = serving(ex, q);
-      withBody(ex, false, body -> batch(ex, queue, body));
+      withBody(ex, body -> batch(ex, queue, body));
     } else if (s.length == 5 && s[3].equals("jobs")) {
       ex.route = "/v1/queues/{q}/jobs/{id}";
       // GET .../jobs/batch reads a job named "batch" (there is none); POST pushes a batch
       requireMethod(ex, s[4].equals("batch") ? GET_POST : GET, path);
       JobQueue queue = serving(ex, q);
       String id = s[4];
-      answer(ex, queue.get(id), (job, e) -> e.json(200, JsonOut.job(job)));
+      answer(ex, queue.get(id), (job, e) -> e.json(200, WireWriter.job(JobView.of(job))));
     } else if (s.length == 6 && s[3].equals("jobs")) {
       String id = s[4];
       String action = s[5];
@@ -259,7 +279,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       }
       requireMethod(ex, POST, path);
       JobQueue queue = serving(ex, q);
-      withBody(ex, action.equals("cancel"), body -> jobAction(ex, queue, id, action, body));
+      withBody(ex, body -> jobAction(ex, queue, id, action, body));
     } else {
       throw ApiException.notFound("no route " + ex.method() + " " + path);
     }
@@ -288,7 +308,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   private JobQueue serving(Exchange ex, String name) {
     ServedQueue q = ctx.queues().get(name);
     if (q == null) {
-      throw new ApiException(404, ErrorCode.UNKNOWN_QUEUE,
+      throw new ApiException(ErrorCode.UNKNOWN_QUEUE,
           "this broker serves no queue named '" + name + "'; it serves " + ctx.queues().keySet());
     }
     ex.queue = q;
@@ -309,7 +329,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
 
   // ------------------------------------------------------------------ bodies
 
-  private void withBody(Exchange ex, boolean emptyIsObject, Consumer<ObjectNode> then) {
+  private void withBody(Exchange ex, Consumer<byte[]> then) {
     checkContentType(ex);
     ex.bodyRead = true;
     long length = ex.request.getLength();
@@ -324,7 +344,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       public void body(byte[] bytes) {
         ex.body = bytes;
         try {
-          then.accept(ctx.parser().object(bytes, emptyIsObject));
+          then.accept(bytes);
         } catch (Throwable t) {
           ex.fail(t);
         }
@@ -343,7 +363,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   }
 
   private static ApiException tooLarge(long length, int max) {
-    return new ApiException(413, ErrorCode.PAYLOAD_TOO_LARGE,
+    return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
         "the request body " + (length >= 0 ? "is " + length + " bytes" : "is too large")
             + "; the limit is " + max + " bytes");
   }
@@ -364,32 +384,56 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       }
     }
     if (!json) {
-      throw new ApiException(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           "send the body as 'Content-Type: application/json' (UTF-8), not '" + type + "'");
     }
   }
 
   // ------------------------------------------------------------------ operations
 
-  private void push(Exchange ex, JobQueue queue, ObjectNode body) {
-    PushRequest r = ctx.parser().push(body, "");
-    answer(ex, queue.push(r),
-        (res, e) -> e.json(res.duplicate() ? 200 : 201, JsonOut.pushed(res.jobId(), res.duplicate())));
+  private static byte[] status(String id, JobStatus status) {
+    return WireWriter.statusReply(new StatusReply(id, status.wireName()));
   }
 
-  private void batch(Exchange ex, JobQueue queue, ObjectNode body) {
-    JsonNode jobs = ctx.parser().batchJobs(body);
+  private static List<LeasedJobView> leasedViews(List<Job> jobs) {
+    List<LeasedJobView> views = new ArrayList<>(jobs.size());
+    for (Job j : jobs) {
+      views.add(LeasedJobView.of(j));
+    }
+    return views;
+  }
+
+  /** {@code "state": ..., "reason": ..., "since": ...} of a queue's engine. */
+  private static void engineHealth(JsonGenerator g, EngineHealth h) throws IOException {
+    g.writeStringField("state", h.state().wireName());
+    if (h.reason() != null) {
+      g.writeStringField("reason", h.reason());
+    } else {
+      g.writeNullField("reason");
+    }
+    g.writeStringField("since", h.since().toString());
+  }
+
+  private void push(Exchange ex, JobQueue queue, byte[] body) {
+    PushRequest r = ctx.reader().readPush(body).toRequest();
+    answer(ex, queue.push(r), (res, e) -> e.json(res.duplicate() ? 200 : 201,
+        WireWriter.pushReply(new PushReply(res.jobId(), res.duplicate()))));
+  }
+
+  private void batch(Exchange ex, JobQueue queue, byte[] body) {
+    List<BatchItem> jobs = ctx.reader().readBatch(body);
     int n = jobs.size();
     Object[] slots = new Object[n];
     List<CompletableFuture<PushResult>> futures = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      try {
-        CompletableFuture<PushResult> f = queue.push(ctx.parser().push(jobs.get(i), "jobs[" + i + "]: "));
-        slots[i] = f;
-        futures.add(f);
-      } catch (ApiException e) {
-        slots[i] = e;
+      BatchItem item = jobs.get(i);
+      if (item.error() != null) {
+        slots[i] = ErrorMapping.map(item.error());
+        continue;
       }
+      CompletableFuture<PushResult> f = queue.push(item.body().toRequest());
+      slots[i] = f;
+      futures.add(f);
     }
     CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
         .handleAsync(
@@ -426,23 +470,17 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       }
       itemErrors[i] = mapped;
     }
-    ex.json(200, JsonOut.write(g -> {
-      g.writeStartObject();
-      g.writeArrayFieldStart("results");
-      for (int i = 0; i < slots.length; i++) {
-        if (itemErrors[i] != null) {
-          JsonOut.errorObject(g, itemErrors[i].code(), itemErrors[i].getMessage());
-        } else {
-          PushResult r = ((CompletableFuture<PushResult>) slots[i]).join();
-          g.writeStartObject();
-          g.writeStringField("id", r.jobId());
-          g.writeBooleanField("duplicate", r.duplicate());
-          g.writeEndObject();
-        }
+    List<BatchReply.Result> results = new ArrayList<>(slots.length);
+    for (int i = 0; i < slots.length; i++) {
+      if (itemErrors[i] != null) {
+        results.add(new BatchReply.Result(null,
+            ErrorReply.of(itemErrors[i].code(), itemErrors[i].getMessage())));
+      } else {
+        PushResult r = ((CompletableFuture<PushResult>) slots[i]).join();
+        results.add(new BatchReply.Result(new PushReply(r.jobId(), r.duplicate()), null));
       }
-      g.writeEndArray();
-      g.writeEndObject();
-    }));
+    }
+    ex.json(200, WireWriter.batchReply(new BatchReply(results)));
   }
 
   private static boolean isItemError(ApiException e) {
@@ -462,16 +500,16 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     }
   }
 
-  private void claim(Exchange ex, JobQueue queue, ObjectNode body) {
-    RequestParser.Claim c = ctx.parser().claim(body);
+  private void claim(Exchange ex, JobQueue queue, byte[] body) {
+    ClaimBody c = ctx.reader().readClaim(body);
     if (!c.waitFor().isZero() && queue.waitingClaims() >= ctx.maxClaimWaiters()) {
       throw ApiException.overloaded("queue '" + ex.queue.name() + "' already holds "
           + queue.waitingClaims() + " waiting claims (the bound is " + ctx.maxClaimWaiters()
           + "); claim without \"wait\" or retry after a moment");
     }
-    answer(ex, queue.claim(c.request(), c.waitFor()),
+    answer(ex, queue.claim(c.toRequest(), c.waitFor()),
         (jobs, e) ->
-            e.json(200, JsonOut.claimed(jobs), () -> {
+            e.json(200, WireWriter.claimReply(leasedViews(jobs)), () -> {
               // the worker is gone: give its jobs back rather than wait for the leases to expire
               for (Job j : jobs) {
                 queue.release(j.id(), j.lease().token());
@@ -479,34 +517,33 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
             }));
   }
 
-  private void jobAction(Exchange ex, JobQueue queue, String id, String action, ObjectNode body) {
-    RequestParser p = ctx.parser();
+  private void jobAction(Exchange ex, JobQueue queue, String id, String action, byte[] body) {
+    WireReader r = ctx.reader();
     switch (action) {
       case "heartbeat" -> {
-        String token = p.leaseToken(body);
-        answer(ex, queue.heartbeat(id, token, p.optDuration(body, "extend", "")),
-            (lease, e) -> e.json(200, JsonOut.leaseExpiresAt(lease.expiresAt())));
+        HeartbeatBody b = r.readHeartbeat(body);
+        answer(ex, queue.heartbeat(id, b.leaseToken(), b.extend()), (lease, e) -> e.json(200,
+            WireWriter.heartbeatReply(new HeartbeatReply(lease.expiresAt()))));
       }
       case "complete" -> {
-        String token = p.leaseToken(body);
-        answer(ex, queue.complete(id, token, p.optJson(body, "result")),
-            (job, e) -> e.json(200, JsonOut.status(job.id(), JobStatus.COMPLETED.wireName())));
+        CompleteBody b = r.readComplete(body);
+        answer(ex, queue.complete(id, b.leaseToken(), b.resultJson()),
+            (job, e) -> e.json(200, status(job.id(), JobStatus.COMPLETED)));
       }
       case "fail" -> {
-        String token = p.leaseToken(body);
-        String error = p.optText(body, "error", "", RequestLimits.MAX_ERROR_CHARS);
-        Boolean retry = p.optBoolean(body, "retry");
-        answer(ex, queue.fail(id, token, error, retry == null || retry),
-            (status, e) -> e.json(200, JsonOut.status(id, status.wireName())));
+        FailBody b = r.readFail(body);
+        answer(ex, queue.fail(id, b.leaseToken(), b.error(), b.retry()),
+            (status, e) -> e.json(200, status(id, status)));
       }
       case "release" -> {
-        String token = p.leaseToken(body);
-        answer(ex, queue.release(id, token),
-            (v, e) -> e.json(200, JsonOut.status(id, JobStatus.QUEUED.wireName())));
+        ReleaseBody b = r.readRelease(body);
+        answer(ex, queue.release(id, b.leaseToken()),
+            (v, e) -> e.json(200, status(id, JobStatus.QUEUED)));
       }
-      case "cancel" ->
-          answer(ex, queue.cancel(id),
-              (job, e) -> e.json(200, JsonOut.status(job.id(), JobStatus.CANCELLED.wireName())));
+      case "cancel" -> {
+        r.readCancel(body);
+        answer(ex, queue.cancel(id), (job, e) -> e.json(200, status(job.id(), JobStatus.CANCELLED)));
+      }
       default -> throw new IllegalStateException("unrouted action " + action);
     }
   }
@@ -516,52 +553,31 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
    * {"queues": ["emails"], "successor": {"id": "broker-b", "address": "http://10.0.0.6:8420"}}}.
    * Resigning waits for the write in flight, so it runs on a pool thread.
    */
-  private void handOver(Exchange ex, ObjectNode body) {
-    List<String> names = new ArrayList<>();
-    JsonNode qs = body.get("queues");
-    if (qs != null && !qs.isNull()) {
-      if (!qs.isArray()) {
-        throw ApiException.invalid("'queues' must be an array of queue names");
-      }
-      for (JsonNode n : qs) {
-        if (!n.isTextual()) {
-          throw ApiException.invalid("'queues' must be an array of queue names");
-        }
-        if (!ctx.queues().containsKey(n.asText())) {
-          throw new ApiException(404, ErrorCode.UNKNOWN_QUEUE,
-              "this broker serves no queue named '" + n.asText() + "'");
-        }
-        names.add(n.asText());
+  private void handOver(Exchange ex, byte[] body) {
+    HandoverBody b = ctx.reader().readHandover(body);
+    for (String name : b.queues()) {
+      if (!ctx.queues().containsKey(name)) {
+        throw new ApiException(ErrorCode.UNKNOWN_QUEUE,
+            "this broker serves no queue named '" + name + "'");
       }
     }
-    String id = null;
-    String address = null;
-    JsonNode successor = body.get("successor");
-    if (successor != null && !successor.isNull()) {
-      if (!successor.isObject()) {
-        throw ApiException.invalid("'successor' must be an object with 'id' and 'address'");
-      }
-      id = ctx.parser().requiredText(successor, "id", 128);
-      address = ctx.parser().requiredText(successor, "address", 2048);
-      if (!address.startsWith("http://") && !address.startsWith("https://")) {
-        throw ApiException.invalid("'successor.address' must be a base URL such as"
-            + " http://10.0.0.6:8420");
-      }
-    }
+    List<String> names = b.queues();
+    String id = b.successorId();
+    String address = b.successorAddress();
     String successorId = id;
     String successorAddress = address;
     ctx.executor().execute(() -> {
       try {
         Map<String, dev.casq.core.BrokerRecord> resigned =
             ctx.handOver(names, successorId, successorAddress);
-        ex.json(200, JsonOut.write(g -> {
+        ex.json(200, WireWriter.write(g -> {
           g.writeStartObject();
           g.writeStringField("brokerId", ctx.brokerId());
           g.writeObjectFieldStart("queues");
           for (var e : resigned.entrySet()) {
             g.writeObjectFieldStart(e.getKey());
             g.writeFieldName("resigned");
-            JsonOut.brokerShort(g, e.getValue());
+            WireWriter.brokerObject(g, BrokerView.shortOf(e.getValue()));
             g.writeNumberField("revision", ctx.queues().get(e.getKey()).revision());
             g.writeEndObject();
           }
@@ -576,11 +592,12 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
 
   private void stats(Exchange ex, JobQueue queue) {
     ServedQueue served = ex.queue;
-    answer(ex, queue.stats(), (s, e) -> e.json(200, JsonOut.stats(served.name(), s)));
+    answer(ex, queue.stats(),
+        (s, e) -> e.json(200, WireWriter.stats(StatsView.of(served.name(), s))));
   }
 
   private void listQueues(Exchange ex) {
-    ex.json(200, JsonOut.write(g -> {
+    ex.json(200, WireWriter.write(g -> {
       g.writeStartObject();
       g.writeArrayFieldStart("queues");
       for (ServedQueue q : ctx.queues().values()) {
@@ -628,7 +645,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       status = "ok";
       code = 200;
     }
-    ex.json(code, JsonOut.write(g -> {
+    ex.json(code, WireWriter.write(g -> {
       g.writeStartObject();
       g.writeStringField("status", status);
       g.writeStringField("brokerId", ctx.brokerId());
@@ -644,7 +661,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
           g.writeNullField("epoch");
         }
         g.writeNumberField("revision", q.revision());
-        JsonOut.engineHealth(g, q.engineHealth());
+        engineHealth(g, q.engineHealth());
         g.writeEndObject();
       }
       g.writeEndObject();
@@ -662,14 +679,14 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       ready &= q.ready();
     }
     boolean allReady = ready;
-    ex.json(allReady ? 200 : 503, JsonOut.write(g -> {
+    ex.json(allReady ? 200 : 503, WireWriter.write(g -> {
       g.writeStartObject();
       g.writeBooleanField("ready", allReady);
       g.writeStringField("brokerId", ctx.brokerId());
       g.writeObjectFieldStart("queues");
       for (ServedQueue q : ctx.queues().values()) {
         g.writeObjectFieldStart(q.name());
-        JsonOut.engineHealth(g, q.engineHealth());
+        engineHealth(g, q.engineHealth());
         g.writeEndObject();
       }
       g.writeEndObject();

@@ -8,17 +8,20 @@ import dev.casq.core.QueueOptions;
 import dev.casq.election.BrokerActiveException;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.election.BrokerProbe;
-import dev.casq.election.ProbeResult;
-import dev.casq.election.TakeoverDecision;
-import dev.casq.election.TakeoverRule;
 import dev.casq.election.BrokerTenure;
 import dev.casq.election.ElectionOptions;
+import dev.casq.election.ProbeResult;
 import dev.casq.election.QueueNames;
 import dev.casq.election.Standby;
+import dev.casq.election.TakeoverDecision;
+import dev.casq.election.TakeoverRule;
 import dev.casq.storage.StoreConfigurationException;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.StoreProperties;
 import dev.casq.storage.Stores;
+import dev.casq.wire.ErrorCode;
+import dev.casq.wire.WireLimits;
+import dev.casq.wire.WireReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -107,7 +110,7 @@ public final class CasqBroker implements AutoCloseable {
   private final Map<String, ServedQueue> queues;
   private final Map<String, BrokerMetrics.QueueMeters> meters = new HashMap<>();
   private final BrokerMetrics metrics;
-  private final RequestParser parser;
+  private final WireReader reader;
   private final BearerAuth auth;
   private final byte[] dashboard;
   private final AtomicBoolean started = new AtomicBoolean();
@@ -142,7 +145,7 @@ public final class CasqBroker implements AutoCloseable {
       meters.put(spec.name(), metrics.queue(spec.name(), q));
     }
     this.queues = Collections.unmodifiableMap(m);
-    this.parser = new RequestParser(settings.maxJsonDepth);
+    this.reader = new WireReader(settings.maxJsonDepth);
     this.auth = BearerAuth.of(settings.token);
     this.dashboard = loadDashboard();
     this.probe = settings.probe != null ? settings.probe : new HttpHealthProbe(settings.probeTimeout);
@@ -410,7 +413,7 @@ public final class CasqBroker implements AutoCloseable {
             new HTTP2CServerConnectionFactory(http));
     connector.setHost(settings.listenHost);
     connector.setPort(settings.port);
-    connector.setIdleTimeout(RequestLimits.MAX_WAIT.plusSeconds(60).toMillis());
+    connector.setIdleTimeout(WireLimits.MAX_WAIT.plusSeconds(60).toMillis());
     connector.setAcceptQueueSize(4096);
     server.addConnector(connector);
     // past the bound, the connector stops accepting until a connection closes
@@ -611,8 +614,8 @@ public final class CasqBroker implements AutoCloseable {
     }
 
     @Override
-    public RequestParser parser() {
-      return parser;
+    public WireReader reader() {
+      return reader;
     }
 
     @Override
@@ -674,7 +677,7 @@ public final class CasqBroker implements AutoCloseable {
     public Map<String, BrokerRecord> handOver(List<String> names, String successorId,
         String successorAddress) {
       if (stopping || starting) {
-        throw new ApiException(409, ErrorCode.HANDOVER_REFUSED,
+        throw new ApiException(ErrorCode.HANDOVER_REFUSED,
             "this broker is " + (stopping ? "stopping" : "starting") + ": nothing to hand over");
       }
       return CasqBroker.this.handOver(names, successorId, successorAddress);

@@ -9,6 +9,7 @@ import dev.casq.core.PayloadTooLargeException;
 import dev.casq.core.QueueClosedException;
 import dev.casq.core.QueueException;
 import dev.casq.storage.StorageException;
+import dev.casq.wire.ErrorCode;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -31,39 +32,39 @@ final class ErrorMapping {
       return a;
     }
     if (t instanceof PayloadTooLargeException) {
-      return new ApiException(413, ErrorCode.PAYLOAD_TOO_LARGE, t.getMessage());
+      return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, t.getMessage());
     }
     if (t instanceof InvalidRequestException) {
-      return new ApiException(400, ErrorCode.INVALID_REQUEST, t.getMessage());
+      return new ApiException(ErrorCode.INVALID_REQUEST, t.getMessage());
     }
     if (t instanceof JobNotFoundException) {
-      return new ApiException(404, ErrorCode.NOT_FOUND, t.getMessage());
+      return new ApiException(ErrorCode.NOT_FOUND, t.getMessage());
     }
     if (t instanceof LeaseRejectedException) {
-      return new ApiException(409, ErrorCode.LEASE_REJECTED, t.getMessage());
+      return new ApiException(ErrorCode.LEASE_REJECTED, t.getMessage());
     }
     if (t instanceof FencedException f) {
-      return new ApiException(421, ErrorCode.NOT_BROKER, t.getMessage(),
+      return new ApiException(ErrorCode.NOT_BROKER, t.getMessage(),
           f.currentBroker().orElse(null));
     }
     if (t instanceof CommitOutcomeUnknownException) {
-      return new ApiException(503, ErrorCode.OUTCOME_UNKNOWN,
+      return new ApiException(ErrorCode.OUTCOME_UNKNOWN,
           t.getMessage() + "; retry with the same idempotency key");
     }
     if (t instanceof dev.casq.core.IdempotencyBudgetException) {
-      return new ApiException(429, ErrorCode.IDEMPOTENCY_BUDGET, t.getMessage());
+      return new ApiException(ErrorCode.IDEMPOTENCY_BUDGET, t.getMessage());
     }
     if (t instanceof dev.casq.core.QueueFullException) {
-      return new ApiException(429, ErrorCode.QUEUE_FULL, t.getMessage());
+      return new ApiException(ErrorCode.QUEUE_FULL, t.getMessage());
     }
     if (t instanceof dev.casq.core.RequestFailedException) {
       return null; // a bug: 500, logged
     }
     if (t instanceof QueueClosedException) {
-      return new ApiException(503, ErrorCode.UNAVAILABLE, t.getMessage());
+      return new ApiException(ErrorCode.UNAVAILABLE, t.getMessage());
     }
     if (t instanceof StorageException || t instanceof QueueException) {
-      return new ApiException(503, ErrorCode.UNAVAILABLE, "storage failed: " + t.getMessage());
+      return new ApiException(ErrorCode.UNAVAILABLE, "storage failed: " + t.getMessage());
     }
     return null;
   }

@@ -1,5 +1,9 @@
 package dev.casq.broker;
 
+import dev.casq.wire.BrokerView;
+import dev.casq.wire.ErrorCode;
+import dev.casq.wire.ErrorReply;
+import dev.casq.wire.WireWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -94,7 +98,7 @@ final class Exchange {
     if (e == null) {
       log.error("bug while handling {} {}", method(), Request.getPathInContext(request),
           ErrorMapping.unwrap(t));
-      e = new ApiException(500, ErrorCode.INTERNAL,
+      e = new ApiException(ErrorCode.INTERNAL,
           "internal error (" + ErrorMapping.unwrap(t).getClass().getSimpleName()
               + "); see the broker log");
     }
@@ -123,7 +127,8 @@ final class Exchange {
       // body unread, so tell the client not to send another request on it
       response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }
-    json(e.status(), JsonOut.error(e.code(), e.getMessage(), e.broker()));
+    json(e.status(), WireWriter.error(new ErrorReply(e.code().wireName(), e.getMessage(),
+        e.broker() == null ? null : BrokerView.shortOf(e.broker()))));
   }
 
   void text(int status, String contentType, String body) {

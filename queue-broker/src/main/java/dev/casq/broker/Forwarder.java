@@ -1,6 +1,7 @@
 package dev.casq.broker;
 
 import dev.casq.core.BrokerRecord;
+import dev.casq.wire.ErrorCode;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -110,7 +111,7 @@ final class Forwarder {
               @Override
               public void tooLarge() {
                 inFlight.release();
-                ex.fail(new ApiException(413, ErrorCode.PAYLOAD_TOO_LARGE,
+                ex.fail(new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
                     "the request body is larger than the limit of " + maxRequestBytes
                         + " bytes"));
               }

@@ -7,6 +7,7 @@ import dev.casq.core.JobQueue;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.election.BrokerTenure;
 import dev.casq.storage.StoreLocation;
+import dev.casq.wire.ErrorCode;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -166,7 +167,7 @@ final class ServedQueue {
     if (s == Status.FENCED || (s == Status.HANDED_OVER && currentBroker != null)) {
       refreshCurrentBroker(executor);
       BrokerRecord b = currentBroker;
-      return new ApiException(421, ErrorCode.NOT_BROKER,
+      return new ApiException(ErrorCode.NOT_BROKER,
           "this broker no longer serves queue '" + name() + "'"
               + (b == null ? "; read the queue object to find the current broker"
                   : "; it is served by " + b.id() + " at " + b.address() + " (epoch "
@@ -197,7 +198,7 @@ final class ServedQueue {
   BrokerRecord handOver(BrokerRecord successor) {
     synchronized (this) {
       if (status != Status.SERVING) {
-        throw new ApiException(409, ErrorCode.HANDOVER_REFUSED,
+        throw new ApiException(ErrorCode.HANDOVER_REFUSED,
             "queue '" + name() + "' is " + status.wireName() + " here, not serving: nothing to"
                 + " hand over");
       }
@@ -209,7 +210,7 @@ final class ServedQueue {
     t.close(); // resigns after everything already submitted
     closeQuietly(queue);
     if (t.isFenced()) {
-      throw new ApiException(409, ErrorCode.HANDOVER_REFUSED,
+      throw new ApiException(ErrorCode.HANDOVER_REFUSED,
           "queue '" + name() + "' was taken over by another broker during the hand-over");
     }
     log.info("queue {} handed over{} at epoch {}", name(),

@@ -27,7 +27,7 @@ import net.jqwik.api.Example;
 /**
  * The API fuzzer: a real broker gets generated hostile requests (wrong methods and types, extreme
  * numbers, huge and malformed strings, invalid UTF-8, lone surrogates, deep nesting, missing and
- * extra fields, wrong tokens, oversized bodies) interleaved with valid ones that a model tracks.
+ * unknown fields, wrong tokens, oversized bodies) interleaved with valid ones that a model tracks.
  * Every answer must be 2xx or 4xx, every valid request must succeed, a hostile one must never
  * succeed, and the queue changes only by the valid ones.
  *
@@ -129,9 +129,8 @@ class ApiFuzzTest {
           key = !keys.isEmpty() && g.r.nextInt(3) == 0 ? g.oneOf(new ArrayList<>(keys.keySet()))
               : "key-" + g.r.nextInt(1_000_000);
         }
-        String extra = g.r.nextBoolean() ? ",\"extra\":" + g.jsonValue() : "";
         String body = "{\"payload\":" + g.jsonValue() + (key == null ? "" : ",\"key\":\"" + key + "\"")
-            + extra + "}";
+            + "}";
         String known = key == null ? null : keys.get(key);
         Reply r = send(valid("push", "POST", Q + "/jobs", body, known == null ? 201 : 200));
         String id = r.json().get("id").asText();
@@ -340,7 +339,7 @@ class ApiFuzzTest {
     }
 
     Req hostile() {
-      return switch (r.nextInt(16)) {
+      return switch (r.nextInt(17)) {
         case 0 -> wrongMethod();
         case 1 -> unknownPath();
         case 2 -> badToken();
@@ -354,6 +353,7 @@ class ApiFuzzTest {
         case 12 -> oversized();
         case 13 -> wrongContentType();
         case 14 -> wrongLeaseToken();
+        case 15 -> unknownField();
         default -> badBatch();
       };
     }
@@ -453,6 +453,17 @@ class ApiFuzzTest {
       };
       String[] t = oneOf(targets);
       return Req.hostile("lone surrogate", "POST", t[0], t[1]);
+    }
+
+    /** A field the request does not take (a typo of a real one, or made up) is refused. */
+    Req unknownField() {
+      String field = oneOf("extra", "Payload", "keys", "extendBy", "delay_ms", "\u00e9", "");
+      if (r.nextBoolean()) {
+        return Req.hostile("unknown push field", "POST", Q + "/jobs",
+            "{\"payload\":" + jsonValue() + ",\"" + field + "\":" + jsonValue() + "}");
+      }
+      return Req.hostile("unknown claim field", "POST", Q + "/claim",
+          "{\"worker\":\"w\",\"" + oneOf(field, "workers", "limits") + "\":1}");
     }
 
     Req wrongPushField() {

@@ -3,6 +3,7 @@ package dev.casq.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.casq.wire.WireLimits;
 import java.net.http.HttpRequest;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -89,26 +90,26 @@ class EdgeValidationTest {
   @Test
   void textAndListsOverTheirBoundsAreRefused() {
     String push = "/v1/queues/jobs/jobs";
-    rejected(push, "{\"payload\":1,\"key\":\"" + "k".repeat(RequestLimits.MAX_KEY_CHARS + 1) + "\"}",
+    rejected(push, "{\"payload\":1,\"key\":\"" + "k".repeat(WireLimits.MAX_KEY_CHARS + 1) + "\"}",
         "at most 256 characters");
-    rejected(push, "{\"payload\":1,\"type\":\"" + "t".repeat(RequestLimits.MAX_TYPE_CHARS + 1) + "\"}",
+    rejected(push, "{\"payload\":1,\"type\":\"" + "t".repeat(WireLimits.MAX_TYPE_CHARS + 1) + "\"}",
         "at most 128 characters");
     rejected("/v1/queues/jobs/claim", "{\"worker\":\"" + "w".repeat(10_000) + "\"}", "worker");
     rejected("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"types\":["
-        + "\"t\",".repeat(RequestLimits.MAX_CLAIM_TYPES) + "\"t\"]}", "at most 64 entries");
+        + "\"t\",".repeat(WireLimits.MAX_CLAIM_TYPES) + "\"t\"]}", "at most 64 entries");
     rejected("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"types\":[\""
-        + "t".repeat(RequestLimits.MAX_TYPE_CHARS + 1) + "\"]}", "types[]");
+        + "t".repeat(WireLimits.MAX_TYPE_CHARS + 1) + "\"]}", "types[]");
     rejected("/v1/queues/jobs/jobs/" + leased + "/heartbeat",
         "{\"leaseToken\":\"" + "x".repeat(100_000) + "\"}", "leaseToken");
     assertThat(http.post("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"types\":["
-        + "\"t\",".repeat(RequestLimits.MAX_CLAIM_TYPES - 1) + "\"t\"]}").status()).isEqualTo(200);
+        + "\"t\",".repeat(WireLimits.MAX_CLAIM_TYPES - 1) + "\"t\"]}").status()).isEqualTo(200);
   }
 
   @Test
   void aBadClaimRequestIdIsRefusedAndARetriedOneGetsTheSameJob() {
     String claim = "/v1/queues/jobs/claim";
     rejected(claim, "{\"worker\":\"w\",\"requestId\":\""
-        + "r".repeat(RequestLimits.MAX_CLAIM_REQUEST_ID_CHARS + 1) + "\"}", "at most 128 characters");
+        + "r".repeat(WireLimits.MAX_CLAIM_REQUEST_ID_CHARS + 1) + "\"}", "at most 128 characters");
     rejected(claim, "{\"worker\":\"w\",\"requestId\":\"  \"}", "requestId");
     rejected(claim, "{\"worker\":\"w\",\"requestId\":7}", "\"requestId\" must be a string");
     rejected(claim, "{\"worker\":\"w\",\"requestId\":\"r\\ud800\"}", "not valid Unicode");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.casq.wire.ErrorCode;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,10 +56,8 @@ class OpenApiDocumentTest {
     List<String> documented = new ArrayList<>();
     codes.forEach(c -> documented.add(c.asText()));
     List<String> implemented = new ArrayList<>();
-    for (var f : ErrorCode.class.getDeclaredFields()) {
-      if (f.getType() == String.class) {
-        implemented.add((String) f.get(null));
-      }
+    for (ErrorCode c : ErrorCode.values()) {
+      implemented.add(c.wireName());
     }
     assertThat(documented).containsExactlyInAnyOrderElementsOf(implemented);
   }

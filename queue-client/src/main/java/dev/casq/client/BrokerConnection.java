@@ -1,8 +1,11 @@
 package dev.casq.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.casq.api.CasqException;
 import dev.casq.core.BrokerRecord;
+import dev.casq.wire.BrokerView;
+import dev.casq.wire.ErrorCode;
+import dev.casq.wire.ErrorReply;
+import dev.casq.wire.ReplyReader;
 import dev.casq.core.CommitOutcomeUnknownException;
 import dev.casq.core.CorruptStateException;
 import dev.casq.election.BrokerActiveException;
@@ -296,8 +299,9 @@ final class BrokerConnection implements AutoCloseable {
     int status = response.statusCode();
     byte[] body = response.body() == null ? new byte[0] : response.body();
     if (status == 421) {
-      call.lastCode = "not_broker";
-      call.lastError = new BrokerErrorException(status, "not_broker", message(status, body));
+      call.lastCode = ErrorCode.NOT_BROKER.wireName();
+      call.lastError = new BrokerErrorException(status, ErrorCode.NOT_BROKER.wireName(),
+          message(status, body));
       onFenced(call, ep, body);
       return;
     }
@@ -305,7 +309,7 @@ final class BrokerConnection implements AutoCloseable {
       String code = code(body);
       call.lastCode = code;
       call.lastError = new BrokerErrorException(status, code, message(status, body));
-      if (status != 429 && !"unavailable".equals(code)) {
+      if (status != 429 && !ErrorCode.UNAVAILABLE.wireName().equals(code)) {
         // outcome_unknown, or a gateway that may have forwarded the request
         call.unknownOutcome = true;
       }
@@ -320,18 +324,8 @@ final class BrokerConnection implements AutoCloseable {
   }
 
   private void onFenced(Call call, Endpoint ep, byte[] body) {
-    BrokerRecord named = null;
-    try {
-      JsonNode n = Wire.MAPPER.readTree(body);
-      if (n != null) {
-        named = Wire.broker(n.get("broker"));
-        if (named == null && n.get("error") != null) {
-          named = Wire.broker(n.get("error").get("broker"));
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      log.debug("421 from {} without a readable body: {}", ep, e.toString());
-    }
+    BrokerView view = ReplyReader.error(body).broker();
+    BrokerRecord named = view == null ? null : view.toRecord();
     log.debug("broker {} is fenced; it names {}", ep, named);
     redirect(ep, named);
     call.redirectsInARow++;
@@ -395,7 +389,7 @@ final class BrokerConnection implements AutoCloseable {
     String prefix = "could not " + call.request.what() + ": ";
     long secs = config.retry().deadline().toMillis();
     String budget = secs % 1000 == 0 ? secs / 1000 + "s" : secs + "ms";
-    if ("outcome_unknown".equals(call.lastCode)) {
+    if (ErrorCode.OUTCOME_UNKNOWN.wireName().equals(call.lastCode)) {
       call.result.completeExceptionally(
           new CommitOutcomeUnknownException(
               prefix + "the broker could not tell whether the write landed, " + call.attempts
@@ -649,27 +643,15 @@ final class BrokerConnection implements AutoCloseable {
   }
 
   static String code(byte[] body) {
-    try {
-      JsonNode n = Wire.MAPPER.readTree(body);
-      JsonNode e = n == null ? null : n.get("error");
-      return e == null ? null : Wire.optText(e, "code");
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
+    return ReplyReader.error(body).code();
   }
 
   static String message(int status, byte[] body) {
-    try {
-      JsonNode n = Wire.MAPPER.readTree(body);
-      JsonNode e = n == null ? null : n.get("error");
-      String m = e == null ? null : Wire.optText(e, "message");
-      if (m != null) {
-        return m;
-      }
-    } catch (IOException | RuntimeException e) {
-      // fall through
+    ErrorReply e = ReplyReader.error(body);
+    if (e.code() != null && e.message() != null) {
+      return e.message();
     }
-    return "HTTP " + status + (body.length == 0 ? "" : " " + Wire.preview(body));
+    return "HTTP " + status + (body.length == 0 ? "" : " " + ReplyReader.preview(body));
   }
 
   private static String describe(Throwable t) {

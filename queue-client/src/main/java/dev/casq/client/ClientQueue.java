@@ -1,6 +1,5 @@
 package dev.casq.client;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +20,22 @@ import dev.casq.core.JobNotFoundException;
 import dev.casq.core.LeaseRejectedException;
 import dev.casq.core.QueueClosedException;
 import dev.casq.core.QueuePolicy;
+import dev.casq.wire.BatchReply;
+import dev.casq.wire.BrokerView;
+import dev.casq.wire.ClaimBody;
+import dev.casq.wire.CompleteBody;
+import dev.casq.wire.FailBody;
+import dev.casq.wire.HeartbeatBody;
+import dev.casq.wire.JobView;
+import dev.casq.wire.LeasedJobView;
+import dev.casq.wire.MalformedReplyException;
+import dev.casq.wire.PushBody;
+import dev.casq.wire.PushReply;
+import dev.casq.wire.ReleaseBody;
+import dev.casq.wire.ReplyReader;
+import dev.casq.wire.StatsView;
+import dev.casq.wire.StatusReply;
+import dev.casq.wire.WireWriter;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +52,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 
 /**
  * The {@link dev.casq.api.Queue} of a queue served by a broker, with payloads of type {@code T} (converted with Jackson). Blocking methods
@@ -155,22 +171,19 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
     String key = ownKey ? o.idempotencyKey() : UUID.randomUUID().toString();
     byte[] body;
     try {
-      body = Wire.object(g -> writePush(g, payloadJson, o, key));
+      body = WireWriter.push(pushBody(payloadJson, o, key));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(invalidPayload(e));
     }
     return call("POST", base + "/jobs", body, null, "push to queue " + name())
         .thenApply(
             reply -> {
-              if (!reply.ok()) {
-                throw Errors.of(reply.status(), reply.body(), null);
-              }
-              JsonNode n = Wire.parse(reply.status(), reply.body());
-              boolean duplicate = n.path("duplicate").asBoolean(false);
+              PushReply r = read(reply, null, ReplyReader::push);
+              boolean duplicate = r.duplicate();
               if (duplicate && !ownKey && reply.retriedAfterUnknownOutcome()) {
                 duplicate = false; // our own earlier attempt landed; not a duplicate to the caller
               }
-              return new PushResult(Wire.text(n, "id"), duplicate);
+              return new PushResult(r.id(), duplicate);
             });
   }
 
@@ -275,17 +288,11 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
   private CompletableFuture<List<Object>> pushChunk(List<JsonPush> jobs) {
     byte[] body;
     try {
-      body =
-          Wire.object(
-              g -> {
-                g.writeArrayFieldStart("jobs");
-                for (JsonPush job : jobs) {
-                  g.writeStartObject();
-                  writePush(g, job.payloadJson(), job.options(), job.options().idempotencyKey());
-                  g.writeEndObject();
-                }
-                g.writeEndArray();
-              });
+      List<PushBody> bodies = new ArrayList<>(jobs.size());
+      for (JsonPush job : jobs) {
+        bodies.add(pushBody(job.payloadJson(), job.options(), job.options().idempotencyKey()));
+      }
+      body = WireWriter.batch(bodies);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(invalidPayload(e));
     }
@@ -294,50 +301,29 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
             "push " + size + " jobs to queue " + name())
         .thenApply(
             reply -> {
-              if (!reply.ok()) {
-                throw Errors.of(reply.status(), reply.body(), null);
-              }
-              JsonNode results = Wire.parse(reply.status(), reply.body()).path("results");
-              if (!results.isArray() || results.size() != size) {
+              List<BatchReply.Result> results = read(reply, null, ReplyReader::batch).results();
+              if (results.size() != size) {
                 throw new BrokerErrorException(reply.status(), null,
-                    "the broker answered a batch of " + size + " with "
-                        + (results.isArray() ? results.size() : "no") + " results");
+                    "the broker answered a batch of " + size + " with " + results.size()
+                        + " results");
               }
               List<Object> out = new ArrayList<>(size);
-              for (JsonNode r : results) {
-                if (r.has("error")) {
-                  out.add(Errors.of(r.get("error"), null));
+              for (BatchReply.Result r : results) {
+                if (r.error() != null) {
+                  out.add(Errors.of(r.error(), null));
                 } else {
-                  boolean dup = r.path("duplicate").asBoolean(false)
-                      && !reply.retriedAfterUnknownOutcome();
-                  out.add(new PushResult(Wire.text(r, "id"), dup));
+                  boolean dup = r.pushed().duplicate() && !reply.retriedAfterUnknownOutcome();
+                  out.add(new PushResult(r.pushed().id(), dup));
                 }
               }
               return out;
             });
   }
 
-  private static void writePush(JsonGenerator g, String payloadJson, PushOptions o, String key)
-      throws IOException {
-    g.writeFieldName("payload");
-    g.writeRawValue(payloadJson);
-    if (key != null) {
-      g.writeStringField("key", key);
-    }
-    if (o.priority() != null) {
-      g.writeNumberField("priority", o.priority());
-    }
-    if (o.runAt() != null) {
-      g.writeStringField("runAt", o.runAt().toString());
-    } else if (o.delay() != null) {
-      g.writeStringField("delay", Wire.duration(o.delay()));
-    }
-    if (o.type() != null) {
-      g.writeStringField("type", o.type());
-    }
-    if (o.maxAttempts() != null) {
-      g.writeNumberField("maxAttempts", o.maxAttempts());
-    }
+  /** The wire body of a push; a run-at wins over a delay, as the queue reads them. */
+  private static PushBody pushBody(String payloadJson, PushOptions o, String key) {
+    return new PushBody(payloadJson, o.type(), o.priority(), o.runAt(),
+        o.runAt() == null ? o.delay() : null, o.maxAttempts(), key);
   }
 
   // ------------------------------------------------------------------ claim
@@ -377,40 +363,17 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
     // applied (its answer lost) gets that lease back instead of a second job
     String requestId =
         request.requestId() != null ? request.requestId() : UUID.randomUUID().toString();
-    byte[] body =
-        Wire.object(
-            g -> {
-              g.writeStringField("worker", request.worker());
-              g.writeStringField("requestId", requestId);
-              if (request.lease() != null) {
-                g.writeStringField("lease", Wire.duration(request.lease()));
-              }
-              g.writeNumberField("limit", request.limit());
-              if (!w.isZero()) {
-                g.writeStringField("wait", Wire.duration(w));
-              }
-              if (!request.types().isEmpty()) {
-                g.writeArrayFieldStart("types");
-                for (String t : request.types()) {
-                  g.writeString(t);
-                }
-                g.writeEndArray();
-              }
-            });
+    byte[] body = WireWriter.claim(new ClaimBody(request.worker(), request.lease(),
+        request.limit(), w, request.types(), requestId));
     return call("POST", base + "/claim", body, w, "claim from queue " + name())
         .thenApply(
             reply -> {
-              if (!reply.ok()) {
-                throw Errors.of(reply.status(), reply.body(), null);
-              }
-              JsonNode jobs = Wire.parse(reply.status(), reply.body()).path("jobs");
+              List<LeasedJobView> jobs = read(reply, null, ReplyReader::claim).jobs();
               List<LeasedJob<T>> out = new ArrayList<>(jobs.size());
-              for (JsonNode j : jobs) {
-                String json = Wire.rawJson(j, "payload");
-                out.add(new LeasedJob<>(Wire.text(j, "id"), fromJson(json, Wire.text(j, "id")),
-                    json, Wire.text(j, "leaseToken"), Wire.instant(j, "leaseExpiresAt"),
-                    (int) Wire.optNumber(j, "attempts", 1), (int) Wire.optNumber(j, "maxAttempts", 1),
-                    Wire.optText(j, "type"), (int) Wire.optNumber(j, "priority", 0)));
+              for (LeasedJobView j : jobs) {
+                out.add(new LeasedJob<>(j.id(), fromJson(j.payloadJson(), j.id()), j.payloadJson(),
+                    j.leaseToken(), j.leaseExpiresAt(), j.attempts(), j.maxAttempts(), j.type(),
+                    j.priority()));
               }
               return out;
             });
@@ -439,22 +402,12 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
    */
   @Override
   public CompletableFuture<Instant> heartbeatAsync(LeasedJob<T> job, Duration extend) {
-    byte[] body =
-        Wire.object(
-            g -> {
-              g.writeStringField("leaseToken", job.leaseToken());
-              if (extend != null) {
-                g.writeStringField("extend", Wire.duration(extend));
-              }
-            });
+    byte[] body = WireWriter.heartbeat(new HeartbeatBody(job.leaseToken(), extend));
     return call("POST", jobPath(job.id(), "heartbeat"), body, null,
             "heartbeat job " + job.id() + " of queue " + name())
         .thenApply(
             reply -> {
-              if (!reply.ok()) {
-                throw Errors.of(reply.status(), reply.body(), job.id());
-              }
-              return Wire.instant(Wire.parse(reply.status(), reply.body()), "leaseExpiresAt");
+              return read(reply, job.id(), ReplyReader::heartbeat).leaseExpiresAt();
             });
   }
 
@@ -485,15 +438,7 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
     } catch (CasqException e) {
       return CompletableFuture.failedFuture(e);
     }
-    byte[] body =
-        Wire.object(
-            g -> {
-              g.writeStringField("leaseToken", job.leaseToken());
-              if (resultJson != null) {
-                g.writeFieldName("result");
-                g.writeRawValue(resultJson);
-              }
-            });
+    byte[] body = WireWriter.complete(new CompleteBody(job.leaseToken(), resultJson));
     return call("POST", jobPath(job.id(), "complete"), body, null,
             "complete job " + job.id() + " of queue " + name())
         // a complete that landed removes the job: its retry gets not_found. lease_rejected means
@@ -524,20 +469,12 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
     String message = error == null ? null
         : error.length() > QueuePolicy.MAX_ERROR_LENGTH
             ? error.substring(0, QueuePolicy.MAX_ERROR_LENGTH) : error;
-    byte[] body =
-        Wire.object(
-            g -> {
-              g.writeStringField("leaseToken", job.leaseToken());
-              if (message != null) {
-                g.writeStringField("error", message);
-              }
-              g.writeBooleanField("retry", retry);
-            });
+    byte[] body = WireWriter.fail(new FailBody(job.leaseToken(), message, retry));
     return call("POST", jobPath(job.id(), "fail"), body, null,
             "fail job " + job.id() + " of queue " + name())
         .thenApply(
             reply -> {
-              JsonNode n = settleLeaseOp(reply, job.id(), true);
+              StatusReply n = settleLeaseOp(reply, job.id(), true);
               if (n == null) {
                 return retry && job.attempts() < job.maxAttempts()
                     ? JobStatus.QUEUED : JobStatus.DEAD;
@@ -560,7 +497,7 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
    */
   @Override
   public CompletableFuture<Void> releaseAsync(LeasedJob<T> job) {
-    byte[] body = Wire.object(g -> g.writeStringField("leaseToken", job.leaseToken()));
+    byte[] body = WireWriter.release(new ReleaseBody(job.leaseToken()));
     return call("POST", jobPath(job.id(), "release"), body, null,
             "release job " + job.id() + " of queue " + name())
         .thenApply(reply -> settleLeaseOp(reply, job.id(), true))
@@ -581,7 +518,7 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
    */
   @Override
   public CompletableFuture<Void> cancelAsync(String jobId) {
-    return call("POST", jobPath(jobId, "cancel"), Wire.object(g -> {}), null,
+    return call("POST", jobPath(jobId, "cancel"), WireWriter.cancel(), null,
             "cancel job " + jobId + " of queue " + name())
         .thenApply(reply -> settleLeaseOp(reply, jobId, false))
         .thenApply(n -> null);
@@ -607,21 +544,14 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
             "get job " + jobId + " of queue " + name())
         .thenApply(
             reply -> {
-              if (!reply.ok()) {
-                throw Errors.of(reply.status(), reply.body(), jobId);
-              }
-              JsonNode j = Wire.parse(reply.status(), reply.body());
-              String json = Wire.rawJson(j, "payload");
-              JsonNode lease = j.get("lease");
-              boolean leased = lease != null && lease.isObject();
-              return new JobInfo<>(Wire.text(j, "id"), status(j), fromJson(json, jobId), json,
-                  (int) Wire.optNumber(j, "priority", 0), Wire.optInstant(j, "runAt"),
-                  (int) Wire.optNumber(j, "attempts", 0), (int) Wire.optNumber(j, "maxAttempts", 0),
-                  Wire.optInstant(j, "createdAt"), Wire.optText(j, "type"), Wire.optText(j, "key"),
-                  leased ? Wire.optText(lease, "worker") : null,
-                  leased ? Wire.optInstant(lease, "expiresAt") : null,
-                  Wire.optText(j, "lastError"), Wire.optInstant(j, "finishedAt"),
-                  j.hasNonNull("result") ? Wire.rawJson(j, "result") : null);
+              JobView j = read(reply, jobId, ReplyReader::job);
+              JobView.LeaseView lease = j.lease();
+              return new JobInfo<>(j.id(), status(j.status()), fromJson(j.payloadJson(), jobId),
+                  j.payloadJson(), j.priority(), j.runAt(), j.attempts(), j.maxAttempts(),
+                  j.createdAt(), j.type(), j.key(),
+                  lease == null ? null : lease.worker(),
+                  lease == null ? null : lease.expiresAt(),
+                  j.lastError(), j.finishedAt(), j.resultJson());
             });
   }
 
@@ -641,24 +571,16 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
     return call("GET", base + "/stats", null, null, "read stats of queue " + name())
         .thenApply(
             reply -> {
-              if (!reply.ok()) {
-                throw Errors.of(reply.status(), reply.body(), null);
-              }
-              JsonNode n = Wire.parse(reply.status(), reply.body());
-              JsonNode c = n.path("counters");
-              QueueStats.Counters counters =
-                  new QueueStats.Counters(Wire.optNumber(c, "pushed", 0),
-                      Wire.optNumber(c, "claimed", 0), Wire.optNumber(c, "completed", 0),
-                      Wire.optNumber(c, "failed", 0), Wire.optNumber(c, "dead", 0),
-                      Wire.optNumber(c, "expired", 0), Wire.optNumber(c, "cancelled", 0),
-                      Wire.optNumber(c, "archived", 0));
-              dev.casq.core.BrokerRecord b = Wire.broker(n.get("broker"));
-              return new QueueStats(Wire.optNumber(n, "revision", 0),
-                  Wire.optNumber(n, "ready", 0), Wire.optNumber(n, "scheduled", 0),
-                  Wire.optNumber(n, "leased", 0), Wire.optNumber(n, "finishedPendingArchive", 0),
-                  counters, b == null ? null : new QueueStats.Broker(b.id(), b.address(), b.epoch(),
-                      b.heartbeatAt()),
-                  Wire.optInstant(n, "updatedAt"));
+              StatsView n = read(reply, null, ReplyReader::stats);
+              StatsView.Counters c = n.counters();
+              QueueStats.Counters counters = new QueueStats.Counters(c.pushed(), c.claimed(),
+                  c.completed(), c.failed(), c.dead(), c.expired(), c.cancelled(), c.archived());
+              BrokerView b = n.broker();
+              return new QueueStats(n.revision(), n.ready(), n.scheduled(), n.leased(),
+                  n.finishedPendingArchive(), counters,
+                  b == null ? null : new QueueStats.Broker(b.id(), b.address(), b.epoch(),
+                      b.heartbeatAt() == null ? Instant.EPOCH : b.heartbeatAt()),
+                  n.updatedAt());
             });
   }
 
@@ -708,10 +630,10 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
    * gone or no longer leased with this token after an attempt whose outcome was unknown (the first
    * attempt landed); the mapped error otherwise.
    */
-  private static JsonNode settleLeaseOp(
+  private static StatusReply settleLeaseOp(
       BrokerConnection.Reply reply, String jobId, boolean leaseRejectedMeansDone) {
     if (reply.ok()) {
-      return Wire.parse(reply.status(), reply.body());
+      return parse(reply, ReplyReader::status);
     }
     CasqException e = Errors.of(reply.status(), reply.body(), jobId);
     if (reply.retriedAfterUnknownOutcome()
@@ -722,13 +644,33 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
     throw e;
   }
 
-  private static JobStatus status(JsonNode n) {
-    String s = Wire.text(n, "status");
+  private static JobStatus status(StatusReply n) {
+    return status(n.status());
+  }
+
+  private static JobStatus status(String s) {
     try {
       return JobStatus.valueOf(s.toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new BrokerErrorException(200, null, "the broker reported an unknown job status '" + s
           + "'");
+    }
+  }
+
+  /** The record of a successful reply; the mapped error of any other. */
+  private static <R> R read(BrokerConnection.Reply reply, String jobId, Function<byte[], R> reader) {
+    if (!reply.ok()) {
+      throw Errors.of(reply.status(), reply.body(), jobId);
+    }
+    return parse(reply, reader);
+  }
+
+  /** A reply read by {@code reader}; one that breaks the wire format is a broker error. */
+  private static <R> R parse(BrokerConnection.Reply reply, Function<byte[], R> reader) {
+    try {
+      return reader.apply(reply.body());
+    } catch (MalformedReplyException e) {
+      throw new BrokerErrorException(reply.status(), null, e.getMessage());
     }
   }
 
@@ -760,9 +702,12 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
     }
   }
 
+  private static final com.fasterxml.jackson.core.JsonFactory PAYLOAD_CHECK =
+      new com.fasterxml.jackson.core.JsonFactory();
+
   /** Rejects text that is not exactly one JSON value. */
   static void validateJson(String json) {
-    try (com.fasterxml.jackson.core.JsonParser p = Wire.MAPPER.getFactory().createParser(json)) {
+    try (com.fasterxml.jackson.core.JsonParser p = PAYLOAD_CHECK.createParser(json)) {
       if (p.nextToken() == null) {
         throw new InvalidRequestException("payload must be a JSON value, got nothing");
       }

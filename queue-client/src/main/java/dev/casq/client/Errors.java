@@ -1,11 +1,13 @@
 package dev.casq.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.casq.api.CasqException;
 import dev.casq.core.InvalidRequestException;
 import dev.casq.core.JobNotFoundException;
 import dev.casq.core.LeaseRejectedException;
 import dev.casq.core.PayloadTooLargeException;
+import dev.casq.wire.ErrorCode;
+import dev.casq.wire.ErrorReply;
+import dev.casq.wire.ReplyReader;
 
 /** Maps the broker's error answers to casq's exception hierarchy, keeping its message. */
 final class Errors {
@@ -13,39 +15,44 @@ final class Errors {
 
   /** The exception for a final (not retried) error reply. */
   static CasqException of(int status, byte[] body, String jobId) {
-    String code = BrokerConnection.code(body);
-    String message = BrokerConnection.message(status, body);
-    return of(status, code, message, jobId);
+    ErrorReply e = ReplyReader.error(body);
+    return of(status, e.code(), BrokerConnection.message(status, body), jobId);
   }
 
-  /** The exception for an error object {@code {"code","message"}} (batch items). */
-  static CasqException of(JsonNode error, String jobId) {
-    String code = Wire.optText(error, "code");
-    String message = Wire.optText(error, "message");
-    return of(0, code, message == null ? String.valueOf(code) : message, jobId);
+  /** The exception for an error object of a batch slot. */
+  static CasqException of(ErrorReply error, String jobId) {
+    return of(0, error.code(), error.message(), jobId);
   }
 
   static CasqException of(int status, String code, String message, String jobId) {
-    String c = code == null ? "" : code;
-    switch (c) {
-      case "invalid_request":
-      case "unsupported_media_type":
-        return new InvalidRequestException(message);
-      case "payload_too_large":
-        return new PayloadTooLargeException(message);
-      case "not_found":
-        if (jobId != null) {
-          return new RemoteJobNotFoundException(jobId, message);
+    ErrorCode c = ErrorCode.ofWire(code).orElse(null);
+    if (c != null) {
+      switch (c) {
+        case INVALID_REQUEST, UNSUPPORTED_MEDIA_TYPE -> {
+          return new InvalidRequestException(message);
         }
-        return new BrokerErrorException(status, code, message);
-      case "unknown_queue":
-        return new UnknownQueueException(message);
-      case "lease_rejected":
-        return new LeaseRejectedException(message);
-      case "unauthorized":
-        return new UnauthorizedException(message);
-      default:
-        break;
+        case PAYLOAD_TOO_LARGE -> {
+          return new PayloadTooLargeException(message);
+        }
+        case NOT_FOUND -> {
+          if (jobId != null) {
+            return new RemoteJobNotFoundException(jobId, message);
+          }
+          return new BrokerErrorException(status, code, message);
+        }
+        case UNKNOWN_QUEUE -> {
+          return new UnknownQueueException(message);
+        }
+        case LEASE_REJECTED -> {
+          return new LeaseRejectedException(message);
+        }
+        case UNAUTHORIZED -> {
+          return new UnauthorizedException(message);
+        }
+        default -> {
+          // by status below
+        }
+      }
     }
     switch (status) {
       case 400:

@@ -1,0 +1,258 @@
+package dev.casq.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docs/openapi.yaml and the wire module agree, so that the document, the broker and the client
+ * cannot drift apart: every request body's fields are exactly the ones the reader takes, its
+ * required fields are the ones the reader insists on, every reply's fields are the ones the writer
+ * writes, the error codes are the enum's, and the documented bounds are {@link WireLimits}'.
+ */
+class OpenApiWireTest {
+  private static final Path DOC = Path.of("..", "docs", "openapi.yaml");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static JsonNode doc;
+
+  /** How each documented request body is read, with a body that has every field. */
+  private record RequestShape(Set<String> fields, String fullBody, Consumer<byte[]> read) {}
+
+  private static final WireReader READER = new WireReader();
+  private static final Map<String, RequestShape> REQUESTS = new LinkedHashMap<>();
+
+  static {
+    REQUESTS.put("push", new RequestShape(WireReader.PUSH_FIELDS,
+        "{\"payload\":{\"a\":1},\"key\":\"k\",\"priority\":2,\"delay\":\"5s\",\"type\":\"t\","
+            + "\"maxAttempts\":3}",
+        READER::readPush));
+    REQUESTS.put("pushBatch", new RequestShape(WireReader.BATCH_FIELDS,
+        "{\"jobs\":[{\"payload\":1}]}", READER::readBatch));
+    REQUESTS.put("claim", new RequestShape(WireReader.CLAIM_FIELDS,
+        "{\"worker\":\"w\",\"lease\":\"30s\",\"limit\":2,\"wait\":\"1s\",\"types\":[\"t\"],"
+            + "\"requestId\":\"r\"}",
+        READER::readClaim));
+    REQUESTS.put("heartbeat", new RequestShape(WireReader.HEARTBEAT_FIELDS,
+        "{\"leaseToken\":\"x\",\"extend\":\"10s\"}", READER::readHeartbeat));
+    REQUESTS.put("complete", new RequestShape(WireReader.COMPLETE_FIELDS,
+        "{\"leaseToken\":\"x\",\"result\":[1]}", READER::readComplete));
+    REQUESTS.put("fail", new RequestShape(WireReader.FAIL_FIELDS,
+        "{\"leaseToken\":\"x\",\"error\":\"e\",\"retry\":false}", READER::readFail));
+    REQUESTS.put("release", new RequestShape(WireReader.RELEASE_FIELDS,
+        "{\"leaseToken\":\"x\"}", READER::readRelease));
+    REQUESTS.put("cancel", new RequestShape(WireReader.CANCEL_FIELDS, "{}", READER::readCancel));
+    REQUESTS.put("handover", new RequestShape(WireReader.HANDOVER_FIELDS,
+        "{\"queues\":[\"q\"],\"successor\":{\"id\":\"b\",\"address\":\"http://h:1\"}}",
+        READER::readHandover));
+  }
+
+  @BeforeAll
+  static void read() throws Exception {
+    doc = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(DOC));
+  }
+
+  @Test
+  void everyDocumentedRequestBodyHasExactlyTheFieldsTheReaderTakes() throws Exception {
+    List<String> seen = new ArrayList<>();
+    for (JsonNode op : operations()) {
+      String id = op.get("operationId").asText();
+      JsonNode schema = requestSchema(op);
+      RequestShape shape = REQUESTS.get(id);
+      if (schema == null) {
+        assertThat(shape).as("operation %s has no body; the reader has a shape for it", id)
+            .isNull();
+        continue;
+      }
+      assertThat(shape).as("the wire module reads the body of documented operation %s", id)
+          .isNotNull();
+      seen.add(id);
+      assertThat(propertyNames(schema)).as("fields of %s", id)
+          .isEqualTo(new TreeSet<>(shape.fields()));
+
+      // the full body is read; each required field is insisted on; each optional one is not
+      ObjectNode full = (ObjectNode) JSON.readTree(shape.fullBody());
+      Set<String> sampled = new TreeSet<>(iterable(full.fieldNames()));
+      Set<String> unsampled = new TreeSet<>(shape.fields());
+      unsampled.removeAll(sampled);
+      // runAt excludes delay (the reader refuses both): it is read in a sample of its own below
+      assertThat(unsampled).as("fields of %s left out of its sample", id)
+          .isEqualTo(id.equals("push") ? Set.of("runAt") : Set.of());
+      assertThatCode(() -> shape.read().accept(bytes(full))).doesNotThrowAnyException();
+      Set<String> required = required(schema);
+      for (String f : sampled) {
+        ObjectNode without = full.deepCopy();
+        without.remove(f);
+        if (required.contains(f)) {
+          assertThatThrownBy(() -> shape.read().accept(bytes(without)))
+              .as("%s without required field %s", id, f)
+              .isInstanceOf(WireFormatException.class).hasMessageContaining(f);
+        } else {
+          assertThatCode(() -> shape.read().accept(bytes(without)))
+              .as("%s without optional field %s", id, f).doesNotThrowAnyException();
+        }
+      }
+      // and a field the document does not name is refused, naming it
+      ObjectNode extra = full.deepCopy();
+      extra.put("extendBy", "10s");
+      assertThatThrownBy(() -> shape.read().accept(bytes(extra)))
+          .as("%s with an unknown field", id)
+          .isInstanceOf(WireFormatException.class).hasMessageContaining("\"extendBy\"");
+    }
+    assertThat(seen).containsExactlyInAnyOrderElementsOf(REQUESTS.keySet());
+    assertThat(READER.readPush(
+        "{\"payload\":1,\"runAt\":\"2030-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8))
+        .runAt()).isEqualTo(Instant.parse("2030-01-01T00:00:00Z"));
+  }
+
+  @Test
+  void everyDocumentedReplyHasExactlyTheFieldsTheWriterWrites() throws Exception {
+    Instant t = Instant.parse("2026-01-31T12:00:00Z");
+    BrokerView broker = new BrokerView("b1", "http://h:8420", 3, t);
+    Map<String, byte[]> written = new LinkedHashMap<>();
+    written.put("PushResult", WireWriter.pushReply(new PushReply("j1", false)));
+    written.put("ClaimedJob", element(WireWriter.claimReply(List.of(
+        new LeasedJobView("j1", "{\"a\":1}", "tok", t, 1, 5, "t", 0))), "jobs"));
+    written.put("StatusResult", WireWriter.statusReply(new StatusReply("j1", "completed")));
+    written.put("JobView", WireWriter.job(new JobView("j1", "leased", "1", 0, t, 1, 5, t, "t",
+        "k", new JobView.LeaseView("w", t), "boom", t, "2")));
+    written.put("Stats", WireWriter.stats(new StatsView("q", 1, 2, 3, 4, 9, 0,
+        new StatsView.Counters(1, 2, 3, 4, 5, 6, 7, 8), broker, t)));
+    written.put("Counters", field(written.get("Stats"), "counters"));
+    written.put("BrokerRecord", field(written.get("Stats"), "broker"));
+    written.put("Error", WireWriter.error(ErrorReply.of(ErrorCode.QUEUE_FULL, "full")));
+    for (var e : written.entrySet()) {
+      JsonNode schema = doc.at("/components/schemas/" + e.getKey());
+      assertThat(schema.isMissingNode()).as("schema %s is documented", e.getKey()).isFalse();
+      JsonNode reply = JSON.readTree(e.getValue());
+      assertThat(new TreeSet<String>(iterable(reply.fieldNames()))).as("fields of %s", e.getKey())
+          .isEqualTo(propertyNames(schema));
+    }
+    // optional parts left out, the required ones stay
+    JsonNode bare = JSON.readTree(WireWriter.job(
+        new JobView("j1", "queued", "1", 0, t, 0, 5, t, null, null, null, null, null, null)));
+    assertThat(new TreeSet<String>(iterable(bare.fieldNames())))
+        .isEqualTo(required(doc.at("/components/schemas/JobView")));
+  }
+
+  @Test
+  void everyErrorCodeIsDocumentedWithItsStatus() {
+    JsonNode codes = doc.at("/components/schemas/Error/properties/error/properties/code/enum");
+    List<String> documented = new ArrayList<>();
+    codes.forEach(c -> documented.add(c.asText()));
+    List<String> implemented = new ArrayList<>();
+    for (ErrorCode c : ErrorCode.values()) {
+      implemented.add(c.wireName());
+    }
+    assertThat(documented).containsExactlyInAnyOrderElementsOf(implemented);
+  }
+
+  @Test
+  void theDocumentedBoundsAreTheWireLimits() {
+    JsonNode push = doc.at("/components/schemas/PushBody/properties");
+    assertThat(push.at("/key/maxLength").asInt()).isEqualTo(WireLimits.MAX_KEY_CHARS);
+    assertThat(push.at("/type/maxLength").asInt()).isEqualTo(WireLimits.MAX_TYPE_CHARS);
+    assertThat(push.at("/priority/maximum").asInt()).isEqualTo(WireLimits.MAX_PRIORITY);
+    assertThat(push.at("/priority/minimum").asInt()).isEqualTo(-WireLimits.MAX_PRIORITY);
+    assertThat(push.at("/maxAttempts/maximum").asInt()).isEqualTo(WireLimits.MAX_ATTEMPTS);
+    JsonNode claim = doc.at("/components/schemas/ClaimBody/properties");
+    assertThat(claim.at("/worker/maxLength").asInt()).isEqualTo(WireLimits.MAX_WORKER_CHARS);
+    assertThat(claim.at("/limit/maximum").asInt()).isEqualTo(WireLimits.MAX_CLAIM_LIMIT);
+    assertThat(claim.at("/types/maxItems").asInt()).isEqualTo(WireLimits.MAX_CLAIM_TYPES);
+    assertThat(claim.at("/types/items/maxLength").asInt()).isEqualTo(WireLimits.MAX_TYPE_CHARS);
+    assertThat(claim.at("/requestId/maxLength").asInt())
+        .isEqualTo(WireLimits.MAX_CLAIM_REQUEST_ID_CHARS);
+    assertThat(claim.at("/wait/description").asText())
+        .contains("at most " + WireLimits.MAX_WAIT.toSeconds() + "s");
+    JsonNode batch = requestSchema(operation("pushBatch"));
+    assertThat(batch.at("/properties/jobs/maxItems").asInt()).isEqualTo(WireLimits.MAX_BATCH);
+    JsonNode fail = requestSchema(operation("fail"));
+    assertThat(fail.at("/properties/error/maxLength").asInt()).isEqualTo(WireLimits.MAX_ERROR_CHARS);
+    for (String op : List.of("heartbeat", "complete", "fail", "release")) {
+      assertThat(requestSchema(operation(op)).at("/properties/leaseToken/maxLength").asInt())
+          .as("leaseToken of %s", op).isEqualTo(WireLimits.MAX_LEASE_TOKEN_CHARS);
+    }
+    JsonNode handover = requestSchema(operation("handover"));
+    assertThat(handover.at("/properties/successor/properties/id/maxLength").asInt())
+        .isEqualTo(WireLimits.MAX_BROKER_ID_CHARS);
+    String intro = doc.at("/info/description").asText();
+    assertThat(intro).contains("at most " + WireLimits.MAX_DURATION.toDays() + " days");
+    assertThat(intro).contains(WireLimits.MIN_INSTANT.toString())
+        .contains(WireLimits.MAX_INSTANT.toString());
+    assertThat(Duration.ofSeconds(60)).isEqualTo(WireLimits.MAX_WAIT);
+  }
+
+  // ------------------------------------------------------------------ document
+
+  private static List<JsonNode> operations() {
+    List<JsonNode> ops = new ArrayList<>();
+    doc.get("paths").forEach(path -> path.forEach(ops::add));
+    return ops;
+  }
+
+  private static JsonNode operation(String id) {
+    return operations().stream().filter(o -> o.get("operationId").asText().equals(id))
+        .findFirst().orElseThrow();
+  }
+
+  private static JsonNode requestSchema(JsonNode op) {
+    JsonNode s = op.at("/requestBody/content/application~1json/schema");
+    return s.isMissingNode() ? null : resolve(s);
+  }
+
+  private static JsonNode resolve(JsonNode schema) {
+    JsonNode ref = schema.get("$ref");
+    return ref == null ? schema : doc.at(ref.asText().substring(1));
+  }
+
+  private static Set<String> propertyNames(JsonNode schema) {
+    JsonNode props = resolve(schema).get("properties");
+    return props == null ? new TreeSet<>() : new TreeSet<>(iterable(props.fieldNames()));
+  }
+
+  private static Set<String> required(JsonNode schema) {
+    Set<String> r = new TreeSet<>();
+    JsonNode req = resolve(schema).get("required");
+    if (req != null) {
+      req.forEach(n -> r.add(n.asText()));
+    }
+    return r;
+  }
+
+  private static <T> List<T> iterable(Iterator<T> it) {
+    List<T> out = new ArrayList<>();
+    it.forEachRemaining(out::add);
+    return out;
+  }
+
+  private static byte[] bytes(JsonNode n) {
+    return n.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] element(byte[] reply, String arrayField) throws Exception {
+    return JSON.writeValueAsBytes(JSON.readTree(reply).get(arrayField).get(0));
+  }
+
+  private static byte[] field(byte[] reply, String field) throws Exception {
+    return JSON.writeValueAsBytes(JSON.readTree(reply).get(field));
+  }
+}
