@@ -68,7 +68,8 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** System properties of the test JVM passed on to every child JVM when they are set. */
-  static final List<String> FORWARDED_PROPERTIES = List.of("casq.headMaxReadyJobs");
+  static final List<String> FORWARDED_PROPERTIES =
+      List.of("casq.headMaxReadyJobs", "casq.headMaxBytes");
 
   static ChildJvm start(
       String name, Path logDir, Map<String, String> env, String mainClass, List<String> args) {
