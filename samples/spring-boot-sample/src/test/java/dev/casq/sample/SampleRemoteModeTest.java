@@ -11,11 +11,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -25,6 +28,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * here on loopback, and the application reaches it through the client.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(SampleRemoteModeTest.BrokerBean.class)
+@DirtiesContext
 class SampleRemoteModeTest {
   @TempDir static Path dir;
   static CasqBroker broker;
@@ -40,10 +45,12 @@ class SampleRemoteModeTest {
     registry.add("casq.worker.poll-wait", () -> "200ms");
   }
 
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
+  /** The broker closes with the context, after the worker has stopped. */
+  @TestConfiguration(proxyBeanMethods = false)
+  static class BrokerBean {
+    @Bean(destroyMethod = "close")
+    CasqBroker broker() {
+      return broker;
     }
   }
 
