@@ -65,7 +65,12 @@ class ReleaseArtifactsTest {
     requireInstalled();
     assertThat(published).contains("casq-api", "queue-core", "casq-micrometer", "queue-client",
         "queue-broker",
-        "queue-cli", "storage-spi", "storage-localfile", "storage-s3", "storage-gcs");
+        "queue-cli", "storage-spi", "storage-localfile", "storage-s3", "storage-gcs",
+        "casq-spring-boot-starter");
+    // the samples are built and tested, never published
+    assertThat(published).noneMatch(m -> m.startsWith("samples"));
+    assertThat(repo.resolve("spring-boot-sample")).doesNotExist();
+    assertThat(repo.resolve("casq-samples")).doesNotExist();
     for (String m : published) {
       for (String classifier : List.of("", "-sources", "-javadoc")) {
         assertThat(jar(m, classifier)).as(m + classifier).isRegularFile();
