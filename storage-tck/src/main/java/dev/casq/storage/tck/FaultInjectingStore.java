@@ -236,7 +236,7 @@ public final class FaultInjectingStore extends DelegatingObjectStore {
     }
     faultsAfterWrite.incrementAndGet();
     try {
-      op.get();
+      var landed = op.get(); // the write lands; its answer is lost on the way back
       faultsAfterLandedWrite.incrementAndGet();
     } catch (PreconditionFailedException lostRace) {
       // the answer (a lost race) is lost on the way back, too
