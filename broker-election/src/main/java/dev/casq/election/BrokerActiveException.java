@@ -15,9 +15,15 @@ public class BrokerActiveException extends QueueException {
 
   public BrokerActiveException(BrokerRecord activeBroker) {
     super(
-        "the queue is served by broker " + Objects.requireNonNull(activeBroker, "activeBroker").id()
-            + " at " + activeBroker.address() + " (epoch " + activeBroker.epoch()
-            + ", last heartbeat " + activeBroker.heartbeatAt() + "); it is alive, so it is not"
+        "the queue is served by broker "
+            + Objects.requireNonNull(activeBroker, "activeBroker").id()
+            + " at "
+            + activeBroker.address()
+            + " (epoch "
+            + activeBroker.epoch()
+            + ", last heartbeat "
+            + activeBroker.heartbeatAt()
+            + "); it is alive, so it is not"
             + " taken over");
     this.activeBroker = activeBroker;
   }

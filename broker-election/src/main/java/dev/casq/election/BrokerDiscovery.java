@@ -19,9 +19,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Finds the broker of a queue by reading the queue object through the storage SPI. Only the
- * {@code format} and {@code broker} fields are parsed, so discovery stays cheap however many jobs
- * the object holds.
+ * Finds the broker of a queue by reading the queue object through the storage SPI. Only the {@code
+ * format} and {@code broker} fields are parsed, so discovery stays cheap however many jobs the
+ * object holds.
  */
 public final class BrokerDiscovery implements AutoCloseable {
   private static final JsonFactory JSON = new JsonFactory();
@@ -50,8 +50,8 @@ public final class BrokerDiscovery implements AutoCloseable {
   }
 
   /**
-   * Reads the queue object now and returns its broker record; empty when the object does not
-   * exist or names no broker.
+   * Reads the queue object now and returns its broker record; empty when the object does not exist
+   * or names no broker.
    *
    * @throws dev.casq.storage.StorageException if the store cannot be read
    * @throws CorruptStateException if the object is not a casq queue
@@ -120,9 +120,16 @@ public final class BrokerDiscovery implements AutoCloseable {
 
   private static void checkFormat(String format) {
     if (!QueueState.readable(format)) {
-      throw new CorruptStateException("unsupported queue format '" + format + "' (this casq reads "
-          + QueueState.FORMAT + ", " + QueueState.FORMAT_SEGMENTED + " and "
-          + QueueState.FORMAT_LEASES_HELD + ")");
+      throw new CorruptStateException(
+          "unsupported queue format '"
+              + format
+              + "' (this casq reads "
+              + QueueState.FORMAT
+              + ", "
+              + QueueState.FORMAT_SEGMENTED
+              + " and "
+              + QueueState.FORMAT_LEASES_HELD
+              + ")");
     }
   }
 
@@ -156,11 +163,11 @@ public final class BrokerDiscovery implements AutoCloseable {
           "the broker record of the queue object lacks id, address, epoch or heartbeatAt");
     }
     try {
-      return new BrokerRecord(id, address, epoch, Instant.parse(heartbeatAt), heartbeatInterval,
-          staleAfter);
+      return new BrokerRecord(
+          id, address, epoch, Instant.parse(heartbeatAt), heartbeatInterval, staleAfter);
     } catch (DateTimeParseException | IllegalArgumentException e) {
-      throw new CorruptStateException("the broker record of the queue object is invalid: "
-          + e.getMessage(), e);
+      throw new CorruptStateException(
+          "the broker record of the queue object is invalid: " + e.getMessage(), e);
     }
   }
 

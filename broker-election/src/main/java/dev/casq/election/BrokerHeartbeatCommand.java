@@ -19,7 +19,9 @@ import java.util.Objects;
 public final class BrokerHeartbeatCommand implements Command<BrokerRecord> {
   private final BrokerRecord held;
 
-  /** @param held the record this broker wrote when it claimed the queue */
+  /**
+   * @param held the record this broker wrote when it claimed the queue
+   */
   public BrokerHeartbeatCommand(BrokerRecord held) {
     this.held = Objects.requireNonNull(held, "held");
   }
@@ -33,8 +35,8 @@ public final class BrokerHeartbeatCommand implements Command<BrokerRecord> {
     if (current.heartbeatAt().equals(ResignBrokerCommand.RESIGNED)) {
       return current; // resigned for good: nothing to refresh
     }
-    BrokerRecord refreshed = current.withHeartbeat(now)
-        .declaring(held.heartbeatInterval(), held.staleAfter());
+    BrokerRecord refreshed =
+        current.withHeartbeat(now).declaring(held.heartbeatInterval(), held.staleAfter());
     machine.setBroker(state, refreshed);
     return refreshed;
   }

@@ -4,10 +4,10 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
- * Starts a broker inside this process: how a client takes a queue over by itself when its broker
- * is gone ("smart client"). The broker module provides the implementation through {@link
- * ServiceLoader} ({@code META-INF/services/dev.casq.election.BrokerLauncher}); when it is not on the
- * class path, {@link #find()} is empty and the client waits for a standby broker instead.
+ * Starts a broker inside this process: how a client takes a queue over by itself when its broker is
+ * gone ("smart client"). The broker module provides the implementation through {@link
+ * ServiceLoader} ({@code META-INF/services/dev.casq.election.BrokerLauncher}); when it is not on
+ * the class path, {@link #find()} is empty and the client waits for a standby broker instead.
  */
 public interface BrokerLauncher {
 

@@ -23,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One broker's hold on one queue: it claims the queue through the queue's own commit engine,
- * fences the engine with an {@link EpochGuard}, heartbeats the broker record every heartbeat
- * interval (even when idle), and reports when a newer broker has taken over.
+ * One broker's hold on one queue: it claims the queue through the queue's own commit engine, fences
+ * the engine with an {@link EpochGuard}, heartbeats the broker record every heartbeat interval
+ * (even when idle), and reports when a newer broker has taken over.
  *
  * <pre>{@code
  * BrokerTenure tenure = BrokerTenure.builder(queue, brokerId, "http://10.0.0.5:8080")
@@ -35,12 +35,13 @@ import org.slf4j.LoggerFactory;
  * tenure.close();         // stop heartbeats and resign, then close the queue
  * }</pre>
  *
- * <p>Until the claim succeeds the engine runs with a candidate guard that refuses to write over
- * the state of a live broker; after it, with the epoch guard, so a replaced broker stops at its
- * first lost compare-and-swap and never writes again.
+ * <p>Until the claim succeeds the engine runs with a candidate guard that refuses to write over the
+ * state of a live broker; after it, with the epoch guard, so a replaced broker stops at its first
+ * lost compare-and-swap and never writes again.
  */
 public final class BrokerTenure implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BrokerTenure.class);
+
   /** Once a claim fails, nothing more may be written through that engine. */
   private static final CommitGuard REFUSE_ALL =
       state -> {
@@ -130,8 +131,12 @@ public final class BrokerTenure implements AutoCloseable {
               } else if (!closed.get()) {
                 int n = ++failedHeartbeats;
                 if (n == 1 || n % 10 == 0) {
-                  log.warn("heartbeat of {} for {} failed ({} in a row): {}", record.id(),
-                      queue.location(), n, cause.toString());
+                  log.warn(
+                      "heartbeat of {} for {} failed ({} in a row): {}",
+                      record.id(),
+                      queue.location(),
+                      n,
+                      cause.toString());
                 }
               }
             });
@@ -151,7 +156,11 @@ public final class BrokerTenure implements AutoCloseable {
     if (h != null) {
       h.cancel(false);
     }
-    log.warn("broker {} (epoch {}) lost {}: {}", record.id(), record.epoch(), queue.location(),
+    log.warn(
+        "broker {} (epoch {}) lost {}: {}",
+        record.id(),
+        record.epoch(),
+        queue.location(),
         e.getMessage());
     try {
       onFenced.accept(e);
@@ -176,10 +185,14 @@ public final class BrokerTenure implements AutoCloseable {
     if (resignOnClose && !fenced.get()) {
       try {
         BrokerRecord resigned =
-            queue.submit(new ResignBrokerCommand(record))
+            queue
+                .submit(new ResignBrokerCommand(record))
                 .get(operationTimeout.toMillis(), TimeUnit.MILLISECONDS);
         record = resigned;
-        log.info("broker {} resigned from {} (epoch {})", resigned.id(), queue.location(),
+        log.info(
+            "broker {} resigned from {} (epoch {})",
+            resigned.id(),
+            queue.location(),
             resigned.epoch());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -284,7 +297,10 @@ public final class BrokerTenure implements AutoCloseable {
       return this;
     }
 
-    /** Whether {@link BrokerTenure#close()} marks the record stale for a quick takeover. Default true. */
+    /**
+     * Whether {@link BrokerTenure#close()} marks the record stale for a quick takeover. Default
+     * true.
+     */
     public Builder resignOnClose(boolean resign) {
       this.resignOnClose = resign;
       return this;
@@ -312,7 +328,8 @@ public final class BrokerTenure implements AutoCloseable {
       BrokerRecord claimed;
       try {
         claimed =
-            queue.submit(new ClaimBrokerCommand(brokerId, address, options))
+            queue
+                .submit(new ClaimBrokerCommand(brokerId, address, options))
                 .get(claimTimeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         queue.engine().guard(REFUSE_ALL);

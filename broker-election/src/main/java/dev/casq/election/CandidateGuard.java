@@ -11,9 +11,9 @@ import java.util.Objects;
 /**
  * The guard of a broker that is about to claim a queue: it may write only over a state whose
  * recorded broker is absent, is itself, or is stale (by the staleness it declared; {@code
- * staleAfter} when it declared none). So a candidate never writes anything (not even
- * the expiry of leases) over the state of a live broker; when it meets one, the engine is fenced and
- * the claim fails.
+ * staleAfter} when it declared none). So a candidate never writes anything (not even the expiry of
+ * leases) over the state of a live broker; when it meets one, the engine is fenced and the claim
+ * fails.
  */
 final class CandidateGuard implements CommitGuard {
   private final String brokerId;

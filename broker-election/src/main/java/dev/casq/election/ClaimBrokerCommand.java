@@ -14,8 +14,8 @@ import java.util.Objects;
  * restart), or when the recorded broker's heartbeat is stale at {@code now} (by the staleness that
  * broker declared, see {@link Staleness}; this broker's own when it declared none). The new record
  * carries the recorded epoch + 1 (1 when none), so every earlier holder is fenced, and declares
- * this broker's heartbeat interval and staleness. Otherwise it throws {@link
- * BrokerActiveException} and changes nothing.
+ * this broker's heartbeat interval and staleness. Otherwise it throws {@link BrokerActiveException}
+ * and changes nothing.
  *
  * <p>When two brokers claim at once, both apply this command to the same state and race their
  * compare-and-swap; the loser re-reads, re-applies it to the winner's state and gets {@link
@@ -47,8 +47,9 @@ public final class ClaimBrokerCommand implements Command<BrokerRecord> {
       throw new BrokerActiveException(current);
     }
     long epoch = current == null ? 1 : Math.addExact(current.epoch(), 1);
-    BrokerRecord claimed = new BrokerRecord(brokerId, address, epoch, now,
-        options.heartbeatInterval(), options.staleAfter());
+    BrokerRecord claimed =
+        new BrokerRecord(
+            brokerId, address, epoch, now, options.heartbeatInterval(), options.staleAfter());
     machine.setBroker(state, claimed);
     return claimed;
   }
@@ -63,7 +64,14 @@ public final class ClaimBrokerCommand implements Command<BrokerRecord> {
 
   @Override
   public String toString() {
-    return "ClaimBroker[" + brokerId + " at " + address + ", heartbeat " + options.heartbeatInterval().toMillis()
-        + "ms, staleAfter " + options.staleAfter().toMillis() + "ms]";
+    return "ClaimBroker["
+        + brokerId
+        + " at "
+        + address
+        + ", heartbeat "
+        + options.heartbeatInterval().toMillis()
+        + "ms, staleAfter "
+        + options.staleAfter().toMillis()
+        + "ms]";
   }
 }

@@ -16,12 +16,16 @@ import java.util.Objects;
 public record ElectionOptions(Duration heartbeatInterval, Duration staleAfter) {
   /** Default heartbeat interval: 2 seconds. */
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+
   /** Default staleness: 10 seconds. */
   public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(10);
+
   /** The least heartbeat interval accepted. */
   public static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(10);
+
   /** The greatest staleness a broker may declare (readers bound what they read to it, too). */
   public static final Duration MAX_STALE_AFTER = Staleness.MAX_DECLARED;
+
   /** staleAfter must be at least this many heartbeat intervals. */
   public static final int MIN_HEARTBEATS_PER_STALE = 3;
 
@@ -30,20 +34,32 @@ public record ElectionOptions(Duration heartbeatInterval, Duration staleAfter) {
     Objects.requireNonNull(staleAfter, "staleAfter");
     if (heartbeatInterval.compareTo(MIN_HEARTBEAT_INTERVAL) < 0) {
       throw new IllegalArgumentException(
-          "heartbeat interval must be at least " + MIN_HEARTBEAT_INTERVAL.toMillis() + "ms, got "
-              + heartbeatInterval.toMillis() + "ms");
+          "heartbeat interval must be at least "
+              + MIN_HEARTBEAT_INTERVAL.toMillis()
+              + "ms, got "
+              + heartbeatInterval.toMillis()
+              + "ms");
     }
     if (staleAfter.compareTo(heartbeatInterval.multipliedBy(MIN_HEARTBEATS_PER_STALE)) < 0) {
       throw new IllegalArgumentException(
-          "stale-after (" + staleAfter.toMillis() + "ms) must be at least "
-              + MIN_HEARTBEATS_PER_STALE + " heartbeat intervals (" + MIN_HEARTBEATS_PER_STALE
-              + " x " + heartbeatInterval.toMillis() + "ms), so that one late heartbeat does not"
+          "stale-after ("
+              + staleAfter.toMillis()
+              + "ms) must be at least "
+              + MIN_HEARTBEATS_PER_STALE
+              + " heartbeat intervals ("
+              + MIN_HEARTBEATS_PER_STALE
+              + " x "
+              + heartbeatInterval.toMillis()
+              + "ms), so that one late heartbeat does not"
               + " look like a dead broker");
     }
     if (staleAfter.compareTo(MAX_STALE_AFTER) > 0) {
       throw new IllegalArgumentException(
-          "stale-after (" + staleAfter.toMillis() + "ms) must be at most "
-              + MAX_STALE_AFTER.toMinutes() + "m");
+          "stale-after ("
+              + staleAfter.toMillis()
+              + "ms) must be at most "
+              + MAX_STALE_AFTER.toMinutes()
+              + "m");
     }
   }
 

@@ -16,7 +16,9 @@ import java.util.Objects;
 public final class EpochGuard implements CommitGuard {
   private final BrokerRecord held;
 
-  /** @param held the record this broker wrote when it claimed the queue */
+  /**
+   * @param held the record this broker wrote when it claimed the queue
+   */
   public EpochGuard(BrokerRecord held) {
     this.held = Objects.requireNonNull(held, "held");
   }
@@ -36,9 +38,7 @@ public final class EpochGuard implements CommitGuard {
 
   /** Whether {@code recorded} still names the broker of {@code held} at the same epoch. */
   static boolean holds(BrokerRecord recorded, BrokerRecord held) {
-    return recorded != null
-        && recorded.epoch() == held.epoch()
-        && recorded.id().equals(held.id());
+    return recorded != null && recorded.epoch() == held.epoch() && recorded.id().equals(held.id());
   }
 
   @Override

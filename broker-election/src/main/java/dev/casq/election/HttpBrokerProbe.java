@@ -33,8 +33,8 @@ public final class HttpBrokerProbe implements BrokerProbe {
 
   /** A probe with its own HTTP client (connect timeout = {@code timeout}). */
   public static HttpBrokerProbe create(Duration timeout, String queueName) {
-    return new HttpBrokerProbe(HttpClient.newBuilder().connectTimeout(timeout).build(), timeout,
-        queueName);
+    return new HttpBrokerProbe(
+        HttpClient.newBuilder().connectTimeout(timeout).build(), timeout, queueName);
   }
 
   /** The same probe asking about another queue. */

@@ -37,15 +37,16 @@ public record LaunchSpec(
   public LaunchSpec {
     Objects.requireNonNull(storeUri, "storeUri");
     storeProperties = Map.copyOf(storeProperties == null ? Map.of() : storeProperties);
-    queueName = queueName == null ? QueueNames.defaultName(storeUri) : QueueNames.validate(queueName);
+    queueName =
+        queueName == null ? QueueNames.defaultName(storeUri) : QueueNames.validate(queueName);
     listenHost = listenHost == null || listenHost.isBlank() ? "127.0.0.1" : listenHost;
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be from 0 to 65535, got " + port);
     }
     election = election == null ? ElectionOptions.defaults() : election;
     if (shutdownTimeout != null && (shutdownTimeout.isNegative() || shutdownTimeout.isZero())) {
-      throw new IllegalArgumentException("shutdown timeout must be positive, got "
-          + shutdownTimeout);
+      throw new IllegalArgumentException(
+          "shutdown timeout must be positive, got " + shutdownTimeout);
     }
   }
 
@@ -55,8 +56,16 @@ public record LaunchSpec(
 
   @Override
   public String toString() {
-    return "LaunchSpec[" + queueName + " " + storeUri + " on " + listenHost + ":" + port
-        + (token == null ? "" : " token=***") + "]";
+    return "LaunchSpec["
+        + queueName
+        + " "
+        + storeUri
+        + " on "
+        + listenHost
+        + ":"
+        + port
+        + (token == null ? "" : " token=***")
+        + "]";
   }
 
   /** Builder of a {@link LaunchSpec}. */
@@ -118,6 +127,7 @@ public record LaunchSpec(
 
     /**
      * How long closing the broker may take to drain and resign; null for the broker's default.
+     *
      * @param d the timeout
      * @return this builder
      */
@@ -127,8 +137,17 @@ public record LaunchSpec(
     }
 
     public LaunchSpec build() {
-      return new LaunchSpec(storeUri, storeProperties, queueName, listenHost, port,
-          advertisedAddress, token, election, queueOptions, shutdownTimeout);
+      return new LaunchSpec(
+          storeUri,
+          storeProperties,
+          queueName,
+          listenHost,
+          port,
+          advertisedAddress,
+          token,
+          election,
+          queueOptions,
+          shutdownTimeout);
     }
   }
 }

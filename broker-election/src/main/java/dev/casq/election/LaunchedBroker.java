@@ -4,7 +4,9 @@ import dev.casq.core.BrokerRecord;
 
 /** A broker started in this process by a {@link BrokerLauncher}. */
 public interface LaunchedBroker extends AutoCloseable {
-  /** The base URL clients use, e.g. {@code http://127.0.0.1:41234}; recorded in the queue object. */
+  /**
+   * The base URL clients use, e.g. {@code http://127.0.0.1:41234}; recorded in the queue object.
+   */
   String address();
 
   /** The name the queue is served under ({@code /v1/queues/{name}/...}). */

@@ -17,8 +17,8 @@ import java.util.Objects;
  * @param brokerId the {@code brokerId} the answer names, or null
  * @param status the answer's top-level {@code status} ({@code ok}, {@code starting}, {@code
  *     stopping}, {@code fenced}, ...), or null
- * @param queueStatus the status the answer gives for the queue asked about ({@code serving},
- *     {@code fenced}, {@code closed}, ...), or null when it lists no such queue
+ * @param queueStatus the status the answer gives for the queue asked about ({@code serving}, {@code
+ *     fenced}, {@code closed}, ...), or null when it lists no such queue
  * @param detail a short description for logs
  */
 public record ProbeResult(
@@ -100,12 +100,18 @@ public record ProbeResult(
     } catch (IOException e) {
       return unreadable(httpStatus, "body is not JSON");
     }
-    return new ProbeResult(Outcome.ANSWERED, httpStatus, brokerId, status, queueStatus,
+    return new ProbeResult(
+        Outcome.ANSWERED,
+        httpStatus,
+        brokerId,
+        status,
+        queueStatus,
         httpStatus + " " + status + (brokerId == null ? "" : " from " + brokerId));
   }
 
   private static ProbeResult unreadable(int httpStatus, String why) {
-    return new ProbeResult(Outcome.UNREADABLE, httpStatus, null, null, null, httpStatus + ": " + why);
+    return new ProbeResult(
+        Outcome.UNREADABLE, httpStatus, null, null, null, httpStatus + ": " + why);
   }
 
   /** Inside {@code "queues": {...}}: the status of {@code queueName}; skips the rest. */

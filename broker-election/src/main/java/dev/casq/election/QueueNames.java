@@ -28,7 +28,8 @@ public final class QueueNames {
       URI uri = new URI(storeUri.trim());
       path = uri.getPath() != null ? uri.getPath() : uri.getSchemeSpecificPart();
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("malformed store URI '" + storeUri + "': " + e.getReason());
+      throw new IllegalArgumentException(
+          "malformed store URI '" + storeUri + "': " + e.getReason());
     }
     if (path == null) {
       path = "";
@@ -42,7 +43,11 @@ public final class QueueNames {
     }
     if (!VALID.matcher(file).matches()) {
       throw new IllegalArgumentException(
-          "cannot derive a queue name from '" + storeUri + "' (got '" + file + "'); name the"
+          "cannot derive a queue name from '"
+              + storeUri
+              + "' (got '"
+              + file
+              + "'); name the"
               + " queue explicitly (letters, digits, '.', '_', '-'; up to 128 characters)");
     }
     return file;
@@ -61,7 +66,9 @@ public final class QueueNames {
   public static String validate(String name) {
     if (!isValid(name)) {
       throw new IllegalArgumentException(
-          "invalid queue name '" + name + "': use 1 to 128 letters, digits, '.', '_' or '-',"
+          "invalid queue name '"
+              + name
+              + "': use 1 to 128 letters, digits, '.', '_' or '-',"
               + " starting with a letter or digit");
     }
     return name;

@@ -11,8 +11,8 @@ import java.util.Objects;
 /**
  * Gives the queue up on a clean shutdown: the record keeps the broker's id and epoch (epochs never
  * go back) but its heartbeat is set to {@link Instant#EPOCH}, so it is stale for everyone at once
- * and the next broker may claim without waiting. Throws {@link FencedException} when this broker
- * no longer holds the queue.
+ * and the next broker may claim without waiting. Throws {@link FencedException} when this broker no
+ * longer holds the queue.
  */
 public final class ResignBrokerCommand implements Command<BrokerRecord> {
   /** The heartbeat of a broker that resigned. */

@@ -18,6 +18,7 @@ import java.util.Objects;
 public final class Staleness {
   /** The least declared staleness a reader accepts; smaller values are read as this. */
   public static final Duration MIN_DECLARED = Duration.ofMillis(100);
+
   /** The greatest declared staleness a reader accepts; greater values are read as this. */
   public static final Duration MAX_DECLARED = Duration.ofHours(1);
 

@@ -33,8 +33,8 @@ public final class TakeoverRule {
    * @param recorded the broker recorded in the queue object, or null when none is
    * @param probe what its address answered ({@link ProbeResult#notAsked()} when not probed)
    * @param now the time to judge the heartbeat at
-   * @param defaultStaleAfter how old a heartbeat must be to count as stale when the record does
-   *     not declare it
+   * @param defaultStaleAfter how old a heartbeat must be to count as stale when the record does not
+   *     declare it
    */
   public static TakeoverDecision decide(
       BrokerRecord recorded, ProbeResult probe, Instant now, Duration defaultStaleAfter) {
@@ -53,17 +53,25 @@ public final class TakeoverRule {
     if (!stale) {
       return confirmation == null
           ? new TakeoverDecision(TakeoverDecision.Verdict.ALIVE, who + " is alive")
-          : new TakeoverDecision(TakeoverDecision.Verdict.WAIT,
-              who + " has a fresh heartbeat (" + recorded.heartbeatAt() + ") but " + confirmation
+          : new TakeoverDecision(
+              TakeoverDecision.Verdict.WAIT,
+              who
+                  + " has a fresh heartbeat ("
+                  + recorded.heartbeatAt()
+                  + ") but "
+                  + confirmation
                   + "; waiting until it is stale");
     }
     if (confirmation == null) {
-      return new TakeoverDecision(TakeoverDecision.Verdict.WAIT,
-          who + " answers though its heartbeat (" + recorded.heartbeatAt()
+      return new TakeoverDecision(
+          TakeoverDecision.Verdict.WAIT,
+          who
+              + " answers though its heartbeat ("
+              + recorded.heartbeatAt()
               + ") is stale; not displacing it");
     }
-    return take(who + " has a stale heartbeat (" + recorded.heartbeatAt() + ") and "
-        + confirmation);
+    return take(
+        who + " has a stale heartbeat (" + recorded.heartbeatAt() + ") and " + confirmation);
   }
 
   /**
@@ -72,7 +80,8 @@ public final class TakeoverRule {
    */
   public static boolean probeNeeded(
       BrokerRecord recorded, Instant now, Duration defaultStaleAfter) {
-    return recorded != null && !isResigned(recorded)
+    return recorded != null
+        && !isResigned(recorded)
         && Staleness.isStale(recorded, now, defaultStaleAfter);
   }
 
@@ -95,7 +104,8 @@ public final class TakeoverRule {
       case UNREADABLE -> "its address gives no casq health answer (" + probe.detail() + ")";
       case ANSWERED -> {
         if (probe.httpStatus() != 200) {
-          yield "its address answers " + probe.httpStatus()
+          yield "its address answers "
+              + probe.httpStatus()
               + (probe.status() == null ? "" : " (" + probe.status() + ")");
         }
         if (!recorded.id().equals(probe.brokerId())) {

@@ -41,28 +41,40 @@ class BrokerDiscoveryTest {
   @Test
   void readsTheTimingTheBrokerDeclaredAndIgnoresAnUnreadableOne() {
     QueueState s = QueueState.empty();
-    BrokerRecord r = new BrokerRecord("b-1", "http://10.0.0.5:8080", 12, T0)
-        .declaring(java.time.Duration.ofMillis(250), java.time.Duration.ofMillis(1500));
+    BrokerRecord r =
+        new BrokerRecord("b-1", "http://10.0.0.5:8080", 12, T0)
+            .declaring(java.time.Duration.ofMillis(250), java.time.Duration.ofMillis(1500));
     machine.setBroker(s, r);
     byte[] bytes = StateCodec.encode(s);
     assertThat(BrokerDiscovery.parse(bytes)).contains(r);
     assertThat(BrokerDiscovery.parse(bytes)).contains(StateCodec.decode(bytes).broker());
 
-    BrokerRecord odd = BrokerDiscovery.parse(bytes("{\"format\":\"casq-queue/1\",\"broker\":"
-        + "{\"id\":\"a\",\"address\":\"http://a\",\"epoch\":1,\"heartbeatAt\":\"" + T0
-        + "\",\"staleAfterMs\":{\"x\":1},\"heartbeatIntervalMs\":1e400}}")).orElseThrow();
+    BrokerRecord odd =
+        BrokerDiscovery.parse(
+                bytes(
+                    "{\"format\":\"casq-queue/1\",\"broker\":"
+                        + "{\"id\":\"a\",\"address\":\"http://a\",\"epoch\":1,\"heartbeatAt\":\""
+                        + T0
+                        + "\",\"staleAfterMs\":{\"x\":1},\"heartbeatIntervalMs\":1e400}}"))
+            .orElseThrow();
     assertThat(odd.staleAfter()).isNull();
     assertThat(odd.heartbeatInterval()).isNull();
   }
 
   @Test
   void readsTheBrokerOfASegmentedQueueObject() {
-    BrokerRecord r = BrokerDiscovery.parse(bytes("{\"format\":\"casq-queue/2\",\"broker\":"
-        + "{\"id\":\"a\",\"address\":\"http://a\",\"epoch\":3,\"heartbeatAt\":\"" + T0
-        + "\"}}")).orElseThrow();
+    BrokerRecord r =
+        BrokerDiscovery.parse(
+                bytes(
+                    "{\"format\":\"casq-queue/2\",\"broker\":"
+                        + "{\"id\":\"a\",\"address\":\"http://a\",\"epoch\":3,\"heartbeatAt\":\""
+                        + T0
+                        + "\"}}"))
+            .orElseThrow();
     assertThat(r.epoch()).isEqualTo(3);
     assertThatThrownBy(() -> BrokerDiscovery.parse(bytes("{\"format\":\"casq-queue/9\"}")))
-        .isInstanceOf(CorruptStateException.class).hasMessageContaining("casq-queue/9");
+        .isInstanceOf(CorruptStateException.class)
+        .hasMessageContaining("casq-queue/9");
   }
 
   @Test
@@ -86,7 +98,8 @@ class BrokerDiscoveryTest {
     BrokerRecord r = new BrokerRecord("b", "http://h:1", 1, T0);
     machine.setBroker(s, r);
     MemoryObjectStore.named(store).create("a/q.json", StateCodec.encode(s));
-    try (BrokerDiscovery d = BrokerDiscovery.open("mem://" + store + "/a/q.json", java.util.Map.of())) {
+    try (BrokerDiscovery d =
+        BrokerDiscovery.open("mem://" + store + "/a/q.json", java.util.Map.of())) {
       assertThat(d.current()).contains(r);
       assertThat(d.describe()).contains("q.json");
     }
@@ -114,8 +127,9 @@ class BrokerDiscoveryTest {
     assertThatThrownBy(
             () ->
                 BrokerDiscovery.parse(
-                    bytes("{\"format\":\"casq-queue/1\",\"broker\":{\"id\":\"x\",\"address\":\"a\","
-                        + "\"epoch\":1,\"heartbeatAt\":\"yesterday\"}}")))
+                    bytes(
+                        "{\"format\":\"casq-queue/1\",\"broker\":{\"id\":\"x\",\"address\":\"a\","
+                            + "\"epoch\":1,\"heartbeatAt\":\"yesterday\"}}")))
         .isInstanceOf(CorruptStateException.class);
   }
 

@@ -41,8 +41,10 @@ class ElectionCommandsTest {
   void claimsAQueueWithoutBrokerAtEpochOne() {
     QueueState s = stateWith(null);
     BrokerRecord r = claimBy("b1").apply(s, machine, T0);
-    assertThat(r).isEqualTo(new BrokerRecord("b1", "http://b1:8080", 1, T0,
-        Duration.ofSeconds(2), Duration.ofSeconds(10)));
+    assertThat(r)
+        .isEqualTo(
+            new BrokerRecord(
+                "b1", "http://b1:8080", 1, T0, Duration.ofSeconds(2), Duration.ofSeconds(10)));
     assertThat(s.broker()).isEqualTo(r);
   }
 
@@ -58,18 +60,23 @@ class ElectionCommandsTest {
   @Test
   void theClaimJudgesTheRecordedBrokerByTheStalenessItDeclaredNotItsOwn() {
     // the recorded broker declared 1.5s; the claiming broker's own setting is 10s
-    BrokerRecord quick = new BrokerRecord("a", "http://a:8080", 4, T0)
-        .declaring(Duration.ofMillis(250), Duration.ofMillis(1500));
+    BrokerRecord quick =
+        new BrokerRecord("a", "http://a:8080", 4, T0)
+            .declaring(Duration.ofMillis(250), Duration.ofMillis(1500));
     QueueState s = stateWith(quick);
     assertThatThrownBy(() -> claimBy("b").apply(s, machine, T0.plusMillis(1499)))
         .isInstanceOf(BrokerActiveException.class);
     assertThat(claimBy("b").apply(s, machine, T0.plusMillis(1500)).epoch()).isEqualTo(5);
 
     // and a broker that declared 1h is not taken over after the claimant's 10s
-    QueueState slow = stateWith(new BrokerRecord("a", "http://a:8080", 4, T0)
-        .declaring(Duration.ofMinutes(10), Duration.ofHours(1)));
-    assertThatThrownBy(() -> new ClaimBrokerCommand("b", "http://b", QUICK)
-        .apply(slow, machine, T0.plusSeconds(11)))
+    QueueState slow =
+        stateWith(
+            new BrokerRecord("a", "http://a:8080", 4, T0)
+                .declaring(Duration.ofMinutes(10), Duration.ofHours(1)));
+    assertThatThrownBy(
+            () ->
+                new ClaimBrokerCommand("b", "http://b", QUICK)
+                    .apply(slow, machine, T0.plusSeconds(11)))
         .isInstanceOf(BrokerActiveException.class);
   }
 
@@ -90,8 +97,15 @@ class ElectionCommandsTest {
     QueueState s = stateWith(new BrokerRecord("a", "http://a:8080", 4, T0));
     Instant staleAt = T0.plus(STALE);
     BrokerRecord r = claimBy("b").apply(s, machine, staleAt);
-    assertThat(r).isEqualTo(new BrokerRecord("b", "http://b:8080", 5, staleAt,
-        OPTIONS.heartbeatInterval(), OPTIONS.staleAfter()));
+    assertThat(r)
+        .isEqualTo(
+            new BrokerRecord(
+                "b",
+                "http://b:8080",
+                5,
+                staleAt,
+                OPTIONS.heartbeatInterval(),
+                OPTIONS.staleAfter()));
     assertThat(s.broker()).isEqualTo(r);
   }
 
@@ -145,7 +159,8 @@ class ElectionCommandsTest {
     assertThat(r).isEqualTo(held.withHeartbeat(later));
     assertThat(s.broker()).isEqualTo(r);
     // the command identifies the broker by id and epoch, not by the heartbeat it last saw
-    assertThat(new BrokerHeartbeatCommand(held).apply(s, machine, later.plusSeconds(2)).heartbeatAt())
+    assertThat(
+            new BrokerHeartbeatCommand(held).apply(s, machine, later.plusSeconds(2)).heartbeatAt())
         .isEqualTo(later.plusSeconds(2));
   }
 
@@ -207,8 +222,10 @@ class ElectionCommandsTest {
     // a broker that declared 1.5s is stale after 1.5s for a candidate configured with 10s
     ManualClock later = new ManualClock(T0);
     CandidateGuard candidate = new CandidateGuard("b", STALE, later);
-    QueueState quick = stateWith(new BrokerRecord("a", "http://a", 1, T0)
-        .declaring(Duration.ofMillis(250), Duration.ofMillis(1500)));
+    QueueState quick =
+        stateWith(
+            new BrokerRecord("a", "http://a", 1, T0)
+                .declaring(Duration.ofMillis(250), Duration.ofMillis(1500)));
     later.advance(Duration.ofMillis(1499));
     assertThatThrownBy(() -> candidate.check(quick)).isInstanceOf(FencedException.class);
     later.advance(Duration.ofMillis(1));
@@ -241,7 +258,8 @@ class ElectionCommandsTest {
     assertThatThrownBy(() -> QueueNames.defaultName("s3://bucket/%20.json"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("name the queue explicitly");
-    assertThatThrownBy(() -> QueueNames.validate("../x")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> QueueNames.validate("../x"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(QueueNames.isValid("emails-2")).isTrue();
   }
 }

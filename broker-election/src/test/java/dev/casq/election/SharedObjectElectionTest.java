@@ -99,12 +99,14 @@ class SharedObjectElectionTest {
   }
 
   private JobQueue open(WriteLog store, Clock clock) {
-    JobQueue q = JobQueue.open(new StoreLocation(store, KEY), QueueOptions.builder().clock(clock).build());
+    JobQueue q =
+        JobQueue.open(new StoreLocation(store, KEY), QueueOptions.builder().clock(clock).build());
     toClose.add(q);
     return q;
   }
 
-  private BrokerTenure acquire(JobQueue q, String id, Clock clock, AtomicReference<FencedException> fenced) {
+  private BrokerTenure acquire(
+      JobQueue q, String id, Clock clock, AtomicReference<FencedException> fenced) {
     BrokerTenure t =
         BrokerTenure.builder(q, id, "http://" + id + ":8080")
             .options(ELECTION)
@@ -118,7 +120,8 @@ class SharedObjectElectionTest {
   private static void assertConsecutive(List<Long> revisions) {
     assertThat(revisions).isNotEmpty();
     for (int i = 1; i < revisions.size(); i++) {
-      assertThat(revisions.get(i)).as("revision after %s", revisions.get(i - 1))
+      assertThat(revisions.get(i))
+          .as("revision after %s", revisions.get(i - 1))
           .isEqualTo(revisions.get(i - 1) + 1);
     }
   }
@@ -146,8 +149,18 @@ class SharedObjectElectionTest {
         JobQueue qa = open(store, clock);
         JobQueue qb = open(store, clock);
         CountDownLatch go = new CountDownLatch(1);
-        Future<BrokerTenure> a = pool.submit(() -> { go.await(); return acquire(qa, "a", clock, new AtomicReference<>()); });
-        Future<BrokerTenure> b = pool.submit(() -> { go.await(); return acquire(qb, "b", clock, new AtomicReference<>()); });
+        Future<BrokerTenure> a =
+            pool.submit(
+                () -> {
+                  go.await();
+                  return acquire(qa, "a", clock, new AtomicReference<>());
+                });
+        Future<BrokerTenure> b =
+            pool.submit(
+                () -> {
+                  go.await();
+                  return acquire(qb, "b", clock, new AtomicReference<>());
+                });
         go.countDown();
 
         List<BrokerTenure> winners = new ArrayList<>();
@@ -179,7 +192,8 @@ class SharedObjectElectionTest {
         assertThat(payloads(last)).containsExactly("\"from winner\"");
         assertConsecutive(store.revisions());
         assertThat(store.writes.stream().filter(s -> s.broker() != null).map(s -> s.broker().id()))
-            .as("no write ever names the loser").containsOnly(won.id());
+            .as("no write ever names the loser")
+            .containsOnly(won.id());
       }
     } finally {
       pool.shutdownNow();
@@ -204,8 +218,9 @@ class SharedObjectElectionTest {
 
     // A wakes up: its first write loses the compare-and-swap and it is fenced for good
     Throwable first = failureOf(qa.push(PushRequest.of("\"a2\"")));
-    assertThat(first).isInstanceOfSatisfying(
-        FencedException.class, e -> assertThat(e.currentBroker()).contains(b.record()));
+    assertThat(first)
+        .isInstanceOfSatisfying(
+            FencedException.class, e -> assertThat(e.currentBroker()).contains(b.record()));
     assertThat(failureOf(a.heartbeat())).isInstanceOf(FencedException.class);
     assertThat(a.isFenced()).isTrue();
     assertThat(fencedA.get()).isNotNull();
@@ -220,13 +235,17 @@ class SharedObjectElectionTest {
     assertThat(last.broker().id()).isEqualTo("b");
     assertConsecutive(store.revisions());
     long lastWriteOfA =
-        store.writes.stream().filter(s -> s.broker() != null && s.broker().id().equals("a")).count();
+        store.writes.stream()
+            .filter(s -> s.broker() != null && s.broker().id().equals("a"))
+            .count();
     int firstOfB = 0;
-    while (store.writes.get(firstOfB).broker() == null || !store.writes.get(firstOfB).broker().id().equals("b")) {
+    while (store.writes.get(firstOfB).broker() == null
+        || !store.writes.get(firstOfB).broker().id().equals("b")) {
       firstOfB++;
     }
     assertThat(store.writes.subList(firstOfB, store.writes.size()))
-        .as("after B's claim every write names B").allMatch(s -> s.broker().id().equals("b"));
+        .as("after B's claim every write names B")
+        .allMatch(s -> s.broker().id().equals("b"));
     assertThat(lastWriteOfA).isPositive();
   }
 
@@ -280,7 +299,8 @@ class SharedObjectElectionTest {
     toClose.add(a);
     Instant claimedAt = a.record().heartbeatAt();
     try (BrokerDiscovery discovery = BrokerDiscovery.on(new StoreLocation(store, KEY))) {
-      await().atMost(Duration.ofSeconds(10))
+      await()
+          .atMost(Duration.ofSeconds(10))
           .until(() -> discovery.current().orElseThrow().heartbeatAt().isAfter(claimedAt));
       BrokerRecord seen = discovery.current().orElseThrow();
       assertThat(seen.id()).isEqualTo("a");
@@ -298,9 +318,12 @@ class SharedObjectElectionTest {
     AtomicBoolean answers = new AtomicBoolean(true);
     try (BrokerDiscovery discovery = BrokerDiscovery.on(new StoreLocation(store, KEY))) {
       Standby standby =
-          new Standby(discovery,
+          new Standby(
+              discovery,
               r -> answers.get() ? ProbeResult.healthyAnswerOf(r) : ProbeResult.refused("test"),
-              ELECTION, Duration.ofMillis(10), standbyClock);
+              ELECTION,
+              Duration.ofMillis(10),
+              standbyClock);
       assertThat(standby.check()).as("fresh and answering").isNull();
       answers.set(false);
       assertThat(standby.check()).as("fresh but silent").isNull();

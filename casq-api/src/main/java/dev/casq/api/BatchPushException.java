@@ -37,7 +37,12 @@ public class BatchPushException extends CasqException {
 
   private static String summary(int size, Map<Integer, CasqException> errors) {
     int first = errors.keySet().stream().mapToInt(Integer::intValue).min().orElse(-1);
-    return errors.size() + " of " + size + " jobs were rejected; the first (#" + first + "): "
+    return errors.size()
+        + " of "
+        + size
+        + " jobs were rejected; the first (#"
+        + first
+        + "): "
         + (first < 0 ? "" : errors.get(first).getMessage());
   }
 }

@@ -56,8 +56,8 @@ public final class Cancellation {
   }
 
   /**
-   * Signals the handler; called by the worker that runs the job. A lost lease overrides a
-   * shutdown signal (it is the stronger news); otherwise the first reason stays.
+   * Signals the handler; called by the worker that runs the job. A lost lease overrides a shutdown
+   * signal (it is the stronger news); otherwise the first reason stays.
    *
    * @return true when this call changed the reason
    */

@@ -11,15 +11,16 @@ import java.util.Set;
  * @param lease lease duration; null for the queue default
  * @param limit how many jobs at most (1 to 1000)
  * @param types only jobs of these types; empty for any
- * @param requestId null, or an id the caller sends again when it retries this claim (up to
- *     128 characters): while a job leased by a claim
- *     of the same worker with the same id is still leased, the claim returns that lease again
- *     instead of leasing another job, so a claim whose answer was lost does not strand a job
+ * @param requestId null, or an id the caller sends again when it retries this claim (up to 128
+ *     characters): while a job leased by a claim of the same worker with the same id is still
+ *     leased, the claim returns that lease again instead of leasing another job, so a claim whose
+ *     answer was lost does not strand a job
  */
 public record ClaimRequest(
     String worker, Duration lease, int limit, Set<String> types, String requestId) {
   /**
    * Creates a claim request; null types mean any type.
+   *
    * @param worker the worker's id
    * @param lease the lease duration, or null for the queue default
    * @param limit the most jobs to claim
@@ -34,6 +35,7 @@ public record ClaimRequest(
 
   /**
    * Creates a claim request without a request id; null types mean any type.
+   *
    * @param worker the worker's id
    * @param lease the lease duration, or null for the queue default
    * @param limit the most jobs to claim
@@ -46,6 +48,7 @@ public record ClaimRequest(
 
   /**
    * A claim of one job of any type with the queue's default lease.
+   *
    * @param worker the worker's id
    * @return the request
    */
@@ -55,6 +58,7 @@ public record ClaimRequest(
 
   /**
    * The same claim with another request id.
+   *
    * @param id the request id, or null for none
    * @return the request
    */

@@ -1,9 +1,9 @@
 package dev.casq.api;
 
 /**
- * Thrown by a {@link JobHandler} to fail the job with exactly this message as its error, and
- * to say whether it may be retried. Any other exception fails the attempt with its {@code
- * toString()} and is retried while the job has attempts left.
+ * Thrown by a {@link JobHandler} to fail the job with exactly this message as its error, and to say
+ * whether it may be retried. Any other exception fails the attempt with its {@code toString()} and
+ * is retried while the job has attempts left.
  */
 public class JobFailure extends Exception {
   private static final long serialVersionUID = 1L;

@@ -2,8 +2,8 @@ package dev.casq.api;
 
 /**
  * Runs one job for a {@link Worker}. Returning completes the job; throwing fails the attempt
- * (retried with backoff while the job has attempts left; {@link JobFailure} chooses the message
- * and whether to retry).
+ * (retried with backoff while the job has attempts left; {@link JobFailure} chooses the message and
+ * whether to retry).
  *
  * <p>A long handler checks {@code job.leaseLost()} (or {@code job.cancellation()}): once the lease
  * is lost the job may run elsewhere and nothing this handler does is reported; the thread is also

@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Handlers by job type, each with its own payload class, so that one queue carries several kinds
- * of jobs (pushed with {@link PushOptions#type(String)}). Immutable: {@link #on} returns a copy.
+ * Handlers by job type, each with its own payload class, so that one queue carries several kinds of
+ * jobs (pushed with {@link PushOptions#type(String)}). Immutable: {@link #on} returns a copy.
  *
  * <pre>{@code
  * JobHandlers handlers = JobHandlers.create()
@@ -19,8 +19,8 @@ import java.util.Set;
  *
  * <p>A worker started with handlers claims only jobs of the registered types: jobs of any other
  * type, and jobs pushed without a type, stay queued for a worker that handles them. A job whose
- * payload does not convert to its type's payload class fails permanently (it never would), with
- * an error that names the class.
+ * payload does not convert to its type's payload class fails permanently (it never would), with an
+ * error that names the class.
  */
 public final class JobHandlers {
   private final Map<String, Registration<?>> byType;
@@ -89,8 +89,7 @@ public final class JobHandlers {
    *
    * @param options the worker's options; their types must be empty or the registered ones
    * @return the options with the registered types
-   * @throws IllegalArgumentException when no handler is registered, or the options name other
-   *     types
+   * @throws IllegalArgumentException when no handler is registered, or the options name other types
    */
   public WorkerOptions claimOptions(WorkerOptions options) {
     Objects.requireNonNull(options, "options");
@@ -98,8 +97,12 @@ public final class JobHandlers {
       throw new IllegalArgumentException("no job handler registered: add one with on(type, ...)");
     }
     if (!options.types().isEmpty() && !options.types().equals(byType.keySet())) {
-      throw new IllegalArgumentException("the worker options name types " + options.types()
-          + " but the handlers are for " + byType.keySet() + "; leave the options' types empty");
+      throw new IllegalArgumentException(
+          "the worker options name types "
+              + options.types()
+              + " but the handlers are for "
+              + byType.keySet()
+              + "; leave the options' types empty");
     }
     return options.withTypes(byType.keySet());
   }
@@ -121,9 +124,16 @@ public final class JobHandlers {
   }
 
   private <R> void dispatch(LeasedJob<R> job, PayloadConverter converter) throws Exception {
-    Registration<?> r = forType(job.type()).orElseThrow(
-        () -> new JobFailure("no handler for job type " + (job.type() == null ? "(none)"
-            : "'" + job.type() + "'") + "; this worker handles " + byType.keySet(), false));
+    Registration<?> r =
+        forType(job.type())
+            .orElseThrow(
+                () ->
+                    new JobFailure(
+                        "no handler for job type "
+                            + (job.type() == null ? "(none)" : "'" + job.type() + "'")
+                            + "; this worker handles "
+                            + byType.keySet(),
+                        false));
     run(r, job, converter);
   }
 
@@ -133,12 +143,30 @@ public final class JobHandlers {
     try {
       payload = converter.convert(job.payloadJson(), r.payloadType());
     } catch (RuntimeException e) {
-      throw new JobFailure("payload of job " + job.id() + " (type '" + job.type()
-          + "') does not convert to " + r.payloadType().getName() + ": " + e.getMessage(), false);
+      throw new JobFailure(
+          "payload of job "
+              + job.id()
+              + " (type '"
+              + job.type()
+              + "') does not convert to "
+              + r.payloadType().getName()
+              + ": "
+              + e.getMessage(),
+          false);
     }
-    r.handler().handle(new LeasedJob<>(job.id(), payload, job.payloadJson(), job.leaseToken(),
-        job.leaseExpiresAt(), job.attempts(), job.maxAttempts(), job.type(), job.priority(),
-        job.cancellation()));
+    r.handler()
+        .handle(
+            new LeasedJob<>(
+                job.id(),
+                payload,
+                job.payloadJson(),
+                job.leaseToken(),
+                job.leaseExpiresAt(),
+                job.attempts(),
+                job.maxAttempts(),
+                job.type(),
+                job.priority(),
+                job.cancellation()));
   }
 
   /** Converts a payload's JSON text to a class (how an implementation reads payloads). */

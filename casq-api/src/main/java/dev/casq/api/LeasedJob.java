@@ -10,13 +10,14 @@ import java.time.Instant;
  * @param payload the payload converted to the queue's type
  * @param payloadJson the payload as JSON text, exactly as pushed
  * @param leaseToken proof of the lease; needed to heartbeat, complete, fail or release
- * @param leaseExpiresAt when the lease runs out unless extended (the clock of the process that commits: the embedded queue's, or the broker's)
+ * @param leaseExpiresAt when the lease runs out unless extended (the clock of the process that
+ *     commits: the embedded queue's, or the broker's)
  * @param attempts how many times the job was claimed, this time included
  * @param maxAttempts attempts before the job goes dead
  * @param type the job type, or null
  * @param priority the job priority
- * @param cancellation signalled when a {@link Worker} running this job loses its lease or
- *     shuts down; a handler checks {@code job.leaseLost()} or {@code job.isCancelled()}
+ * @param cancellation signalled when a {@link Worker} running this job loses its lease or shuts
+ *     down; a handler checks {@code job.leaseLost()} or {@code job.isCancelled()}
  */
 public record LeasedJob<T>(
     String id,
@@ -36,10 +37,27 @@ public record LeasedJob<T>(
   }
 
   /** A leased job that nothing has cancelled yet. */
-  public LeasedJob(String id, T payload, String payloadJson, String leaseToken,
-      Instant leaseExpiresAt, int attempts, int maxAttempts, String type, int priority) {
-    this(id, payload, payloadJson, leaseToken, leaseExpiresAt, attempts, maxAttempts, type,
-        priority, new Cancellation());
+  public LeasedJob(
+      String id,
+      T payload,
+      String payloadJson,
+      String leaseToken,
+      Instant leaseExpiresAt,
+      int attempts,
+      int maxAttempts,
+      String type,
+      int priority) {
+    this(
+        id,
+        payload,
+        payloadJson,
+        leaseToken,
+        leaseExpiresAt,
+        attempts,
+        maxAttempts,
+        type,
+        priority,
+        new Cancellation());
   }
 
   /**
@@ -49,8 +67,17 @@ public record LeasedJob<T>(
    * @return the job with it
    */
   public LeasedJob<T> withCancellation(Cancellation c) {
-    return new LeasedJob<>(id, payload, payloadJson, leaseToken, leaseExpiresAt, attempts,
-        maxAttempts, type, priority, c);
+    return new LeasedJob<>(
+        id,
+        payload,
+        payloadJson,
+        leaseToken,
+        leaseExpiresAt,
+        attempts,
+        maxAttempts,
+        type,
+        priority,
+        c);
   }
 
   /** Shortcut for {@code cancellation().leaseLost()}: the outcome of this job will not count. */
@@ -66,8 +93,19 @@ public record LeasedJob<T>(
   /** Id, type, payload, attempts and lease expiry; not the lease token (it grants the lease). */
   @Override
   public String toString() {
-    return "LeasedJob{id=" + id + (type != null ? ", type=" + type : "") + ", payload=" + payload
-        + ", attempts=" + attempts + "/" + maxAttempts + ", priority=" + priority
-        + ", leaseExpiresAt=" + leaseExpiresAt + "}";
+    return "LeasedJob{id="
+        + id
+        + (type != null ? ", type=" + type : "")
+        + ", payload="
+        + payload
+        + ", attempts="
+        + attempts
+        + "/"
+        + maxAttempts
+        + ", priority="
+        + priority
+        + ", leaseExpiresAt="
+        + leaseExpiresAt
+        + "}";
   }
 }

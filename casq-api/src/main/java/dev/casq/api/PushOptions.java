@@ -14,7 +14,11 @@ import java.time.Instant;
  * @param maxAttempts attempts before the job goes dead (null: the queue's default)
  */
 public record PushOptions(
-    String idempotencyKey, Integer priority, Duration delay, Instant runAt, String type,
+    String idempotencyKey,
+    Integer priority,
+    Duration delay,
+    Instant runAt,
+    String type,
     Integer maxAttempts) {
 
   /**

@@ -75,8 +75,8 @@ public interface Queue<T> extends AutoCloseable {
   }
 
   /**
-   * Pushes many jobs with the same options (priority, delay, type...); each gets its own
-   * generated idempotency key, so the options must not hold one.
+   * Pushes many jobs with the same options (priority, delay, type...); each gets its own generated
+   * idempotency key, so the options must not hold one.
    *
    * @param payloads the jobs' payloads
    * @param options applied to every job
@@ -90,11 +90,10 @@ public interface Queue<T> extends AutoCloseable {
    *
    * @param payloads the jobs' payloads
    * @param options applied to every job; they must not hold a key
-   * @return one result per payload, in order; fails with {@link BatchPushException} when some
-   *     were rejected (the others were pushed)
+   * @return one result per payload, in order; fails with {@link BatchPushException} when some were
+   *     rejected (the others were pushed)
    */
-  CompletableFuture<List<PushResult>> pushAllAsync(
-      List<? extends T> payloads, PushOptions options);
+  CompletableFuture<List<PushResult>> pushAllAsync(List<? extends T> payloads, PushOptions options);
 
   // ------------------------------------------------------------------ claim
 
@@ -337,8 +336,7 @@ public interface Queue<T> extends AutoCloseable {
    * @param options worker id, concurrency, lease, heartbeat interval, poll wait, shutdown grace;
    *     their {@code types} must be empty or the registered types
    * @return the running worker
-   * @throws IllegalArgumentException when no handler is registered, or the options name other
-   *     types
+   * @throws IllegalArgumentException when no handler is registered, or the options name other types
    */
   Worker worker(JobHandlers handlers, WorkerOptions options);
 

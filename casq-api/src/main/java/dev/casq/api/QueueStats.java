@@ -46,8 +46,14 @@ public record QueueStats(
    * @param archived finished jobs moved to archive objects
    */
   public record Counters(
-      long pushed, long claimed, long completed, long failed, long dead, long expired,
-      long cancelled, long archived) {}
+      long pushed,
+      long claimed,
+      long completed,
+      long failed,
+      long dead,
+      long expired,
+      long cancelled,
+      long archived) {}
 
   /**
    * The broker recorded in the queue object.

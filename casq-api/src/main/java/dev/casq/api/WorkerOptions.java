@@ -13,8 +13,8 @@ import java.util.Set;
  * @param heartbeatInterval how often a running job's lease is extended; null for a third of the
  *     lease
  * @param pollWait how long one claim waits for a job (long poll)
- * @param shutdownGrace how long close() lets signalled handlers finish before interrupting them;
- *     a job whose handler still runs after that is not released (its lease is left to expire)
+ * @param shutdownGrace how long close() lets signalled handlers finish before interrupting them; a
+ *     job whose handler still runs after that is not released (its lease is left to expire)
  * @param types only jobs of these types; empty for any
  */
 public record WorkerOptions(
@@ -42,16 +42,16 @@ public record WorkerOptions(
   }
 
   /**
-   * Options with the defaults: the queue's default lease, heartbeats every third of it, claims
-   * that wait up to 1 s, 30 s shutdown grace, any type.
+   * Options with the defaults: the queue's default lease, heartbeats every third of it, claims that
+   * wait up to 1 s, 30 s shutdown grace, any type.
    *
    * @param workerId recorded in each lease
    * @param concurrency jobs run at once, 1 to 10,000
    * @return the options
    */
   public static WorkerOptions of(String workerId, int concurrency) {
-    return new WorkerOptions(workerId, concurrency, null, null, Duration.ofSeconds(1),
-        Duration.ofSeconds(30), Set.of());
+    return new WorkerOptions(
+        workerId, concurrency, null, null, Duration.ofSeconds(1), Duration.ofSeconds(30), Set.of());
   }
 
   /**
@@ -61,8 +61,8 @@ public record WorkerOptions(
    * @return a copy with it
    */
   public WorkerOptions withLease(Duration d) {
-    return new WorkerOptions(workerId, concurrency, d, heartbeatInterval, pollWait, shutdownGrace,
-        types);
+    return new WorkerOptions(
+        workerId, concurrency, d, heartbeatInterval, pollWait, shutdownGrace, types);
   }
 
   /**
@@ -92,8 +92,8 @@ public record WorkerOptions(
    * @return a copy with it
    */
   public WorkerOptions withPollWait(Duration d) {
-    return new WorkerOptions(workerId, concurrency, lease, heartbeatInterval, d, shutdownGrace,
-        types);
+    return new WorkerOptions(
+        workerId, concurrency, lease, heartbeatInterval, d, shutdownGrace, types);
   }
 
   /**
@@ -103,7 +103,7 @@ public record WorkerOptions(
    * @return a copy with them
    */
   public WorkerOptions withTypes(Set<String> t) {
-    return new WorkerOptions(workerId, concurrency, lease, heartbeatInterval, pollWait,
-        shutdownGrace, t);
+    return new WorkerOptions(
+        workerId, concurrency, lease, heartbeatInterval, pollWait, shutdownGrace, t);
   }
 }

@@ -96,8 +96,8 @@ public abstract class QueueContract {
       assertThat(low.duplicate()).isFalse();
       assertThat(again.duplicate()).isTrue();
       assertThat(again.jobId()).isEqualTo(low.jobId());
-      String high = q.push(new Email("b", "high"), PushOptions.none().priority(5).maxAttempts(7))
-          .jobId();
+      String high =
+          q.push(new Email("b", "high"), PushOptions.none().priority(5).maxAttempts(7)).jobId();
 
       List<LeasedJob<Email>> got = q.claim(new ClaimRequest("w", null, 10, null), Duration.ZERO);
       assertThat(got).extracting(LeasedJob::id).containsExactly(high, low.jobId());
@@ -223,12 +223,13 @@ public abstract class QueueContract {
       List<LeasedJob<Email>> got = q.claim(new ClaimRequest("w", null, 10, null), Duration.ZERO);
       assertThat(got).extracting(LeasedJob::payload).containsExactlyElementsOf(emails);
       assertThat(got).extracting(LeasedJob::type).containsOnly("bulk");
-      assertThat(got).extracting(LeasedJob::id)
+      assertThat(got)
+          .extracting(LeasedJob::id)
           .containsExactlyElementsOf(results.stream().map(PushResult::jobId).toList());
 
       assertThat(q.pushAll(List.of())).isEmpty();
-      assertRaises(() -> q.pushAll(emails, PushOptions.none().key("one-key")),
-          "InvalidRequestException");
+      assertRaises(
+          () -> q.pushAll(emails, PushOptions.none().key("one-key")), "InvalidRequestException");
       assertThat(q.stats().counters().pushed()).isEqualTo(3);
     }
   }
@@ -239,10 +240,12 @@ public abstract class QueueContract {
   void everyOperationHasAnAsyncVariant() throws Exception {
     try (Queue<Email> q = open(Email.class)) {
       PushResult a = q.pushAsync(new Email("a", "1")).get(20, TimeUnit.SECONDS);
-      PushResult b = q.pushAsync(new Email("b", "2"), PushOptions.none().priority(1))
-          .get(20, TimeUnit.SECONDS);
-      List<PushResult> more = q.pushAllAsync(List.of(new Email("c", "3"), new Email("d", "4")),
-          PushOptions.none()).get(20, TimeUnit.SECONDS);
+      PushResult b =
+          q.pushAsync(new Email("b", "2"), PushOptions.none().priority(1))
+              .get(20, TimeUnit.SECONDS);
+      List<PushResult> more =
+          q.pushAllAsync(List.of(new Email("c", "3"), new Email("d", "4")), PushOptions.none())
+              .get(20, TimeUnit.SECONDS);
       assertThat(more).hasSize(2);
 
       LeasedJob<Email> first = q.claimAsync("w").get(20, TimeUnit.SECONDS).orElseThrow();
@@ -253,9 +256,11 @@ public abstract class QueueContract {
       assertThat(q.getAsync(b.jobId()).get(20, TimeUnit.SECONDS).status())
           .isEqualTo(JobStatus.COMPLETED);
 
-      List<LeasedJob<Email>> rest = q.claimAsync(new ClaimRequest("w", null, 3, null),
-          Duration.ofSeconds(1)).get(20, TimeUnit.SECONDS);
-      assertThat(rest).extracting(LeasedJob::id)
+      List<LeasedJob<Email>> rest =
+          q.claimAsync(new ClaimRequest("w", null, 3, null), Duration.ofSeconds(1))
+              .get(20, TimeUnit.SECONDS);
+      assertThat(rest)
+          .extracting(LeasedJob::id)
           .containsExactly(a.jobId(), more.get(0).jobId(), more.get(1).jobId());
       assertThat(q.failAsync(rest.get(0), "retry me").get(20, TimeUnit.SECONDS))
           .isEqualTo(JobStatus.QUEUED);
@@ -267,7 +272,8 @@ public abstract class QueueContract {
       String c = q.push(new Email("e", "5"));
       LeasedJob<Email> leased =
           q.claimAsync(new ClaimRequest("w", null, 1, null), Duration.ZERO)
-              .get(20, TimeUnit.SECONDS).get(0);
+              .get(20, TimeUnit.SECONDS)
+              .get(0);
       assertThat(leased.id()).isEqualTo(c);
       q.releaseAsync(leased).get(20, TimeUnit.SECONDS);
       q.cancelAsync(c).get(20, TimeUnit.SECONDS);
@@ -305,7 +311,8 @@ public abstract class QueueContract {
         assertThat(w.failed()).isZero();
         assertThat(w.lost()).isZero();
       }
-      assertThat(seen).extracting(Email::to)
+      assertThat(seen)
+          .extracting(Email::to)
           .containsExactlyInAnyOrder("user0", "user1", "user2", "user3", "user4");
       for (String id : ids) {
         assertThat(q.get(id).status()).isEqualTo(JobStatus.COMPLETED);
@@ -318,12 +325,13 @@ public abstract class QueueContract {
     try (Queue<Email> q = open(Email.class)) {
       String retried = q.push(new Email("retry", "x"), PushOptions.none().maxAttempts(5)).jobId();
       String dead = q.push(new Email("dead", "x"), PushOptions.none().maxAttempts(5)).jobId();
-      JobHandler<Email> handler = job -> {
-        if (job.payload().to().equals("dead")) {
-          throw new JobFailure("bad address", false);
-        }
-        throw new IllegalStateException("smtp down");
-      };
+      JobHandler<Email> handler =
+          job -> {
+            if (job.payload().to().equals("dead")) {
+              throw new JobFailure("bad address", false);
+            }
+            throw new IllegalStateException("smtp down");
+          };
       try (Worker w = q.worker(handler, options("w", 1))) {
         await().atMost(WAIT).until(() -> w.failed() >= 2);
       }
@@ -341,7 +349,7 @@ public abstract class QueueContract {
     try (Queue<Email> q = open(Email.class)) {
       String b = q.push(new Email("b", "x"), PushOptions.none().type("b")).jobId();
       String a = q.push(new Email("a", "x"), PushOptions.none().type("a")).jobId();
-      try (Worker w = q.worker(job -> { }, options("w", 1).withTypes(Set.of("a")))) {
+      try (Worker w = q.worker(job -> {}, options("w", 1).withTypes(Set.of("a")))) {
         await().atMost(WAIT).until(() -> w.completed() == 1);
       }
       assertThat(q.get(a).status()).isEqualTo(JobStatus.COMPLETED);
@@ -358,12 +366,17 @@ public abstract class QueueContract {
       String id = q.push(new Email("a", "slow"));
       CountDownLatch finish = new CountDownLatch(1);
       AtomicReference<Instant> granted = new AtomicReference<>();
-      WorkerOptions o = options("w", 1).withLease(Duration.ofSeconds(30))
-          .withHeartbeatInterval(Duration.ofMillis(100));
-      try (Worker w = q.worker(job -> {
-        granted.set(job.leaseExpiresAt());
-        assertThat(finish.await(30, TimeUnit.SECONDS)).isTrue();
-      }, o)) {
+      WorkerOptions o =
+          options("w", 1)
+              .withLease(Duration.ofSeconds(30))
+              .withHeartbeatInterval(Duration.ofMillis(100));
+      try (Worker w =
+          q.worker(
+              job -> {
+                granted.set(job.leaseExpiresAt());
+                assertThat(finish.await(30, TimeUnit.SECONDS)).isTrue();
+              },
+              o)) {
         await().atMost(WAIT).until(() -> granted.get() != null);
         await().atMost(WAIT).until(() -> q.get(id).leaseExpiresAt().isAfter(granted.get()));
         assertThat(q.get(id).status()).isEqualTo(JobStatus.LEASED);
@@ -380,12 +393,15 @@ public abstract class QueueContract {
       String id = q.push(new Email("a", "long"));
       CountDownLatch started = new CountDownLatch(1);
       AtomicReference<Cancellation.Reason> reason = new AtomicReference<>();
-      Worker w = q.worker(job -> {
-        started.countDown();
-        await().atMost(WAIT).until(job::isCancelled);
-        reason.set(job.cancellation().reason());
-        job.cancellation().throwIfCancelled();
-      }, options("w", 1).withShutdownGrace(Duration.ofSeconds(10)));
+      Worker w =
+          q.worker(
+              job -> {
+                started.countDown();
+                await().atMost(WAIT).until(job::isCancelled);
+                reason.set(job.cancellation().reason());
+                job.cancellation().throwIfCancelled();
+              },
+              options("w", 1).withShutdownGrace(Duration.ofSeconds(10)));
       await().atMost(WAIT).until(() -> started.getCount() == 0);
       w.close();
       assertThat(reason.get()).isEqualTo(Cancellation.Reason.SHUTDOWN);
@@ -401,8 +417,8 @@ public abstract class QueueContract {
   @Test
   void oneWorkerRunsEachTypeWithItsOwnHandlerAndPayloadClass() {
     try (Queue<Object> q = open(Object.class)) {
-      String email = q.push(new Email("ada@example.com", "hi"), PushOptions.none().type("email"))
-          .jobId();
+      String email =
+          q.push(new Email("ada@example.com", "hi"), PushOptions.none().type("email")).jobId();
       String sms = q.push(new Sms("+15550100", "yo"), PushOptions.none().type("sms")).jobId();
       String other = q.push(Map.of("x", 1), PushOptions.none().type("fax")).jobId();
       String untyped = q.push(Map.of("y", 2));
@@ -410,12 +426,16 @@ public abstract class QueueContract {
 
       List<Email> emails = new CopyOnWriteArrayList<>();
       List<Sms> texts = new CopyOnWriteArrayList<>();
-      JobHandlers handlers = JobHandlers.create()
-          .on("email", Email.class, job -> emails.add(job.payload()))
-          .on("sms", Sms.class, job -> {
-            assertThat(job.type()).isEqualTo("sms");
-            texts.add(job.payload());
-          });
+      JobHandlers handlers =
+          JobHandlers.create()
+              .on("email", Email.class, job -> emails.add(job.payload()))
+              .on(
+                  "sms",
+                  Sms.class,
+                  job -> {
+                    assertThat(job.type()).isEqualTo("sms");
+                    texts.add(job.payload());
+                  });
       assertThat(handlers.types()).containsExactly("email", "sms");
       try (Worker w = q.worker(handlers, options("w", 2))) {
         await().atMost(WAIT).until(() -> w.completed() == 2 && w.failed() == 1);
@@ -440,12 +460,15 @@ public abstract class QueueContract {
   void handlersAreCheckedWhenTheWorkerStarts() {
     try (Queue<Object> q = open(Object.class)) {
       assertThatThrownBy(() -> q.worker(JobHandlers.create(), options("w", 1)))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no job handler");
-      JobHandlers one = JobHandlers.create().on("email", Email.class, job -> { });
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("no job handler");
+      JobHandlers one = JobHandlers.create().on("email", Email.class, job -> {});
       assertThatThrownBy(() -> q.worker(one, options("w", 1).withTypes(Set.of("sms"))))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[email]");
-      assertThatThrownBy(() -> one.on("email", Email.class, job -> { }))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("[email]");
+      assertThatThrownBy(() -> one.on("email", Email.class, job -> {}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("already");
     }
   }
 
@@ -453,11 +476,14 @@ public abstract class QueueContract {
 
   /** Worker options that claim with short long polls, so that close() is quick. */
   protected WorkerOptions options(String workerId, int concurrency) {
-    return WorkerOptions.of(workerId, concurrency).withPollWait(Duration.ofMillis(200))
+    return WorkerOptions.of(workerId, concurrency)
+        .withPollWait(Duration.ofMillis(200))
         .withShutdownGrace(Duration.ofSeconds(5));
   }
 
-  /** Asserts that {@code call} raises a CasqException of a class (or subclass) named {@code name}. */
+  /**
+   * Asserts that {@code call} raises a CasqException of a class (or subclass) named {@code name}.
+   */
   private static void assertRaises(ThrowingCallable call, String name) {
     assertThatThrownBy(call)
         .isInstanceOf(CasqException.class)

@@ -44,10 +44,10 @@ import java.util.function.ToLongFunction;
  * </ul>
  *
  * <p>The engine it follows holds this binder (and Micrometer's counters only weakly): keep a
- * reference to it while it follows none. Every meter reads what the engine already published (a scrape never sends the engine a
- * command). The meters follow whichever engine serves the queue now ({@link #follow}); the
- * engine's own counters start again from zero with a new engine (a counter reset, which
- * Prometheus' {@code rate} handles), the queue's totals do not.
+ * reference to it while it follows none. Every meter reads what the engine already published (a
+ * scrape never sends the engine a command). The meters follow whichever engine serves the queue now
+ * ({@link #follow}); the engine's own counters start again from zero with a new engine (a counter
+ * reset, which Prometheus' {@code rate} handles), the queue's totals do not.
  *
  * <pre>{@code
  * JobQueue queue = JobQueue.open("file:///var/lib/casq/jobs.json", QueueOptions.defaults());
@@ -56,12 +56,22 @@ import java.util.function.ToLongFunction;
  */
 public final class CasqMetrics implements MeterBinder {
   /** Upper bounds of the commit latency buckets (also the broker's HTTP latency buckets). */
-  public static final List<Duration> LATENCY_BUCKETS = List.of(
-      Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
-      Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
-      Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-      Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
-      Duration.ofSeconds(30));
+  public static final List<Duration> LATENCY_BUCKETS =
+      List.of(
+          Duration.ofMillis(1),
+          Duration.ofMillis(2),
+          Duration.ofMillis(5),
+          Duration.ofMillis(10),
+          Duration.ofMillis(25),
+          Duration.ofMillis(50),
+          Duration.ofMillis(100),
+          Duration.ofMillis(250),
+          Duration.ofMillis(500),
+          Duration.ofSeconds(1),
+          Duration.ofMillis(2500),
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(30));
 
   /** Upper bounds of the batch size buckets (commands per commit). */
   public static final List<Double> BATCH_BUCKETS =
@@ -119,17 +129,19 @@ public final class CasqMetrics implements MeterBinder {
    */
   public CasqMetrics follow(GroupCommitEngine next) {
     Objects.requireNonNull(next, "engine");
-    next.metrics().observeCommits((commands, bytes, nanos) -> {
-      if (engine != next) {
-        return; // an engine no longer followed
-      }
-      for (Timer t : commitTimers) {
-        t.record(nanos, TimeUnit.NANOSECONDS);
-      }
-      for (DistributionSummary s : batchSizes) {
-        s.record(commands);
-      }
-    });
+    next.metrics()
+        .observeCommits(
+            (commands, bytes, nanos) -> {
+              if (engine != next) {
+                return; // an engine no longer followed
+              }
+              for (Timer t : commitTimers) {
+                t.record(nanos, TimeUnit.NANOSECONDS);
+              }
+              for (DistributionSummary s : batchSizes) {
+                s.record(commands);
+              }
+            });
     this.engine = next;
     return this;
   }
@@ -155,12 +167,13 @@ public final class CasqMetrics implements MeterBinder {
     events.put("retried", QueueTally::retried);
     events.put("cancelled", QueueTally::cancelled);
     events.put("archived", QueueTally::archived);
-    events.forEach((event, f) ->
-        FunctionCounter.builder("casq.queue.events", this, m -> f.applyAsLong(m.committed()))
-            .description("the queue object's totals as of the last commit that landed")
-            .tags(tags)
-            .tag("event", event)
-            .register(registry));
+    events.forEach(
+        (event, f) ->
+            FunctionCounter.builder("casq.queue.events", this, m -> f.applyAsLong(m.committed()))
+                .description("the queue object's totals as of the last commit that landed")
+                .tags(tags)
+                .tag("event", event)
+                .register(registry));
 
     Map<String, ToLongFunction<QueueTally>> jobs = new LinkedHashMap<>();
     jobs.put("ready", QueueTally::ready);
@@ -168,15 +181,19 @@ public final class CasqMetrics implements MeterBinder {
     jobs.put("leased", QueueTally::leased);
     jobs.put("dead", QueueTally::dead);
     jobs.put("finished", QueueTally::finished);
-    jobs.forEach((state, f) ->
-        Gauge.builder("casq.queue.jobs", this, m -> f.applyAsLong(m.latest()))
-            .description("jobs in the queue by state, after the engine's last batch (dead and "
-                + "finished: those still in the queue object, waiting to be archived)")
-            .strongReference(true)
-            .tags(tags)
-            .tag("state", state)
-            .register(registry));
-    Gauge.builder("casq.queue.oldest.ready.age", this,
+    jobs.forEach(
+        (state, f) ->
+            Gauge.builder("casq.queue.jobs", this, m -> f.applyAsLong(m.latest()))
+                .description(
+                    "jobs in the queue by state, after the engine's last batch (dead and "
+                        + "finished: those still in the queue object, waiting to be archived)")
+                .strongReference(true)
+                .tags(tags)
+                .tag("state", state)
+                .register(registry));
+    Gauge.builder(
+            "casq.queue.oldest.ready.age",
+            this,
             m -> m.latest().oldestReadyAge(clock.instant()).toNanos() / 1e9)
         .description("how long the ready job waiting longest has been claimable (0: none ready)")
         .baseUnit("seconds")
@@ -189,38 +206,62 @@ public final class CasqMetrics implements MeterBinder {
         .tags(tags)
         .register(registry);
 
-    commitTimers.add(Timer.builder("casq.commit.write")
-        .description("time from the start of a write of the queue object until it landed")
-        .serviceLevelObjectives(LATENCY_BUCKETS.toArray(Duration[]::new))
-        .tags(tags)
-        .register(registry));
-    batchSizes.add(DistributionSummary.builder("casq.commit.batch.size")
-        .description("commands per commit")
-        .serviceLevelObjectives(BATCH_BUCKETS.stream().mapToDouble(Double::doubleValue).toArray())
-        .tags(tags)
-        .register(registry));
+    commitTimers.add(
+        Timer.builder("casq.commit.write")
+            .description("time from the start of a write of the queue object until it landed")
+            .serviceLevelObjectives(LATENCY_BUCKETS.toArray(Duration[]::new))
+            .tags(tags)
+            .register(registry));
+    batchSizes.add(
+        DistributionSummary.builder("casq.commit.batch.size")
+            .description("commands per commit")
+            .serviceLevelObjectives(
+                BATCH_BUCKETS.stream().mapToDouble(Double::doubleValue).toArray())
+            .tags(tags)
+            .register(registry));
 
-    engineCounter(registry, "casq.commits", EngineMetrics::commits,
-        "successful writes of the queue object");
-    engineCounter(registry, "casq.commands", EngineMetrics::commands,
-        "commands carried by those writes");
-    engineCounter(registry, "casq.commit.conflicts", EngineMetrics::conflicts,
-        "lost compare-and-swaps");
-    engineCounter(registry, "casq.commit.unknown.outcomes", EngineMetrics::unknownOutcomes,
+    engineCounter(
+        registry, "casq.commits", EngineMetrics::commits, "successful writes of the queue object");
+    engineCounter(
+        registry, "casq.commands", EngineMetrics::commands, "commands carried by those writes");
+    engineCounter(
+        registry, "casq.commit.conflicts", EngineMetrics::conflicts, "lost compare-and-swaps");
+    engineCounter(
+        registry,
+        "casq.commit.unknown.outcomes",
+        EngineMetrics::unknownOutcomes,
         "writes whose outcome had to be found out by reading");
-    engineCounter(registry, "casq.commit.errors", EngineMetrics::errors,
+    engineCounter(
+        registry,
+        "casq.commit.errors",
+        EngineMetrics::errors,
         "errors of the commit loop (failed writes or reads), each followed by a retry");
-    engineCounter(registry, "casq.store.backpressure", EngineMetrics::backPressure,
+    engineCounter(
+        registry,
+        "casq.store.backpressure",
+        EngineMetrics::backPressure,
         "store rate-limit answers");
-    engineCounter(registry, "casq.archived.jobs", EngineMetrics::archived,
-        "finished jobs moved to archives");
-    engineCounter(registry, "casq.written.bytes", EngineMetrics::bytesWritten,
+    engineCounter(
+        registry, "casq.archived.jobs", EngineMetrics::archived, "finished jobs moved to archives");
+    engineCounter(
+        registry,
+        "casq.written.bytes",
+        EngineMetrics::bytesWritten,
         "bytes of queue object written");
-    engineCounter(registry, "casq.idempotency.budget.refusals", EngineMetrics::keyBudgetRefusals,
+    engineCounter(
+        registry,
+        "casq.idempotency.budget.refusals",
+        EngineMetrics::keyBudgetRefusals,
         "pushes with a new idempotency key refused at the idempotencyMemoryBudget");
-    engineGauge(registry, "casq.idempotency.keys", EngineMetrics::idempotencyKeys,
+    engineGauge(
+        registry,
+        "casq.idempotency.keys",
+        EngineMetrics::idempotencyKeys,
         "idempotency keys held in memory at the last commit");
-    engineGauge(registry, "casq.object.bytes", EngineMetrics::lastObjectBytes,
+    engineGauge(
+        registry,
+        "casq.object.bytes",
+        EngineMetrics::lastObjectBytes,
         "size of the queue object at the last commit");
   }
 
@@ -239,16 +280,16 @@ public final class CasqMetrics implements MeterBinder {
     return e == null ? 0 : f.applyAsDouble(e.metrics());
   }
 
-  private void engineCounter(MeterRegistry registry, String name,
-      ToDoubleFunction<EngineMetrics> f, String description) {
+  private void engineCounter(
+      MeterRegistry registry, String name, ToDoubleFunction<EngineMetrics> f, String description) {
     FunctionCounter.builder(name, this, m -> m.engineValue(f))
         .description(description)
         .tags(tags)
         .register(registry);
   }
 
-  private void engineGauge(MeterRegistry registry, String name,
-      ToDoubleFunction<EngineMetrics> f, String description) {
+  private void engineGauge(
+      MeterRegistry registry, String name, ToDoubleFunction<EngineMetrics> f, String description) {
     Gauge.builder(name, this, m -> m.engineValue(f))
         .description(description)
         .strongReference(true)

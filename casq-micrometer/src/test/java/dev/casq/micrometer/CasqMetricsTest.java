@@ -30,14 +30,23 @@ class CasqMetricsTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private JobQueue open() {
-    QueueOptions options = QueueOptions.builder().clock(clock).maxAttempts(5).archive(1_000, Duration.ofHours(1))
-        .backoff(Duration.ofSeconds(5), Duration.ofSeconds(5)).build();
+    QueueOptions options =
+        QueueOptions.builder()
+            .clock(clock)
+            .maxAttempts(5)
+            .archive(1_000, Duration.ofHours(1))
+            .backoff(Duration.ofSeconds(5), Duration.ofSeconds(5))
+            .build();
     return JobQueue.open(new StoreLocation(store, "jobs.json"), options);
   }
 
   private double event(String event) {
-    return registry.get("casq.queue.events").tag("queue", "jobs").tag("event", event)
-        .functionCounter().count();
+    return registry
+        .get("casq.queue.events")
+        .tag("queue", "jobs")
+        .tag("event", event)
+        .functionCounter()
+        .count();
   }
 
   private double jobs(String state) {
@@ -76,21 +85,24 @@ class CasqMetricsTest {
           .isEqualTo(JobStatus.DEAD);
       // a request the queue refuses commits nothing and counts nothing
       assertThat(q.complete(third.id(), "wrong-token", null))
-          .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class);
+          .failsWithin(Duration.ofSeconds(10))
+          .withThrowableOfType(ExecutionException.class);
 
-      await().untilAsserted(() -> {
-        assertThat(event("claimed")).isEqualTo(3);
-        assertThat(event("completed")).isEqualTo(1);
-        assertThat(event("failed")).isEqualTo(2);
-        assertThat(event("dead")).isEqualTo(1);
-        assertThat(event("retried")).isEqualTo(1);
-        assertThat(event("expired")).isZero();
-        assertThat(jobs("ready")).isZero();
-        assertThat(jobs("scheduled")).isEqualTo(2); // the delayed one, the one backing off
-        assertThat(jobs("leased")).isZero();
-        assertThat(jobs("dead")).isEqualTo(1);
-        assertThat(jobs("finished")).isEqualTo(2);
-      });
+      await()
+          .untilAsserted(
+              () -> {
+                assertThat(event("claimed")).isEqualTo(3);
+                assertThat(event("completed")).isEqualTo(1);
+                assertThat(event("failed")).isEqualTo(2);
+                assertThat(event("dead")).isEqualTo(1);
+                assertThat(event("retried")).isEqualTo(1);
+                assertThat(event("expired")).isZero();
+                assertThat(jobs("ready")).isZero();
+                assertThat(jobs("scheduled")).isEqualTo(2); // the delayed one, the one backing off
+                assertThat(jobs("leased")).isZero();
+                assertThat(jobs("dead")).isEqualTo(1);
+                assertThat(jobs("finished")).isEqualTo(2);
+              });
 
       // the retried job is due after its back-off; its lease then expires: a second retry
       clock.advance(Duration.ofSeconds(6));
@@ -98,13 +110,15 @@ class CasqMetricsTest {
       assertThat(again.id()).isEqualTo(second.id());
       clock.advance(Duration.ofSeconds(11));
       q.push(PushRequest.of("5")).get(); // a batch: the expired lease is released in it
-      await().untilAsserted(() -> {
-        assertThat(event("expired")).isEqualTo(1);
-        assertThat(event("dead")).isEqualTo(1);
-        assertThat(event("retried")).isEqualTo(2); // released for another try
-        assertThat(jobs("dead")).isEqualTo(1);
-        assertThat(jobs("ready")).isEqualTo(2);
-      });
+      await()
+          .untilAsserted(
+              () -> {
+                assertThat(event("expired")).isEqualTo(1);
+                assertThat(event("dead")).isEqualTo(1);
+                assertThat(event("retried")).isEqualTo(2); // released for another try
+                assertThat(jobs("dead")).isEqualTo(1);
+                assertThat(jobs("ready")).isEqualTo(2);
+              });
 
       double commits = registry.get("casq.commits").functionCounter().count();
       assertThat(commits).isPositive();

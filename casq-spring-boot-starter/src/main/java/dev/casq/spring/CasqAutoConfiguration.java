@@ -61,9 +61,14 @@ public class CasqAutoConfiguration {
     JobHandlers registry = JobHandlers.create();
     for (CasqHandler<?> h : all) {
       if (registry.forType(h.type()).isPresent()) {
-        throw new IllegalStateException("two CasqHandler beans handle job type '" + h.type()
-            + "': " + all.stream().filter(o -> o.type().equals(h.type())).map(Object::toString)
-                .collect(Collectors.joining(", ")));
+        throw new IllegalStateException(
+            "two CasqHandler beans handle job type '"
+                + h.type()
+                + "': "
+                + all.stream()
+                    .filter(o -> o.type().equals(h.type()))
+                    .map(Object::toString)
+                    .collect(Collectors.joining(", ")));
       }
       registry = register(registry, h);
     }
@@ -86,8 +91,8 @@ public class CasqAutoConfiguration {
   @ConditionalOnBean(JobHandlers.class)
   @ConditionalOnMissingBean(CasqWorkerLifecycle.class)
   @ConditionalOnProperty(prefix = "casq.worker", name = "enabled", matchIfMissing = true)
-  public CasqWorkerLifecycle casqWorker(Queue<?> queue, JobHandlers handlers,
-      CasqProperties properties) {
+  public CasqWorkerLifecycle casqWorker(
+      Queue<?> queue, JobHandlers handlers, CasqProperties properties) {
     properties.validateWorker();
     return new CasqWorkerLifecycle(queue, handlers, workerOptions(properties.getWorker()));
   }

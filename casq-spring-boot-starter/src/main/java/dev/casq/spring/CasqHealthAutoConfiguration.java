@@ -14,8 +14,9 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = CasqAutoConfiguration.class)
 @ConditionalOnClass({
-    org.springframework.boot.actuate.health.HealthIndicator.class,
-    ConditionalOnEnabledHealthIndicator.class})
+  org.springframework.boot.actuate.health.HealthIndicator.class,
+  ConditionalOnEnabledHealthIndicator.class
+})
 @ConditionalOnBean(Queue.class)
 @ConditionalOnEnabledHealthIndicator("casq")
 public class CasqHealthAutoConfiguration {

@@ -12,11 +12,11 @@ import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.boot.actuate.health.Health;
 
 /**
- * The queue's health ({@code casq} in {@code /actuator/health}): UP with the queue's stats
- * (ready, scheduled, leased jobs, revision and the broker the queue object names) when a stats
- * call answers within the timeout ({@code casq.health.timeout}); DOWN with the error, or the
- * timeout, otherwise. In remote mode the stats come from the broker, so DOWN also means that the
- * broker cannot be reached.
+ * The queue's health ({@code casq} in {@code /actuator/health}): UP with the queue's stats (ready,
+ * scheduled, leased jobs, revision and the broker the queue object names) when a stats call answers
+ * within the timeout ({@code casq.health.timeout}); DOWN with the error, or the timeout, otherwise.
+ * In remote mode the stats come from the broker, so DOWN also means that the broker cannot be
+ * reached.
  */
 public class CasqHealthIndicator extends AbstractHealthIndicator {
   private final Queue<?> queue;
@@ -49,15 +49,15 @@ public class CasqHealthIndicator extends AbstractHealthIndicator {
       builder.down(cause);
       return;
     }
-    builder.up()
+    builder
+        .up()
         .withDetail("revision", stats.revision())
         .withDetail("ready", stats.ready())
         .withDetail("scheduled", stats.scheduled())
         .withDetail("leased", stats.leased());
     QueueStats.Broker broker = stats.broker();
     if (broker != null) {
-      builder.withDetail("broker", broker.address())
-          .withDetail("brokerEpoch", broker.epoch());
+      builder.withDetail("broker", broker.address()).withDetail("brokerEpoch", broker.epoch());
     }
   }
 }

@@ -9,8 +9,8 @@ import java.util.Objects;
 /**
  * Binds casq's meters ({@link CasqMetrics}: {@code casq.queue.events}, {@code casq.queue.jobs},
  * commit latency, ...) of an embedded queue to each registry Spring Boot hands it. A queue reached
- * through a broker has no engine in this process: its meters are the broker's ({@code /metrics}
- * of the broker), and this binder binds nothing.
+ * through a broker has no engine in this process: its meters are the broker's ({@code /metrics} of
+ * the broker), and this binder binds nothing.
  */
 public class CasqMeterBinder implements MeterBinder {
   private final Queue<?> queue;

@@ -35,8 +35,8 @@ public class CasqProperties {
   private Mode mode = Mode.EMBEDDED;
 
   /**
-   * The payload class of the Queue bean (what push accepts and claim returns); handler beans
-   * choose their own payload class per job type.
+   * The payload class of the Queue bean (what push accepts and claim returns); handler beans choose
+   * their own payload class per job type.
    */
   private Class<?> payloadType = Object.class;
 
@@ -122,31 +122,37 @@ public class CasqProperties {
       problems.add("casq.mode must be embedded or remote");
     } else if (mode == Mode.EMBEDDED) {
       if (!hasStore) {
-        problems.add("casq.store is required: the URI of the queue object, e.g."
-            + " file:///var/lib/myapp/jobs.json");
+        problems.add(
+            "casq.store is required: the URI of the queue object, e.g."
+                + " file:///var/lib/myapp/jobs.json");
       }
       List<String> remoteOnly = remote.setProperties();
       if (!remoteOnly.isEmpty()) {
-        problems.add(String.join(", ", remoteOnly) + " apply only to casq.mode=remote"
-            + " (casq.mode is embedded)");
+        problems.add(
+            String.join(", ", remoteOnly)
+                + " apply only to casq.mode=remote"
+                + " (casq.mode is embedded)");
       }
     } else {
       boolean hasUrl = remote.brokerUrl != null && !remote.brokerUrl.isBlank();
       if (hasStore == hasUrl) {
-        problems.add(hasStore
-            ? "set casq.store or casq.remote.broker-url, not both: the client finds the broker"
-                + " in the queue object, or is given its URL"
-            : "casq.store is required: the URI of the queue object, e.g."
-                + " file:///var/lib/myapp/jobs.json (or set casq.remote.broker-url and"
-                + " casq.queue-name)");
+        problems.add(
+            hasStore
+                ? "set casq.store or casq.remote.broker-url, not both: the client finds the broker"
+                    + " in the queue object, or is given its URL"
+                : "casq.store is required: the URI of the queue object, e.g."
+                    + " file:///var/lib/myapp/jobs.json (or set casq.remote.broker-url and"
+                    + " casq.queue-name)");
       }
       if (hasUrl && (queueName == null || queueName.isBlank())) {
-        problems.add("casq.queue-name is required with casq.remote.broker-url (a broker may"
-            + " serve several queues)");
+        problems.add(
+            "casq.queue-name is required with casq.remote.broker-url (a broker may"
+                + " serve several queues)");
       }
       if (!embedded.setProperties().isEmpty()) {
-        problems.add(String.join(", ", embedded.setProperties())
-            + " apply only to casq.mode=embedded (casq.mode is remote)");
+        problems.add(
+            String.join(", ", embedded.setProperties())
+                + " apply only to casq.mode=embedded (casq.mode is remote)");
       }
       positive(problems, "casq.remote.connect-timeout", remote.connectTimeout);
       positive(problems, "casq.remote.request-timeout", remote.requestTimeout);
@@ -263,7 +269,9 @@ public class CasqProperties {
     }
   }
 
-  /** Settings of the broker's client (queue-client, docs/client.md); unset: the client's default. */
+  /**
+   * Settings of the broker's client (queue-client, docs/client.md); unset: the client's default.
+   */
   public static class Remote {
     /** The broker's URL, instead of finding it in the queue object (then no takeover). */
     private String brokerUrl;
@@ -272,8 +280,8 @@ public class CasqProperties {
     private String token;
 
     /**
-     * What the client does when the broker recorded in the queue object is dead: in-process
-     * (start one here; needs queue-broker on the class path), wait (for a standby), none.
+     * What the client does when the broker recorded in the queue object is dead: in-process (start
+     * one here; needs queue-broker on the class path), wait (for a standby), none.
      */
     private TakeoverPolicy takeover;
 
@@ -397,8 +405,8 @@ public class CasqProperties {
     private Duration pollWait = Duration.ofSeconds(1);
 
     /**
-     * At shutdown, how long running handlers get to finish before they are interrupted; a job
-     * whose handler still runs after that is not released (its lease expires).
+     * At shutdown, how long running handlers get to finish before they are interrupted; a job whose
+     * handler still runs after that is not released (its lease expires).
      */
     private Duration shutdownGrace = Duration.ofSeconds(30);
 

@@ -10,11 +10,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Runs the application's handlers with one worker for as long as the application context runs:
- * the worker starts when the context has refreshed, and stops when it closes, before the queue is
+ * Runs the application's handlers with one worker for as long as the application context runs: the
+ * worker starts when the context has refreshed, and stops when it closes, before the queue is
  * closed (lifecycle beans stop before singletons are destroyed). Its {@link #PHASE} is below the
- * web server's, so it stops after the server has stopped taking requests. Stopping takes no new
- * job and lets running handlers finish within the worker's shutdown grace ({@code
+ * web server's, so it stops after the server has stopped taking requests. Stopping takes no new job
+ * and lets running handlers finish within the worker's shutdown grace ({@code
  * casq.worker.shutdown-grace}).
  */
 public class CasqWorkerLifecycle implements SmartLifecycle {
@@ -73,8 +73,11 @@ public class CasqWorkerLifecycle implements SmartLifecycle {
   public synchronized void start() {
     if (worker == null) {
       worker = queue.worker(handlers, options);
-      log.info("casq worker {} started: types {}, concurrency {}", options.workerId(),
-          handlers.types(), options.concurrency());
+      log.info(
+          "casq worker {} started: types {}, concurrency {}",
+          options.workerId(),
+          handlers.types(),
+          options.concurrency());
     }
   }
 
@@ -83,11 +86,17 @@ public class CasqWorkerLifecycle implements SmartLifecycle {
     Worker w = worker;
     worker = null;
     if (w != null) {
-      log.info("casq worker {} stopping (shutdown grace {})", options.workerId(),
+      log.info(
+          "casq worker {} stopping (shutdown grace {})",
+          options.workerId(),
           options.shutdownGrace());
       w.close();
-      log.info("casq worker {} stopped: {} completed, {} failed, {} leases lost",
-          options.workerId(), w.completed(), w.failed(), w.lost());
+      log.info(
+          "casq worker {} stopped: {} completed, {} failed, {} leases lost",
+          options.workerId(),
+          w.completed(),
+          w.failed(),
+          w.lost());
     }
   }
 

@@ -18,7 +18,8 @@ public class InvalidCasqPropertiesFailureAnalyzer
     for (String problem : cause.problems()) {
       description.append(System.lineSeparator()).append("    - ").append(problem);
     }
-    return new FailureAnalysis(description.toString(),
+    return new FailureAnalysis(
+        description.toString(),
         "Correct the casq.* properties (application.properties, the environment or the command"
             + " line); docs/spring.md lists them with their defaults.",
         cause);

@@ -10,14 +10,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What the jar tells Spring Boot and IDEs: property metadata and the startup failure report. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -25,8 +25,8 @@ class CasqStarterPackagingTest {
   @Test
   void everyPropertyHasGeneratedMetadataWithADescription() throws Exception {
     JsonNode metadata;
-    try (InputStream in = getClass().getResourceAsStream(
-        "/META-INF/spring-configuration-metadata.json")) {
+    try (InputStream in =
+        getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
       assertThat(in).as("spring-configuration-metadata.json").isNotNull();
       metadata = new ObjectMapper().readTree(in);
     }
@@ -38,9 +38,16 @@ class CasqStarterPackagingTest {
         undocumented.add(p.path("name").asText());
       }
     }
-    assertThat(byName).containsKeys("casq.store", "casq.mode", "casq.payload-type",
-        "casq.remote.token", "casq.remote.takeover", "casq.worker.concurrency",
-        "casq.worker.shutdown-grace", "casq.health.timeout");
+    assertThat(byName)
+        .containsKeys(
+            "casq.store",
+            "casq.mode",
+            "casq.payload-type",
+            "casq.remote.token",
+            "casq.remote.takeover",
+            "casq.worker.concurrency",
+            "casq.worker.shutdown-grace",
+            "casq.health.timeout");
     assertThat(undocumented).isEmpty();
     assertThat(byName.get("casq.mode").path("defaultValue").asText()).isEqualTo("embedded");
     assertThat(byName.get("casq.worker.shutdown-grace").path("defaultValue").asText())
@@ -66,7 +73,8 @@ class CasqStarterPackagingTest {
     assertThat(analysis.getDescription())
         .contains("- casq.store is required")
         .contains("- casq.worker.concurrency must be from 1 to 10000, got 0");
-    assertThat(output).contains("APPLICATION FAILED TO START")
+    assertThat(output)
+        .contains("APPLICATION FAILED TO START")
         .contains("The casq.* properties cannot open the queue:");
   }
 }

@@ -12,8 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -55,7 +55,9 @@ class CasqStarterSpringBootTest {
     assertThat(worker.isRunning()).isTrue();
     String id = greetings.push(new Greeting("ada"), PushOptions.none().type("greet")).jobId();
     await().atMost(Duration.ofSeconds(20)).until(() -> app.greeted.contains("ada"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> greetings.stats().counters().completed() == 1);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> greetings.stats().counters().completed() == 1);
     assertThat(greetings.get(id).payload()).isEqualTo(new Greeting("ada"));
     assertThat(health.health().getStatus().getCode()).isEqualTo("UP");
   }

@@ -25,8 +25,8 @@ final class ApiException extends CasqException {
     this(code, message, broker, allow, RequestLimits.OVERLOAD_RETRY_AFTER_SECONDS);
   }
 
-  private ApiException(ErrorCode code, String message, BrokerRecord broker, String allow,
-      int retryAfterSeconds) {
+  private ApiException(
+      ErrorCode code, String message, BrokerRecord broker, String allow, int retryAfterSeconds) {
     super(message);
     this.code = code;
     this.broker = broker;
@@ -52,8 +52,11 @@ final class ApiException extends CasqException {
 
   /** 405: the path exists but takes other methods; {@code allow} lists them ("GET, POST"). */
   static ApiException methodNotAllowed(String method, String path, String allow) {
-    return new ApiException(ErrorCode.METHOD_NOT_ALLOWED,
-        method + " is not allowed on " + path + "; it takes " + allow, null, allow);
+    return new ApiException(
+        ErrorCode.METHOD_NOT_ALLOWED,
+        method + " is not allowed on " + path + "; it takes " + allow,
+        null,
+        allow);
   }
 
   /** 503 with code {@code overloaded}: too much waits already; retry after a moment. */

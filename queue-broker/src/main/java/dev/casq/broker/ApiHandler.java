@@ -38,7 +38,6 @@ import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -90,20 +89,20 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     void fenced(ServedQueue queue, FencedException e);
 
     /**
-     * True while this broker claims its queues right after a hand-over: requests to a queue it
-     * does not hold yet wait for the claim instead of being turned away.
+     * True while this broker claims its queues right after a hand-over: requests to a queue it does
+     * not hold yet wait for the claim instead of being turned away.
      */
     boolean holdsRequestsUntilServing();
 
     /**
-     * Forwards late requests for a queue this broker no longer serves to the broker that does;
-     * null to answer them 421.
+     * Forwards late requests for a queue this broker no longer serves to the broker that does; null
+     * to answer them 421.
      */
     Forwarder forwarder();
 
     /** Hands {@code queues} (all when empty) over; see {@link CasqBroker#handOver}. */
-    Map<String, dev.casq.core.BrokerRecord> handOver(List<String> queues, String successorId,
-        String successorAddress);
+    Map<String, dev.casq.core.BrokerRecord> handOver(
+        List<String> queues, String successorId, String successorAddress);
   }
 
   /** How long a request may wait for a queue this broker is claiming after a hand-over. */
@@ -153,19 +152,22 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   private void holdUntilServing(Exchange ex, ServedQueue q) {
     q.whenServing()
         .orTimeout(HOLD_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)
-        .whenComplete((v, e) -> {
-          try {
-            ctx.executor().execute(() -> {
+        .whenComplete(
+            (v, e) -> {
               try {
-                route(ex);
-              } catch (Throwable t) {
-                ex.fail(t);
+                ctx.executor()
+                    .execute(
+                        () -> {
+                          try {
+                            route(ex);
+                          } catch (Throwable t) {
+                            ex.fail(t);
+                          }
+                        });
+              } catch (RuntimeException rejected) {
+                ex.fail(ApiException.draining("the broker is shutting down"));
               }
             });
-          } catch (RuntimeException rejected) {
-            ex.fail(ApiException.draining("the broker is shutting down"));
-          }
-        });
   }
 
   // ------------------------------------------------------------------ routing
@@ -202,11 +204,13 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
         requireMethod(ex, POST, path);
         BearerAuth auth = ctx.auth();
         if (auth == null) {
-          throw new ApiException(ErrorCode.FORBIDDEN,
+          throw new ApiException(
+              ErrorCode.FORBIDDEN,
               "hand-over needs a broker started with a token (--token); this one has none");
         }
         if (!auth.allows(ex.request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-          throw new ApiException(ErrorCode.UNAUTHORIZED,
+          throw new ApiException(
+              ErrorCode.UNAUTHORIZED,
               "this broker needs the header 'Authorization: Bearer <token>' with its token");
         }
         withBody(ex, body -> handOver(ex, body));
@@ -220,7 +224,8 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     ex.route = "/v1";
     BearerAuth auth = ctx.auth();
     if (auth != null && !auth.allows(ex.request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-      throw new ApiException(ErrorCode.UNAUTHORIZED,
+      throw new ApiException(
+          ErrorCode.UNAUTHORIZED,
           "this broker needs the header 'Authorization: Bearer <token>' with its token");
     }
     String[] s = path.substring(1).split("/", -1);
@@ -254,7 +259,9 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       requireMethod(ex, GET, path);
       JobQueue queue = serving(ex, q);
       stats(ex, queue);
-    } else if (s.length == 5 && s[3].equals("jobs") && s[4].equals("batch")
+    } else if (s.length == 5
+        && s[3].equals("jobs")
+        && s[4].equals("batch")
         && ex.method().equals(POST)) {
       ex.route = "/v1/queues/{q}/jobs/batch";
       JobQueue queue = serving(ex, q);
@@ -301,28 +308,36 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   }
 
   /**
-   * The queue to run a request on, once it is known to serve and to have room: a queue whose
-   * engine already holds more than the bound of waiting commands turns new requests away (503
-   * {@code overloaded}) rather than letting its inbox grow without end.
+   * The queue to run a request on, once it is known to serve and to have room: a queue whose engine
+   * already holds more than the bound of waiting commands turns new requests away (503 {@code
+   * overloaded}) rather than letting its inbox grow without end.
    */
   private JobQueue serving(Exchange ex, String name) {
     ServedQueue q = ctx.queues().get(name);
     if (q == null) {
-      throw new ApiException(ErrorCode.UNKNOWN_QUEUE,
+      throw new ApiException(
+          ErrorCode.UNKNOWN_QUEUE,
           "this broker serves no queue named '" + name + "'; it serves " + ctx.queues().keySet());
     }
     ex.queue = q;
-    if (ctx.stopping() && q.status() != ServedQueue.Status.HANDED_OVER
+    if (ctx.stopping()
+        && q.status() != ServedQueue.Status.HANDED_OVER
         && q.status() != ServedQueue.Status.FENCED) {
-      throw ApiException.draining("the broker is shutting down and resigns its queues; retry,"
-          + " the next broker takes over at once");
+      throw ApiException.draining(
+          "the broker is shutting down and resigns its queues; retry,"
+              + " the next broker takes over at once");
     }
     JobQueue queue = q.requireServing(ctx.executor());
     int queued = queue.engine().queuedCommands();
     if (queued > ctx.maxQueuedCommands()) {
-      throw ApiException.overloaded("queue '" + name + "' is overloaded: " + queued
-          + " commands wait for its engine (the bound is " + ctx.maxQueuedCommands()
-          + "); retry after a moment");
+      throw ApiException.overloaded(
+          "queue '"
+              + name
+              + "' is overloaded: "
+              + queued
+              + " commands wait for its engine (the bound is "
+              + ctx.maxQueuedCommands()
+              + "); retry after a moment");
     }
     return queue;
   }
@@ -339,33 +354,42 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       ex.fail(tooLarge(length, max)); // too large to read on: the connection will be closed
       return;
     }
-    BodyReader.read(ex.request, max, drainLimit, length, new BodyReader.Outcome() {
-      @Override
-      public void body(byte[] bytes) {
-        ex.body = bytes;
-        try {
-          then.accept(bytes);
-        } catch (Throwable t) {
-          ex.fail(t);
-        }
-      }
+    BodyReader.read(
+        ex.request,
+        max,
+        drainLimit,
+        length,
+        new BodyReader.Outcome() {
+          @Override
+          public void body(byte[] bytes) {
+            ex.body = bytes;
+            try {
+              then.accept(bytes);
+            } catch (Throwable t) {
+              ex.fail(t);
+            }
+          }
 
-      @Override
-      public void tooLarge() {
-        ex.fail(ApiHandler.tooLarge(length, max));
-      }
+          @Override
+          public void tooLarge() {
+            ex.fail(ApiHandler.tooLarge(length, max));
+          }
 
-      @Override
-      public void failed(Throwable t) {
-        ex.fail(ApiException.invalid("could not read the request body: " + t));
-      }
-    });
+          @Override
+          public void failed(Throwable t) {
+            ex.fail(ApiException.invalid("could not read the request body: " + t));
+          }
+        });
   }
 
   private static ApiException tooLarge(long length, int max) {
-    return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
-        "the request body " + (length >= 0 ? "is " + length + " bytes" : "is too large")
-            + "; the limit is " + max + " bytes");
+    return new ApiException(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        "the request body "
+            + (length >= 0 ? "is " + length + " bytes" : "is too large")
+            + "; the limit is "
+            + max
+            + " bytes");
   }
 
   private static void checkContentType(Exchange ex) {
@@ -384,7 +408,8 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       }
     }
     if (!json) {
-      throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      throw new ApiException(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           "send the body as 'Content-Type: application/json' (UTF-8), not '" + type + "'");
     }
   }
@@ -416,8 +441,13 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
 
   private void push(Exchange ex, JobQueue queue, byte[] body) {
     PushRequest r = ctx.reader().readPush(body).toRequest();
-    answer(ex, queue.push(r), (res, e) -> e.json(res.duplicate() ? 200 : 201,
-        WireWriter.pushReply(new PushReply(res.jobId(), res.duplicate()))));
+    answer(
+        ex,
+        queue.push(r),
+        (res, e) ->
+            e.json(
+                res.duplicate() ? 200 : 201,
+                WireWriter.pushReply(new PushReply(res.jobId(), res.duplicate()))));
   }
 
   private void batch(Exchange ex, JobQueue queue, byte[] body) {
@@ -457,8 +487,8 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   private void answerBatch(Exchange ex, Object[] slots) {
     ApiException[] itemErrors = new ApiException[slots.length];
     for (int i = 0; i < slots.length; i++) {
-      Throwable t = slots[i] instanceof ApiException a ? a
-          : failureOf((CompletableFuture<?>) slots[i]);
+      Throwable t =
+          slots[i] instanceof ApiException a ? a : failureOf((CompletableFuture<?>) slots[i]);
       if (t == null) {
         continue;
       }
@@ -473,8 +503,9 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     List<BatchReply.Result> results = new ArrayList<>(slots.length);
     for (int i = 0; i < slots.length; i++) {
       if (itemErrors[i] != null) {
-        results.add(new BatchReply.Result(null,
-            ErrorReply.of(itemErrors[i].code(), itemErrors[i].getMessage())));
+        results.add(
+            new BatchReply.Result(
+                null, ErrorReply.of(itemErrors[i].code(), itemErrors[i].getMessage())));
       } else {
         PushResult r = ((CompletableFuture<PushResult>) slots[i]).join();
         results.add(new BatchReply.Result(new PushReply(r.jobId(), r.duplicate()), null));
@@ -503,18 +534,29 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   private void claim(Exchange ex, JobQueue queue, byte[] body) {
     ClaimBody c = ctx.reader().readClaim(body);
     if (!c.waitFor().isZero() && queue.waitingClaims() >= ctx.maxClaimWaiters()) {
-      throw ApiException.overloaded("queue '" + ex.queue.name() + "' already holds "
-          + queue.waitingClaims() + " waiting claims (the bound is " + ctx.maxClaimWaiters()
-          + "); claim without \"wait\" or retry after a moment");
+      throw ApiException.overloaded(
+          "queue '"
+              + ex.queue.name()
+              + "' already holds "
+              + queue.waitingClaims()
+              + " waiting claims (the bound is "
+              + ctx.maxClaimWaiters()
+              + "); claim without \"wait\" or retry after a moment");
     }
-    answer(ex, queue.claim(c.toRequest(), c.waitFor()),
+    answer(
+        ex,
+        queue.claim(c.toRequest(), c.waitFor()),
         (jobs, e) ->
-            e.json(200, WireWriter.claimReply(leasedViews(jobs)), () -> {
-              // the worker is gone: give its jobs back rather than wait for the leases to expire
-              for (Job j : jobs) {
-                queue.release(j.id(), j.lease().token());
-              }
-            }));
+            e.json(
+                200,
+                WireWriter.claimReply(leasedViews(jobs)),
+                () -> {
+                  // the worker is gone: give its jobs back rather than wait for the leases to
+                  // expire
+                  for (Job j : jobs) {
+                    queue.release(j.id(), j.lease().token());
+                  }
+                }));
   }
 
   private void jobAction(Exchange ex, JobQueue queue, String id, String action, byte[] body) {
@@ -522,27 +564,37 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     switch (action) {
       case "heartbeat" -> {
         HeartbeatBody b = r.readHeartbeat(body);
-        answer(ex, queue.heartbeat(id, b.leaseToken(), b.extend()), (lease, e) -> e.json(200,
-            WireWriter.heartbeatReply(new HeartbeatReply(lease.expiresAt()))));
+        answer(
+            ex,
+            queue.heartbeat(id, b.leaseToken(), b.extend()),
+            (lease, e) ->
+                e.json(200, WireWriter.heartbeatReply(new HeartbeatReply(lease.expiresAt()))));
       }
       case "complete" -> {
         CompleteBody b = r.readComplete(body);
-        answer(ex, queue.complete(id, b.leaseToken(), b.resultJson()),
+        answer(
+            ex,
+            queue.complete(id, b.leaseToken(), b.resultJson()),
             (job, e) -> e.json(200, status(job.id(), JobStatus.COMPLETED)));
       }
       case "fail" -> {
         FailBody b = r.readFail(body);
-        answer(ex, queue.fail(id, b.leaseToken(), b.error(), b.retry()),
+        answer(
+            ex,
+            queue.fail(id, b.leaseToken(), b.error(), b.retry()),
             (status, e) -> e.json(200, status(id, status)));
       }
       case "release" -> {
         ReleaseBody b = r.readRelease(body);
-        answer(ex, queue.release(id, b.leaseToken()),
+        answer(
+            ex,
+            queue.release(id, b.leaseToken()),
             (v, e) -> e.json(200, status(id, JobStatus.QUEUED)));
       }
       case "cancel" -> {
         r.readCancel(body);
-        answer(ex, queue.cancel(id), (job, e) -> e.json(200, status(job.id(), JobStatus.CANCELLED)));
+        answer(
+            ex, queue.cancel(id), (job, e) -> e.json(200, status(job.id(), JobStatus.CANCELLED)));
       }
       default -> throw new IllegalStateException("unrouted action " + action);
     }
@@ -557,8 +609,8 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     HandoverBody b = ctx.reader().readHandover(body);
     for (String name : b.queues()) {
       if (!ctx.queues().containsKey(name)) {
-        throw new ApiException(ErrorCode.UNKNOWN_QUEUE,
-            "this broker serves no queue named '" + name + "'");
+        throw new ApiException(
+            ErrorCode.UNKNOWN_QUEUE, "this broker serves no queue named '" + name + "'");
       }
     }
     List<String> names = b.queues();
@@ -566,55 +618,63 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     String address = b.successorAddress();
     String successorId = id;
     String successorAddress = address;
-    ctx.executor().execute(() -> {
-      try {
-        Map<String, dev.casq.core.BrokerRecord> resigned =
-            ctx.handOver(names, successorId, successorAddress);
-        ex.json(200, WireWriter.write(g -> {
-          g.writeStartObject();
-          g.writeStringField("brokerId", ctx.brokerId());
-          g.writeObjectFieldStart("queues");
-          for (var e : resigned.entrySet()) {
-            g.writeObjectFieldStart(e.getKey());
-            g.writeFieldName("resigned");
-            WireWriter.brokerObject(g, BrokerView.shortOf(e.getValue()));
-            g.writeNumberField("revision", ctx.queues().get(e.getKey()).revision());
-            g.writeEndObject();
-          }
-          g.writeEndObject();
-          g.writeEndObject();
-        }));
-      } catch (Throwable t) {
-        ex.fail(t);
-      }
-    });
+    ctx.executor()
+        .execute(
+            () -> {
+              try {
+                Map<String, dev.casq.core.BrokerRecord> resigned =
+                    ctx.handOver(names, successorId, successorAddress);
+                ex.json(
+                    200,
+                    WireWriter.write(
+                        g -> {
+                          g.writeStartObject();
+                          g.writeStringField("brokerId", ctx.brokerId());
+                          g.writeObjectFieldStart("queues");
+                          for (var e : resigned.entrySet()) {
+                            g.writeObjectFieldStart(e.getKey());
+                            g.writeFieldName("resigned");
+                            WireWriter.brokerObject(g, BrokerView.shortOf(e.getValue()));
+                            g.writeNumberField("revision", ctx.queues().get(e.getKey()).revision());
+                            g.writeEndObject();
+                          }
+                          g.writeEndObject();
+                          g.writeEndObject();
+                        }));
+              } catch (Throwable t) {
+                ex.fail(t);
+              }
+            });
   }
 
   private void stats(Exchange ex, JobQueue queue) {
     ServedQueue served = ex.queue;
-    answer(ex, queue.stats(),
-        (s, e) -> e.json(200, WireWriter.stats(StatsView.of(served.name(), s))));
+    answer(
+        ex, queue.stats(), (s, e) -> e.json(200, WireWriter.stats(StatsView.of(served.name(), s))));
   }
 
   private void listQueues(Exchange ex) {
-    ex.json(200, WireWriter.write(g -> {
-      g.writeStartObject();
-      g.writeArrayFieldStart("queues");
-      for (ServedQueue q : ctx.queues().values()) {
-        g.writeStartObject();
-        g.writeStringField("name", q.name());
-        g.writeStringField("store", q.spec.redactedStoreUri());
-        g.writeStringField("status", q.status().wireName());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    }));
+    ex.json(
+        200,
+        WireWriter.write(
+            g -> {
+              g.writeStartObject();
+              g.writeArrayFieldStart("queues");
+              for (ServedQueue q : ctx.queues().values()) {
+                g.writeStartObject();
+                g.writeStringField("name", q.name());
+                g.writeStringField("store", q.spec.redactedStoreUri());
+                g.writeStringField("status", q.status().wireName());
+                g.writeEndObject();
+              }
+              g.writeEndArray();
+              g.writeEndObject();
+            }));
   }
 
   /**
-   * Liveness, as the takeover rule reads it: 200 with this broker's id while it serves at least
-   * one queue. Each queue also tells its engine's state and why it does not serve.
+   * Liveness, as the takeover rule reads it: 200 with this broker's id while it serves at least one
+   * queue. Each queue also tells its engine's state and why it does not serve.
    */
   private void health(Exchange ex) {
     boolean anyServing = false;
@@ -645,33 +705,36 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       status = "ok";
       code = 200;
     }
-    ex.json(code, WireWriter.write(g -> {
-      g.writeStartObject();
-      g.writeStringField("status", status);
-      g.writeStringField("brokerId", ctx.brokerId());
-      g.writeStringField("address", ctx.address());
-      g.writeObjectFieldStart("queues");
-      for (ServedQueue q : ctx.queues().values()) {
-        g.writeObjectFieldStart(q.name());
-        g.writeStringField("status", q.status().wireName());
-        var b = q.status() == ServedQueue.Status.SERVING ? q.broker() : null;
-        if (b != null) {
-          g.writeNumberField("epoch", b.epoch());
-        } else {
-          g.writeNullField("epoch");
-        }
-        g.writeNumberField("revision", q.revision());
-        engineHealth(g, q.engineHealth());
-        g.writeEndObject();
-      }
-      g.writeEndObject();
-      g.writeEndObject();
-    }));
+    ex.json(
+        code,
+        WireWriter.write(
+            g -> {
+              g.writeStartObject();
+              g.writeStringField("status", status);
+              g.writeStringField("brokerId", ctx.brokerId());
+              g.writeStringField("address", ctx.address());
+              g.writeObjectFieldStart("queues");
+              for (ServedQueue q : ctx.queues().values()) {
+                g.writeObjectFieldStart(q.name());
+                g.writeStringField("status", q.status().wireName());
+                var b = q.status() == ServedQueue.Status.SERVING ? q.broker() : null;
+                if (b != null) {
+                  g.writeNumberField("epoch", b.epoch());
+                } else {
+                  g.writeNullField("epoch");
+                }
+                g.writeNumberField("revision", q.revision());
+                engineHealth(g, q.engineHealth());
+                g.writeEndObject();
+              }
+              g.writeEndObject();
+              g.writeEndObject();
+            }));
   }
 
   /**
-   * Readiness: 200 only when every served queue is held by this broker and its engine serves;
-   * 503 otherwise, with each queue's state, so that an orchestrator or a standby can act.
+   * Readiness: 200 only when every served queue is held by this broker and its engine serves; 503
+   * otherwise, with each queue's state, so that an orchestrator or a standby can act.
    */
   private void ready(Exchange ex) {
     boolean ready = !ctx.starting() && !ctx.stopping();
@@ -679,24 +742,29 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       ready &= q.ready();
     }
     boolean allReady = ready;
-    ex.json(allReady ? 200 : 503, WireWriter.write(g -> {
-      g.writeStartObject();
-      g.writeBooleanField("ready", allReady);
-      g.writeStringField("brokerId", ctx.brokerId());
-      g.writeObjectFieldStart("queues");
-      for (ServedQueue q : ctx.queues().values()) {
-        g.writeObjectFieldStart(q.name());
-        engineHealth(g, q.engineHealth());
-        g.writeEndObject();
-      }
-      g.writeEndObject();
-      g.writeEndObject();
-    }));
+    ex.json(
+        allReady ? 200 : 503,
+        WireWriter.write(
+            g -> {
+              g.writeStartObject();
+              g.writeBooleanField("ready", allReady);
+              g.writeStringField("brokerId", ctx.brokerId());
+              g.writeObjectFieldStart("queues");
+              for (ServedQueue q : ctx.queues().values()) {
+                g.writeObjectFieldStart(q.name());
+                engineHealth(g, q.engineHealth());
+                g.writeEndObject();
+              }
+              g.writeEndObject();
+              g.writeEndObject();
+            }));
   }
 
   /** Reads meters only: queue figures come from each queue's last-batch snapshot. */
   private void metrics(Exchange ex) {
-    ex.send(200, "text/plain; version=0.0.4; charset=utf-8",
+    ex.send(
+        200,
+        "text/plain; version=0.0.4; charset=utf-8",
         ctx.metrics().scrape().getBytes(StandardCharsets.UTF_8));
   }
 
@@ -725,12 +793,13 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   }
 
   /**
-   * A request that reached the engine after the queue stopped serving (closed on shutdown or
-   * handed over) was not applied: it gets the same answer as a request arriving now.
+   * A request that reached the engine after the queue stopped serving (closed on shutdown or handed
+   * over) was not applied: it gets the same answer as a request arriving now.
    */
   private Throwable late(Exchange ex, Throwable error) {
     if (ErrorMapping.unwrap(error) instanceof dev.casq.core.QueueClosedException
-        && ex.queue != null && ex.queue.status() != ServedQueue.Status.SERVING) {
+        && ex.queue != null
+        && ex.queue.status() != ServedQueue.Status.SERVING) {
       return ex.queue.notServing(ctx.executor());
     }
     return error;

@@ -26,17 +26,19 @@ final class BodyReader implements Runnable {
   private final ByteArrayOutputStream buffer;
   private long seen;
 
-  private BodyReader(Content.Source source, int limit, long drainLimit, long expected,
-      Outcome outcome) {
+  private BodyReader(
+      Content.Source source, int limit, long drainLimit, long expected, Outcome outcome) {
     this.source = source;
     this.limit = limit;
     this.drainLimit = drainLimit;
     this.outcome = outcome;
-    this.buffer = new ByteArrayOutputStream(expected > 0 && expected <= limit ? (int) expected : 512);
+    this.buffer =
+        new ByteArrayOutputStream(expected > 0 && expected <= limit ? (int) expected : 512);
   }
 
   /** Reads the body of {@code source}; {@code expected} is the declared length or -1. */
-  static void read(Content.Source source, int limit, long drainLimit, long expected, Outcome outcome) {
+  static void read(
+      Content.Source source, int limit, long drainLimit, long expected, Outcome outcome) {
     new BodyReader(source, limit, drainLimit, expected, outcome).run();
   }
 

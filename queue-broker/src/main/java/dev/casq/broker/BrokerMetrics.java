@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code http_server_requests_seconds} (method, uri, status, outcome): a histogram with
  *       {@link CasqMetrics#LATENCY_BUCKETS}
  *   <li>each served queue's {@link CasqMetrics} (the names an embedded queue has too)
- *   <li>{@code casq_queue_state} (queue, state = starting | serving | retrying | fenced |
- *       stopped): 1 for the engine's current state; {@code casq_queue_fenced_total} (queue)
+ *   <li>{@code casq_queue_state} (queue, state = starting | serving | retrying | fenced | stopped):
+ *       1 for the engine's current state; {@code casq_queue_fenced_total} (queue)
  *   <li>JVM and process meters: {@code jvm_memory_*}, {@code jvm_gc_*}, {@code jvm_threads_*},
  *       {@code jvm_classes_*}, {@code process_cpu_usage}, {@code system_cpu_*}, {@code
  *       process_uptime_seconds}, {@code process_start_time_seconds}, {@code process_files_*}
@@ -65,15 +65,18 @@ final class BrokerMetrics implements AutoCloseable {
     String key = method + ' ' + route + ' ' + status;
     Timer t = requestTimers.get(key);
     if (t == null) {
-      t = requestTimers.computeIfAbsent(key, k ->
-          Timer.builder("http.server.requests")
-              .description("HTTP requests by route and status")
-              .serviceLevelObjectives(CasqMetrics.LATENCY_BUCKETS.toArray(Duration[]::new))
-              .tag("method", method)
-              .tag("uri", route)
-              .tag("status", Integer.toString(status))
-              .tag("outcome", outcome(status))
-              .register(registry));
+      t =
+          requestTimers.computeIfAbsent(
+              key,
+              k ->
+                  Timer.builder("http.server.requests")
+                      .description("HTTP requests by route and status")
+                      .serviceLevelObjectives(CasqMetrics.LATENCY_BUCKETS.toArray(Duration[]::new))
+                      .tag("method", method)
+                      .tag("uri", route)
+                      .tag("status", Integer.toString(status))
+                      .tag("outcome", outcome(status))
+                      .register(registry));
     }
     t.record(nanos, TimeUnit.NANOSECONDS);
   }
@@ -92,8 +95,8 @@ final class BrokerMetrics implements AutoCloseable {
   }
 
   /**
-   * Meters of one served queue; call once per queue. They read what its engine published after
-   * its last batch and commit, and its health: a scrape never sends the engine a command.
+   * Meters of one served queue; call once per queue. They read what its engine published after its
+   * last batch and commit, and its health: a scrape never sends the engine a command.
    */
   QueueMeters queue(String name, ServedQueue served) {
     CasqMetrics queueMetrics = new CasqMetrics(name, clock);

@@ -63,9 +63,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The casq broker: serves one or more queues (one queue object and one commit engine each) over
- * an HTTP/JSON API, with a dashboard at {@code /}, Prometheus metrics at {@code /metrics} and
- * {@code /health}.
+ * The casq broker: serves one or more queues (one queue object and one commit engine each) over an
+ * HTTP/JSON API, with a dashboard at {@code /}, Prometheus metrics at {@code /metrics} and {@code
+ * /health}.
  *
  * <pre>{@code
  * try (CasqBroker broker = CasqBroker.builder()
@@ -91,18 +91,25 @@ public final class CasqBroker implements AutoCloseable {
 
   /** Default listen host: loopback only. */
   public static final String DEFAULT_LISTEN_HOST = "127.0.0.1";
+
   /** Default port. */
   public static final int DEFAULT_PORT = 8420;
+
   /** Default limit of a request body: 1 MiB. */
   public static final int DEFAULT_MAX_REQUEST_BYTES = 1 << 20;
+
   /** Default limit of JSON nesting in a request body. */
   public static final int DEFAULT_MAX_JSON_DEPTH = 64;
+
   /** Default bound of commands waiting in one queue's engine: past it requests get 503. */
   public static final int DEFAULT_MAX_QUEUED_COMMANDS = RequestLimits.DEFAULT_MAX_QUEUED_COMMANDS;
+
   /** Default bound of long-poll claims waiting on one queue: past it such claims get 503. */
   public static final int DEFAULT_MAX_CLAIM_WAITERS = RequestLimits.DEFAULT_MAX_CLAIM_WAITERS;
+
   /** Default bound of open connections: past it new ones wait to be accepted. */
   public static final int DEFAULT_MAX_CONNECTIONS = RequestLimits.DEFAULT_MAX_CONNECTIONS;
+
   /** Default time {@link #close()} may take: drain, resign every queue, stop the server. */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -115,13 +122,16 @@ public final class CasqBroker implements AutoCloseable {
   private final byte[] dashboard;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+
   /** Counted down once the first close() finished: later callers wait for it. */
   private final CountDownLatch closeDone = new CountDownLatch(1);
+
   /** Late requests forwarded to the broker serving their queue now, at most, at once. */
   static final int MAX_FORWARDS_IN_FLIGHT = 512;
 
   /** Completes once every queue was handed over to another broker. */
   private final CompletableFuture<Void> handedOver = new CompletableFuture<>();
+
   private final ScheduledExecutorService scheduler;
   private final BrokerProbe probe;
   private volatile boolean starting = true;
@@ -131,8 +141,10 @@ public final class CasqBroker implements AutoCloseable {
   private volatile String address;
   private volatile int port = -1;
   private Server server;
+
   /** Forwards late requests for queues handed over (or taken over) to the broker serving them. */
   private Forwarder forwarder;
+
   private QueuedThreadPool threads;
 
   private CasqBroker(Settings settings) {
@@ -148,7 +160,8 @@ public final class CasqBroker implements AutoCloseable {
     this.reader = new WireReader(settings.maxJsonDepth);
     this.auth = BearerAuth.of(settings.token);
     this.dashboard = loadDashboard();
-    this.probe = settings.probe != null ? settings.probe : new HttpHealthProbe(settings.probeTimeout);
+    this.probe =
+        settings.probe != null ? settings.probe : new HttpHealthProbe(settings.probeTimeout);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -210,7 +223,9 @@ public final class CasqBroker implements AutoCloseable {
     return List.copyOf(queues.keySet());
   }
 
-  /** True while this broker serves {@code queue} (false before the claim, once fenced or closed). */
+  /**
+   * True while this broker serves {@code queue} (false before the claim, once fenced or closed).
+   */
   public boolean isServing(String queue) {
     ServedQueue q = queues.get(queue);
     return q != null && q.status() == ServedQueue.Status.SERVING;
@@ -292,26 +307,31 @@ public final class CasqBroker implements AutoCloseable {
       t.interrupt();
     }
     if (!starting) {
-      log.info("broker {} stopping: draining and resigning {}", settings.brokerId,
-          queues.keySet());
+      log.info("broker {} stopping: draining and resigning {}", settings.brokerId, queues.keySet());
     }
     List<Thread> closers = new ArrayList<>();
     for (ServedQueue q : queues.values()) {
-      Thread closer = new Thread(() -> {
-        try {
-          q.close();
-        } catch (RuntimeException e) {
-          log.warn("closing queue {} failed: {}", q.name(), e.toString());
-        }
-      }, "casq-broker-close-" + q.name());
+      Thread closer =
+          new Thread(
+              () -> {
+                try {
+                  q.close();
+                } catch (RuntimeException e) {
+                  log.warn("closing queue {} failed: {}", q.name(), e.toString());
+                }
+              },
+              "casq-broker-close-" + q.name());
       closer.setDaemon(true);
       closer.start();
       closers.add(closer);
     }
     boolean resigned = joinAll(closers, deadline);
     if (!resigned) {
-      log.warn("broker {}: draining and resigning did not finish within the shutdown timeout"
-          + " ({}); stopping without waiting for it", settings.brokerId, settings.shutdownTimeout);
+      log.warn(
+          "broker {}: draining and resigning did not finish within the shutdown timeout"
+              + " ({}); stopping without waiting for it",
+          settings.brokerId,
+          settings.shutdownTimeout);
     }
     log.debug("broker {}: queues closed", settings.brokerId);
     if (server != null) {
@@ -375,13 +395,17 @@ public final class CasqBroker implements AutoCloseable {
         throw new IllegalArgumentException("this broker serves no queue named '" + name + "'");
       }
       BrokerRecord held = q.broker();
-      BrokerRecord successor = successorId == null || held == null ? null
-          : new BrokerRecord(successorId, successorAddress, held.epoch() + 1, now);
+      BrokerRecord successor =
+          successorId == null || held == null
+              ? null
+              : new BrokerRecord(successorId, successorAddress, held.epoch() + 1, now);
       resigned.put(name, q.handOver(successor));
     }
     if (queues.values().stream().allMatch(q -> q.status() == ServedQueue.Status.HANDED_OVER)) {
-      log.info("broker {} handed every queue over; their late requests: {}",
-          settings.brokerId, successorId == null ? "503" : "forwarded to " + successorId);
+      log.info(
+          "broker {} handed every queue over; their late requests: {}",
+          settings.brokerId,
+          successorId == null ? "503" : "forwarded to " + successorId);
       handedOver.complete(null);
     }
     return resigned;
@@ -409,8 +433,8 @@ public final class CasqBroker implements AutoCloseable {
     // HTTP/1.1, plus HTTP/2 without TLS (h2c, by upgrade or prior knowledge): clients such as
     // the JDK HttpClient then multiplex all their requests over one connection
     ServerConnector connector =
-        new ServerConnector(server, 1, 1, new HttpConnectionFactory(http),
-            new HTTP2CServerConnectionFactory(http));
+        new ServerConnector(
+            server, 1, 1, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
     connector.setHost(settings.listenHost);
     connector.setPort(settings.port);
     connector.setIdleTimeout(WireLimits.MAX_WAIT.plusSeconds(60).toMillis());
@@ -429,8 +453,14 @@ public final class CasqBroker implements AutoCloseable {
       for (Throwable c = e; c != null; c = c.getCause()) {
         if (c instanceof BindException) {
           throw new BrokerConfigurationException(
-              "cannot listen on " + settings.listenHost + ":" + settings.port + ": "
-                  + c.getMessage() + " (is another broker using the port?)", e);
+              "cannot listen on "
+                  + settings.listenHost
+                  + ":"
+                  + settings.port
+                  + ": "
+                  + c.getMessage()
+                  + " (is another broker using the port?)",
+              e);
         }
       }
       throw new BrokerConfigurationException(
@@ -438,9 +468,10 @@ public final class CasqBroker implements AutoCloseable {
           e);
     }
     port = connector.getLocalPort();
-    address = settings.advertisedAddress != null
-        ? settings.advertisedAddress
-        : "http://" + urlHost(settings.listenHost) + ":" + port;
+    address =
+        settings.advertisedAddress != null
+            ? settings.advertisedAddress
+            : "http://" + urlHost(settings.listenHost) + ":" + port;
   }
 
   private void claim(ServedQueue served) {
@@ -462,7 +493,9 @@ public final class CasqBroker implements AutoCloseable {
       if (settings.standby) {
         try {
           Standby.Vacancy v = standby.await();
-          log.info("queue {} needs a broker (previous: {}); claiming it", spec.name(),
+          log.info(
+              "queue {} needs a broker (previous: {}); claiming it",
+              spec.name(),
               v.previous() == null ? "none" : v.previous().id());
         } catch (InterruptedException e) {
           throw new QueueClosedException("the broker was closed while waiting as a standby");
@@ -476,8 +509,11 @@ public final class CasqBroker implements AutoCloseable {
       JobQueue queue = JobQueue.open(location, settings.queueOptions);
       BrokerMetrics.QueueMeters m = meters.get(spec.name());
       m.bind(queue.engine()); // before the tenure's first commit
-      queue.engine().onCommit(state ->
-          served.snapshot(QueueSnapshot.of(state, queue.engine().committedRevision())));
+      queue
+          .engine()
+          .onCommit(
+              state ->
+                  served.snapshot(QueueSnapshot.of(state, queue.engine().committedRevision())));
       BrokerTenure tenure;
       try {
         tenure =
@@ -493,8 +529,8 @@ public final class CasqBroker implements AutoCloseable {
         if (!settings.standby) {
           throw e;
         }
-        log.info("queue {} was claimed by {} first; standing by", spec.name(),
-            e.activeBroker().id());
+        log.info(
+            "queue {} was claimed by {} first; standing by", spec.name(), e.activeBroker().id());
         continue;
       } catch (RuntimeException e) {
         queue.close();
@@ -516,16 +552,25 @@ public final class CasqBroker implements AutoCloseable {
    */
   private void askForHandover(BrokerDiscovery discovery, String queue) {
     Optional<BrokerRecord> recorded = discovery.current();
-    if (recorded.isEmpty() || recorded.get().id().equals(settings.brokerId)
+    if (recorded.isEmpty()
+        || recorded.get().id().equals(settings.brokerId)
         || TakeoverRule.isResigned(recorded.get())) {
       return;
     }
     BrokerRecord from = recorded.get();
-    log.info("queue {}: asking broker {} at {} to hand it over", queue, from.id(),
-        from.address());
-    BrokerRecord resigned = HandoverRequest.send(from, queue, settings.brokerId, address,
-        settings.token, settings.shutdownTimeout.plusSeconds(5));
-    log.info("queue {}: broker {} resigned it at epoch {}; claiming", queue, resigned.id(),
+    log.info("queue {}: asking broker {} at {} to hand it over", queue, from.id(), from.address());
+    BrokerRecord resigned =
+        HandoverRequest.send(
+            from,
+            queue,
+            settings.brokerId,
+            address,
+            settings.token,
+            settings.shutdownTimeout.plusSeconds(5));
+    log.info(
+        "queue {}: broker {} resigned it at epoch {}; claiming",
+        queue,
+        resigned.id(),
         resigned.epoch());
   }
 
@@ -537,8 +582,10 @@ public final class CasqBroker implements AutoCloseable {
     }
     BrokerRecord r = recorded.get();
     Duration staleAfter = settings.election.staleAfter();
-    ProbeResult answer = TakeoverRule.probeNeeded(r, clock.instant(), staleAfter)
-        ? queueProbe.probe(r) : ProbeResult.notAsked();
+    ProbeResult answer =
+        TakeoverRule.probeNeeded(r, clock.instant(), staleAfter)
+            ? queueProbe.probe(r)
+            : ProbeResult.notAsked();
     TakeoverDecision d = TakeoverRule.decide(r, answer, clock.instant(), staleAfter);
     if (!d.takeOver()) {
       log.info("not taking over: {}", d.reason());
@@ -549,8 +596,10 @@ public final class CasqBroker implements AutoCloseable {
   private void fenced(ServedQueue served, FencedException e) {
     if (served.fenced(e, threads)) {
       meters.get(served.name()).fenced();
-      log.warn("queue {} was taken over: {}; this broker answers 421 for it from now on",
-          served.name(), e.getMessage());
+      log.warn(
+          "queue {} was taken over: {}; this broker answers 421 for it from now on",
+          served.name(),
+          e.getMessage());
     }
   }
 
@@ -674,10 +723,11 @@ public final class CasqBroker implements AutoCloseable {
     }
 
     @Override
-    public Map<String, BrokerRecord> handOver(List<String> names, String successorId,
-        String successorAddress) {
+    public Map<String, BrokerRecord> handOver(
+        List<String> names, String successorId, String successorAddress) {
       if (stopping || starting) {
-        throw new ApiException(ErrorCode.HANDOVER_REFUSED,
+        throw new ApiException(
+            ErrorCode.HANDOVER_REFUSED,
             "this broker is " + (stopping ? "stopping" : "starting") + ": nothing to hand over");
       }
       return CasqBroker.this.handOver(names, successorId, successorAddress);
@@ -820,7 +870,10 @@ public final class CasqBroker implements AutoCloseable {
       return this;
     }
 
-    /** Options of every queue (leases, retries, limits, clock). Default {@link QueueOptions#defaults()}. */
+    /**
+     * Options of every queue (leases, retries, limits, clock). Default {@link
+     * QueueOptions#defaults()}.
+     */
     public Builder queueOptions(QueueOptions o) {
       this.queueOptions = o;
       return this;
@@ -838,9 +891,7 @@ public final class CasqBroker implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Wait for a queue's broker to go away instead of failing when it is alive. Default false.
-     */
+    /** Wait for a queue's broker to go away instead of failing when it is alive. Default false. */
     public Builder standby(boolean on) {
       this.standby = on;
       return this;
@@ -864,7 +915,9 @@ public final class CasqBroker implements AutoCloseable {
       return this;
     }
 
-    /** Whether close() marks the records stale so the next broker takes over at once. Default true. */
+    /**
+     * Whether close() marks the records stale so the next broker takes over at once. Default true.
+     */
     public Builder resignOnClose(boolean on) {
       this.resignOnClose = on;
       return this;
@@ -877,8 +930,8 @@ public final class CasqBroker implements AutoCloseable {
     }
 
     /**
-     * Commands that may wait in one queue's engine before new requests to it get 503
-     * {@code overloaded} with {@code Retry-After}. Default 50,000 (1 to 10,000,000).
+     * Commands that may wait in one queue's engine before new requests to it get 503 {@code
+     * overloaded} with {@code Retry-After}. Default 50,000 (1 to 10,000,000).
      */
     public Builder maxQueuedCommands(int n) {
       this.maxQueuedCommands = n;
@@ -894,7 +947,10 @@ public final class CasqBroker implements AutoCloseable {
       return this;
     }
 
-    /** Open connections past which the broker stops accepting new ones. Default 10,000 (1 to 1,000,000). */
+    /**
+     * Open connections past which the broker stops accepting new ones. Default 10,000 (1 to
+     * 1,000,000).
+     */
     public Builder maxConnections(int n) {
       this.maxConnections = n;
       return this;
@@ -902,8 +958,8 @@ public final class CasqBroker implements AutoCloseable {
 
     /**
      * Applies configuration keys ({@code broker.listen}, {@code broker.token}, ...; see {@code
-     * docs/broker.md}); a key missing from {@code properties} is read from the environment
-     * ({@code broker.token} -> {@code CASQ_BROKER_TOKEN}).
+     * docs/broker.md}); a key missing from {@code properties} is read from the environment ({@code
+     * broker.token} -> {@code CASQ_BROKER_TOKEN}).
      */
     public Builder properties(Map<String, String> properties) {
       StoreProperties p = StoreProperties.of(properties);
@@ -914,12 +970,10 @@ public final class CasqBroker implements AutoCloseable {
         p.get("broker.id").ifPresent(this::brokerId);
         heartbeatInterval = p.getDuration("broker.heartbeat-interval", heartbeatInterval);
         staleAfter = p.getDuration("broker.stale-after", staleAfter);
-        maxRequestBytes =
-            p.getInt("broker.max-request-bytes", maxRequestBytes, 1024, 64 << 20);
+        maxRequestBytes = p.getInt("broker.max-request-bytes", maxRequestBytes, 1024, 64 << 20);
         maxJsonDepth = p.getInt("broker.max-json-depth", maxJsonDepth, 8, 1000);
         standby = p.getBoolean("broker.standby", standby);
-        standbyPollInterval =
-            p.getDuration("broker.standby-poll-interval", standbyPollInterval);
+        standbyPollInterval = p.getDuration("broker.standby-poll-interval", standbyPollInterval);
         probeTimeout = p.getDuration("broker.probe-timeout", probeTimeout);
         resignOnClose = p.getBoolean("broker.resign-on-close", resignOnClose);
         maxThreads = p.getInt("broker.max-threads", maxThreads, 8, 10_000);
@@ -968,14 +1022,15 @@ public final class CasqBroker implements AutoCloseable {
         String name = queueArgs.get(i)[0];
         String uri = queueArgs.get(i)[1];
         if (uri == null || uri.isBlank()) {
-          throw new BrokerConfigurationException("queue " + (name == null ? "#" + (i + 1) : name)
-              + " has no store URI");
+          throw new BrokerConfigurationException(
+              "queue " + (name == null ? "#" + (i + 1) : name) + " has no store URI");
         }
         try {
           if (Stores.parse(uri).getScheme() == null) {
-            throw new BrokerConfigurationException("store URI of queue "
-                + (name == null ? "#" + (i + 1) : name)
-                + " has no scheme; give one such as file:///var/casq/jobs.json");
+            throw new BrokerConfigurationException(
+                "store URI of queue "
+                    + (name == null ? "#" + (i + 1) : name)
+                    + " has no scheme; give one such as file:///var/casq/jobs.json");
           }
           name = name == null ? QueueNames.defaultName(uri) : QueueNames.validate(name);
         } catch (StoreConfigurationException | IllegalArgumentException e) {
@@ -984,8 +1039,13 @@ public final class CasqBroker implements AutoCloseable {
         String other = seen.putIfAbsent(name, uri);
         if (other != null) {
           throw new BrokerConfigurationException(
-              "two queues are named '" + name + "' (" + QueueSpec.redact(other) + " and "
-                  + QueueSpec.redact(uri) + "); name them explicitly");
+              "two queues are named '"
+                  + name
+                  + "' ("
+                  + QueueSpec.redact(other)
+                  + " and "
+                  + QueueSpec.redact(uri)
+                  + "); name them explicitly");
         }
         specs.add(new QueueSpec(name, uri, queueProps.get(i)));
       }
@@ -998,22 +1058,26 @@ public final class CasqBroker implements AutoCloseable {
       if (advertisedAddress != null) {
         advertisedAddress = validateUrl(advertisedAddress.trim());
       }
-      if (token != null && (token.isBlank() || !token.equals(token.strip())
-          || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
+      if (token != null
+          && (token.isBlank()
+              || !token.equals(token.strip())
+              || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
         throw new BrokerConfigurationException(
             "the token must be non-empty printable ASCII without spaces");
       }
-      String id = brokerId == null
-          ? "broker-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
-          : brokerId.trim();
+      String id =
+          brokerId == null
+              ? "broker-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
+              : brokerId.trim();
       if (id.isEmpty() || id.length() > 128) {
         throw new BrokerConfigurationException("broker id must have 1 to 128 characters");
       }
       ElectionOptions election;
       try {
-        election = new ElectionOptions(
-            Objects.requireNonNull(heartbeatInterval, "heartbeat interval"),
-            Objects.requireNonNull(staleAfter, "stale-after"));
+        election =
+            new ElectionOptions(
+                Objects.requireNonNull(heartbeatInterval, "heartbeat interval"),
+                Objects.requireNonNull(staleAfter, "stale-after"));
       } catch (IllegalArgumentException | NullPointerException e) {
         throw new BrokerConfigurationException("invalid election timing: " + e.getMessage(), e);
       }
@@ -1038,12 +1102,30 @@ public final class CasqBroker implements AutoCloseable {
       requireRange(maxQueuedCommands, 1, 10_000_000, "max queued commands");
       requireRange(maxClaimWaiters, 1, 1_000_000, "max claim waiters");
       requireRange(maxConnections, 1, 1_000_000, "max connections");
-      return new CasqBroker(new Settings(List.copyOf(specs), Map.copyOf(storeProperties),
-          listenHost.trim(), port, advertisedAddress, token, id, election,
-          queueOptions == null ? QueueOptions.defaults() : queueOptions, maxRequestBytes,
-          maxJsonDepth, standby, standbyPollInterval, probeTimeout, probe, resignOnClose,
-          maxThreads, maxQueuedCommands, maxClaimWaiters, maxConnections, shutdownTimeout,
-          handover));
+      return new CasqBroker(
+          new Settings(
+              List.copyOf(specs),
+              Map.copyOf(storeProperties),
+              listenHost.trim(),
+              port,
+              advertisedAddress,
+              token,
+              id,
+              election,
+              queueOptions == null ? QueueOptions.defaults() : queueOptions,
+              maxRequestBytes,
+              maxJsonDepth,
+              standby,
+              standbyPollInterval,
+              probeTimeout,
+              probe,
+              resignOnClose,
+              maxThreads,
+              maxQueuedCommands,
+              maxClaimWaiters,
+              maxConnections,
+              shutdownTimeout,
+              handover));
     }
 
     private static void requireRange(int n, int min, int max, String what) {
@@ -1063,13 +1145,17 @@ public final class CasqBroker implements AutoCloseable {
       try {
         URI u = new URI(url);
         if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
-            || u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null) {
+            || u.getHost() == null
+            || u.getRawQuery() != null
+            || u.getRawFragment() != null) {
           throw new URISyntaxException(url, "expected http(s)://host[:port][/path]");
         }
         return url.replaceAll("/+$", "");
       } catch (URISyntaxException e) {
         throw new BrokerConfigurationException(
-            "advertised address '" + url + "' is not a base URL such as http://10.0.0.5:8420: "
+            "advertised address '"
+                + url
+                + "' is not a base URL such as http://10.0.0.5:8420: "
                 + e.getReason());
       }
     }

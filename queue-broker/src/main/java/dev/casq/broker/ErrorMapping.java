@@ -44,12 +44,11 @@ final class ErrorMapping {
       return new ApiException(ErrorCode.LEASE_REJECTED, t.getMessage());
     }
     if (t instanceof FencedException f) {
-      return new ApiException(ErrorCode.NOT_BROKER, t.getMessage(),
-          f.currentBroker().orElse(null));
+      return new ApiException(ErrorCode.NOT_BROKER, t.getMessage(), f.currentBroker().orElse(null));
     }
     if (t instanceof CommitOutcomeUnknownException) {
-      return new ApiException(ErrorCode.OUTCOME_UNKNOWN,
-          t.getMessage() + "; retry with the same idempotency key");
+      return new ApiException(
+          ErrorCode.OUTCOME_UNKNOWN, t.getMessage() + "; retry with the same idempotency key");
     }
     if (t instanceof dev.casq.core.IdempotencyBudgetException) {
       return new ApiException(ErrorCode.IDEMPOTENCY_BUDGET, t.getMessage());

@@ -27,10 +27,13 @@ final class Exchange {
   private final AtomicBoolean answered = new AtomicBoolean();
   String route = "unmatched";
   ServedQueue queue;
+
   /** Set once the handler reads the body; an answer given before leaves it unread. */
   volatile boolean bodyRead;
+
   /** The body as read (kept so that a late request can still be forwarded), or null. */
   volatile byte[] body;
+
   /** Forwards requests this broker answers 421 to the broker named; null: never forward. */
   Forwarder forwarder;
 
@@ -67,27 +70,30 @@ final class Exchange {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    Callback done = onWriteFailure == null ? callback : new Callback() {
-      @Override
-      public void succeeded() {
-        callback.succeeded();
-      }
+    Callback done =
+        onWriteFailure == null
+            ? callback
+            : new Callback() {
+              @Override
+              public void succeeded() {
+                callback.succeeded();
+              }
 
-      @Override
-      public void failed(Throwable x) {
-        log.debug("could not answer {} {}: {}", method(), route, x.toString());
-        try {
-          onWriteFailure.run();
-        } finally {
-          callback.failed(x);
-        }
-      }
+              @Override
+              public void failed(Throwable x) {
+                log.debug("could not answer {} {}: {}", method(), route, x.toString());
+                try {
+                  onWriteFailure.run();
+                } finally {
+                  callback.failed(x);
+                }
+              }
 
-      @Override
-      public InvocationType getInvocationType() {
-        return callback.getInvocationType();
-      }
-    };
+              @Override
+              public InvocationType getInvocationType() {
+                return callback.getInvocationType();
+              }
+            };
     response.write(true, ByteBuffer.wrap(body), done);
     metrics.request(method(), route, status, System.nanoTime() - startNanos);
   }
@@ -96,11 +102,17 @@ final class Exchange {
   void fail(Throwable t) {
     ApiException e = ErrorMapping.map(t);
     if (e == null) {
-      log.error("bug while handling {} {}", method(), Request.getPathInContext(request),
+      log.error(
+          "bug while handling {} {}",
+          method(),
+          Request.getPathInContext(request),
           ErrorMapping.unwrap(t));
-      e = new ApiException(ErrorCode.INTERNAL,
-          "internal error (" + ErrorMapping.unwrap(t).getClass().getSimpleName()
-              + "); see the broker log");
+      e =
+          new ApiException(
+              ErrorCode.INTERNAL,
+              "internal error ("
+                  + ErrorMapping.unwrap(t).getClass().getSimpleName()
+                  + "); see the broker log");
     }
     Forwarder f = forwarder;
     if (e.status() == 421 && f != null && !answered.get()) {
@@ -121,14 +133,21 @@ final class Exchange {
     } else if (e.allow() != null) {
       response.getHeaders().put(HttpHeader.ALLOW, e.allow());
     }
-    if (!bodyRead && request.getLength() != 0
-        && request.getConnectionMetaData().getHttpVersion() == org.eclipse.jetty.http.HttpVersion.HTTP_1_1) {
+    if (!bodyRead
+        && request.getLength() != 0
+        && request.getConnectionMetaData().getHttpVersion()
+            == org.eclipse.jetty.http.HttpVersion.HTTP_1_1) {
       // refused before its body was read: the server may have to drop the connection with the
       // body unread, so tell the client not to send another request on it
       response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }
-    json(e.status(), WireWriter.error(new ErrorReply(e.code().wireName(), e.getMessage(),
-        e.broker() == null ? null : BrokerView.shortOf(e.broker()))));
+    json(
+        e.status(),
+        WireWriter.error(
+            new ErrorReply(
+                e.code().wireName(),
+                e.getMessage(),
+                e.broker() == null ? null : BrokerView.shortOf(e.broker()))));
   }
 
   void text(int status, String contentType, String body) {

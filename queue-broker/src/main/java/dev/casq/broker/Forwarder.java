@@ -11,14 +11,13 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Forwards a late request for a queue this broker no longer serves (handed over, or taken over by
- * a newer broker) to the broker that serves it now, and relays that broker's answer: status, JSON
+ * Forwards a late request for a queue this broker no longer serves (handed over, or taken over by a
+ * newer broker) to the broker that serves it now, and relays that broker's answer: status, JSON
  * body, {@code Retry-After}. Clients that do not follow 421 (plain HTTP, load balancers keeping
  * connections open to the old broker) thus see the successor's answer instead of a redirect.
  *
@@ -27,13 +26,15 @@ import org.slf4j.LoggerFactory;
  * gets no answer within {@link #TIMEOUT} is answered 503 {@code outcome_unknown} with {@code
  * Retry-After: 0} (it may have been applied: the client retries with the same idempotency key);
  * past {@link #maxInFlight} forwards in flight, and for a request that was itself forwarded (it
- * carries {@link #FORWARDED_BY}), the 421 is answered as is, so a request is forwarded at most once.
+ * carries {@link #FORWARDED_BY}), the 421 is answered as is, so a request is forwarded at most
+ * once.
  */
 final class Forwarder {
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
 
   /** The header a forwarded request carries: the id of the broker that forwarded it. */
   static final String FORWARDED_BY = "Casq-Forwarded-By";
+
   /**
    * Sent by clients that follow a 421 to the broker it names (the Java client does): they get the
    * 421 and talk to the new broker directly from then on, instead of through this one.
@@ -76,7 +77,9 @@ final class Forwarder {
    */
   boolean forward(Exchange ex, ApiException notBroker) {
     BrokerRecord to = notBroker.broker();
-    if (to == null || to.address() == null || to.address().isBlank()
+    if (to == null
+        || to.address() == null
+        || to.address().isBlank()
         || ex.request.getHeaders().get(FORWARDED_BY) != null
         || "follow".equalsIgnoreCase(ex.request.getHeaders().get(FOLLOWS_REDIRECTS))
         || !Request.getPathInContext(ex.request).startsWith("/v1/queues/")
@@ -91,8 +94,7 @@ final class Forwarder {
       return false;
     }
     if (!inFlight.tryAcquire()) {
-      log.debug("{} forwards in flight: answering 421 for {} {}", maxInFlight, ex.method(),
-          target);
+      log.debug("{} forwards in flight: answering 421 for {} {}", maxInFlight, ex.method(), target);
       return false;
     }
     try {
@@ -100,8 +102,12 @@ final class Forwarder {
         send(ex, notBroker, target, ex.body == null ? new byte[0] : ex.body);
       } else {
         ex.bodyRead = true;
-        BodyReader.read(ex.request, maxRequestBytes, Math.min(64L << 20, 8L * maxRequestBytes),
-            ex.request.getLength(), new BodyReader.Outcome() {
+        BodyReader.read(
+            ex.request,
+            maxRequestBytes,
+            Math.min(64L << 20, 8L * maxRequestBytes),
+            ex.request.getLength(),
+            new BodyReader.Outcome() {
               @Override
               public void body(byte[] bytes) {
                 ex.body = bytes;
@@ -111,9 +117,12 @@ final class Forwarder {
               @Override
               public void tooLarge() {
                 inFlight.release();
-                ex.fail(new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
-                    "the request body is larger than the limit of " + maxRequestBytes
-                        + " bytes"));
+                ex.fail(
+                    new ApiException(
+                        ErrorCode.PAYLOAD_TOO_LARGE,
+                        "the request body is larger than the limit of "
+                            + maxRequestBytes
+                            + " bytes"));
               }
 
               @Override
@@ -133,12 +142,15 @@ final class Forwarder {
   private void send(Exchange ex, ApiException notBroker, URI target, byte[] body) {
     HttpRequest.Builder b;
     try {
-      b = HttpRequest.newBuilder(target)
-          .timeout(TIMEOUT)
-          .method(ex.method(), body.length == 0 && !ex.method().equals("POST")
-              ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofByteArray(body))
-          .header(FORWARDED_BY, brokerId);
+      b =
+          HttpRequest.newBuilder(target)
+              .timeout(TIMEOUT)
+              .method(
+                  ex.method(),
+                  body.length == 0 && !ex.method().equals("POST")
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofByteArray(body))
+              .header(FORWARDED_BY, brokerId);
       for (String h : PASSED_ON) {
         String v = ex.request.getHeaders().get(h);
         if (v != null) {
@@ -150,20 +162,22 @@ final class Forwarder {
       ex.failUnforwarded(notBroker);
       return;
     }
-    client().sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray())
-        .whenComplete((r, error) -> {
-          inFlight.release();
-          try {
-            if (error == null) {
-              relay(ex, r);
-            } else {
-              failed(ex, notBroker, target, error);
-            }
-          } catch (Throwable t) {
-            log.error("answering a forwarded {} {} failed", ex.method(), target, t);
-            ex.fail(t);
-          }
-        });
+    client()
+        .sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray())
+        .whenComplete(
+            (r, error) -> {
+              inFlight.release();
+              try {
+                if (error == null) {
+                  relay(ex, r);
+                } else {
+                  failed(ex, notBroker, target, error);
+                }
+              } catch (Throwable t) {
+                log.error("answering a forwarded {} {} failed", ex.method(), target, t);
+                ex.fail(t);
+              }
+            });
   }
 
   private static void relay(Exchange ex, HttpResponse<byte[]> r) {
@@ -176,8 +190,10 @@ final class Forwarder {
   }
 
   private void failed(Exchange ex, ApiException notBroker, URI target, Throwable error) {
-    Throwable cause = error instanceof java.util.concurrent.CompletionException
-        && error.getCause() != null ? error.getCause() : error;
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause()
+            : error;
     if (cause instanceof ConnectException) {
       // never sent: not applied anywhere; the client follows the 421 (or re-reads the object)
       log.debug("forwarding {} {} failed to connect: {}", ex.method(), target, cause.toString());
@@ -185,12 +201,21 @@ final class Forwarder {
       return;
     }
     log.info("forwarded {} {} got no answer: {}", ex.method(), target, cause.toString());
-    String why = cause instanceof HttpTimeoutException
-        ? "no answer within " + TIMEOUT.toSeconds() + " s" : cause.toString();
-    ex.fail(ApiException.outcomeUnknownRetryNow("this broker no longer serves the queue and"
-        + " forwarded the request to " + notBroker.broker().id() + " at "
-        + notBroker.broker().address() + ", which gave " + why + "; it may have been applied:"
-        + " retry with the same idempotency key"));
+    String why =
+        cause instanceof HttpTimeoutException
+            ? "no answer within " + TIMEOUT.toSeconds() + " s"
+            : cause.toString();
+    ex.fail(
+        ApiException.outcomeUnknownRetryNow(
+            "this broker no longer serves the queue and"
+                + " forwarded the request to "
+                + notBroker.broker().id()
+                + " at "
+                + notBroker.broker().address()
+                + ", which gave "
+                + why
+                + "; it may have been applied:"
+                + " retry with the same idempotency key"));
   }
 
   private HttpClient client() {
@@ -199,11 +224,12 @@ final class Forwarder {
       synchronized (this) {
         c = http;
         if (c == null) {
-          c = HttpClient.newBuilder()
-              .version(HttpClient.Version.HTTP_1_1)
-              .connectTimeout(Duration.ofSeconds(2))
-              .followRedirects(HttpClient.Redirect.NEVER)
-              .build();
+          c =
+              HttpClient.newBuilder()
+                  .version(HttpClient.Version.HTTP_1_1)
+                  .connectTimeout(Duration.ofSeconds(2))
+                  .followRedirects(HttpClient.Redirect.NEVER)
+                  .build();
           http = c;
         }
       }

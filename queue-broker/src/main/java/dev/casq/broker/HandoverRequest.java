@@ -31,8 +31,13 @@ final class HandoverRequest {
    * @throws BrokerConfigurationException when the live broker refuses (wrong token, no token, not
    *     serving the queue) or does not answer in {@code timeout}
    */
-  static BrokerRecord send(BrokerRecord live, String queue, String successorId,
-      String successorAddress, String token, Duration timeout) {
+  static BrokerRecord send(
+      BrokerRecord live,
+      String queue,
+      String successorId,
+      String successorAddress,
+      String token,
+      Duration timeout) {
     ObjectNode body = JSON.createObjectNode();
     body.putArray("queues").add(queue);
     ObjectNode successor = body.putObject("successor");
@@ -41,26 +46,42 @@ final class HandoverRequest {
     String where = "broker " + live.id() + " at " + live.address();
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      HttpRequest request = HttpRequest.newBuilder(
-              URI.create(live.address().replaceAll("/+$", "") + "/admin/handover"))
-          .timeout(timeout)
-          .header("Content-Type", "application/json")
-          .header("Authorization", "Bearer " + token)
-          .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
-          .build();
+      HttpRequest request =
+          HttpRequest.newBuilder(
+                  URI.create(live.address().replaceAll("/+$", "") + "/admin/handover"))
+              .timeout(timeout)
+              .header("Content-Type", "application/json")
+              .header("Authorization", "Bearer " + token)
+              .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+              .build();
       HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
       String text = new String(response.body(), StandardCharsets.UTF_8);
       if (response.statusCode() != 200) {
-        throw new BrokerConfigurationException("the hand-over of queue " + queue + " was refused"
-            + " by " + where + ": " + response.statusCode() + " " + text.strip());
+        throw new BrokerConfigurationException(
+            "the hand-over of queue "
+                + queue
+                + " was refused"
+                + " by "
+                + where
+                + ": "
+                + response.statusCode()
+                + " "
+                + text.strip());
       }
       JsonNode resigned = JSON.readTree(text).path("queues").path(queue).path("resigned");
       if (!resigned.isObject()) {
-        throw new BrokerConfigurationException(where + " answered the hand-over of queue "
-            + queue + " without its resigned record: " + text.strip());
+        throw new BrokerConfigurationException(
+            where
+                + " answered the hand-over of queue "
+                + queue
+                + " without its resigned record: "
+                + text.strip());
       }
-      return new BrokerRecord(resigned.path("id").asText(), resigned.path("address").asText(),
-          resigned.path("epoch").asLong(), Instant.EPOCH);
+      return new BrokerRecord(
+          resigned.path("id").asText(),
+          resigned.path("address").asText(),
+          resigned.path("epoch").asLong(),
+          Instant.EPOCH);
     } catch (IOException e) {
       throw new BrokerConfigurationException(
           "could not ask " + where + " to hand queue " + queue + " over: " + e, e);

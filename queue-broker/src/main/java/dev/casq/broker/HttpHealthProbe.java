@@ -14,7 +14,9 @@ import java.util.Objects;
 public final class HttpHealthProbe implements BrokerProbe {
   private final HttpBrokerProbe probe;
 
-  /** @param timeout how long to wait for the answer (connect and response) */
+  /**
+   * @param timeout how long to wait for the answer (connect and response)
+   */
   public HttpHealthProbe(Duration timeout) {
     this(HttpBrokerProbe.create(Objects.requireNonNull(timeout, "timeout"), null));
   }

@@ -16,25 +16,44 @@ import java.time.Instant;
  * @param counters totals since the queue was created, in {@link #COUNTERS} order
  * @param updatedAt the time of the last commit (null before the first)
  */
-record QueueSnapshot(long revision, int ready, int scheduled, int leased, int finished,
-    long[] counters, Instant updatedAt) {
+record QueueSnapshot(
+    long revision,
+    int ready,
+    int scheduled,
+    int leased,
+    int finished,
+    long[] counters,
+    Instant updatedAt) {
   /** The names of {@link #counters}, as on the wire. */
   static final String[] COUNTERS = {
     "pushed", "claimed", "completed", "failed", "dead", "expired", "cancelled", "archived"
   };
 
   /** Before the queue was first read: nothing known. */
-  static final QueueSnapshot NONE = new QueueSnapshot(-1, 0, 0, 0, 0, new long[COUNTERS.length], null);
+  static final QueueSnapshot NONE =
+      new QueueSnapshot(-1, 0, 0, 0, 0, new long[COUNTERS.length], null);
 
   /** Called on the engine thread: reads sizes and counters only. */
   static QueueSnapshot of(QueueState s, long committedRevision) {
     QueueCounters c = s.counters();
     long[] counters = {
-      c.pushed(), c.claimed(), c.completed(), c.failed(), c.dead(), c.expired(), c.cancelled(),
+      c.pushed(),
+      c.claimed(),
+      c.completed(),
+      c.failed(),
+      c.dead(),
+      c.expired(),
+      c.cancelled(),
       c.archived()
     };
-    return new QueueSnapshot(committedRevision, s.readyCount(), s.scheduledCount(), s.leasedCount(),
-        s.finishedJobs().size(), counters, s.updatedAt());
+    return new QueueSnapshot(
+        committedRevision,
+        s.readyCount(),
+        s.scheduledCount(),
+        s.leasedCount(),
+        s.finishedJobs().size(),
+        counters,
+        s.updatedAt());
   }
 
   /** Live jobs: ready, scheduled or leased. */

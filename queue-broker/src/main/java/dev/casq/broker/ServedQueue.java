@@ -16,10 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One queue of a broker and where it is in its life: starting (waiting to claim), serving,
- * handed over (resigned at a clean point for a named or unnamed successor: requests get 421 naming
- * it, or 503 with {@code Retry-After: 0}), fenced (a newer broker took it over: requests get 421
- * naming that broker) or closed.
+ * One queue of a broker and where it is in its life: starting (waiting to claim), serving, handed
+ * over (resigned at a clean point for a named or unnamed successor: requests get 421 naming it, or
+ * 503 with {@code Retry-After: 0}), fenced (a newer broker took it over: requests get 421 naming
+ * that broker) or closed.
  */
 final class ServedQueue {
   private static final Logger log = LoggerFactory.getLogger(ServedQueue.class);
@@ -46,10 +46,13 @@ final class ServedQueue {
   private volatile Instant statusSince = Instant.now();
   private volatile QueueSnapshot snapshot = QueueSnapshot.NONE;
   private final AtomicBoolean rediscovering = new AtomicBoolean();
+
   /** Completes when the queue serves, fails when it is closed before: requests may wait on it. */
   private final CompletableFuture<Void> served = new CompletableFuture<>();
+
   /** The epoch this broker held the queue at (0 before the claim). */
   private volatile long heldEpoch;
+
   private volatile long lastRediscovery;
 
   ServedQueue(QueueSpec spec) {
@@ -116,9 +119,8 @@ final class ServedQueue {
   }
 
   /**
-   * The state of the queue's engine and why it does not serve: the engine's own while this
-   * broker holds the queue; starting before the claim; fenced once taken over; stopped once
-   * closed.
+   * The state of the queue's engine and why it does not serve: the engine's own while this broker
+   * holds the queue; starting before the claim; fenced once taken over; stopped once closed.
    */
   EngineHealth engineHealth() {
     Status s = status;
@@ -126,17 +128,27 @@ final class ServedQueue {
     EngineHealth engine = q == null ? null : q.engine().health();
     return switch (s) {
       case SERVING -> engine;
-      case STARTING -> new EngineHealth(EngineHealth.State.STARTING,
-          "this broker does not hold the queue yet", statusSince);
-      case HANDED_OVER -> new EngineHealth(EngineHealth.State.STOPPED,
-          "handed over" + (currentBroker == null ? "" : " to " + currentBroker.id() + " at "
-              + currentBroker.address()), statusSince);
-      case FENCED -> engine != null && engine.state() == EngineHealth.State.FENCED ? engine
-          : new EngineHealth(EngineHealth.State.FENCED, "a newer broker took the queue over",
+      case STARTING ->
+          new EngineHealth(
+              EngineHealth.State.STARTING, "this broker does not hold the queue yet", statusSince);
+      case HANDED_OVER ->
+          new EngineHealth(
+              EngineHealth.State.STOPPED,
+              "handed over"
+                  + (currentBroker == null
+                      ? ""
+                      : " to " + currentBroker.id() + " at " + currentBroker.address()),
               statusSince);
-      case CLOSED -> engine != null && engine.state() == EngineHealth.State.STOPPED ? engine
-          : new EngineHealth(EngineHealth.State.STOPPED, "the broker is shutting down",
-              statusSince);
+      case FENCED ->
+          engine != null && engine.state() == EngineHealth.State.FENCED
+              ? engine
+              : new EngineHealth(
+                  EngineHealth.State.FENCED, "a newer broker took the queue over", statusSince);
+      case CLOSED ->
+          engine != null && engine.state() == EngineHealth.State.STOPPED
+              ? engine
+              : new EngineHealth(
+                  EngineHealth.State.STOPPED, "the broker is shutting down", statusSince);
     };
   }
 
@@ -159,37 +171,52 @@ final class ServedQueue {
   }
 
   /**
-   * The answer to a request this queue did not apply because it does not serve (or stopped
-   * serving before the request reached its engine): the one rule for late requests.
+   * The answer to a request this queue did not apply because it does not serve (or stopped serving
+   * before the request reached its engine): the one rule for late requests.
    */
   ApiException notServing(Executor executor) {
     Status s = status;
     if (s == Status.FENCED || (s == Status.HANDED_OVER && currentBroker != null)) {
       refreshCurrentBroker(executor);
       BrokerRecord b = currentBroker;
-      return new ApiException(ErrorCode.NOT_BROKER,
-          "this broker no longer serves queue '" + name() + "'"
-              + (b == null ? "; read the queue object to find the current broker"
-                  : "; it is served by " + b.id() + " at " + b.address() + " (epoch "
-                      + b.epoch() + ")"),
+      return new ApiException(
+          ErrorCode.NOT_BROKER,
+          "this broker no longer serves queue '"
+              + name()
+              + "'"
+              + (b == null
+                  ? "; read the queue object to find the current broker"
+                  : "; it is served by "
+                      + b.id()
+                      + " at "
+                      + b.address()
+                      + " (epoch "
+                      + b.epoch()
+                      + ")"),
           b);
     }
     if (s == Status.STARTING) {
-      return ApiException.unavailable("queue '" + name() + "' is starting: this broker does not"
-          + " hold it yet");
+      return ApiException.unavailable(
+          "queue '" + name() + "' is starting: this broker does not" + " hold it yet");
     }
     if (s == Status.HANDED_OVER) {
-      return ApiException.draining("queue '" + name() + "' was handed over: this broker resigned"
-          + " it; retry, the next broker takes it over at once");
+      return ApiException.draining(
+          "queue '"
+              + name()
+              + "' was handed over: this broker resigned"
+              + " it; retry, the next broker takes it over at once");
     }
-    return ApiException.draining("queue '" + name() + "' is closed: the broker is shutting down"
-        + " and resigns it; retry, the next broker takes it over at once");
+    return ApiException.draining(
+        "queue '"
+            + name()
+            + "' is closed: the broker is shutting down"
+            + " and resigns it; retry, the next broker takes it over at once");
   }
 
   /**
-   * Hands the queue over: stops taking requests (late ones get 421 naming {@code successor}, or
-   * 503 with {@code Retry-After: 0} when it is null), lets the write in flight and the commands
-   * already in the engine land and be answered, resigns at that clean point and closes the engine.
+   * Hands the queue over: stops taking requests (late ones get 421 naming {@code successor}, or 503
+   * with {@code Retry-After: 0} when it is null), lets the write in flight and the commands already
+   * in the engine land and be answered, resigns at that clean point and closes the engine.
    *
    * @param successor the broker expected to claim next (its epoch one above ours), or null
    * @return our record as resigned
@@ -198,8 +225,13 @@ final class ServedQueue {
   BrokerRecord handOver(BrokerRecord successor) {
     synchronized (this) {
       if (status != Status.SERVING) {
-        throw new ApiException(ErrorCode.HANDOVER_REFUSED,
-            "queue '" + name() + "' is " + status.wireName() + " here, not serving: nothing to"
+        throw new ApiException(
+            ErrorCode.HANDOVER_REFUSED,
+            "queue '"
+                + name()
+                + "' is "
+                + status.wireName()
+                + " here, not serving: nothing to"
                 + " hand over");
       }
       status = Status.HANDED_OVER;
@@ -210,10 +242,13 @@ final class ServedQueue {
     t.close(); // resigns after everything already submitted
     closeQuietly(queue);
     if (t.isFenced()) {
-      throw new ApiException(ErrorCode.HANDOVER_REFUSED,
+      throw new ApiException(
+          ErrorCode.HANDOVER_REFUSED,
           "queue '" + name() + "' was taken over by another broker during the hand-over");
     }
-    log.info("queue {} handed over{} at epoch {}", name(),
+    log.info(
+        "queue {} handed over{} at epoch {}",
+        name(),
         successor == null ? "" : " to " + successor.id() + " at " + successor.address(),
         t.record().epoch());
     return t.record();
@@ -253,8 +288,9 @@ final class ServedQueue {
         statusSince = Instant.now();
       }
     }
-    served.completeExceptionally(new dev.casq.core.QueueClosedException(
-        "queue '" + name() + "' was closed before it served"));
+    served.completeExceptionally(
+        new dev.casq.core.QueueClosedException(
+            "queue '" + name() + "' was closed before it served"));
     BrokerTenure t = tenure;
     if (t != null) {
       t.close();
@@ -275,7 +311,8 @@ final class ServedQueue {
   private void refreshCurrentBroker(Executor executor) {
     long now = System.nanoTime();
     StoreLocation loc = location;
-    if (loc == null || now - lastRediscovery < REDISCOVER_NANOS
+    if (loc == null
+        || now - lastRediscovery < REDISCOVER_NANOS
         || !rediscovering.compareAndSet(false, true)) {
       return;
     }
@@ -284,7 +321,8 @@ final class ServedQueue {
         () -> {
           try {
             // only a newer broker: until the successor's claim lands the object names us
-            BrokerDiscovery.on(loc).current()
+            BrokerDiscovery.on(loc)
+                .current()
                 .filter(b -> b.epoch() > heldEpoch)
                 .ifPresent(b -> currentBroker = b);
           } catch (RuntimeException e) {

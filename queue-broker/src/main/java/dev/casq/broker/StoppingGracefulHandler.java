@@ -14,9 +14,9 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Jetty's graceful stop, except for requests that arrive once the stop has begun (a client's
  * keep-alive connection sends its next request): Jetty would answer them a bare HTML 503. They go
- * to the API instead, which knows what a stopping broker answers — a queue handed over forwards
- * the request to its successor and relays the answer (a load generator that does not follow 421
- * sees 2xx), any other queue answers 503 {@code unavailable} with {@code Retry-After: 0} — and the
+ * to the API instead, which knows what a stopping broker answers — a queue handed over forwards the
+ * request to its successor and relays the answer (a load generator that does not follow 421 sees
+ * 2xx), any other queue answers 503 {@code unavailable} with {@code Retry-After: 0} — and the
  * HTTP/1.1 connection is closed after that answer, so each connection brings at most one such
  * request. The stop waits for them as for the others.
  */
@@ -59,14 +59,16 @@ final class StoppingGracefulHandler extends GracefulHandler {
   /** Done once Jetty's own requests and the late ones in flight have been answered. */
   @Override
   public CompletableFuture<Void> shutdown() {
-    return super.shutdown().thenCompose(v -> {
-      synchronized (lock) {
-        lateDone = new CompletableFuture<>();
-        if (late.get() == 0) {
-          lateDone.complete(null);
-        }
-        return lateDone;
-      }
-    });
+    return super.shutdown()
+        .thenCompose(
+            v -> {
+              synchronized (lock) {
+                lateDone = new CompletableFuture<>();
+                if (late.get() == 0) {
+                  lateDone.complete(null);
+                }
+                return lateDone;
+              }
+            });
   }
 }

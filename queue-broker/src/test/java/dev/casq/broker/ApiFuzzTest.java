@@ -20,9 +20,8 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
 import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.RandomGenerator;
 import net.jqwik.api.Example;
+import net.jqwik.api.RandomGenerator;
 
 /**
  * The API fuzzer: a real broker gets generated hostile requests (wrong methods and types, extreme
@@ -43,16 +42,33 @@ class ApiFuzzTest {
   private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
 
   /** One request to send and what it must get. */
-  record Req(String kind, String method, String path, byte[] body, String contentType,
-      String token, int expect, String allow) {
+  record Req(
+      String kind,
+      String method,
+      String path,
+      byte[] body,
+      String contentType,
+      String token,
+      int expect,
+      String allow) {
     static Req hostile(String kind, String method, String path, String body) {
-      return new Req(kind, method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8),
-          "application/json", TOKEN, 0, null);
+      return new Req(
+          kind,
+          method,
+          path,
+          body == null ? null : body.getBytes(StandardCharsets.UTF_8),
+          "application/json",
+          TOKEN,
+          0,
+          null);
     }
   }
 
-  private final HttpClient client = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final Map<String, Integer> sent = new TreeMap<>();
   private final Map<Integer, Integer> statuses = new TreeMap<>();
   private String base;
@@ -80,10 +96,14 @@ class ApiFuzzTest {
     RandomGenerator<String> text = Arbitraries.strings().all().ofMaxLength(40).generator(100);
     RandomGenerator<Integer> pick = Arbitraries.integers().between(0, 1 << 30).generator(100);
     long started = System.nanoTime();
-    try (CasqBroker broker = CasqBroker.builder()
-        .queue("jobs", "mem://fuzz-" + UUID.randomUUID() + "/jobs.json")
-        .listen("127.0.0.1", 0).token(TOKEN).maxRequestBytes(MAX_REQUEST_BYTES)
-        .build().start()) {
+    try (CasqBroker broker =
+        CasqBroker.builder()
+            .queue("jobs", "mem://fuzz-" + UUID.randomUUID() + "/jobs.json")
+            .listen("127.0.0.1", 0)
+            .token(TOKEN)
+            .maxRequestBytes(MAX_REQUEST_BYTES)
+            .build()
+            .start()) {
       base = broker.address();
       Gen g = new Gen(random, text, pick);
       for (int i = 0; i < tries; i++) {
@@ -94,8 +114,9 @@ class ApiFuzzTest {
             hostile(g.hostile());
           }
         } catch (AssertionError e) {
-          throw new AssertionError("request " + i + " of the run with -Dcasq.fuzz.seed=" + seed
-              + ": " + e.getMessage(), e);
+          throw new AssertionError(
+              "request " + i + " of the run with -Dcasq.fuzz.seed=" + seed + ": " + e.getMessage(),
+              e);
         }
         if (i % 250 == 0) {
           checkStats();
@@ -109,11 +130,15 @@ class ApiFuzzTest {
     }
     long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
     int total = sent.values().stream().mapToInt(Integer::intValue).sum();
-    int serverErrors = statuses.entrySet().stream().filter(e -> e.getKey() >= 500)
-        .mapToInt(Map.Entry::getValue).sum();
-    System.out.printf("API fuzzer: seed %d, %d tries, %d requests in %ds, server errors %d%n"
-        + "  by kind: %s%n  by status: %s%n", seed, tries, total, seconds, serverErrors, sent,
-        statuses);
+    int serverErrors =
+        statuses.entrySet().stream()
+            .filter(e -> e.getKey() >= 500)
+            .mapToInt(Map.Entry::getValue)
+            .sum();
+    System.out.printf(
+        "API fuzzer: seed %d, %d tries, %d requests in %ds, server errors %d%n"
+            + "  by kind: %s%n  by status: %s%n",
+        seed, tries, total, seconds, serverErrors, sent, statuses);
     assertThat(serverErrors).isZero();
   }
 
@@ -126,11 +151,13 @@ class ApiFuzzTest {
       case 0, 1 -> {
         String key = null;
         if (g.r.nextBoolean()) {
-          key = !keys.isEmpty() && g.r.nextInt(3) == 0 ? g.oneOf(new ArrayList<>(keys.keySet()))
-              : "key-" + g.r.nextInt(1_000_000);
+          key =
+              !keys.isEmpty() && g.r.nextInt(3) == 0
+                  ? g.oneOf(new ArrayList<>(keys.keySet()))
+                  : "key-" + g.r.nextInt(1_000_000);
         }
-        String body = "{\"payload\":" + g.jsonValue() + (key == null ? "" : ",\"key\":\"" + key + "\"")
-            + "}";
+        String body =
+            "{\"payload\":" + g.jsonValue() + (key == null ? "" : ",\"key\":\"" + key + "\"") + "}";
         String known = key == null ? null : keys.get(key);
         Reply r = send(valid("push", "POST", Q + "/jobs", body, known == null ? 201 : 200));
         String id = r.json().get("id").asText();
@@ -147,12 +174,20 @@ class ApiFuzzTest {
         }
       }
       case 2 -> {
-        if (lastClaimRequestId != null && "leased".equals(status.get(lastClaimedId))
+        if (lastClaimRequestId != null
+            && "leased".equals(status.get(lastClaimedId))
             && g.r.nextInt(4) == 0) {
           // a retried claim (its answer lost): the same lease again, nothing else leased
-          Reply again = send(valid("claim again", "POST", Q + "/claim",
-              "{\"worker\":\"fuzz\",\"lease\":\"10m\",\"requestId\":\"" + lastClaimRequestId
-                  + "\"}", 200));
+          Reply again =
+              send(
+                  valid(
+                      "claim again",
+                      "POST",
+                      Q + "/claim",
+                      "{\"worker\":\"fuzz\",\"lease\":\"10m\",\"requestId\":\""
+                          + lastClaimRequestId
+                          + "\"}",
+                      200));
           JsonNode jobs = again.json().get("jobs");
           assertThat(jobs).as("a retried claim").hasSize(1);
           assertThat(jobs.get(0).get("id").asText()).isEqualTo(lastClaimedId);
@@ -161,9 +196,18 @@ class ApiFuzzTest {
         }
         String wait = queued.isEmpty() && g.r.nextBoolean() ? ",\"wait\":\"20ms\"" : "";
         String requestId = "claim-" + ++claimRequests;
-        Reply r = send(valid("claim", "POST", Q + "/claim",
-            "{\"worker\":\"fuzz\",\"lease\":\"10m\",\"requestId\":\"" + requestId + "\""
-                + wait + "}", 200));
+        Reply r =
+            send(
+                valid(
+                    "claim",
+                    "POST",
+                    Q + "/claim",
+                    "{\"worker\":\"fuzz\",\"lease\":\"10m\",\"requestId\":\""
+                        + requestId
+                        + "\""
+                        + wait
+                        + "}",
+                    200));
         JsonNode jobs = r.json().get("jobs");
         if (queued.isEmpty()) {
           assertThat(jobs).as("nothing was ready").isEmpty();
@@ -181,15 +225,25 @@ class ApiFuzzTest {
       case 3 -> {
         if (!leased.isEmpty()) {
           String id = g.oneOf(leased);
-          send(valid("heartbeat", "POST", Q + "/jobs/" + id + "/heartbeat",
-              "{\"leaseToken\":\"" + tokens.get(id) + "\",\"extend\":\"10m\"}", 200));
+          send(
+              valid(
+                  "heartbeat",
+                  "POST",
+                  Q + "/jobs/" + id + "/heartbeat",
+                  "{\"leaseToken\":\"" + tokens.get(id) + "\",\"extend\":\"10m\"}",
+                  200));
         }
       }
       case 4 -> {
         if (!leased.isEmpty()) {
           String id = g.oneOf(leased);
-          send(valid("complete", "POST", Q + "/jobs/" + id + "/complete",
-              "{\"leaseToken\":\"" + tokens.remove(id) + "\",\"result\":" + g.jsonValue() + "}", 200));
+          send(
+              valid(
+                  "complete",
+                  "POST",
+                  Q + "/jobs/" + id + "/complete",
+                  "{\"leaseToken\":\"" + tokens.remove(id) + "\",\"result\":" + g.jsonValue() + "}",
+                  200));
           status.put(id, "completed");
           completed++;
         }
@@ -197,8 +251,16 @@ class ApiFuzzTest {
       case 5 -> {
         if (!leased.isEmpty()) {
           String id = g.oneOf(leased);
-          Reply r = send(valid("fail", "POST", Q + "/jobs/" + id + "/fail",
-              "{\"leaseToken\":\"" + tokens.remove(id) + "\",\"error\":\"boom\",\"retry\":false}", 200));
+          Reply r =
+              send(
+                  valid(
+                      "fail",
+                      "POST",
+                      Q + "/jobs/" + id + "/fail",
+                      "{\"leaseToken\":\""
+                          + tokens.remove(id)
+                          + "\",\"error\":\"boom\",\"retry\":false}",
+                      200));
           assertThat(r.json().get("status").asText()).isEqualTo("dead");
           status.put(id, "dead");
           failed++;
@@ -246,18 +308,25 @@ class ApiFuzzTest {
 
   private List<String> ids(String wanted) {
     List<String> out = new ArrayList<>();
-    status.forEach((id, st) -> {
-      if (st.equals(wanted)) {
-        out.add(id);
-      }
-    });
+    status.forEach(
+        (id, st) -> {
+          if (st.equals(wanted)) {
+            out.add(id);
+          }
+        });
     return out;
   }
 
   private static Req valid(String kind, String method, String path, String body, int expect) {
-    return new Req("valid " + kind, method, path,
-        body == null ? null : body.getBytes(StandardCharsets.UTF_8), "application/json", TOKEN,
-        expect, null);
+    return new Req(
+        "valid " + kind,
+        method,
+        path,
+        body == null ? null : body.getBytes(StandardCharsets.UTF_8),
+        "application/json",
+        TOKEN,
+        expect,
+        null);
   }
 
   // ------------------------------------------------------------------ hostile requests
@@ -271,11 +340,13 @@ class ApiFuzzTest {
     }
     Reply r = send(req);
     if (req.expect != 0) {
-      assertThat(r.status).as(req.kind + " " + req.method + " " + req.path + " -> " + r)
+      assertThat(r.status)
+          .as(req.kind + " " + req.method + " " + req.path + " -> " + r)
           .isEqualTo(req.expect);
     } else {
-      assertThat(r.status).as(req.kind + " " + req.method + " " + req.path + " "
-          + preview(req.body) + " -> " + r).isBetween(400, 499);
+      assertThat(r.status)
+          .as(req.kind + " " + req.method + " " + req.path + " " + preview(req.body) + " -> " + r)
+          .isBetween(400, 499);
     }
     if (req.allow != null) {
       assertThat(r.headers.firstValue("allow")).as(req.path).hasValue(req.allow);
@@ -314,8 +385,16 @@ class ApiFuzzTest {
     }
 
     String jsonValue() {
-      return oneOf("1", "-0.5", "123456789012345678901234567890.000000001", "\"x\"", "null",
-          "true", "[1,{\"a\":[]}]", "{\"nested\":{\"k\":\"v\",\"n\":[1,2,3]}}", "\"\\ud83d\\ude00\"",
+      return oneOf(
+          "1",
+          "-0.5",
+          "123456789012345678901234567890.000000001",
+          "\"x\"",
+          "null",
+          "true",
+          "[1,{\"a\":[]}]",
+          "{\"nested\":{\"k\":\"v\",\"n\":[1,2,3]}}",
+          "\"\\ud83d\\ude00\"",
           quote(randomTextValid()));
     }
 
@@ -361,11 +440,20 @@ class ApiFuzzTest {
     Req wrongMethod() {
       String id = someJobId();
       String[][] routes = {
-        {"/", "GET"}, {"/health", "GET"}, {"/ready", "GET"}, {"/metrics", "GET"},
-        {"/v1/queues", "GET"}, {Q + "/jobs", "POST"}, {Q + "/jobs/batch", "GET, POST"},
-        {Q + "/claim", "POST"}, {Q + "/stats", "GET"}, {Q + "/jobs/j1", "GET"},
-        {Q + "/jobs/" + id + "/" + oneOf("heartbeat", "complete", "fail", "release", "cancel"),
-            "POST"},
+        {"/", "GET"},
+        {"/health", "GET"},
+        {"/ready", "GET"},
+        {"/metrics", "GET"},
+        {"/v1/queues", "GET"},
+        {Q + "/jobs", "POST"},
+        {Q + "/jobs/batch", "GET, POST"},
+        {Q + "/claim", "POST"},
+        {Q + "/stats", "GET"},
+        {Q + "/jobs/j1", "GET"},
+        {
+          Q + "/jobs/" + id + "/" + oneOf("heartbeat", "complete", "fail", "release", "cancel"),
+          "POST"
+        },
       };
       String[] route = oneOf(routes);
       List<String> wrong = new ArrayList<>();
@@ -375,21 +463,41 @@ class ApiFuzzTest {
         }
       }
       String method = oneOf(wrong);
-      return new Req("wrong method", method, route[0],
+      return new Req(
+          "wrong method",
+          method,
+          route[0],
           method.equals("GET") ? null : "{\"payload\":1}".getBytes(StandardCharsets.UTF_8),
-          "application/json", TOKEN, 405, route[1]);
+          "application/json",
+          TOKEN,
+          405,
+          route[1]);
     }
 
     Req unknownPath() {
       String word = oneOf("nothing", "claims", "job", "stat", "JOBS", "admin", "..", "%2e%2e");
-      String path = oneOf("/" + word, "/v1/" + word, Q + "/" + word, "/v1/queues/nope/stats",
-          "/v1/queues/nope/jobs", Q + "/jobs/j1/" + word, "/v2/queues", "/v1//queues",
-          Q + "/jobs/j1/complete/x");
+      String path =
+          oneOf(
+              "/" + word,
+              "/v1/" + word,
+              Q + "/" + word,
+              "/v1/queues/nope/stats",
+              "/v1/queues/nope/jobs",
+              Q + "/jobs/j1/" + word,
+              "/v2/queues",
+              "/v1//queues",
+              Q + "/jobs/j1/complete/x");
       boolean odd = path.contains("%2e") || path.contains("..") || path.contains("//");
       String method = path.startsWith("/v1/queues/nope/jobs") ? "POST" : "GET";
-      return new Req(odd ? "unnormalised path" : "unknown path", method, path,
+      return new Req(
+          odd ? "unnormalised path" : "unknown path",
+          method,
+          path,
           method.equals("POST") ? "{\"payload\":1}".getBytes(StandardCharsets.UTF_8) : null,
-          "application/json", TOKEN, odd ? 0 : 404, null);
+          "application/json",
+          TOKEN,
+          odd ? 0 : 404,
+          null);
     }
 
     Req badToken() {
@@ -397,33 +505,73 @@ class ApiFuzzTest {
       String path = oneOf(Q + "/jobs", Q + "/claim", Q + "/stats", "/v1/queues", Q + "/jobs/j1");
       boolean post = path.endsWith("/jobs") || path.endsWith("/claim");
       String body = path.endsWith("/claim") ? "{\"worker\":\"w\"}" : "{\"payload\":1}";
-      return new Req("wrong token", post ? "POST" : "GET", path,
-          post ? body.getBytes(StandardCharsets.UTF_8) : null, "application/json",
-          token == null ? null : "\u0000" + token, 401, null);
+      return new Req(
+          "wrong token",
+          post ? "POST" : "GET",
+          path,
+          post ? body.getBytes(StandardCharsets.UTF_8) : null,
+          "application/json",
+          token == null ? null : "\u0000" + token,
+          401,
+          null);
     }
 
     Req malformed() {
-      String body = oneOf("", " ", "{", "}", "[]", "null", "1", "\"payload\"", "{\"payload\":}",
-          "{\"payload\":1,}", "{payload:1}", "{\"payload\":1} x", "{\"payload\":NaN}",
-          "{\"payload\":Infinity}", "{\"payload\":1,\"payload\":2}", "{'payload':1}",
-          "{\"payload\":01}", "{\"payload\":1e}", "{\"payload\":\"\\x\"}",
-          "{\"payload\":\"" + "\\u00" + "\"}", "{\"payload\":[1,2}", randomText(),
-          "{\"payload\":1" + randomText());
-      String path = oneOf(Q + "/jobs", Q + "/claim", Q + "/jobs/batch",
-          Q + "/jobs/" + leasedOrUnknown() + "/" + oneOf("heartbeat", "complete", "fail", "release"));
+      String body =
+          oneOf(
+              "",
+              " ",
+              "{",
+              "}",
+              "[]",
+              "null",
+              "1",
+              "\"payload\"",
+              "{\"payload\":}",
+              "{\"payload\":1,}",
+              "{payload:1}",
+              "{\"payload\":1} x",
+              "{\"payload\":NaN}",
+              "{\"payload\":Infinity}",
+              "{\"payload\":1,\"payload\":2}",
+              "{'payload':1}",
+              "{\"payload\":01}",
+              "{\"payload\":1e}",
+              "{\"payload\":\"\\x\"}",
+              "{\"payload\":\"" + "\\u00" + "\"}",
+              "{\"payload\":[1,2}",
+              randomText(),
+              "{\"payload\":1" + randomText());
+      String path =
+          oneOf(
+              Q + "/jobs",
+              Q + "/claim",
+              Q + "/jobs/batch",
+              Q
+                  + "/jobs/"
+                  + leasedOrUnknown()
+                  + "/"
+                  + oneOf("heartbeat", "complete", "fail", "release"));
       return Req.hostile("malformed JSON", "POST", path, body);
     }
 
     Req invalidUtf8() {
-      byte[] bad = oneOf(new byte[] {(byte) 0xFF}, new byte[] {(byte) 0xFE},
-          new byte[] {(byte) 0xC0, (byte) 0xAF}, new byte[] {(byte) 0x80},
-          new byte[] {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
-          new byte[] {(byte) 0xE2, (byte) 0x82}, new byte[] {(byte) 0xC3, (byte) 0x28},
-          new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80});
-      String[] parts = oneOf(new String[] {"{\"payload\":\"", "\"}"},
-          new String[] {"{\"payload\":1,\"key\":\"k", "\"}"},
-          new String[] {"{\"payload\":{\"", "\":1}}"},
-          new String[] {"{\"worker\":\"", "\"}"});
+      byte[] bad =
+          oneOf(
+              new byte[] {(byte) 0xFF},
+              new byte[] {(byte) 0xFE},
+              new byte[] {(byte) 0xC0, (byte) 0xAF},
+              new byte[] {(byte) 0x80},
+              new byte[] {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
+              new byte[] {(byte) 0xE2, (byte) 0x82},
+              new byte[] {(byte) 0xC3, (byte) 0x28},
+              new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80});
+      String[] parts =
+          oneOf(
+              new String[] {"{\"payload\":\"", "\"}"},
+              new String[] {"{\"payload\":1,\"key\":\"k", "\"}"},
+              new String[] {"{\"payload\":{\"", "\":1}}"},
+              new String[] {"{\"worker\":\"", "\"}"});
       String path = parts[0].contains("worker") ? Q + "/claim" : Q + "/jobs";
       byte[] head = parts[0].getBytes(StandardCharsets.UTF_8);
       byte[] tail = parts[1].getBytes(StandardCharsets.UTF_8);
@@ -435,8 +583,9 @@ class ApiFuzzTest {
     }
 
     Req loneSurrogate() {
-      String s = oneOf("\\ud800", "\\udbff", "\\udc00", "\\udfff", "a\\ud800b", "\\udc00\\ud800",
-          "\\ud83d");
+      String s =
+          oneOf(
+              "\\ud800", "\\udbff", "\\udc00", "\\udfff", "a\\ud800b", "\\udc00\\ud800", "\\ud83d");
       String leased = leasedOrUnknown();
       String token = tokens.getOrDefault(leased, "t");
       String[][] targets = {
@@ -447,8 +596,14 @@ class ApiFuzzTest {
         {Q + "/jobs", "{\"payload\":[1,{\"a\":[\"" + s + "\"]}]}"},
         {Q + "/claim", "{\"worker\":\"" + s + "\"}"},
         {Q + "/claim", "{\"worker\":\"w\",\"types\":[\"" + s + "\"]}"},
-        {Q + "/jobs/" + leased + "/fail", "{\"leaseToken\":\"" + token + "\",\"error\":\"" + s + "\"}"},
-        {Q + "/jobs/" + leased + "/complete", "{\"leaseToken\":\"" + token + "\",\"result\":\"" + s + "\"}"},
+        {
+          Q + "/jobs/" + leased + "/fail",
+          "{\"leaseToken\":\"" + token + "\",\"error\":\"" + s + "\"}"
+        },
+        {
+          Q + "/jobs/" + leased + "/complete",
+          "{\"leaseToken\":\"" + token + "\",\"result\":\"" + s + "\"}"
+        },
         {Q + "/jobs/" + leased + "/heartbeat", "{\"leaseToken\":\"" + s + "\"}"},
       };
       String[] t = oneOf(targets);
@@ -459,33 +614,75 @@ class ApiFuzzTest {
     Req unknownField() {
       String field = oneOf("extra", "Payload", "keys", "extendBy", "delay_ms", "\u00e9", "");
       if (r.nextBoolean()) {
-        return Req.hostile("unknown push field", "POST", Q + "/jobs",
+        return Req.hostile(
+            "unknown push field",
+            "POST",
+            Q + "/jobs",
             "{\"payload\":" + jsonValue() + ",\"" + field + "\":" + jsonValue() + "}");
       }
-      return Req.hostile("unknown claim field", "POST", Q + "/claim",
+      return Req.hostile(
+          "unknown claim field",
+          "POST",
+          Q + "/claim",
           "{\"worker\":\"w\",\"" + oneOf(field, "workers", "limits") + "\":1}");
     }
 
     Req wrongPushField() {
       String field = oneOf("priority", "maxAttempts", "delay", "runAt", "key", "type", "payload");
-      String value = switch (field) {
-        case "priority" -> oneOf("\"high\"", "1.5", "1e999999999", "-1e999999999",
-            "9223372036854775808", "-9223372036854775809", "true", "[]", "{}", "2000000",
-            "-2000000", "1E2");
-        case "maxAttempts" -> oneOf("0", "-1", "1001", "1e999999999", "\"3\"", "2147483648", "3.0");
-        case "delay" -> oneOf("5", "\"soon\"", "\"-5s\"", "\"PT9999999999999H\"", "\"1e999999999\"",
-            "\"99999999999999999999d\"", "true", "\"\"", "\"P-1D\"", "\"9223372036854775807ms\"",
-            "\"106751991167300d\"", quote("x".repeat(10_000)));
-        case "runAt" -> oneOf("\"tomorrow\"", "\"+1000000000-01-01T00:00:00Z\"",
-            "\"-999999999-01-01T00:00:00Z\"", "0", "\"\"", "\"2026-13-01T00:00:00Z\"",
-            "\"0000-01-01T00:00:00Z\"");
-        case "key" -> oneOf("7", "[]", "{}", "true", quote("k".repeat(257 + r.nextInt(5000))));
-        case "type" -> oneOf("7", "[\"t\"]", quote("t".repeat(129 + r.nextInt(5000))));
-        default -> null;
-      };
-      String body = field.equals("payload") ? oneOf("{}", "{\"key\":\"k\"}", "{\"Payload\":1}")
-          : "{\"payload\":1,\"" + field + "\":" + value
-              + (field.equals("delay") ? "" : "") + "}";
+      String value =
+          switch (field) {
+            case "priority" ->
+                oneOf(
+                    "\"high\"",
+                    "1.5",
+                    "1e999999999",
+                    "-1e999999999",
+                    "9223372036854775808",
+                    "-9223372036854775809",
+                    "true",
+                    "[]",
+                    "{}",
+                    "2000000",
+                    "-2000000",
+                    "1E2");
+            case "maxAttempts" ->
+                oneOf("0", "-1", "1001", "1e999999999", "\"3\"", "2147483648", "3.0");
+            case "delay" ->
+                oneOf(
+                    "5",
+                    "\"soon\"",
+                    "\"-5s\"",
+                    "\"PT9999999999999H\"",
+                    "\"1e999999999\"",
+                    "\"99999999999999999999d\"",
+                    "true",
+                    "\"\"",
+                    "\"P-1D\"",
+                    "\"9223372036854775807ms\"",
+                    "\"106751991167300d\"",
+                    quote("x".repeat(10_000)));
+            case "runAt" ->
+                oneOf(
+                    "\"tomorrow\"",
+                    "\"+1000000000-01-01T00:00:00Z\"",
+                    "\"-999999999-01-01T00:00:00Z\"",
+                    "0",
+                    "\"\"",
+                    "\"2026-13-01T00:00:00Z\"",
+                    "\"0000-01-01T00:00:00Z\"");
+            case "key" -> oneOf("7", "[]", "{}", "true", quote("k".repeat(257 + r.nextInt(5000))));
+            case "type" -> oneOf("7", "[\"t\"]", quote("t".repeat(129 + r.nextInt(5000))));
+            default -> null;
+          };
+      String body =
+          field.equals("payload")
+              ? oneOf("{}", "{\"key\":\"k\"}", "{\"Payload\":1}")
+              : "{\"payload\":1,\""
+                  + field
+                  + "\":"
+                  + value
+                  + (field.equals("delay") ? "" : "")
+                  + "}";
       if (field.equals("runAt") && r.nextInt(4) == 0) {
         body = "{\"payload\":1,\"delay\":\"1s\",\"runAt\":\"2030-01-01T00:00:00Z\"}";
       }
@@ -493,26 +690,44 @@ class ApiFuzzTest {
     }
 
     Req wrongClaimField() {
-      String body = oneOf(
-          "{}", "{\"limit\":1}", "{\"worker\":7}", "{\"worker\":\"\"}", "{\"worker\":\"   \"}",
-          "{\"worker\":null}", "{\"worker\":" + quote("w".repeat(257 + r.nextInt(20_000))) + "}",
-          "{\"worker\":\"w\",\"lease\":\"0s\"}", "{\"worker\":\"w\",\"lease\":\"PT9999999999999H\"}",
-          "{\"worker\":\"w\",\"lease\":\"13h\"}", "{\"worker\":\"w\",\"lease\":5}",
-          "{\"worker\":\"w\",\"lease\":\"1e999999999\"}", "{\"worker\":\"w\",\"limit\":0}",
-          "{\"worker\":\"w\",\"limit\":1001}", "{\"worker\":\"w\",\"limit\":-1}",
-          "{\"worker\":\"w\",\"limit\":1e999999999}", "{\"worker\":\"w\",\"limit\":1.5}",
-          "{\"worker\":\"w\",\"limit\":\"1\"}", "{\"worker\":\"w\",\"limit\":99999999999999999999}",
-          "{\"worker\":\"w\",\"wait\":\"61s\"}", "{\"worker\":\"w\",\"wait\":\"-1s\"}",
-          "{\"worker\":\"w\",\"wait\":3}", "{\"worker\":\"w\",\"wait\":\"1e999999999\"}",
-          "{\"worker\":\"w\",\"wait\":\"PT9999999999999H\"}", "{\"worker\":\"w\",\"types\":\"email\"}",
-          "{\"worker\":\"w\",\"requestId\":7}", "{\"worker\":\"w\",\"requestId\":\"\"}",
-          "{\"worker\":\"w\",\"requestId\":\"  \"}", "{\"worker\":\"w\",\"requestId\":[]}",
-          "{\"worker\":\"w\",\"requestId\":" + quote("r".repeat(129 + r.nextInt(5000))) + "}",
-          "{\"worker\":\"w\",\"types\":[1]}", "{\"worker\":\"w\",\"types\":[\"\"]}",
-          "{\"worker\":\"w\",\"types\":{}}", "{\"worker\":\"w\",\"types\":[["
-              + "\"t\"]]}",
-          "{\"worker\":\"w\",\"types\":[" + "\"t\",".repeat(64 + r.nextInt(1000)) + "\"t\"]}",
-          "{\"worker\":\"w\",\"types\":[" + quote("t".repeat(129 + r.nextInt(1000))) + "]}");
+      String body =
+          oneOf(
+              "{}",
+              "{\"limit\":1}",
+              "{\"worker\":7}",
+              "{\"worker\":\"\"}",
+              "{\"worker\":\"   \"}",
+              "{\"worker\":null}",
+              "{\"worker\":" + quote("w".repeat(257 + r.nextInt(20_000))) + "}",
+              "{\"worker\":\"w\",\"lease\":\"0s\"}",
+              "{\"worker\":\"w\",\"lease\":\"PT9999999999999H\"}",
+              "{\"worker\":\"w\",\"lease\":\"13h\"}",
+              "{\"worker\":\"w\",\"lease\":5}",
+              "{\"worker\":\"w\",\"lease\":\"1e999999999\"}",
+              "{\"worker\":\"w\",\"limit\":0}",
+              "{\"worker\":\"w\",\"limit\":1001}",
+              "{\"worker\":\"w\",\"limit\":-1}",
+              "{\"worker\":\"w\",\"limit\":1e999999999}",
+              "{\"worker\":\"w\",\"limit\":1.5}",
+              "{\"worker\":\"w\",\"limit\":\"1\"}",
+              "{\"worker\":\"w\",\"limit\":99999999999999999999}",
+              "{\"worker\":\"w\",\"wait\":\"61s\"}",
+              "{\"worker\":\"w\",\"wait\":\"-1s\"}",
+              "{\"worker\":\"w\",\"wait\":3}",
+              "{\"worker\":\"w\",\"wait\":\"1e999999999\"}",
+              "{\"worker\":\"w\",\"wait\":\"PT9999999999999H\"}",
+              "{\"worker\":\"w\",\"types\":\"email\"}",
+              "{\"worker\":\"w\",\"requestId\":7}",
+              "{\"worker\":\"w\",\"requestId\":\"\"}",
+              "{\"worker\":\"w\",\"requestId\":\"  \"}",
+              "{\"worker\":\"w\",\"requestId\":[]}",
+              "{\"worker\":\"w\",\"requestId\":" + quote("r".repeat(129 + r.nextInt(5000))) + "}",
+              "{\"worker\":\"w\",\"types\":[1]}",
+              "{\"worker\":\"w\",\"types\":[\"\"]}",
+              "{\"worker\":\"w\",\"types\":{}}",
+              "{\"worker\":\"w\",\"types\":[[" + "\"t\"]]}",
+              "{\"worker\":\"w\",\"types\":[" + "\"t\",".repeat(64 + r.nextInt(1000)) + "\"t\"]}",
+              "{\"worker\":\"w\",\"types\":[" + quote("t".repeat(129 + r.nextInt(1000))) + "]}");
       return Req.hostile("wrong claim field", "POST", Q + "/claim", body);
     }
 
@@ -520,18 +735,40 @@ class ApiFuzzTest {
       String id = leasedOrUnknown();
       String token = tokens.getOrDefault(id, "t");
       String action = oneOf("heartbeat", "complete", "fail", "release");
-      String body = oneOf("{}", "{\"leaseToken\":7}", "{\"leaseToken\":null}", "{\"leaseToken\":\"\"}",
-          "{\"leaseToken\":" + quote("x".repeat(257 + r.nextInt(50_000))) + "}",
-          action.equals("heartbeat") ? "{\"leaseToken\":\"" + token + "\",\"extend\":"
-              + oneOf("\"PT9999999999999H\"", "5", "\"-1s\"", "\"1e999999999\"", "\"3651d\"") + "}"
-              : action.equals("fail") ? "{\"leaseToken\":\"" + token + "\",\"retry\":"
-                  + oneOf("\"yes\"", "1", "[]") + "}"
-              : action.equals("complete") ? "{\"leaseToken\":\"" + token + "\",\"result\":"
-                  + oneOf("[", "{\"a\":}") + "}"
-              : "{\"leaseToken\":[\"" + token + "\"]}");
+      String body =
+          oneOf(
+              "{}",
+              "{\"leaseToken\":7}",
+              "{\"leaseToken\":null}",
+              "{\"leaseToken\":\"\"}",
+              "{\"leaseToken\":" + quote("x".repeat(257 + r.nextInt(50_000))) + "}",
+              action.equals("heartbeat")
+                  ? "{\"leaseToken\":\""
+                      + token
+                      + "\",\"extend\":"
+                      + oneOf(
+                          "\"PT9999999999999H\"", "5", "\"-1s\"", "\"1e999999999\"", "\"3651d\"")
+                      + "}"
+                  : action.equals("fail")
+                      ? "{\"leaseToken\":\""
+                          + token
+                          + "\",\"retry\":"
+                          + oneOf("\"yes\"", "1", "[]")
+                          + "}"
+                      : action.equals("complete")
+                          ? "{\"leaseToken\":\""
+                              + token
+                              + "\",\"result\":"
+                              + oneOf("[", "{\"a\":}")
+                              + "}"
+                          : "{\"leaseToken\":[\"" + token + "\"]}");
       if (action.equals("fail") && r.nextBoolean()) {
-        body = "{\"leaseToken\":\"" + token + "\",\"error\":"
-            + oneOf("7", quote("e".repeat(4097 + r.nextInt(10_000)))) + "}";
+        body =
+            "{\"leaseToken\":\""
+                + token
+                + "\",\"error\":"
+                + oneOf("7", quote("e".repeat(4097 + r.nextInt(10_000))))
+                + "}";
       }
       String unknown = oneOf("j999999999", "j0", "nope", "j" + "1".repeat(2000));
       String target = r.nextInt(3) == 0 ? unknown : id;
@@ -552,32 +789,67 @@ class ApiFuzzTest {
     Req oversized() {
       int size = MAX_REQUEST_BYTES + 1 + r.nextInt(MAX_REQUEST_BYTES);
       String body = "{\"payload\":\"" + "x".repeat(size) + "\"}";
-      return new Req("oversized body", "POST", oneOf(Q + "/jobs", Q + "/claim", Q + "/jobs/batch"),
-          body.getBytes(StandardCharsets.UTF_8), "application/json", TOKEN, 413, null);
+      return new Req(
+          "oversized body",
+          "POST",
+          oneOf(Q + "/jobs", Q + "/claim", Q + "/jobs/batch"),
+          body.getBytes(StandardCharsets.UTF_8),
+          "application/json",
+          TOKEN,
+          413,
+          null);
     }
 
     Req wrongContentType() {
-      String type = oneOf("text/plain", "application/xml", "application/json; charset=latin1",
-          "multipart/form-data", "application/x-www-form-urlencoded", "application/jsonx");
-      return new Req("wrong content type", "POST", oneOf(Q + "/jobs", Q + "/claim"),
-          "{\"payload\":1,\"worker\":\"w\"}".getBytes(StandardCharsets.UTF_8), type, TOKEN, 415,
+      String type =
+          oneOf(
+              "text/plain",
+              "application/xml",
+              "application/json; charset=latin1",
+              "multipart/form-data",
+              "application/x-www-form-urlencoded",
+              "application/jsonx");
+      return new Req(
+          "wrong content type",
+          "POST",
+          oneOf(Q + "/jobs", Q + "/claim"),
+          "{\"payload\":1,\"worker\":\"w\"}".getBytes(StandardCharsets.UTF_8),
+          type,
+          TOKEN,
+          415,
           null);
     }
 
     Req wrongLeaseToken() {
       String id = leasedOrUnknown();
       String action = oneOf("heartbeat", "complete", "fail", "release");
-      String token = oneOf("t", tokens.getOrDefault(id, "t") + "x", "0".repeat(32),
-          randomTextValid().isEmpty() ? "t" : randomTextValid());
-      return new Req("wrong lease token", "POST", Q + "/jobs/" + id + "/" + action,
+      String token =
+          oneOf(
+              "t",
+              tokens.getOrDefault(id, "t") + "x",
+              "0".repeat(32),
+              randomTextValid().isEmpty() ? "t" : randomTextValid());
+      return new Req(
+          "wrong lease token",
+          "POST",
+          Q + "/jobs/" + id + "/" + action,
           ("{\"leaseToken\":" + quote(token) + "}").getBytes(StandardCharsets.UTF_8),
-          "application/json", TOKEN, token.isBlank() ? 400 : tokens.containsKey(id) ? 409 : 404,
+          "application/json",
+          TOKEN,
+          token.isBlank() ? 400 : tokens.containsKey(id) ? 409 : 404,
           null);
     }
 
     Req badBatch() {
-      String body = oneOf("{}", "{\"jobs\":{}}", "{\"jobs\":\"x\"}", "{\"jobs\":null}",
-          "{\"jobs\":[" + "{\"payload\":1},".repeat(1000 + r.nextInt(50)) + "{\"payload\":1}]}");
+      String body =
+          oneOf(
+              "{}",
+              "{\"jobs\":{}}",
+              "{\"jobs\":\"x\"}",
+              "{\"jobs\":null}",
+              "{\"jobs\":["
+                  + "{\"payload\":1},".repeat(1000 + r.nextInt(50))
+                  + "{\"payload\":1}]}");
       return Req.hostile("bad batch", "POST", Q + "/jobs/batch", body);
     }
   }
@@ -629,11 +901,21 @@ class ApiFuzzTest {
     URI u = URI.create(base);
     try (java.net.Socket socket = new java.net.Socket(u.getHost(), u.getPort())) {
       socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + u.getHost()
-          + "\r\nAuthorization: Bearer " + TOKEN + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      String line = new java.io.BufferedReader(new java.io.InputStreamReader(
-          socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+      socket
+          .getOutputStream()
+          .write(
+              ("GET "
+                      + path
+                      + " HTTP/1.1\r\nHost: "
+                      + u.getHost()
+                      + "\r\nAuthorization: Bearer "
+                      + TOKEN
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String line =
+          new java.io.BufferedReader(
+                  new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
       int st = Integer.parseInt(line.split(" ")[1]);
       statuses.merge(st, 1, Integer::sum);
       if (st >= 500) {
@@ -648,8 +930,8 @@ class ApiFuzzTest {
 
   private Reply send(Req req) {
     sent.merge(req.kind, 1, Integer::sum);
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + req.path))
-        .timeout(Duration.ofSeconds(10));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + req.path)).timeout(Duration.ofSeconds(10));
     if (req.token != null) {
       if (req.token.startsWith("\u0000")) {
         String t = req.token.substring(1);
@@ -663,14 +945,28 @@ class ApiFuzzTest {
     if (req.body != null) {
       b.header("Content-Type", req.contentType);
     }
-    b.method(req.method, req.body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofByteArray(req.body));
+    b.method(
+        req.method,
+        req.body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(req.body));
     HttpResponse<String> r;
     try {
       r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new AssertionError(req.kind + " " + req.method + " " + req.path + " "
-          + preview(req.body) + " got no answer (the request before: " + previous + "): " + e, e);
+      throw new AssertionError(
+          req.kind
+              + " "
+              + req.method
+              + " "
+              + req.path
+              + " "
+              + preview(req.body)
+              + " got no answer (the request before: "
+              + previous
+              + "): "
+              + e,
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
@@ -679,12 +975,21 @@ class ApiFuzzTest {
     previous = req.kind + " " + req.method + " " + req.path + " -> " + r.statusCode();
     Reply reply = new Reply(r.statusCode(), r.body(), r.headers());
     if (reply.status >= 500) {
-      fail(req.kind + " " + req.method + " " + req.path + " " + preview(req.body)
-          + " -> server error " + reply);
+      fail(
+          req.kind
+              + " "
+              + req.method
+              + " "
+              + req.path
+              + " "
+              + preview(req.body)
+              + " -> server error "
+              + reply);
     }
     if (req.kind.startsWith("valid") && req.expect != 0) {
-      assertThat(reply.status).as(req.kind + " " + req.path + " " + preview(req.body) + " -> "
-          + reply).isEqualTo(req.expect);
+      assertThat(reply.status)
+          .as(req.kind + " " + req.path + " " + preview(req.body) + " -> " + reply)
+          .isEqualTo(req.expect);
     }
     return reply;
   }

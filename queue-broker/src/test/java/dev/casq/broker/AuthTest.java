@@ -3,8 +3,8 @@ package dev.casq.broker;
 import static dev.casq.broker.BrokerApiTest.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.casq.storage.MemoryObjectStore;
 import dev.casq.core.StateCodec;
+import dev.casq.storage.MemoryObjectStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +20,13 @@ class AuthTest {
     PrintStream err = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try (CasqBroker broker = CasqBroker.builder()
-        .queue("mem://" + store + "/q.json")
-        .listen("127.0.0.1", 0)
-        .token(TOKEN)
-        .build()
-        .start()) {
+    try (CasqBroker broker =
+        CasqBroker.builder()
+            .queue("mem://" + store + "/q.json")
+            .listen("127.0.0.1", 0)
+            .token(TOKEN)
+            .build()
+            .start()) {
       Http anonymous = new Http(broker.address());
       Http wrong = anonymous.withToken("tok-3f9c1e-very-secreT");
       Http right = anonymous.withToken(TOKEN);
@@ -37,10 +38,14 @@ class AuthTest {
       expect(wrong.post("/v1/queues/q/jobs", "{\"payload\":1}"), 401, "unauthorized", "");
       expect(wrong.get("/v1/queues"), 401, "unauthorized", "");
       expect(wrong.get("/v1/queues/nope/stats"), 401, "unauthorized", "");
-      Http.Reply basic = anonymous.send(anonymous.request("/v1/queues/q/jobs")
-          .header("Authorization", "Basic " + TOKEN)
-          .header("Content-Type", "application/json")
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"payload\":1}")).build());
+      Http.Reply basic =
+          anonymous.send(
+              anonymous
+                  .request("/v1/queues/q/jobs")
+                  .header("Authorization", "Basic " + TOKEN)
+                  .header("Content-Type", "application/json")
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"payload\":1}"))
+                  .build());
       expect(basic, 401, "unauthorized", "");
       assertThat(none.text() + basic.text()).doesNotContain(TOKEN);
       assertThat(revision(store)).isEqualTo(revision);

@@ -19,8 +19,11 @@ class BackPressureTest {
   private CasqBroker broker;
 
   private Http start(CasqBroker.Builder b) {
-    broker = b.queue("jobs", "mem://bp-" + UUID.randomUUID() + "/jobs.json")
-        .listen("127.0.0.1", 0).build().start();
+    broker =
+        b.queue("jobs", "mem://bp-" + UUID.randomUUID() + "/jobs.json")
+            .listen("127.0.0.1", 0)
+            .build()
+            .start();
     return new Http(broker.address());
   }
 
@@ -42,7 +45,8 @@ class BackPressureTest {
       BrokerApiTest.expect(push, 503, "overloaded", "bound is 3");
       assertThat(push.headers().firstValue("retry-after")).hasValue("1");
       BrokerApiTest.expect(http.get("/v1/queues/jobs/stats"), 503, "overloaded", "overloaded");
-      assertThat(queue.engine().queuedCommands()).as("the rejected requests queued nothing")
+      assertThat(queue.engine().queuedCommands())
+          .as("the rejected requests queued nothing")
           .isEqualTo(4);
     }
     Awaitility.await().until(() -> queue.engine().queuedCommands() == 0);
@@ -78,13 +82,18 @@ class BackPressureTest {
     Http http = start(CasqBroker.builder().maxConnections(2));
     try (Socket one = new Socket("127.0.0.1", broker.port());
         Socket two = new Socket("127.0.0.1", broker.port())) {
-      assertThatThrownBy(() -> http.send(http.request("/health")
-              .timeout(Duration.ofMillis(750)).GET().build()))
+      assertThatThrownBy(
+              () ->
+                  http.send(http.request("/health").timeout(Duration.ofMillis(750)).GET().build()))
           .hasRootCauseInstanceOf(HttpTimeoutException.class);
       closeQuietly(one);
-      Awaitility.await().ignoreExceptions()
-          .until(() -> http.send(http.request("/health").timeout(Duration.ofSeconds(2))
-              .GET().build()).status() == 200);
+      Awaitility.await()
+          .ignoreExceptions()
+          .until(
+              () ->
+                  http.send(http.request("/health").timeout(Duration.ofSeconds(2)).GET().build())
+                          .status()
+                      == 200);
     }
   }
 

@@ -32,7 +32,8 @@ class BrokerApiTest {
         CasqBroker.builder()
             .queue("mem://" + store + "/jobs.json")
             .listen("127.0.0.1", 0)
-            .queueOptions(QueueOptions.builder().backoff(Duration.ofMillis(1), Duration.ofMillis(1)).build())
+            .queueOptions(
+                QueueOptions.builder().backoff(Duration.ofMillis(1), Duration.ofMillis(1)).build())
             .build()
             .start();
     http = new Http(broker.address());
@@ -62,19 +63,24 @@ class BrokerApiTest {
 
   @Test
   void pushClaimHeartbeatCompleteAndGet() {
-    Http.Reply first = http.post("/v1/queues/jobs/jobs",
-        "{\"payload\":{\"to\":\"ada@example.com\",\"n\":1.50},\"key\":\"k-1\",\"priority\":3,\"type\":\"email\",\"maxAttempts\":4}");
+    Http.Reply first =
+        http.post(
+            "/v1/queues/jobs/jobs",
+            "{\"payload\":{\"to\":\"ada@example.com\",\"n\":1.50},\"key\":\"k-1\",\"priority\":3,\"type\":\"email\",\"maxAttempts\":4}");
     assertThat(first.status()).isEqualTo(201);
     assertThat(first.json().get("duplicate").asBoolean()).isFalse();
     String id = first.json().get("id").asText();
 
-    Http.Reply again = http.post("/v1/queues/jobs/jobs", "{\"payload\":{\"other\":true},\"key\":\"k-1\"}");
+    Http.Reply again =
+        http.post("/v1/queues/jobs/jobs", "{\"payload\":{\"other\":true},\"key\":\"k-1\"}");
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.json().get("id").asText()).isEqualTo(id);
     assertThat(again.json().get("duplicate").asBoolean()).isTrue();
 
     Http.Reply viewReply = http.get("/v1/queues/jobs/jobs/" + id);
-    assertThat(viewReply.text()).as("payload kept exactly").contains("\"payload\":{\"to\":\"ada@example.com\",\"n\":1.50}");
+    assertThat(viewReply.text())
+        .as("payload kept exactly")
+        .contains("\"payload\":{\"to\":\"ada@example.com\",\"n\":1.50}");
     JsonNode view = viewReply.json();
     assertThat(view.get("status").asText()).isEqualTo("queued");
     assertThat(view.get("key").asText()).isEqualTo("k-1");
@@ -96,13 +102,17 @@ class BrokerApiTest {
     assertThat(leasedView.json().get("lease").get("worker").asText()).isEqualTo("w1");
     assertThat(leasedView.text()).doesNotContain(token);
 
-    Http.Reply hb = http.post("/v1/queues/jobs/jobs/" + id + "/heartbeat",
-        "{\"leaseToken\":\"" + token + "\",\"extend\":\"10m\"}");
+    Http.Reply hb =
+        http.post(
+            "/v1/queues/jobs/jobs/" + id + "/heartbeat",
+            "{\"leaseToken\":\"" + token + "\",\"extend\":\"10m\"}");
     assertThat(hb.status()).as(hb.toString()).isEqualTo(200);
     assertThat(Instant.parse(hb.json().get("leaseExpiresAt").asText())).isAfter(expires);
 
-    Http.Reply done = http.post("/v1/queues/jobs/jobs/" + id + "/complete",
-        "{\"leaseToken\":\"" + token + "\",\"result\":{\"sent\":true}}");
+    Http.Reply done =
+        http.post(
+            "/v1/queues/jobs/jobs/" + id + "/complete",
+            "{\"leaseToken\":\"" + token + "\",\"result\":{\"sent\":true}}");
     assertThat(done.status()).as(done.toString()).isEqualTo(200);
     assertThat(done.json().get("status").asText()).isEqualTo("completed");
     JsonNode finished = http.get("/v1/queues/jobs/jobs/" + id).json();
@@ -115,14 +125,20 @@ class BrokerApiTest {
   void failRetriesThenGoesDead() {
     String id = push("{\"payload\":1,\"maxAttempts\":2}");
     String t1 = claimOne("w").get("leaseToken").asText();
-    Http.Reply f1 = http.post("/v1/queues/jobs/jobs/" + id + "/fail",
-        "{\"leaseToken\":\"" + t1 + "\",\"error\":\"smtp down\"}");
+    Http.Reply f1 =
+        http.post(
+            "/v1/queues/jobs/jobs/" + id + "/fail",
+            "{\"leaseToken\":\"" + t1 + "\",\"error\":\"smtp down\"}");
     assertThat(f1.json().get("status").asText()).as(f1.toString()).isEqualTo("queued");
     Http.Reply c2 = http.post("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"wait\":\"5s\"}");
     JsonNode j2 = c2.json().get("jobs").get(0);
     assertThat(j2.get("attempts").asInt()).isEqualTo(2);
-    Http.Reply f2 = http.post("/v1/queues/jobs/jobs/" + id + "/fail",
-        "{\"leaseToken\":\"" + j2.get("leaseToken").asText() + "\",\"error\":\"again\",\"retry\":false}");
+    Http.Reply f2 =
+        http.post(
+            "/v1/queues/jobs/jobs/" + id + "/fail",
+            "{\"leaseToken\":\""
+                + j2.get("leaseToken").asText()
+                + "\",\"error\":\"again\",\"retry\":false}");
     assertThat(f2.json().get("status").asText()).isEqualTo("dead");
     JsonNode view = http.get("/v1/queues/jobs/jobs/" + id).json();
     assertThat(view.get("status").asText()).isEqualTo("dead");
@@ -133,13 +149,17 @@ class BrokerApiTest {
   void releaseAndCancel() {
     String id = push("{\"payload\":\"x\"}");
     String token = claimOne("w").get("leaseToken").asText();
-    Http.Reply rel = http.post("/v1/queues/jobs/jobs/" + id + "/release", "{\"leaseToken\":\"" + token + "\"}");
+    Http.Reply rel =
+        http.post("/v1/queues/jobs/jobs/" + id + "/release", "{\"leaseToken\":\"" + token + "\"}");
     assertThat(rel.status()).isEqualTo(200);
     assertThat(rel.json().get("status").asText()).isEqualTo("queued");
     assertThat(claimOne("w2").get("attempts").asInt()).as("a release does not count").isEqualTo(1);
 
-    Http.Reply cancel = http.send(http.request("/v1/queues/jobs/jobs/" + id + "/cancel")
-        .POST(HttpRequest.BodyPublishers.noBody()).build());
+    Http.Reply cancel =
+        http.send(
+            http.request("/v1/queues/jobs/jobs/" + id + "/cancel")
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
     assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
     assertThat(cancel.json().get("status").asText()).isEqualTo("cancelled");
     Http.Reply twice = http.post("/v1/queues/jobs/jobs/" + id + "/cancel", "{}");
@@ -149,16 +169,20 @@ class BrokerApiTest {
 
   @Test
   void batchPushAnswersEachJobInOrder() {
-    Http.Reply r = http.post("/v1/queues/jobs/jobs/batch",
-        "{\"jobs\":[{\"payload\":1,\"key\":\"a\"},{\"nopayload\":true},{\"payload\":3,\"priority\":\"high\"},"
-            + "{\"payload\":4,\"key\":\"a\"},{\"payload\":[5]},7]}");
+    Http.Reply r =
+        http.post(
+            "/v1/queues/jobs/jobs/batch",
+            "{\"jobs\":[{\"payload\":1,\"key\":\"a\"},{\"nopayload\":true},{\"payload\":3,\"priority\":\"high\"},"
+                + "{\"payload\":4,\"key\":\"a\"},{\"payload\":[5]},7]}");
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     JsonNode results = r.json().get("results");
     assertThat(results).hasSize(6);
     String first = results.get(0).get("id").asText();
     assertThat(results.get(0).get("duplicate").asBoolean()).isFalse();
     assertThat(results.get(1).get("error").get("code").asText()).isEqualTo("invalid_request");
-    assertThat(results.get(1).get("error").get("message").asText()).contains("jobs[1]").contains("payload");
+    assertThat(results.get(1).get("error").get("message").asText())
+        .contains("jobs[1]")
+        .contains("payload");
     assertThat(results.get(2).get("error").get("message").asText()).contains("priority");
     assertThat(results.get(3).get("id").asText()).isEqualTo(first);
     assertThat(results.get(3).get("duplicate").asBoolean()).isTrue();
@@ -211,7 +235,8 @@ class BrokerApiTest {
     assertThat(metrics.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
     assertThat(metrics.text())
         .contains("casq_commits_total{queue=\"jobs\"}")
-        .contains("http_server_requests_seconds_count{method=\"POST\",outcome=\"SUCCESS\",status=\"201\",uri=\"/v1/queues/{q}/jobs\"} 2")
+        .contains(
+            "http_server_requests_seconds_count{method=\"POST\",outcome=\"SUCCESS\",status=\"201\",uri=\"/v1/queues/{q}/jobs\"} 2")
         .contains("casq_queue_jobs{queue=\"jobs\",state=\"scheduled\"} 1")
         .contains("casq_queue_jobs{queue=\"jobs\",state=\"leased\"} 1")
         .contains("casq_queue_jobs{queue=\"jobs\",state=\"ready\"} 0")
@@ -223,7 +248,10 @@ class BrokerApiTest {
     Http.Reply page = http.get("/");
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.headers().firstValue("content-type").orElse("")).startsWith("text/html");
-    assertThat(page.text()).contains("/v1/queues").contains("setInterval").contains("e.reason")
+    assertThat(page.text())
+        .contains("/v1/queues")
+        .contains("setInterval")
+        .contains("e.reason")
         .doesNotContain("https://");
   }
 
@@ -232,46 +260,123 @@ class BrokerApiTest {
     push("{\"payload\":0}");
     long revision = object().revision();
 
-    expect(http.post("/v1/queues/jobs/jobs", "{\"payload\":"), 400, "invalid_request", "malformed JSON");
+    expect(
+        http.post("/v1/queues/jobs/jobs", "{\"payload\":"),
+        400,
+        "invalid_request",
+        "malformed JSON");
     expect(http.post("/v1/queues/jobs/jobs", "[1,2]"), 400, "invalid_request", "JSON object");
     expect(http.post("/v1/queues/jobs/jobs", ""), 400, "invalid_request", "JSON object");
-    expect(http.post("/v1/queues/jobs/jobs", "{\"payload\":1} {\"x\":2}"), 400, "invalid_request", "");
-    expect(http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"payload\":2}"), 400, "invalid_request", "payload");
-    expect(http.post("/v1/queues/jobs/jobs", "{\"key\":\"k\"}"), 400, "invalid_request", "\"payload\" is required");
-    expect(http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"priority\":\"high\"}"), 400, "invalid_request", "\"priority\" must be a whole number");
-    expect(http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"priority\":1.5}"), 400, "invalid_request", "priority");
-    expect(http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"delay\":5}"), 400, "invalid_request", "\"delay\" must be a string");
-    expect(http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"delay\":\"soon\"}"), 400, "invalid_request", "duration");
-    expect(http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"delay\":\"-5s\"}"), 400, "invalid_request", "duration");
-    expect(http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"runAt\":\"tomorrow\"}"), 400, "invalid_request", "runAt");
-    expect(http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"maxAttempts\":0}"), 400, "invalid_request", "maxAttempts");
-    expect(http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"key\":7}"), 400, "invalid_request", "\"key\" must be a string");
-    expect(http.post("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"limit\":0}"), 400, "invalid_request", "limit");
-    expect(http.post("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"wait\":\"61s\"}"), 400, "invalid_request", "wait");
+    expect(
+        http.post("/v1/queues/jobs/jobs", "{\"payload\":1} {\"x\":2}"), 400, "invalid_request", "");
+    expect(
+        http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"payload\":2}"),
+        400,
+        "invalid_request",
+        "payload");
+    expect(
+        http.post("/v1/queues/jobs/jobs", "{\"key\":\"k\"}"),
+        400,
+        "invalid_request",
+        "\"payload\" is required");
+    expect(
+        http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"priority\":\"high\"}"),
+        400,
+        "invalid_request",
+        "\"priority\" must be a whole number");
+    expect(
+        http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"priority\":1.5}"),
+        400,
+        "invalid_request",
+        "priority");
+    expect(
+        http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"delay\":5}"),
+        400,
+        "invalid_request",
+        "\"delay\" must be a string");
+    expect(
+        http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"delay\":\"soon\"}"),
+        400,
+        "invalid_request",
+        "duration");
+    expect(
+        http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"delay\":\"-5s\"}"),
+        400,
+        "invalid_request",
+        "duration");
+    expect(
+        http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"runAt\":\"tomorrow\"}"),
+        400,
+        "invalid_request",
+        "runAt");
+    expect(
+        http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"maxAttempts\":0}"),
+        400,
+        "invalid_request",
+        "maxAttempts");
+    expect(
+        http.post("/v1/queues/jobs/jobs", "{\"payload\":1,\"key\":7}"),
+        400,
+        "invalid_request",
+        "\"key\" must be a string");
+    expect(
+        http.post("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"limit\":0}"),
+        400,
+        "invalid_request",
+        "limit");
+    expect(
+        http.post("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"wait\":\"61s\"}"),
+        400,
+        "invalid_request",
+        "wait");
     expect(http.post("/v1/queues/jobs/claim", "{\"limit\":1}"), 400, "invalid_request", "worker");
-    expect(http.post("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"types\":\"email\"}"), 400, "invalid_request", "types");
-    expect(http.post("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"lease\":\"0s\"}"), 400, "invalid_request", "lease");
+    expect(
+        http.post("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"types\":\"email\"}"),
+        400,
+        "invalid_request",
+        "types");
+    expect(
+        http.post("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"lease\":\"0s\"}"),
+        400,
+        "invalid_request",
+        "lease");
 
     String deep = "[".repeat(100) + "]".repeat(100);
-    expect(http.post("/v1/queues/jobs/jobs", "{\"payload\":" + deep + "}"), 400, "invalid_request", "nested deeper than 64");
+    expect(
+        http.post("/v1/queues/jobs/jobs", "{\"payload\":" + deep + "}"),
+        400,
+        "invalid_request",
+        "nested deeper than 64");
 
     String overBody = "{\"payload\":\"" + "x".repeat((1 << 20) + 10) + "\"}";
-    expect(http.post("/v1/queues/jobs/jobs", overBody), 413, "payload_too_large", "limit is 1048576");
-    Http.Reply chunked = http.send(http.request("/v1/queues/jobs/jobs")
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofInputStream(
-            () -> new java.io.ByteArrayInputStream(overBody.getBytes())))
-        .build());
+    expect(
+        http.post("/v1/queues/jobs/jobs", overBody), 413, "payload_too_large", "limit is 1048576");
+    Http.Reply chunked =
+        http.send(
+            http.request("/v1/queues/jobs/jobs")
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(overBody.getBytes())))
+                .build());
     expect(chunked, 413, "payload_too_large", "limit");
     String overPayload = "{\"payload\":\"" + "x".repeat(300_000) + "\"}";
     expect(http.post("/v1/queues/jobs/jobs", overPayload), 413, "payload_too_large", "limit");
 
-    Http.Reply plain = http.send(http.request("/v1/queues/jobs/jobs").header("Content-Type", "text/plain")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":1}")).build());
+    Http.Reply plain =
+        http.send(
+            http.request("/v1/queues/jobs/jobs")
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":1}"))
+                .build());
     expect(plain, 415, "unsupported_media_type", "application/json");
 
     expect(http.get("/v1/queues/jobs/jobs/j999"), 404, "not_found", "j999");
-    expect(http.post("/v1/queues/jobs/jobs/j999/complete", "{\"leaseToken\":\"t\"}"), 404, "not_found", "j999");
+    expect(
+        http.post("/v1/queues/jobs/jobs/j999/complete", "{\"leaseToken\":\"t\"}"),
+        404,
+        "not_found",
+        "j999");
     expect(http.post("/v1/queues/nope/jobs", "{\"payload\":1}"), 404, "unknown_queue", "nope");
     expect(http.get("/v1/queues/nope/stats"), 404, "unknown_queue", "jobs");
     expect(http.get("/v1/nothing"), 404, "not_found", "no route");
@@ -279,7 +384,9 @@ class BrokerApiTest {
     expect(http.get("/v1/queues/jobs/claim"), 405, "method_not_allowed", "POST");
     expect(http.post("/v1/queues/jobs/jobs/j1/explode", "{}"), 404, "not_found", "no route");
 
-    assertThat(object().revision()).as("no rejected request changed the object").isEqualTo(revision);
+    assertThat(object().revision())
+        .as("no rejected request changed the object")
+        .isEqualTo(revision);
     assertThat(object().liveJobs()).hasSize(1);
   }
 
@@ -288,14 +395,35 @@ class BrokerApiTest {
     String id = push("{\"payload\":1}");
     String token = claimOne("w").get("leaseToken").asText();
     long revision = object().revision();
-    expect(http.post("/v1/queues/jobs/jobs/" + id + "/complete", "{\"leaseToken\":\"forged\"}"), 409, "lease_rejected", "wrong lease token");
-    expect(http.post("/v1/queues/jobs/jobs/" + id + "/heartbeat", "{\"leaseToken\":\"forged\"}"), 409, "lease_rejected", "");
-    expect(http.post("/v1/queues/jobs/jobs/" + id + "/fail", "{\"leaseToken\":\"forged\"}"), 409, "lease_rejected", "");
-    expect(http.post("/v1/queues/jobs/jobs/" + id + "/complete", "{}"), 400, "invalid_request", "leaseToken");
+    expect(
+        http.post("/v1/queues/jobs/jobs/" + id + "/complete", "{\"leaseToken\":\"forged\"}"),
+        409,
+        "lease_rejected",
+        "wrong lease token");
+    expect(
+        http.post("/v1/queues/jobs/jobs/" + id + "/heartbeat", "{\"leaseToken\":\"forged\"}"),
+        409,
+        "lease_rejected",
+        "");
+    expect(
+        http.post("/v1/queues/jobs/jobs/" + id + "/fail", "{\"leaseToken\":\"forged\"}"),
+        409,
+        "lease_rejected",
+        "");
+    expect(
+        http.post("/v1/queues/jobs/jobs/" + id + "/complete", "{}"),
+        400,
+        "invalid_request",
+        "leaseToken");
     assertThat(object().revision()).isEqualTo(revision);
-    Http.Reply ok = http.post("/v1/queues/jobs/jobs/" + id + "/complete", "{\"leaseToken\":\"" + token + "\"}");
+    Http.Reply ok =
+        http.post("/v1/queues/jobs/jobs/" + id + "/complete", "{\"leaseToken\":\"" + token + "\"}");
     assertThat(ok.status()).isEqualTo(200);
-    expect(http.post("/v1/queues/jobs/jobs/" + id + "/complete", "{\"leaseToken\":\"" + token + "\"}"), 404, "not_found", "");
+    expect(
+        http.post("/v1/queues/jobs/jobs/" + id + "/complete", "{\"leaseToken\":\"" + token + "\"}"),
+        404,
+        "not_found",
+        "");
   }
 
   @Test
@@ -307,8 +435,9 @@ class BrokerApiTest {
 
     CompletableFuture<Http.Reply> waiting =
         http.postAsync("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"wait\":\"30s\"}");
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-        broker.meterRegistry().find("casq.commit.batch.size").summary() != null);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> broker.meterRegistry().find("casq.commit.batch.size").summary() != null);
     String id = push("{\"payload\":\"wake up\"}");
     long pushedAt = System.nanoTime();
     Http.Reply got = waiting.get(20, TimeUnit.SECONDS);
@@ -321,9 +450,11 @@ class BrokerApiTest {
     int n = 2000;
     List<CompletableFuture<Http.Reply>> replies = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      replies.add(http.postAsync("/v1/queues/jobs/jobs", "{\"payload\":" + i + ",\"key\":\"k" + i + "\"}"));
+      replies.add(
+          http.postAsync("/v1/queues/jobs/jobs", "{\"payload\":" + i + ",\"key\":\"k" + i + "\"}"));
     }
-    CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);
+    CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0]))
+        .get(120, TimeUnit.SECONDS);
     for (CompletableFuture<Http.Reply> r : replies) {
       assertThat(r.join().status()).as(r.join().toString()).isEqualTo(201);
     }
@@ -335,18 +466,27 @@ class BrokerApiTest {
 
   @Test
   void http2WithoutTlsServesTheSameApi() throws Exception {
-    java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder()
-        .version(java.net.http.HttpClient.Version.HTTP_2).build();
+    java.net.http.HttpClient h2 =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_2)
+            .build();
     java.net.URI base = java.net.URI.create(broker.address());
-    var health = h2.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertThat(health.version()).as("upgraded to h2c").isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+    var health =
+        h2.send(
+            HttpRequest.newBuilder(base.resolve("/health")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(health.version())
+        .as("upgraded to h2c")
+        .isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
     List<CompletableFuture<java.net.http.HttpResponse<String>>> pushes = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
-      pushes.add(h2.sendAsync(HttpRequest.newBuilder(base.resolve("/v1/queues/jobs/jobs"))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":" + i + "}")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString()));
+      pushes.add(
+          h2.sendAsync(
+              HttpRequest.newBuilder(base.resolve("/v1/queues/jobs/jobs"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":" + i + "}"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString()));
     }
     for (var f : pushes) {
       var r = f.get(30, TimeUnit.SECONDS);
@@ -361,5 +501,4 @@ class BrokerApiTest {
     assertThat(r.errorCode()).as(r.toString()).isEqualTo(code);
     assertThat(r.errorMessage()).as(r.toString()).contains(messagePart);
   }
-
 }

@@ -17,10 +17,13 @@ class DedupeWindowOverHttpTest {
   private CasqBroker broker;
 
   private Http start(QueueOptions options) {
-    broker = CasqBroker.builder()
-        .queue("jobs", "mem://dedupe-" + UUID.randomUUID() + "/jobs.json")
-        .queueOptions(options)
-        .listen("127.0.0.1", 0).build().start();
+    broker =
+        CasqBroker.builder()
+            .queue("jobs", "mem://dedupe-" + UUID.randomUUID() + "/jobs.json")
+            .queueOptions(options)
+            .listen("127.0.0.1", 0)
+            .build()
+            .start();
     return new Http(broker.address());
   }
 
@@ -41,20 +44,27 @@ class DedupeWindowOverHttpTest {
       StringBuilder body = new StringBuilder("{\"jobs\":[");
       int to = Math.min(n, from + 1000);
       for (int i = from; i < to; i++) {
-        body.append(i > from ? "," : "").append("{\"payload\":").append(i)
-            .append(",\"key\":\"").append(prefix).append(i).append("\"}");
+        body.append(i > from ? "," : "")
+            .append("{\"payload\":")
+            .append(i)
+            .append(",\"key\":\"")
+            .append(prefix)
+            .append(i)
+            .append("\"}");
       }
       Http.Reply pushed = http.post("/v1/queues/jobs/jobs/batch", body.append("]}").toString());
       assertThat(pushed.status()).as(pushed.toString()).isEqualTo(200);
       int left = complete ? to - from : 0;
       while (left > 0) {
-        Http.Reply claimed = http.post("/v1/queues/jobs/claim",
-            "{\"worker\":\"w\",\"limit\":1000}");
+        Http.Reply claimed =
+            http.post("/v1/queues/jobs/claim", "{\"worker\":\"w\",\"limit\":1000}");
         assertThat(claimed.status()).as(claimed.toString()).isEqualTo(200);
         List<CompletableFuture<Http.Reply>> done = new ArrayList<>();
         for (JsonNode job : claimed.json().get("jobs")) {
-          done.add(http.postAsync("/v1/queues/jobs/jobs/" + job.get("id").asText() + "/complete",
-              "{\"leaseToken\":\"" + job.get("leaseToken").asText() + "\"}"));
+          done.add(
+              http.postAsync(
+                  "/v1/queues/jobs/jobs/" + job.get("id").asText() + "/complete",
+                  "{\"leaseToken\":\"" + job.get("leaseToken").asText() + "\"}"));
         }
         for (CompletableFuture<Http.Reply> f : done) {
           assertThat(f.join().status()).isEqualTo(200);
@@ -72,8 +82,12 @@ class DedupeWindowOverHttpTest {
     String original = first.json().get("id").asText();
     Http.Reply claimed = http.post("/v1/queues/jobs/claim", "{\"worker\":\"w\"}");
     JsonNode job = claimed.json().get("jobs").get(0);
-    assertThat(http.post("/v1/queues/jobs/jobs/" + original + "/complete",
-        "{\"leaseToken\":\"" + job.get("leaseToken").asText() + "\"}").status()).isEqualTo(200);
+    assertThat(
+            http.post(
+                    "/v1/queues/jobs/jobs/" + original + "/complete",
+                    "{\"leaseToken\":\"" + job.get("leaseToken").asText() + "\"}")
+                .status())
+        .isEqualTo(200);
 
     pushAndComplete(http, "other-", 25_000);
 
@@ -84,8 +98,11 @@ class DedupeWindowOverHttpTest {
 
   @Test
   void atTheMemoryBudgetANewKeyIs429IdempotencyBudgetAndCounted() {
-    Http http = start(QueueOptions.builder()
-        .idempotencyMemoryBudget(QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET).build());
+    Http http =
+        start(
+            QueueOptions.builder()
+                .idempotencyMemoryBudget(QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET)
+                .build());
     long capacity = QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET / QueuePolicy.BYTES_PER_KEY;
     push(http, "k-", (int) capacity, false); // the keys of pending jobs count as well
 

@@ -14,27 +14,32 @@ final class EngineBlocker implements AutoCloseable {
   private final CompletableFuture<Object> held;
 
   EngineBlocker(JobQueue queue) throws InterruptedException {
-    Command<Object> hold = (state, machine, now) -> {
-      entered.countDown();
-      try {
-        release.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return null;
-    };
-    held = queue.submit(new Command<>() {
-      @Override
-      public Object apply(dev.casq.core.QueueState s, dev.casq.core.QueueStateMachine m,
-          java.time.Instant now) {
-        return hold.apply(s, m, now);
-      }
+    Command<Object> hold =
+        (state, machine, now) -> {
+          entered.countDown();
+          try {
+            release.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return null;
+        };
+    held =
+        queue.submit(
+            new Command<>() {
+              @Override
+              public Object apply(
+                  dev.casq.core.QueueState s,
+                  dev.casq.core.QueueStateMachine m,
+                  java.time.Instant now) {
+                return hold.apply(s, m, now);
+              }
 
-      @Override
-      public boolean readOnly() {
-        return true;
-      }
-    });
+              @Override
+              public boolean readOnly() {
+                return true;
+              }
+            });
     if (!entered.await(10, TimeUnit.SECONDS)) {
       throw new IllegalStateException("the engine did not take the blocking command");
     }

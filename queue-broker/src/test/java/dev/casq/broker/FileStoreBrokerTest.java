@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The broker on a durable file:// object: what it acknowledges is on disk and survives a restart. */
+/**
+ * The broker on a durable file:// object: what it acknowledges is on disk and survives a restart.
+ */
 class FileStoreBrokerTest {
   @TempDir Path dir;
 
@@ -22,7 +24,8 @@ class FileStoreBrokerTest {
   void acknowledgedPushesAreInTheFileAndARestartedBrokerServesThem() throws Exception {
     String uri = dir.toUri() + "emails.json";
     List<String> ids = new ArrayList<>();
-    try (CasqBroker first = CasqBroker.builder().queue(uri).listen("127.0.0.1", 0).build().start()) {
+    try (CasqBroker first =
+        CasqBroker.builder().queue(uri).listen("127.0.0.1", 0).build().start()) {
       Http http = new Http(first.address());
       List<CompletableFuture<Http.Reply>> replies = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
@@ -40,7 +43,8 @@ class FileStoreBrokerTest {
       }
       assertThat(onDisk.broker().id()).isEqualTo(first.brokerId());
     }
-    try (CasqBroker second = CasqBroker.builder().queue(uri).listen("127.0.0.1", 0).build().start()) {
+    try (CasqBroker second =
+        CasqBroker.builder().queue(uri).listen("127.0.0.1", 0).build().start()) {
       assertThat(second.broker("emails").orElseThrow().epoch()).isEqualTo(2);
       Http http = new Http(second.address());
       Http.Reply claim = http.post("/v1/queues/emails/claim", "{\"worker\":\"w\",\"limit\":1000}");
@@ -51,8 +55,10 @@ class FileStoreBrokerTest {
       assertThat(claimed).containsExactlyInAnyOrderElementsOf(ids);
       assertThat(claimed.get(0)).as("FIFO: the first push is claimed first").isEqualTo("j1");
       for (JsonNode j : jobs) {
-        Http.Reply done = http.post("/v1/queues/emails/jobs/" + j.get("id").asText() + "/complete",
-            "{\"leaseToken\":\"" + j.get("leaseToken").asText() + "\"}");
+        Http.Reply done =
+            http.post(
+                "/v1/queues/emails/jobs/" + j.get("id").asText() + "/complete",
+                "{\"leaseToken\":\"" + j.get("leaseToken").asText() + "\"}");
         assertThat(done.status()).isEqualTo(200);
       }
       JsonNode stats = http.get("/v1/queues/emails/stats").json();

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** /health tells each queue's engine state, /ready is 200 only when all serve, /metrics asks no engine. */
+/**
+ * /health tells each queue's engine state, /ready is 200 only when all serve, /metrics asks no
+ * engine.
+ */
 class HealthAndReadinessTest {
   private String store;
   private CasqBroker broker;
@@ -21,12 +24,13 @@ class HealthAndReadinessTest {
   @BeforeEach
   void start() {
     store = "ready-" + UUID.randomUUID();
-    broker = CasqBroker.builder()
-        .queue("jobs", "mem://" + store + "/jobs.json")
-        .queue("other", "mem://" + store + "/other.json")
-        .listen("127.0.0.1", 0)
-        .build()
-        .start();
+    broker =
+        CasqBroker.builder()
+            .queue("jobs", "mem://" + store + "/jobs.json")
+            .queue("other", "mem://" + store + "/other.json")
+            .listen("127.0.0.1", 0)
+            .build()
+            .start();
     http = new Http(broker.address());
   }
 
@@ -90,12 +94,14 @@ class HealthAndReadinessTest {
   @Test
   void metricsAnswerFromTheLastBatchWithoutQueueingBehindTheEngine() throws Exception {
     for (int i = 0; i < 3; i++) {
-      assertThat(http.post("/v1/queues/jobs/jobs", "{\"payload\":" + i + "}").status()).isEqualTo(201);
+      assertThat(http.post("/v1/queues/jobs/jobs", "{\"payload\":" + i + "}").status())
+          .isEqualTo(201);
     }
     JobQueue queue = broker.jobQueue("jobs");
     try (EngineBlocker blocked = new EngineBlocker(queue)) {
-      Http.Reply metrics = http.send(http.request("/metrics")
-          .timeout(java.time.Duration.ofSeconds(1)).GET().build());
+      Http.Reply metrics =
+          http.send(
+              http.request("/metrics").timeout(java.time.Duration.ofSeconds(1)).GET().build());
       assertThat(metrics.status()).isEqualTo(200);
       assertThat(metrics.text())
           .contains("casq_queue_jobs{queue=\"jobs\",state=\"ready\"} 3")

@@ -27,8 +27,13 @@ class LateRequestsWhileStoppingTest {
   private static final String TOKEN = "late-requests";
 
   private static CasqBroker.Builder broker(String uri, String id) {
-    return CasqBroker.builder().queue(uri).listen("127.0.0.1", 0).brokerId(id).token(TOKEN)
-        .heartbeatInterval(Duration.ofMillis(100)).staleAfter(Duration.ofMillis(500))
+    return CasqBroker.builder()
+        .queue(uri)
+        .listen("127.0.0.1", 0)
+        .brokerId(id)
+        .token(TOKEN)
+        .heartbeatInterval(Duration.ofMillis(100))
+        .staleAfter(Duration.ofMillis(500))
         .probeTimeout(Duration.ofSeconds(5));
   }
 
@@ -44,9 +49,15 @@ class LateRequestsWhileStoppingTest {
 
     void send(String method, String path, String body) throws IOException {
       byte[] b = body.getBytes(StandardCharsets.UTF_8);
-      String head = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-          + TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: " + b.length
-          + "\r\n\r\n";
+      String head =
+          method
+              + " "
+              + path
+              + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+              + TOKEN
+              + "\r\nContent-Type: application/json\r\nContent-Length: "
+              + b.length
+              + "\r\n\r\n";
       OutputStream out = socket.getOutputStream();
       out.write(head.getBytes(StandardCharsets.US_ASCII));
       out.write(b);

@@ -23,8 +23,12 @@ class OpenApiDocumentTest {
   @Test
   void everyDocumentedOperationIsRoutedAndEveryErrorCodeIsDocumented() throws Exception {
     JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(DOC));
-    try (CasqBroker broker = CasqBroker.builder()
-        .queue("mem://openapi-" + UUID.randomUUID() + "/q.json").listen("127.0.0.1", 0).build().start()) {
+    try (CasqBroker broker =
+        CasqBroker.builder()
+            .queue("mem://openapi-" + UUID.randomUUID() + "/q.json")
+            .listen("127.0.0.1", 0)
+            .build()
+            .start()) {
       Http http = new Http(broker.address());
       List<String> checked = new ArrayList<>();
       Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields();
@@ -32,19 +36,24 @@ class OpenApiDocumentTest {
         Map.Entry<String, JsonNode> p = paths.next();
         String path = p.getKey().replace("{q}", "q").replace("{id}", "j404");
         List<String> allowed = new ArrayList<>();
-        p.getValue().fieldNames().forEachRemaining(
-            m -> allowed.add(m.toUpperCase(java.util.Locale.ROOT)));
-        Http.Reply put = http.send(http.request(path).PUT(HttpRequest.BodyPublishers.noBody()).build());
+        p.getValue()
+            .fieldNames()
+            .forEachRemaining(m -> allowed.add(m.toUpperCase(java.util.Locale.ROOT)));
+        Http.Reply put =
+            http.send(http.request(path).PUT(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(put.status()).as("PUT " + path + " -> " + put).isEqualTo(405);
         assertThat(put.headers().firstValue("allow").orElse(""))
-            .as("Allow of " + path).isEqualTo(path.endsWith("/jobs/batch") ? "GET, POST"
-                : String.join(", ", allowed));
+            .as("Allow of " + path)
+            .isEqualTo(path.endsWith("/jobs/batch") ? "GET, POST" : String.join(", ", allowed));
         Iterator<String> methods = p.getValue().fieldNames();
         while (methods.hasNext()) {
           String method = methods.next().toUpperCase(java.util.Locale.ROOT);
           HttpRequest.Builder b = http.request(path).header("Content-Type", "application/json");
-          Http.Reply r = http.send(method.equals("GET") ? b.GET().build()
-              : b.POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+          Http.Reply r =
+              http.send(
+                  method.equals("GET")
+                      ? b.GET().build()
+                      : b.POST(HttpRequest.BodyPublishers.ofString("{}")).build());
           boolean unrouted = r.status() == 404 && r.text().contains("no route");
           assertThat(unrouted).as(method + " " + path + " -> " + r).isFalse();
           checked.add(method + " " + p.getKey());

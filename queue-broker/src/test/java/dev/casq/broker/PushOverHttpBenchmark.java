@@ -34,17 +34,27 @@ import java.util.stream.Stream;
  * the same JVM. A drainer inside the broker claims and completes jobs so that the queue object
  * stays at about {@code --pending} jobs for the whole run, as a queue in steady state does.
  *
- * <p>Options: {@code --clients 1,16,128 --runs 3 --warmup 3s --measure 5s --store file|file-nosync|mem
- * --pending 1000 --keys true --dir /tmp --http 1.1|2 --jvm-warmup 40s}. Each (clients, run) uses a fresh broker and queue
- * object. Prints one line per run and the medians.
+ * <p>Options: {@code --clients 1,16,128 --runs 3 --warmup 3s --measure 5s --store
+ * file|file-nosync|mem --pending 1000 --keys true --dir /tmp --http 1.1|2 --jvm-warmup 40s}. Each
+ * (clients, run) uses a fresh broker and queue object. Prints one line per run and the medians.
  */
 public final class PushOverHttpBenchmark {
-  record Result(int clients, double pushesPerSecond, double p50Ms, double p99Ms, long commits,
-      double batch, double writeMs, int errors, double cpuMicrosPerPush, long objectBytes) {}
+  record Result(
+      int clients,
+      double pushesPerSecond,
+      double p50Ms,
+      double p99Ms,
+      long commits,
+      double batch,
+      double writeMs,
+      int errors,
+      double cpuMicrosPerPush,
+      long objectBytes) {}
 
   private static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean)
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   public static void main(String[] args) throws Exception {
@@ -79,36 +89,66 @@ public final class PushOverHttpBenchmark {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    System.out.printf(Locale.ROOT,
-        "store=%s pending=%d keys=%s http=%s warmup=%s measure=%s cores=%d common-pool=%d%n", store,
-        pending, keys, version, warmup, measure, Runtime.getRuntime().availableProcessors(),
+    System.out.printf(
+        Locale.ROOT,
+        "store=%s pending=%d keys=%s http=%s warmup=%s measure=%s cores=%d common-pool=%d%n",
+        store,
+        pending,
+        keys,
+        version,
+        warmup,
+        measure,
+        Runtime.getRuntime().availableProcessors(),
         java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
     HttpClient.Version httpVersion =
         version.equals("2") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
     if (!jvmWarmup.isZero()) {
       // let the JIT compile the whole path once, with the most clients; not reported
-      Result w = once(clients.get(clients.size() - 1), store, pending, keys, dir, jvmWarmup,
-          Duration.ofSeconds(1), httpVersion);
-      System.out.printf(Locale.ROOT, "jvm warm-up done (%.0f pushes/s at the end)%n",
-          w.pushesPerSecond);
+      Result w =
+          once(
+              clients.get(clients.size() - 1),
+              store,
+              pending,
+              keys,
+              dir,
+              jvmWarmup,
+              Duration.ofSeconds(1),
+              httpVersion);
+      System.out.printf(
+          Locale.ROOT, "jvm warm-up done (%.0f pushes/s at the end)%n", w.pushesPerSecond);
     }
     List<Result> all = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
       for (int c : clients) {
         Result r = once(c, store, pending, keys, dir, warmup, measure, httpVersion);
         all.add(r);
-        System.out.printf(Locale.ROOT,
+        System.out.printf(
+            Locale.ROOT,
             "run %d clients %4d: %8.0f pushes/s  p50 %6.2f ms  p99 %6.2f ms  commits %6d"
                 + "  batch %7.1f  write %5.2f ms  cpu %5.0f us/push  object %5d KiB  errors %d%n",
-            run, c, r.pushesPerSecond, r.p50Ms, r.p99Ms, r.commits, r.batch, r.writeMs,
-            r.cpuMicrosPerPush, r.objectBytes / 1024, r.errors);
+            run,
+            c,
+            r.pushesPerSecond,
+            r.p50Ms,
+            r.p99Ms,
+            r.commits,
+            r.batch,
+            r.writeMs,
+            r.cpuMicrosPerPush,
+            r.objectBytes / 1024,
+            r.errors);
       }
     }
     System.out.println("medians:");
     for (int c : clients) {
       List<Result> rs = all.stream().filter(r -> r.clients == c).toList();
-      System.out.printf(Locale.ROOT, "clients %4d: %8.0f pushes/s  p50 %6.2f ms  p99 %6.2f ms%n", c,
-          median(rs, Result::pushesPerSecond), median(rs, Result::p50Ms), median(rs, Result::p99Ms));
+      System.out.printf(
+          Locale.ROOT,
+          "clients %4d: %8.0f pushes/s  p50 %6.2f ms  p99 %6.2f ms%n",
+          c,
+          median(rs, Result::pushesPerSecond),
+          median(rs, Result::p50Ms),
+          median(rs, Result::p99Ms));
     }
     System.exit(0);
   }
@@ -118,22 +158,35 @@ public final class PushOverHttpBenchmark {
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
-  private static Result once(int clients, String store, int pending, boolean keys, Path parent,
-      Duration warmup, Duration measure, HttpClient.Version version) throws Exception {
+  private static Result once(
+      int clients,
+      String store,
+      int pending,
+      boolean keys,
+      Path parent,
+      Duration warmup,
+      Duration measure,
+      HttpClient.Version version)
+      throws Exception {
     Path dir = Files.createTempDirectory(parent, "casq-http-bench");
     QueueOptions.Builder options = QueueOptions.builder();
-    String uri = switch (store) {
-      case "mem" -> "mem://bench-" + UUID.randomUUID() + "/q.json";
-      case "file-nosync" -> {
-        options.storeProperty("file.fsync", "false");
-        yield dir.toUri() + "q.json";
-      }
-      case "file" -> dir.toUri() + "q.json";
-      default -> throw new IllegalArgumentException("store must be file, file-nosync or mem");
-    };
+    String uri =
+        switch (store) {
+          case "mem" -> "mem://bench-" + UUID.randomUUID() + "/q.json";
+          case "file-nosync" -> {
+            options.storeProperty("file.fsync", "false");
+            yield dir.toUri() + "q.json";
+          }
+          case "file" -> dir.toUri() + "q.json";
+          default -> throw new IllegalArgumentException("store must be file, file-nosync or mem");
+        };
     CasqBroker broker =
-        CasqBroker.builder().queue("q", uri).listen("127.0.0.1", 0)
-            .queueOptions(options.build()).build().start();
+        CasqBroker.builder()
+            .queue("q", uri)
+            .listen("127.0.0.1", 0)
+            .queueOptions(options.build())
+            .build()
+            .start();
     HttpClient http = HttpClient.newBuilder().version(version).build();
     AtomicBoolean stop = new AtomicBoolean();
     try {
@@ -151,9 +204,10 @@ public final class PushOverHttpBenchmark {
       URI target = URI.create(broker.address() + "/v1/queues/q/jobs");
       if (version == HttpClient.Version.HTTP_2) {
         // the JDK client upgrades to h2c only on a request without a body; then all share it
-        HttpResponse<Void> up = http.send(
-            HttpRequest.newBuilder(URI.create(broker.address() + "/health")).build(),
-            HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> up =
+            http.send(
+                HttpRequest.newBuilder(URI.create(broker.address() + "/health")).build(),
+                HttpResponse.BodyHandlers.discarding());
         if (up.version() != HttpClient.Version.HTTP_2) {
           throw new IllegalStateException("no h2c upgrade: " + up.version());
         }
@@ -176,29 +230,39 @@ public final class PushOverHttpBenchmark {
               stopped.countDown();
               return;
             }
-            String body = "{\"payload\":{\"to\":\"user" + me + "@example.com\",\"n\":" + (n++) + "}"
-                + (keys ? ",\"key\":\"" + UUID.randomUUID() + "\"" : "") + "}";
+            String body =
+                "{\"payload\":{\"to\":\"user"
+                    + me
+                    + "@example.com\",\"n\":"
+                    + (n++)
+                    + "}"
+                    + (keys ? ",\"key\":\"" + UUID.randomUUID() + "\"" : "")
+                    + "}";
             started = System.nanoTime();
-            http.sendAsync(HttpRequest.newBuilder(target).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            http.sendAsync(
+                    HttpRequest.newBuilder(target)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                     HttpResponse.BodyHandlers.discarding())
-                .whenComplete((r, e) -> {
-                  long took = System.nanoTime() - started;
-                  if (e != null || r.statusCode() != 201) {
-                    errors.incrementAndGet();
-                  } else {
-                    accepted.incrementAndGet();
-                    if (measuring.get()) {
-                      synchronized (latencies) {
-                        if (counts[me] == latencies[me].length) {
-                          latencies[me] = Arrays.copyOf(latencies[me], counts[me] * 2);
+                .whenComplete(
+                    (r, e) -> {
+                      long took = System.nanoTime() - started;
+                      if (e != null || r.statusCode() != 201) {
+                        errors.incrementAndGet();
+                      } else {
+                        accepted.incrementAndGet();
+                        if (measuring.get()) {
+                          synchronized (latencies) {
+                            if (counts[me] == latencies[me].length) {
+                              latencies[me] = Arrays.copyOf(latencies[me], counts[me] * 2);
+                            }
+                            latencies[me][counts[me]++] = took;
+                          }
                         }
-                        latencies[me][counts[me]++] = took;
                       }
-                    }
-                  }
-                  run();
-                });
+                      run();
+                    });
           }
         }.run();
       }
@@ -234,10 +298,17 @@ public final class PushOverHttpBenchmark {
         }
       }
       Arrays.sort(lat);
-      return new Result(clients, lat.length * 1e9 / elapsed, pct(lat, 0.50), pct(lat, 0.99),
-          commits, commits == 0 ? 0 : (double) commands / commits,
-          commits == 0 ? 0 : writeNanos / 1e6 / commits, (int) errors.get(),
-          lat.length == 0 ? Double.NaN : cpu / 1e3 / lat.length, m.lastObjectBytes());
+      return new Result(
+          clients,
+          lat.length * 1e9 / elapsed,
+          pct(lat, 0.50),
+          pct(lat, 0.99),
+          commits,
+          commits == 0 ? 0 : (double) commands / commits,
+          commits == 0 ? 0 : writeNanos / 1e6 / commits,
+          (int) errors.get(),
+          lat.length == 0 ? Double.NaN : cpu / 1e3 / lat.length,
+          m.lastObjectBytes());
     } finally {
       stop.set(true);
       broker.close();
@@ -264,14 +335,18 @@ public final class PushOverHttpBenchmark {
         continue;
       }
       try {
-        List<Job> jobs = queue.claim(
-            new ClaimRequest("drainer", Duration.ofMinutes(5), (int) Math.min(1000, excess), Set.of()))
-            .get(30, TimeUnit.SECONDS);
+        List<Job> jobs =
+            queue
+                .claim(
+                    new ClaimRequest(
+                        "drainer", Duration.ofMinutes(5), (int) Math.min(1000, excess), Set.of()))
+                .get(30, TimeUnit.SECONDS);
         List<CompletableFuture<?>> done = new ArrayList<>(jobs.size());
         for (Job j : jobs) {
           done.add(queue.complete(j.id(), j.lease().token(), null));
         }
-        CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+        CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0]))
+            .get(30, TimeUnit.SECONDS);
         drained += jobs.size();
       } catch (Exception e) {
         if (!stop.get()) {

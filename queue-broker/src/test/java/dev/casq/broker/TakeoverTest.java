@@ -24,8 +24,11 @@ class TakeoverTest {
 
   private static CasqBroker.Builder broker(String uri) {
     // a generous probe timeout: these tests are about the rule, not about a busy machine's speed
-    return CasqBroker.builder().queue(uri).listen("127.0.0.1", 0)
-        .heartbeatInterval(Duration.ofMillis(100)).staleAfter(Duration.ofMillis(500))
+    return CasqBroker.builder()
+        .queue(uri)
+        .listen("127.0.0.1", 0)
+        .heartbeatInterval(Duration.ofMillis(100))
+        .staleAfter(Duration.ofMillis(500))
         .probeTimeout(Duration.ofSeconds(5));
   }
 
@@ -34,7 +37,8 @@ class TakeoverTest {
     String uri = "mem://take-" + UUID.randomUUID() + "/q.json";
     try (CasqBroker a = broker(uri).brokerId("broker-a").build().start()) {
       assertThatThrownBy(() -> broker(uri).brokerId("broker-b").build().start())
-          .isInstanceOfSatisfying(BrokerActiveException.class,
+          .isInstanceOfSatisfying(
+              BrokerActiveException.class,
               e -> assertThat(e.activeBroker().id()).isEqualTo("broker-a"))
           .hasMessageContaining(a.address());
       assertThat(a.isServing("q")).isTrue();
@@ -48,8 +52,20 @@ class TakeoverTest {
       CasqBroker a = broker(uri).brokerId("broker-a").build();
       CasqBroker b = broker(uri).brokerId("broker-b").build();
       java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-      CompletableFuture<CasqBroker> fa = CompletableFuture.supplyAsync(() -> { awaitLatch(go); return a.start(); }, pool);
-      CompletableFuture<CasqBroker> fb = CompletableFuture.supplyAsync(() -> { awaitLatch(go); return b.start(); }, pool);
+      CompletableFuture<CasqBroker> fa =
+          CompletableFuture.supplyAsync(
+              () -> {
+                awaitLatch(go);
+                return a.start();
+              },
+              pool);
+      CompletableFuture<CasqBroker> fb =
+          CompletableFuture.supplyAsync(
+              () -> {
+                awaitLatch(go);
+                return b.start();
+              },
+              pool);
       go.countDown();
       int serving = 0;
       for (CompletableFuture<CasqBroker> f : List.of(fa, fb)) {
@@ -96,8 +112,12 @@ class TakeoverTest {
     String uri = "mem://take-" + UUID.randomUUID() + "/q.json";
     // A's heartbeats all say "an hour ago", but A answers /health
     Clock past = Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC);
-    try (CasqBroker a = broker(uri).brokerId("broker-a")
-        .queueOptions(QueueOptions.builder().clock(past).build()).build().start()) {
+    try (CasqBroker a =
+        broker(uri)
+            .brokerId("broker-a")
+            .queueOptions(QueueOptions.builder().clock(past).build())
+            .build()
+            .start()) {
       assertThatThrownBy(() -> broker(uri).brokerId("broker-b").build().start())
           .isInstanceOf(BrokerActiveException.class);
       assertThat(a.isServing("q")).isTrue();
@@ -108,14 +128,25 @@ class TakeoverTest {
   void aStandbyTakesOverOnlyOnceTheBrokerIsStaleAndSilent() throws Exception {
     String uri = "mem://take-" + UUID.randomUUID() + "/q.json";
     Clock past = Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC);
-    CasqBroker a = broker(uri).brokerId("broker-a").resignOnClose(false)
-        .queueOptions(QueueOptions.builder().clock(past).build()).build().start();
-    CasqBroker b = broker(uri).brokerId("broker-b").standby(true)
-        .standbyPollInterval(Duration.ofMillis(50)).build();
+    CasqBroker a =
+        broker(uri)
+            .brokerId("broker-a")
+            .resignOnClose(false)
+            .queueOptions(QueueOptions.builder().clock(past).build())
+            .build()
+            .start();
+    CasqBroker b =
+        broker(uri)
+            .brokerId("broker-b")
+            .standby(true)
+            .standbyPollInterval(Duration.ofMillis(50))
+            .build();
     try {
       CompletableFuture<CasqBroker> starting = CompletableFuture.supplyAsync(b::start);
       // A's record is stale from the start, but A answers: B keeps waiting
-      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(3))
           .until(() -> !starting.isDone() && a.isServing("q"));
       a.close(); // A dies without resigning: its record stays, it stops answering
       starting.get(20, TimeUnit.SECONDS);
@@ -148,10 +179,17 @@ class TakeoverTest {
       first.close();
       assertThat(first.isServing()).isFalse();
       try (LaunchedBroker second = launcher.launch(spec)) {
-        assertThat(second.record().epoch()).as("took over at once after a resignation")
+        assertThat(second.record().epoch())
+            .as("took over at once after a resignation")
             .isEqualTo(2);
-        assertThat(new Http(second.address(), "t0k").get("/v1/queues/emails/stats").json()
-            .get("counters").get("pushed").asInt()).isEqualTo(1);
+        assertThat(
+                new Http(second.address(), "t0k")
+                    .get("/v1/queues/emails/stats")
+                    .json()
+                    .get("counters")
+                    .get("pushed")
+                    .asInt())
+            .isEqualTo(1);
       }
     }
   }

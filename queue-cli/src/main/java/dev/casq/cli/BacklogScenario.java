@@ -37,16 +37,21 @@ import java.util.regex.Pattern;
  * {@code casq bench --scenario backlog}: how a queue with no consumer takes pushes as its backlog
  * grows, measured as a user meets it. For each variant, a fresh broker process ({@code casq
  * broker}, with the given JVM options) serves a new queue; N connections push, each push with its
- * own idempotency key, for the whole run; the broker's {@code pushed} counter is read at the end
- * of every window. At the end: the pending count, the queue object's size and its segments.
+ * own idempotency key, for the whole run; the broker's {@code pushed} counter is read at the end of
+ * every window. At the end: the pending count, the queue object's size and its segments.
  */
 final class BacklogScenario {
   /** One variant: the broker JVM's options. */
   record Variant(String label, List<String> jvmOptions) {}
 
   /** What one variant measured. */
-  record Outcome(Variant variant, List<Double> pushesPerSecond, long pending, long objectBytes,
-      int segments, long errors) {
+  record Outcome(
+      Variant variant,
+      List<Double> pushesPerSecond,
+      long pending,
+      long objectBytes,
+      int segments,
+      long errors) {
     double lastOverBest() {
       double best = pushesPerSecond.stream().mapToDouble(Double::doubleValue).max().orElse(0);
       return best == 0 ? 0 : pushesPerSecond.get(pushesPerSecond.size() - 1) / best;
@@ -63,8 +68,14 @@ final class BacklogScenario {
   private final Map<String, String> storeProperties;
   private final PrintWriter out;
 
-  BacklogScenario(int connections, Duration duration, Duration window, String payload,
-      boolean wrk, Map<String, String> storeProperties, PrintWriter out) {
+  BacklogScenario(
+      int connections,
+      Duration duration,
+      Duration window,
+      String payload,
+      boolean wrk,
+      Map<String, String> storeProperties,
+      PrintWriter out) {
     this.connections = connections;
     this.duration = duration;
     this.window = window;
@@ -76,9 +87,10 @@ final class BacklogScenario {
 
   /** Runs every variant on a fresh queue object in {@code dir}; prints them side by side. */
   List<Outcome> run(List<Variant> variants, Path dir) throws Exception {
-    out.printf("backlog growth: %d connections (%s), each push with its own idempotency key, no"
-            + " consumer, %s from an empty queue, pushes/s per %s window%n", connections,
-        wrk ? "wrk" : "Java client", text(duration), text(window));
+    out.printf(
+        "backlog growth: %d connections (%s), each push with its own idempotency key, no"
+            + " consumer, %s from an empty queue, pushes/s per %s window%n",
+        connections, wrk ? "wrk" : "Java client", text(duration), text(window));
     out.flush();
     List<Outcome> outcomes = new ArrayList<>();
     int n = 0;
@@ -93,13 +105,19 @@ final class BacklogScenario {
   }
 
   private Outcome runOne(Variant v, String uri) throws Exception {
-    out.printf("%n%s: broker JVM options: %s%n", v.label(),
-        v.jvmOptions().isEmpty() ? "(none)" : String.join(" ", v.jvmOptions()));
+    out.printf(
+        "%n%s: broker JVM options: %s%n",
+        v.label(), v.jvmOptions().isEmpty() ? "(none)" : String.join(" ", v.jvmOptions()));
     out.flush();
     BrokerProcess broker = BrokerProcess.start(v.jvmOptions(), uri, storeProperties);
-    try (CasqClient c = CasqClient.builder().brokerUrl(broker.url()).queueName("backlog")
-        .takeover(TakeoverPolicy.NONE).requestTimeout(Duration.ofSeconds(30))
-        .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(60))).build()) {
+    try (CasqClient c =
+        CasqClient.builder()
+            .brokerUrl(broker.url())
+            .queueName("backlog")
+            .takeover(TakeoverPolicy.NONE)
+            .requestTimeout(Duration.ofSeconds(30))
+            .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(60)))
+            .build()) {
       ClientQueue<String> q = c.queue(String.class);
       Load load = wrk ? new WrkRun(broker.url(), q.path() + "/jobs") : new ClientRun(q);
       long windows = Math.max(1, duration.toMillis() / window.toMillis());
@@ -116,17 +134,24 @@ final class BacklogScenario {
         double rate = (pushed - before) / ((now - t0 - (w - 1) * window.toNanos()) / 1e9);
         rates.add(rate);
         before = pushed;
-        out.printf("  %6s %,12.0f pushes/s   %,12d pushed%n", text(window.multipliedBy(w)), rate,
-            pushed);
+        out.printf(
+            "  %6s %,12.0f pushes/s   %,12d pushed%n", text(window.multipliedBy(w)), rate, pushed);
         out.flush();
       }
       long errors = load.stop();
       QueueStats end = q.stats();
       Head head = head(uri);
       Outcome o = new Outcome(v, rates, end.pending(), head.bytes(), head.segments(), errors);
-      out.printf("  end: %,d pending, queue object %s, %,d segments, %d errors; last %s = %.0f%%"
-              + " of the best %s%n", o.pending(), SegmentSummary.size(o.objectBytes()),
-          o.segments(), errors, text(window), 100 * o.lastOverBest(), text(window));
+      out.printf(
+          "  end: %,d pending, queue object %s, %,d segments, %d errors; last %s = %.0f%%"
+              + " of the best %s%n",
+          o.pending(),
+          SegmentSummary.size(o.objectBytes()),
+          o.segments(),
+          errors,
+          text(window),
+          100 * o.lastOverBest(),
+          text(window));
       out.flush();
       return o;
     } finally {
@@ -150,8 +175,9 @@ final class BacklogScenario {
       for (double r : o.pushesPerSecond()) {
         out.printf(" %,8.0f", r);
       }
-      out.printf(" %,10d %10s %,9d %9.0f%%%n", o.pending(), SegmentSummary.size(o.objectBytes()),
-          o.segments(), 100 * o.lastOverBest());
+      out.printf(
+          " %,10d %10s %,9d %9.0f%%%n",
+          o.pending(), SegmentSummary.size(o.objectBytes()), o.segments(), 100 * o.lastOverBest());
     }
     out.flush();
   }
@@ -191,16 +217,18 @@ final class BacklogScenario {
     @Override
     public void start() throws IOException {
       WrkLoad w = WrkLoad.prepare();
-      result = CompletableFuture.supplyAsync(() -> {
-        try {
-          return w.run(url, path, payload, connections, duration.plusSeconds(1));
-        } catch (IOException e) {
-          throw new CliException("wrk failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new CliException("interrupted");
-        }
-      });
+      result =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return w.run(url, path, payload, connections, duration.plusSeconds(1));
+                } catch (IOException e) {
+                  throw new CliException("wrk failed: " + e.getMessage(), e);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  throw new CliException("interrupted");
+                }
+              });
     }
 
     @Override
@@ -236,12 +264,14 @@ final class BacklogScenario {
         finished.countDown();
         return;
       }
-      q.pushJsonAsync(payload, PushOptions.none()).whenComplete((r, e) -> {
-        if (e != null) {
-          errors.incrementAndGet();
-        }
-        next();
-      });
+      q.pushJsonAsync(payload, PushOptions.none())
+          .whenComplete(
+              (r, e) -> {
+                if (e != null) {
+                  errors.incrementAndGet();
+                }
+                next();
+              });
     }
 
     @Override
@@ -259,27 +289,37 @@ final class BacklogScenario {
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.addAll(jvmOptions);
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
-          "broker", "--store", "backlog=" + uri, "--listen", "127.0.0.1:0"));
+      cmd.addAll(
+          List.of(
+              "-cp",
+              System.getProperty("java.class.path"),
+              Main.class.getName(),
+              "broker",
+              "--store",
+              "backlog=" + uri,
+              "--listen",
+              "127.0.0.1:0"));
       for (Map.Entry<String, String> p : props.entrySet()) {
         cmd.addAll(List.of("--store-property", p.getKey() + "=" + p.getValue()));
       }
       Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      BufferedReader lines = new BufferedReader(
-          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      CompletableFuture<String> url = CompletableFuture.supplyAsync(() -> {
-        try {
-          for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-            Matcher m = SERVING.matcher(line);
-            if (m.find()) {
-              return m.group(1);
-            }
-          }
-          return null;
-        } catch (IOException e) {
-          return null;
-        }
-      });
+      BufferedReader lines =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      CompletableFuture<String> url =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    Matcher m = SERVING.matcher(line);
+                    if (m.find()) {
+                      return m.group(1);
+                    }
+                  }
+                  return null;
+                } catch (IOException e) {
+                  return null;
+                }
+              });
       String address;
       try {
         address = url.get(60, TimeUnit.SECONDS);
@@ -288,9 +328,11 @@ final class BacklogScenario {
       }
       if (address == null) {
         p.destroyForcibly();
-        throw new CliException("the broker process did not start (exit "
-            + (p.isAlive() ? "none yet" : String.valueOf(p.exitValue())) + "): "
-            + String.join(" ", cmd));
+        throw new CliException(
+            "the broker process did not start (exit "
+                + (p.isAlive() ? "none yet" : String.valueOf(p.exitValue()))
+                + "): "
+                + String.join(" ", cmd));
       }
       return new BrokerProcess(p, address);
     }

@@ -41,7 +41,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code casq bench}: push throughput and latency of a broker over HTTP, or of the embedded queue. */
+/**
+ * {@code casq bench}: push throughput and latency of a broker over HTTP, or of the embedded queue.
+ */
 @Command(
     name = "bench",
     header = "Measure pushes per second (HTTP or embedded).",
@@ -58,146 +60,240 @@ final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin HelpOption help = new HelpOption();
 
-  @Option(names = "--store", paramLabel = "URI",
-      description = "The queue object to bench on (its jobs are drained down to --pending)."
-          + " Default: a temporary file:// object.")
+  @Option(
+      names = "--store",
+      paramLabel = "URI",
+      description =
+          "The queue object to bench on (its jobs are drained down to --pending)."
+              + " Default: a temporary file:// object.")
   String store;
 
-  @Option(names = "--store-property", paramLabel = "KEY=VALUE",
+  @Option(
+      names = "--store-property",
+      paramLabel = "KEY=VALUE",
       description = "A store property (repeatable), e.g. file.fsync=false.")
   Map<String, String> storeProperties = new LinkedHashMap<>();
 
-  @Option(names = "--broker", paramLabel = "URL",
+  @Option(
+      names = "--broker",
+      paramLabel = "URL",
       description = "Bench this running broker instead of one in this process (needs --queue).")
   String broker;
 
   @Option(names = "--queue", paramLabel = "NAME", description = "Queue name with --broker.")
   String queue;
 
-  @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token with --broker."
-      + " Default: $CASQ_TOKEN.")
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      description = "Bearer token with --broker." + " Default: $CASQ_TOKEN.")
   String token;
 
-  @Option(names = "--clients", paramLabel = "N", split = ",", splitSynopsisLabel = ",", defaultValue = "1,16,128",
+  @Option(
+      names = "--clients",
+      paramLabel = "N",
+      split = ",",
+      splitSynopsisLabel = ",",
+      defaultValue = "1,16,128",
       description = "Concurrent clients, one run per value. Default: ${DEFAULT-VALUE}.")
   List<Integer> clients;
 
-  @Option(names = "--http2",
-      description = "Clients speak HTTP/2 (cleartext, one multiplexed connection per client"
-          + " object) instead of HTTP/1.1.")
+  @Option(
+      names = "--http2",
+      description =
+          "Clients speak HTTP/2 (cleartext, one multiplexed connection per client"
+              + " object) instead of HTTP/1.1.")
   boolean http2;
 
   /** Who sends the HTTP pushes. */
-  enum Load { client, wrk }
+  enum Load {
+    client,
+    wrk
+  }
 
-  @Option(names = "--load", paramLabel = "client|wrk", defaultValue = "client",
-      description = "Over HTTP, who pushes: 'client' (the casq Java client in this process, N"
-          + " concurrent pushes) or 'wrk' (the wrk load generator as a separate process, N"
-          + " connections with one push each in flight; needs wrk installed)."
-          + " Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--load",
+      paramLabel = "client|wrk",
+      defaultValue = "client",
+      description =
+          "Over HTTP, who pushes: 'client' (the casq Java client in this process, N"
+              + " concurrent pushes) or 'wrk' (the wrk load generator as a separate process, N"
+              + " connections with one push each in flight; needs wrk installed)."
+              + " Default: ${DEFAULT-VALUE}.")
   Load load;
 
   @Option(names = "--embedded", description = "Bench the embedded queue instead of HTTP.")
   boolean embedded;
 
-  @Option(names = "--producers", paramLabel = "N", split = ",", splitSynopsisLabel = ",", defaultValue = "64",
-      description = "With --embedded: producer threads, one run per value."
-          + " Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--producers",
+      paramLabel = "N",
+      split = ",",
+      splitSynopsisLabel = ",",
+      defaultValue = "64",
+      description =
+          "With --embedded: producer threads, one run per value." + " Default: ${DEFAULT-VALUE}.")
   List<Integer> producers;
 
-  @Option(names = "--pipeline", paramLabel = "N", defaultValue = "1",
-      description = "With --embedded: pushes each producer keeps in flight."
-          + " Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--pipeline",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "With --embedded: pushes each producer keeps in flight." + " Default: ${DEFAULT-VALUE}.")
   int pipeline;
 
-  @Option(names = "--pending", paramLabel = "N", split = ",", splitSynopsisLabel = ",",
-      description = "Pending jobs kept in the queue during the run, one run per value."
-          + " Default: 1000 (HTTP), 1000,10000,100000 (--embedded).")
+  @Option(
+      names = "--pending",
+      paramLabel = "N",
+      split = ",",
+      splitSynopsisLabel = ",",
+      description =
+          "Pending jobs kept in the queue during the run, one run per value."
+              + " Default: 1000 (HTTP), 1000,10000,100000 (--embedded).")
   List<Integer> pending;
 
-  @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-      defaultValue = "10s", description = "Measured time per run. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      defaultValue = "10s",
+      description = "Measured time per run. Default: ${DEFAULT-VALUE}.")
   Duration duration;
 
-  @Option(names = "--warmup", paramLabel = "DURATION", converter = DurationConverter.class,
-      defaultValue = "3s", description = "Unmeasured time before each run. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--warmup",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      defaultValue = "3s",
+      description = "Unmeasured time before each run. Default: ${DEFAULT-VALUE}.")
   Duration warmup;
 
   /** What the bench measures. */
-  enum Scenario { steady, backlog, dedupe }
+  enum Scenario {
+    steady,
+    backlog,
+    dedupe
+  }
 
-  @Option(names = "--scenario", paramLabel = "steady|backlog|dedupe", defaultValue = "steady",
-      description = "steady (the default): pushes/s at a steady pending count. backlog: a fresh"
-          + " broker process per variant, --clients connections (default 128) pushing with no"
-          + " consumer from an empty queue for --duration (default 60s); pushes/s per --window,"
-          + " then the pending count and the queue object's size. dedupe: an active and a"
-          + " standby broker process on a fresh file:// queue; keyed batch pushes at --rate for"
-          + " --duration (default 5m) from --clients connections (default 16), consumers"
-          + " completing them, SIGKILL of the active broker at --kill-at, --retries earlier keys"
-          + " pushed again throughout and right after the kill, each checked to return its"
-          + " original job id; exits 1 on any duplicate or lost push.")
+  @Option(
+      names = "--scenario",
+      paramLabel = "steady|backlog|dedupe",
+      defaultValue = "steady",
+      description =
+          "steady (the default): pushes/s at a steady pending count. backlog: a fresh"
+              + " broker process per variant, --clients connections (default 128) pushing with no"
+              + " consumer from an empty queue for --duration (default 60s); pushes/s per --window,"
+              + " then the pending count and the queue object's size. dedupe: an active and a"
+              + " standby broker process on a fresh file:// queue; keyed batch pushes at --rate for"
+              + " --duration (default 5m) from --clients connections (default 16), consumers"
+              + " completing them, SIGKILL of the active broker at --kill-at, --retries earlier keys"
+              + " pushed again throughout and right after the kill, each checked to return its"
+              + " original job id; exits 1 on any duplicate or lost push.")
   Scenario scenario;
 
-  @Option(names = "--rate", paramLabel = "N", defaultValue = "20000",
-      description = "With --scenario dedupe: keyed pushes per second to aim at."
-          + " Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--rate",
+      paramLabel = "N",
+      defaultValue = "20000",
+      description =
+          "With --scenario dedupe: keyed pushes per second to aim at."
+              + " Default: ${DEFAULT-VALUE}.")
   int rate;
 
-  @Option(names = "--kill-at", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "With --scenario dedupe: when the active broker gets SIGKILL, from the start."
-          + " Default: half the --duration.")
+  @Option(
+      names = "--kill-at",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "With --scenario dedupe: when the active broker gets SIGKILL, from the start."
+              + " Default: half the --duration.")
   Duration killAt;
 
-  @Option(names = "--no-kill",
+  @Option(
+      names = "--no-kill",
       description = "With --scenario dedupe: no failover (one broker process).")
   boolean noKill;
 
-  @Option(names = "--retries", paramLabel = "N", defaultValue = "10000",
-      description = "With --scenario dedupe: earlier keys pushed again and checked (half"
-          + " throughout, half right after the kill). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--retries",
+      paramLabel = "N",
+      defaultValue = "10000",
+      description =
+          "With --scenario dedupe: earlier keys pushed again and checked (half"
+              + " throughout, half right after the kill). Default: ${DEFAULT-VALUE}.")
   int retries;
 
-  @Option(names = "--batch", paramLabel = "N", defaultValue = "200",
-      description = "With --scenario dedupe: pushes per batch request (1..1000)."
-          + " Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      defaultValue = "200",
+      description =
+          "With --scenario dedupe: pushes per batch request (1..1000)."
+              + " Default: ${DEFAULT-VALUE}.")
   int batch;
 
-  @Option(names = "--consumers", paramLabel = "N", defaultValue = "4",
-      description = "With --scenario dedupe: consumers, each claiming up to 1000 jobs at a time"
-          + " and completing them. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--consumers",
+      paramLabel = "N",
+      defaultValue = "4",
+      description =
+          "With --scenario dedupe: consumers, each claiming up to 1000 jobs at a time"
+              + " and completing them. Default: ${DEFAULT-VALUE}.")
   int consumers;
 
-  @Option(names = "--drain", paramLabel = "DURATION", converter = DurationConverter.class,
+  @Option(
+      names = "--drain",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       defaultValue = "3m",
-      description = "With --scenario dedupe: after the pushes, how long the consumers may take to"
-          + " empty the queue before the end checks. Default: ${DEFAULT-VALUE}.")
+      description =
+          "With --scenario dedupe: after the pushes, how long the consumers may take to"
+              + " empty the queue before the end checks. Default: ${DEFAULT-VALUE}.")
   Duration drain;
 
-  @Option(names = "--stale-after", paramLabel = "DURATION", converter = DurationConverter.class,
+  @Option(
+      names = "--stale-after",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       defaultValue = "3s",
-      description = "With --scenario dedupe: the brokers' staleness (the standby takes over a"
-          + " heartbeat this old; heartbeat every sixth of it). Default: ${DEFAULT-VALUE}.")
+      description =
+          "With --scenario dedupe: the brokers' staleness (the standby takes over a"
+              + " heartbeat this old; heartbeat every sixth of it). Default: ${DEFAULT-VALUE}.")
   Duration staleAfter;
 
-  @Option(names = "--window", paramLabel = "DURATION", converter = DurationConverter.class,
+  @Option(
+      names = "--window",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       defaultValue = "10s",
       description = "With --scenario backlog: the reporting window. Default: ${DEFAULT-VALUE}.")
   Duration window;
 
-  @Option(names = "--broker-jvm-options", paramLabel = "OPTIONS",
-      description = "With --scenario backlog: JVM options of the broker process, split at spaces,"
-          + " e.g. '-Xmx1g -XX:+UseParallelGC'. Default: none (what `java -jar casq.jar broker`"
-          + " gets).")
+  @Option(
+      names = "--broker-jvm-options",
+      paramLabel = "OPTIONS",
+      description =
+          "With --scenario backlog: JVM options of the broker process, split at spaces,"
+              + " e.g. '-Xmx1g -XX:+UseParallelGC'. Default: none (what `java -jar casq.jar broker`"
+              + " gets).")
   String brokerJvmOptions;
 
-  @Option(names = "--head-max-ready-jobs", paramLabel = "N", split = ",",
+  @Option(
+      names = "--head-max-ready-jobs",
+      paramLabel = "N",
+      split = ",",
       splitSynopsisLabel = ",",
-      description = "With --scenario backlog: one variant per value, each broker started with"
-          + " -Dcasq.headMaxReadyJobs=N (0: every job in the queue object, no segments)."
-          + " Default: one variant with the broker's own default.")
+      description =
+          "With --scenario backlog: one variant per value, each broker started with"
+              + " -Dcasq.headMaxReadyJobs=N (0: every job in the queue object, no segments)."
+              + " Default: one variant with the broker's own default.")
   List<Integer> headMaxReadyJobs;
 
-  @Option(names = "--payload-bytes", paramLabel = "N", defaultValue = "100",
+  @Option(
+      names = "--payload-bytes",
+      paramLabel = "N",
+      defaultValue = "100",
       description = "Size of each job's payload. Default: ${DEFAULT-VALUE}.")
   int payloadBytes;
 
@@ -218,10 +314,12 @@ final class BenchCommand implements Callable<Integer> {
         return dedupe(cmd, out);
       }
       if (embedded) {
-        out.printf("embedded pushes, %d-byte payloads, %s per run after %s warmup%n",
+        out.printf(
+            "embedded pushes, %d-byte payloads, %s per run after %s warmup%n",
             payloadBytes, duration, warmup);
-        out.printf("%-9s %-10s %-9s %12s %11s %11s %12s%n", "pending", "producers", "pipeline",
-            "pushes/s", "commits/s", "ops/commit", "object");
+        out.printf(
+            "%-9s %-10s %-9s %12s %11s %11s %12s%n",
+            "pending", "producers", "pipeline", "pushes/s", "commits/s", "ops/commit", "object");
         for (int p : pend) {
           for (int producerCount : producers) {
             String uri = store;
@@ -246,8 +344,10 @@ final class BenchCommand implements Callable<Integer> {
         temp = Files.createTempDirectory("casq-bench");
         uri = temp.toUri() + "bench.json";
       }
-      out.printf("broker over HTTP on loopback, store %s, %d-byte payloads, %s per run after %s"
-          + " warmup%n", uri, payloadBytes, duration, warmup);
+      out.printf(
+          "broker over HTTP on loopback, store %s, %d-byte payloads, %s per run after %s"
+              + " warmup%n",
+          uri, payloadBytes, duration, warmup);
       for (int p : pend) {
         httpInProcess(uri, p, payload, out);
       }
@@ -261,8 +361,10 @@ final class BenchCommand implements Callable<Integer> {
 
   private int backlog(CommandLine cmd, String payload, PrintWriter out) throws Exception {
     if (broker != null || embedded || store != null) {
-      throw new CommandLine.ParameterException(cmd, "--scenario backlog starts its own brokers on"
-          + " fresh file:// objects; it goes with none of --broker, --embedded, --store");
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--scenario backlog starts its own brokers on"
+              + " fresh file:// objects; it goes with none of --broker, --embedded, --store");
     }
     boolean clientsGiven = cmd.getParseResult().hasMatchedOption("--clients");
     boolean durationGiven = cmd.getParseResult().hasMatchedOption("--duration");
@@ -272,11 +374,13 @@ final class BenchCommand implements Callable<Integer> {
     int connections = clientsGiven ? clients.get(0) : 128;
     Duration d = durationGiven ? duration : Duration.ofSeconds(60);
     if (window.toMillis() < 100 || window.compareTo(d) > 0) {
-      throw new CommandLine.ParameterException(cmd,
-          "--window must be from 100ms to the run's --duration");
+      throw new CommandLine.ParameterException(
+          cmd, "--window must be from 100ms to the run's --duration");
     }
-    List<String> base = brokerJvmOptions == null || brokerJvmOptions.isBlank() ? List.of()
-        : List.of(brokerJvmOptions.trim().split("\\s+"));
+    List<String> base =
+        brokerJvmOptions == null || brokerJvmOptions.isBlank()
+            ? List.of()
+            : List.of(brokerJvmOptions.trim().split("\\s+"));
     List<BacklogScenario.Variant> variants = new ArrayList<>();
     if (headMaxReadyJobs == null) {
       variants.add(new BacklogScenario.Variant("broker default", base));
@@ -287,9 +391,12 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<String> opts = new ArrayList<>(base);
         opts.add("-Dcasq.headMaxReadyJobs=" + h);
-        variants.add(new BacklogScenario.Variant(
-            h == 0 ? "no segments (headMaxReadyJobs=0)" : "segments (headMaxReadyJobs=" + h + ")",
-            opts));
+        variants.add(
+            new BacklogScenario.Variant(
+                h == 0
+                    ? "no segments (headMaxReadyJobs=0)"
+                    : "segments (headMaxReadyJobs=" + h + ")",
+                opts));
       }
     }
     Path dir = Files.createTempDirectory("casq-bench-backlog");
@@ -304,8 +411,10 @@ final class BenchCommand implements Callable<Integer> {
 
   private int dedupe(CommandLine cmd, PrintWriter out) throws Exception {
     if (broker != null || embedded || store != null) {
-      throw new CommandLine.ParameterException(cmd, "--scenario dedupe starts its own brokers on"
-          + " a fresh file:// object; it goes with none of --broker, --embedded, --store");
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--scenario dedupe starts its own brokers on"
+              + " a fresh file:// object; it goes with none of --broker, --embedded, --store");
     }
     var parsed = cmd.getParseResult();
     if (parsed.hasMatchedOption("--clients") && clients.size() != 1) {
@@ -317,24 +426,40 @@ final class BenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cmd, "--kill-at must fall within the --duration");
     }
     if (rate < 1 || rate > 1_000_000 || retries < 0 || retries > 10_000_000) {
-      throw new CommandLine.ParameterException(cmd,
-          "--rate must be 1..1000000 and --retries 0..10000000");
+      throw new CommandLine.ParameterException(
+          cmd, "--rate must be 1..1000000 and --retries 0..10000000");
     }
     if (batch < 1 || batch > 1000 || consumers < 1 || consumers > 256) {
-      throw new CommandLine.ParameterException(cmd,
-          "--batch must be 1..1000 and --consumers 1..256");
+      throw new CommandLine.ParameterException(
+          cmd, "--batch must be 1..1000 and --consumers 1..256");
     }
     if (staleAfter.toMillis() < 600 || window.toMillis() < 100) {
-      throw new CommandLine.ParameterException(cmd,
-          "--stale-after must be at least 600ms and --window at least 100ms");
+      throw new CommandLine.ParameterException(
+          cmd, "--stale-after must be at least 600ms and --window at least 100ms");
     }
-    List<String> jvm = brokerJvmOptions == null || brokerJvmOptions.isBlank() ? List.of()
-        : List.of(brokerJvmOptions.trim().split("\\s+"));
+    List<String> jvm =
+        brokerJvmOptions == null || brokerJvmOptions.isBlank()
+            ? List.of()
+            : List.of(brokerJvmOptions.trim().split("\\s+"));
     DedupeScenario.Settings base = DedupeScenario.Settings.defaults();
-    DedupeScenario.Settings settings = new DedupeScenario.Settings(rate, d, kill, retries,
-        parsed.hasMatchedOption("--clients") ? clients.get(0) : base.connections(), batch,
-        consumers, base.claimBatch(), window, staleAfter.dividedBy(6), staleAfter,
-        base.retention(), payloadBytes, jvm, storeProperties, drain);
+    DedupeScenario.Settings settings =
+        new DedupeScenario.Settings(
+            rate,
+            d,
+            kill,
+            retries,
+            parsed.hasMatchedOption("--clients") ? clients.get(0) : base.connections(),
+            batch,
+            consumers,
+            base.claimBatch(),
+            window,
+            staleAfter.dividedBy(6),
+            staleAfter,
+            base.retention(),
+            payloadBytes,
+            jvm,
+            storeProperties,
+            drain);
     Path dir = Files.createTempDirectory("casq-bench-dedupe");
     try {
       DedupeScenario.Outcome o =
@@ -350,8 +475,8 @@ final class BenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cmd, "--broker needs --queue");
     }
     if (broker != null && (store != null || embedded)) {
-      throw new CommandLine.ParameterException(cmd,
-          "--broker benches a running broker; it goes with neither --store nor --embedded");
+      throw new CommandLine.ParameterException(
+          cmd, "--broker benches a running broker; it goes with neither --store nor --embedded");
     }
     if (clients.stream().anyMatch(c -> c < 1 || c > 10_000)
         || producers.stream().anyMatch(c -> c < 1 || c > 10_000)) {
@@ -399,8 +524,10 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private int httpAgainst(String url, String payload, PrintWriter out) throws Exception {
-    out.printf("broker %s queue %s, %d-byte payloads, %s per run after %s warmup (pending jobs"
-        + " grow: no drainer)%n", url, queue, payloadBytes, duration, warmup);
+    out.printf(
+        "broker %s queue %s, %d-byte payloads, %s per run after %s warmup (pending jobs"
+            + " grow: no drainer)%n",
+        url, queue, payloadBytes, duration, warmup);
     header(out);
     String t = token != null ? token : parent.env().get("CASQ_TOKEN");
     for (int n : clients) {
@@ -414,8 +541,10 @@ final class BenchCommand implements Callable<Integer> {
   private CasqClient client(String url, String name, String token, int n) {
     CasqClient.Builder b =
         CasqClient.builder()
-            .httpVersion(http2 ? java.net.http.HttpClient.Version.HTTP_2
-                : java.net.http.HttpClient.Version.HTTP_1_1)
+            .httpVersion(
+                http2
+                    ? java.net.http.HttpClient.Version.HTTP_2
+                    : java.net.http.HttpClient.Version.HTTP_1_1)
             .brokerUrl(url)
             .queueName(name)
             .takeover(TakeoverPolicy.NONE)
@@ -428,17 +557,43 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private static void header(PrintWriter out) {
-    out.printf("%-8s %11s %9s %9s %9s %9s %9s %8s %9s%n", "clients", "pushes/s", "p50 ms",
-        "p99 ms", "max ms", "commits/s", "write ms", "errors", "pushes");
+    out.printf(
+        "%-8s %11s %9s %9s %9s %9s %9s %8s %9s%n",
+        "clients",
+        "pushes/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "commits/s",
+        "write ms",
+        "errors",
+        "pushes");
     out.flush();
   }
 
   /** One row of the table {@link #header} starts (latencies in milliseconds). */
-  private static void row(PrintWriter out, int clientCount, double pushesPerSecond, double p50,
-      double p99, double max, double commitsPerSecond, WriteTime writes, long errors,
+  private static void row(
+      PrintWriter out,
+      int clientCount,
+      double pushesPerSecond,
+      double p50,
+      double p99,
+      double max,
+      double commitsPerSecond,
+      WriteTime writes,
+      long errors,
       long pushes) {
-    out.printf("%-8d %,11.0f %9.2f %9.2f %9.2f %,9.0f %9s %8d %,9d%n", clientCount,
-        pushesPerSecond, p50, p99, max, commitsPerSecond, writes.average(), errors, pushes);
+    out.printf(
+        "%-8d %,11.0f %9.2f %9.2f %9.2f %,9.0f %9s %8d %,9d%n",
+        clientCount,
+        pushesPerSecond,
+        p50,
+        p99,
+        max,
+        commitsPerSecond,
+        writes.average(),
+        errors,
+        pushes);
     out.flush();
   }
 
@@ -458,9 +613,17 @@ final class BenchCommand implements Callable<Integer> {
     QueueStats after = q.stats();
     long[] lat = loop.latencies();
     double secs = elapsed / 1e9;
-    row(out, n, lat.length / secs, percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
+    row(
+        out,
+        n,
+        lat.length / secs,
+        percentile(lat, 0.50) / 1e6,
+        percentile(lat, 0.99) / 1e6,
         (lat.length == 0 ? 0 : lat[lat.length - 1]) / 1e6,
-        (after.revision() - before.revision()) / secs, writes, loop.errors.get(), lat.length);
+        (after.revision() - before.revision()) / secs,
+        writes,
+        loop.errors.get(),
+        lat.length);
     if (loop.firstError != null && loop.errors.get() > 0) {
       out.printf("         first error: %s%n", CasqCommand.oneLine(loop.firstError));
       out.flush();
@@ -485,11 +648,24 @@ final class BenchCommand implements Callable<Integer> {
     WrkLoad.Result r = wrk.run(url, path, payload, n, duration);
     QueueStats after = q.stats();
     long pushed = after.counters().pushed() - before.counters().pushed();
-    row(out, n, r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(),
-        (after.revision() - before.revision()) / r.seconds(), writes, r.errors(), pushed);
+    row(
+        out,
+        n,
+        r.requestsPerSecond(),
+        r.p50Millis(),
+        r.p99Millis(),
+        r.maxMillis(),
+        (after.revision() - before.revision()) / r.seconds(),
+        writes,
+        r.errors(),
+        pushed);
     if (pushed < r.requests() - r.errors() - n) { // up to n requests may still be in flight
-      throw new CliException("wrk counted " + (r.requests() - r.errors()) + " successful pushes but"
-          + " the queue counted " + pushed);
+      throw new CliException(
+          "wrk counted "
+              + (r.requests() - r.errors())
+              + " successful pushes but"
+              + " the queue counted "
+              + pushed);
     }
   }
 
@@ -590,8 +766,9 @@ final class BenchCommand implements Callable<Integer> {
 
   // ---------------------------------------------------------------- embedded
 
-  private void embeddedRun(String uri, int pendingJobs, int producerCount, String payload,
-      PrintWriter out) throws Exception {
+  private void embeddedRun(
+      String uri, int pendingJobs, int producerCount, String payload, PrintWriter out)
+      throws Exception {
     QueueOptions options = QueueOptions.builder().storeProperties(storeProperties).build();
     try (JobQueue jobs = JobQueue.open(uri, options)) {
       prefill(jobs, pendingJobs, payload);
@@ -601,8 +778,9 @@ final class BenchCommand implements Callable<Integer> {
         AtomicLong errors = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < producerCount; i++) {
-          Thread t = new Thread(() -> produce(jobs, payload, stop, pushed, errors),
-              "casq-bench-producer-" + i);
+          Thread t =
+              new Thread(
+                  () -> produce(jobs, payload, stop, pushed, errors), "casq-bench-producer-" + i);
           t.setDaemon(true);
           threads.add(t);
         }
@@ -624,17 +802,23 @@ final class BenchCommand implements Callable<Integer> {
           t.join(60_000);
         }
         drainer.check();
-        out.printf("%-9s %-10d %-9d %,12.0f %,11.0f %11.1f %12s%s%n", String.format("%,d",
-                pendingJobs), producerCount, pipeline, (p1 - p0) / secs, (c1 - c0) / secs,
-            (k1 - k0) / (double) Math.max(1, c1 - c0), bytes(m.lastObjectBytes()),
+        out.printf(
+            "%-9s %-10d %-9d %,12.0f %,11.0f %11.1f %12s%s%n",
+            String.format("%,d", pendingJobs),
+            producerCount,
+            pipeline,
+            (p1 - p0) / secs,
+            (c1 - c0) / secs,
+            (k1 - k0) / (double) Math.max(1, c1 - c0),
+            bytes(m.lastObjectBytes()),
             errors.get() == 0 ? "" : "  errors " + errors.get());
         out.flush();
       }
     }
   }
 
-  private void produce(JobQueue jobs, String payload, AtomicBoolean stop, AtomicLong pushed,
-      AtomicLong errors) {
+  private void produce(
+      JobQueue jobs, String payload, AtomicBoolean stop, AtomicLong pushed, AtomicLong errors) {
     Semaphore window = new Semaphore(pipeline);
     try {
       while (!stop.get()) {
@@ -674,8 +858,8 @@ final class BenchCommand implements Callable<Integer> {
 
   /**
    * Keeps the pending count near its target during a run: whenever the excess reaches max(100,
-   * target/10) jobs, it claims it (1000 per claim) and completes it, through the queue's own
-   * engine (a few commits per batch, not per job).
+   * target/10) jobs, it claims it (1000 per claim) and completes it, through the queue's own engine
+   * (a few commits per batch, not per job).
    */
   private static final class Drainer implements AutoCloseable {
     private final JobQueue jobs;
@@ -705,8 +889,10 @@ final class BenchCommand implements Callable<Integer> {
           }
           List<CompletableFuture<List<Job>>> claims = new ArrayList<>();
           for (int left = excess; left > 0; left -= 1000) {
-            claims.add(jobs.claim(new ClaimRequest("bench-drainer", Duration.ofMinutes(10),
-                Math.min(1000, left), null)));
+            claims.add(
+                jobs.claim(
+                    new ClaimRequest(
+                        "bench-drainer", Duration.ofMinutes(10), Math.min(1000, left), null)));
           }
           List<CompletableFuture<?>> done = new ArrayList<>(excess);
           for (CompletableFuture<List<Job>> claim : claims) {

@@ -27,76 +27,106 @@ import picocli.CommandLine.Spec;
             + " objects. Fails when a live broker holds a queue, unless --standby (then it waits"
             + " until that broker is gone and takes over).")
 final class BrokerCommand implements Callable<Integer> {
-  private static final Pattern NAMED = Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,127})=(.+://.*)");
+  private static final Pattern NAMED =
+      Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,127})=(.+://.*)");
 
   @ParentCommand CasqCommand parent;
   @Spec CommandSpec spec;
   @Mixin HelpOption help = new HelpOption();
 
-  @Option(names = "--store", paramLabel = "[NAME=]URI",
-      description = "A queue to serve (repeatable), named after its object's file name without"
-          + " .json unless NAME= is given. Default: $CASQ_STORE.")
+  @Option(
+      names = "--store",
+      paramLabel = "[NAME=]URI",
+      description =
+          "A queue to serve (repeatable), named after its object's file name without"
+              + " .json unless NAME= is given. Default: $CASQ_STORE.")
   List<String> stores = new ArrayList<>();
 
-  @Option(names = "--store-property", paramLabel = "KEY=VALUE",
+  @Option(
+      names = "--store-property",
+      paramLabel = "KEY=VALUE",
       description = "A store property for every queue (repeatable), e.g. s3.endpoint=URL.")
   Map<String, String> storeProperties = new LinkedHashMap<>();
 
-  @Option(names = "--listen", paramLabel = "HOST:PORT",
-      description = "Where to listen. Default: $CASQ_LISTEN, else 127.0.0.1:8420. Port 0 picks a"
-          + " free one.")
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      description =
+          "Where to listen. Default: $CASQ_LISTEN, else 127.0.0.1:8420. Port 0 picks a"
+              + " free one.")
   String listen;
 
-  @Option(names = "--advertise", paramLabel = "URL",
-      description = "The address written into the queue objects for clients, e.g."
-          + " http://10.0.0.5:8420. Default: $CASQ_ADVERTISE, else http://HOST:PORT of --listen.")
+  @Option(
+      names = "--advertise",
+      paramLabel = "URL",
+      description =
+          "The address written into the queue objects for clients, e.g."
+              + " http://10.0.0.5:8420. Default: $CASQ_ADVERTISE, else http://HOST:PORT of --listen.")
   String advertise;
 
-  @Option(names = "--token", paramLabel = "TOKEN",
-      description = "Bearer token every /v1 request must carry. Default: $CASQ_TOKEN (none if"
-          + " unset).")
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      description =
+          "Bearer token every /v1 request must carry. Default: $CASQ_TOKEN (none if" + " unset).")
   String token;
 
-  @Option(names = "--standby",
-      description = "Wait for the current broker to die (stale heartbeat, no answer), then take"
-          + " over, instead of failing.")
+  @Option(
+      names = "--standby",
+      description =
+          "Wait for the current broker to die (stale heartbeat, no answer), then take"
+              + " over, instead of failing.")
   boolean standby;
 
-  @Option(names = "--broker-id", paramLabel = "ID",
+  @Option(
+      names = "--broker-id",
+      paramLabel = "ID",
       description = "Unique id of this broker. Default: broker- and random hex digits.")
   String brokerId;
 
-  @Option(names = "--heartbeat", paramLabel = "DURATION", converter = DurationConverter.class,
+  @Option(
+      names = "--heartbeat",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       description = "How often the broker record is refreshed. Default: 2s.")
   Duration heartbeat;
 
-  @Option(names = "--stale-after", paramLabel = "DURATION", converter = DurationConverter.class,
+  @Option(
+      names = "--stale-after",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       description = "Heartbeat age after which another broker may take over. Default: 10s.")
   Duration staleAfter;
 
-  @Option(names = "--shutdown-timeout", paramLabel = "DURATION",
+  @Option(
+      names = "--shutdown-timeout",
+      paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "On SIGTERM / Ctrl-C, how long draining (finishing the write in flight and"
-          + " answering it), resigning every queue and stopping may take. Default: 10s.")
+      description =
+          "On SIGTERM / Ctrl-C, how long draining (finishing the write in flight and"
+              + " answering it), resigning every queue and stopping may take. Default: 10s.")
   Duration shutdownTimeout;
 
-  @Option(names = "--handover",
-      description = "Planned hand-over: when a live broker serves a queue, ask it (with the"
-          + " token) to hand the queue over at a clean point, then serve it at once. The old"
-          + " broker redirects late requests here until it is stopped.")
+  @Option(
+      names = "--handover",
+      description =
+          "Planned hand-over: when a live broker serves a queue, ask it (with the"
+              + " token) to hand the queue over at a clean point, then serve it at once. The old"
+              + " broker redirects late requests here until it is stopped.")
   boolean handover;
 
   @Override
   public Integer call() throws Exception {
     CommandLine cmd = spec.commandLine();
     List<String> uris = new ArrayList<>(stores);
-    if (uris.isEmpty() && parent.env().get("CASQ_STORE") != null
+    if (uris.isEmpty()
+        && parent.env().get("CASQ_STORE") != null
         && !parent.env().get("CASQ_STORE").isBlank()) {
       uris.add(parent.env().get("CASQ_STORE").trim());
     }
     if (uris.isEmpty()) {
-      throw new CommandLine.ParameterException(cmd,
-          "no queue given: use --store URI (repeatable) or set CASQ_STORE");
+      throw new CommandLine.ParameterException(
+          cmd, "no queue given: use --store URI (repeatable) or set CASQ_STORE");
     }
     CasqBroker.Builder b = CasqBroker.builder().properties(Map.of());
     for (String s : uris) {
@@ -145,10 +175,12 @@ final class BrokerCommand implements Callable<Integer> {
     stop.onRequest(broker::close);
     try {
       broker.start();
-      out.printf("casq broker %s serves %s at %s%n", broker.brokerId(),
-          String.join(", ", broker.queueNames()), broker.address());
-      out.printf("  dashboard: %s/%n  metrics:   %s/metrics (Prometheus)%n", broker.address(),
-          broker.address());
+      out.printf(
+          "casq broker %s serves %s at %s%n",
+          broker.brokerId(), String.join(", ", broker.queueNames()), broker.address());
+      out.printf(
+          "  dashboard: %s/%n  metrics:   %s/metrics (Prometheus)%n",
+          broker.address(), broker.address());
       out.flush();
       // after a hand-over it keeps redirecting late requests to the successor until stopped:
       // exiting by itself would make a supervisor restart it, and the restarted broker would

@@ -9,6 +9,7 @@ import dev.casq.client.JsonPush;
 import dev.casq.core.QueuePolicy;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.io.InputStreamReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,20 +26,24 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.LongSupplier;
 
 /**
- * {@code casq push --file}: pushes one job per line of a JSON-lines file through the broker's
- * batch endpoint, 1000 jobs per request, a few requests in flight.
+ * {@code casq push --file}: pushes one job per line of a JSON-lines file through the broker's batch
+ * endpoint, 1000 jobs per request, a few requests in flight.
  *
- * <p>The whole file is checked before the first job is pushed, so a malformed line changes
- * nothing. A job the broker then refuses (one of its own limits) is reported by line number and
- * the command goes on with the others; a failure of a whole request (no broker within the
- * deadline) stops the command and says which lines were pushed.
+ * <p>The whole file is checked before the first job is pushed, so a malformed line changes nothing.
+ * A job the broker then refuses (one of its own limits) is reported by line number and the command
+ * goes on with the others; a failure of a whole request (no broker within the deadline) stops the
+ * command and says which lines were pushed.
  */
 final class BulkPush {
   /** What a bulk push did. */
   record Summary(long lines, long pushed, long duplicates, long refused, double seconds) {}
 
   /** The first line the command pushes and how lines without a key get one. */
-  record Settings(PushLine.Format format, PushOptions defaults, long fromLine, String keyPrefix,
+  record Settings(
+      PushLine.Format format,
+      PushOptions defaults,
+      long fromLine,
+      String keyPrefix,
       int inFlight) {}
 
   private final Path file;
@@ -55,8 +59,8 @@ final class BulkPush {
   }
 
   /**
-   * Checks every line (pushing nothing); returns how many jobs the file holds from
-   * {@code fromLine} on.
+   * Checks every line (pushing nothing); returns how many jobs the file holds from {@code fromLine}
+   * on.
    *
    * @throws CliException naming the first bad line
    */
@@ -73,8 +77,8 @@ final class BulkPush {
         try {
           PushLine.parse(text, settings.format(), settings.defaults());
         } catch (PushLine.BadLine e) {
-          throw new CliException(file + " line " + number + ": " + e.getMessage()
-              + "; nothing was pushed");
+          throw new CliException(
+              file + " line " + number + ": " + e.getMessage() + "; nothing was pushed");
         }
         jobs++;
       }
@@ -104,8 +108,14 @@ final class BulkPush {
         try {
           job = PushLine.parse(text, settings.format(), settings.defaults());
         } catch (PushLine.BadLine e) {
-          throw new CliException(file + " line " + number + " changed while it was pushed: "
-              + e.getMessage() + "; " + counts.before(number));
+          throw new CliException(
+              file
+                  + " line "
+                  + number
+                  + " changed while it was pushed: "
+                  + e.getMessage()
+                  + "; "
+                  + counts.before(number));
         }
         if (job.options().idempotencyKey() == null && settings.keyPrefix() != null) {
           job = new JsonPush(job.payloadJson(), job.options().key(settings.keyPrefix() + number));
@@ -130,8 +140,8 @@ final class BulkPush {
     } finally {
       progress.stop();
     }
-    return new Summary(total, counts.pushed, counts.duplicates, counts.refused,
-        (System.nanoTime() - start) / 1e9);
+    return new Summary(
+        total, counts.pushed, counts.duplicates, counts.refused, (System.nanoTime() - start) / 1e9);
   }
 
   private record Batch(List<Long> lineNumbers, CompletableFuture<List<PushResult>> results) {}
@@ -145,32 +155,55 @@ final class BulkPush {
     try {
       counts.add(batch.results().get());
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
-          ? c.getCause() : e.getCause();
+      Throwable cause =
+          e.getCause() instanceof CompletionException c && c.getCause() != null
+              ? c.getCause()
+              : e.getCause();
       if (cause instanceof BatchPushException b) {
         counts.add(b.results());
         for (Map.Entry<Integer, CasqException> refused : b.errors().entrySet()) {
           counts.refused++;
-          err.println("casq: " + file + " line " + batch.lineNumbers().get(refused.getKey())
-              + " was refused: " + CasqCommand.oneLine(refused.getValue()));
+          err.println(
+              "casq: "
+                  + file
+                  + " line "
+                  + batch.lineNumbers().get(refused.getKey())
+                  + " was refused: "
+                  + CasqCommand.oneLine(refused.getValue()));
         }
         err.flush();
         return;
       }
       long first = batch.lineNumbers().get(0);
-      throw new CliException("pushing " + file + " from line " + first + " failed: "
-          + CasqCommand.oneLine(cause) + "; " + counts.before(first)
-          + " (a request that failed may have been pushed in part; run the command again with"
-          + " --from-line " + first + (settings.keyPrefix() != null ? " --key-prefix '" + settings.keyPrefix()
-          + "' to push the rest without doubles)" : " to push the rest)"), cause);
+      throw new CliException(
+          "pushing "
+              + file
+              + " from line "
+              + first
+              + " failed: "
+              + CasqCommand.oneLine(cause)
+              + "; "
+              + counts.before(first)
+              + " (a request that failed may have been pushed in part; run the command again with"
+              + " --from-line "
+              + first
+              + (settings.keyPrefix() != null
+                  ? " --key-prefix '" + settings.keyPrefix() + "' to push the rest without doubles)"
+                  : " to push the rest)"),
+          cause);
     }
   }
 
   private BufferedReader open() throws IOException {
     try {
-      return new BufferedReader(new InputStreamReader(Files.newInputStream(file),
-          StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+      return new BufferedReader(
+          new InputStreamReader(
+              Files.newInputStream(file),
+              StandardCharsets.UTF_8
+                  .newDecoder()
+                  .onMalformedInput(CodingErrorAction.REPORT)
+                  .onUnmappableCharacter(CodingErrorAction.REPORT)),
+          1 << 16);
     } catch (NoSuchFileException e) {
       throw new CliException("no such file: " + file);
     }
@@ -200,9 +233,14 @@ final class BulkPush {
     }
 
     String before(long line) {
-      return "the jobs of the lines before line " + line + " were pushed (" + pushed + " jobs"
+      return "the jobs of the lines before line "
+          + line
+          + " were pushed ("
+          + pushed
+          + " jobs"
           + (duplicates > 0 ? ", " + duplicates + " of them duplicates of existing keys" : "")
-          + (refused > 0 ? ", " + refused + " lines refused" : "") + ")";
+          + (refused > 0 ? ", " + refused + " lines refused" : "")
+          + ")";
     }
   }
 
@@ -215,12 +253,13 @@ final class BulkPush {
     void stop();
 
     /** No display (tests). */
-    Progress NONE = new Progress() {
-      @Override
-      public void start(long total, LongSupplier done) {}
+    Progress NONE =
+        new Progress() {
+          @Override
+          public void start(long total, LongSupplier done) {}
 
-      @Override
-      public void stop() {}
-    };
+          @Override
+          public void stop() {}
+        };
   }
 }

@@ -57,8 +57,8 @@ public final class CasqCommand implements java.util.concurrent.Callable<Integer>
   }
 
   /** The same, with the signal that asks long-running commands to stop gracefully. */
-  static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err,
-      StopSignal stop) {
+  static CommandLine commandLine(
+      Map<String, String> env, PrintWriter out, PrintWriter err, StopSignal stop) {
     CasqCommand root = new CasqCommand();
     root.env = Map.copyOf(env);
     root.stop = stop;
@@ -111,7 +111,8 @@ public final class CasqCommand implements java.util.concurrent.Callable<Integer>
   /** An error as one line a person understands. */
   static String oneLine(Throwable ex) {
     Throwable t = ex;
-    while ((t instanceof CompletionException || t instanceof ExecutionException
+    while ((t instanceof CompletionException
+            || t instanceof ExecutionException
             || t instanceof CommandLine.ExecutionException)
         && t.getCause() != null) {
       t = t.getCause();

@@ -16,15 +16,16 @@ final class ClientOptions {
   @Option(
       names = "--broker",
       paramLabel = "URL",
-      description = "Talk to this broker (e.g. http://10.0.0.5:8080) instead of finding it in the"
-          + " store; needs --queue. Default: $CASQ_BROKER when no store is given.")
+      description =
+          "Talk to this broker (e.g. http://10.0.0.5:8080) instead of finding it in the"
+              + " store; needs --queue. Default: $CASQ_BROKER when no store is given.")
   String broker;
 
   @Option(
       names = "--queue",
       paramLabel = "NAME",
-      description = "Queue name on the broker. Default: the store object's file name without"
-          + " .json.")
+      description =
+          "Queue name on the broker. Default: the store object's file name without" + " .json.")
   String queue;
 
   @Option(
@@ -36,8 +37,9 @@ final class ClientOptions {
   @Option(
       names = "--takeover",
       paramLabel = "POLICY",
-      description = "When the broker is dead (no answer, stale heartbeat) or none runs:"
-          + " in-process (start one in this process, the default), wait, or none.")
+      description =
+          "When the broker is dead (no answer, stale heartbeat) or none runs:"
+              + " in-process (start one in this process, the default), wait, or none.")
   String takeover;
 
   @Option(
@@ -51,18 +53,20 @@ final class ClientOptions {
       names = "--stale-after",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "Heartbeat age after which a silent broker counts as dead, for a broker record"
-          + " that does not declare its own (brokers declare theirs and that is used). Default:"
-          + " $CASQ_CLIENT_STALE_AFTER, else 10s.")
+      description =
+          "Heartbeat age after which a silent broker counts as dead, for a broker record"
+              + " that does not declare its own (brokers declare theirs and that is used). Default:"
+              + " $CASQ_CLIENT_STALE_AFTER, else 10s.")
   Duration staleAfter;
 
   @Option(
       names = "--shutdown-timeout",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "How long a broker this command hosts (none was alive, --takeover in-process)"
-          + " gets to finish its writes and resign the queue when the command stops (SIGTERM or"
-          + " done). Default: 10s.")
+      description =
+          "How long a broker this command hosts (none was alive, --takeover in-process)"
+              + " gets to finish its writes and resign the queue when the command stops (SIGTERM or"
+              + " done). Default: 10s.")
   Duration shutdownTimeout;
 
   /** Environment variable of the default of {@code --stale-after}. */
@@ -78,15 +82,16 @@ final class ClientOptions {
       parseTakeover(cmd, takeover);
     }
     if (shutdownTimeout != null && (shutdownTimeout.isNegative() || shutdownTimeout.isZero())) {
-      throw new CommandLine.ParameterException(cmd,
-          "invalid --shutdown-timeout: must be positive, got " + shutdownTimeout);
+      throw new CommandLine.ParameterException(
+          cmd, "invalid --shutdown-timeout: must be positive, got " + shutdownTimeout);
     }
     Duration stale = staleAfter(cmd, env);
-    Duration least = dev.casq.election.ElectionOptions.MIN_HEARTBEAT_INTERVAL
-        .multipliedBy(dev.casq.election.ElectionOptions.MIN_HEARTBEATS_PER_STALE);
+    Duration least =
+        dev.casq.election.ElectionOptions.MIN_HEARTBEAT_INTERVAL.multipliedBy(
+            dev.casq.election.ElectionOptions.MIN_HEARTBEATS_PER_STALE);
     if (stale != null && stale.compareTo(least) < 0) {
-      throw new CommandLine.ParameterException(cmd, "invalid --stale-after: must be at least "
-          + least.toMillis() + "ms, got " + stale);
+      throw new CommandLine.ParameterException(
+          cmd, "invalid --stale-after: must be at least " + least.toMillis() + "ms, got " + stale);
     }
   }
 
@@ -101,8 +106,8 @@ final class ClientOptions {
       }
     }
     if (brokerUrl == null && store == null) {
-      throw new CommandLine.ParameterException(cmd,
-          "no queue given: use --store URI (or set CASQ_STORE), or --broker URL with --queue");
+      throw new CommandLine.ParameterException(
+          cmd, "no queue given: use --store URI (or set CASQ_STORE), or --broker URL with --queue");
     }
     if (brokerUrl != null && store != null) {
       throw new CommandLine.ParameterException(cmd, "give --store or --broker, not both");
@@ -130,8 +135,8 @@ final class ClientOptions {
     }
     if (shutdownTimeout != null) {
       if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
-        throw new CommandLine.ParameterException(cmd,
-            "invalid --shutdown-timeout: must be positive, got " + shutdownTimeout);
+        throw new CommandLine.ParameterException(
+            cmd, "invalid --shutdown-timeout: must be positive, got " + shutdownTimeout);
       }
       b.inProcessShutdownTimeout(shutdownTimeout);
     }
@@ -164,8 +169,8 @@ final class ClientOptions {
     try {
       return new DurationConverter().convert(fromEnv.trim());
     } catch (CommandLine.TypeConversionException e) {
-      throw new CommandLine.ParameterException(cmd,
-          "invalid $" + STALE_AFTER_ENV + ": " + e.getMessage());
+      throw new CommandLine.ParameterException(
+          cmd, "invalid $" + STALE_AFTER_ENV + ": " + e.getMessage());
     }
   }
 
@@ -179,8 +184,8 @@ final class ClientOptions {
       case "none":
         return TakeoverPolicy.NONE;
       default:
-        throw new CommandLine.ParameterException(cmd,
-            "invalid --takeover '" + s + "': expected in-process, wait or none");
+        throw new CommandLine.ParameterException(
+            cmd, "invalid --takeover '" + s + "': expected in-process, wait or none");
     }
   }
 }

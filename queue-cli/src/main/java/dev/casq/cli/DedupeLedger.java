@@ -61,8 +61,9 @@ final class DedupeLedger {
     }
     long done = completedSeq.get(n);
     if (done != 0 && done != seq + 1) {
-      problem(secondJobs, "key " + key(n) + ": pushed as " + jobId(seq) + ", completed as "
-          + jobId(done - 1));
+      problem(
+          secondJobs,
+          "key " + key(n) + ": pushed as " + jobId(seq) + ", completed as " + jobId(done - 1));
     }
   }
 
@@ -73,15 +74,22 @@ final class DedupeLedger {
       completedKeys.incrementAndGet();
     }
     if (!completedSeq.compareAndSet(n, 0, seq + 1) && completedSeq.get(n) != seq + 1) {
-      problem(secondJobs, "key " + key(n) + ": two jobs completed, " + jobId(completedSeq.get(n)
-          - 1) + " and " + jobId(seq));
+      problem(
+          secondJobs,
+          "key "
+              + key(n)
+              + ": two jobs completed, "
+              + jobId(completedSeq.get(n) - 1)
+              + " and "
+              + jobId(seq));
     } else if (completions.get(n) > 1) {
       problem(doubleCompletes, "job " + jobId(seq) + " (key " + key(n) + ") completed twice");
     }
     long a = ackedSeq.get(n);
     if (a != 0 && a != seq + 1) {
-      problem(secondJobs, "key " + key(n) + ": pushed as " + jobId(a - 1) + ", completed as "
-          + jobId(seq));
+      problem(
+          secondJobs,
+          "key " + key(n) + ": pushed as " + jobId(a - 1) + ", completed as " + jobId(seq));
     }
   }
 

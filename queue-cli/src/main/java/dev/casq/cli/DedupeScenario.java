@@ -45,9 +45,9 @@ import java.util.concurrent.locks.LockSupport;
  * SIGKILL and the standby takes over once its heartbeat is stale. Throughout, and in a burst as
  * soon as the standby serves, earlier keys sampled at random over the whole window (half of the
  * burst from the 2 s before the kill) are pushed again: each must come back with its original job
- * id. At the end the serving broker resigns and the queue object and its segments are read from
- * the store: every acknowledged job must have been completed exactly once, or still be there, and
- * no key may have a second job.
+ * id. At the end the serving broker resigns and the queue object and its segments are read from the
+ * store: every acknowledged job must have been completed exactly once, or still be there, and no
+ * key may have a second job.
  *
  * <p>A key is sampled only while it is certainly remembered: acknowledged less than the queue's
  * {@code idempotencyRetention} (minus a margin) ago.
@@ -77,10 +77,22 @@ public final class DedupeScenario {
    * @param storeProperties store properties of the brokers and clients
    * @param drainTimeout after the pushes, how long the consumers may take to empty the queue
    */
-  public record Settings(int rate, Duration duration, Duration killAt, int retries,
-      int connections, int batch, int consumers, int claimBatch, Duration window,
-      Duration heartbeat, Duration staleAfter, Duration retention, int payloadBytes,
-      List<String> brokerJvmOptions, Map<String, String> storeProperties,
+  public record Settings(
+      int rate,
+      Duration duration,
+      Duration killAt,
+      int retries,
+      int connections,
+      int batch,
+      int consumers,
+      int claimBatch,
+      Duration window,
+      Duration heartbeat,
+      Duration staleAfter,
+      Duration retention,
+      int payloadBytes,
+      List<String> brokerJvmOptions,
+      Map<String, String> storeProperties,
       Duration drainTimeout) {
     /** Checks the settings. */
     public Settings {
@@ -88,10 +100,17 @@ public final class DedupeScenario {
       Objects.requireNonNull(window, "window");
       brokerJvmOptions = List.copyOf(brokerJvmOptions);
       storeProperties = Map.copyOf(storeProperties);
-      if (rate < 1 || retries < 0 || connections < 1 || batch < 1 || batch > 1000
-          || consumers < 1 || claimBatch < 1 || claimBatch > 1000) {
-        throw new IllegalArgumentException("rate, connections and consumers must be positive,"
-            + " batch and claim batch 1..1000, retries not negative");
+      if (rate < 1
+          || retries < 0
+          || connections < 1
+          || batch < 1
+          || batch > 1000
+          || consumers < 1
+          || claimBatch < 1
+          || claimBatch > 1000) {
+        throw new IllegalArgumentException(
+            "rate, connections and consumers must be positive,"
+                + " batch and claim batch 1..1000, retries not negative");
       }
       if (killAt != null && (killAt.isNegative() || killAt.compareTo(duration) >= 0)) {
         throw new IllegalArgumentException("the kill must fall within the run");
@@ -100,15 +119,36 @@ public final class DedupeScenario {
 
     /** The run: 20,000 keyed pushes/s for 5 minutes, SIGKILL at half time. */
     public static Settings defaults() {
-      return new Settings(20_000, Duration.ofMinutes(5), Duration.ofSeconds(150), 10_000, 16,
-          200, 4, 1000, Duration.ofSeconds(10), Duration.ofMillis(500), Duration.ofSeconds(3),
-          Duration.ofMinutes(5), 100, List.of(), Map.of(), Duration.ofMinutes(3));
+      return new Settings(
+          20_000,
+          Duration.ofMinutes(5),
+          Duration.ofSeconds(150),
+          10_000,
+          16,
+          200,
+          4,
+          1000,
+          Duration.ofSeconds(10),
+          Duration.ofMillis(500),
+          Duration.ofSeconds(3),
+          Duration.ofMinutes(5),
+          100,
+          List.of(),
+          Map.of(),
+          Duration.ofMinutes(3));
     }
   }
 
   /** One reporting window. */
-  public record Window(double seconds, double pushesPerSecond, double completesPerSecond,
-      long retriesChecked, long duplicates, long pending, long brokerRss, String phase) {}
+  public record Window(
+      double seconds,
+      double pushesPerSecond,
+      double completesPerSecond,
+      long retriesChecked,
+      long duplicates,
+      long pending,
+      long brokerRss,
+      String phase) {}
 
   /**
    * What the run found.
@@ -130,14 +170,30 @@ public final class DedupeScenario {
    * @param firstAckAfterKill from the SIGKILL to the first push the standby acknowledged, or null
    * @param windows the windows reported
    */
-  public record Outcome(long acknowledged, long pushErrors, double pushesPerSecond,
-      long retriesChecked, long retriesUnflagged, long duplicates, long newKeysAnsweredDuplicate,
-      long doubleCompletes, long lost, long stillPending, long extraJobs, long retriesUnchecked,
-      Duration takeover, Duration firstAckAfterKill, List<Window> windows) {
+  public record Outcome(
+      long acknowledged,
+      long pushErrors,
+      double pushesPerSecond,
+      long retriesChecked,
+      long retriesUnflagged,
+      long duplicates,
+      long newKeysAnsweredDuplicate,
+      long doubleCompletes,
+      long lost,
+      long stillPending,
+      long extraJobs,
+      long retriesUnchecked,
+      Duration takeover,
+      Duration firstAckAfterKill,
+      List<Window> windows) {
     /** No duplicate, nothing lost, every check made. */
     public boolean passed() {
-      return duplicates == 0 && newKeysAnsweredDuplicate == 0 && doubleCompletes == 0
-          && lost == 0 && extraJobs == 0 && retriesUnchecked == 0;
+      return duplicates == 0
+          && newKeysAnsweredDuplicate == 0
+          && doubleCompletes == 0
+          && lost == 0
+          && extraJobs == 0
+          && retriesUnchecked == 0;
     }
   }
 
@@ -172,8 +228,8 @@ public final class DedupeScenario {
    * A scenario to run.
    *
    * @param settings what to run
-   * @param java the java launcher and class path of the broker processes, e.g. {@code [java,
-   *     -cp, CP]}
+   * @param java the java launcher and class path of the broker processes, e.g. {@code [java, -cp,
+   *     CP]}
    * @param dir where the queue object and the brokers' logs go
    * @param out where the report goes
    */
@@ -186,7 +242,9 @@ public final class DedupeScenario {
 
   /** The java launcher and class path of this JVM, for broker processes like it. */
   public static List<String> thisJava() {
-    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp",
         System.getProperty("java.class.path"));
   }
 
@@ -197,32 +255,59 @@ public final class DedupeScenario {
     long keys = (long) s.rate() * s.duration().toMillis() / 1000 * 11 / 10 + 10L * s.batch();
     ledger = new DedupeLedger((int) Math.min(Integer.MAX_VALUE - 16, keys));
     keyAtTenth = new AtomicIntegerArray((int) (s.duration().toMillis() / 100) + 2);
-    List<String> args = List.of("--heartbeat", s.heartbeat().toMillis() + "ms", "--stale-after",
-        s.staleAfter().toMillis() + "ms");
-    out.printf("dedupe window end to end: %,d keyed pushes/s for %s (batches of %d, %d in"
+    List<String> args =
+        List.of(
+            "--heartbeat",
+            s.heartbeat().toMillis() + "ms",
+            "--stale-after",
+            s.staleAfter().toMillis() + "ms");
+    out.printf(
+        "dedupe window end to end: %,d keyed pushes/s for %s (batches of %d, %d in"
             + " flight), %d consumers claiming %d at a time, %,d retries of earlier keys; %s;"
-            + " brokers: heartbeat %s, stale after %s, JVM options %s; queue %s%n", s.rate(),
-        text(s.duration()), s.batch(), s.connections(), s.consumers(), s.claimBatch(),
-        s.retries(), s.killAt() == null ? "no failover"
-            : "SIGKILL of the active broker at " + text(s.killAt()), text(s.heartbeat()),
-        text(s.staleAfter()), s.brokerJvmOptions().isEmpty() ? "(none)"
-            : String.join(" ", s.brokerJvmOptions()), uri);
+            + " brokers: heartbeat %s, stale after %s, JVM options %s; queue %s%n",
+        s.rate(),
+        text(s.duration()),
+        s.batch(),
+        s.connections(),
+        s.consumers(),
+        s.claimBatch(),
+        s.retries(),
+        s.killAt() == null ? "no failover" : "SIGKILL of the active broker at " + text(s.killAt()),
+        text(s.heartbeat()),
+        text(s.staleAfter()),
+        s.brokerJvmOptions().isEmpty() ? "(none)" : String.join(" ", s.brokerJvmOptions()),
+        uri);
     out.flush();
-    ScenarioBroker active = ScenarioBroker.start(launcher, s.brokerJvmOptions(), QUEUE, uri,
-        s.storeProperties(), concat(args, "--broker-id", "dedupe-active"),
-        dir.resolve("active-broker.log"));
+    ScenarioBroker active =
+        ScenarioBroker.start(
+            launcher,
+            s.brokerJvmOptions(),
+            QUEUE,
+            uri,
+            s.storeProperties(),
+            concat(args, "--broker-id", "dedupe-active"),
+            dir.resolve("active-broker.log"));
     try {
       active.awaitServing(Duration.ofSeconds(60));
       if (s.killAt() != null) {
-        standby = ScenarioBroker.start(launcher, s.brokerJvmOptions(), QUEUE, uri,
-            s.storeProperties(), concat(args, "--standby", "--broker-id", "dedupe-standby"),
-            dir.resolve("standby-broker.log"));
+        standby =
+            ScenarioBroker.start(
+                launcher,
+                s.brokerJvmOptions(),
+                QUEUE,
+                uri,
+                s.storeProperties(),
+                concat(args, "--standby", "--broker-id", "dedupe-standby"),
+                dir.resolve("standby-broker.log"));
       }
       try (CasqClient pushClient = client(uri);
           CasqClient consumeClient = client(uri);
           CasqClient retryClient = client(uri)) {
-        return drive(active, pushClient.queue(JsonNode.class),
-            consumeClient.queue(JsonNode.class), retryClient.queue(JsonNode.class));
+        return drive(
+            active,
+            pushClient.queue(JsonNode.class),
+            consumeClient.queue(JsonNode.class),
+            retryClient.queue(JsonNode.class));
       }
     } finally {
       active.stop();
@@ -233,14 +318,22 @@ public final class DedupeScenario {
   }
 
   private CasqClient client(String storeUri) {
-    return CasqClient.builder().storeUri(storeUri).storeProperties(s.storeProperties())
-        .staleAfter(s.staleAfter()).takeover(TakeoverPolicy.WAIT)
+    return CasqClient.builder()
+        .storeUri(storeUri)
+        .storeProperties(s.storeProperties())
+        .staleAfter(s.staleAfter())
+        .takeover(TakeoverPolicy.WAIT)
         .requestTimeout(Duration.ofSeconds(30))
-        .retry(RetryPolicy.defaults().withDeadline(Duration.ofMinutes(2))).build();
+        .retry(RetryPolicy.defaults().withDeadline(Duration.ofMinutes(2)))
+        .build();
   }
 
-  private Outcome drive(ScenarioBroker active, ClientQueue<JsonNode> pq,
-      ClientQueue<JsonNode> cq, ClientQueue<JsonNode> rq) throws Exception {
+  private Outcome drive(
+      ScenarioBroker active,
+      ClientQueue<JsonNode> pq,
+      ClientQueue<JsonNode> cq,
+      ClientQueue<JsonNode> rq)
+      throws Exception {
     t0 = System.nanoTime();
     Semaphore pushSlots = new Semaphore(s.connections());
     Thread pusher = thread("casq-bench-pusher", () -> push(pq, pushSlots));
@@ -251,8 +344,17 @@ public final class DedupeScenario {
     }
     Semaphore retrySlots = new Semaphore(RETRIES_IN_FLIGHT);
     Thread retrier = thread("casq-bench-retrier", () -> retry(rq, retrySlots));
-    out.printf("%7s %-9s %10s %11s %9s %6s %10s %10s %6s%n", "time", "phase", "pushes/s",
-        "completes/s", "retries", "dupl.", "pending", "broker RSS", "load");
+    out.printf(
+        "%7s %-9s %10s %11s %9s %6s %10s %10s %6s%n",
+        "time",
+        "phase",
+        "pushes/s",
+        "completes/s",
+        "retries",
+        "dupl.",
+        "pending",
+        "broker RSS",
+        "load");
     out.flush();
     List<Window> windows = new ArrayList<>();
     long lastAcked = 0;
@@ -271,17 +373,21 @@ public final class DedupeScenario {
         killNanos = System.nanoTime();
         active.kill();
         killed = true;
-        out.printf("%7s SIGKILL of the active broker (pid %d); %,d pushes acknowledged%n",
+        out.printf(
+            "%7s SIGKILL of the active broker (pid %d); %,d pushes acknowledged%n",
             text(Duration.ofMillis(killMillis)), active.pid(), ledger.acked());
         out.flush();
       }
       never.await(due - System.nanoTime(), TimeUnit.NANOSECONDS);
       long now = System.nanoTime();
-      String phase = now <= pushEnd + 100_000_000L ? (killNanos == 0 ? "push"
-          : standby.isServing() ? "push/sb" : "failover") : "drain";
+      String phase =
+          now <= pushEnd + 100_000_000L
+              ? (killNanos == 0 ? "push" : standby.isServing() ? "push/sb" : "failover")
+              : "drain";
       if (killNanos != 0 && !takeoverShown && standby.servingAtNanos() != 0) {
         takeoverShown = true;
-        out.printf("%7s the standby serves, %,d ms after the SIGKILL%n",
+        out.printf(
+            "%7s the standby serves, %,d ms after the SIGKILL%n",
             text(Duration.ofMillis((standby.servingAtNanos() - t0) / 1_000_000)),
             (standby.servingAtNanos() - killNanos) / 1_000_000);
       }
@@ -290,26 +396,41 @@ public final class DedupeScenario {
       long completes = ledger.completes();
       double secs = (now - lastAt) / 1e9;
       ScenarioBroker serving = killNanos == 0 ? active : standby;
-      Window win = new Window((now - t0) / 1e9, (acked - lastAcked) / secs,
-          (completes - lastCompletes) / secs, retriesChecked.get(), duplicates(),
-          stats == null ? -1 : stats.pending(), serving.residentBytes(), phase);
+      Window win =
+          new Window(
+              (now - t0) / 1e9,
+              (acked - lastAcked) / secs,
+              (completes - lastCompletes) / secs,
+              retriesChecked.get(),
+              duplicates(),
+              stats == null ? -1 : stats.pending(),
+              serving.residentBytes(),
+              phase);
       windows.add(win);
-      out.printf("%7s %-9s %,10.0f %,11.0f %,9d %6d %10s %10s %6s%n",
-          text(Duration.ofMillis((now - t0) / 1_000_000)), phase, win.pushesPerSecond(),
-          win.completesPerSecond(), win.retriesChecked(), win.duplicates(),
+      out.printf(
+          "%7s %-9s %,10.0f %,11.0f %,9d %6d %10s %10s %6s%n",
+          text(Duration.ofMillis((now - t0) / 1_000_000)),
+          phase,
+          win.pushesPerSecond(),
+          win.completesPerSecond(),
+          win.retriesChecked(),
+          win.duplicates(),
           stats == null ? "-" : String.format("%,d", stats.pending()),
-          win.brokerRss() < 0 ? "-" : SegmentSummary.size(win.brokerRss()), loadAverage());
+          win.brokerRss() < 0 ? "-" : SegmentSummary.size(win.brokerRss()),
+          loadAverage());
       out.flush();
       lastAcked = acked;
       lastCompletes = completes;
       lastAt = now;
-      if (now >= pushEnd && !pusher.isAlive() && !retrier.isAlive() && stats != null
+      if (now >= pushEnd
+          && !pusher.isAlive()
+          && !retrier.isAlive()
+          && stats != null
           && stats.pending() == 0) {
         break;
       }
       if (now >= drainEnd) {
-        out.printf("the queue did not empty within %s after the pushes%n",
-            text(s.drainTimeout()));
+        out.printf("the queue did not empty within %s after the pushes%n", text(s.drainTimeout()));
         break;
       }
     }
@@ -330,8 +451,12 @@ public final class DedupeScenario {
     QueueState state;
     List<Job> live;
     try (StoreLocation loc = Stores.open(uri, s.storeProperties())) {
-      state = StateCodec.decode(loc.store().read(loc.key()).orElseThrow(
-          () -> new CliException("the queue object " + uri + " is missing")).data());
+      state =
+          StateCodec.decode(
+              loc.store()
+                  .read(loc.key())
+                  .orElseThrow(() -> new CliException("the queue object " + uri + " is missing"))
+                  .data());
       live = StateCodec.liveJobs(loc.store(), state);
     }
     long[] liveSeq = new long[ledger.capacity()]; // seq + 1 of the live job carrying key n
@@ -344,8 +469,13 @@ public final class DedupeScenario {
       }
       if (liveSeq[n] != 0) {
         liveTwice++;
-        ledger.problem("key " + k + ": two live jobs, " + DedupeLedger.jobId(liveSeq[n] - 1)
-            + " and " + j.id());
+        ledger.problem(
+            "key "
+                + k
+                + ": two live jobs, "
+                + DedupeLedger.jobId(liveSeq[n] - 1)
+                + " and "
+                + j.id());
       }
       liveSeq[n] = DedupeLedger.seqOf(j.id()) + 1;
     }
@@ -360,8 +490,12 @@ public final class DedupeScenario {
       if (ledger.completions(n) > 0) {
         if (liveSeq[n] != 0) { // a job for a key whose job was completed: a second job
           completedAndLive++;
-          ledger.problem("key " + DedupeLedger.key(n) + ": completed, and job "
-              + DedupeLedger.jobId(liveSeq[n] - 1) + " still live");
+          ledger.problem(
+              "key "
+                  + DedupeLedger.key(n)
+                  + ": completed, and job "
+                  + DedupeLedger.jobId(liveSeq[n] - 1)
+                  + " still live");
         }
         continue;
       }
@@ -374,9 +508,14 @@ public final class DedupeScenario {
       } else {
         lost++;
         if (firstLost == null) {
-          firstLost = DedupeLedger.key(n) + " (job " + DedupeLedger.jobId(acked) + ")"
-              + (liveSeq[n] == 0 ? " neither completed nor in the queue"
-                  : " in the queue as " + DedupeLedger.jobId(liveSeq[n] - 1));
+          firstLost =
+              DedupeLedger.key(n)
+                  + " (job "
+                  + DedupeLedger.jobId(acked)
+                  + ")"
+                  + (liveSeq[n] == 0
+                      ? " neither completed nor in the queue"
+                      : " in the queue as " + DedupeLedger.jobId(liveSeq[n] - 1));
         }
       }
     }
@@ -387,8 +526,8 @@ public final class DedupeScenario {
     // every job the queue created is a key completed, a key live, or a complete whose answer was
     // lost; more jobs than that means some key got a second job
     long created = state.counters().pushed();
-    long extraJobs = Math.max(0,
-        created - ledger.completedKeys() - liveKeys - completeErrors.get() - liveTwice);
+    long extraJobs =
+        Math.max(0, created - ledger.completedKeys() - liveKeys - completeErrors.get() - liveTwice);
     double pushSecs = Math.min(s.duration().toNanos(), System.nanoTime() - t0) / 1e9;
     Duration takeover = null;
     Duration firstAck = null;
@@ -397,30 +536,62 @@ public final class DedupeScenario {
       long a = firstAckAfterTakeover.get();
       firstAck = a == 0 ? null : Duration.ofNanos(a - killNanos);
     }
-    Outcome o = new Outcome(ledger.acked(), pushErrors.get(), ledger.acked() / pushSecs,
-        retriesChecked.get(), retriesUnflagged.get(), duplicates(), newKeyDuplicates.get(),
-        ledger.doubleCompletes(), lost, stillPending, extraJobs,
-        Math.max(0, s.retries() - retriesChecked.get() - retryMismatches.get()), takeover,
-        firstAck, windows);
-    out.printf("%nacknowledged pushes %,d (%,.0f/s over %s; target %,d/s%s), push errors %,d;"
+    Outcome o =
+        new Outcome(
+            ledger.acked(),
+            pushErrors.get(),
+            ledger.acked() / pushSecs,
+            retriesChecked.get(),
+            retriesUnflagged.get(),
+            duplicates(),
+            newKeyDuplicates.get(),
+            ledger.doubleCompletes(),
+            lost,
+            stillPending,
+            extraJobs,
+            Math.max(0, s.retries() - retriesChecked.get() - retryMismatches.get()),
+            takeover,
+            firstAck,
+            windows);
+    out.printf(
+        "%nacknowledged pushes %,d (%,.0f/s over %s; target %,d/s%s), push errors %,d;"
             + " completed keys %,d (%,d completes, %,d complete errors, %,d claim errors)%n",
-        o.acknowledged(), o.pushesPerSecond(), text(s.duration()), s.rate(),
-        o.pushesPerSecond() < s.rate() * 0.98 ? ": NOT reached" : "", o.pushErrors(),
-        ledger.completedKeys(), ledger.completes(), completeErrors.get(), claimErrors.get());
-    out.printf("retries checked %,d of %,d (%,d answered without duplicate=true after a client"
+        o.acknowledged(),
+        o.pushesPerSecond(),
+        text(s.duration()),
+        s.rate(),
+        o.pushesPerSecond() < s.rate() * 0.98 ? ": NOT reached" : "",
+        o.pushErrors(),
+        ledger.completedKeys(),
+        ledger.completes(),
+        completeErrors.get(),
+        claimErrors.get());
+    out.printf(
+        "retries checked %,d of %,d (%,d answered without duplicate=true after a client"
             + " retry), %,d retry errors; duplicates %d (retries with another job id %d, keys"
             + " with a second job %d); new keys answered as duplicates %d; jobs completed twice"
-            + " %d%n", o.retriesChecked(), s.retries(), o.retriesUnflagged(), retryErrors.get(),
-        o.duplicates(), retryMismatches.get(), ledger.secondJobs(),
-        o.newKeysAnsweredDuplicate(), o.doubleCompletes());
-    out.printf("acknowledged and not completed: %,d (%,d still in the queue, %,d lost); queue at"
+            + " %d%n",
+        o.retriesChecked(),
+        s.retries(),
+        o.retriesUnflagged(),
+        retryErrors.get(),
+        o.duplicates(),
+        retryMismatches.get(),
+        ledger.secondJobs(),
+        o.newKeysAnsweredDuplicate(),
+        o.doubleCompletes());
+    out.printf(
+        "acknowledged and not completed: %,d (%,d still in the queue, %,d lost); queue at"
             + " the end (read from the store): %,d live jobs, %,d jobs created, %,d more than"
-            + " the keys completed or live%n", uncompleted, stillPending, lost, live.size(),
-        created, extraJobs);
+            + " the keys completed or live%n",
+        uncompleted, stillPending, lost, live.size(), created, extraJobs);
     if (takeover != null) {
-      out.printf("failover: SIGKILL to standby serving %s, to its first acknowledged push %s"
-          + " (stale after %s)%n", takeover.toMillis() + " ms",
-          firstAck == null ? "-" : firstAck.toMillis() + " ms", text(s.staleAfter()));
+      out.printf(
+          "failover: SIGKILL to standby serving %s, to its first acknowledged push %s"
+              + " (stale after %s)%n",
+          takeover.toMillis() + " ms",
+          firstAck == null ? "-" : firstAck.toMillis() + " ms",
+          text(s.staleAfter()));
     }
     if (firstLost != null) {
       out.printf("first lost: %s%n", firstLost);
@@ -431,8 +602,11 @@ public final class DedupeScenario {
     if (firstError != null) {
       out.printf("first error: %s%n", firstError);
     }
-    out.printf("%s%n", o.passed() ? "PASSED: 0 duplicates, 0 lost"
-        : "FAILED: duplicates or lost pushes (see above)");
+    out.printf(
+        "%s%n",
+        o.passed()
+            ? "PASSED: 0 duplicates, 0 lost"
+            : "FAILED: duplicates or lost pushes (see above)");
     out.flush();
     return o;
   }
@@ -481,13 +655,15 @@ public final class DedupeScenario {
       for (int i = 0; i < count; i++) {
         pushes.add(jsonPush(from + i));
       }
-      q.pushAllJsonAsync(pushes).whenComplete((results, e) -> {
-        try {
-          pushed(from, count, results, e);
-        } finally {
-          slots.release();
-        }
-      });
+      q.pushAllJsonAsync(pushes)
+          .whenComplete(
+              (results, e) -> {
+                try {
+                  pushed(from, count, results, e);
+                } finally {
+                  slots.release();
+                }
+              });
     }
     try {
       if (!slots.tryAcquire(s.connections(), 3, TimeUnit.MINUTES)) {
@@ -547,8 +723,10 @@ public final class DedupeScenario {
     while (consuming) {
       List<LeasedJob<JsonNode>> jobs;
       try {
-        jobs = q.claim(new ClaimRequest(worker, Duration.ofMinutes(1), s.claimBatch(), null),
-            Duration.ofSeconds(1));
+        jobs =
+            q.claim(
+                new ClaimRequest(worker, Duration.ofMinutes(1), s.claimBatch(), null),
+                Duration.ofSeconds(1));
       } catch (RuntimeException e) {
         claimErrors.incrementAndGet();
         error(CasqCommand.oneLine(e));
@@ -562,15 +740,17 @@ public final class DedupeScenario {
         } catch (InterruptedException e) {
           return;
         }
-        q.completeAsync(job, null).whenComplete((v, e) -> {
-          if (e == null) {
-            ledger.completed(n, seq);
-          } else {
-            completeErrors.incrementAndGet();
-            error(CasqCommand.oneLine(cause(e)));
-          }
-          inFlight.release();
-        });
+        q.completeAsync(job, null)
+            .whenComplete(
+                (v, e) -> {
+                  if (e == null) {
+                    ledger.completed(n, seq);
+                  } else {
+                    completeErrors.incrementAndGet();
+                    error(CasqCommand.oneLine(cause(e)));
+                  }
+                  inFlight.release();
+                });
       }
     }
     inFlight.acquireUninterruptibly(64);
@@ -588,8 +768,8 @@ public final class DedupeScenario {
   // ---------------------------------------------------------------- retries
 
   /**
-   * Pushes earlier keys again: half of {@code retries} spread over the push period, the other
-   * half as soon as the standby serves after the kill (half of those from the 2 s before it).
+   * Pushes earlier keys again: half of {@code retries} spread over the push period, the other half
+   * as soon as the standby serves after the kill (half of those from the 2 s before it).
    */
   private void retry(ClientQueue<JsonNode> q, Semaphore slots) {
     int burst = s.killAt() == null ? 0 : s.retries() / 2;
@@ -631,15 +811,19 @@ public final class DedupeScenario {
           }
         }
         List<Integer> again = new ArrayList<>();
-        for (Integer n = retryAgain.poll(); n != null && again.size() < RETRY_BATCH;
+        for (Integer n = retryAgain.poll();
+            n != null && again.size() < RETRY_BATCH;
             n = retryAgain.poll()) {
           again.add(n);
         }
         if (!again.isEmpty()) {
           send(q, slots, again);
         }
-        boolean done = spreadSent >= spread && burstSent
-            && slots.availablePermits() == RETRIES_IN_FLIGHT && retryAgain.isEmpty();
+        boolean done =
+            spreadSent >= spread
+                && burstSent
+                && slots.availablePermits() == RETRIES_IN_FLIGHT
+                && retryAgain.isEmpty();
         if (done) {
           break;
         }
@@ -685,29 +869,31 @@ public final class DedupeScenario {
       pushes.add(jsonPush(n));
     }
     slots.acquire();
-    q.pushAllJsonAsync(pushes).whenComplete((results, e) -> {
-      try {
-        List<PushResult> got = results;
-        if (e != null) {
-          retryErrors.incrementAndGet();
-          error(CasqCommand.oneLine(cause(e)));
-          if (!(cause(e) instanceof BatchPushException b)) {
-            retryAgain.addAll(ns);
-            return;
-          }
-          got = b.results();
-        }
-        for (int i = 0; i < ns.size(); i++) {
-          if (got.get(i) == null) {
-            retryAgain.add(ns.get(i));
-          } else {
-            check(ns.get(i), got.get(i));
-          }
-        }
-      } finally {
-        slots.release();
-      }
-    });
+    q.pushAllJsonAsync(pushes)
+        .whenComplete(
+            (results, e) -> {
+              try {
+                List<PushResult> got = results;
+                if (e != null) {
+                  retryErrors.incrementAndGet();
+                  error(CasqCommand.oneLine(cause(e)));
+                  if (!(cause(e) instanceof BatchPushException b)) {
+                    retryAgain.addAll(ns);
+                    return;
+                  }
+                  got = b.results();
+                }
+                for (int i = 0; i < ns.size(); i++) {
+                  if (got.get(i) == null) {
+                    retryAgain.add(ns.get(i));
+                  } else {
+                    check(ns.get(i), got.get(i));
+                  }
+                }
+              } finally {
+                slots.release();
+              }
+            });
   }
 
   private void check(int n, PushResult r) {
@@ -715,8 +901,13 @@ public final class DedupeScenario {
     long original = ledger.ackedSeq(n);
     if (seq != original) {
       retryMismatches.incrementAndGet();
-      error("retry of " + DedupeLedger.key(n) + " answered " + r.jobId() + ", pushed as "
-          + DedupeLedger.jobId(original));
+      error(
+          "retry of "
+              + DedupeLedger.key(n)
+              + " answered "
+              + r.jobId()
+              + ", pushed as "
+              + DedupeLedger.jobId(original));
       return;
     }
     retriesChecked.incrementAndGet();

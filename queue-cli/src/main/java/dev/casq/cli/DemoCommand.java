@@ -8,9 +8,6 @@ import dev.casq.client.ClientQueue;
 import dev.casq.client.ClientWorker;
 import dev.casq.client.TakeoverPolicy;
 import dev.casq.election.BrokerActiveException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
@@ -48,43 +48,67 @@ final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin HelpOption help = new HelpOption();
 
-  @Option(names = "--store", paramLabel = "URI",
-      description = "The queue object. Default: ./casq-data/demo.json (file://, created if"
-          + " missing).")
+  @Option(
+      names = "--store",
+      paramLabel = "URI",
+      description =
+          "The queue object. Default: ./casq-data/demo.json (file://, created if" + " missing).")
   String store;
 
-  @Option(names = "--store-property", paramLabel = "KEY=VALUE",
+  @Option(
+      names = "--store-property",
+      paramLabel = "KEY=VALUE",
       description = "A store property (repeatable), e.g. file.fsync=false.")
   Map<String, String> storeProperties = new LinkedHashMap<>();
 
   /** How long producers push when neither --duration nor --jobs is given. */
   static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
 
-  @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "How long the producers push. Default: 10s, or until --jobs were pushed when"
-          + " that is given.")
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "How long the producers push. Default: 10s, or until --jobs were pushed when"
+              + " that is given.")
   Duration duration;
 
-  @Option(names = "--jobs", paramLabel = "N",
-      description = "Push this many jobs (and stop earlier if --duration is given and over)."
-          + " Default: as many as --duration allows.")
+  @Option(
+      names = "--jobs",
+      paramLabel = "N",
+      description =
+          "Push this many jobs (and stop earlier if --duration is given and over)."
+              + " Default: as many as --duration allows.")
   Long jobs;
 
-  @Option(names = "--producers", paramLabel = "N", defaultValue = "64",
-      description = "Concurrent producers (clients pushing one job at a time, each waiting for"
-          + " its push to be durable). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--producers",
+      paramLabel = "N",
+      defaultValue = "64",
+      description =
+          "Concurrent producers (clients pushing one job at a time, each waiting for"
+              + " its push to be durable). Default: ${DEFAULT-VALUE}.")
   int producers;
 
-  @Option(names = "--workers", paramLabel = "N", defaultValue = "16",
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      defaultValue = "16",
       description = "Jobs worked at once. Default: ${DEFAULT-VALUE}.")
   int workers;
 
-  @Option(names = "--work-time", paramLabel = "DURATION", converter = DurationConverter.class,
+  @Option(
+      names = "--work-time",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       defaultValue = "0ms",
       description = "Simulated time each job takes. Default: ${DEFAULT-VALUE}.")
   Duration workTime;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       defaultValue = "10m",
       description = "Give up (exit 1) if not done by then. Default: ${DEFAULT-VALUE}.")
   Duration timeout;
@@ -92,9 +116,13 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CommandLine cmd = spec.commandLine();
-    if ((jobs != null && jobs < 1) || producers < 1 || workers < 1 || producers > 10_000
+    if ((jobs != null && jobs < 1)
+        || producers < 1
+        || workers < 1
+        || producers > 10_000
         || workers > 10_000) {
-      throw new CommandLine.ParameterException(cmd,
+      throw new CommandLine.ParameterException(
+          cmd,
           "--jobs, --producers and --workers must be at least 1 (producers/workers at most"
               + " 10000)");
     }
@@ -111,11 +139,15 @@ final class DemoCommand implements Callable<Integer> {
       uri = file.toUri().toString();
     }
     PrintWriter out = cmd.getOut();
-    out.printf("casq demo: %d producers pushing %s, %d workers, store %s%n", producers,
-        jobs == null ? "for " + human(duration)
+    out.printf(
+        "casq demo: %d producers pushing %s, %d workers, store %s%n",
+        producers,
+        jobs == null
+            ? "for " + human(duration)
             : String.format("%,d jobs", jobs)
                 + (duration == null ? "" : " (at most " + human(duration) + ")"),
-        workers, uri);
+        workers,
+        uri);
     out.flush();
     try (CasqBroker broker = startBroker(uri, out);
         CasqClient client =
@@ -125,7 +157,8 @@ final class DemoCommand implements Callable<Integer> {
                 .queueName("demo")
                 .takeover(TakeoverPolicy.NONE)
                 .build()) {
-      out.printf("broker %s at %s%n  dashboard: %s/  (open it while the demo runs)%n"
+      out.printf(
+          "broker %s at %s%n  dashboard: %s/  (open it while the demo runs)%n"
               + "  metrics:   %s/metrics (Prometheus)%n",
           broker.brokerId(), broker.address(), broker.address(), broker.address());
       out.println(COLUMNS);
@@ -135,15 +168,17 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Starts the demo's broker. If a broker holds the demo queue (another demo, or one that crashed
-   * a moment ago), waits up to 30s for its heartbeat to go stale and takes over.
+   * Starts the demo's broker. If a broker holds the demo queue (another demo, or one that crashed a
+   * moment ago), waits up to 30s for its heartbeat to go stale and takes over.
    */
   private CasqBroker startBroker(String uri, PrintWriter out) throws Exception {
     try {
       return builder(uri).build().start();
     } catch (BrokerActiveException e) {
-      out.printf("another broker holds the demo queue (%s at %s); waiting up to 30s for it to go"
-          + " away...%n", e.activeBroker().id(), e.activeBroker().address());
+      out.printf(
+          "another broker holds the demo queue (%s at %s); waiting up to 30s for it to go"
+              + " away...%n",
+          e.activeBroker().id(), e.activeBroker().address());
       out.flush();
     }
     CasqBroker standby = builder(uri).standby(true).build();
@@ -152,8 +187,10 @@ final class DemoCommand implements Callable<Integer> {
       return started.get(30, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       standby.close();
-      throw new CliException("another broker still serves the demo queue at " + uri
-          + "; stop it or use --store for another object");
+      throw new CliException(
+          "another broker still serves the demo queue at "
+              + uri
+              + "; stop it or use --store for another object");
     } catch (ExecutionException e) {
       standby.close();
       throw e.getCause() instanceof RuntimeException re ? re : e;
@@ -165,13 +202,15 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** What the progress columns mean, printed before the first line. */
-  static final String COLUMNS = String.join(System.lineSeparator(),
-      "every second: time since the start;",
-      "  pushed     jobs pushed so far (per second): each push returns once it is durable",
-      "  completed  jobs the workers finished (per second): a claim and a complete each",
-      "  depth      jobs pushed but not finished yet: waiting, scheduled or being worked",
-      "  commits    writes of the queue object (per second): each carries many pushes, claims"
-          + " and completes at once (group commit)");
+  static final String COLUMNS =
+      String.join(
+          System.lineSeparator(),
+          "every second: time since the start;",
+          "  pushed     jobs pushed so far (per second): each push returns once it is durable",
+          "  completed  jobs the workers finished (per second): a claim and a complete each",
+          "  depth      jobs pushed but not finished yet: waiting, scheduled or being worked",
+          "  commits    writes of the queue object (per second): each carries many pushes, claims"
+              + " and completes at once (group commit)");
 
   private CasqBroker.Builder builder(String uri) {
     return CasqBroker.builder()
@@ -180,8 +219,7 @@ final class DemoCommand implements Callable<Integer> {
         .listen("127.0.0.1", 0);
   }
 
-  private int run(ClientQueue<DemoJob> queue, String storeUri, PrintWriter out)
-      throws Exception {
+  private int run(ClientQueue<DemoJob> queue, String storeUri, PrintWriter out) throws Exception {
     QueueStats before = queue.stats();
     AtomicLong pushed = new AtomicLong();
     AtomicLong pushNanos = new AtomicLong();
@@ -189,7 +227,8 @@ final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     long sleepMillis = workTime.toMillis();
     WorkerOptions wo =
-        WorkerOptions.of("demo-worker", workers).withPollWait(Duration.ofSeconds(1))
+        WorkerOptions.of("demo-worker", workers)
+            .withPollWait(Duration.ofSeconds(1))
             .withShutdownGrace(Duration.ofSeconds(5));
     ClientWorker<DemoJob> worker =
         queue.worker(
@@ -204,23 +243,27 @@ final class DemoCommand implements Callable<Integer> {
     long pushUntil = duration == null ? Long.MAX_VALUE : t0 + duration.toNanos();
     for (int p = 0; p < producers; p++) {
       int producer = p;
-      long share = jobs == null ? Long.MAX_VALUE
-          : jobs / producers + (p < jobs % producers ? 1 : 0);
-      Thread t = new Thread(() -> {
-        try {
-          for (long i = 0; i < share && failure.get() == null && System.nanoTime() < pushUntil;
-              i++) {
-            long s = System.nanoTime();
-            queue.push(new DemoJob(i, producer, "hello from producer " + producer));
-            pushNanos.addAndGet(System.nanoTime() - s);
-            pushed.incrementAndGet();
-          }
-        } catch (RuntimeException e) {
-          failure.compareAndSet(null, e);
-        } finally {
-          producersDone.countDown();
-        }
-      }, "casq-demo-producer-" + p);
+      long share =
+          jobs == null ? Long.MAX_VALUE : jobs / producers + (p < jobs % producers ? 1 : 0);
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  for (long i = 0;
+                      i < share && failure.get() == null && System.nanoTime() < pushUntil;
+                      i++) {
+                    long s = System.nanoTime();
+                    queue.push(new DemoJob(i, producer, "hello from producer " + producer));
+                    pushNanos.addAndGet(System.nanoTime() - s);
+                    pushed.incrementAndGet();
+                  }
+                } catch (RuntimeException e) {
+                  failure.compareAndSet(null, e);
+                } finally {
+                  producersDone.countDown();
+                }
+              },
+              "casq-demo-producer-" + p);
       t.setDaemon(true);
       threads.add(t);
     }
@@ -244,10 +287,16 @@ final class DemoCommand implements Callable<Integer> {
         long p = pushed.get();
         long c = worker.completed();
         String line =
-            String.format("%5.1fs  pushed %,7d (%,6.0f/s)  completed %,7d (%,6.0f/s)  depth %,6d"
+            String.format(
+                "%5.1fs  pushed %,7d (%,6.0f/s)  completed %,7d (%,6.0f/s)  depth %,6d"
                     + "  commits %,6d (%,5.0f/s)",
-                (tick - t0) / 1e9, p, (p - lastPushed) / secs, c, (c - lastCompleted) / secs,
-                now.pending(), now.revision() - before.revision(),
+                (tick - t0) / 1e9,
+                p,
+                (p - lastPushed) / secs,
+                c,
+                (c - lastCompleted) / secs,
+                now.pending(),
+                now.revision() - before.revision(),
                 (now.revision() - lastRevision) / secs);
         out.print(interactive ? "\r" + line : line + System.lineSeparator());
         out.flush();
@@ -262,9 +311,14 @@ final class DemoCommand implements Callable<Integer> {
           break;
         }
         if (tick > deadline) {
-          failure.compareAndSet(null,
-              new CliException("the demo did not finish within " + timeout + " ("
-                  + now.pending() + " jobs pending)"));
+          failure.compareAndSet(
+              null,
+              new CliException(
+                  "the demo did not finish within "
+                      + timeout
+                      + " ("
+                      + now.pending()
+                      + " jobs pending)"));
           break;
         }
       }
@@ -281,16 +335,20 @@ final class DemoCommand implements Callable<Integer> {
     double elapsed = (System.nanoTime() - t0) / 1e9;
     long commits = now.revision() - before.revision();
     long completed = now.counters().completed() - before.counters().completed();
-    out.printf("done: %,d jobs pushed and %,d completed in %.1fs (%,.0f jobs/s end to end)%n",
+    out.printf(
+        "done: %,d jobs pushed and %,d completed in %.1fs (%,.0f jobs/s end to end)%n",
         pushed.get(), completed, elapsed, completed / elapsed);
-    out.printf("      mean push latency %.2f ms with %d producers; %,d commits (%.1f operations"
+    out.printf(
+        "      mean push latency %.2f ms with %d producers; %,d commits (%.1f operations"
             + " per commit: every push, claim and complete is one)%n",
-        pushNanos.get() / 1e6 / Math.max(1, pushed.get()), producers, commits,
+        pushNanos.get() / 1e6 / Math.max(1, pushed.get()),
+        producers,
+        commits,
         (pushed.get() + 2.0 * completed) / Math.max(1, commits));
-    out.printf("      queue: %d pending, %d dead; look at it with: casq stats --store %s%n",
+    out.printf(
+        "      queue: %d pending, %d dead; look at it with: casq stats --store %s%n",
         now.pending(), now.counters().dead() - before.counters().dead(), storeUri);
     out.flush();
     return 0;
   }
-
 }

@@ -28,11 +28,13 @@ final class InspectCommand implements Callable<Integer> {
   @Mixin HelpOption help = new HelpOption();
   @Mixin StoreOptions store = new StoreOptions();
 
-  @picocli.CommandLine.Option(names = "--segments",
-      description = "Print a summary instead of the JSON: the head's size and jobs, for each"
-          + " leased-jobs object its count, current and superseded jobs and bytes, and for each"
-          + " segment its count, cursor, remaining jobs, priority and seq range, keys and bytes"
-          + " (reads every object the head names).")
+  @picocli.CommandLine.Option(
+      names = "--segments",
+      description =
+          "Print a summary instead of the JSON: the head's size and jobs, for each"
+              + " leased-jobs object its count, current and superseded jobs and bytes, and for each"
+              + " segment its count, cursor, remaining jobs, priority and seq range, keys and bytes"
+              + " (reads every object the head names).")
   boolean segments;
 
   @Override
@@ -40,8 +42,8 @@ final class InspectCommand implements Callable<Integer> {
     CommandLine cmd = spec.commandLine();
     String uri = store.resolve(parent.env());
     if (uri == null) {
-      throw new CommandLine.ParameterException(cmd, "no queue given: use --store URI (or set"
-          + " CASQ_STORE)");
+      throw new CommandLine.ParameterException(
+          cmd, "no queue given: use --store URI (or set" + " CASQ_STORE)");
     }
     if (segments) {
       try (StoreLocation loc = Stores.open(uri, store.properties)) {
@@ -55,9 +57,11 @@ final class InspectCommand implements Callable<Integer> {
     cmd.getOut().flush();
     QueueState state = StateCodec.decode(bytes);
     if (!state.segments().isEmpty()) {
-      cmd.getErr().printf("casq: the head names %,d segment objects holding %,d waiting jobs;"
-          + " casq inspect --segments summarises them%n", state.segments().size(),
-          state.segmentedCount());
+      cmd.getErr()
+          .printf(
+              "casq: the head names %,d segment objects holding %,d waiting jobs;"
+                  + " casq inspect --segments summarises them%n",
+              state.segments().size(), state.segmentedCount());
       cmd.getErr().flush();
     }
     if (!state.leasedObjects().isEmpty()) {
@@ -65,9 +69,11 @@ final class InspectCommand implements Callable<Integer> {
       for (QueueState.LeasedObjectRef ref : state.leasedObjects()) {
         held += ref.held();
       }
-      cmd.getErr().printf("casq: the head names %,d leased-jobs objects holding %,d leased jobs"
-          + " (not shown above); casq inspect --segments summarises them%n",
-          state.leasedObjects().size(), held);
+      cmd.getErr()
+          .printf(
+              "casq: the head names %,d leased-jobs objects holding %,d leased jobs"
+                  + " (not shown above); casq inspect --segments summarises them%n",
+              state.leasedObjects().size(), held);
       cmd.getErr().flush();
     }
     return 0;

@@ -17,8 +17,8 @@ final class LiveBrokerCheck {
    * Why no broker can answer for the queue object at {@code uri} (none recorded, it resigned, or
    * its heartbeat is stale), or null when the recorded one may be alive.
    *
-   * @param staleAfter the heartbeat age after which a broker that declares none counts as dead,
-   *     or null for the default
+   * @param staleAfter the heartbeat age after which a broker that declares none counts as dead, or
+   *     null for the default
    */
   static String whyNone(String uri, Map<String, String> storeProperties, Duration staleAfter) {
     try (BrokerDiscovery d = BrokerDiscovery.open(uri, storeProperties)) {
@@ -29,7 +29,9 @@ final class LiveBrokerCheck {
       if (TakeoverRule.isResigned(r.get())) {
         return "the recorded broker resigned";
       }
-      if (BrokerDiscovery.isStale(r.get(), Instant.now(),
+      if (BrokerDiscovery.isStale(
+          r.get(),
+          Instant.now(),
           staleAfter != null ? staleAfter : ElectionOptions.DEFAULT_STALE_AFTER)) {
         return "the recorded broker's heartbeat is stale";
       }

@@ -41,8 +41,8 @@ public final class Main {
   }
 
   /** Runs the command line; {@code stop} asks a long-running command to stop gracefully. */
-  static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err,
-      StopSignal stop) {
+  static int run(
+      String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, StopSignal stop) {
     return CasqCommand.commandLine(env, out, err, stop).execute(args);
   }
 }

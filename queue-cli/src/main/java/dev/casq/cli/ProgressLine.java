@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The progress of a bulk push on stderr: {@code 412,000 / 1,000,000 jobs (41%), 38,950 jobs/s}.
- * On a terminal one line is rewritten every half second; otherwise (a log file, a pipe) a line is
+ * The progress of a bulk push on stderr: {@code 412,000 / 1,000,000 jobs (41%), 38,950 jobs/s}. On
+ * a terminal one line is rewritten every half second; otherwise (a log file, a pipe) a line is
  * printed every 5 seconds.
  */
 final class ProgressLine implements BulkPush.Progress {
@@ -29,11 +29,13 @@ final class ProgressLine implements BulkPush.Progress {
     this.total = total;
     this.done = done;
     this.startNanos = System.nanoTime();
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "casq-push-progress");
-      t.setDaemon(true);
-      return t;
-    });
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "casq-push-progress");
+              t.setDaemon(true);
+              return t;
+            });
     long every = terminal ? 500 : 5_000;
     timer.scheduleAtFixedRate(this::show, every, every, TimeUnit.MILLISECONDS);
   }
@@ -72,7 +74,7 @@ final class ProgressLine implements BulkPush.Progress {
   /** One progress line. */
   static String text(long done, long total, double seconds) {
     long pct = total == 0 ? 100 : done * 100 / total;
-    return String.format("%,d / %,d jobs (%d%%), %,.0f jobs/s", done, total, pct,
-        seconds <= 0 ? 0 : done / seconds);
+    return String.format(
+        "%,d / %,d jobs (%d%%), %,.0f jobs/s", done, total, pct, seconds <= 0 ? 0 : done / seconds);
   }
 }

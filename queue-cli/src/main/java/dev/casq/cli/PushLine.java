@@ -36,13 +36,15 @@ final class PushLine {
   static final Set<String> REQUEST_FIELDS =
       Set.of("payload", "key", "priority", "delay", "runAt", "type", "maxAttempts");
 
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(QueuePolicy.MAX_PAYLOAD_DEPTH)
-          .maxNumberLength(QueuePolicy.MAX_PAYLOAD_NUMBER_LENGTH)
-          .maxNameLength(QueuePolicy.MAX_PAYLOAD_NAME_LENGTH)
-          .build())
-      .build();
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(QueuePolicy.MAX_PAYLOAD_DEPTH)
+                  .maxNumberLength(QueuePolicy.MAX_PAYLOAD_NUMBER_LENGTH)
+                  .maxNameLength(QueuePolicy.MAX_PAYLOAD_NAME_LENGTH)
+                  .build())
+          .build();
 
   /** A line that cannot be pushed; the message names what is wrong (not the line number). */
   static final class BadLine extends Exception {
@@ -95,13 +97,18 @@ final class PushLine {
     } catch (IOException e) {
       throw new BadLine("not valid JSON: " + firstLine(e.getMessage()));
     }
-    boolean request = object && fields.containsKey("payload")
-        && REQUEST_FIELDS.containsAll(fields.keySet());
+    boolean request =
+        object && fields.containsKey("payload") && REQUEST_FIELDS.containsAll(fields.keySet());
     if (format == Format.request && !request) {
-      throw new BadLine(!object ? "not a push request object ({\"payload\": ...})"
-          : !fields.containsKey("payload") ? "a push request needs \"payload\""
-          : "a push request has only the fields " + String.join(", ", sorted()) + "; found "
-              + String.join(", ", unknown(fields)));
+      throw new BadLine(
+          !object
+              ? "not a push request object ({\"payload\": ...})"
+              : !fields.containsKey("payload")
+                  ? "a push request needs \"payload\""
+                  : "a push request has only the fields "
+                      + String.join(", ", sorted())
+                      + "; found "
+                      + String.join(", ", unknown(fields)));
     }
     if (format == Format.payload || !request) {
       return new JsonPush(line, defaults);
@@ -121,8 +128,13 @@ final class PushLine {
     if (f.containsKey("priority")) {
       int p = integer(f, "priority");
       if (Math.abs((long) p) > QueuePolicy.MAX_PRIORITY) {
-        throw new BadLine("\"priority\" must be from -" + QueuePolicy.MAX_PRIORITY + " to "
-            + QueuePolicy.MAX_PRIORITY + ", got " + p);
+        throw new BadLine(
+            "\"priority\" must be from -"
+                + QueuePolicy.MAX_PRIORITY
+                + " to "
+                + QueuePolicy.MAX_PRIORITY
+                + ", got "
+                + p);
       }
       o = o.priority(p);
     }
@@ -140,8 +152,7 @@ final class PushLine {
       if (delay.isNegative() || delay.compareTo(QueuePolicy.MAX_SCHEDULE_AHEAD) > 0) {
         throw new BadLine("\"delay\" must be from 0 to 36500 days, got " + s);
       }
-      o = new PushOptions(o.idempotencyKey(), o.priority(), delay, null, o.type(),
-          o.maxAttempts());
+      o = new PushOptions(o.idempotencyKey(), o.priority(), delay, null, o.type(), o.maxAttempts());
     }
     if (f.containsKey("runAt")) {
       String s = text(f, "runAt", 64);
@@ -149,8 +160,8 @@ final class PushLine {
       try {
         at = Instant.parse(s);
       } catch (DateTimeParseException e) {
-        throw new BadLine("\"runAt\" '" + s + "' is not an ISO-8601 instant such as"
-            + " 2030-01-01T00:00:00Z");
+        throw new BadLine(
+            "\"runAt\" '" + s + "' is not an ISO-8601 instant such as" + " 2030-01-01T00:00:00Z");
       }
       o = new PushOptions(o.idempotencyKey(), o.priority(), null, at, o.type(), o.maxAttempts());
     }
@@ -160,8 +171,8 @@ final class PushLine {
     if (f.containsKey("maxAttempts")) {
       int n = integer(f, "maxAttempts");
       if (n < 1 || n > QueuePolicy.MAX_ATTEMPTS) {
-        throw new BadLine("\"maxAttempts\" must be from 1 to " + QueuePolicy.MAX_ATTEMPTS
-            + ", got " + n);
+        throw new BadLine(
+            "\"maxAttempts\" must be from 1 to " + QueuePolicy.MAX_ATTEMPTS + ", got " + n);
       }
       o = o.maxAttempts(n);
     }

@@ -16,9 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code casq broker} process of a bench scenario, started as a user starts one (its own JVM,
- * the given JVM options). Its address is known once it prints that it serves (a standby: once it
- * has taken over); its stderr goes to a log file.
+ * A {@code casq broker} process of a bench scenario, started as a user starts one (its own JVM, the
+ * given JVM options). Its address is known once it prints that it serves (a standby: once it has
+ * taken over); its stderr goes to a log file.
  */
 final class ScenarioBroker {
   private static final Pattern SERVING = Pattern.compile("serves .* at (http://\\S+)");
@@ -42,14 +42,27 @@ final class ScenarioBroker {
    * @param java the java launcher and its class path, e.g. {@code [java, -cp, CP]}
    * @param extraArgs further {@code casq broker} options (--standby, --heartbeat...)
    */
-  static ScenarioBroker start(List<String> java, List<String> jvmOptions, String name, String uri,
-      Map<String, String> storeProperties, List<String> extraArgs, Path log) throws IOException {
+  static ScenarioBroker start(
+      List<String> java,
+      List<String> jvmOptions,
+      String name,
+      String uri,
+      Map<String, String> storeProperties,
+      List<String> extraArgs,
+      Path log)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(java.get(0));
     cmd.addAll(jvmOptions);
     cmd.addAll(java.subList(1, java.size()));
-    cmd.addAll(List.of(Main.class.getName(), "broker", "--store", name + "=" + uri,
-        "--listen", "127.0.0.1:0"));
+    cmd.addAll(
+        List.of(
+            Main.class.getName(),
+            "broker",
+            "--store",
+            name + "=" + uri,
+            "--listen",
+            "127.0.0.1:0"));
     for (Map.Entry<String, String> p : storeProperties.entrySet()) {
       cmd.addAll(List.of("--store-property", p.getKey() + "=" + p.getValue()));
     }
@@ -60,8 +73,9 @@ final class ScenarioBroker {
   }
 
   private void readOutput() {
-    try (BufferedReader lines = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         Matcher m = SERVING.matcher(line);
         if (m.find() && !serving.isDone()) {
@@ -72,8 +86,8 @@ final class ScenarioBroker {
     } catch (IOException e) {
       // the process is gone
     }
-    serving.completeExceptionally(new CliException("the broker process ended without serving"
-        + " (see " + log + ")"));
+    serving.completeExceptionally(
+        new CliException("the broker process ended without serving" + " (see " + log + ")"));
   }
 
   /** Waits until it serves; its address. */
@@ -81,8 +95,8 @@ final class ScenarioBroker {
     try {
       return serving.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new CliException("the broker process did not serve within " + timeout + " (see "
-          + log + ")");
+      throw new CliException(
+          "the broker process did not serve within " + timeout + " (see " + log + ")");
     }
   }
 
@@ -102,8 +116,8 @@ final class ScenarioBroker {
   /** Resident memory in bytes from /proc (Linux), -1 when unknown or gone. */
   long residentBytes() {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()),
-          "status"))) {
+      for (String line :
+          Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
         if (line.startsWith("VmRSS:")) {
           String[] f = line.trim().split("\\s+");
           return Long.parseLong(f[1]) * 1024;

@@ -16,7 +16,11 @@ import java.util.Optional;
  */
 final class SegmentSummary {
   /** One segment as the head names it and as read from storage. */
-  record Line(QueueState.SegmentRef ref, long bytes, Integer maxPriority, Integer minPriority,
+  record Line(
+      QueueState.SegmentRef ref,
+      long bytes,
+      Integer maxPriority,
+      Integer minPriority,
       String problem) {}
 
   private SegmentSummary() {}
@@ -28,10 +32,12 @@ final class SegmentSummary {
     }
     byte[] bytes = head.get().data();
     QueueState state = StateCodec.decode(bytes);
-    String format = !state.leasedObjects().isEmpty() ? QueueState.FORMAT_LEASES_HELD
-        : state.segments().isEmpty() ? QueueState.FORMAT : QueueState.FORMAT_SEGMENTED;
-    out.printf("head      %s  %s  revision %,d  %s%n", loc, format, state.revision(),
-        size(bytes.length));
+    String format =
+        !state.leasedObjects().isEmpty()
+            ? QueueState.FORMAT_LEASES_HELD
+            : state.segments().isEmpty() ? QueueState.FORMAT : QueueState.FORMAT_SEGMENTED;
+    out.printf(
+        "head      %s  %s  revision %,d  %s%n", loc, format, state.revision(), size(bytes.length));
     long ready = 0;
     long scheduled = 0;
     long leased = 0;
@@ -45,32 +51,46 @@ final class SegmentSummary {
         ready++;
       }
     }
-    out.printf("          %,d ready, %,d scheduled, %,d leased, %,d finished (not yet archived)"
-            + " in the head; %,d cancelled while in a segment%n", ready, scheduled, leased,
-        state.finishedJobs().size(), state.cancelledInSegments().size());
+    out.printf(
+        "          %,d ready, %,d scheduled, %,d leased, %,d finished (not yet archived)"
+            + " in the head; %,d cancelled while in a segment%n",
+        ready, scheduled, leased, state.finishedJobs().size(), state.cancelledInSegments().size());
     printLeasedObjects(loc, state, out);
     List<QueueState.SegmentRef> refs = state.segments();
     if (refs.isEmpty()) {
       out.println("segments  none");
       return;
     }
-    out.printf("%-52s %9s %9s %9s %17s %23s %9s %10s%n", "segment", "count", "cursor",
-        "remaining", "priority", "seq", "keys", "bytes");
+    out.printf(
+        "%-52s %9s %9s %9s %17s %23s %9s %10s%n",
+        "segment", "count", "cursor", "remaining", "priority", "seq", "keys", "bytes");
     long total = 0;
     long remaining = 0;
     for (QueueState.SegmentRef ref : refs) {
       Line l = read(loc, ref);
       total += l.bytes();
       remaining += ref.remaining();
-      String priority = l.problem() != null ? l.problem()
-          : l.maxPriority() == null ? "-"
-          : l.maxPriority().equals(l.minPriority()) ? String.valueOf(l.maxPriority())
-          : l.maxPriority() + ".." + l.minPriority();
-      out.printf("%-52s %,9d %,9d %,9d %17s %23s %,9d %10s%n", ref.key(), ref.count(),
-          ref.cursor(), ref.remaining(), priority, ref.minSeq() + ".." + ref.maxSeq(),
-          ref.keys(), l.problem() != null ? "-" : size(l.bytes()));
+      String priority =
+          l.problem() != null
+              ? l.problem()
+              : l.maxPriority() == null
+                  ? "-"
+                  : l.maxPriority().equals(l.minPriority())
+                      ? String.valueOf(l.maxPriority())
+                      : l.maxPriority() + ".." + l.minPriority();
+      out.printf(
+          "%-52s %,9d %,9d %,9d %17s %23s %,9d %10s%n",
+          ref.key(),
+          ref.count(),
+          ref.cursor(),
+          ref.remaining(),
+          priority,
+          ref.minSeq() + ".." + ref.maxSeq(),
+          ref.keys(),
+          l.problem() != null ? "-" : size(l.bytes()));
     }
-    out.printf("segments  %,d objects, %,d jobs not yet moved back into the head, %s%n",
+    out.printf(
+        "segments  %,d objects, %,d jobs not yet moved back into the head, %s%n",
         refs.size(), remaining, size(total));
   }
 
@@ -80,8 +100,9 @@ final class SegmentSummary {
       out.println("leased    no leased-jobs objects");
       return;
     }
-    out.printf("%-52s %9s %9s %10s %10s%n", "leased-jobs object", "count", "current",
-        "superseded", "bytes");
+    out.printf(
+        "%-52s %9s %9s %10s %10s%n",
+        "leased-jobs object", "count", "current", "superseded", "bytes");
     long total = 0;
     long current = 0;
     for (QueueState.LeasedObjectRef ref : state.leasedObjects()) {
@@ -99,10 +120,12 @@ final class SegmentSummary {
         }
       }
       current += ref.held();
-      out.printf("%-52s %,9d %,9d %,10d %10s%n", ref.key(), ref.count(), ref.held(),
-          ref.superseded().size(), bytes);
+      out.printf(
+          "%-52s %,9d %,9d %,10d %10s%n",
+          ref.key(), ref.count(), ref.held(), ref.superseded().size(), bytes);
     }
-    out.printf("leased    %,d leased-jobs objects holding %,d leased jobs outside the head, %s%n",
+    out.printf(
+        "leased    %,d leased-jobs objects holding %,d leased jobs outside the head, %s%n",
         state.leasedObjects().size(), current, size(total));
   }
 
@@ -119,8 +142,12 @@ final class SegmentSummary {
         return new Line(ref, bytes.length, null, null, null);
       }
       // jobs are in claim order: the highest priority first
-      return new Line(ref, bytes.length, jobs.get(ref.cursor()).priority(),
-          jobs.get(jobs.size() - 1).priority(), null);
+      return new Line(
+          ref,
+          bytes.length,
+          jobs.get(ref.cursor()).priority(),
+          jobs.get(jobs.size() - 1).priority(),
+          null);
     } catch (CorruptStateException e) {
       return new Line(ref, bytes.length, null, null, "UNREADABLE");
     }

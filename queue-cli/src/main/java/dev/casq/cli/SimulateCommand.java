@@ -36,16 +36,21 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Run this one seed only (to replay a failure).")
   Long seed;
 
-  @Option(names = "--ops", defaultValue = "400",
+  @Option(
+      names = "--ops",
+      defaultValue = "400",
       description = "Client operations per seed before the quiet period (default 400).")
   int ops;
 
   @Option(names = "--history", description = "With --seed: print the whole history.")
   boolean history;
 
-  @Option(names = "--broken", defaultValue = "NONE",
-      description = "Run an engine broken on purpose, to see the checker catch it:"
-          + " ${COMPLETION-CANDIDATES} (default NONE).")
+  @Option(
+      names = "--broken",
+      defaultValue = "NONE",
+      description =
+          "Run an engine broken on purpose, to see the checker catch it:"
+              + " ${COMPLETION-CANDIDATES} (default NONE).")
   Breakage broken;
 
   @Override

@@ -7,18 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.casq.client.BrokerUnavailableException;
 import dev.casq.client.CasqClient;
 import dev.casq.client.TakeoverPolicy;
-import dev.casq.core.BrokerRecord;
 import dev.casq.core.QueuePolicy;
 import dev.casq.core.QueueState;
 import dev.casq.core.QueueStateMachine;
-import dev.casq.core.QueueStats;
 import dev.casq.core.StateCodec;
 import dev.casq.core.Tokens;
-import dev.casq.election.BrokerDiscovery;
-import dev.casq.election.ElectionOptions;
 import dev.casq.election.QueueNames;
 import dev.casq.election.ResignBrokerCommand;
-import java.util.Optional;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,20 +50,28 @@ final class StatsCommand implements Callable<Integer> {
 
   /** What stats does by default, unlike the other client commands. */
   static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
+
   static final String DEFAULT_TAKEOVER = "none";
 
   /**
-   * Makes the help of {@code stats} tell its own defaults of the client options it shares with
-   * push and work ({@link #DEFAULT_DEADLINE}, {@link #DEFAULT_TAKEOVER}).
+   * Makes the help of {@code stats} tell its own defaults of the client options it shares with push
+   * and work ({@link #DEFAULT_DEADLINE}, {@link #DEFAULT_TAKEOVER}).
    */
   static void describeDefaults(CommandLine stats) {
     CommandSpec spec = stats.getCommandSpec();
-    describe(spec, "--deadline", "How long asking the broker may take, retries included; past"
-        + " it the stats are computed from storage. Default: "
-        + DEFAULT_DEADLINE.toSeconds() + "s.");
-    describe(spec, "--takeover", "When the broker is dead (no answer, stale heartbeat) or none"
-        + " runs: none (read the state object from storage, the default here), wait, or"
-        + " in-process (start a broker in this process).");
+    describe(
+        spec,
+        "--deadline",
+        "How long asking the broker may take, retries included; past"
+            + " it the stats are computed from storage. Default: "
+            + DEFAULT_DEADLINE.toSeconds()
+            + "s.");
+    describe(
+        spec,
+        "--takeover",
+        "When the broker is dead (no answer, stale heartbeat) or none"
+            + " runs: none (read the state object from storage, the default here), wait, or"
+            + " in-process (start a broker in this process).");
   }
 
   private static void describe(CommandSpec spec, String option, String description) {
@@ -90,8 +93,8 @@ final class StatsCommand implements Callable<Integer> {
     dev.casq.api.QueueStats stats;
     String source;
     String uri = client.broker == null ? client.storeOptions.resolve(parent.env()) : null;
-    String name = client.queue != null ? client.queue
-        : uri != null ? QueueNames.defaultName(uri) : null;
+    String name =
+        client.queue != null ? client.queue : uri != null ? QueueNames.defaultName(uri) : null;
     if (uri != null) {
       String noBroker = noLiveBroker(uri);
       if (noBroker != null) {
@@ -118,32 +121,46 @@ final class StatsCommand implements Callable<Integer> {
 
   /** Why no broker can answer (none recorded, or its heartbeat is stale); null if one may. */
   private String noLiveBroker(String uri) {
-    return LiveBrokerCheck.whyNone(uri, client.storeOptions.properties,
-        client.staleAfter(spec.commandLine(), parent.env()));
+    return LiveBrokerCheck.whyNone(
+        uri, client.storeOptions.properties, client.staleAfter(spec.commandLine(), parent.env()));
   }
 
   private dev.casq.api.QueueStats fromStorage(String uri) {
     byte[] bytes = InspectCommand.read(uri, client.storeOptions.properties);
     QueueState state = StateCodec.decode(bytes);
-    return new QueueStateMachine(QueuePolicy.defaults(), Tokens.secure()).stats(state, Instant.now())
+    return new QueueStateMachine(QueuePolicy.defaults(), Tokens.secure())
+        .stats(state, Instant.now())
         .toApi();
   }
 
-  private void print(PrintWriter out, String name, dev.casq.api.QueueStats s, String source) throws Exception {
+  private void print(PrintWriter out, String name, dev.casq.api.QueueStats s, String source)
+      throws Exception {
     if (json) {
       ObjectNode n = JSON.createObjectNode();
-      n.put("queue", name).put("revision", s.revision()).put("ready", s.ready())
-          .put("scheduled", s.scheduled()).put("leased", s.leased()).put("pending", s.pending())
+      n.put("queue", name)
+          .put("revision", s.revision())
+          .put("ready", s.ready())
+          .put("scheduled", s.scheduled())
+          .put("leased", s.leased())
+          .put("pending", s.pending())
           .put("finishedPendingArchive", s.finishedPendingArchive());
       dev.casq.api.QueueStats.Counters c = s.counters();
-      n.putObject("counters").put("pushed", c.pushed()).put("claimed", c.claimed())
-          .put("completed", c.completed()).put("failed", c.failed()).put("dead", c.dead())
-          .put("expired", c.expired()).put("cancelled", c.cancelled())
+      n.putObject("counters")
+          .put("pushed", c.pushed())
+          .put("claimed", c.claimed())
+          .put("completed", c.completed())
+          .put("failed", c.failed())
+          .put("dead", c.dead())
+          .put("expired", c.expired())
+          .put("cancelled", c.cancelled())
           .put("archived", c.archived());
       if (s.broker() != null) {
         dev.casq.api.QueueStats.Broker b = s.broker();
-        n.putObject("broker").put("id", b.id()).put("address", b.address())
-            .put("epoch", b.epoch()).put("heartbeatAt", b.heartbeatAt().toString());
+        n.putObject("broker")
+            .put("id", b.id())
+            .put("address", b.address())
+            .put("epoch", b.epoch())
+            .put("heartbeatAt", b.heartbeatAt().toString());
       } else {
         n.putNull("broker");
       }
@@ -169,16 +186,24 @@ final class StatsCommand implements Callable<Integer> {
     } else {
       out.printf("broker     none recorded%n");
     }
-    out.printf("revision   %d%s%n", s.revision(),
-        s.updatedAt() == null ? "" : " (updated " + s.updatedAt() + ")");
+    out.printf(
+        "revision   %d%s%n",
+        s.revision(), s.updatedAt() == null ? "" : " (updated " + s.updatedAt() + ")");
     out.printf("ready      %d%n", s.ready());
     out.printf("scheduled  %d%n", s.scheduled());
     out.printf("leased     %d%n", s.leased());
     out.printf("pending    %d%n", s.pending());
     out.printf("finished   %d (not yet archived)%n", s.finishedPendingArchive());
-    out.printf("counters   pushed %d, claimed %d, completed %d, failed %d, dead %d, expired %d,"
+    out.printf(
+        "counters   pushed %d, claimed %d, completed %d, failed %d, dead %d, expired %d,"
             + " cancelled %d, archived %d%n",
-        c.pushed(), c.claimed(), c.completed(), c.failed(), c.dead(), c.expired(), c.cancelled(),
+        c.pushed(),
+        c.claimed(),
+        c.completed(),
+        c.failed(),
+        c.dead(),
+        c.expired(),
+        c.cancelled(),
         c.archived());
     out.flush();
   }

@@ -9,22 +9,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A request to stop gracefully: SIGTERM or SIGINT (Ctrl-C) for the {@code casq} process, or a
- * call of {@link #request(String)} (tests, embedding).
+ * A request to stop gracefully: SIGTERM or SIGINT (Ctrl-C) for the {@code casq} process, or a call
+ * of {@link #request(String)} (tests, embedding).
  *
  * <p>The process's signals are <b>handled</b>, not left to the JVM's shutdown: by default SIGTERM
  * starts the JVM's shutdown sequence at once, which runs the shutdown hooks and then halts with
  * status 143 as soon as the hooks return, whatever the main thread is still doing (resigning the
  * queues, closing the client). A command's clean stop then raced the halt and sometimes lost it.
- * Here a signal only asks the running command to stop; the command drains, resigns and returns
- * its exit status, and {@link Main} exits with it (0). A second signal exits at once (status 128 +
- * the signal's number), for an operator who does not want to wait; so does the first one while the
+ * Here a signal only asks the running command to stop; the command drains, resigns and returns its
+ * exit status, and {@link Main} exits with it (0). A second signal exits at once (status 128 + the
+ * signal's number), for an operator who does not want to wait; so does the first one while the
  * running command has no graceful stop ({@code stats}, {@code demo}, ...).
  */
 final class StopSignal {
   private final CompletableFuture<String> requested = new CompletableFuture<>();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicInteger signals = new AtomicInteger();
+
   /** Whether the running command stops gracefully on request (broker, work, push). */
   private final java.util.concurrent.atomic.AtomicBoolean listened =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -35,9 +36,9 @@ final class StopSignal {
   }
 
   /**
-   * The stop signal of this process: handles SIGTERM and SIGINT, and adds a shutdown hook for
-   * any other way the JVM may be asked to exit (SIGHUP, say) that asks the command to stop and
-   * waits up to {@code hookWait} for it to finish.
+   * The stop signal of this process: handles SIGTERM and SIGINT, and adds a shutdown hook for any
+   * other way the JVM may be asked to exit (SIGHUP, say) that asks the command to stop and waits up
+   * to {@code hookWait} for it to finish.
    */
   static StopSignal ofProcess(PrintWriter err, Duration hookWait) {
     StopSignal stop = new StopSignal();
@@ -48,17 +49,20 @@ final class StopSignal {
         // -Xrs or a platform without it: the JVM's default (shutdown hooks) stays in place
       }
     }
-    Thread hook = new Thread(() -> {
-      stop.request("the JVM is shutting down");
-      if (!stop.listened.get()) {
-        return;
-      }
-      try {
-        stop.finished.await(hookWait.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "casq-stop-on-exit");
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.request("the JVM is shutting down");
+              if (!stop.listened.get()) {
+                return;
+              }
+              try {
+                stop.finished.await(hookWait.toMillis(), TimeUnit.MILLISECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "casq-stop-on-exit");
     Runtime.getRuntime().addShutdownHook(hook);
     return stop;
   }

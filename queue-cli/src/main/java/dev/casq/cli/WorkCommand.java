@@ -51,41 +51,62 @@ final class WorkCommand implements Callable<Integer> {
   @Mixin HelpOption help = new HelpOption();
   @Mixin ClientOptions client = new ClientOptions();
 
-  @Option(names = "--concurrency", paramLabel = "N", defaultValue = "1",
+  @Option(
+      names = "--concurrency",
+      paramLabel = "N",
+      defaultValue = "1",
       description = "Jobs run at once. Default: ${DEFAULT-VALUE}.")
   int concurrency;
 
-  @Option(names = "--lease", paramLabel = "DURATION", converter = DurationConverter.class,
+  @Option(
+      names = "--lease",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       description = "Lease asked for each job; renewed every third of it. Default: 30s.")
   Duration lease;
 
-  @Option(names = "--worker-id", paramLabel = "ID",
+  @Option(
+      names = "--worker-id",
+      paramLabel = "ID",
       description = "Recorded in each lease. Default: host and process id.")
   String workerId;
 
-  @Option(names = "--type", paramLabel = "TYPE",
+  @Option(
+      names = "--type",
+      paramLabel = "TYPE",
       description = "Only jobs of this type (repeatable). Default: any.")
   List<String> types = new ArrayList<>();
 
-  @Option(names = "--poll-wait", paramLabel = "DURATION", converter = DurationConverter.class,
+  @Option(
+      names = "--poll-wait",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       defaultValue = "10s",
       description = "How long one claim waits for a job (long poll). Default: ${DEFAULT-VALUE}.")
   Duration pollWait;
 
-  @Option(names = "--grace", paramLabel = "DURATION", converter = DurationConverter.class,
+  @Option(
+      names = "--grace",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       defaultValue = "30s",
-      description = "On shutdown, how long running jobs may finish before they are stopped and"
-          + " released. Default: ${DEFAULT-VALUE}.")
+      description =
+          "On shutdown, how long running jobs may finish before they are stopped and"
+              + " released. Default: ${DEFAULT-VALUE}.")
   Duration grace;
 
-  @Option(names = "--max-jobs", paramLabel = "N",
+  @Option(
+      names = "--max-jobs",
+      paramLabel = "N",
       description = "Exit (status 0) after N jobs were run. Default: run until stopped.")
   Long maxJobs;
 
   private final AtomicReference<String> cannotRun = new AtomicReference<>();
   private final CountDownLatch done = new CountDownLatch(1);
 
-  @Parameters(arity = "1..*", paramLabel = "COMMAND",
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "COMMAND",
       description = "The command and its arguments (put them after --).")
   List<String> command;
 
@@ -97,8 +118,8 @@ final class WorkCommand implements Callable<Integer> {
     parent.stopSignal().onRequest(done::countDown);
     client.check(cmd, parent.env());
     if (concurrency < 1 || concurrency > 10_000) {
-      throw new CommandLine.ParameterException(cmd,
-          "--concurrency must be from 1 to 10000, got " + concurrency);
+      throw new CommandLine.ParameterException(
+          cmd, "--concurrency must be from 1 to 10000, got " + concurrency);
     }
     if (maxJobs != null && maxJobs < 1) {
       throw new CommandLine.ParameterException(cmd, "--max-jobs must be at least 1");
@@ -134,16 +155,18 @@ final class WorkCommand implements Callable<Integer> {
                 }
               },
               options);
-      err.printf("casq: worker %s runs `%s` for queue %s with concurrency %d%n", id,
-          String.join(" ", command), queue.name(), concurrency);
+      err.printf(
+          "casq: worker %s runs `%s` for queue %s with concurrency %d%n",
+          id, String.join(" ", command), queue.name(), concurrency);
       err.flush();
       try {
         done.await();
       } finally {
         worker.close();
       }
-      err.printf("casq: %d job(s) completed, %d failed, %d released%n", worker.completed(),
-          worker.failed(), worker.released());
+      err.printf(
+          "casq: %d job(s) completed, %d failed, %d released%n",
+          worker.completed(), worker.failed(), worker.released());
       err.flush();
     }
     if (cannotRun.get() != null) {

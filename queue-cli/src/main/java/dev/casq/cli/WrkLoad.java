@@ -14,14 +14,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs wrk (a separate load-generator process, {@code apt-get install wrk}) against a broker:
- * N connections, each with one push in flight at a time, every push with its own idempotency key.
- * It measures the broker without the Java client's own CPU cost on the same cores.
+ * Runs wrk (a separate load-generator process, {@code apt-get install wrk}) against a broker: N
+ * connections, each with one push in flight at a time, every push with its own idempotency key. It
+ * measures the broker without the Java client's own CPU cost on the same cores.
  */
 final class WrkLoad {
   /** What one wrk run reported. */
-  record Result(long requests, double seconds, double requestsPerSecond, double p50Millis,
-      double p99Millis, double maxMillis, long errors) {}
+  record Result(
+      long requests,
+      double seconds,
+      double requestsPerSecond,
+      double p50Millis,
+      double p99Millis,
+      double maxMillis,
+      long errors) {}
 
   private final Path script;
 
@@ -36,8 +42,8 @@ final class WrkLoad {
       p.getInputStream().readAllBytes();
       p.waitFor(10, TimeUnit.SECONDS);
     } catch (IOException e) {
-      throw new CliException("--load wrk needs wrk on the PATH (Debian: apt-get install wrk): "
-          + e.getMessage());
+      throw new CliException(
+          "--load wrk needs wrk on the PATH (Debian: apt-get install wrk): " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException("interrupted while looking for wrk");
@@ -57,9 +63,22 @@ final class WrkLoad {
   Result run(String url, String path, String payload, int connections, Duration duration)
       throws IOException, InterruptedException {
     int threads = Math.min(connections, Math.max(1, Runtime.getRuntime().availableProcessors()));
-    List<String> cmd = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections,
-        "-d" + Math.max(1, duration.toSeconds()) + "s", "--latency", "--timeout", "30s",
-        "-s", script.toString(), url, "--", path, payload));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "wrk",
+                "-t" + threads,
+                "-c" + connections,
+                "-d" + Math.max(1, duration.toSeconds()) + "s",
+                "--latency",
+                "--timeout",
+                "30s",
+                "-s",
+                script.toString(),
+                url,
+                "--",
+                path,
+                payload));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(duration.toSeconds() + 60, TimeUnit.SECONDS)) {
@@ -72,15 +91,14 @@ final class WrkLoad {
     return parse(out);
   }
 
-  private static final Pattern TOTAL =
-      Pattern.compile("(\\d+) requests in ([\\d.]+)(us|ms|s|m),");
+  private static final Pattern TOTAL = Pattern.compile("(\\d+) requests in ([\\d.]+)(us|ms|s|m),");
   private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
   private static final Pattern LATENCY_LINE =
       Pattern.compile("Latency\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)");
   private static final Pattern PERCENTILE = Pattern.compile("\\s(50|99)(?:\\.000)?%\\s+(\\S+)");
   private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
-  private static final Pattern SOCKET_ERRORS = Pattern.compile(
-      "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+  private static final Pattern SOCKET_ERRORS =
+      Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
 
   /** Reads wrk's report (its {@code --latency} form). */
   static Result parse(String out) {
@@ -111,9 +129,14 @@ final class WrkLoad {
         errors += Long.parseLong(socket.group(g));
       }
     }
-    return new Result(Long.parseLong(total.group(1)),
-        millis(total.group(2) + total.group(3)) / 1000, Double.parseDouble(rate.group(1)), p50,
-        p99, millis(lat.group(3)), errors);
+    return new Result(
+        Long.parseLong(total.group(1)),
+        millis(total.group(2) + total.group(3)) / 1000,
+        Double.parseDouble(rate.group(1)),
+        p50,
+        p99,
+        millis(lat.group(3)),
+        errors);
   }
 
   /** wrk's durations: {@code 812.00us}, {@code 4.52ms}, {@code 1.02s}, {@code 1.50m}. */

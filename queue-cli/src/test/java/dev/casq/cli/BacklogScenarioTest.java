@@ -14,20 +14,36 @@ import org.junit.jupiter.api.Test;
 class BacklogScenarioTest {
   @Test
   void growsABacklogOnFreshBrokersAndReportsEachWindowAndTheEnd() {
-    Cli.Result r = Cli.run("bench", "--scenario", "backlog", "--clients", "8", "--duration", "3s",
-        "--window", "1s", "--head-max-ready-jobs", "0,50",
-        "--broker-jvm-options", "-XX:TieredStopAtLevel=1 -Xmx256m",
-        "--store-property", "file.fsync=false");
+    Cli.Result r =
+        Cli.run(
+            "bench",
+            "--scenario",
+            "backlog",
+            "--clients",
+            "8",
+            "--duration",
+            "3s",
+            "--window",
+            "1s",
+            "--head-max-ready-jobs",
+            "0,50",
+            "--broker-jvm-options",
+            "-XX:TieredStopAtLevel=1 -Xmx256m",
+            "--store-property",
+            "file.fsync=false");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     String out = r.out();
-    assertThat(out).contains("8 connections (Java client)")
+    assertThat(out)
+        .contains("8 connections (Java client)")
         .contains("-XX:TieredStopAtLevel=1 -Xmx256m -Dcasq.headMaxReadyJobs=0")
         .contains("-Dcasq.headMaxReadyJobs=50");
     // one row per window and variant
     assertThat(out.lines().filter(l -> l.matches(" +[123]s +[\\d,]+ pushes/s +[\\d,]+ pushed")))
         .hasSize(6);
-    Matcher end = Pattern.compile("end: ([\\d,]+) pending, queue object .*, ([\\d,]+) segments,"
-        + " 0 errors").matcher(out);
+    Matcher end =
+        Pattern.compile(
+                "end: ([\\d,]+) pending, queue object .*, ([\\d,]+) segments," + " 0 errors")
+            .matcher(out);
     List<long[]> ends = new java.util.ArrayList<>();
     while (end.find()) {
       ends.add(new long[] {num(end.group(1)), num(end.group(2))});
@@ -37,8 +53,10 @@ class BacklogScenarioTest {
     assertThat(ends.get(0)[1]).as("no segments without a bound").isZero();
     assertThat(ends.get(1)[0]).as("pending with segments").isGreaterThan(50);
     assertThat(ends.get(1)[1]).as("segments with a bound of 50").isPositive();
-    assertThat(out).contains("no segments (headMaxReadyJobs=0)")
-        .contains("segments (headMaxReadyJobs=50)").contains("last/best");
+    assertThat(out)
+        .contains("no segments (headMaxReadyJobs=0)")
+        .contains("segments (headMaxReadyJobs=50)")
+        .contains("last/best");
   }
 
   @Test
@@ -47,8 +65,9 @@ class BacklogScenarioTest {
         .contains("goes with none of");
     assertThat(Cli.run("bench", "--scenario", "backlog", "--clients", "1,2").err())
         .contains("one --clients value");
-    assertThat(Cli.run("bench", "--scenario", "backlog", "--duration", "2s", "--window", "5s")
-        .err()).contains("--window must be");
+    assertThat(
+            Cli.run("bench", "--scenario", "backlog", "--duration", "2s", "--window", "5s").err())
+        .contains("--window must be");
   }
 
   private static long num(String s) {

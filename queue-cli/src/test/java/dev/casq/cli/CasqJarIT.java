@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shaded {@code casq.jar} as a user runs it: a separate JVM process in a fresh directory.
- * Runs in the integration-test phase, after the jar was built ({@code mvn -pl queue-cli verify}).
+ * The shaded {@code casq.jar} as a user runs it: a separate JVM process in a fresh directory. Runs
+ * in the integration-test phase, after the jar was built ({@code mvn -pl queue-cli verify}).
  */
 class CasqJarIT {
   @TempDir Path dir;
@@ -31,10 +31,16 @@ class CasqJarIT {
     cmd.addAll(List.of(args));
     Path out = dir.resolve("out.txt");
     Path err = dir.resolve("err.txt");
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .directory(dir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("casq %s finished", List.of(args)).isTrue();
-    return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+    return new Run(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
         Files.readString(err, StandardCharsets.UTF_8));
   }
 
@@ -71,13 +77,26 @@ class CasqJarIT {
     for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
       wrk |= Files.isExecutable(Path.of(d, "wrk"));
     }
-    org.junit.jupiter.api.Assumptions.assumeTrue(wrk,
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        wrk,
         "wrk is not installed (apt-get install wrk): casq bench --load wrk is not checked here");
-    Run r = casq("bench", "--load", "wrk", "--clients", "2", "--pending", "100", "--duration", "2s",
-        "--warmup", "0s");
+    Run r =
+        casq(
+            "bench",
+            "--load",
+            "wrk",
+            "--clients",
+            "2",
+            "--pending",
+            "100",
+            "--duration",
+            "2s",
+            "--warmup",
+            "0s");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
-    java.util.regex.Matcher row = java.util.regex.Pattern
-        .compile("(?m)^2\\s+([\\d,]+)\\s+.*\\s(\\d+)\\s+([\\d,]+)$").matcher(r.out());
+    java.util.regex.Matcher row =
+        java.util.regex.Pattern.compile("(?m)^2\\s+([\\d,]+)\\s+.*\\s(\\d+)\\s+([\\d,]+)$")
+            .matcher(r.out());
     assertThat(row.find()).as(r.out()).isTrue();
     assertThat(Long.parseLong(row.group(1).replace(",", ""))).as("pushes/s").isPositive();
     assertThat(row.group(2)).as("errors").isEqualTo("0");

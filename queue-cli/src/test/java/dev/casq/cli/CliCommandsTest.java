@@ -37,8 +37,13 @@ class CliCommandsTest {
   @BeforeEach
   void start() {
     store = dir.resolve("emails.json").toUri().toString();
-    broker = CasqBroker.builder().queue(store).listen("127.0.0.1", 0)
-        .storeProperties(Map.of("file.fsync", "false")).build().start();
+    broker =
+        CasqBroker.builder()
+            .queue(store)
+            .listen("127.0.0.1", 0)
+            .storeProperties(Map.of("file.fsync", "false"))
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -58,8 +63,22 @@ class CliCommandsTest {
 
   @Test
   void pushPrintsTheJobIdAndPassesOptions() throws Exception {
-    Cli.Result r = Cli.run("push", "--store", store, "--key", "k1", "--priority", "5",
-        "--delay", "1h", "--type", "mail", "--max-attempts", "3", "{\"to\":\"ada@example.com\"}");
+    Cli.Result r =
+        Cli.run(
+            "push",
+            "--store",
+            store,
+            "--key",
+            "k1",
+            "--priority",
+            "5",
+            "--delay",
+            "1h",
+            "--type",
+            "mail",
+            "--max-attempts",
+            "3",
+            "{\"to\":\"ada@example.com\"}");
     assertThat(r.exit()).as(r.err()).isZero();
     String id = r.out().strip();
     assertThat(id).matches("j\\d+");
@@ -98,7 +117,9 @@ class CliCommandsTest {
     Cli.run("push", "--store", store, "{}");
     Cli.Result text = Cli.run("stats", "--store", store);
     assertThat(text.exit()).as(text.err()).isZero();
-    assertThat(text.out()).contains("queue      emails").contains("ready      2")
+    assertThat(text.out())
+        .contains("queue      emails")
+        .contains("ready      2")
         .contains("source     broker " + broker.address());
 
     Cli.Result json = Cli.run("stats", "--store", store, "--json");
@@ -122,8 +143,10 @@ class CliCommandsTest {
     assertThat(n.get("ready").asLong()).isEqualTo(1);
     assertThat(n.get("source").asText()).isEqualTo("storage");
     Cli.Result text = Cli.run("stats", "--store", store);
-    assertThat(text.out()).contains("source     storage (the recorded broker resigned)")
-        .contains("(epoch 1, resigned)").contains("ready      1");
+    assertThat(text.out())
+        .contains("source     storage (the recorded broker resigned)")
+        .contains("(epoch 1, resigned)")
+        .contains("ready      1");
 
     Cli.Result inspect = Cli.run("inspect", "--store", store);
     assertThat(inspect.exit()).isZero();
@@ -137,9 +160,21 @@ class CliCommandsTest {
     String ok = Cli.run("push", "--store", store, "\"ok\"").out().strip();
     String bad = Cli.run("push", "--store", store, "--max-attempts", "1", "\"bad\"").out().strip();
 
-    Cli.Result r = Cli.run("work", "--store", store, "--concurrency", "2", "--max-jobs", "2",
-        "--poll-wait", "1s", "--", "sh", "-c",
-        "if grep -q ok; then echo done; else echo \"no good: $CASQ_JOB_ID\" >&2; exit 3; fi");
+    Cli.Result r =
+        Cli.run(
+            "work",
+            "--store",
+            store,
+            "--concurrency",
+            "2",
+            "--max-jobs",
+            "2",
+            "--poll-wait",
+            "1s",
+            "--",
+            "sh",
+            "-c",
+            "if grep -q ok; then echo done; else echo \"no good: $CASQ_JOB_ID\" >&2; exit 3; fi");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.err()).contains("1 job(s) completed, 1 failed");
     try (CasqClient c = client()) {
@@ -154,8 +189,7 @@ class CliCommandsTest {
   void workChecksItsCommandBeforeTakingAJob() throws Exception {
     String id = Cli.run("push", "--store", store, "{}").out().strip();
     Path missing = dir.resolve("no-such-program");
-    Cli.Result r = Cli.run("work", "--store", store, "--poll-wait", "1s", "--",
-        missing.toString());
+    Cli.Result r = Cli.run("work", "--store", store, "--poll-wait", "1s", "--", missing.toString());
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("casq: cannot run COMMAND " + missing + ": no such file");
     Path notExecutable = java.nio.file.Files.writeString(dir.resolve("script.sh"), "exit 0\n");
@@ -180,7 +214,9 @@ class CliCommandsTest {
     broker = null;
     Cli.Result r = Cli.run("push", "--store", store, "--takeover", "none", "{}");
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).contains("no live broker for " + store).contains("resigned")
+    assertThat(r.err())
+        .contains("no live broker for " + store)
+        .contains("resigned")
         .contains("--takeover none");
     assertThat(r.err()).doesNotContain("within 30s"); // not the deadline running out
   }
@@ -194,25 +230,45 @@ class CliCommandsTest {
     StringWriter err = new StringWriter();
     AtomicInteger exit = new AtomicInteger(-1);
     StopSignal stop = StopSignal.manual();
-    Thread t = new Thread(() -> exit.set(Main.run(
-        new String[] {"broker", "--store", store, "--store", "jobs=" + other, "--listen",
-            "127.0.0.1:0", "--token", "t0ken"},
-        Map.of(), new PrintWriter(out, true), new PrintWriter(err, true), stop)));
+    Thread t =
+        new Thread(
+            () ->
+                exit.set(
+                    Main.run(
+                        new String[] {
+                          "broker",
+                          "--store",
+                          store,
+                          "--store",
+                          "jobs=" + other,
+                          "--listen",
+                          "127.0.0.1:0",
+                          "--token",
+                          "t0ken"
+                        },
+                        Map.of(),
+                        new PrintWriter(out, true),
+                        new PrintWriter(err, true),
+                        stop)));
     t.start();
     try {
       await().atMost(20, TimeUnit.SECONDS).until(() -> out.toString().contains(" at http://"));
       await().atMost(20, TimeUnit.SECONDS).until(() -> out.toString().contains("/metrics"));
       assertThat(out.toString()).contains("serves emails, jobs at http://127.0.0.1:");
       String address = out.toString().replaceAll("(?s).* at (http://[^\\s]+).*", "$1");
-      assertThat(out.toString()).contains("dashboard: " + address + "/\n")
+      assertThat(out.toString())
+          .contains("dashboard: " + address + "/\n")
           .contains("metrics:   " + address + "/metrics");
-      var metrics = java.net.http.HttpClient.newHttpClient().send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create(address + "/metrics")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      var metrics =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(java.net.URI.create(address + "/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(metrics.body()).contains("casq_queue_jobs{queue=\"jobs\"");
 
-      Cli.Result pushed = Cli.run(Map.of("CASQ_TOKEN", "t0ken"), "push", "--store", other,
-          "--queue", "jobs", "{}");
+      Cli.Result pushed =
+          Cli.run(Map.of("CASQ_TOKEN", "t0ken"), "push", "--store", other, "--queue", "jobs", "{}");
       assertThat(pushed.exit()).as(pushed.err()).isZero();
       Cli.Result refused =
           Cli.run("push", "--store", other, "--queue", "jobs", "--takeover", "none", "{}");
@@ -250,24 +306,29 @@ class CliCommandsTest {
     String legacy = dir.resolve("legacy.json").toUri().toString();
 
     writeDeadUndeclaredBroker(legacy);
-    Cli.Result byDefault =
-        Cli.run("push", "--store", legacy, "--deadline", "2s", "{\"n\":0}");
+    Cli.Result byDefault = Cli.run("push", "--store", legacy, "--deadline", "2s", "{\"n\":0}");
     assertThat(byDefault.exit()).as(byDefault.out()).isEqualTo(1);
     assertThat(byDefault.err()).contains("could not push");
 
     writeDeadUndeclaredBroker(legacy);
     Cli.Result byFlag =
-        Cli.run("push", "--store", legacy, "--stale-after", "2s", "--deadline", "20s",
-            "{\"n\":1}");
+        Cli.run("push", "--store", legacy, "--stale-after", "2s", "--deadline", "20s", "{\"n\":1}");
     assertThat(byFlag.exit()).as(byFlag.err()).isZero();
 
     writeDeadUndeclaredBroker(legacy);
-    Cli.Result byEnv = Cli.run(Map.of("CASQ_CLIENT_STALE_AFTER", "2s"),
-        "push", "--store", legacy, "--deadline", "20s", "{\"n\":2}");
+    Cli.Result byEnv =
+        Cli.run(
+            Map.of("CASQ_CLIENT_STALE_AFTER", "2s"),
+            "push",
+            "--store",
+            legacy,
+            "--deadline",
+            "20s",
+            "{\"n\":2}");
     assertThat(byEnv.exit()).as(byEnv.err()).isZero();
 
-    Cli.Result bad = Cli.run(Map.of("CASQ_CLIENT_STALE_AFTER", "soon"),
-        "push", "--store", legacy, "{\"n\":3}");
+    Cli.Result bad =
+        Cli.run(Map.of("CASQ_CLIENT_STALE_AFTER", "soon"), "push", "--store", legacy, "{\"n\":3}");
     assertThat(bad.exit()).isEqualTo(2);
     assertThat(bad.err()).contains("CASQ_CLIENT_STALE_AFTER");
   }
@@ -279,12 +340,13 @@ class CliCommandsTest {
       port = s.getLocalPort();
     }
     dev.casq.core.QueueState state = dev.casq.core.QueueState.empty();
-    new dev.casq.core.QueueStateMachine(dev.casq.core.QueuePolicy.defaults(),
-        dev.casq.core.Tokens.secure())
-        .setBroker(state, new BrokerRecord("gone", "http://127.0.0.1:" + port, 1,
-            Instant.now().minusSeconds(4)));
-    java.nio.file.Files.write(Path.of(java.net.URI.create(uri)),
-        dev.casq.core.StateCodec.encode(state));
+    new dev.casq.core.QueueStateMachine(
+            dev.casq.core.QueuePolicy.defaults(), dev.casq.core.Tokens.secure())
+        .setBroker(
+            state,
+            new BrokerRecord("gone", "http://127.0.0.1:" + port, 1, Instant.now().minusSeconds(4)));
+    java.nio.file.Files.write(
+        Path.of(java.net.URI.create(uri)), dev.casq.core.StateCodec.encode(state));
   }
 
   @Test
@@ -292,8 +354,19 @@ class CliCommandsTest {
     broker.close();
     broker = null;
     String demo = dir.resolve("demo.json").toUri().toString();
-    Cli.Result r = Cli.run("demo", "--store", demo, "--store-property", "file.fsync=false",
-        "--jobs", "300", "--producers", "4", "--workers", "3");
+    Cli.Result r =
+        Cli.run(
+            "demo",
+            "--store",
+            demo,
+            "--store-property",
+            "file.fsync=false",
+            "--jobs",
+            "300",
+            "--producers",
+            "4",
+            "--workers",
+            "3");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("done: 300 jobs pushed and 300 completed");
   }
@@ -303,15 +376,28 @@ class CliCommandsTest {
     broker.close();
     broker = null;
     String demo = dir.resolve("demo.json").toUri().toString();
-    Cli.Result r = Cli.run("demo", "--store", demo, "--store-property", "file.fsync=false",
-        "--duration", "1s", "--producers", "32", "--workers", "4");
+    Cli.Result r =
+        Cli.run(
+            "demo",
+            "--store",
+            demo,
+            "--store-property",
+            "file.fsync=false",
+            "--duration",
+            "1s",
+            "--producers",
+            "32",
+            "--workers",
+            "4");
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("32 producers pushing for 1s, 4 workers")
+    assertThat(r.out())
+        .contains("32 producers pushing for 1s, 4 workers")
         .containsPattern("dashboard: http://127\\.0\\.0\\.1:\\d+/ ")
         .containsPattern("metrics: +http://127\\.0\\.0\\.1:\\d+/metrics")
         .contains(DemoCommand.COLUMNS);
-    java.util.regex.Matcher done = java.util.regex.Pattern
-        .compile("done: ([\\d,]+) jobs pushed and ([\\d,]+) completed").matcher(r.out());
+    java.util.regex.Matcher done =
+        java.util.regex.Pattern.compile("done: ([\\d,]+) jobs pushed and ([\\d,]+) completed")
+            .matcher(r.out());
     assertThat(done.find()).as(r.out()).isTrue();
     assertThat(done.group(1)).isEqualTo(done.group(2)); // every job pushed was worked off
     assertThat(Long.parseLong(done.group(1).replace(",", ""))).isPositive();
@@ -320,7 +406,9 @@ class CliCommandsTest {
   @Test
   void demoDefaultsToAShortRunWithManyProducers() {
     String help = Cli.run("demo", "--help").out().replaceAll("\\s+", " ");
-    assertThat(help).contains("Default: 10s").contains("--producers=N Concurrent producers")
+    assertThat(help)
+        .contains("Default: 10s")
+        .contains("--producers=N Concurrent producers")
         .contains("Default: 64.");
     assertThat(DemoCommand.DEFAULT_DURATION).isEqualTo(Duration.ofSeconds(10));
   }
@@ -329,14 +417,36 @@ class CliCommandsTest {
   void benchPrintsARowPerClientCount() {
     broker.close();
     broker = null;
-    Cli.Result http = Cli.run("bench", "--store-property", "file.fsync=false", "--clients", "1,4",
-        "--duration", "500ms", "--warmup", "200ms", "--pending", "10");
+    Cli.Result http =
+        Cli.run(
+            "bench",
+            "--store-property",
+            "file.fsync=false",
+            "--clients",
+            "1,4",
+            "--duration",
+            "500ms",
+            "--warmup",
+            "200ms",
+            "--pending",
+            "10");
     assertThat(http.exit()).as(http.err()).isZero();
-    assertThat(http.out().lines().filter(l -> l.matches("^(1|4)\\s+[\\d,]+\\s.*")))
-        .hasSize(2);
+    assertThat(http.out().lines().filter(l -> l.matches("^(1|4)\\s+[\\d,]+\\s.*"))).hasSize(2);
 
-    Cli.Result embedded = Cli.run("bench", "--embedded", "--store-property", "file.fsync=false",
-        "--producers", "2", "--pending", "10", "--duration", "500ms", "--warmup", "100ms");
+    Cli.Result embedded =
+        Cli.run(
+            "bench",
+            "--embedded",
+            "--store-property",
+            "file.fsync=false",
+            "--producers",
+            "2",
+            "--pending",
+            "10",
+            "--duration",
+            "500ms",
+            "--warmup",
+            "100ms");
     assertThat(embedded.exit()).as(embedded.err()).isZero();
     assertThat(embedded.out().lines().filter(l -> l.matches("^10\\s+2\\s+1\\s+[\\d,]+\\s.*")))
         .hasSize(1);

@@ -26,22 +26,26 @@ class CliUsageTest {
   @Test
   void statsHelpTellsTheDefaultsStatsUses() {
     String help = Cli.run("stats", "--help").out().replaceAll("\\s+", " ");
-    assertThat(help).contains("Default: " + StatsCommand.DEFAULT_DEADLINE.toSeconds() + "s.")
-        .contains(StatsCommand.DEFAULT_TAKEOVER + " (read the state object from storage, the"
-            + " default here)")
-        .doesNotContain("Default: 30s").doesNotContain("in-process (start one in this process,"
-            + " the default)");
+    assertThat(help)
+        .contains("Default: " + StatsCommand.DEFAULT_DEADLINE.toSeconds() + "s.")
+        .contains(
+            StatsCommand.DEFAULT_TAKEOVER
+                + " (read the state object from storage, the"
+                + " default here)")
+        .doesNotContain("Default: 30s")
+        .doesNotContain("in-process (start one in this process," + " the default)");
     // the other client commands keep theirs
     assertThat(Cli.run("push", "--help").out().replaceAll("\\s+", " "))
-        .contains("Default: 30s").contains("in-process (start one in this process, the default)");
+        .contains("Default: 30s")
+        .contains("in-process (start one in this process, the default)");
   }
 
   @Test
   void topLevelHelpListsTheCommands() {
     Cli.Result r = Cli.run("--help");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("broker", "push", "work", "stats", "inspect", "demo", "bench",
-        "CASQ_STORE");
+    assertThat(r.out())
+        .contains("broker", "push", "work", "stats", "inspect", "demo", "bench", "CASQ_STORE");
   }
 
   @Test
@@ -62,8 +66,7 @@ class CliUsageTest {
   void pushWithoutPayloadIsAUsageError() {
     Cli.Result r = Cli.run("push", "--store", uri("q.json"));
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("Missing required parameter: 'JSON'")
-        .contains("casq push --help");
+    assertThat(r.err()).contains("Missing required parameter: 'JSON'").contains("casq push --help");
   }
 
   @Test
@@ -118,19 +121,35 @@ class CliUsageTest {
   @Test
   void invalidClientValuesExit2BeforeAnythingIsRead() {
     Path lines = dir.resolve("no-such-lines.jsonl"); // reading it would fail with exit 1
-    Cli.Result r = Cli.run("push", "--store", uri("q.json"), "--file", lines.toString(),
-        "--takeover", "maybe");
+    Cli.Result r =
+        Cli.run(
+            "push", "--store", uri("q.json"), "--file", lines.toString(), "--takeover", "maybe");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--takeover 'maybe'");
-    r = Cli.run("push", "--store", uri("q.json"), "--takeover", "none", "--stale-after", "0s",
-        "{}");
+    r =
+        Cli.run(
+            "push", "--store", uri("q.json"), "--takeover", "none", "--stale-after", "0s", "{}");
     assertThat(r.exit()).isEqualTo(2);
-    r = Cli.run(Map.of("CASQ_CLIENT_STALE_AFTER", "soon"), "work", "--store", uri("q.json"),
-        "--", "true");
+    r =
+        Cli.run(
+            Map.of("CASQ_CLIENT_STALE_AFTER", "soon"),
+            "work",
+            "--store",
+            uri("q.json"),
+            "--",
+            "true");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("CASQ_CLIENT_STALE_AFTER");
-    r = Cli.run("push", "--store", uri("q.json"), "--takeover", "none", "--shutdown-timeout",
-        "-1s", "{}");
+    r =
+        Cli.run(
+            "push",
+            "--store",
+            uri("q.json"),
+            "--takeover",
+            "none",
+            "--shutdown-timeout",
+            "-1s",
+            "{}");
     assertThat(r.exit()).isEqualTo(2);
     r = Cli.run("stats", "--store", uri("q.json"), "--takeover", "maybe"); // not read first
     assertThat(r.exit()).isEqualTo(2);
@@ -142,7 +161,8 @@ class CliUsageTest {
   void pushWithoutTakeoverFailsAtOnceWhenNoBrokerIsLive() {
     Cli.Result r = Cli.run("push", "--store", uri("q.json"), "--takeover", "none", "{}");
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).contains("no live broker for " + uri("q.json") + " (no broker recorded)")
+    assertThat(r.err())
+        .contains("no live broker for " + uri("q.json") + " (no broker recorded)")
         .contains("nothing pushed");
     assertThat(r.err().strip().lines()).hasSize(1);
     assertThat(dir.resolve("q.json")).doesNotExist();
@@ -150,8 +170,16 @@ class CliUsageTest {
 
   @Test
   void deadlineAndRunAtTogetherIsAUsageError() {
-    Cli.Result r = Cli.run("push", "--store", uri("q.json"), "--delay", "5s", "--run-at",
-        "2030-01-01T00:00:00Z", "{}");
+    Cli.Result r =
+        Cli.run(
+            "push",
+            "--store",
+            uri("q.json"),
+            "--delay",
+            "5s",
+            "--run-at",
+            "2030-01-01T00:00:00Z",
+            "{}");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--delay or --run-at");
   }
@@ -160,7 +188,10 @@ class CliUsageTest {
   void unknownSchemeIsOneLineWithExit1() {
     Cli.Result r = Cli.run("inspect", "--store", "nosuch://bucket/q.json");
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).startsWith("casq: ").contains("nosuch").contains("file")
+    assertThat(r.err())
+        .startsWith("casq: ")
+        .contains("nosuch")
+        .contains("file")
         .doesNotContain("\tat ");
     assertThat(r.err().strip().lines()).hasSize(1);
   }

@@ -51,8 +51,19 @@ class HostedBrokerShutdownTimeoutTest {
     HeldResignationStoreProvider.hold();
 
     long t0 = System.nanoTime();
-    Cli.Result r = Cli.run("work", "--store", store, "--max-jobs", "1", "--shutdown-timeout",
-        "500ms", "--", "sh", "-c", "cat >/dev/null");
+    Cli.Result r =
+        Cli.run(
+            "work",
+            "--store",
+            store,
+            "--max-jobs",
+            "1",
+            "--shutdown-timeout",
+            "500ms",
+            "--",
+            "sh",
+            "-c",
+            "cat >/dev/null");
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
 
     assertThat(r.exit()).as(r.err()).isZero();

@@ -22,8 +22,12 @@ class InspectSegmentsTest {
 
   private String fill() throws Exception {
     String store = dir.resolve("deep.json").toUri().toString();
-    QueueOptions options = QueueOptions.builder().headMaxReadyJobs(100).headMaxBytes(0)
-        .storeProperty("file.fsync", "false").build();
+    QueueOptions options =
+        QueueOptions.builder()
+            .headMaxReadyJobs(100)
+            .headMaxBytes(0)
+            .storeProperty("file.fsync", "false")
+            .build();
     try (JobQueue q = JobQueue.open(store, options)) {
       List<CompletableFuture<?>> pushes = new ArrayList<>();
       for (int i = 0; i < 1_000; i++) {
@@ -44,7 +48,8 @@ class InspectSegmentsTest {
     Cli.Result r = Cli.run("inspect", "--store", store, "--segments");
     assertThat(r.exit()).as(r.err()).isZero();
     String out = r.out();
-    assertThat(out).containsPattern("head +file:.*deep\\.json +casq-queue/2 +revision \\d+")
+    assertThat(out)
+        .containsPattern("head +file:.*deep\\.json +casq-queue/2 +revision \\d+")
         .contains("150 leased")
         .contains("segment", "count", "cursor", "remaining", "priority", "seq", "keys", "bytes");
     List<String> rows = out.lines().filter(l -> l.startsWith("deep.json.seg/")).toList();
@@ -55,9 +60,13 @@ class InspectSegmentsTest {
     }
     assertThat(rows).hasSize((int) segmentFiles);
     // every row: key, count, cursor, remaining, priority range, seq range, keys, bytes
-    assertThat(rows).allMatch(l -> l.matches(
-        "deep\\.json\\.seg/\\S+\\.json +[\\d,]+ +[\\d,]+ +[\\d,]+ +(\\d+(\\.\\.\\d+)?|-) +\\d+\\.\\.\\d+"
-            + " +[\\d,]+ +\\d+(\\.\\d)? (B|KiB|MiB)"), "a summary row");
+    assertThat(rows)
+        .allMatch(
+            l ->
+                l.matches(
+                    "deep\\.json\\.seg/\\S+\\.json +[\\d,]+ +[\\d,]+ +[\\d,]+ +(\\d+(\\.\\.\\d+)?|-) +\\d+\\.\\.\\d+"
+                        + " +[\\d,]+ +\\d+(\\.\\d)? (B|KiB|MiB)"),
+            "a summary row");
     assertThat(out).containsPattern("segments +[\\d,]+ objects, [\\d,]+ jobs not yet moved back");
 
     Cli.Result json = Cli.run("inspect", "--store", store);
@@ -95,8 +104,8 @@ class InspectSegmentsTest {
   @Test
   void summarisesTheLeasedJobsObjects() throws Exception {
     String store = dir.resolve("leased.json").toUri().toString();
-    QueueOptions options = QueueOptions.builder().headMaxBytes(4096)
-        .storeProperty("file.fsync", "false").build();
+    QueueOptions options =
+        QueueOptions.builder().headMaxBytes(4096).storeProperty("file.fsync", "false").build();
     try (JobQueue q = JobQueue.open(store, options)) {
       List<CompletableFuture<?>> pushes = new ArrayList<>();
       for (int i = 0; i < 300; i++) {
@@ -108,7 +117,8 @@ class InspectSegmentsTest {
     }
     Cli.Result r = Cli.run("inspect", "--store", store, "--segments");
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).containsPattern("head +file:.*leased\\.json +casq-queue/3 ")
+    assertThat(r.out())
+        .containsPattern("head +file:.*leased\\.json +casq-queue/3 ")
         .containsPattern("leased\\.json\\.leased/\\S+\\.json +250 +250 +0 +\\d+(\\.\\d)? (B|KiB)")
         .contains("leased    1 leased-jobs objects holding 250 leased jobs outside the head");
     Cli.Result json = Cli.run("inspect", "--store", store);

@@ -37,9 +37,15 @@ class PushFileTest {
   @BeforeEach
   void start() {
     store = dir.resolve("bulk.json").toUri().toString();
-    broker = CasqBroker.builder().queue(store).listen("127.0.0.1", 0)
-        .queueOptions(QueueOptions.builder().headMaxReadyJobs(100).maxPayloadBytes(1000).build())
-        .storeProperties(Map.of("file.fsync", "false")).build().start();
+    broker =
+        CasqBroker.builder()
+            .queue(store)
+            .listen("127.0.0.1", 0)
+            .queueOptions(
+                QueueOptions.builder().headMaxReadyJobs(100).maxPayloadBytes(1000).build())
+            .storeProperties(Map.of("file.fsync", "false"))
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -88,8 +94,8 @@ class PushFileTest {
     }
     lines.add(""); // blank lines are skipped
     lines.add("{\"n\":2500}");
-    Cli.Result r = Cli.run("push", "--store", store, "--file", file(lines).toString(),
-        "--in-flight", "1");
+    Cli.Result r =
+        Cli.run("push", "--store", store, "--file", file(lines).toString(), "--in-flight", "1");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.err()).contains("2,501 jobs pushed");
     try (CasqClient c = client()) {
@@ -105,12 +111,14 @@ class PushFileTest {
 
   @Test
   void requestLinesCarryTheirOptionsAndPayloadsStayAsWritten() throws Exception {
-    Path f = file(List.of(
-        "{\"payload\":{\"b\":1,\"a\":123456789012345678901234567890.5},\"key\":\"k-1\","
-            + "\"priority\":7,\"type\":\"mail\",\"maxAttempts\":3}",
-        "{\"payload\":\"later\",\"delay\":\"1h\"}",
-        "{\"payload\":1,\"extra\":true}", // not only request fields: a payload
-        "[1, 2, 3]"));
+    Path f =
+        file(
+            List.of(
+                "{\"payload\":{\"b\":1,\"a\":123456789012345678901234567890.5},\"key\":\"k-1\","
+                    + "\"priority\":7,\"type\":\"mail\",\"maxAttempts\":3}",
+                "{\"payload\":\"later\",\"delay\":\"1h\"}",
+                "{\"payload\":1,\"extra\":true}", // not only request fields: a payload
+                "[1, 2, 3]"));
     Cli.Result r = Cli.run("push", "--store", store, "--file", f.toString(), "--priority", "2");
     assertThat(r.exit()).as(r.err()).isZero();
     try (CasqClient c = client()) {
@@ -128,8 +136,9 @@ class PushFileTest {
       // the payload is stored byte for byte (key order, a number beyond double precision)
       assertThat(Files.readString(dir.resolve("bulk.json")))
           .contains("\"payload\":{\"b\":1,\"a\":123456789012345678901234567890.5}");
-      LeasedJob<JsonNode> best = q.claim(new ClaimRequest("t", Duration.ofMinutes(1), 1, null),
-          Duration.ZERO).get(0); // priority 7 comes first
+      LeasedJob<JsonNode> best =
+          q.claim(new ClaimRequest("t", Duration.ofMinutes(1), 1, null), Duration.ZERO)
+              .get(0); // priority 7 comes first
       assertThat(best.id()).isEqualTo("j1");
       assertThat(best.payloadJson()).isEqualTo("{\"b\":1,\"a\":123456789012345678901234567890.5}");
       assertThat(q.get("j1").payloadJson()).isEqualTo(best.payloadJson());
@@ -145,7 +154,9 @@ class PushFileTest {
     lines.set(1_203, "{\"n\": oops}");
     Cli.Result r = Cli.run("push", "--store", store, "--file", file(lines).toString());
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).contains("line 1204").contains("not valid JSON")
+    assertThat(r.err())
+        .contains("line 1204")
+        .contains("not valid JSON")
         .contains("nothing was pushed");
     assertThat(pushed()).isZero();
 
@@ -168,7 +179,9 @@ class PushFileTest {
     lines.set(1_100, "\"" + "x".repeat(2_000) + "\""); // over this broker's 1000-byte limit
     Cli.Result r = Cli.run("push", "--store", store, "--file", file(lines).toString());
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).contains("line 1101 was refused").contains("1,199 jobs pushed")
+    assertThat(r.err())
+        .contains("line 1101 was refused")
+        .contains("1,199 jobs pushed")
         .contains("1 lines refused");
     assertThat(pushed()).isEqualTo(1_199);
   }
@@ -180,12 +193,21 @@ class PushFileTest {
       lines.add("{\"n\":" + i + "}");
     }
     Path f = file(lines);
-    Cli.Result first = Cli.run("push", "--store", store, "--file", f.toString(),
-        "--key-prefix", "import-7:", "--from-line", "1001");
+    Cli.Result first =
+        Cli.run(
+            "push",
+            "--store",
+            store,
+            "--file",
+            f.toString(),
+            "--key-prefix",
+            "import-7:",
+            "--from-line",
+            "1001");
     assertThat(first.exit()).as(first.err()).isZero();
     assertThat(pushed()).isEqualTo(500);
-    Cli.Result all = Cli.run("push", "--store", store, "--file", f.toString(),
-        "--key-prefix", "import-7:");
+    Cli.Result all =
+        Cli.run("push", "--store", store, "--file", f.toString(), "--key-prefix", "import-7:");
     assertThat(all.exit()).as(all.err()).isZero();
     assertThat(all.err()).contains("1,500 jobs pushed").contains("500 of them already there");
     assertThat(pushed()).isEqualTo(1_500);
@@ -197,14 +219,21 @@ class PushFileTest {
   @Test
   void lineFormatsCanBeForced() throws Exception {
     Path f = file(List.of("{\"payload\":{\"x\":1},\"key\":\"a\"}"));
-    Cli.Result asPayload = Cli.run("push", "--store", store, "--file", f.toString(),
-        "--lines", "payload");
+    Cli.Result asPayload =
+        Cli.run("push", "--store", store, "--file", f.toString(), "--lines", "payload");
     assertThat(asPayload.exit()).as(asPayload.err()).isZero();
     try (CasqClient c = client()) {
       assertThat(c.queue(JsonNode.class).get("j1").payload().get("key").asText()).isEqualTo("a");
     }
-    Cli.Result strict = Cli.run("push", "--store", store, "--file",
-        file(List.of("{\"payload\":1}", "{\"to\":\"x\"}")).toString(), "--lines", "request");
+    Cli.Result strict =
+        Cli.run(
+            "push",
+            "--store",
+            store,
+            "--file",
+            file(List.of("{\"payload\":1}", "{\"to\":\"x\"}")).toString(),
+            "--lines",
+            "request");
     assertThat(strict.exit()).isEqualTo(1);
     assertThat(strict.err()).contains("line 2: a push request needs \"payload\"");
     assertThat(pushed()).isEqualTo(1);
@@ -218,8 +247,15 @@ class PushFileTest {
     for (int i = 0; i < 1_500; i++) {
       lines.add("{\"n\":" + i + "}");
     }
-    Cli.Result r = Cli.run("push", "--store", store, "--file", file(lines).toString(),
-        "--store-property", "file.fsync=false");
+    Cli.Result r =
+        Cli.run(
+            "push",
+            "--store",
+            store,
+            "--file",
+            file(lines).toString(),
+            "--store-property",
+            "file.fsync=false");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.err()).contains("1,500 jobs pushed");
     Cli.Result stats = Cli.run("stats", "--store", store, "--json");
@@ -240,13 +276,15 @@ class PushFileTest {
     Cli.Result fileOnly = Cli.run("push", "--store", store, "--key-prefix", "p", "{}");
     assertThat(fileOnly.exit()).isEqualTo(2);
     assertThat(fileOnly.err()).contains("--key-prefix goes with --file");
-    Cli.Result missing = Cli.run("push", "--store", store, "--file",
-        dir.resolve("nope.jsonl").toString());
+    Cli.Result missing =
+        Cli.run("push", "--store", store, "--file", dir.resolve("nope.jsonl").toString());
     assertThat(missing.exit()).isEqualTo(1);
     assertThat(missing.err()).contains("no such file");
     Files.write(dir.resolve("latin1.jsonl"), new byte[] {'"', (byte) 0xe9, '"', '\n'});
-    assertThat(Cli.run("push", "--store", store, "--file",
-        dir.resolve("latin1.jsonl").toString()).err()).contains("is not UTF-8");
+    assertThat(
+            Cli.run("push", "--store", store, "--file", dir.resolve("latin1.jsonl").toString())
+                .err())
+        .contains("is not UTF-8");
     assertThat(pushed()).isZero();
   }
 

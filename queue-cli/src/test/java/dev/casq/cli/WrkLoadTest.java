@@ -7,7 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import org.junit.jupiter.api.Test;
 
 class WrkLoadTest {
-  private static final String REPORT = """
+  private static final String REPORT =
+      """
       Running 10s test @ http://127.0.0.1:7070
         2 threads and 128 connections
         Thread Stats   Avg      Stdev     Max   +/- Stdev

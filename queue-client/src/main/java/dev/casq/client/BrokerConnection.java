@@ -2,20 +2,19 @@ package dev.casq.client;
 
 import dev.casq.api.CasqException;
 import dev.casq.core.BrokerRecord;
-import dev.casq.wire.BrokerView;
-import dev.casq.wire.ErrorCode;
-import dev.casq.wire.ErrorReply;
-import dev.casq.wire.ReplyReader;
 import dev.casq.core.CommitOutcomeUnknownException;
 import dev.casq.core.CorruptStateException;
 import dev.casq.election.BrokerActiveException;
 import dev.casq.election.HttpBrokerProbe;
+import dev.casq.election.LaunchedBroker;
 import dev.casq.election.ProbeResult;
 import dev.casq.election.TakeoverDecision;
 import dev.casq.election.TakeoverRule;
-import dev.casq.election.LaunchedBroker;
 import dev.casq.storage.StoreConfigurationException;
-import java.io.IOException;
+import dev.casq.wire.BrokerView;
+import dev.casq.wire.ErrorCode;
+import dev.casq.wire.ErrorReply;
+import dev.casq.wire.ReplyReader;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -100,9 +99,9 @@ final class BrokerConnection implements AutoCloseable {
     this.http = http;
     this.locator = locator;
     this.pacing = new FailoverPacing(config.staleAfter(), config.clock());
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(daemon("casq-client-retry"));
-    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("casq-client-timeouts"));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("casq-client-retry"));
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(1, daemon("casq-client-timeouts"));
     t.setRemoveOnCancelPolicy(true);
     this.timeouts = t;
     this.discovery = Executors.newCachedThreadPool(daemon("casq-client-discovery"));
@@ -245,7 +244,8 @@ final class BrokerConnection implements AutoCloseable {
                 timedOut.set(true);
                 sent.cancel(true);
               },
-              timeout.toNanos(), TimeUnit.NANOSECONDS);
+              timeout.toNanos(),
+              TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       sent.cancel(true);
       call.result.completeExceptionally(closedError(call));
@@ -300,8 +300,8 @@ final class BrokerConnection implements AutoCloseable {
     byte[] body = response.body() == null ? new byte[0] : response.body();
     if (status == 421) {
       call.lastCode = ErrorCode.NOT_BROKER.wireName();
-      call.lastError = new BrokerErrorException(status, ErrorCode.NOT_BROKER.wireName(),
-          message(status, body));
+      call.lastError =
+          new BrokerErrorException(status, ErrorCode.NOT_BROKER.wireName(), message(status, body));
       onFenced(call, ep, body);
       return;
     }
@@ -344,8 +344,12 @@ final class BrokerConnection implements AutoCloseable {
     call.lastError = error;
     call.lastCode = null;
     call.redirectsInARow = 0;
-    log.debug("{} to {} failed ({}): {}", call.request.what(), ep,
-        notSent ? "not sent" : "outcome unknown", error.toString());
+    log.debug(
+        "{} to {} failed ({}): {}",
+        call.request.what(),
+        ep,
+        notSent ? "not sent" : "outcome unknown",
+        error.toString());
     suspect(ep);
     retryLater(call, null, true);
   }
@@ -360,8 +364,9 @@ final class BrokerConnection implements AutoCloseable {
   }
 
   /**
-   * Schedules the next attempt after the backoff; when the broker may be gone ({@code brokerSuspect})
-   * the wait follows the staleness the recorded broker declared (see {@link FailoverPacing}).
+   * Schedules the next attempt after the backoff; when the broker may be gone ({@code
+   * brokerSuspect}) the wait follows the staleness the recorded broker declared (see {@link
+   * FailoverPacing}).
    */
   private void retryLater(Call call, Duration retryAfter, boolean brokerSuspect) {
     call.retries++;
@@ -392,16 +397,28 @@ final class BrokerConnection implements AutoCloseable {
     if (ErrorCode.OUTCOME_UNKNOWN.wireName().equals(call.lastCode)) {
       call.result.completeExceptionally(
           new CommitOutcomeUnknownException(
-              prefix + "the broker could not tell whether the write landed, " + call.attempts
-                  + " attempt(s) within " + budget + last, call.lastError));
+              prefix
+                  + "the broker could not tell whether the write landed, "
+                  + call.attempts
+                  + " attempt(s) within "
+                  + budget
+                  + last,
+              call.lastError));
       return;
     }
     call.result.completeExceptionally(
         new BrokerUnavailableException(
-            prefix + "no usable answer from " + where + " after " + call.attempts
-                + " attempt(s) within " + budget + last
+            prefix
+                + "no usable answer from "
+                + where
+                + " after "
+                + call.attempts
+                + " attempt(s) within "
+                + budget
+                + last
                 + (call.unknownOutcome ? " (it may or may not have been applied)" : ""),
-            call.unknownOutcome, call.lastError));
+            call.unknownOutcome,
+            call.lastError));
   }
 
   private BrokerUnavailableException closedError(Call call) {
@@ -453,8 +470,8 @@ final class BrokerConnection implements AutoCloseable {
       }
     }
     if (fencedLocal != null) {
-      log.info("the broker this client started at {} was replaced; closing it",
-          fencedLocal.address());
+      log.info(
+          "the broker this client started at {} was replaced; closing it", fencedLocal.address());
       LaunchedBroker toClose = fencedLocal;
       discovery.execute(() -> closeQuietly(toClose));
     }
@@ -480,8 +497,8 @@ final class BrokerConnection implements AutoCloseable {
   }
 
   /**
-   * Decides which broker to use after {@code failed} did not answer (null: first discovery or
-   * after a redirect without a name). Blocking; runs on the discovery executor.
+   * Decides which broker to use after {@code failed} did not answer (null: first discovery or after
+   * a redirect without a name). Blocking; runs on the discovery executor.
    */
   private Endpoint resolve(Endpoint failed) {
     resolutions.incrementAndGet();
@@ -494,7 +511,11 @@ final class BrokerConnection implements AutoCloseable {
         return local;
       }
       if (failed == null || !failed.sameBroker(r)) {
-        log.debug("queue {}: broker {} at {} (epoch {})", config.queueName(), r.id(), r.address(),
+        log.debug(
+            "queue {}: broker {} at {} (epoch {})",
+            config.queueName(),
+            r.id(),
+            r.address(),
             r.epoch());
         return Endpoint.of(r);
       }
@@ -509,8 +530,8 @@ final class BrokerConnection implements AutoCloseable {
   }
 
   /**
-   * Our own in-process broker, when the record names it and it still serves; a local broker that
-   * no longer serves or that the record no longer names is closed.
+   * Our own in-process broker, when the record names it and it still serves; a local broker that no
+   * longer serves or that the record no longer names is closed.
    */
   private Endpoint localEndpointFor(BrokerRecord r) {
     LaunchedBroker stale = null;
@@ -528,8 +549,10 @@ final class BrokerConnection implements AutoCloseable {
       }
     }
     if (stale != null) {
-      log.info("the broker this client started at {} no longer serves queue {}; closing it",
-          stale.address(), config.queueName());
+      log.info(
+          "the broker this client started at {} no longer serves queue {}; closing it",
+          stale.address(),
+          config.queueName());
       closeQuietly(stale);
     }
     return result;
@@ -547,8 +570,14 @@ final class BrokerConnection implements AutoCloseable {
       try {
         Optional<LaunchedBroker> started = locator.launch();
         if (started.isEmpty()) {
-          throw new BrokerUnavailableException("queue " + config.queueName() + ": " + why
-              + "; no broker could be started in this process", false, null);
+          throw new BrokerUnavailableException(
+              "queue "
+                  + config.queueName()
+                  + ": "
+                  + why
+                  + "; no broker could be started in this process",
+              false,
+              null);
         }
         b = started.get();
       } catch (BrokerActiveException e) {
@@ -569,16 +598,24 @@ final class BrokerConnection implements AutoCloseable {
         closeQuietly(previous);
       }
       BrokerRecord r = b.record();
-      log.info("queue {}: now served by broker {} in this process at {} (epoch {})",
-          config.queueName(), r.id(), b.address(), r.epoch());
+      log.info(
+          "queue {}: now served by broker {} in this process at {} (epoch {})",
+          config.queueName(),
+          r.id(),
+          b.address(),
+          r.epoch());
       return new Endpoint(Endpoint.baseUri(b.address()), r.id(), r.epoch(), true);
     }
     throw new BrokerUnavailableException(
-        "queue " + config.queueName() + ": " + why
+        "queue "
+            + config.queueName()
+            + ": "
+            + why
             + (config.takeover() == TakeoverPolicy.NONE
                 ? ""
                 : "; waiting for a broker to take over"),
-        false, null);
+        false,
+        null);
   }
 
   /**
@@ -588,10 +625,12 @@ final class BrokerConnection implements AutoCloseable {
    */
   private TakeoverDecision judge(BrokerRecord r) {
     Duration fallback = config.staleAfter();
-    ProbeResult answer = TakeoverRule.probeNeeded(r, config.clock().instant(), fallback)
-        ? new HttpBrokerProbe(http, pacing.probeTimeout(r, config.healthTimeout()),
-            config.queueName()).probe(r)
-        : ProbeResult.notAsked();
+    ProbeResult answer =
+        TakeoverRule.probeNeeded(r, config.clock().instant(), fallback)
+            ? new HttpBrokerProbe(
+                    http, pacing.probeTimeout(r, config.healthTimeout()), config.queueName())
+                .probe(r)
+            : ProbeResult.notAsked();
     return TakeoverRule.decide(r, answer, config.clock().instant(), fallback);
   }
 
@@ -601,7 +640,8 @@ final class BrokerConnection implements AutoCloseable {
     return t instanceof StoreConfigurationException
         || t instanceof CorruptStateException
         || t instanceof IllegalArgumentException
-        || (t instanceof CasqException && !(t instanceof dev.casq.storage.StorageException)
+        || (t instanceof CasqException
+            && !(t instanceof dev.casq.storage.StorageException)
             && !(t instanceof BrokerUnavailableException));
   }
 

@@ -2,7 +2,6 @@ package dev.casq.client;
 
 import dev.casq.api.CasqException;
 
-
 /**
  * The broker answered with an error the client does not retry and that has no more specific
  * exception: an internal error (500) or a response that does not follow the API.

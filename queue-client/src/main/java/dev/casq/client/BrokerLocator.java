@@ -14,8 +14,8 @@ interface BrokerLocator extends AutoCloseable {
   Optional<BrokerRecord> recorded();
 
   /**
-   * Starts a broker for the queue in this process, if a launcher is available; empty otherwise.
-   * The broker records itself in the queue object before this returns.
+   * Starts a broker for the queue in this process, if a launcher is available; empty otherwise. The
+   * broker records itself in the queue object before this returns.
    *
    * @throws dev.casq.election.BrokerActiveException when a live broker holds the queue
    */

@@ -2,12 +2,11 @@ package dev.casq.client;
 
 import dev.casq.api.CasqException;
 
-
 /**
- * No broker answered the call before its retry deadline (unreachable, shutting down, overloaded,
- * or none recorded for the queue). When {@link #mayHaveBeenApplied()} is true an attempt reached a
- * broker without an answer coming back, so the request may or may not have taken effect; a push
- * can be retried safely with the same idempotency key.
+ * No broker answered the call before its retry deadline (unreachable, shutting down, overloaded, or
+ * none recorded for the queue). When {@link #mayHaveBeenApplied()} is true an attempt reached a
+ * broker without an answer coming back, so the request may or may not have taken effect; a push can
+ * be retried safely with the same idempotency key.
  */
 public class BrokerUnavailableException extends CasqException {
   private static final long serialVersionUID = 1L;

@@ -19,8 +19,8 @@ import java.util.Optional;
 
 /**
  * A client of a casq broker over HTTP. Configure it with the queue's store URI (the client reads
- * the queue object to find the broker, follows it when it changes, and takes over a dead one as
- * the {@link TakeoverPolicy} says) or with an explicit broker URL.
+ * the queue object to find the broker, follows it when it changes, and takes over a dead one as the
+ * {@link TakeoverPolicy} says) or with an explicit broker URL.
  *
  * <pre>{@code
  * try (Queue<Email> emails = CasqClient.connect("s3://bucket/queues/emails.json", Email.class)) {
@@ -29,8 +29,8 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>The queue is a {@link dev.casq.api.Queue}, as the embedded one ({@code
- * dev.casq.core.Casq.open}) is: a program moves between the two by changing that line. Closing
- * the queue closes its client.
+ * dev.casq.core.Casq.open}) is: a program moves between the two by changing that line. Closing the
+ * queue closes its client.
  *
  * <p>Thread-safe; share one client per queue in a process. Settings and their defaults are listed
  * in docs/client.md.
@@ -137,7 +137,9 @@ public final class CasqClient implements AutoCloseable {
 
     private Builder() {}
 
-    /** The queue's store URI, e.g. {@code file:///var/casq/emails.json}; the broker is found there. */
+    /**
+     * The queue's store URI, e.g. {@code file:///var/casq/emails.json}; the broker is found there.
+     */
     public Builder storeUri(String uri) {
       this.storeUri = uri;
       return this;
@@ -221,10 +223,10 @@ public final class CasqClient implements AutoCloseable {
     }
 
     /**
-     * How long a broker started in this process (takeover policy {@code in-process}) gets, when
-     * the client is closed, to finish its write in flight, answer its callers and resign the
-     * queue; past it the broker stops anyway and logs that it did not finish. Default: the
-     * broker's own (10s).
+     * How long a broker started in this process (takeover policy {@code in-process}) gets, when the
+     * client is closed, to finish its write in flight, answer its callers and resign the queue;
+     * past it the broker stops anyway and logs that it did not finish. Default: the broker's own
+     * (10s).
      */
     public Builder inProcessShutdownTimeout(Duration d) {
       this.inProcessShutdownTimeout = d;
@@ -260,8 +262,7 @@ public final class CasqClient implements AutoCloseable {
      * client.store} ({@code CASQ_CLIENT_STORE}), {@code client.broker-url}, {@code client.queue},
      * {@code client.token}, {@code client.connect-timeout}, {@code client.request-timeout}, {@code
      * client.retry-deadline}, {@code client.takeover}, {@code client.stale-after}, {@code
-     * client.in-process-host}. Keys that are
-     * absent leave the current setting alone.
+     * client.in-process-host}. Keys that are absent leave the current setting alone.
      */
     public Builder config(Map<String, String> props) {
       StoreProperties p = StoreProperties.of(props);
@@ -271,8 +272,8 @@ public final class CasqClient implements AutoCloseable {
       p.get("client.token").ifPresent(this::token);
       p.get("client.in-process-host").ifPresent(this::inProcessHost);
       if (p.get("client.in-process-shutdown-timeout").isPresent()) {
-        inProcessShutdownTimeout(p.getDuration("client.in-process-shutdown-timeout",
-            inProcessShutdownTimeout));
+        inProcessShutdownTimeout(
+            p.getDuration("client.in-process-shutdown-timeout", inProcessShutdownTimeout));
       }
       if (p.get("client.connect-timeout").isPresent()) {
         connectTimeout(p.getDuration("client.connect-timeout", connectTimeout));
@@ -321,8 +322,10 @@ public final class CasqClient implements AutoCloseable {
       }
       String name;
       try {
-        name = queueName != null ? QueueNames.validate(queueName)
-            : store ? QueueNames.defaultName(storeUri) : null;
+        name =
+            queueName != null
+                ? QueueNames.validate(queueName)
+                : store ? QueueNames.defaultName(storeUri) : null;
         if (url) {
           Endpoint.baseUri(brokerUrl);
         }
@@ -336,11 +339,17 @@ public final class CasqClient implements AutoCloseable {
       positive(connectTimeout, "connect timeout");
       positive(requestTimeout, "request timeout");
       positive(staleAfter, "stale-after");
-      if (staleAfter.compareTo(ElectionOptions.MIN_HEARTBEAT_INTERVAL.multipliedBy(
-          ElectionOptions.MIN_HEARTBEATS_PER_STALE)) < 0) {
-        throw new InvalidRequestException("stale-after must be at least "
-            + ElectionOptions.MIN_HEARTBEAT_INTERVAL.multipliedBy(
-                ElectionOptions.MIN_HEARTBEATS_PER_STALE).toMillis() + "ms, got " + staleAfter);
+      if (staleAfter.compareTo(
+              ElectionOptions.MIN_HEARTBEAT_INTERVAL.multipliedBy(
+                  ElectionOptions.MIN_HEARTBEATS_PER_STALE))
+          < 0) {
+        throw new InvalidRequestException(
+            "stale-after must be at least "
+                + ElectionOptions.MIN_HEARTBEAT_INTERVAL
+                    .multipliedBy(ElectionOptions.MIN_HEARTBEATS_PER_STALE)
+                    .toMillis()
+                + "ms, got "
+                + staleAfter);
       }
       if (inProcessHost == null || inProcessHost.isBlank()) {
         throw new InvalidRequestException("the in-process broker host must not be empty");
@@ -359,12 +368,27 @@ public final class CasqClient implements AutoCloseable {
       TakeoverPolicy policy =
           takeover != null ? takeover : store ? TakeoverPolicy.IN_PROCESS : TakeoverPolicy.NONE;
       ObjectMapper mapper =
-          objectMapper != null ? objectMapper : new ObjectMapper().registerModule(new JavaTimeModule());
+          objectMapper != null
+              ? objectMapper
+              : new ObjectMapper().registerModule(new JavaTimeModule());
       ClientConfig config =
-          new ClientConfig(store ? storeUri.trim() : null, Map.copyOf(storeProperties),
-              url ? brokerUrl.trim() : null, name, token, connectTimeout, requestTimeout, retry,
-              policy, staleAfter, inProcessHost.trim(), inProcessShutdownTimeout, healthTimeout,
-              httpVersion, mapper, clock);
+          new ClientConfig(
+              store ? storeUri.trim() : null,
+              Map.copyOf(storeProperties),
+              url ? brokerUrl.trim() : null,
+              name,
+              token,
+              connectTimeout,
+              requestTimeout,
+              retry,
+              policy,
+              staleAfter,
+              inProcessHost.trim(),
+              inProcessShutdownTimeout,
+              healthTimeout,
+              httpVersion,
+              mapper,
+              clock);
       BrokerLocator l = locator;
       if (l == null && store) {
         l = StoreBrokerLocator.open(config);

@@ -55,9 +55,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
 /**
- * The {@link dev.casq.api.Queue} of a queue served by a broker, with payloads of type {@code T} (converted with Jackson). Blocking methods
- * wait for the broker's answer (retries included); the {@code ...Async} variants return futures
- * and never block the caller. Obtain one with {@link CasqClient#queue(Class)}.
+ * The {@link dev.casq.api.Queue} of a queue served by a broker, with payloads of type {@code T}
+ * (converted with Jackson). Blocking methods wait for the broker's answer (retries included); the
+ * {@code ...Async} variants return futures and never block the caller. Obtain one with {@link
+ * CasqClient#queue(Class)}.
  *
  * <p>Retries are safe:
  *
@@ -130,9 +131,9 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
   }
 
   /**
-   * Pushes asynchronously. The result's {@code duplicate} is true only when a job with the
-   * caller's own key already existed; a retry of this very call that meets its own first attempt
-   * reports {@code duplicate=false}.
+   * Pushes asynchronously. The result's {@code duplicate} is true only when a job with the caller's
+   * own key already existed; a retry of this very call that meets its own first attempt reports
+   * {@code duplicate=false}.
    */
   @Override
   public CompletableFuture<PushResult> pushAsync(T payload, PushOptions options) {
@@ -199,8 +200,8 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
   }
 
   /**
-   * Pushes many jobs with the same options (priority, delay, type...). The options must not hold
-   * an idempotency key: a key names one job.
+   * Pushes many jobs with the same options (priority, delay, type...). The options must not hold an
+   * idempotency key: a key names one job.
    */
   @Override
   public List<PushResult> pushAll(List<? extends T> payloads, PushOptions options) {
@@ -212,8 +213,8 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
    *
    * @param payloads the jobs' payloads
    * @param options options applied to every job; they must not hold a key (each job gets its own)
-   * @return one result per payload, in order; fails with {@link BatchPushException} when some
-   *     were refused
+   * @return one result per payload, in order; fails with {@link BatchPushException} when some were
+   *     refused
    */
   @Override
   public CompletableFuture<List<PushResult>> pushAllAsync(
@@ -278,8 +279,8 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
                 }
               }
               if (!errors.isEmpty()) {
-                throw new BatchPushException(Arrays.asList(results.toArray(PushResult[]::new)),
-                    errors);
+                throw new BatchPushException(
+                    Arrays.asList(results.toArray(PushResult[]::new)), errors);
               }
               return List.copyOf(results);
             });
@@ -297,14 +298,19 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
       return CompletableFuture.failedFuture(invalidPayload(e));
     }
     int size = jobs.size();
-    return call("POST", base + "/jobs/batch", body, null,
-            "push " + size + " jobs to queue " + name())
+    return call(
+            "POST", base + "/jobs/batch", body, null, "push " + size + " jobs to queue " + name())
         .thenApply(
             reply -> {
               List<BatchReply.Result> results = read(reply, null, ReplyReader::batch).results();
               if (results.size() != size) {
-                throw new BrokerErrorException(reply.status(), null,
-                    "the broker answered a batch of " + size + " with " + results.size()
+                throw new BrokerErrorException(
+                    reply.status(),
+                    null,
+                    "the broker answered a batch of "
+                        + size
+                        + " with "
+                        + results.size()
                         + " results");
               }
               List<Object> out = new ArrayList<>(size);
@@ -322,8 +328,14 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
 
   /** The wire body of a push; a run-at wins over a delay, as the queue reads them. */
   private static PushBody pushBody(String payloadJson, PushOptions o, String key) {
-    return new PushBody(payloadJson, o.type(), o.priority(), o.runAt(),
-        o.runAt() == null ? o.delay() : null, o.maxAttempts(), key);
+    return new PushBody(
+        payloadJson,
+        o.type(),
+        o.priority(),
+        o.runAt(),
+        o.runAt() == null ? o.delay() : null,
+        o.maxAttempts(),
+        key);
   }
 
   // ------------------------------------------------------------------ claim
@@ -363,17 +375,27 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
     // applied (its answer lost) gets that lease back instead of a second job
     String requestId =
         request.requestId() != null ? request.requestId() : UUID.randomUUID().toString();
-    byte[] body = WireWriter.claim(new ClaimBody(request.worker(), request.lease(),
-        request.limit(), w, request.types(), requestId));
+    byte[] body =
+        WireWriter.claim(
+            new ClaimBody(
+                request.worker(), request.lease(), request.limit(), w, request.types(), requestId));
     return call("POST", base + "/claim", body, w, "claim from queue " + name())
         .thenApply(
             reply -> {
               List<LeasedJobView> jobs = read(reply, null, ReplyReader::claim).jobs();
               List<LeasedJob<T>> out = new ArrayList<>(jobs.size());
               for (LeasedJobView j : jobs) {
-                out.add(new LeasedJob<>(j.id(), fromJson(j.payloadJson(), j.id()), j.payloadJson(),
-                    j.leaseToken(), j.leaseExpiresAt(), j.attempts(), j.maxAttempts(), j.type(),
-                    j.priority()));
+                out.add(
+                    new LeasedJob<>(
+                        j.id(),
+                        fromJson(j.payloadJson(), j.id()),
+                        j.payloadJson(),
+                        j.leaseToken(),
+                        j.leaseExpiresAt(),
+                        j.attempts(),
+                        j.maxAttempts(),
+                        j.type(),
+                        j.priority()));
               }
               return out;
             });
@@ -403,7 +425,11 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
   @Override
   public CompletableFuture<Instant> heartbeatAsync(LeasedJob<T> job, Duration extend) {
     byte[] body = WireWriter.heartbeat(new HeartbeatBody(job.leaseToken(), extend));
-    return call("POST", jobPath(job.id(), "heartbeat"), body, null,
+    return call(
+            "POST",
+            jobPath(job.id(), "heartbeat"),
+            body,
+            null,
             "heartbeat job " + job.id() + " of queue " + name())
         .thenApply(
             reply -> {
@@ -439,7 +465,11 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
       return CompletableFuture.failedFuture(e);
     }
     byte[] body = WireWriter.complete(new CompleteBody(job.leaseToken(), resultJson));
-    return call("POST", jobPath(job.id(), "complete"), body, null,
+    return call(
+            "POST",
+            jobPath(job.id(), "complete"),
+            body,
+            null,
             "complete job " + job.id() + " of queue " + name())
         // a complete that landed removes the job: its retry gets not_found. lease_rejected means
         // the lease expired and the job was claimed again, so it did not complete here.
@@ -466,18 +496,26 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
    */
   @Override
   public CompletableFuture<JobStatus> failAsync(LeasedJob<T> job, String error, boolean retry) {
-    String message = error == null ? null
-        : error.length() > QueuePolicy.MAX_ERROR_LENGTH
-            ? error.substring(0, QueuePolicy.MAX_ERROR_LENGTH) : error;
+    String message =
+        error == null
+            ? null
+            : error.length() > QueuePolicy.MAX_ERROR_LENGTH
+                ? error.substring(0, QueuePolicy.MAX_ERROR_LENGTH)
+                : error;
     byte[] body = WireWriter.fail(new FailBody(job.leaseToken(), message, retry));
-    return call("POST", jobPath(job.id(), "fail"), body, null,
+    return call(
+            "POST",
+            jobPath(job.id(), "fail"),
+            body,
+            null,
             "fail job " + job.id() + " of queue " + name())
         .thenApply(
             reply -> {
               StatusReply n = settleLeaseOp(reply, job.id(), true);
               if (n == null) {
                 return retry && job.attempts() < job.maxAttempts()
-                    ? JobStatus.QUEUED : JobStatus.DEAD;
+                    ? JobStatus.QUEUED
+                    : JobStatus.DEAD;
               }
               return status(n);
             });
@@ -498,7 +536,11 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
   @Override
   public CompletableFuture<Void> releaseAsync(LeasedJob<T> job) {
     byte[] body = WireWriter.release(new ReleaseBody(job.leaseToken()));
-    return call("POST", jobPath(job.id(), "release"), body, null,
+    return call(
+            "POST",
+            jobPath(job.id(), "release"),
+            body,
+            null,
             "release job " + job.id() + " of queue " + name())
         .thenApply(reply -> settleLeaseOp(reply, job.id(), true))
         .thenApply(n -> null);
@@ -518,7 +560,11 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
    */
   @Override
   public CompletableFuture<Void> cancelAsync(String jobId) {
-    return call("POST", jobPath(jobId, "cancel"), WireWriter.cancel(), null,
+    return call(
+            "POST",
+            jobPath(jobId, "cancel"),
+            WireWriter.cancel(),
+            null,
             "cancel job " + jobId + " of queue " + name())
         .thenApply(reply -> settleLeaseOp(reply, jobId, false))
         .thenApply(n -> null);
@@ -540,18 +586,33 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
    */
   @Override
   public CompletableFuture<JobInfo<T>> getAsync(String jobId) {
-    return call("GET", base + "/jobs/" + encode(jobId), null, null,
+    return call(
+            "GET",
+            base + "/jobs/" + encode(jobId),
+            null,
+            null,
             "get job " + jobId + " of queue " + name())
         .thenApply(
             reply -> {
               JobView j = read(reply, jobId, ReplyReader::job);
               JobView.LeaseView lease = j.lease();
-              return new JobInfo<>(j.id(), status(j.status()), fromJson(j.payloadJson(), jobId),
-                  j.payloadJson(), j.priority(), j.runAt(), j.attempts(), j.maxAttempts(),
-                  j.createdAt(), j.type(), j.key(),
+              return new JobInfo<>(
+                  j.id(),
+                  status(j.status()),
+                  fromJson(j.payloadJson(), jobId),
+                  j.payloadJson(),
+                  j.priority(),
+                  j.runAt(),
+                  j.attempts(),
+                  j.maxAttempts(),
+                  j.createdAt(),
+                  j.type(),
+                  j.key(),
                   lease == null ? null : lease.worker(),
                   lease == null ? null : lease.expiresAt(),
-                  j.lastError(), j.finishedAt(), j.resultJson());
+                  j.lastError(),
+                  j.finishedAt(),
+                  j.resultJson());
             });
   }
 
@@ -573,13 +634,31 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
             reply -> {
               StatsView n = read(reply, null, ReplyReader::stats);
               StatsView.Counters c = n.counters();
-              QueueStats.Counters counters = new QueueStats.Counters(c.pushed(), c.claimed(),
-                  c.completed(), c.failed(), c.dead(), c.expired(), c.cancelled(), c.archived());
+              QueueStats.Counters counters =
+                  new QueueStats.Counters(
+                      c.pushed(),
+                      c.claimed(),
+                      c.completed(),
+                      c.failed(),
+                      c.dead(),
+                      c.expired(),
+                      c.cancelled(),
+                      c.archived());
               BrokerView b = n.broker();
-              return new QueueStats(n.revision(), n.ready(), n.scheduled(), n.leased(),
-                  n.finishedPendingArchive(), counters,
-                  b == null ? null : new QueueStats.Broker(b.id(), b.address(), b.epoch(),
-                      b.heartbeatAt() == null ? Instant.EPOCH : b.heartbeatAt()),
+              return new QueueStats(
+                  n.revision(),
+                  n.ready(),
+                  n.scheduled(),
+                  n.leased(),
+                  n.finishedPendingArchive(),
+                  counters,
+                  b == null
+                      ? null
+                      : new QueueStats.Broker(
+                          b.id(),
+                          b.address(),
+                          b.epoch(),
+                          b.heartbeatAt() == null ? Instant.EPOCH : b.heartbeatAt()),
                   n.updatedAt());
             });
   }
@@ -594,18 +673,23 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
   @Override
   public ClientWorker<JsonNode> worker(JobHandlers handlers, WorkerOptions options) {
     WorkerOptions o = handlers.claimOptions(options);
-    ClientQueue<JsonNode> raw = new ClientQueue<>(client, config, connection,
-        config.objectMapper().constructType(JsonNode.class));
-    return new ClientWorker<>(raw, handlers.dispatcher(new JobHandlers.PayloadConverter() {
-      @Override
-      public <P> P convert(String json, Class<P> to) {
-        try {
-          return config.objectMapper().readValue(json, to);
-        } catch (JsonProcessingException e) {
-          throw new InvalidRequestException(e.getOriginalMessage());
-        }
-      }
-    }), o);
+    ClientQueue<JsonNode> raw =
+        new ClientQueue<>(
+            client, config, connection, config.objectMapper().constructType(JsonNode.class));
+    return new ClientWorker<>(
+        raw,
+        handlers.dispatcher(
+            new JobHandlers.PayloadConverter() {
+              @Override
+              public <P> P convert(String json, Class<P> to) {
+                try {
+                  return config.objectMapper().readValue(json, to);
+                } catch (JsonProcessingException e) {
+                  throw new InvalidRequestException(e.getOriginalMessage());
+                }
+              }
+            }),
+        o);
   }
 
   /** Closes the client this queue was opened from ({@link CasqClient#close()}). */
@@ -652,13 +736,14 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
     try {
       return JobStatus.valueOf(s.toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new BrokerErrorException(200, null, "the broker reported an unknown job status '" + s
-          + "'");
+      throw new BrokerErrorException(
+          200, null, "the broker reported an unknown job status '" + s + "'");
     }
   }
 
   /** The record of a successful reply; the mapped error of any other. */
-  private static <R> R read(BrokerConnection.Reply reply, String jobId, Function<byte[], R> reader) {
+  private static <R> R read(
+      BrokerConnection.Reply reply, String jobId, Function<byte[], R> reader) {
     if (!reply.ok()) {
       throw Errors.of(reply.status(), reply.body(), jobId);
     }
@@ -697,7 +782,11 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
       return config.objectMapper().readValue(json, type);
     } catch (JsonProcessingException e) {
       throw new InvalidRequestException(
-          "payload of job " + jobId + " does not convert to " + type + ": "
+          "payload of job "
+              + jobId
+              + " does not convert to "
+              + type
+              + ": "
               + e.getOriginalMessage());
     }
   }
@@ -721,7 +810,8 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
   }
 
   private static CasqException invalidPayload(RuntimeException e) {
-    return e instanceof CasqException ce ? ce
+    return e instanceof CasqException ce
+        ? ce
         : new InvalidRequestException("cannot encode the request: " + e.getMessage());
   }
 

@@ -16,8 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,15 +49,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #close()} shuts down gracefully: no new claims; running handlers are signalled and get
  * the grace period to finish (and are then completed or failed as usual); after it they are
- * interrupted, and those that stop are released (without counting the attempt). A job whose
- * handler still runs after that is never released, since it could then run twice at once: its
- * lease is left to expire. Broker outages are ridden out by the client's retries and failover.
+ * interrupted, and those that stop are released (without counting the attempt). A job whose handler
+ * still runs after that is never released, since it could then run twice at once: its lease is left
+ * to expire. Broker outages are ridden out by the client's retries and failover.
  */
 public final class ClientWorker<T> implements dev.casq.api.Worker {
   /** The lease asked for when the options name none. */
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
 
   private static final Logger log = LoggerFactory.getLogger(ClientWorker.class);
+
   /** How long close() waits for interrupted handlers after the grace period, at least. */
   private static final Duration AFTER_INTERRUPT = Duration.ofSeconds(5);
 
@@ -80,6 +81,7 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
   private final AtomicLong lost = new AtomicLong();
   private final AtomicLong released = new AtomicLong();
   private volatile boolean stopping;
+
   /** Slots waiting for a claim's answer: close() interrupts them (never a running handler). */
   private final Set<Thread> claiming = new java.util.HashSet<>();
 
@@ -87,9 +89,16 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
     this(queue, handler, options, Clock.systemUTC(), null, ClaimBackoff.defaults());
   }
 
-  /** @param sleeper pauses after a failed claim; null to wait on the worker's stop signal */
-  ClientWorker(ClientQueue<T> queue, JobHandler<T> handler, WorkerOptions options,
-      Clock clock, Sleeper sleeper, ClaimBackoff backoff) {
+  /**
+   * @param sleeper pauses after a failed claim; null to wait on the worker's stop signal
+   */
+  ClientWorker(
+      ClientQueue<T> queue,
+      JobHandler<T> handler,
+      WorkerOptions options,
+      Clock clock,
+      Sleeper sleeper,
+      ClaimBackoff backoff) {
     this.queue = queue;
     this.handler = handler;
     this.options = options;
@@ -98,8 +107,8 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
         sleeper != null ? sleeper : d -> stopSignal.await(d.toNanos(), TimeUnit.NANOSECONDS);
     this.backoff = backoff;
     this.lease = options.lease() != null ? options.lease() : DEFAULT_LEASE;
-    Duration hb = options.heartbeatInterval() != null ? options.heartbeatInterval()
-        : lease.dividedBy(3);
+    Duration hb =
+        options.heartbeatInterval() != null ? options.heartbeatInterval() : lease.dividedBy(3);
     this.heartbeatEvery = hb.isZero() || hb.isNegative() ? Duration.ofMillis(1) : hb;
     this.slots = new Thread[options.concurrency()];
     this.stopped = new CountDownLatch(slots.length);
@@ -156,8 +165,9 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
     try {
       // a claim that failed (its deadline passed, its outcome unknown) may have leased a job: the
       // next claim sends its request id again and gets that job back; every answer ends the id
-      ClaimRequest request = new ClaimRequest(options.workerId(), lease, 1, options.types(),
-          UUID.randomUUID().toString());
+      ClaimRequest request =
+          new ClaimRequest(
+              options.workerId(), lease, 1, options.types(), UUID.randomUUID().toString());
       while (!stopping) {
         Instant sentAt = clock.instant();
         CompletableFuture<List<LeasedJob<T>>> claim = queue.claimAsync(request, options.pollWait());
@@ -193,8 +203,13 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
           Duration pause = backoff.failed();
           int n = backoff.failuresInARow();
           if (n == 1 || n % 10 == 0) {
-            log.warn("worker {} could not claim from queue {} ({} in a row; pausing {} ms): {}",
-                options.workerId(), queue.name(), n, pause.toMillis(), unwrap(e).getMessage());
+            log.warn(
+                "worker {} could not claim from queue {} ({} in a row; pausing {} ms): {}",
+                options.workerId(),
+                queue.name(),
+                n,
+                pause.toMillis(),
+                unwrap(e).getMessage());
           }
           try {
             sleeper.sleep(pause);
@@ -219,16 +234,17 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
   private void run(LeasedJob<T> leased, Instant claimSentAt) {
     Cancellation cancellation = new Cancellation();
     LeasedJob<T> job = leased.withCancellation(cancellation);
-    HandlerRun run = new HandlerRun(job.id(), Thread.currentThread(), cancellation,
-        LeaseWatch.granted(claimSentAt, lease));
+    HandlerRun run =
+        new HandlerRun(
+            job.id(), Thread.currentThread(), cancellation, LeaseWatch.granted(claimSentAt, lease));
     running.add(run);
     if (stopping) {
       run.stop(Cancellation.Reason.SHUTDOWN, false);
     }
     HeartbeatTask beat = new HeartbeatTask(job, run);
     beat.future =
-        heartbeats.scheduleAtFixedRate(beat, heartbeatEvery.toMillis(), heartbeatEvery.toMillis(),
-            TimeUnit.MILLISECONDS);
+        heartbeats.scheduleAtFixedRate(
+            beat, heartbeatEvery.toMillis(), heartbeatEvery.toMillis(), TimeUnit.MILLISECONDS);
     Throwable thrown = null;
     try {
       handler.handle(job);
@@ -244,13 +260,15 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
     }
     try {
       if (run.handlerReturned()) {
-        log.debug("job {} finished after close() gave it up; its lease is left to expire",
-            job.id());
+        log.debug(
+            "job {} finished after close() gave it up; its lease is left to expire", job.id());
         return;
       }
       boolean leaseLost = run.lease().isLost(clock.instant());
-      settle(job, Settlement.decide(thrown, leaseLost, cancellation.reason(),
-          run.interruptedByWorker()), thrown);
+      settle(
+          job,
+          Settlement.decide(thrown, leaseLost, cancellation.reason(), run.interruptedByWorker()),
+          thrown);
     } finally {
       running.remove(run);
     }
@@ -285,23 +303,25 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
   private void completeInBackground(LeasedJob<T> job) {
     CompletableFuture<Void> settled = new CompletableFuture<>();
     completing.add(settled);
-    queue.completeAsync(job, null).whenComplete(
-        (v, e) -> {
-          try {
-            if (e == null) {
-              completed.incrementAndGet();
-            } else {
-              Throwable cause = unwrap(e);
-              if (LeaseWatch.isRejection(cause)) {
-                lost.incrementAndGet();
+    queue
+        .completeAsync(job, null)
+        .whenComplete(
+            (v, e) -> {
+              try {
+                if (e == null) {
+                  completed.incrementAndGet();
+                } else {
+                  Throwable cause = unwrap(e);
+                  if (LeaseWatch.isRejection(cause)) {
+                    lost.incrementAndGet();
+                  }
+                  log.warn("could not complete job {}: {}", job.id(), cause.getMessage());
+                }
+              } finally {
+                completing.remove(settled);
+                settled.complete(null);
               }
-              log.warn("could not complete job {}: {}", job.id(), cause.getMessage());
-            }
-          } finally {
-            completing.remove(settled);
-            settled.complete(null);
-          }
-        });
+            });
   }
 
   /** Extends one job's lease on a schedule; finds out when the lease is lost and says so. */
@@ -347,8 +367,11 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
                 } else if (watch.isLost(clock.instant())) {
                   leaseLost("heartbeats failed until its expiry passed: " + cause.getMessage());
                 } else {
-                  log.warn("heartbeat of job {} failed (retrying until {}): {}", job.id(),
-                      watch.expiresAt(), cause.getMessage());
+                  log.warn(
+                      "heartbeat of job {} failed (retrying until {}): {}",
+                      job.id(),
+                      watch.expiresAt(),
+                      cause.getMessage());
                 }
               });
     }
@@ -373,16 +396,18 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
   private CompletableFuture<Void> releaseAll(List<LeasedJob<T>> jobs) {
     List<CompletableFuture<?>> all = new ArrayList<>();
     for (LeasedJob<T> j : jobs) {
-      all.add(queue.releaseAsync(j)
-          .handle(
-              (v, e) -> {
-                if (e == null) {
-                  released.incrementAndGet();
-                } else {
-                  log.debug("release of job {} failed: {}", j.id(), e.toString());
-                }
-                return null;
-              }));
+      all.add(
+          queue
+              .releaseAsync(j)
+              .handle(
+                  (v, e) -> {
+                    if (e == null) {
+                      released.incrementAndGet();
+                    } else {
+                      log.debug("release of job {} failed: {}", j.id(), e.toString());
+                    }
+                    return null;
+                  }));
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture<?>[]::new));
   }
@@ -407,8 +432,8 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
   /**
    * Stops claiming and signals running handlers; lets them finish for the grace period, then
    * interrupts those still running and waits a little more (at least 5 s or the grace period). A
-   * job whose handler still runs then is not released (it may still be working on it): its lease
-   * is left to expire, and one log line names it.
+   * job whose handler still runs then is not released (it may still be working on it): its lease is
+   * left to expire, and one log line names it.
    */
   @Override
   public void close() {
@@ -424,8 +449,10 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
     }
     try {
       if (!stopped.await(options.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-        log.info("worker {}: grace period over; interrupting {} running job(s)",
-            options.workerId(), running.size());
+        log.info(
+            "worker {}: grace period over; interrupting {} running job(s)",
+            options.workerId(),
+            running.size());
         for (HandlerRun run : running) {
           run.stop(Cancellation.Reason.SHUTDOWN, true);
         }
@@ -441,7 +468,6 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
       heartbeats.shutdownNow();
     }
   }
-
 
   private void awaitCompletions() throws InterruptedException {
     CompletableFuture<?>[] pending = completing.toArray(CompletableFuture<?>[]::new);

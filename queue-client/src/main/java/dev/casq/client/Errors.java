@@ -65,8 +65,10 @@ final class Errors {
       case 413:
         return new PayloadTooLargeException(message);
       default:
-        return new BrokerErrorException(status, code, "broker error (HTTP " + status
-            + (code == null ? "" : ", " + code) + "): " + message);
+        return new BrokerErrorException(
+            status,
+            code,
+            "broker error (HTTP " + status + (code == null ? "" : ", " + code) + "): " + message);
     }
   }
 

@@ -10,9 +10,9 @@ import java.util.Objects;
 
 /**
  * How fast the client looks again for a broker that did not answer, scaled to the staleness the
- * recorded broker declared (see {@link Staleness}; the client's {@code staleAfter} for a record that
- * declares none). A broker declaring 1.5s is replaced about 1.5s after its last heartbeat, so no
- * wait of the client may be much longer than that:
+ * recorded broker declared (see {@link Staleness}; the client's {@code staleAfter} for a record
+ * that declares none). A broker declaring 1.5s is replaced about 1.5s after its last heartbeat, so
+ * no wait of the client may be much longer than that:
  *
  * <ul>
  *   <li>between two attempts, the retry policy's backoff, but at most a quarter of the staleness,
@@ -26,8 +26,10 @@ import java.util.Objects;
 final class FailoverPacing {
   /** The client looks at least this many times per staleness period. */
   static final int LOOKS_PER_STALE_PERIOD = 4;
+
   /** The probe gets at most this fraction of the staleness (it is tried twice on a timeout). */
   static final int PROBES_PER_STALE_PERIOD = 3;
+
   /** Waiting this long past the stale instant makes sure the heartbeat is stale when looked at. */
   private static final Duration PAST_STALE = Duration.ofMillis(1);
 

@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class InProcessLauncher {
   private static final ConcurrentHashMap<String, Object> LOCKS = new ConcurrentHashMap<>();
-  private static final ConcurrentHashMap<String, LaunchedBroker> RUNNING = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, LaunchedBroker> RUNNING =
+      new ConcurrentHashMap<>();
 
   private final ClientConfig config;
   private final BrokerLauncher launcher;
@@ -114,9 +115,10 @@ final class InProcessLauncher {
    * judged the same way after a takeover; the client's own stale-after when the record declared
    * none (or a timing this broker cannot use).
    */
-  static ElectionOptions election(Optional<dev.casq.core.BrokerRecord> previous,
-      Duration fallbackStaleAfter) {
-    if (previous.isPresent() && previous.get().heartbeatInterval() != null
+  static ElectionOptions election(
+      Optional<dev.casq.core.BrokerRecord> previous, Duration fallbackStaleAfter) {
+    if (previous.isPresent()
+        && previous.get().heartbeatInterval() != null
         && previous.get().staleAfter() != null) {
       try {
         return new ElectionOptions(previous.get().heartbeatInterval(), previous.get().staleAfter());

@@ -18,7 +18,10 @@ import java.util.concurrent.ThreadLocalRandom;
  *     together do not retry together
  */
 public record RetryPolicy(
-    Duration deadline, Duration initialBackoff, Duration maxBackoff, double multiplier,
+    Duration deadline,
+    Duration initialBackoff,
+    Duration maxBackoff,
+    double multiplier,
     double jitter) {
 
   /** Checks the policy: durations not negative, multiplier at least 1, jitter from 0 to 1. */

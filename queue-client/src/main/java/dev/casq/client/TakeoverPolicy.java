@@ -17,8 +17,8 @@ public enum TakeoverPolicy {
    */
   WAIT,
   /**
-   * Never re-discover on a connection failure: retry the same broker until the deadline, then
-   * fail. Redirects from a fenced broker (421) are still followed.
+   * Never re-discover on a connection failure: retry the same broker until the deadline, then fail.
+   * Redirects from a fenced broker (421) are still followed.
    */
   NONE
 }

@@ -2,7 +2,6 @@ package dev.casq.client;
 
 import dev.casq.api.CasqException;
 
-
 /** The broker refused the bearer token (missing or wrong). Nothing was changed. */
 public class UnauthorizedException extends CasqException {
   private static final long serialVersionUID = 1L;

@@ -9,6 +9,7 @@ import java.util.Map;
 final class Brokers {
   /** Heartbeat every 50ms, stale after 400ms: failover within a second. */
   static final Duration HEARTBEAT = Duration.ofMillis(50);
+
   static final Duration STALE_AFTER = Duration.ofMillis(400);
 
   private Brokers() {}

@@ -11,18 +11,18 @@ import dev.casq.api.LeasedJob;
 import dev.casq.api.PushOptions;
 import dev.casq.api.PushResult;
 import dev.casq.api.QueueStats;
+import dev.casq.broker.CasqBroker;
 import dev.casq.core.InvalidRequestException;
 import dev.casq.core.JobNotFoundException;
 import dev.casq.core.LeaseRejectedException;
-import dev.casq.broker.CasqBroker;
 import java.nio.file.Path;
-import org.junit.jupiter.api.io.TempDir;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The typed API end to end against a real broker on loopback and a file:// store. */
 class ClientBasicsTest {
@@ -38,8 +38,12 @@ class ClientBasicsTest {
   void start() {
     store = Brokers.store(dir, "emails");
     broker = Brokers.start(store);
-    client = CasqClient.builder().storeUri(store).storeProperties(Brokers.props())
-        .takeover(TakeoverPolicy.NONE).build();
+    client =
+        CasqClient.builder()
+            .storeUri(store)
+            .storeProperties(Brokers.props())
+            .takeover(TakeoverPolicy.NONE)
+            .build();
     emails = client.queue(Email.class);
   }
 
@@ -74,10 +78,16 @@ class ClientBasicsTest {
   @Test
   void pushOptionsReachTheBroker() {
     PushResult r =
-        emails.push(new Email("b@example.com", "later"),
-            PushOptions.none().key("k-1").priority(7).delay(Duration.ofHours(1)).type("mail")
+        emails.push(
+            new Email("b@example.com", "later"),
+            PushOptions.none()
+                .key("k-1")
+                .priority(7)
+                .delay(Duration.ofHours(1))
+                .type("mail")
                 .maxAttempts(3));
-    PushResult again = emails.push(new Email("b@example.com", "later"), PushOptions.none().key("k-1"));
+    PushResult again =
+        emails.push(new Email("b@example.com", "later"), PushOptions.none().key("k-1"));
 
     assertThat(again).isEqualTo(new PushResult(r.jobId(), true));
     JobInfo<Email> info = emails.get(r.jobId());
@@ -104,7 +114,8 @@ class ClientBasicsTest {
 
     List<LeasedJob<Email>> got =
         emails.claim(new ClaimRequest("w", Duration.ofSeconds(30), 3, Set.of()), Duration.ZERO);
-    assertThat(got).extracting(LeasedJob::id)
+    assertThat(got)
+        .extracting(LeasedJob::id)
         .containsExactly(results.get(0).jobId(), results.get(1).jobId(), results.get(2).jobId());
 
     assertThat(emails.fail(got.get(0), "boom")).isEqualTo(JobStatus.QUEUED);
@@ -134,7 +145,8 @@ class ClientBasicsTest {
   void heartbeatExtendsTheLease() {
     emails.push(new Email("d", "e"));
     LeasedJob<Email> job =
-        emails.claim(new ClaimRequest("w", Duration.ofSeconds(5), 1, Set.of()), Duration.ZERO)
+        emails
+            .claim(new ClaimRequest("w", Duration.ofSeconds(5), 1, Set.of()), Duration.ZERO)
             .get(0);
     var extended = emails.heartbeat(job, Duration.ofMinutes(10));
     assertThat(extended).isAfter(job.leaseExpiresAt());
@@ -148,7 +160,8 @@ class ClientBasicsTest {
         emails.claimAsync(new ClaimRequest("w", null, 1, Set.of()), Duration.ofSeconds(10));
     String id = emails.push(new Email("late", "arrival"));
     assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS))
-        .extracting(LeasedJob::id).containsExactly(id);
+        .extracting(LeasedJob::id)
+        .containsExactly(id);
   }
 
   @Test
@@ -156,8 +169,16 @@ class ClientBasicsTest {
     String id = emails.push(new Email("e", "f"));
     LeasedJob<Email> job = emails.claim("w").orElseThrow();
     LeasedJob<Email> forged =
-        new LeasedJob<>(job.id(), job.payload(), job.payloadJson(), "not-the-token",
-            job.leaseExpiresAt(), 1, 5, null, 0);
+        new LeasedJob<>(
+            job.id(),
+            job.payload(),
+            job.payloadJson(),
+            "not-the-token",
+            job.leaseExpiresAt(),
+            1,
+            5,
+            null,
+            0);
 
     assertThatThrownBy(() -> emails.complete(forged))
         .isInstanceOf(LeaseRejectedException.class)
@@ -165,8 +186,9 @@ class ClientBasicsTest {
     assertThatThrownBy(() -> emails.get("j999"))
         .isInstanceOf(JobNotFoundException.class)
         .hasMessageContaining("j999");
-    assertThatThrownBy(() -> emails.claim(new ClaimRequest("w", Duration.ofDays(3), 1, Set.of()),
-            Duration.ZERO))
+    assertThatThrownBy(
+            () ->
+                emails.claim(new ClaimRequest("w", Duration.ofDays(3), 1, Set.of()), Duration.ZERO))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("lease must be positive");
     assertThatThrownBy(() -> emails.pushJson("{\"a\": 1} trailing", PushOptions.none()))
@@ -185,11 +207,19 @@ class ClientBasicsTest {
     String secured = Brokers.store(dir, "secured");
     try (CasqBroker b = Brokers.builder(secured).token("s3cret").build().start();
         CasqClient wrong =
-            CasqClient.builder().storeUri(secured).storeProperties(Brokers.props())
-                .takeover(TakeoverPolicy.NONE).token("guess").build();
+            CasqClient.builder()
+                .storeUri(secured)
+                .storeProperties(Brokers.props())
+                .takeover(TakeoverPolicy.NONE)
+                .token("guess")
+                .build();
         CasqClient right =
-            CasqClient.builder().storeUri(secured).storeProperties(Brokers.props())
-                .takeover(TakeoverPolicy.NONE).token("s3cret").build()) {
+            CasqClient.builder()
+                .storeUri(secured)
+                .storeProperties(Brokers.props())
+                .takeover(TakeoverPolicy.NONE)
+                .token("s3cret")
+                .build()) {
       assertThatThrownBy(() -> wrong.queue(JsonNode.class).pushJson("1", PushOptions.none()))
           .isInstanceOf(UnauthorizedException.class)
           .hasMessageNotContaining("guess");
@@ -207,8 +237,7 @@ class ClientBasicsTest {
     assertThatThrownBy(() -> CasqClient.builder().brokerUrl("http://127.0.0.1:1").build())
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("queue name is required");
-    assertThatThrownBy(
-            () -> CasqClient.builder().brokerUrl("ftp://x").queueName("q").build())
+    assertThatThrownBy(() -> CasqClient.builder().brokerUrl("ftp://x").queueName("q").build())
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("http://");
     assertThatThrownBy(
@@ -216,8 +245,10 @@ class ClientBasicsTest {
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("request timeout");
     assertThatThrownBy(
-            () -> CasqClient.builder().config(java.util.Map.of("client.store", store,
-                "client.takeover", "sometimes")).build())
+            () ->
+                CasqClient.builder()
+                    .config(java.util.Map.of("client.store", store, "client.takeover", "sometimes"))
+                    .build())
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("takeover");
     assertThatThrownBy(() -> CasqClient.builder().storeUri("nosuch://x/q.json").build())

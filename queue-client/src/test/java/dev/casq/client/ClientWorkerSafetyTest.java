@@ -38,16 +38,27 @@ class ClientWorkerSafetyTest {
 
   @BeforeEach
   void start() throws Exception {
-    stub = StubBroker.start("mem://client-worker-safety-" + UUID.randomUUID() + "/tasks.json",
-        "tasks");
+    stub =
+        StubBroker.start(
+            "mem://client-worker-safety-" + UUID.randomUUID() + "/tasks.json", "tasks");
     // never matches; counts the completions the worker sends
-    stub.addFault(new StubBroker.Fault(
-        p -> p.endsWith("/complete") && completes.incrementAndGet() < 0, false, 500, "x", null,
-        null));
-    client = CasqClient.builder().brokerUrl(stub.address()).queueName("tasks")
-        .retry(RetryPolicy.defaults().withDeadline(Duration.ofMillis(300))
-            .withBackoff(Duration.ofMillis(10), Duration.ofMillis(50)))
-        .build();
+    stub.addFault(
+        new StubBroker.Fault(
+            p -> p.endsWith("/complete") && completes.incrementAndGet() < 0,
+            false,
+            500,
+            "x",
+            null,
+            null));
+    client =
+        CasqClient.builder()
+            .brokerUrl(stub.address())
+            .queueName("tasks")
+            .retry(
+                RetryPolicy.defaults()
+                    .withDeadline(Duration.ofMillis(300))
+                    .withBackoff(Duration.ofMillis(10), Duration.ofMillis(50)))
+            .build();
     tasks = client.queue(Task.class);
   }
 
@@ -64,7 +75,8 @@ class ClientWorkerSafetyTest {
   }
 
   private static WorkerOptions options() {
-    return WorkerOptions.of("w", 1).withPollWait(Duration.ofMillis(100))
+    return WorkerOptions.of("w", 1)
+        .withPollWait(Duration.ofMillis(100))
         .withShutdownGrace(Duration.ofMillis(200));
   }
 
@@ -72,8 +84,8 @@ class ClientWorkerSafetyTest {
    * A handler that waits until interrupted and records what it saw; after a lost lease it returns
    * normally (which must not complete the job), otherwise it stops by throwing.
    */
-  private static JobHandler<Task> waitForInterrupt(CountDownLatch started,
-      CountDownLatch noticed, AtomicBoolean sawLeaseLost) {
+  private static JobHandler<Task> waitForInterrupt(
+      CountDownLatch started, CountDownLatch noticed, AtomicBoolean sawLeaseLost) {
     return job -> {
       started.countDown();
       try {
@@ -94,14 +106,20 @@ class ClientWorkerSafetyTest {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch noticed = new CountDownLatch(1);
     AtomicBoolean sawLeaseLost = new AtomicBoolean();
-    try (ClientWorker<Task> w = tasks.worker(waitForInterrupt(started, noticed, sawLeaseLost),
-        options().withLease(Duration.ofSeconds(30))
-            .withHeartbeatInterval(Duration.ofMillis(50)))) {
+    try (ClientWorker<Task> w =
+        tasks.worker(
+            waitForInterrupt(started, noticed, sawLeaseLost),
+            options()
+                .withLease(Duration.ofSeconds(30))
+                .withHeartbeatInterval(Duration.ofMillis(50)))) {
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
       Job leased = stub.queue().get(id).get();
       stub.queue().release(id, leased.lease().token()).get(); // the lease is gone at the broker
-      stub.queue().claim(new dev.casq.api.ClaimRequest("other", Duration.ofMinutes(5), 1,
-          java.util.Set.of()), Duration.ZERO).get(); // and someone else holds the job
+      stub.queue()
+          .claim(
+              new dev.casq.api.ClaimRequest("other", Duration.ofMinutes(5), 1, java.util.Set.of()),
+              Duration.ZERO)
+          .get(); // and someone else holds the job
 
       assertThat(noticed.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(sawLeaseLost).isTrue();
@@ -120,9 +138,12 @@ class ClientWorkerSafetyTest {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch noticed = new CountDownLatch(1);
     AtomicBoolean sawLeaseLost = new AtomicBoolean();
-    try (ClientWorker<Task> w = tasks.worker(waitForInterrupt(started, noticed, sawLeaseLost),
-        options().withLease(Duration.ofMillis(800))
-            .withHeartbeatInterval(Duration.ofMillis(100)))) {
+    try (ClientWorker<Task> w =
+        tasks.worker(
+            waitForInterrupt(started, noticed, sawLeaseLost),
+            options()
+                .withLease(Duration.ofMillis(800))
+                .withHeartbeatInterval(Duration.ofMillis(100)))) {
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(noticed.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(sawLeaseLost).isTrue();
@@ -172,8 +193,14 @@ class ClientWorkerSafetyTest {
   void failingClaimsBackOffExponentiallyAndASuccessResetsIt() throws Exception {
     AtomicInteger claims = new AtomicInteger();
     // never matches; the first fault looked at, so it counts each claim once
-    stub.addFault(new StubBroker.Fault(
-        p -> p.endsWith("/claim") && claims.incrementAndGet() < 0, false, 500, "x", null, null));
+    stub.addFault(
+        new StubBroker.Fault(
+            p -> p.endsWith("/claim") && claims.incrementAndGet() < 0,
+            false,
+            500,
+            "x",
+            null,
+            null));
     // claims 1-5 fail, the 6th gets through (nothing to claim), then they fail again
     failAlways(p -> p.endsWith("/claim") && claims.get() != 6, 500, "internal");
     List<Duration> pauses = new CopyOnWriteArrayList<>();
@@ -187,8 +214,9 @@ class ClientWorkerSafetyTest {
             release.await();
           }
         };
-    ClientWorker<Task> w = new ClientWorker<>(tasks, job -> {}, options(), Clock.systemUTC(),
-        recording, ClaimBackoff.defaults());
+    ClientWorker<Task> w =
+        new ClientWorker<>(
+            tasks, job -> {}, options(), Clock.systemUTC(), recording, ClaimBackoff.defaults());
     try {
       assertThat(enough.await(20, TimeUnit.SECONDS)).isTrue();
     } finally {
@@ -197,8 +225,7 @@ class ClientWorkerSafetyTest {
     }
     long[] steps = {50, 100, 200, 400, 800, 50, 100, 200};
     for (int i = 0; i < steps.length; i++) {
-      assertThat(pauses.get(i).toMillis()).as("pause %d", i + 1)
-          .isBetween(steps[i] / 2, steps[i]);
+      assertThat(pauses.get(i).toMillis()).as("pause %d", i + 1).isBetween(steps[i] / 2, steps[i]);
     }
   }
 }

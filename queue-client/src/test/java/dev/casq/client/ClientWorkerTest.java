@@ -8,15 +8,14 @@ import dev.casq.api.JobStatus;
 import dev.casq.api.PushOptions;
 import dev.casq.api.QueueStats;
 import dev.casq.api.WorkerOptions;
+import dev.casq.broker.CasqBroker;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import dev.casq.broker.CasqBroker;
-import java.nio.file.Path;
-import org.junit.jupiter.api.io.TempDir;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ClientWorkerTest {
   record Task(int n) {}
@@ -37,8 +37,12 @@ class ClientWorkerTest {
   void start() {
     String store = Brokers.store(dir, "tasks");
     broker = Brokers.start(store);
-    client = CasqClient.builder().storeUri(store).storeProperties(Brokers.props())
-        .takeover(TakeoverPolicy.NONE).build();
+    client =
+        CasqClient.builder()
+            .storeUri(store)
+            .storeProperties(Brokers.props())
+            .takeover(TakeoverPolicy.NONE)
+            .build();
     tasks = client.queue(Task.class);
   }
 
@@ -95,8 +99,7 @@ class ClientWorkerTest {
               throw new IllegalStateException("no luck #" + job.attempts());
             },
             options(1))) {
-      await().atMost(20, TimeUnit.SECONDS)
-          .until(() -> tasks.get(id).status() == JobStatus.DEAD);
+      await().atMost(20, TimeUnit.SECONDS).until(() -> tasks.get(id).status() == JobStatus.DEAD);
       assertThat(w.failed()).isEqualTo(2);
     }
     assertThat(calls.get()).isEqualTo(2);
@@ -119,7 +122,8 @@ class ClientWorkerTest {
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
       Instant first = tasks.get(id).leaseExpiresAt();
       // the lease is extended several times, well past its first expiry
-      await().atMost(10, TimeUnit.SECONDS)
+      await()
+          .atMost(10, TimeUnit.SECONDS)
           .until(() -> tasks.get(id).leaseExpiresAt().isAfter(first.plusMillis(1000)));
       JobInfo<Task> info = tasks.get(id);
       assertThat(info.status()).isEqualTo(JobStatus.LEASED);
@@ -167,13 +171,15 @@ class ClientWorkerTest {
     assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
     Thread closer = new Thread(w::close);
     closer.start();
-    await().atMost(5, TimeUnit.SECONDS).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
+    await()
+        .atMost(5, TimeUnit.SECONDS)
+        .until(() -> closer.getState() == Thread.State.TIMED_WAITING);
     closing.countDown(); // the job finishes while close() waits
     closer.join(10_000);
     assertThat(w.completed()).isEqualTo(1);
     assertThat(w.released()).isZero();
     assertThat(tasks.get(id).status()).isEqualTo(JobStatus.COMPLETED);
-    assertThat(tasks.claim(new dev.casq.api.ClaimRequest("x", null, 1, Set.of()),
-        Duration.ZERO)).isEmpty();
+    assertThat(tasks.claim(new dev.casq.api.ClaimRequest("x", null, 1, Set.of()), Duration.ZERO))
+        .isEmpty();
   }
 }

@@ -33,20 +33,22 @@ class DeclaredStalenessFailoverTest {
   @Test
   void theClientTakesOverAfterTheStalenessTheBrokerDeclaredNotItsOwnDefault() throws Exception {
     String store = Brokers.store(dir, "jobs");
-    CasqBroker a = Brokers.builder(store)
-        .heartbeatInterval(Duration.ofMillis(250))
-        .staleAfter(DECLARED)
-        .resignOnClose(false)
-        .build()
-        .start();
+    CasqBroker a =
+        Brokers.builder(store)
+            .heartbeatInterval(Duration.ofMillis(250))
+            .staleAfter(DECLARED)
+            .resignOnClose(false)
+            .build()
+            .start();
     ManualClock clock = new ManualClock(Instant.now());
-    try (CasqClient c = CasqClient.builder()
-        .storeUri(store)
-        .storeProperties(Brokers.props())
-        .takeover(TakeoverPolicy.IN_PROCESS)
-        .clock(clock) // staleAfter left at its default, 10s
-        .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(30)))
-        .build()) {
+    try (CasqClient c =
+        CasqClient.builder()
+            .storeUri(store)
+            .storeProperties(Brokers.props())
+            .takeover(TakeoverPolicy.IN_PROCESS)
+            .clock(clock) // staleAfter left at its default, 10s
+            .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(30)))
+            .build()) {
       ClientQueue<Job> q = c.queue(Job.class);
       q.push(new Job(1));
 
@@ -59,7 +61,8 @@ class DeclaredStalenessFailoverTest {
       clock.set(last.heartbeatAt().plus(DECLARED).minusMillis(1));
       int before = c.connection().resolutions();
       CompletableFuture<PushResult> push = q.pushAsync(new Job(2));
-      await().atMost(Duration.ofSeconds(10))
+      await()
+          .atMost(Duration.ofSeconds(10))
           .until(() -> c.connection().resolutions() >= before + 5);
       assertThat(push).isNotDone();
       assertThat(c.inProcessBroker()).isEmpty();

@@ -45,19 +45,26 @@ class FailoverPacingTest {
     pacing.recorded(declaring(Duration.ofMillis(1500), Duration.ofMillis(1400)));
     assertThat(pacing.nextLook(TWO_SECONDS)).isEqualTo(Duration.ofMillis(101));
     // a resigned broker is not waited for
-    pacing.recorded(new BrokerRecord("a", "http://a:1", 1, Instant.EPOCH)
-        .declaring(Duration.ofMillis(250), Duration.ofMillis(1500)));
+    pacing.recorded(
+        new BrokerRecord("a", "http://a:1", 1, Instant.EPOCH)
+            .declaring(Duration.ofMillis(250), Duration.ofMillis(1500)));
     assertThat(pacing.nextLook(TWO_SECONDS)).isEqualTo(Duration.ofMillis(375));
   }
 
   @Test
   void theHealthProbeGetsAThirdOfTheDeclaredStalenessAtMost() {
-    assertThat(pacing.probeTimeout(declaring(Duration.ofMillis(1500), Duration.ZERO),
-        Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(500));
-    assertThat(pacing.probeTimeout(declaring(Duration.ofMillis(1500), Duration.ZERO),
-        Duration.ofMillis(300))).isEqualTo(Duration.ofMillis(300));
+    assertThat(
+            pacing.probeTimeout(
+                declaring(Duration.ofMillis(1500), Duration.ZERO), Duration.ofSeconds(1)))
+        .isEqualTo(Duration.ofMillis(500));
+    assertThat(
+            pacing.probeTimeout(
+                declaring(Duration.ofMillis(1500), Duration.ZERO), Duration.ofMillis(300)))
+        .isEqualTo(Duration.ofMillis(300));
     // an absurd declaration is bounded before it is used
-    assertThat(pacing.probeTimeout(declaring(Duration.ofMillis(1), Duration.ZERO),
-        Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(100).dividedBy(3));
+    assertThat(
+            pacing.probeTimeout(
+                declaring(Duration.ofMillis(1), Duration.ZERO), Duration.ofSeconds(1)))
+        .isEqualTo(Duration.ofMillis(100).dividedBy(3));
   }
 }

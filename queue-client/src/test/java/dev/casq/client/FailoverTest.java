@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
 import dev.casq.broker.CasqBroker;
 import dev.casq.core.BrokerRecord;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.election.BrokerProbe;
-import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,8 +46,10 @@ class FailoverTest {
         .staleAfter(Brokers.STALE_AFTER)
         .healthTimeout(Duration.ofMillis(300))
         .requestTimeout(Duration.ofSeconds(2))
-        .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(20))
-            .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200)));
+        .retry(
+            RetryPolicy.defaults()
+                .withDeadline(Duration.ofSeconds(20))
+                .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200)));
   }
 
   @Test
@@ -76,19 +78,22 @@ class FailoverTest {
   }
 
   /**
-   * The recorded broker died and another process (here a bare HTTP server naming another broker
-   * id) now listens on its port: that is not the recorded broker being alive, so once the heartbeat
-   * is stale the client takes over.
+   * The recorded broker died and another process (here a bare HTTP server naming another broker id)
+   * now listens on its port: that is not the recorded broker being alive, so once the heartbeat is
+   * stale the client takes over.
    */
   @Test
   void anotherBrokerAnsweringAtTheRecordedAddressIsNotTakenForTheRecordedOne() throws Exception {
     CasqBroker a = Brokers.startCrashable(store);
     BrokerRecord old = a.broker("jobs").orElseThrow();
     int port = java.net.URI.create(a.address()).getPort();
-    try (CasqClient c = client(TakeoverPolicy.IN_PROCESS)
-        .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(8))
-            .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200)))
-        .build()) {
+    try (CasqClient c =
+        client(TakeoverPolicy.IN_PROCESS)
+            .retry(
+                RetryPolicy.defaults()
+                    .withDeadline(Duration.ofSeconds(8))
+                    .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200)))
+            .build()) {
       ClientQueue<Job> q = c.queue(Job.class);
       q.push(new Job(1));
       a.close();
@@ -110,26 +115,32 @@ class FailoverTest {
   /** Answers /health as a live broker with another id, and 503 to everything else. */
   private static HttpServer bindImpostor(int port) {
     HttpServer[] bound = new HttpServer[1];
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
-      try {
-        bound[0] = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
-        return true;
-      } catch (java.net.BindException e) {
-        return false; // the dead broker's socket is still closing
-      }
-    });
-    bound[0].createContext("/", ex -> {
-      boolean health = ex.getRequestURI().getPath().equals("/health");
-      byte[] body = (health
-          ? "{\"status\":\"ok\",\"brokerId\":\"someone-else\",\"queues\":{}}"
-          : "{\"error\":{\"code\":\"unavailable\",\"message\":\"not this queue\"}}")
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.sendResponseHeaders(health ? 200 : 503, body.length);
-      try (var out = ex.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              try {
+                bound[0] = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+                return true;
+              } catch (java.net.BindException e) {
+                return false; // the dead broker's socket is still closing
+              }
+            });
+    bound[0].createContext(
+        "/",
+        ex -> {
+          boolean health = ex.getRequestURI().getPath().equals("/health");
+          byte[] body =
+              (health
+                      ? "{\"status\":\"ok\",\"brokerId\":\"someone-else\",\"queues\":{}}"
+                      : "{\"error\":{\"code\":\"unavailable\",\"message\":\"not this queue\"}}")
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.sendResponseHeaders(health ? 200 : 503, body.length);
+          try (var out = ex.getResponseBody()) {
+            out.write(body);
+          }
+        });
     bound[0].start();
     return bound[0];
   }
@@ -177,8 +188,8 @@ class FailoverTest {
     try (CasqClient c = client(TakeoverPolicy.WAIT).build()) {
       ClientQueue<Job> q = c.queue(Job.class);
       q.push(new Job(1));
-      CasqBroker standby = Brokers.builder(store).standby(true)
-          .standbyPollInterval(Duration.ofMillis(50)).build();
+      CasqBroker standby =
+          Brokers.builder(store).standby(true).standbyPollInterval(Duration.ofMillis(50)).build();
       CompletableFuture<CasqBroker> serving = CompletableFuture.supplyAsync(standby::start);
       try {
         a.close();
@@ -201,8 +212,10 @@ class FailoverTest {
     String recordedId = a.broker("jobs").orElseThrow().id();
     try (CasqClient c =
         client(TakeoverPolicy.NONE)
-            .retry(RetryPolicy.defaults().withDeadline(Duration.ofMillis(800))
-                .withBackoff(Duration.ofMillis(20), Duration.ofMillis(100)))
+            .retry(
+                RetryPolicy.defaults()
+                    .withDeadline(Duration.ofMillis(800))
+                    .withBackoff(Duration.ofMillis(20), Duration.ofMillis(100)))
             .build()) {
       c.queue(Job.class).push(new Job(1));
       String address = a.address();
@@ -245,10 +258,9 @@ class FailoverTest {
         StubBroker b = StubBroker.start(storeB, "jobs")) {
       ObjectNode extra = new ObjectMapper().createObjectNode();
       extra.putObject("broker").put("id", "b").put("address", b.address()).put("epoch", 7);
-      a.addFault(new StubBroker.Fault(p -> p.endsWith("/jobs"), false, 421, "not_broker", null,
-          extra));
-      try (CasqClient c =
-          CasqClient.builder().brokerUrl(a.address()).queueName("jobs").build()) {
+      a.addFault(
+          new StubBroker.Fault(p -> p.endsWith("/jobs"), false, 421, "not_broker", null, extra));
+      try (CasqClient c = CasqClient.builder().brokerUrl(a.address()).queueName("jobs").build()) {
         String id = c.queue(Job.class).push(new Job(1));
         assertThat(c.currentBroker()).contains(b.address());
         assertThat(b.queue().stats().get().counters().pushed()).isEqualTo(1);

@@ -18,11 +18,15 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A TCP proxy on loopback in front of a real broker that can break the next answer: the request is
  * forwarded (and applied by the broker), then the broker's answer is dropped with the connection
- * (the client sees a reset / EOF) or held back past the client's timeout. What a flaky network or
- * a load balancer does to a client.
+ * (the client sees a reset / EOF) or held back past the client's timeout. What a flaky network or a
+ * load balancer does to a client.
  */
 final class FaultyProxy implements AutoCloseable {
-  enum Fault { NONE, DROP_ANSWER, DELAY_ANSWER }
+  enum Fault {
+    NONE,
+    DROP_ANSWER,
+    DELAY_ANSWER
+  }
 
   private final ServerSocket server;
   private final InetSocketAddress upstream;
@@ -82,34 +86,38 @@ final class FaultyProxy implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to, boolean answers) {
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[16 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        for (int n; (n = in.read(buf)) > 0; ) {
-          if (answers) {
-            Fault f = next.getAndSet(Fault.NONE);
-            if (f == Fault.DROP_ANSWER) {
-              faultsApplied.incrementAndGet();
-              closeQuietly(from);
-              closeQuietly(to);
-              return;
-            }
-            if (f == Fault.DELAY_ANSWER) {
-              faultsApplied.incrementAndGet();
-              // the scripted slowness itself, not synchronisation
-              new CountDownLatch(1).await(delay.toMillis(), TimeUnit.MILLISECONDS);
-            }
-          }
-          out.write(buf, 0, n);
-          out.flush();
-        }
-      } catch (IOException | InterruptedException e) {
-        // connection ended
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-      }
-    }, "faulty-proxy-pump");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[16 * 1024];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                  if (answers) {
+                    Fault f = next.getAndSet(Fault.NONE);
+                    if (f == Fault.DROP_ANSWER) {
+                      faultsApplied.incrementAndGet();
+                      closeQuietly(from);
+                      closeQuietly(to);
+                      return;
+                    }
+                    if (f == Fault.DELAY_ANSWER) {
+                      faultsApplied.incrementAndGet();
+                      // the scripted slowness itself, not synchronisation
+                      new CountDownLatch(1).await(delay.toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                  }
+                  out.write(buf, 0, n);
+                  out.flush();
+                }
+              } catch (IOException | InterruptedException e) {
+                // connection ended
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            },
+            "faulty-proxy-pump");
     t.setDaemon(true);
     t.start();
   }

@@ -4,8 +4,8 @@ import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.ObjectStore;
 import dev.casq.storage.ObjectStoreProvider;
 import dev.casq.storage.StoreLocation;
-import dev.casq.storage.tck.DelegatingObjectStore;
 import dev.casq.storage.Version;
+import dev.casq.storage.tck.DelegatingObjectStore;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -46,7 +46,8 @@ public final class HeldResignationStoreProvider implements ObjectStoreProvider {
 
   @Override
   public StoreLocation open(URI uri, Map<String, String> properties) {
-    return new StoreLocation(new Held(MemoryObjectStore.named("held-" + uri.getAuthority())),
+    return new StoreLocation(
+        new Held(MemoryObjectStore.named("held-" + uri.getAuthority())),
         uri.getPath().substring(1));
   }
 

@@ -15,8 +15,9 @@ class InProcessLauncherTimingTest {
 
   @Test
   void theSuccessorDeclaresWhatItsPredecessorDeclared() {
-    BrokerRecord dead = new BrokerRecord("b1", "http://127.0.0.1:1", 3, T)
-        .declaring(Duration.ofMillis(250), Duration.ofMillis(1500));
+    BrokerRecord dead =
+        new BrokerRecord("b1", "http://127.0.0.1:1", 3, T)
+            .declaring(Duration.ofMillis(250), Duration.ofMillis(1500));
 
     ElectionOptions timing = InProcessLauncher.election(Optional.of(dead), Duration.ofSeconds(10));
 

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A broker the client started in its own process gets the client's shutdown timeout: when the
- * store does not take the resignation, closing the client ends after that timeout, not after the
- * broker's default 10 s.
+ * A broker the client started in its own process gets the client's shutdown timeout: when the store
+ * does not take the resignation, closing the client ends after that timeout, not after the broker's
+ * default 10 s.
  */
 class InProcessShutdownTimeoutTest {
   record Job(int n) {}
@@ -43,13 +43,19 @@ class InProcessShutdownTimeoutTest {
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
 
     assertThat(HeldResignationStoreProvider.held()).isEqualTo(1); // the resignation never landed
-    assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(550)).isLessThan(Duration.ofSeconds(5));
+    assertThat(took)
+        .isGreaterThanOrEqualTo(Duration.ofMillis(550))
+        .isLessThan(Duration.ofSeconds(5));
   }
 
   @Test
   void aShutdownTimeoutThatIsNotPositiveIsRefused() {
-    assertThatThrownBy(() -> CasqClient.builder().storeUri("mem://x/jobs.json")
-        .inProcessShutdownTimeout(Duration.ZERO).build())
+    assertThatThrownBy(
+            () ->
+                CasqClient.builder()
+                    .storeUri("mem://x/jobs.json")
+                    .inProcessShutdownTimeout(Duration.ZERO)
+                    .build())
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("shutdown timeout");
   }

@@ -39,8 +39,10 @@ class RealBrokerRetryTest {
             .brokerUrl(proxy.address())
             .queueName("jobs")
             .requestTimeout(Duration.ofMillis(500))
-            .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(10))
-                .withBackoff(Duration.ofMillis(10), Duration.ofMillis(100)))
+            .retry(
+                RetryPolicy.defaults()
+                    .withDeadline(Duration.ofSeconds(10))
+                    .withBackoff(Duration.ofMillis(10), Duration.ofMillis(100)))
             .build();
     jobs = client.queue(Job.class);
   }

@@ -22,8 +22,12 @@ class RemoteQueueContractTest extends QueueContract {
   protected <T> Queue<T> open(Class<T> type) {
     String store = Brokers.store(dir, "contract-" + UUID.randomUUID());
     brokers.add(Brokers.start(store));
-    return CasqClient.builder().storeUri(store).storeProperties(Brokers.props())
-        .takeover(TakeoverPolicy.NONE).build().queue(type);
+    return CasqClient.builder()
+        .storeUri(store)
+        .storeProperties(Brokers.props())
+        .takeover(TakeoverPolicy.NONE)
+        .build()
+        .queue(type);
   }
 
   @AfterEach

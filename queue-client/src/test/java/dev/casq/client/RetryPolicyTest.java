@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
   private final RetryPolicy p =
-      new RetryPolicy(Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(1), 2.0,
-          0.5);
+      new RetryPolicy(
+          Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(1), 2.0, 0.5);
 
   @RepeatedTest(20)
   void backoffGrowsExponentiallyWithJitterAndStopsAtTheCap() {
@@ -35,19 +35,26 @@ class RetryPolicyTest {
 
   @Test
   void invalidPoliciesAreRefused() {
-    assertThatThrownBy(() -> new RetryPolicy(Duration.ofSeconds(-1), Duration.ZERO, Duration.ZERO,
-        1, 0)).hasMessageContaining("deadline");
-    assertThatThrownBy(() -> new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(2),
-        Duration.ofSeconds(1), 2, 0)).hasMessageContaining("backoff");
-    assertThatThrownBy(() -> new RetryPolicy(Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO,
-        0.5, 0)).hasMessageContaining("multiplier");
-    assertThatThrownBy(() -> new RetryPolicy(Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO,
-        2, 1.5)).hasMessageContaining("jitter");
+    assertThatThrownBy(
+            () -> new RetryPolicy(Duration.ofSeconds(-1), Duration.ZERO, Duration.ZERO, 1, 0))
+        .hasMessageContaining("deadline");
+    assertThatThrownBy(
+            () ->
+                new RetryPolicy(
+                    Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 0))
+        .hasMessageContaining("backoff");
+    assertThatThrownBy(
+            () -> new RetryPolicy(Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO, 0.5, 0))
+        .hasMessageContaining("multiplier");
+    assertThatThrownBy(
+            () -> new RetryPolicy(Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO, 2, 1.5))
+        .hasMessageContaining("jitter");
   }
 
   @Test
   void redactedOriginsHideCredentials() {
-    assertThat(ClientConfig.redact("s3://key:secret@bucket/q.json?x=1")).isEqualTo("s3://***@bucket/q.json");
+    assertThat(ClientConfig.redact("s3://key:secret@bucket/q.json?x=1"))
+        .isEqualTo("s3://***@bucket/q.json");
     assertThat(ClientConfig.redact("file:///tmp/q.json")).isEqualTo("file:///tmp/q.json");
   }
 }

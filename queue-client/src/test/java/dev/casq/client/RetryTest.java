@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * Retries after ambiguous failures never duplicate or lose work. The faults are scripted in the
  * STUB broker (see {@link StubBroker}): the request is applied to the real embedded queue, then the
  * answer is lost (connection closed with nothing sent), delayed past the client's timeout, or
- * replaced by 503 outcome_unknown, which the real broker does not do on demand. The same
- * guarantees against the real broker behind a faulty network: {@link RealBrokerRetryTest}.
+ * replaced by 503 outcome_unknown, which the real broker does not do on demand. The same guarantees
+ * against the real broker behind a faulty network: {@link RealBrokerRetryTest}.
  */
 class RetryTest {
   record Job(int n) {}
@@ -40,8 +40,10 @@ class RetryTest {
             .storeUri(store)
             .takeover(TakeoverPolicy.NONE)
             .requestTimeout(Duration.ofMillis(400))
-            .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(10))
-                .withBackoff(Duration.ofMillis(10), Duration.ofMillis(100)))
+            .retry(
+                RetryPolicy.defaults()
+                    .withDeadline(Duration.ofSeconds(10))
+                    .withBackoff(Duration.ofMillis(10), Duration.ofMillis(100)))
             .build();
     jobs = client.queue(Job.class);
   }
@@ -52,8 +54,8 @@ class RetryTest {
     broker.close();
   }
 
-  private static StubBroker.Fault afterApplying(String pathEnd, int status, String code,
-      Duration delay) {
+  private static StubBroker.Fault afterApplying(
+      String pathEnd, int status, String code, Duration delay) {
     return new StubBroker.Fault(p -> p.endsWith(pathEnd), true, status, code, delay, null);
   }
 
@@ -196,8 +198,8 @@ class RetryTest {
 
   @Test
   void serviceUnavailableIsRetriedAndNotAmbiguous() {
-    broker.addFault(new StubBroker.Fault(p -> p.endsWith("/jobs"), false, 503, "unavailable",
-        null, null));
+    broker.addFault(
+        new StubBroker.Fault(p -> p.endsWith("/jobs"), false, 503, "unavailable", null, null));
     String id = jobs.push(new Job(8));
     assertThat(broker.pushesApplied()).isEqualTo(1);
     assertThat(jobs.get(id).status()).isEqualTo(JobStatus.QUEUED);
@@ -209,8 +211,10 @@ class RetryTest {
         CasqClient.builder()
             .brokerUrl(broker.address())
             .queueName("jobs")
-            .retry(RetryPolicy.defaults().withDeadline(Duration.ofMillis(300))
-                .withBackoff(Duration.ofMillis(20), Duration.ofMillis(50)))
+            .retry(
+                RetryPolicy.defaults()
+                    .withDeadline(Duration.ofMillis(300))
+                    .withBackoff(Duration.ofMillis(20), Duration.ofMillis(50)))
             .build()) {
       for (int i = 0; i < 100; i++) {
         broker.addFault(afterApplying("/jobs", 503, "outcome_unknown", null));
@@ -231,13 +235,15 @@ class RetryTest {
         CasqClient.builder()
             .brokerUrl("http://127.0.0.1:" + port)
             .queueName("jobs")
-            .retry(RetryPolicy.defaults().withDeadline(Duration.ofMillis(400))
-                .withBackoff(Duration.ofMillis(20), Duration.ofMillis(50)))
+            .retry(
+                RetryPolicy.defaults()
+                    .withDeadline(Duration.ofMillis(400))
+                    .withBackoff(Duration.ofMillis(20), Duration.ofMillis(50)))
             .build()) {
       long t0 = System.nanoTime();
       assertThatThrownBy(() -> nowhere.queue(Job.class).push(new Job(10)))
-          .isInstanceOfSatisfying(BrokerUnavailableException.class,
-              e -> assertThat(e.mayHaveBeenApplied()).isFalse())
+          .isInstanceOfSatisfying(
+              BrokerUnavailableException.class, e -> assertThat(e.mayHaveBeenApplied()).isFalse())
           .hasMessageContaining("connection refused")
           .hasMessageContaining("127.0.0.1:" + port);
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));

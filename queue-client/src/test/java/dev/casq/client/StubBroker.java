@@ -56,8 +56,13 @@ final class StubBroker implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A scripted fault for the next request that matches. */
-  record Fault(Predicate<String> path, boolean applyFirst, int status, String code,
-      Duration delay, JsonNode extra) {}
+  record Fault(
+      Predicate<String> path,
+      boolean applyFirst,
+      int status,
+      String code,
+      Duration delay,
+      JsonNode extra) {}
 
   private final String name;
   private final JobQueue queue;
@@ -71,13 +76,15 @@ final class StubBroker implements AutoCloseable {
   private final AtomicInteger pushesApplied = new AtomicInteger();
   private volatile boolean stopped;
 
-  private StubBroker(String storeUri, String name, String token, ElectionOptions election,
-      boolean resignOnClose) throws IOException {
+  private StubBroker(
+      String storeUri, String name, String token, ElectionOptions election, boolean resignOnClose)
+      throws IOException {
     this.name = name;
     this.token = token;
     this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     this.address = "http://127.0.0.1:" + server.getAddress().getPort();
-    this.queue = JobQueue.open(storeUri, QueueOptions.builder().archive(1000, Duration.ofHours(1)).build());
+    this.queue =
+        JobQueue.open(storeUri, QueueOptions.builder().archive(1000, Duration.ofHours(1)).build());
     try {
       this.tenure =
           BrokerTenure.builder(queue, "stub-" + server.getAddress().getPort(), address)
@@ -98,8 +105,9 @@ final class StubBroker implements AutoCloseable {
     return new StubBroker(storeUri, name, null, ElectionOptions.defaults(), true);
   }
 
-  static StubBroker start(String storeUri, String name, String token, ElectionOptions election,
-      boolean resignOnClose) throws IOException {
+  static StubBroker start(
+      String storeUri, String name, String token, ElectionOptions election, boolean resignOnClose)
+      throws IOException {
     return new StubBroker(storeUri, name, token, election, resignOnClose);
   }
 
@@ -244,8 +252,10 @@ final class StubBroker implements AutoCloseable {
     if (method.equals("POST") && rest.equals("/jobs")) {
       PushResult r = queue.push(pushRequest(in)).get();
       pushesApplied.incrementAndGet();
-      return new Object[] {r.duplicate() ? 200 : 201,
-          JSON.createObjectNode().put("id", r.jobId()).put("duplicate", r.duplicate())};
+      return new Object[] {
+        r.duplicate() ? 200 : 201,
+        JSON.createObjectNode().put("id", r.jobId()).put("duplicate", r.duplicate())
+      };
     }
     if (method.equals("POST") && rest.equals("/jobs/batch")) {
       List<CompletableFuture<PushResult>> fs = new ArrayList<>();
@@ -260,8 +270,12 @@ final class StubBroker implements AutoCloseable {
           results.addObject().put("id", r.jobId()).put("duplicate", r.duplicate());
         } catch (ExecutionException e) {
           ObjectNode err = results.addObject().putObject("error");
-          err.put("code", e.getCause() instanceof PayloadTooLargeException ? "payload_too_large"
-              : "invalid_request").put("message", e.getCause().getMessage());
+          err.put(
+                  "code",
+                  e.getCause() instanceof PayloadTooLargeException
+                      ? "payload_too_large"
+                      : "invalid_request")
+              .put("message", e.getCause().getMessage());
         }
       }
       ObjectNode out = JSON.createObjectNode();
@@ -272,8 +286,12 @@ final class StubBroker implements AutoCloseable {
       Set<String> types = new HashSet<>();
       in.path("types").forEach(t -> types.add(t.asText()));
       ClaimRequest cr =
-          new ClaimRequest(in.path("worker").asText(), dur(in, "lease"), in.path("limit").asInt(1),
-              types, in.hasNonNull("requestId") ? in.get("requestId").asText() : null);
+          new ClaimRequest(
+              in.path("worker").asText(),
+              dur(in, "lease"),
+              in.path("limit").asInt(1),
+              types,
+              in.hasNonNull("requestId") ? in.get("requestId").asText() : null);
       Duration wait = dur(in, "wait");
       List<Job> jobs = queue.claim(cr, wait == null ? Duration.ZERO : wait).get();
       ObjectNode out = JSON.createObjectNode();
@@ -294,17 +312,28 @@ final class StubBroker implements AutoCloseable {
     if (method.equals("GET") && rest.equals("/stats")) {
       QueueStats s = queue.stats().get();
       ObjectNode out = JSON.createObjectNode();
-      out.put("queue", name).put("revision", s.revision()).put("ready", s.ready())
-          .put("scheduled", s.scheduled()).put("leased", s.leased()).put("pending", s.pending())
+      out.put("queue", name)
+          .put("revision", s.revision())
+          .put("ready", s.ready())
+          .put("scheduled", s.scheduled())
+          .put("leased", s.leased())
+          .put("pending", s.pending())
           .put("finishedPendingArchive", s.finishedPendingArchive());
       ObjectNode c = out.putObject("counters");
-      c.put("pushed", s.counters().pushed()).put("claimed", s.counters().claimed())
-          .put("completed", s.counters().completed()).put("failed", s.counters().failed())
-          .put("dead", s.counters().dead()).put("expired", s.counters().expired())
-          .put("cancelled", s.counters().cancelled()).put("archived", s.counters().archived());
+      c.put("pushed", s.counters().pushed())
+          .put("claimed", s.counters().claimed())
+          .put("completed", s.counters().completed())
+          .put("failed", s.counters().failed())
+          .put("dead", s.counters().dead())
+          .put("expired", s.counters().expired())
+          .put("cancelled", s.counters().cancelled())
+          .put("archived", s.counters().archived());
       if (s.broker() != null) {
-        out.putObject("broker").put("id", s.broker().id()).put("address", s.broker().address())
-            .put("epoch", s.broker().epoch()).put("heartbeatAt", s.broker().heartbeatAt().toString());
+        out.putObject("broker")
+            .put("id", s.broker().id())
+            .put("address", s.broker().address())
+            .put("epoch", s.broker().epoch())
+            .put("heartbeatAt", s.broker().heartbeatAt().toString());
       }
       out.put("updatedAt", s.updatedAt() == null ? null : s.updatedAt().toString());
       return new Object[] {200, out};
@@ -318,30 +347,46 @@ final class StubBroker implements AutoCloseable {
       String action = parts.length == 2 ? parts[1] : "";
       String token = in.path("leaseToken").asText(null);
       switch (action) {
-        case "heartbeat": {
-          Lease l = queue.heartbeat(id, token, dur(in, "extend")).get();
-          return new Object[] {200,
-              JSON.createObjectNode().put("leaseExpiresAt", l.expiresAt().toString())};
-        }
-        case "complete": {
-          String result = in.has("result") ? JSON.writeValueAsString(in.get("result")) : null;
-          queue.complete(id, token, result).get();
-          return new Object[] {200, JSON.createObjectNode().put("id", id).put("status", "completed")};
-        }
-        case "fail": {
-          JobStatus st =
-              queue.fail(id, token, in.path("error").asText(null), in.path("retry").asBoolean(true))
-                  .get();
-          return new Object[] {200, JSON.createObjectNode().put("id", id).put("status", st.wireName())};
-        }
-        case "release": {
-          queue.release(id, token).get();
-          return new Object[] {200, JSON.createObjectNode().put("id", id).put("status", "queued")};
-        }
-        case "cancel": {
-          queue.cancel(id).get();
-          return new Object[] {200, JSON.createObjectNode().put("id", id).put("status", "cancelled")};
-        }
+        case "heartbeat":
+          {
+            Lease l = queue.heartbeat(id, token, dur(in, "extend")).get();
+            return new Object[] {
+              200, JSON.createObjectNode().put("leaseExpiresAt", l.expiresAt().toString())
+            };
+          }
+        case "complete":
+          {
+            String result = in.has("result") ? JSON.writeValueAsString(in.get("result")) : null;
+            queue.complete(id, token, result).get();
+            return new Object[] {
+              200, JSON.createObjectNode().put("id", id).put("status", "completed")
+            };
+          }
+        case "fail":
+          {
+            JobStatus st =
+                queue
+                    .fail(
+                        id, token, in.path("error").asText(null), in.path("retry").asBoolean(true))
+                    .get();
+            return new Object[] {
+              200, JSON.createObjectNode().put("id", id).put("status", st.wireName())
+            };
+          }
+        case "release":
+          {
+            queue.release(id, token).get();
+            return new Object[] {
+              200, JSON.createObjectNode().put("id", id).put("status", "queued")
+            };
+          }
+        case "cancel":
+          {
+            queue.cancel(id).get();
+            return new Object[] {
+              200, JSON.createObjectNode().put("id", id).put("status", "cancelled")
+            };
+          }
         default:
           break;
       }
@@ -353,8 +398,10 @@ final class StubBroker implements AutoCloseable {
     ObjectNode o = JSON.createObjectNode();
     o.put("id", j.id()).put("status", j.status().wireName());
     o.set("payload", JSON.readTree(j.payloadJson()));
-    o.put("priority", j.priority()).put("runAt", j.runAt().toString())
-        .put("attempts", j.attempts()).put("maxAttempts", j.maxAttempts())
+    o.put("priority", j.priority())
+        .put("runAt", j.runAt().toString())
+        .put("attempts", j.attempts())
+        .put("maxAttempts", j.maxAttempts())
         .put("createdAt", j.createdAt().toString());
     if (j.type() != null) {
       o.put("type", j.type());
@@ -363,7 +410,8 @@ final class StubBroker implements AutoCloseable {
       o.put("key", j.idempotencyKey());
     }
     if (j.lease() != null) {
-      o.putObject("lease").put("worker", j.lease().worker())
+      o.putObject("lease")
+          .put("worker", j.lease().worker())
           .put("expiresAt", j.lease().expiresAt().toString());
     }
     if (j.lastError() != null) {
@@ -383,14 +431,20 @@ final class StubBroker implements AutoCloseable {
       throw new InvalidRequestException("push needs a \"payload\"");
     }
     Instant runAt = in.hasNonNull("runAt") ? Instant.parse(in.get("runAt").asText()) : null;
-    return new PushRequest(JSON.writeValueAsString(in.get("payload")), in.path("type").asText(null),
-        in.hasNonNull("priority") ? in.get("priority").asInt() : null, runAt, dur(in, "delay"),
+    return new PushRequest(
+        JSON.writeValueAsString(in.get("payload")),
+        in.path("type").asText(null),
+        in.hasNonNull("priority") ? in.get("priority").asInt() : null,
+        runAt,
+        dur(in, "delay"),
         in.hasNonNull("maxAttempts") ? in.get("maxAttempts").asInt() : null,
         in.path("key").asText(null));
   }
 
   private static Duration dur(JsonNode in, String field) {
-    return in.hasNonNull(field) ? StoreProperties.parseDuration(field, in.get(field).asText()) : null;
+    return in.hasNonNull(field)
+        ? StoreProperties.parseDuration(field, in.get(field).asText())
+        : null;
   }
 
   private static JsonNode parse(byte[] body) {
@@ -404,8 +458,14 @@ final class StubBroker implements AutoCloseable {
   private void mapError(HttpExchange ex, Throwable c) throws IOException {
     if (c instanceof FencedException f) {
       ObjectNode extra = JSON.createObjectNode();
-      f.currentBroker().ifPresent(b -> extra.putObject("broker").put("id", b.id())
-          .put("address", b.address()).put("epoch", b.epoch()));
+      f.currentBroker()
+          .ifPresent(
+              b ->
+                  extra
+                      .putObject("broker")
+                      .put("id", b.id())
+                      .put("address", b.address())
+                      .put("epoch", b.epoch()));
       error(ex, 421, "not_broker", c.getMessage(), extra);
     } else if (c instanceof PayloadTooLargeException) {
       error(ex, 413, "payload_too_large", c.getMessage(), null);
@@ -438,8 +498,9 @@ final class StubBroker implements AutoCloseable {
     }
   }
 
-  private static void error(HttpExchange ex, int status, String code, String message,
-      ObjectNode extra) throws IOException {
+  private static void error(
+      HttpExchange ex, int status, String code, String message, ObjectNode extra)
+      throws IOException {
     ObjectNode body = JSON.createObjectNode();
     body.putObject("error").put("code", code).put("message", message);
     if (extra != null) {

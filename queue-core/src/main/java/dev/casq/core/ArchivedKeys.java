@@ -1,7 +1,6 @@
 package dev.casq.core;
 
 import dev.casq.storage.ObjectStore;
-import dev.casq.storage.StorageException;
 import dev.casq.storage.VersionedBytes;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,12 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The idempotency keys of finished jobs, which the queue object does not hold: the engine's
- * {@link KeyMemory} of committed keys, filled from the finished jobs of every state it reads and
- * from the key index objects ({@link KeyIndexObject}) of the archives those states name (each read
- * once, many at a time, falling back to the archive itself when an archive has no index), and
- * from the keys of its own commits as they land. Confined to the engine's thread (the loading
- * threads only read and decode).
+ * The idempotency keys of finished jobs, which the queue object does not hold: the engine's {@link
+ * KeyMemory} of committed keys, filled from the finished jobs of every state it reads and from the
+ * key index objects ({@link KeyIndexObject}) of the archives those states name (each read once,
+ * many at a time, falling back to the archive itself when an archive has no index), and from the
+ * keys of its own commits as they land. Confined to the engine's thread (the loading threads only
+ * read and decode).
  */
 final class ArchivedKeys {
   private static final Logger log = LoggerFactory.getLogger(ArchivedKeys.class);
@@ -40,8 +39,13 @@ final class ArchivedKeys {
   private final AtomicLong archiveReads = new AtomicLong();
   private boolean budgetWarned;
 
-  ArchivedKeys(ObjectStore store, String queueKey, QueuePolicy policy, KeyHasher hasher,
-      boolean parallel, EngineMetrics metrics) {
+  ArchivedKeys(
+      ObjectStore store,
+      String queueKey,
+      QueuePolicy policy,
+      KeyHasher hasher,
+      boolean parallel,
+      EngineMetrics metrics) {
     this.store = store;
     this.queueKey = queueKey;
     this.policy = policy;
@@ -145,8 +149,10 @@ final class ArchivedKeys {
     metrics.recordKeysHeld(state.keysHeld());
     if (budgetWarned && state.keysHeld() < policy.idempotencyKeyCapacity() * 9 / 10) {
       budgetWarned = false;
-      log.info("queue {} holds {} idempotency keys, under 90% of its idempotencyMemoryBudget"
-          + " again; keyed pushes are accepted", queueKey, state.keysHeld());
+      log.info(
+          "queue {} holds {} idempotency keys, under 90% of its idempotencyMemoryBudget"
+              + " again; keyed pushes are accepted",
+          queueKey, state.keysHeld());
     }
   }
 
@@ -160,11 +166,15 @@ final class ArchivedKeys {
     metrics.recordKeyBudgetRefusal();
     if (!budgetWarned) {
       budgetWarned = true;
-      log.warn("queue {} holds {} idempotency keys, as many as its idempotencyMemoryBudget of {}"
-          + " bytes allows: pushes with a new idempotency key are refused (HTTP 429"
-          + " idempotency_budget) until keys older than the idempotencyRetention of {} are"
-          + " forgotten; raise the budget or shorten the retention", queueKey,
-          state.keysHeld(), policy.idempotencyMemoryBudget(), policy.idempotencyRetention());
+      log.warn(
+          "queue {} holds {} idempotency keys, as many as its idempotencyMemoryBudget of {}"
+              + " bytes allows: pushes with a new idempotency key are refused (HTTP 429"
+              + " idempotency_budget) until keys older than the idempotencyRetention of {} are"
+              + " forgotten; raise the budget or shorten the retention",
+          queueKey,
+          state.keysHeld(),
+          policy.idempotencyMemoryBudget(),
+          policy.idempotencyRetention());
     }
   }
 
@@ -194,8 +204,8 @@ final class ArchivedKeys {
   /** Reads the key index objects of {@code refs} (many at once) into the memory. */
   private void load(List<QueueState.ArchiveRef> refs, Instant now) {
     long started = System.nanoTime();
-    List<KeyIndexObject.Entries> all = KeyIndexReads.readAll(refs, a -> entriesOf(a.key()),
-        parallel, queueKey);
+    List<KeyIndexObject.Entries> all =
+        KeyIndexReads.readAll(refs, a -> entriesOf(a.key()), parallel, queueKey);
     long read = System.nanoTime();
     long total = 0;
     for (KeyIndexObject.Entries e : all) {
@@ -217,9 +227,15 @@ final class ArchivedKeys {
     }
     if (refs.size() > 1) {
       long end = System.nanoTime();
-      log.info("queue {}: remembered {} idempotency keys from {} key index objects in {} ms"
-          + " ({} ms reading, {} ms indexing)", queueKey, total, refs.size(),
-          (end - started) / 1_000_000, (read - started) / 1_000_000, (end - read) / 1_000_000);
+      log.info(
+          "queue {}: remembered {} idempotency keys from {} key index objects in {} ms"
+              + " ({} ms reading, {} ms indexing)",
+          queueKey,
+          total,
+          refs.size(),
+          (end - started) / 1_000_000,
+          (read - started) / 1_000_000,
+          (end - read) / 1_000_000);
     }
   }
 
@@ -232,22 +248,30 @@ final class ArchivedKeys {
       try {
         return KeyIndexObject.decode(index.get().data());
       } catch (CorruptStateException e) {
-        log.warn("key index object {} cannot be read ({}); reading its archive instead",
-            indexKey, e.getMessage());
+        log.warn(
+            "key index object {} cannot be read ({}); reading its archive instead",
+            indexKey,
+            e.getMessage());
       }
     }
     archiveReads.incrementAndGet();
     try {
       Optional<VersionedBytes> archive = store.read(archiveKey);
       if (archive.isEmpty()) {
-        log.warn("archive object {} named by {} is missing, and so is its key index; the"
-            + " idempotency keys of its jobs are forgotten", archiveKey, queueKey);
+        log.warn(
+            "archive object {} named by {} is missing, and so is its key index; the"
+                + " idempotency keys of its jobs are forgotten",
+            archiveKey,
+            queueKey);
         return KeyIndexObject.of(List.of(), memory.hasher());
       }
       return KeyIndexObject.of(StateCodec.decodeArchive(archive.get().data()), memory.hasher());
     } catch (CorruptStateException e) {
-      log.warn("archive object {} cannot be read ({}); the idempotency keys of its jobs are"
-          + " forgotten", archiveKey, e.getMessage());
+      log.warn(
+          "archive object {} cannot be read ({}); the idempotency keys of its jobs are"
+              + " forgotten",
+          archiveKey,
+          e.getMessage());
       return KeyIndexObject.of(List.of(), memory.hasher());
     }
   }

@@ -12,11 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves finished jobs out of the queue object: writes them to a time-bucketed archive object
- * before the commit that drops them, and deletes that object again only when the commit is proven
- * lost (never for a commit that may still land). When the jobs carry idempotency keys, a key
- * index object ({@link KeyIndexObject}) is written next to the archive, before it, and deleted
- * with it.
+ * Moves finished jobs out of the queue object: writes them to a time-bucketed archive object before
+ * the commit that drops them, and deletes that object again only when the commit is proven lost
+ * (never for a commit that may still land). When the jobs carry idempotency keys, a key index
+ * object ({@link KeyIndexObject}) is written next to the archive, before it, and deleted with it.
  */
 final class Archiver {
   private static final Logger log = LoggerFactory.getLogger(Archiver.class);
@@ -33,7 +32,11 @@ final class Archiver {
   private final ArchivedKeys keys;
   private final EngineMetrics metrics;
 
-  Archiver(ObjectStore store, String queueKey, EngineOptions options, ArchivedKeys keys,
+  Archiver(
+      ObjectStore store,
+      String queueKey,
+      EngineOptions options,
+      ArchivedKeys keys,
       EngineMetrics metrics) {
     this.store = store;
     this.queueKey = queueKey;
@@ -66,8 +69,10 @@ final class Archiver {
     try {
       store.put(archiveKey, StateCodec.encodeArchive(records, commitRef));
     } catch (StorageException e) {
-      log.warn("archive write {} failed ({}); finished jobs stay in the queue object for now",
-          archiveKey, e.toString());
+      log.warn(
+          "archive write {} failed ({}); finished jobs stay in the queue object for now",
+          archiveKey,
+          e.toString());
       if (indexed) {
         delete(KeyIndexObject.keyFor(archiveKey), "its archive could not be written");
       }
@@ -105,8 +110,10 @@ final class Archiver {
       return true;
     } catch (StorageException e) {
       // the archive still holds the keys: a starting engine reads it instead (slower)
-      log.warn("key index write {} failed ({}); a starting engine reads the archive for its keys",
-          indexKey, e.toString());
+      log.warn(
+          "key index write {} failed ({}); a starting engine reads the archive for its keys",
+          indexKey,
+          e.toString());
       return false;
     }
   }

@@ -27,6 +27,7 @@ public record BrokerRecord(
     Duration staleAfter) {
   /**
    * Creates a record; see the class comment for the fields.
+   *
    * @param id the broker id
    * @param address the base URL
    * @param epoch the epoch, at least 1

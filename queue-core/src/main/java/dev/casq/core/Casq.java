@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Opens embedded queues: {@link dev.casq.api.Queue}s whose engine runs in this process. The same
- * interface reaches a queue through a broker with {@code dev.casq.client.CasqClient.connect(storeUri,
- * Type.class)} (module queue-client): a program moves between the two by changing that one call
- * (docs/api.md).
+ * interface reaches a queue through a broker with {@code
+ * dev.casq.client.CasqClient.connect(storeUri, Type.class)} (module queue-client): a program moves
+ * between the two by changing that one call (docs/api.md).
  *
  * <pre>{@code
  * try (Queue<Email> emails = Casq.open("file:///var/lib/myapp/emails.json", Email.class)) {
@@ -15,10 +15,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * }
  * }</pre>
  *
- * <p>The store module of the URI's scheme must be on the class path ({@code storage-localfile}
- * for {@code file://}, {@code storage-s3}, {@code storage-gcs}; {@code mem://} is built in), and
- * Jackson 2.16 or newer ({@link DependencyCheck}). casq logs through SLF4J. The README's
- * "Getting started (embedded)" has a complete program.
+ * <p>The store module of the URI's scheme must be on the class path ({@code storage-localfile} for
+ * {@code file://}, {@code storage-s3}, {@code storage-gcs}; {@code mem://} is built in), and
+ * Jackson 2.16 or newer ({@link DependencyCheck}). casq logs through SLF4J. The README's "Getting
+ * started (embedded)" has a complete program.
  */
 public final class Casq {
   private Casq() {}
@@ -26,8 +26,8 @@ public final class Casq {
   /**
    * Opens (creating if absent) the queue at {@code storeUri} with default options.
    *
-   * @param storeUri where the queue object lives, e.g. {@code file:///var/lib/app/emails.json};
-   *     the store module of its scheme must be on the class path
+   * @param storeUri where the queue object lives, e.g. {@code file:///var/lib/app/emails.json}; the
+   *     store module of its scheme must be on the class path
    * @param type the payload type, converted to and from JSON with Jackson
    * @param <T> the payload type
    * @return the open queue; close it to stop its engine

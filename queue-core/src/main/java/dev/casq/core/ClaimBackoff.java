@@ -13,6 +13,7 @@ import java.util.function.DoubleSupplier;
 public final class ClaimBackoff {
   /** First pause: 50 ms. */
   public static final Duration FIRST = Duration.ofMillis(50);
+
   /** Longest pause: 5 s. */
   public static final Duration MAX = Duration.ofSeconds(5);
 
@@ -68,7 +69,8 @@ public final class ClaimBackoff {
     long firstNanos = first.toNanos();
     long maxNanos = max.toNanos();
     int shift = Math.min(failuresInARow - 1, 62);
-    long step = firstNanos > (maxNanos >> shift) ? maxNanos : Math.min(maxNanos, firstNanos << shift);
+    long step =
+        firstNanos > (maxNanos >> shift) ? maxNanos : Math.min(maxNanos, firstNanos << shift);
     double j = Math.min(Math.max(jitter, 0), 1);
     return Duration.ofNanos(step / 2 + (long) (j * (step - step / 2)));
   }

@@ -13,6 +13,7 @@ import java.time.Instant;
 public interface Command<R> {
   /**
    * Applies the request to the engine's working state, on the engine thread.
+   *
    * @param state the working state, to change through {@code machine}
    * @param machine the state machine of the queue
    * @param now the time of the batch, already applied to the state by a tick

@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * the other fails its condition, so the batch is never applied twice. An unknown outcome is never
  * taken for a lost race.
  *
- * <p>A write the store refused (precondition failed) every time it was sent never landed and
- * never will: it is lost even when the object has moved on so far (beyond its recent commit marks)
- * that the marks cannot tell. Only a write one of whose sends ended without a clear answer can be
- * of unknowable outcome.
+ * <p>A write the store refused (precondition failed) every time it was sent never landed and never
+ * will: it is lost even when the object has moved on so far (beyond its recent commit marks) that
+ * the marks cannot tell. Only a write one of whose sends ended without a clear answer can be of
+ * unknowable outcome.
  */
 final class CommitAttempt {
   private static final Logger log = LoggerFactory.getLogger(CommitAttempt.class);
@@ -39,8 +39,13 @@ final class CommitAttempt {
   private final Consumer<Throwable> trouble; // told of each failed try, for the engine's health
   private final CommitLoop.OutcomePolicy outcomes;
 
-  CommitAttempt(ObjectStore store, String key, Sleeper sleeper, EngineMetrics metrics,
-      Consumer<Throwable> trouble, CommitLoop.OutcomePolicy outcomes) {
+  CommitAttempt(
+      ObjectStore store,
+      String key,
+      Sleeper sleeper,
+      EngineMetrics metrics,
+      Consumer<Throwable> trouble,
+      CommitLoop.OutcomePolicy outcomes) {
     this.outcomes = outcomes;
     this.store = store;
     this.key = key;
@@ -63,8 +68,11 @@ final class CommitAttempt {
       } catch (RuntimeException e) { // unknown outcome, or any other error: it may have landed
         metrics.recordUnknown();
         trouble.accept(e);
-        log.debug("write of {} revision {} ended without a clear answer ({}); re-reading", key,
-            w.revision(), e.toString());
+        log.debug(
+            "write of {} revision {} ended without a clear answer ({}); re-reading",
+            key,
+            w.revision(),
+            e.toString());
         failure = e;
         unclear = true;
       }
@@ -72,8 +80,11 @@ final class CommitAttempt {
       if (outcome != null) {
         return outcome;
       }
-      log.info("write of {} revision {} has not landed and may still land; writing the same"
-          + " commit again", key, w.revision());
+      log.info(
+          "write of {} revision {} has not landed and may still land; writing the same"
+              + " commit again",
+          key,
+          w.revision());
       sleeper.pause(Math.min(1000, 10L << Math.min(resend, 6)));
     }
   }
@@ -81,8 +92,8 @@ final class CommitAttempt {
   /**
    * Decides by a re-read; null when the write has not landed but still may.
    *
-   * @param unclear whether a send of the write ended without a clear answer (else the store
-   *     refused every send)
+   * @param unclear whether a send of the write ended without a clear answer (else the store refused
+   *     every send)
    */
   private WriteOutcome resolve(InFlightWrite w, Throwable failure, boolean unclear) {
     VersionedBytes current;
@@ -90,8 +101,9 @@ final class CommitAttempt {
     try {
       Optional<VersionedBytes> read = readUntilAnswered();
       if (read.isEmpty()) {
-        return new WriteOutcome.Broken(new CorruptStateException(
-            "queue object " + key + " was deleted while in use; refusing to recreate it"));
+        return new WriteOutcome.Broken(
+            new CorruptStateException(
+                "queue object " + key + " was deleted while in use; refusing to recreate it"));
       }
       current = read.get();
       state = StateCodec.decode(current.data());

@@ -1,8 +1,8 @@
 package dev.casq.core;
 
 /**
- * Checked by the commit engine against every state it is about to write over, so that a writer
- * that has been replaced stops writing. Throw {@link FencedException} to fence the engine for good.
+ * Checked by the commit engine against every state it is about to write over, so that a writer that
+ * has been replaced stops writing. Throw {@link FencedException} to fence the engine for good.
  */
 @FunctionalInterface
 public interface CommitGuard {
@@ -11,6 +11,7 @@ public interface CommitGuard {
 
   /**
    * Checks the state the engine is about to replace.
+   *
    * @param current the state last read or written
    * @throws FencedException if this writer must not write over it
    */

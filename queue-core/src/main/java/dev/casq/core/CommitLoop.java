@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #accept}: a command is applied to the working state at once, even while a write is
  *       in flight (up to {@code maxBatchSize} commands wait for the next write).
  *   <li>{@link #flush}: when no write is in flight, the applied commands (and the timers' work:
- *       expired leases, due jobs, archiving) are sealed into the next state and its write is
- *       handed to the driver's {@link Writes}.
+ *       expired leases, due jobs, archiving) are sealed into the next state and its write is handed
+ *       to the driver's {@link Writes}.
  *   <li>{@link #writeEnded}: one place handles the four outcomes of a write: won or landed (answer
  *       the callers), lost (re-read state, apply everything again), unknowable (tell the callers
  *       so). A write whose outcome is unknown is settled by the writer before it comes back here
@@ -54,9 +54,9 @@ public final class CommitLoop {
     /** Re-read until the outcome is known (won, landed, lost) or provably unknowable. */
     RESOLVE,
     /**
-     * Broken on purpose, for tests only: an unknown outcome is taken for a lost race and the
-     * batch is applied again under a new commit id, although the first write may have landed or
-     * may still land.
+     * Broken on purpose, for tests only: an unknown outcome is taken for a lost race and the batch
+     * is applied again under a new commit id, although the first write may have landed or may still
+     * land.
      */
     GUESS_LOST_FOR_TESTING
   }
@@ -65,8 +65,8 @@ public final class CommitLoop {
   @FunctionalInterface
   public interface Writes {
     /**
-     * Called on the loop's thread when a write is ready. The driver calls {@link Write#perform}
-     * (on any thread), then {@link CommitLoop#writeEnded} on the loop's thread.
+     * Called on the loop's thread when a write is ready. The driver calls {@link Write#perform} (on
+     * any thread), then {@link CommitLoop#writeEnded} on the loop's thread.
      */
     void start(Write write);
   }
@@ -111,7 +111,9 @@ public final class CommitLoop {
     /** A short name of the outcome, for logs and simulation histories. */
     public String outcomeName() {
       WriteOutcome o = outcome;
-      return o == null ? "pending" : o.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+      return o == null
+          ? "pending"
+          : o.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
   }
 
@@ -153,8 +155,14 @@ public final class CommitLoop {
    * @param sleeper the back-off of storage retries (simulated time in a simulation)
    * @param health told of every change of the loop's health
    */
-  public CommitLoop(ObjectStore store, String key, QueueStateMachine machine,
-      EngineOptions options, EngineMetrics metrics, Sleeper sleeper, Writes writes,
+  public CommitLoop(
+      ObjectStore store,
+      String key,
+      QueueStateMachine machine,
+      EngineOptions options,
+      EngineMetrics metrics,
+      Sleeper sleeper,
+      Writes writes,
       BiConsumer<EngineHealth.State, String> health) {
     this(store, key, machine, options, metrics, sleeper, writes, health, OutcomePolicy.RESOLVE);
   }
@@ -163,9 +171,16 @@ public final class CommitLoop {
    * As above, with the way unknown outcomes are settled: only the simulator's tests pass anything
    * but {@link OutcomePolicy#RESOLVE}, to run a deliberately broken engine.
    */
-  public CommitLoop(ObjectStore store, String key, QueueStateMachine machine,
-      EngineOptions options, EngineMetrics metrics, Sleeper sleeper, Writes writes,
-      BiConsumer<EngineHealth.State, String> health, OutcomePolicy outcomes) {
+  public CommitLoop(
+      ObjectStore store,
+      String key,
+      QueueStateMachine machine,
+      EngineOptions options,
+      EngineMetrics metrics,
+      Sleeper sleeper,
+      Writes writes,
+      BiConsumer<EngineHealth.State, String> health,
+      OutcomePolicy outcomes) {
     this.store = new ReadRetryingStore(store, sleeper);
     this.key = Objects.requireNonNull(key, "key");
     this.machine = Objects.requireNonNull(machine, "machine");
@@ -177,16 +192,32 @@ public final class CommitLoop {
         options.minCommitInterval() != null
             ? options.minCommitInterval()
             : store.capabilities().minWriteInterval();
-    this.archivedKeys = new ArchivedKeys(this.store, key, machine.policy(), KeyHasher.MURMUR3,
-        sleeper == Sleeper.REAL, metrics); // a simulated engine reads on its own thread only
+    this.archivedKeys =
+        new ArchivedKeys(
+            this.store,
+            key,
+            machine.policy(),
+            KeyHasher.MURMUR3,
+            sleeper == Sleeper.REAL,
+            metrics); // a simulated engine reads on its own thread only
     this.archiver = new Archiver(this.store, key, options, archivedKeys, metrics);
-    this.segments = new Segments(this.store, key, options, metrics,
-        sleeper == Sleeper.REAL); // as the archived keys: many reads at once, but not simulated
+    this.segments =
+        new Segments(
+            this.store,
+            key,
+            options,
+            metrics,
+            sleeper == Sleeper.REAL); // as the archived keys: many reads at once, but not simulated
     this.leasedObjects = new LeasedObjects(this.store, key, options);
     this.errors = new ErrorLog(log, "queue " + key);
-    this.attempt = new CommitAttempt(this.store, key, sleeper, metrics,
-        e -> trouble("writing the queue object failed; retrying", e),
-        Objects.requireNonNull(outcomes, "outcomes"));
+    this.attempt =
+        new CommitAttempt(
+            this.store,
+            key,
+            sleeper,
+            metrics,
+            e -> trouble("writing the queue object failed; retrying", e),
+            Objects.requireNonNull(outcomes, "outcomes"));
     this.jitter = new SplittableRandom(key.hashCode());
     this.sleeper = sleeper;
   }
@@ -268,9 +299,15 @@ public final class CommitLoop {
       return;
     }
     if (p.command.addsJobs() && sealedBytes.length >= options.maxObjectBytes()) {
-      p.reject(new QueueFullException("queue " + key + " is full: its object has "
-          + sealedBytes.length + " bytes, the limit (maxObjectBytes) is "
-          + options.maxObjectBytes() + "; drain it or raise the limit"));
+      p.reject(
+          new QueueFullException(
+              "queue "
+                  + key
+                  + " is full: its object has "
+                  + sealedBytes.length
+                  + " bytes, the limit (maxObjectBytes) is "
+                  + options.maxObjectBytes()
+                  + "; drain it or raise the limit"));
       settleRejected(p);
       return;
     }
@@ -349,8 +386,19 @@ public final class CommitLoop {
     }
     sealedBytes = bytes;
     metrics.recordSealed(state);
-    inFlight = new Write(new InFlightWrite(takeApplied(), bytes, version, revision, commitId,
-        archive, segmentChange, leaseChange, System.nanoTime()), attempt);
+    inFlight =
+        new Write(
+            new InFlightWrite(
+                takeApplied(),
+                bytes,
+                version,
+                revision,
+                commitId,
+                archive,
+                segmentChange,
+                leaseChange,
+                System.nanoTime()),
+            attempt);
     writes.start(inFlight);
   }
 
@@ -374,16 +422,17 @@ public final class CommitLoop {
         redo(List.of(), l.current(), l.state(), now); // and more since: build on that
       }
     } else if (outcome instanceof WriteOutcome.Lost l) {
-      log.debug("lost the race for {} at revision {}; applying the batch again", key,
-          w.revision() - 1);
+      log.debug(
+          "lost the race for {} at revision {}; applying the batch again", key, w.revision() - 1);
       archiver.deleteLost(w.archive());
       segments.lost(w.segments());
       leasedObjects.lost(w.leased());
       redo(w.batch(), l.current(), l.state(), now);
       backoffMillis = jitter.nextLong(0, Math.min(50, 1L << Math.min(lostRaces(), 6)));
     } else if (outcome instanceof WriteOutcome.Unknowable u) {
-      CommitOutcomeUnknownException unknown = new CommitOutcomeUnknownException(
-          "cannot tell whether revision " + w.revision() + " of " + key + " landed", u.cause());
+      CommitOutcomeUnknownException unknown =
+          new CommitOutcomeUnknownException(
+              "cannot tell whether revision " + w.revision() + " of " + key + " landed", u.cause());
       for (Pending<?> p : w.batch()) {
         p.fail(unknown);
       }
@@ -417,8 +466,9 @@ public final class CommitLoop {
   public void stop(RuntimeException e) {
     if (fatal == null) {
       fatal = e;
-      health.accept(e instanceof FencedException
-          ? EngineHealth.State.FENCED : EngineHealth.State.STOPPED, e.getMessage());
+      health.accept(
+          e instanceof FencedException ? EngineHealth.State.FENCED : EngineHealth.State.STOPPED,
+          e.getMessage());
     }
     if (applied != null) {
       for (Pending<?> p : applied) {
@@ -429,8 +479,8 @@ public final class CommitLoop {
   }
 
   /**
-   * Closes: the write in flight (if any, already performed by the driver) answers its callers if
-   * it landed; every other command fails with {@code reason}.
+   * Closes: the write in flight (if any, already performed by the driver) answers its callers if it
+   * landed; every other command fails with {@code reason}.
    */
   public void close(RuntimeException reason) {
     Write w = inFlight;
@@ -522,8 +572,7 @@ public final class CommitLoop {
    * Adopts a fresh state read from the store and applies {@code first} and then everything applied
    * since the last seal on top of it again.
    */
-  private void redo(List<Pending<?>> first, VersionedBytes current, QueueState fresh,
-      Instant now) {
+  private void redo(List<Pending<?>> first, VersionedBytes current, QueueState fresh, Instant now) {
     List<Pending<?>> again = concat(first, applied);
     applied = again.isEmpty() ? null : again; // stop() fails them if the guard throws
     adopt(current, fresh);
@@ -536,8 +585,13 @@ public final class CommitLoop {
     for (int i = 0; i < again.size(); i++) {
       Pending<?> p = again.get(i);
       if (i < first.size() && ++p.lostRaces > options.maxConflictRetries()) {
-        p.reject(new QueueException("gave up after " + p.lostRaces + " lost races for " + key
-            + "; is another writer hammering the object?"));
+        p.reject(
+            new QueueException(
+                "gave up after "
+                    + p.lostRaces
+                    + " lost races for "
+                    + key
+                    + "; is another writer hammering the object?"));
       } else if (!p.apply(state, machine, now)) {
         rebuild(applied, now);
         p.rejectForGood();
@@ -558,7 +612,8 @@ public final class CommitLoop {
         // expected for a moment when another writer stopped naming it, deleted it, and this
         // read came just before: a newer object names it no longer; the same object is corrupt
         Optional<VersionedBytes> again = store.read(key);
-        if (again.isEmpty() || again.get().version().equals(current.version())
+        if (again.isEmpty()
+            || again.get().version().equals(current.version())
             || reread >= ReadRetryingStore.RETRIES) {
           throw e;
         }
@@ -606,7 +661,9 @@ public final class CommitLoop {
    * them, and leaves the state the others made. Returns whether any change is left to write.
    */
   private boolean isolateUnencodable(RuntimeException error, Instant now) {
-    log.warn("the state of {} cannot be encoded ({}); finding the requests that caused it", key,
+    log.warn(
+        "the state of {} cannot be encoded ({}); finding the requests that caused it",
+        key,
         error.toString());
     List<Pending<?>> batch = applied;
     List<Pending<?>> accepted = new ArrayList<>();
@@ -631,8 +688,9 @@ public final class CommitLoop {
       int culprit = hi - 1;
       accepted.addAll(batch.subList(from, culprit));
       Pending<?> bad = batch.get(culprit);
-      bad.reject(new InvalidRequestException(
-          "the request holds a value that cannot be stored: " + error.getMessage()));
+      bad.reject(
+          new InvalidRequestException(
+              "the request holds a value that cannot be stored: " + error.getMessage()));
       rejected.add(bad);
       from = culprit + 1;
     }

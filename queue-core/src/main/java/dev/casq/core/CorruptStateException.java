@@ -1,14 +1,15 @@
 package dev.casq.core;
 
 /**
- * The queue object exists but is not a casq queue state this version understands (corrupt,
- * foreign, or of an unknown format). casq never overwrites it.
+ * The queue object exists but is not a casq queue state this version understands (corrupt, foreign,
+ * or of an unknown format). casq never overwrites it.
  */
 public class CorruptStateException extends QueueException {
   private static final long serialVersionUID = 1L;
 
   /**
    * Creates the error for a queue object that could not be decoded.
+   *
    * @param message what went wrong, for the caller and the log
    * @param cause the decoding error
    */
@@ -18,6 +19,7 @@ public class CorruptStateException extends QueueException {
 
   /**
    * Creates the error for a queue object that decodes but is not a casq queue state.
+   *
    * @param message what went wrong, for the caller and the log
    */
   public CorruptStateException(String message) {

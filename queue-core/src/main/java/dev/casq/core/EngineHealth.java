@@ -36,6 +36,7 @@ public record EngineHealth(State state, String reason, Instant since) {
 
   /**
    * Creates a health report.
+   *
    * @param state what the engine is doing
    * @param reason why it is not serving, or null
    * @param since when it entered the state

@@ -86,8 +86,8 @@ public final class EngineMetrics {
   }
 
   /**
-   * The queue as of the last commit that landed (or the read that started the engine): its
-   * counters count committed events only.
+   * The queue as of the last commit that landed (or the read that started the engine): its counters
+   * count committed events only.
    *
    * @return the tally, {@link QueueTally#NONE} before the engine read the queue
    */
@@ -154,8 +154,9 @@ public final class EngineMetrics {
   }
 
   /**
-   * Idempotency keys the engine held in memory at its last landed commit (of finished jobs still
-   * in their retention, of live jobs, of jobs in segments): compare with the budget's capacity.
+   * Idempotency keys the engine held in memory at its last landed commit (of finished jobs still in
+   * their retention, of live jobs, of jobs in segments): compare with the budget's capacity.
+   *
    * @return the number of keys
    */
   public long idempotencyKeys() {
@@ -169,6 +170,7 @@ public final class EngineMetrics {
   /**
    * Pushes with a new idempotency key refused because the queue held as many keys as its
    * idempotencyMemoryBudget allows.
+   *
    * @return the count since the engine started
    */
   public long keyBudgetRefusals() {
@@ -181,6 +183,7 @@ public final class EngineMetrics {
 
   /**
    * Writes of the queue object that landed (one per group commit).
+   *
    * @return the number of commits
    */
   public long commits() {
@@ -190,6 +193,7 @@ public final class EngineMetrics {
   /**
    * Commands carried by the commits that landed; divided by {@link #commits()} this is the mean
    * batch size.
+   *
    * @return the number of committed commands
    */
   public long commands() {
@@ -198,6 +202,7 @@ public final class EngineMetrics {
 
   /**
    * Bytes of queue objects written by the commits that landed.
+   *
    * @return the bytes written
    */
   public long bytesWritten() {
@@ -207,6 +212,7 @@ public final class EngineMetrics {
   /**
    * Total time of the commits that landed, from the start of each write until it was known to have
    * landed, in nanoseconds.
+   *
    * @return the summed commit time in nanoseconds
    */
   public long writeNanos() {
@@ -216,6 +222,7 @@ public final class EngineMetrics {
   /**
    * Writes refused because the queue object had changed since it was read (a lost
    * compare-and-swap), each followed by a re-read.
+   *
    * @return the number of conflicting writes
    */
   public long conflicts() {
@@ -225,6 +232,7 @@ public final class EngineMetrics {
   /**
    * Writes that ended without a clear answer (they may or may not have landed) and were resolved by
    * re-reading the queue object.
+   *
    * @return the number of writes with an unknown outcome
    */
   public long unknownOutcomes() {
@@ -234,6 +242,7 @@ public final class EngineMetrics {
   /**
    * Times the store asked the engine to slow down (back-pressure) and the write was retried after a
    * pause.
+   *
    * @return the number of back-pressure answers
    */
   public long backPressure() {
@@ -242,6 +251,7 @@ public final class EngineMetrics {
 
   /**
    * Finished jobs moved out of the queue object into archive objects.
+   *
    * @return the number of archived jobs
    */
   public long archived() {
@@ -250,6 +260,7 @@ public final class EngineMetrics {
 
   /**
    * Size of the queue object written by the most recent commit, or 0 before the first.
+   *
    * @return the size in bytes of the last object written
    */
   public long lastObjectBytes() {

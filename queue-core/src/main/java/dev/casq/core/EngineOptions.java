@@ -20,12 +20,12 @@ import java.util.function.Supplier;
  * @param maxObjectBytes pushes are refused ({@link QueueFullException}) while the queue object is
  *     this large or larger; the other requests (claims, completions) still work and shrink it
  * @param headMaxReadyJobs when the queue object holds more ready jobs than this at seal time, the
- *     worst-ordered ones beyond half of it move into an immutable segment object; 0 keeps every
- *     job in the queue object (segments named by an object are read either way)
- * @param headMaxBytes the queue object's byte budget: when a sealed queue object is larger and
- *     the leased jobs it holds make up at least an eighth of the budget, they move into an
- *     immutable leased-jobs object; 0 keeps every leased job in the queue object (leased-jobs
- *     objects named by an object are read either way)
+ *     worst-ordered ones beyond half of it move into an immutable segment object; 0 keeps every job
+ *     in the queue object (segments named by an object are read either way)
+ * @param headMaxBytes the queue object's byte budget: when a sealed queue object is larger and the
+ *     leased jobs it holds make up at least an eighth of the budget, they move into an immutable
+ *     leased-jobs object; 0 keeps every leased job in the queue object (leased-jobs objects named
+ *     by an object are read either way)
  */
 public record EngineOptions(
     Duration minCommitInterval,
@@ -43,8 +43,8 @@ public record EngineOptions(
   public static final int DEFAULT_MAX_OBJECT_BYTES = 64 << 20;
 
   /**
-   * Ready jobs the queue object holds at most before some move into a segment, by default: 2,000
-   * (a head of ~0.5 MB with 100-byte payloads), unless the system property {@code
+   * Ready jobs the queue object holds at most before some move into a segment, by default: 2,000 (a
+   * head of ~0.5 MB with 100-byte payloads), unless the system property {@code
    * casq.headMaxReadyJobs} says otherwise (0 turns segments off; the test suites run every engine
    * with tiny segments through it).
    */
@@ -59,30 +59,74 @@ public record EngineOptions(
   public static final int DEFAULT_HEAD_MAX_BYTES = Integer.getInteger("casq.headMaxBytes", 1 << 20);
 
   /** Options with the default {@link #headMaxBytes}. */
-  public EngineOptions(Duration minCommitInterval, int maxBatchSize, int maxConflictRetries,
-      int archiveBatchSize, Duration archiveMaxDelay, Clock clock, Supplier<String> tokens,
-      int maxObjectBytes, int headMaxReadyJobs) {
-    this(minCommitInterval, maxBatchSize, maxConflictRetries, archiveBatchSize, archiveMaxDelay,
-        clock, tokens, maxObjectBytes, headMaxReadyJobs, DEFAULT_HEAD_MAX_BYTES);
+  public EngineOptions(
+      Duration minCommitInterval,
+      int maxBatchSize,
+      int maxConflictRetries,
+      int archiveBatchSize,
+      Duration archiveMaxDelay,
+      Clock clock,
+      Supplier<String> tokens,
+      int maxObjectBytes,
+      int headMaxReadyJobs) {
+    this(
+        minCommitInterval,
+        maxBatchSize,
+        maxConflictRetries,
+        archiveBatchSize,
+        archiveMaxDelay,
+        clock,
+        tokens,
+        maxObjectBytes,
+        headMaxReadyJobs,
+        DEFAULT_HEAD_MAX_BYTES);
   }
 
   /** Options with the default {@link #headMaxReadyJobs} and {@link #headMaxBytes}. */
-  public EngineOptions(Duration minCommitInterval, int maxBatchSize, int maxConflictRetries,
-      int archiveBatchSize, Duration archiveMaxDelay, Clock clock, Supplier<String> tokens,
+  public EngineOptions(
+      Duration minCommitInterval,
+      int maxBatchSize,
+      int maxConflictRetries,
+      int archiveBatchSize,
+      Duration archiveMaxDelay,
+      Clock clock,
+      Supplier<String> tokens,
       int maxObjectBytes) {
-    this(minCommitInterval, maxBatchSize, maxConflictRetries, archiveBatchSize, archiveMaxDelay,
-        clock, tokens, maxObjectBytes, DEFAULT_HEAD_MAX_READY_JOBS);
+    this(
+        minCommitInterval,
+        maxBatchSize,
+        maxConflictRetries,
+        archiveBatchSize,
+        archiveMaxDelay,
+        clock,
+        tokens,
+        maxObjectBytes,
+        DEFAULT_HEAD_MAX_READY_JOBS);
   }
 
   /** Options with the default {@link #maxObjectBytes}. */
-  public EngineOptions(Duration minCommitInterval, int maxBatchSize, int maxConflictRetries,
-      int archiveBatchSize, Duration archiveMaxDelay, Clock clock, Supplier<String> tokens) {
-    this(minCommitInterval, maxBatchSize, maxConflictRetries, archiveBatchSize, archiveMaxDelay,
-        clock, tokens, DEFAULT_MAX_OBJECT_BYTES);
+  public EngineOptions(
+      Duration minCommitInterval,
+      int maxBatchSize,
+      int maxConflictRetries,
+      int archiveBatchSize,
+      Duration archiveMaxDelay,
+      Clock clock,
+      Supplier<String> tokens) {
+    this(
+        minCommitInterval,
+        maxBatchSize,
+        maxConflictRetries,
+        archiveBatchSize,
+        archiveMaxDelay,
+        clock,
+        tokens,
+        DEFAULT_MAX_OBJECT_BYTES);
   }
 
   /**
    * Creates engine options, checking their bounds.
+   *
    * @param minCommitInterval the least time between commits (not negative), or null for the store's
    * @param maxBatchSize the most commands per write, at least 1
    * @param maxConflictRetries re-applications after lost races, 0 or more
@@ -94,7 +138,7 @@ public record EngineOptions(
    * @param headMaxReadyJobs the bound on ready jobs in the queue object, 0 or more (0: no segments)
    * @param headMaxBytes the queue object's byte budget, 0 or more (0: leased jobs stay in it)
    * @throws NullPointerException if {@code archiveMaxDelay}, {@code clock} or {@code tokens} is
-   * null
+   *     null
    * @throws IllegalArgumentException if a number is out of its bounds
    */
   public EngineOptions {
@@ -126,26 +170,46 @@ public record EngineOptions(
 
   /** These options with another {@link #headMaxReadyJobs} (0: no segments). */
   public EngineOptions withHeadMaxReadyJobs(int jobs) {
-    return new EngineOptions(minCommitInterval, maxBatchSize, maxConflictRetries,
-        archiveBatchSize, archiveMaxDelay, clock, tokens, maxObjectBytes, jobs, headMaxBytes);
+    return new EngineOptions(
+        minCommitInterval,
+        maxBatchSize,
+        maxConflictRetries,
+        archiveBatchSize,
+        archiveMaxDelay,
+        clock,
+        tokens,
+        maxObjectBytes,
+        jobs,
+        headMaxBytes);
   }
 
   /** These options with another {@link #headMaxBytes} (0: leased jobs stay in the head). */
   public EngineOptions withHeadMaxBytes(int bytes) {
-    return new EngineOptions(minCommitInterval, maxBatchSize, maxConflictRetries,
-        archiveBatchSize, archiveMaxDelay, clock, tokens, maxObjectBytes, headMaxReadyJobs, bytes);
+    return new EngineOptions(
+        minCommitInterval,
+        maxBatchSize,
+        maxConflictRetries,
+        archiveBatchSize,
+        archiveMaxDelay,
+        clock,
+        tokens,
+        maxObjectBytes,
+        headMaxReadyJobs,
+        bytes);
   }
 
   /** The state machine's pull chunk for these options: a quarter of the head's bound. */
   int pullChunk() {
     return headMaxReadyJobs > 0
-        ? Math.max(1, headMaxReadyJobs / 4) : QueueStateMachine.DEFAULT_PULL_CHUNK;
+        ? Math.max(1, headMaxReadyJobs / 4)
+        : QueueStateMachine.DEFAULT_PULL_CHUNK;
   }
 
   /**
    * The default engine options: the store's commit interval, batches of up to 20,000 commands,
    * 1,000 conflict retries, archive groups of 1,000 or every 5 s, the UTC system clock, secure
    * random tokens and the default object size and head bound.
+   *
    * @return the defaults
    */
   public static EngineOptions defaults() {

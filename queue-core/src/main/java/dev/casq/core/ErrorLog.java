@@ -5,8 +5,8 @@ import java.util.Set;
 import org.slf4j.Logger;
 
 /**
- * Logs each distinct error once while a failure lasts (a storage outage must not write thousands
- * of identical lines a second); a success starts afresh.
+ * Logs each distinct error once while a failure lasts (a storage outage must not write thousands of
+ * identical lines a second); a success starts afresh.
  */
 final class ErrorLog {
   private static final int MAX_REMEMBERED = 64;

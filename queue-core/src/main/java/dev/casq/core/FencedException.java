@@ -12,6 +12,7 @@ public class FencedException extends QueueException {
 
   /**
    * Creates the error for a writer that lost the queue to another broker.
+   *
    * @param currentBroker the broker the queue object now names, or null if it names none
    */
   public FencedException(BrokerRecord currentBroker) {
@@ -19,13 +20,18 @@ public class FencedException extends QueueException {
         "not the broker any more: the queue is now served by "
             + (currentBroker == null
                 ? "no broker"
-                : currentBroker.id() + " at " + currentBroker.address() + " (epoch "
-                    + currentBroker.epoch() + ")"));
+                : currentBroker.id()
+                    + " at "
+                    + currentBroker.address()
+                    + " (epoch "
+                    + currentBroker.epoch()
+                    + ")"));
     this.currentBroker = currentBroker;
   }
 
   /**
    * The broker that serves the queue now, where the request should go instead.
+   *
    * @return the current broker; empty when the queue object names none
    */
   public Optional<BrokerRecord> currentBroker() {

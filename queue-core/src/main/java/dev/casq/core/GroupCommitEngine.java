@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The algorithm is {@link CommitLoop}'s; this class is its driver: one engine thread owns the
  * loop and takes {@link InboxEvent}s (commands, ends of writes, wake-ups) from an inbox; one writer
- * thread performs the write in flight, including the re-reads that settle an unclear outcome.
- * Any error that escapes the loop fails the requests it concerns, is logged once, and the engine
- * backs off; a fenced engine, a corrupt object or an {@link Error} stops it for good, visibly
- * ({@link #health()}, and every later request fails at once with the cause).
+ * thread performs the write in flight, including the re-reads that settle an unclear outcome. Any
+ * error that escapes the loop fails the requests it concerns, is logged once, and the engine backs
+ * off; a fenced engine, a corrupt object or an {@link Error} stops it for good, visibly ({@link
+ * #health()}, and every later request fails at once with the cause).
  */
 public final class GroupCommitEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitEngine.class);
@@ -58,13 +58,17 @@ public final class GroupCommitEngine implements AutoCloseable {
     this.options = Objects.requireNonNull(options, "options");
     this.machine = new QueueStateMachine(policy, options.tokens(), options.pullChunk());
     this.health = new EngineHealth(EngineHealth.State.STARTING, null, options.clock().instant());
-    this.writer = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "casq-write-" + key + "-" + WRITER_THREADS.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    this.loop = new CommitLoop(store, key, machine, options, metrics, Sleeper.REAL, this::startWrite,
-        this::health);
+    this.writer =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t =
+                  new Thread(r, "casq-write-" + key + "-" + WRITER_THREADS.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.loop =
+        new CommitLoop(
+            store, key, machine, options, metrics, Sleeper.REAL, this::startWrite, this::health);
     this.thread = new Thread(this::run, "casq-commit-" + key);
     this.thread.setDaemon(true);
     this.thread.start();
@@ -101,10 +105,10 @@ public final class GroupCommitEngine implements AutoCloseable {
   }
 
   /**
-   * Runs on the engine thread after every batch (and timer tick); must be quick and must not
-   * block. The state it is given is the engine's working state: it holds everything committed
-   * and may already hold the next batch, applied while its write waits for the previous one. Use
-   * it for hints (are jobs ready?); {@link #committedRevision()} is the last durable revision.
+   * Runs on the engine thread after every batch (and timer tick); must be quick and must not block.
+   * The state it is given is the engine's working state: it holds everything committed and may
+   * already hold the next batch, applied while its write waits for the previous one. Use it for
+   * hints (are jobs ready?); {@link #committedRevision()} is the last durable revision.
    */
   public void onCommit(Consumer<QueueState> listener) {
     commitListeners.add(listener);
@@ -112,6 +116,7 @@ public final class GroupCommitEngine implements AutoCloseable {
 
   /**
    * The key of the queue object in the store.
+   *
    * @return the queue key
    */
   public String key() {
@@ -120,6 +125,7 @@ public final class GroupCommitEngine implements AutoCloseable {
 
   /**
    * The store the queue object lives in.
+   *
    * @return the store
    */
   public ObjectStore store() {
@@ -128,6 +134,7 @@ public final class GroupCommitEngine implements AutoCloseable {
 
   /**
    * The state machine the engine applies commands with.
+   *
    * @return the state machine
    */
   public QueueStateMachine machine() {
@@ -136,6 +143,7 @@ public final class GroupCommitEngine implements AutoCloseable {
 
   /**
    * The engine's counters (commits, conflicts, bytes written ...).
+   *
    * @return the metrics
    */
   public EngineMetrics metrics() {
@@ -239,8 +247,8 @@ public final class GroupCommitEngine implements AutoCloseable {
 
   /**
    * One turn: waits for an event (or a timer), takes every event already waiting while the next
-   * write has room, then lets the loop start the next write. When the next write is full, waits
-   * for the write in flight instead of taking more commands.
+   * write has room, then lets the loop start the next write. When the next write is full, waits for
+   * the write in flight instead of taking more commands.
    */
   private void step() throws InterruptedException {
     CommitLoop.Write w = loop.inFlight();
@@ -318,8 +326,9 @@ public final class GroupCommitEngine implements AutoCloseable {
     if (now != null && now.state() == state && Objects.equals(now.reason(), reason)) {
       return;
     }
-    if (now != null && (now.state() == EngineHealth.State.FENCED
-        || (now.state() == EngineHealth.State.STOPPED && state != EngineHealth.State.FENCED))) {
+    if (now != null
+        && (now.state() == EngineHealth.State.FENCED
+            || (now.state() == EngineHealth.State.STOPPED && state != EngineHealth.State.FENCED))) {
       return; // final
     }
     health = new EngineHealth(state, reason, options.clock().instant());

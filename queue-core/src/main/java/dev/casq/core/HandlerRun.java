@@ -33,6 +33,7 @@ public final class HandlerRun {
 
   /**
    * The id of the job whose handler runs.
+   *
    * @return the job id
    */
   public String jobId() {
@@ -41,6 +42,7 @@ public final class HandlerRun {
 
   /**
    * The cancellation signal the handler sees; signalled when the run is stopped.
+   *
    * @return the handler's cancellation
    */
   public Cancellation cancellation() {
@@ -49,6 +51,7 @@ public final class HandlerRun {
 
   /**
    * The lease of the job, as kept alive by the worker's heartbeat.
+   *
    * @return the lease watch
    */
   public LeaseWatch lease() {
@@ -85,15 +88,15 @@ public final class HandlerRun {
   }
 
   /**
-   * At the end of a worker's shutdown: gives up every run whose handler still runs (its job is
-   * not released: its lease is left to expire) and says so in one log line naming the jobs.
+   * At the end of a worker's shutdown: gives up every run whose handler still runs (its job is not
+   * released: its lease is left to expire) and says so in one log line naming the jobs.
    *
    * @param runs the worker's running handlers
    * @param workerId the worker, for the log line
    * @param log where to say it
    */
-  public static void abandonStillRunning(Iterable<HandlerRun> runs, String workerId,
-      org.slf4j.Logger log) {
+  public static void abandonStillRunning(
+      Iterable<HandlerRun> runs, String workerId, org.slf4j.Logger log) {
     java.util.List<String> ids = new java.util.ArrayList<>();
     for (HandlerRun run : runs) {
       if (run.abandonIfRunning()) {
@@ -101,9 +104,12 @@ public final class HandlerRun {
       }
     }
     if (!ids.isEmpty()) {
-      log.warn("worker {}: {} handler(s) still running after the grace period and an interrupt;"
-          + " their jobs are not released, their leases are left to expire: {}",
-          workerId, ids.size(), ids);
+      log.warn(
+          "worker {}: {} handler(s) still running after the grace period and an interrupt;"
+              + " their jobs are not released, their leases are left to expire: {}",
+          workerId,
+          ids.size(),
+          ids);
     }
   }
 

@@ -3,7 +3,10 @@ package dev.casq.core;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Arithmetic on instants that saturates at {@link Instant#MIN}/{@link Instant#MAX} instead of throwing. */
+/**
+ * Arithmetic on instants that saturates at {@link Instant#MIN}/{@link Instant#MAX} instead of
+ * throwing.
+ */
 final class Instants {
   private Instants() {}
 

@@ -6,6 +6,7 @@ public class InvalidRequestException extends QueueException {
 
   /**
    * Creates the error for a rejected request.
+   *
    * @param message which field is wrong and why
    */
   public InvalidRequestException(String message) {

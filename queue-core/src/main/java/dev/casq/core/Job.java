@@ -69,6 +69,7 @@ public final class Job {
 
   /**
    * The job id, {@code j<seq>}: unique within the queue and never reused.
+   *
    * @return the job id
    */
   public String id() {
@@ -87,6 +88,7 @@ public final class Job {
 
   /**
    * The payload as the JSON text it was pushed with, byte for byte.
+   *
    * @return the payload JSON
    */
   public String payloadJson() {
@@ -95,6 +97,7 @@ public final class Job {
 
   /**
    * Priority: among due jobs a higher priority is claimed first; 0 unless the push set one.
+   *
    * @return the priority
    */
   public int priority() {
@@ -104,6 +107,7 @@ public final class Job {
   /**
    * The time before which the job is not claimable: the push time unless the push delayed it, later
    * after a retry with back-off.
+   *
    * @return the earliest time a worker may claim the job
    */
   public Instant runAt() {
@@ -119,6 +123,7 @@ public final class Job {
    * How many claims the job gets: once {@link #attempts()} has reached this, a failed attempt or an
    * expired lease makes the job {@link JobStatus#DEAD dead} instead of queuing it again (a failure
    * without retry ends it earlier).
+   *
    * @return the attempt limit
    */
   public int maxAttempts() {
@@ -127,6 +132,7 @@ public final class Job {
 
   /**
    * When the job was pushed (the time of the commit that created it).
+   *
    * @return the push time
    */
   public Instant createdAt() {
@@ -136,6 +142,7 @@ public final class Job {
   /**
    * The idempotency key the job was pushed with, or null: while the key is remembered, a push with
    * the same key returns this job instead of creating another.
+   *
    * @return the idempotency key, or null
    */
   public String idempotencyKey() {
@@ -144,6 +151,7 @@ public final class Job {
 
   /**
    * Where the job is in its life.
+   *
    * @return the status
    */
   public JobStatus status() {
@@ -153,6 +161,7 @@ public final class Job {
   /**
    * The lease of the worker that holds the job: non-null exactly when the status is {@link
    * JobStatus#LEASED}.
+   *
    * @return the lease, or null
    */
   public Lease lease() {
@@ -162,6 +171,7 @@ public final class Job {
   /**
    * The error of the most recent failed attempt or expired lease (kept when the job is queued
    * again), or null if no attempt failed.
+   *
    * @return the last error, or null
    */
   public String lastError() {
@@ -171,6 +181,7 @@ public final class Job {
   /**
    * When the job reached a finished status (completed, dead or cancelled); null while it is queued
    * or leased.
+   *
    * @return the finish time, or null
    */
   public Instant finishedAt() {
@@ -180,6 +191,7 @@ public final class Job {
   /**
    * The result JSON a worker completed the job with, exactly as sent; null unless the job is
    * completed with a result.
+   *
    * @return the result JSON, or null
    */
   public String resultJson() {
@@ -187,26 +199,86 @@ public final class Job {
   }
 
   Job leased(Lease newLease) {
-    return inherit(new Job(id, seq, type, payloadJson, priority, runAt, attempts + 1, maxAttempts,
-        createdAt, idempotencyKey, JobStatus.LEASED, newLease, lastError, null, null));
+    return inherit(
+        new Job(
+            id,
+            seq,
+            type,
+            payloadJson,
+            priority,
+            runAt,
+            attempts + 1,
+            maxAttempts,
+            createdAt,
+            idempotencyKey,
+            JobStatus.LEASED,
+            newLease,
+            lastError,
+            null,
+            null));
   }
 
   Job withLease(Lease newLease) {
-    return inherit(new Job(id, seq, type, payloadJson, priority, runAt, attempts, maxAttempts,
-        createdAt, idempotencyKey, JobStatus.LEASED, newLease, lastError, null, null));
+    return inherit(
+        new Job(
+            id,
+            seq,
+            type,
+            payloadJson,
+            priority,
+            runAt,
+            attempts,
+            maxAttempts,
+            createdAt,
+            idempotencyKey,
+            JobStatus.LEASED,
+            newLease,
+            lastError,
+            null,
+            null));
   }
 
   Job requeued(Instant newRunAt, int newAttempts, String error) {
-    return inherit(new Job(id, seq, type, payloadJson, priority, newRunAt, newAttempts, maxAttempts,
-        createdAt, idempotencyKey, JobStatus.QUEUED, null, error, null, null));
+    return inherit(
+        new Job(
+            id,
+            seq,
+            type,
+            payloadJson,
+            priority,
+            newRunAt,
+            newAttempts,
+            maxAttempts,
+            createdAt,
+            idempotencyKey,
+            JobStatus.QUEUED,
+            null,
+            error,
+            null,
+            null));
   }
 
   Job finished(JobStatus finalStatus, Instant at, String error, String result) {
     if (!finalStatus.isFinished()) {
       throw new IllegalArgumentException(finalStatus + " is not a final status");
     }
-    return inherit(new Job(id, seq, type, payloadJson, priority, runAt, attempts, maxAttempts,
-        createdAt, idempotencyKey, finalStatus, null, error, at, result));
+    return inherit(
+        new Job(
+            id,
+            seq,
+            type,
+            payloadJson,
+            priority,
+            runAt,
+            attempts,
+            maxAttempts,
+            createdAt,
+            idempotencyKey,
+            finalStatus,
+            null,
+            error,
+            at,
+            result));
   }
 
   /**
@@ -216,10 +288,26 @@ public final class Job {
    */
   Job heldIn(String objectKey) {
     if (status != JobStatus.LEASED) {
-      throw new IllegalStateException("job " + id + " is " + status + ", only leased jobs move out");
+      throw new IllegalStateException(
+          "job " + id + " is " + status + ", only leased jobs move out");
     }
-    Job held = new Job(id, seq, type, payloadJson, priority, runAt, attempts, maxAttempts,
-        createdAt, idempotencyKey, status, lease, lastError, finishedAt, resultJson);
+    Job held =
+        new Job(
+            id,
+            seq,
+            type,
+            payloadJson,
+            priority,
+            runAt,
+            attempts,
+            maxAttempts,
+            createdAt,
+            idempotencyKey,
+            status,
+            lease,
+            lastError,
+            finishedAt,
+            resultJson);
     held.tail = tail;
     held.encoded = encoded;
     held.heldIn = objectKey;
@@ -257,7 +345,16 @@ public final class Job {
 
   @Override
   public String toString() {
-    return "Job[" + id + " " + status.wireName() + " p=" + priority + " attempts=" + attempts + "/"
-        + maxAttempts + "]";
+    return "Job["
+        + id
+        + " "
+        + status.wireName()
+        + " p="
+        + priority
+        + " attempts="
+        + attempts
+        + "/"
+        + maxAttempts
+        + "]";
   }
 }

@@ -6,6 +6,7 @@ public class JobNotFoundException extends QueueException {
 
   /**
    * Creates the error for a job id that names no live job.
+   *
    * @param jobId the id that was looked up
    */
   public JobNotFoundException(String jobId) {

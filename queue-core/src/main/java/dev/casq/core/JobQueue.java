@@ -9,7 +9,6 @@ import dev.casq.storage.StoreLocation;
 import dev.casq.storage.Stores;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -71,6 +70,7 @@ public final class JobQueue implements AutoCloseable {
   /**
    * The commit engine that serialises every operation of this queue into group commits; for
    * metrics, health and the broker.
+   *
    * @return the engine
    */
   public GroupCommitEngine engine() {
@@ -79,6 +79,7 @@ public final class JobQueue implements AutoCloseable {
 
   /**
    * Where the queue lives: the store and the key of the queue object.
+   *
    * @return the store location
    */
   public StoreLocation location() {
@@ -128,8 +129,8 @@ public final class JobQueue implements AutoCloseable {
   }
 
   /**
-   * How many long-poll claims (a claim with a wait) are unanswered now: a bound on them keeps
-   * their memory and wake-ups in check. O(1).
+   * How many long-poll claims (a claim with a wait) are unanswered now: a bound on them keeps their
+   * memory and wake-ups in check. O(1).
    */
   public int waitingClaims() {
     return waitingClaims.get();
@@ -138,12 +139,13 @@ public final class JobQueue implements AutoCloseable {
   /**
    * Extends the lease of a job the caller holds, so it is not claimed again while it still works on
    * it.
+   *
    * @param jobId the leased job
    * @param leaseToken the token of the caller's lease
    * @param extendBy new lease length counted from now; null for the queue's default lease. It must
    *     be positive and at most the queue's maximum lease ({@link InvalidRequestException})
    * @return the renewed lease; fails with {@link JobNotFoundException} or {@link
-   * LeaseRejectedException} when the caller no longer holds the job
+   *     LeaseRejectedException} when the caller no longer holds the job
    */
   public CompletableFuture<Lease> heartbeat(String jobId, String leaseToken, Duration extendBy) {
     return engine.submit((s, m, now) -> m.heartbeat(s, jobId, leaseToken, extendBy, now));
@@ -179,6 +181,7 @@ public final class JobQueue implements AutoCloseable {
   /**
    * Cancels a queued or leased job; a lease on it becomes invalid, so its worker can no longer
    * complete or fail it.
+   *
    * @param jobId the job to cancel
    * @return the cancelled job; fails with {@link JobNotFoundException} when no live job has this id
    */
@@ -194,6 +197,7 @@ public final class JobQueue implements AutoCloseable {
   /**
    * Counts of the queue's jobs by status and its lifetime counters, as of the engine's current
    * state (no write).
+   *
    * @return the statistics
    */
   public CompletableFuture<QueueStats> stats() {
@@ -222,8 +226,8 @@ public final class JobQueue implements AutoCloseable {
    * QueuePolicy#MAX_PAYLOAD_DEPTH} levels, or has a number longer than {@value
    * QueuePolicy#MAX_PAYLOAD_NUMBER_LENGTH} characters or a key longer than {@value
    * QueuePolicy#MAX_PAYLOAD_NAME_LENGTH}. The text is kept as it is, so a JSON escape of a lone
-   * surrogate ({@code "\\ud800"}) is kept verbatim; a lone surrogate char (which has no UTF-8
-   * form) is refused by the state machine.
+   * surrogate ({@code "\\ud800"}) is kept verbatim; a lone surrogate char (which has no UTF-8 form)
+   * is refused by the state machine.
    */
   static void validateJson(String json) {
     // Parsed from its UTF-8 bytes, as the codec will read it back: the byte parser is the stricter

@@ -17,6 +17,7 @@ public enum JobStatus {
 
   /**
    * Whether the status is final: a completed, dead or cancelled job never changes again.
+   *
    * @return true for {@link #COMPLETED}, {@link #DEAD} and {@link #CANCELLED}
    */
   public boolean isFinished() {
@@ -25,6 +26,7 @@ public enum JobStatus {
 
   /**
    * The name used in the queue object and the wire protocol: the constant in lower case.
+   *
    * @return the wire name, e.g. {@code "queued"}
    */
   public String wireName() {
@@ -33,6 +35,7 @@ public enum JobStatus {
 
   /**
    * The status of a wire name, the inverse of {@link #wireName()}.
+   *
    * @param s a wire name such as {@code "leased"}
    * @return the status
    * @throws IllegalArgumentException if {@code s} is not the wire name of a status

@@ -5,11 +5,11 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * Writes the fixed-shape JSON of one job or archive entry straight into a byte array: field
- * names are constants, numbers and timestamps are written as ASCII digits, and strings that need
- * escaping go through Jackson's {@link JsonStringEncoder}. It writes exactly what a Jackson
- * generator writes for the same calls (a property test holds it to that) at a fraction of the
- * cost of creating a generator per job, which dominated the commit time of busy queues.
+ * Writes the fixed-shape JSON of one job or archive entry straight into a byte array: field names
+ * are constants, numbers and timestamps are written as ASCII digits, and strings that need escaping
+ * go through Jackson's {@link JsonStringEncoder}. It writes exactly what a Jackson generator writes
+ * for the same calls (a property test holds it to that) at a fraction of the cost of creating a
+ * generator per job, which dominated the commit time of busy queues.
  *
  * <p>Not thread-safe; {@link #forThisThread()} hands out one reusable writer per thread.
  */
@@ -197,8 +197,12 @@ final class JsonLineWriter {
     static byte[] text(long epochDay) {
       Day d = last;
       if (d.epochDay() != epochDay) {
-        d = new Day(epochDay, java.time.LocalDate.ofEpochDay(epochDay).toString()
-            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        d =
+            new Day(
+                epochDay,
+                java.time.LocalDate.ofEpochDay(epochDay)
+                    .toString()
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         last = d;
       }
       return d.text();

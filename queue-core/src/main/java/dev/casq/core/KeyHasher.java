@@ -10,11 +10,12 @@ import org.apache.commons.codec.digest.MurmurHash3;
 @FunctionalInterface
 interface KeyHasher {
   /** MurmurHash3 x64 128-bit (seed 0) of the key's UTF-8 bytes: the hash key index objects hold. */
-  KeyHasher MURMUR3 = key -> {
-    byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
-    long[] h = MurmurHash3.hash128x64(bytes, 0, bytes.length, 0);
-    return new KeyHash(h[0], h[1]);
-  };
+  KeyHasher MURMUR3 =
+      key -> {
+        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+        long[] h = MurmurHash3.hash128x64(bytes, 0, bytes.length, 0);
+        return new KeyHash(h[0], h[1]);
+      };
 
   /** The 128-bit hash of {@code key}. */
   KeyHash hash(String key);

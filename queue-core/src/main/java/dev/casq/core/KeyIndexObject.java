@@ -6,16 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The key index object written next to an archive object or a segment object: the idempotency
- * keys of its jobs, as 128-bit hashes with each job's seq and a fourth number (an archived job's
- * finish time, or a segmented job's position in its segment), so that an engine that starts (or
- * takes over) knows the keys without reading the jobs. Immutable once written.
+ * The key index object written next to an archive object or a segment object: the idempotency keys
+ * of its jobs, as 128-bit hashes with each job's seq and a fourth number (an archived job's finish
+ * time, or a segmented job's position in its segment), so that an engine that starts (or takes
+ * over) knows the keys without reading the jobs. Immutable once written.
  *
- * <p>Format {@code casq-keys/1} (binary, big-endian): the 12 ASCII bytes {@code casq-keys/1\n},
- * a 4-byte entry count, then per key 32 bytes: the two 64-bit halves of the key's MurmurHash3 x64
- * 128 (seed 0, UTF-8 bytes), the job's seq (id {@code j<seq>}) and its finish time in
- * milliseconds since 1970 (archives) or its position in the segment (segments).
- * docs/state-format.md describes it.
+ * <p>Format {@code casq-keys/1} (binary, big-endian): the 12 ASCII bytes {@code casq-keys/1\n}, a
+ * 4-byte entry count, then per key 32 bytes: the two 64-bit halves of the key's MurmurHash3 x64 128
+ * (seed 0, UTF-8 bytes), the job's seq (id {@code j<seq>}) and its finish time in milliseconds
+ * since 1970 (archives) or its position in the segment (segments). docs/state-format.md describes
+ * it.
  */
 final class KeyIndexObject {
   static final String FORMAT = "casq-keys/1";
@@ -41,10 +41,14 @@ final class KeyIndexObject {
    */
   static String keyFor(String archiveKey) {
     int at = archiveKey.lastIndexOf(".archive/");
-    String moved = at < 0 ? archiveKey + ".keys/"
-        : archiveKey.substring(0, at) + ".keys/" + archiveKey.substring(at + ".archive/".length());
-    return (moved.endsWith(".json") ? moved.substring(0, moved.length() - ".json".length())
-        : moved) + ".keys";
+    String moved =
+        at < 0
+            ? archiveKey + ".keys/"
+            : archiveKey.substring(0, at)
+                + ".keys/"
+                + archiveKey.substring(at + ".archive/".length());
+    return (moved.endsWith(".json") ? moved.substring(0, moved.length() - ".json".length()) : moved)
+        + ".keys";
   }
 
   /**
@@ -54,10 +58,14 @@ final class KeyIndexObject {
    */
   static String keyForSegment(String segmentKey) {
     int at = segmentKey.lastIndexOf(".seg/");
-    String moved = at < 0 ? segmentKey + ".segkeys/"
-        : segmentKey.substring(0, at) + ".segkeys/" + segmentKey.substring(at + ".seg/".length());
-    return (moved.endsWith(".json") ? moved.substring(0, moved.length() - ".json".length())
-        : moved) + ".keys";
+    String moved =
+        at < 0
+            ? segmentKey + ".segkeys/"
+            : segmentKey.substring(0, at)
+                + ".segkeys/"
+                + segmentKey.substring(at + ".seg/".length());
+    return (moved.endsWith(".json") ? moved.substring(0, moved.length() - ".json".length()) : moved)
+        + ".keys";
   }
 
   /**
@@ -124,8 +132,14 @@ final class KeyIndexObject {
     ByteBuffer b = ByteBuffer.wrap(bytes, MAGIC.length, bytes.length - MAGIC.length);
     int n = b.getInt();
     if (n < 0 || (long) n * ENTRY_BYTES != b.remaining()) {
-      throw new CorruptStateException("key index object says " + n + " keys but holds "
-          + b.remaining() + " bytes of entries (" + ENTRY_BYTES + " a key)");
+      throw new CorruptStateException(
+          "key index object says "
+              + n
+              + " keys but holds "
+              + b.remaining()
+              + " bytes of entries ("
+              + ENTRY_BYTES
+              + " a key)");
     }
     Entries e = new Entries(new long[n], new long[n], new long[n], new long[n]);
     for (int i = 0; i < n; i++) {

@@ -28,8 +28,8 @@ final class KeyIndexReads {
    *
    * @param owner names the threads, and the queue in errors
    */
-  static <T, R> List<R> readAll(List<T> items, Function<T, R> read, boolean parallel,
-      String owner) {
+  static <T, R> List<R> readAll(
+      List<T> items, Function<T, R> read, boolean parallel, String owner) {
     List<R> results = new ArrayList<>(items.size());
     if (!parallel || items.size() < 2) {
       for (T item : items) {
@@ -37,8 +37,8 @@ final class KeyIndexReads {
       }
       return results;
     }
-    ExecutorService pool = Executors.newFixedThreadPool(
-        Math.min(PARALLELISM, items.size()), daemonThreads(owner));
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Math.min(PARALLELISM, items.size()), daemonThreads(owner));
     try {
       List<Future<R>> futures = new ArrayList<>(items.size());
       for (T item : items) {
@@ -53,7 +53,8 @@ final class KeyIndexReads {
       throw new QueueClosedException("interrupted while reading key index objects of " + owner);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      throw cause instanceof RuntimeException r ? r
+      throw cause instanceof RuntimeException r
+          ? r
           : new StorageException("reading key index objects failed: " + cause, cause);
     } finally {
       pool.shutdownNow();

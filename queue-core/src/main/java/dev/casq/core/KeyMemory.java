@@ -3,9 +3,9 @@ package dev.casq.core;
 import java.time.Instant;
 
 /**
- * The idempotency keys of finished jobs that an engine knows to be committed, by 128-bit hash, in
- * a {@link KeyTable}: the key's job (its seq) and the second it is forgotten. Owned by the engine
- * and shared by every state it works on (a state's own, not yet committed keys are in its {@link
+ * The idempotency keys of finished jobs that an engine knows to be committed, by 128-bit hash, in a
+ * {@link KeyTable}: the key's job (its seq) and the second it is forgotten. Owned by the engine and
+ * shared by every state it works on (a state's own, not yet committed keys are in its {@link
  * FinishedKeys}). A key is forgotten by time only; its forget time is kept in whole seconds since
  * {@link #FORGET_EPOCH}, rounded up. Confined to the engine's thread.
  */
@@ -89,15 +89,19 @@ final class KeyMemory {
 
   /** Whole seconds since {@link #FORGET_EPOCH}, rounded up, within an int. */
   static int forgetSecond(Instant forgetAt) {
-    long s = forgetAt.getEpochSecond() - FORGET_EPOCH.getEpochSecond()
-        + (forgetAt.getNano() > 0 ? 1 : 0);
+    long s =
+        forgetAt.getEpochSecond()
+            - FORGET_EPOCH.getEpochSecond()
+            + (forgetAt.getNano() > 0 ? 1 : 0);
     return (int) Math.max(0, Math.min(Integer.MAX_VALUE, s));
   }
 
   /** {@link #forgetSecond(Instant)} of an instant in milliseconds since 1970. */
   static int forgetSecond(long epochMillis) {
-    long s = Math.floorDiv(epochMillis, 1000) - FORGET_EPOCH.getEpochSecond()
-        + (Math.floorMod(epochMillis, 1000) > 0 ? 1 : 0);
+    long s =
+        Math.floorDiv(epochMillis, 1000)
+            - FORGET_EPOCH.getEpochSecond()
+            + (Math.floorMod(epochMillis, 1000) > 0 ? 1 : 0);
     return (int) Math.max(0, Math.min(Integer.MAX_VALUE, s));
   }
 

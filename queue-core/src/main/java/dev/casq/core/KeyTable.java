@@ -3,24 +3,25 @@ package dev.casq.core;
 import java.util.Arrays;
 
 /**
- * A compact map from key hashes to a job's seq and an int (a key's forget time, or its position
- * in a segment), for millions of idempotency keys: no object per key. Of each 128-bit key hash it
+ * A compact map from key hashes to a job's seq and an int (a key's forget time, or its position in
+ * a segment), for millions of idempotency keys: no object per key. Of each 128-bit key hash it
  * keeps 96 bits (the high half and 32 bits of the low half): two different keys then match by
- * chance with a probability of about n / 2^96 per lookup among n keys (below 10^-22 for ten
- * million keys).
+ * chance with a probability of about n / 2^96 per lookup among n keys (below 10^-22 for ten million
+ * keys).
  *
  * <p>Entries live in parallel primitive arrays in insertion order, used as a ring (so the oldest
  * entries can be dropped first: {@link #expireOldest}); an open-addressing index of int slots
- * (linear probing, at most 3/4 full, backward-shift deletion, so no tombstones in the index)
- * points into the ring. One entry costs 24 bytes in the ring (hash 12, seq 8, int 4) plus 4 to
- * 10.7 bytes of index per ring slot (the index is a power of two at most 3/4 full). The ring
- * doubles when it is full, but not beyond {@code maxRing} slots (past it, it grows by an eighth:
- * an entry is never refused): so a table capped at the entries a budget allows takes at most
- * about 35 bytes an entry when full. Not thread-safe.
+ * (linear probing, at most 3/4 full, backward-shift deletion, so no tombstones in the index) points
+ * into the ring. One entry costs 24 bytes in the ring (hash 12, seq 8, int 4) plus 4 to 10.7 bytes
+ * of index per ring slot (the index is a power of two at most 3/4 full). The ring doubles when it
+ * is full, but not beyond {@code maxRing} slots (past it, it grows by an eighth: an entry is never
+ * refused): so a table capped at the entries a budget allows takes at most about 35 bytes an entry
+ * when full. Not thread-safe.
  */
 final class KeyTable {
   /** Bytes of one ring slot: 96 bits of hash, a seq and an int. */
   static final int RING_BYTES_PER_SLOT = 8 + 4 + 8 + 4;
+
   static final long REMOVED = Long.MIN_VALUE; // seq of an entry removed from the middle of the ring
   private static final int MIN_INDEX = 16;
   private static final int MAX_INDEX = 1 << 30;
@@ -46,8 +47,8 @@ final class KeyTable {
   }
 
   /**
-   * A table that holds {@code expected} entries without growing, and whose growth by doubling
-   * stops at {@code maxRing} slots (past it, it grows by an eighth at a time).
+   * A table that holds {@code expected} entries without growing, and whose growth by doubling stops
+   * at {@code maxRing} slots (past it, it grows by an eighth at a time).
    */
   KeyTable(int expected, long maxRing) {
     this.maxRing = Math.max(1, maxRing);
@@ -79,6 +80,7 @@ final class KeyTable {
 
   /**
    * The ring slot of the entry with this hash, or -1.
+   *
    * @param h1 the high half of the hash
    * @param h2 the low half of the hash
    */
@@ -106,6 +108,7 @@ final class KeyTable {
 
   /**
    * Puts an entry; an entry with the same hash is replaced (removed and added as the newest).
+   *
    * @return the ring slot of the new entry
    */
   int put(long h1, long h2, long entrySeq, int entryAux) {
@@ -141,8 +144,9 @@ final class KeyTable {
   }
 
   /**
-   * Puts an entry unless one with the same hash and seq and an int at least as large is there
-   * (then nothing changes), in one probe of the index in the common case of a new hash.
+   * Puts an entry unless one with the same hash and seq and an int at least as large is there (then
+   * nothing changes), in one probe of the index in the common case of a new hash.
+   *
    * @return whether the table changed
    */
   boolean putIfNewer(long h1, long h2, long entrySeq, int entryAux) {
@@ -184,8 +188,9 @@ final class KeyTable {
 
   /**
    * Drops entries from the oldest on while their int is at most {@code upTo} (entries removed
-   * earlier are dropped on the way). Stops at the first entry with a larger int: when the ints
-   * are forget times, which grow with insertion, this forgets exactly the keys whose time came.
+   * earlier are dropped on the way). Stops at the first entry with a larger int: when the ints are
+   * forget times, which grow with insertion, this forgets exactly the keys whose time came.
+   *
    * @return how many live entries were dropped
    */
   int expireOldest(int upTo) {
@@ -289,8 +294,8 @@ final class KeyTable {
     long n = MIN_INDEX;
     while (n / 4 * 3 < entries) {
       if (n >= MAX_INDEX) {
-        throw new IllegalStateException("a key table holds at most " + (MAX_INDEX / 4 * 3)
-            + " entries, asked for " + entries);
+        throw new IllegalStateException(
+            "a key table holds at most " + (MAX_INDEX / 4 * 3) + " entries, asked for " + entries);
       }
       n <<= 1;
     }

@@ -9,12 +9,13 @@ import java.util.Objects;
  * @param worker the id of the worker that holds the job
  * @param token the secret that proves the hold
  * @param expiresAt when the hold ends unless a heartbeat extends it
- * @param requestId the request id of the claim that granted the hold, or null: a claim retried
- *     with the same id (and worker) gets this lease again instead of another job
+ * @param requestId the request id of the claim that granted the hold, or null: a claim retried with
+ *     the same id (and worker) gets this lease again instead of another job
  */
 public record Lease(String worker, String token, Instant expiresAt, String requestId) {
   /**
    * Creates a lease.
+   *
    * @param worker the id of the worker that holds the job
    * @param token the secret that proves the hold
    * @param expiresAt when the hold ends unless a heartbeat extends it
@@ -29,6 +30,7 @@ public record Lease(String worker, String token, Instant expiresAt, String reque
 
   /**
    * Creates a lease granted by a claim without a request id.
+   *
    * @param worker the id of the worker that holds the job
    * @param token the secret that proves the hold
    * @param expiresAt when the hold ends unless a heartbeat extends it
@@ -40,6 +42,7 @@ public record Lease(String worker, String token, Instant expiresAt, String reque
 
   /**
    * The same hold with another expiry (a heartbeat).
+   *
    * @param newExpiry the new expiry
    * @return the extended lease
    */

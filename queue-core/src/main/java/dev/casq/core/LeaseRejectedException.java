@@ -9,6 +9,7 @@ public class LeaseRejectedException extends QueueException {
 
   /**
    * Creates the error for an operation without a valid lease.
+   *
    * @param message why the lease was rejected
    */
   public LeaseRejectedException(String message) {

@@ -9,15 +9,17 @@ import java.util.Objects;
  * worker's own clock, conservatively: from the moment the request was sent) and whether the queue
  * rejected it. Pure bookkeeping, no I/O; the worker feeds it heartbeat outcomes.
  *
- * <p>The rule: a heartbeat the queue rejects (wrong token, job gone, lease taken) loses the lease at
- * once; a heartbeat that fails for any other reason (broker unavailable, 5xx, timeout) loses
+ * <p>The rule: a heartbeat the queue rejects (wrong token, job gone, lease taken) loses the lease
+ * at once; a heartbeat that fails for any other reason (broker unavailable, 5xx, timeout) loses
  * nothing until the last granted expiry passes; after that the lease counts as lost too.
  */
 public final class LeaseWatch {
   private Instant expiresAt;
   private boolean rejected;
 
-  /** @param expiresAt when the lease runs out unless extended, on the worker's clock */
+  /**
+   * @param expiresAt when the lease runs out unless extended, on the worker's clock
+   */
   public LeaseWatch(Instant expiresAt) {
     this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
   }

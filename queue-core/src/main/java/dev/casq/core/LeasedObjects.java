@@ -17,19 +17,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the queue object (the head) within its byte budget ({@code headMaxBytes}) however many jobs
  * are leased: when a sealed head would be larger than the budget and the leased jobs it writes
- * itself make up at least an eighth of the budget, they move - each exactly as the head would
- * write it, payload and lease included - into one new immutable <em>leased-jobs object</em>,
- * written and durable before the commit that names it. The head then names the object and, as its
- * jobs change (a heartbeat, a completion, an expiry), the ids whose version there is superseded;
- * once every one of them is, the head stops naming it and it is deleted when that commit has
- * landed. The object of a commit proven lost is deleted at once (never one of a commit whose
- * outcome is unknowable: an orphan, never a lost lease).
+ * itself make up at least an eighth of the budget, they move - each exactly as the head would write
+ * it, payload and lease included - into one new immutable <em>leased-jobs object</em>, written and
+ * durable before the commit that names it. The head then names the object and, as its jobs change
+ * (a heartbeat, a completion, an expiry), the ids whose version there is superseded; once every one
+ * of them is, the head stops naming it and it is deleted when that commit has landed. The object of
+ * a commit proven lost is deleted at once (never one of a commit whose outcome is unknowable: an
+ * orphan, never a lost lease).
  *
  * <p>In memory nothing changes: an engine that adopts a state reads the objects it names (each
  * once; they never change) and holds their current jobs like any other leased job, so expiry,
  * release, get and cancel work as before. A named object that is missing or unreadable stops the
- * engine with a {@link CorruptStateException} rather than let it write a head without those
- * leases. Confined to the engine's thread.
+ * engine with a {@link CorruptStateException} rather than let it write a head without those leases.
+ * Confined to the engine's thread.
  */
 final class LeasedObjects {
   private static final Logger log = LoggerFactory.getLogger(LeasedObjects.class);
@@ -85,18 +85,32 @@ final class LeasedObjects {
     for (QueueState.LeasedObjectRef ref : state.leasedObjects.values()) {
       List<Job> jobs = jobs(ref.key());
       if (jobs.size() != ref.count()) {
-        throw new CorruptStateException("leased-jobs object " + ref.key() + " holds "
-            + jobs.size() + " jobs, the queue object " + queueKey + " says " + ref.count()
-            + "; refusing to touch the queue");
+        throw new CorruptStateException(
+            "leased-jobs object "
+                + ref.key()
+                + " holds "
+                + jobs.size()
+                + " jobs, the queue object "
+                + queueKey
+                + " says "
+                + ref.count()
+                + "; refusing to touch the queue");
       }
       for (Job job : jobs) {
         if (!ref.superseded().contains(job.id())) {
           try {
             state.addHeld(job);
           } catch (IllegalStateException e) {
-            throw new CorruptStateException("the queue object " + queueKey + " and its"
-                + " leased-jobs object " + ref.key() + " disagree: " + e.getMessage()
-                + "; refusing to touch the queue", e);
+            throw new CorruptStateException(
+                "the queue object "
+                    + queueKey
+                    + " and its"
+                    + " leased-jobs object "
+                    + ref.key()
+                    + " disagree: "
+                    + e.getMessage()
+                    + "; refusing to touch the queue",
+                e);
           }
         }
       }
@@ -130,16 +144,17 @@ final class LeasedObjects {
 
   /**
    * Before {@link #seal}: an object most of whose jobs changed costs the head the ids of those
-   * jobs; once they are at least {@value #COMPACT_MIN_SUPERSEDED} and take more bytes than its
-   * few current jobs would, those jobs go back into the head, unchanged, and the head stops
-   * naming the object (deleted once that commit has landed; the jobs move into a new object with
-   * the next spill). Returns whether the state changed (it must then be encoded again).
+   * jobs; once they are at least {@value #COMPACT_MIN_SUPERSEDED} and take more bytes than its few
+   * current jobs would, those jobs go back into the head, unchanged, and the head stops naming the
+   * object (deleted once that commit has landed; the jobs move into a new object with the next
+   * spill). Returns whether the state changed (it must then be encoded again).
    */
   boolean compact(QueueState state) {
     List<QueueState.LeasedObjectRef> worth = new ArrayList<>();
     for (QueueState.LeasedObjectRef ref : state.leasedObjects.values()) {
       int gone = ref.superseded().size();
-      if (gone < COMPACT_MIN_SUPERSEDED || gone < 8L * ref.held()
+      if (gone < COMPACT_MIN_SUPERSEDED
+          || gone < 8L * ref.held()
           || !contents.containsKey(ref.key())) {
         continue;
       }
@@ -206,8 +221,11 @@ final class LeasedObjects {
     try {
       store.put(key, StateCodec.encodeLeased(inline, commitRef));
     } catch (StorageException e) {
-      log.warn("leased-jobs object write {} failed ({}); the leased jobs stay in the queue object"
-          + " for now", key, e.toString());
+      log.warn(
+          "leased-jobs object write {} failed ({}); the leased jobs stay in the queue object"
+              + " for now",
+          key,
+          e.toString());
       return null;
     }
     state.holdIn(key, inline);
@@ -227,16 +245,26 @@ final class LeasedObjects {
     reads++;
     Optional<VersionedBytes> bytes = store.read(key);
     if (bytes.isEmpty()) {
-      throw new MissingException("leased-jobs object " + key + " named by the queue object "
-          + queueKey + " is missing: the leases it holds cannot be read; refusing to touch the"
-          + " queue (restore the object, or see docs/state-format.md)");
+      throw new MissingException(
+          "leased-jobs object "
+              + key
+              + " named by the queue object "
+              + queueKey
+              + " is missing: the leases it holds cannot be read; refusing to touch the"
+              + " queue (restore the object, or see docs/state-format.md)");
     }
     List<Job> decoded;
     try {
       decoded = StateCodec.decodeLeased(bytes.get().data());
     } catch (CorruptStateException e) {
-      throw new CorruptStateException("leased-jobs object " + key + " named by the queue object "
-          + queueKey + " cannot be read (" + e.getMessage() + "); refusing to touch the queue",
+      throw new CorruptStateException(
+          "leased-jobs object "
+              + key
+              + " named by the queue object "
+              + queueKey
+              + " cannot be read ("
+              + e.getMessage()
+              + "); refusing to touch the queue",
           e);
     }
     List<Job> held = new ArrayList<>(decoded.size());
@@ -256,15 +284,19 @@ final class LeasedObjects {
   }
 
   /**
-   * The current jobs held in the leased-jobs objects a decoded queue object names, read from
-   * {@code store}; for inspection and tests.
+   * The current jobs held in the leased-jobs objects a decoded queue object names, read from {@code
+   * store}; for inspection and tests.
    */
   static List<Job> heldJobs(ObjectStore store, QueueState state) {
     List<Job> all = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (QueueState.LeasedObjectRef ref : state.leasedObjects.values()) {
-      byte[] bytes = store.read(ref.key()).orElseThrow(() -> new StorageException(
-          "leased-jobs object " + ref.key() + " is missing")).data();
+      byte[] bytes =
+          store
+              .read(ref.key())
+              .orElseThrow(
+                  () -> new StorageException("leased-jobs object " + ref.key() + " is missing"))
+              .data();
       for (Job job : StateCodec.decodeLeased(bytes)) {
         if (!ref.superseded().contains(job.id()) && seen.add(job.id())) {
           all.add(job);

@@ -6,6 +6,7 @@ public class PayloadTooLargeException extends InvalidRequestException {
 
   /**
    * Creates the error for an oversized payload.
+   *
    * @param message the size and the limit
    */
   public PayloadTooLargeException(String message) {

@@ -10,8 +10,10 @@ import java.util.concurrent.CompletableFuture;
 final class Pending<R> {
   final Command<R> command;
   final CompletableFuture<R> future = new CompletableFuture<>();
+
   /** How many writes carrying this command lost their race so far. */
   int lostRaces;
+
   private R result;
   private Throwable error;
   private boolean rejected; // answered with its error, never applied again
@@ -21,8 +23,8 @@ final class Pending<R> {
   }
 
   /**
-   * Applies the command to {@code state}. Returns false when it threw after it may have changed
-   * the state (anything but a {@link QueueException} thrown before a change): the caller must then
+   * Applies the command to {@code state}. Returns false when it threw after it may have changed the
+   * state (anything but a {@link QueueException} thrown before a change): the caller must then
    * rebuild the state without this command.
    */
   boolean apply(QueueState state, QueueStateMachine machine, Instant now) {

@@ -27,6 +27,7 @@ public record PushRequest(
 
   /**
    * Creates a request; see the class comment for what each field means.
+   *
    * @param payloadJson the payload as JSON text (required)
    * @param type the job type, or null
    * @param priority the priority, or null for 0
@@ -42,6 +43,7 @@ public record PushRequest(
 
   /**
    * A request with only a payload: type, priority, schedule, attempts and key from the defaults.
+   *
    * @param payloadJson the payload as JSON text
    * @return the request
    */
@@ -51,6 +53,7 @@ public record PushRequest(
 
   /**
    * This request with a job type, so workers that claim by type can pick it.
+   *
    * @param t the type, at most {@value QueuePolicy#MAX_TYPE_LENGTH} characters; null for none
    * @return a new request
    */
@@ -60,6 +63,7 @@ public record PushRequest(
 
   /**
    * This request with a priority: higher is claimed first among due jobs.
+   *
    * @param p the priority, within +-{@value QueuePolicy#MAX_PRIORITY}
    * @return a new request
    */
@@ -69,6 +73,7 @@ public record PushRequest(
 
   /**
    * This request scheduled for a time: the job is not claimable before it.
+   *
    * @param at the earliest run time (takes precedence over a delay); null for now
    * @return a new request
    */
@@ -79,6 +84,7 @@ public record PushRequest(
   /**
    * This request delayed: the job is not claimable before push time plus the delay (ignored when a
    * run-at time is set).
+   *
    * @param d the delay; null for none
    * @return a new request
    */
@@ -88,6 +94,7 @@ public record PushRequest(
 
   /**
    * This request with its own attempt limit instead of the queue's default.
+   *
    * @param n attempts before the job goes dead, 1 to {@value QueuePolicy#MAX_ATTEMPTS}
    * @return a new request
    */
@@ -98,6 +105,7 @@ public record PushRequest(
   /**
    * This request with an idempotency key: while the key is remembered, pushing it again returns the
    * job of the first push instead of creating another, so a push can be retried safely.
+   *
    * @param k the key, at most {@value QueuePolicy#MAX_KEY_LENGTH} characters; null for none
    * @return a new request
    */

@@ -84,8 +84,9 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
       List<? extends T> payloads, PushOptions options) {
     PushOptions o = options == null ? PushOptions.none() : options;
     if (o.idempotencyKey() != null) {
-      return CompletableFuture.failedFuture(new InvalidRequestException(
-          "pushAll gives each job its own key; the options must not hold one"));
+      return CompletableFuture.failedFuture(
+          new InvalidRequestException(
+              "pushAll gives each job its own key; the options must not hold one"));
     }
     List<PushRequest> requests = new ArrayList<>(payloads.size());
     try {
@@ -112,8 +113,11 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
       } catch (CompletionException e) {
         results.add(null);
         Throwable c = e.getCause() == null ? e : e.getCause();
-        errors.put(i, c instanceof CasqException ce ? ce
-            : new RequestFailedException("push #" + i + " failed: " + c, c));
+        errors.put(
+            i,
+            c instanceof CasqException ce
+                ? ce
+                : new RequestFailedException("push #" + i + " failed: " + c, c));
       }
     }
     if (!errors.isEmpty()) {
@@ -241,16 +245,20 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
   public Worker<JsonNode> worker(JobHandlers handlers, WorkerOptions options) {
     WorkerOptions o = handlers.claimOptions(options);
     Queue<JsonNode> raw = new Queue<>(jobs, mapper, mapper.constructType(JsonNode.class));
-    return new Worker<>(raw, handlers.dispatcher(new JobHandlers.PayloadConverter() {
-      @Override
-      public <P> P convert(String json, Class<P> to) {
-        try {
-          return mapper.readValue(json, to);
-        } catch (JsonProcessingException e) {
-          throw new InvalidRequestException(e.getOriginalMessage());
-        }
-      }
-    }), o);
+    return new Worker<>(
+        raw,
+        handlers.dispatcher(
+            new JobHandlers.PayloadConverter() {
+              @Override
+              public <P> P convert(String json, Class<P> to) {
+                try {
+                  return mapper.readValue(json, to);
+                } catch (JsonProcessingException e) {
+                  throw new InvalidRequestException(e.getOriginalMessage());
+                }
+              }
+            }),
+        o);
   }
 
   /** Closes the queue: stops its engine and releases the store. */
@@ -260,16 +268,37 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
   }
 
   LeasedJob<T> leased(Job j) {
-    return new LeasedJob<>(j.id(), payload(j), j.payloadJson(), j.lease().token(),
-        j.lease().expiresAt(), j.attempts(), j.maxAttempts(), j.type(), j.priority());
+    return new LeasedJob<>(
+        j.id(),
+        payload(j),
+        j.payloadJson(),
+        j.lease().token(),
+        j.lease().expiresAt(),
+        j.attempts(),
+        j.maxAttempts(),
+        j.type(),
+        j.priority());
   }
 
   private JobInfo<T> info(Job j) {
     Lease lease = j.lease();
-    return new JobInfo<>(j.id(), status(j.status()), payload(j), j.payloadJson(), j.priority(),
-        j.runAt(), j.attempts(), j.maxAttempts(), j.createdAt(), j.type(), j.idempotencyKey(),
-        lease == null ? null : lease.worker(), lease == null ? null : lease.expiresAt(),
-        j.lastError(), j.finishedAt(), j.resultJson());
+    return new JobInfo<>(
+        j.id(),
+        status(j.status()),
+        payload(j),
+        j.payloadJson(),
+        j.priority(),
+        j.runAt(),
+        j.attempts(),
+        j.maxAttempts(),
+        j.createdAt(),
+        j.type(),
+        j.idempotencyKey(),
+        lease == null ? null : lease.worker(),
+        lease == null ? null : lease.expiresAt(),
+        j.lastError(),
+        j.finishedAt(),
+        j.resultJson());
   }
 
   private T payload(Job j) {
@@ -277,7 +306,11 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
       return mapper.readValue(j.payloadJson(), type);
     } catch (JsonProcessingException e) {
       throw new InvalidRequestException(
-          "payload of job " + j.id() + " does not convert to " + type + ": "
+          "payload of job "
+              + j.id()
+              + " does not convert to "
+              + type
+              + ": "
               + e.getOriginalMessage());
     }
   }
@@ -287,15 +320,16 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
   }
 
   private static PushRequest request(String json, PushOptions o) {
-    return new PushRequest(json, o.type(), o.priority(), o.runAt(), o.delay(), o.maxAttempts(),
-        o.idempotencyKey());
+    return new PushRequest(
+        json, o.type(), o.priority(), o.runAt(), o.delay(), o.maxAttempts(), o.idempotencyKey());
   }
 
   private String toJson(Object value) {
     try {
       return mapper.writeValueAsString(value);
     } catch (JsonProcessingException e) {
-      throw new InvalidRequestException("cannot convert payload to JSON: " + e.getOriginalMessage());
+      throw new InvalidRequestException(
+          "cannot convert payload to JSON: " + e.getOriginalMessage());
     }
   }
 

@@ -6,6 +6,7 @@ public class QueueClosedException extends QueueException {
 
   /**
    * Creates the error for a request that reached a closed queue.
+   *
    * @param message what went wrong, for the caller and the log
    */
   public QueueClosedException(String message) {

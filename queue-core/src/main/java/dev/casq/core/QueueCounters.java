@@ -101,8 +101,22 @@ public final class QueueCounters {
 
   @Override
   public String toString() {
-    return "QueueCounters{pushed=" + pushed + ", claimed=" + claimed + ", completed=" + completed
-        + ", failed=" + failed + ", dead=" + dead + ", expired=" + expired + ", cancelled="
-        + cancelled + ", archived=" + archived + "}";
+    return "QueueCounters{pushed="
+        + pushed
+        + ", claimed="
+        + claimed
+        + ", completed="
+        + completed
+        + ", failed="
+        + failed
+        + ", dead="
+        + dead
+        + ", expired="
+        + expired
+        + ", cancelled="
+        + cancelled
+        + ", archived="
+        + archived
+        + "}";
   }
 }

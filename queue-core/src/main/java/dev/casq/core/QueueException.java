@@ -2,13 +2,13 @@ package dev.casq.core;
 
 import dev.casq.api.CasqException;
 
-
 /** Base of the errors the queue raises about requests and state. */
 public class QueueException extends CasqException {
   private static final long serialVersionUID = 1L;
 
   /**
    * Creates a queue error.
+   *
    * @param message what went wrong, for the caller and the log
    */
   public QueueException(String message) {
@@ -17,6 +17,7 @@ public class QueueException extends CasqException {
 
   /**
    * Creates a queue error with its cause.
+   *
    * @param message what went wrong, for the caller and the log
    * @param cause the error that caused it
    */

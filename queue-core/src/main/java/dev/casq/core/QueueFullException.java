@@ -9,6 +9,7 @@ public class QueueFullException extends QueueException {
 
   /**
    * Creates the error for a push refused by a full queue object.
+   *
    * @param message the object size and the limit
    */
   public QueueFullException(String message) {

@@ -21,18 +21,34 @@ public final class QueueOptions {
 
   private QueueOptions(Builder b) {
     this.policy =
-        new QueuePolicy(b.defaultLease, b.maxLease, b.maxAttempts, b.backoffBase, b.backoffMax,
-            b.idempotencyRetention, b.idempotencyMemoryBudget, b.maxPayloadBytes);
+        new QueuePolicy(
+            b.defaultLease,
+            b.maxLease,
+            b.maxAttempts,
+            b.backoffBase,
+            b.backoffMax,
+            b.idempotencyRetention,
+            b.idempotencyMemoryBudget,
+            b.maxPayloadBytes);
     this.engineOptions =
-        new EngineOptions(b.minCommitInterval, b.maxBatchSize, b.maxConflictRetries,
-            b.archiveBatchSize, b.archiveMaxDelay, b.clock, b.tokens, b.maxObjectBytes,
-            b.headMaxReadyJobs, b.headMaxBytes);
+        new EngineOptions(
+            b.minCommitInterval,
+            b.maxBatchSize,
+            b.maxConflictRetries,
+            b.archiveBatchSize,
+            b.archiveMaxDelay,
+            b.clock,
+            b.tokens,
+            b.maxObjectBytes,
+            b.headMaxReadyJobs,
+            b.headMaxBytes);
     this.storeProperties = Map.copyOf(b.storeProperties);
     this.objectMapper = b.objectMapper;
   }
 
   /**
    * The options with every default.
+   *
    * @return the default options
    */
   public static QueueOptions defaults() {
@@ -41,6 +57,7 @@ public final class QueueOptions {
 
   /**
    * A builder that starts from the defaults.
+   *
    * @return a new builder
    */
   public static Builder builder() {
@@ -49,6 +66,7 @@ public final class QueueOptions {
 
   /**
    * The rules of the state machine: leases, attempts, back-off, idempotency and payload bounds.
+   *
    * @return the policy
    */
   public QueuePolicy policy() {
@@ -58,6 +76,7 @@ public final class QueueOptions {
   /**
    * How the commit engine writes: batching, conflict retries, archiving, object size, clock and
    * tokens.
+   *
    * @return the engine options
    */
   public EngineOptions engineOptions() {
@@ -66,6 +85,7 @@ public final class QueueOptions {
 
   /**
    * The properties passed to the store when the queue opens it by URI.
+   *
    * @return an unmodifiable copy of the store properties
    */
   public Map<String, String> storeProperties() {
@@ -74,6 +94,7 @@ public final class QueueOptions {
 
   /**
    * The mapper that converts typed payloads to and from JSON.
+   *
    * @return the object mapper
    */
   public ObjectMapper objectMapper() {
@@ -107,9 +128,9 @@ public final class QueueOptions {
 
     /**
      * Keep at most this many ready jobs in the queue object: beyond it, at a commit, the
-     * worst-ordered ready jobs beyond half of it move into an immutable segment object next to
-     * the queue object, so a commit's size does not grow with the backlog. Default 2,000; 0 keeps
-     * every job in the queue object (no segments).
+     * worst-ordered ready jobs beyond half of it move into an immutable segment object next to the
+     * queue object, so a commit's size does not grow with the backlog. Default 2,000; 0 keeps every
+     * job in the queue object (no segments).
      */
     public Builder headMaxReadyJobs(int jobs) {
       this.headMaxReadyJobs = jobs;
@@ -117,12 +138,12 @@ public final class QueueOptions {
     }
 
     /**
-     * The queue object's byte budget: when a commit would make it larger and the leased jobs in
-     * it make up at least an eighth of the budget, those leased jobs (payloads and leases) move
-     * into an immutable leased-jobs object next to the queue object, so the object stays near the
-     * budget however many jobs are leased. Default 1 MiB ({@code -Dcasq.headMaxBytes=N} overrides
-     * the default); 0 keeps every leased job in the queue object. It is a target, not a limit:
-     * ready, scheduled and finished jobs are bounded by {@link #headMaxReadyJobs} and archiving.
+     * The queue object's byte budget: when a commit would make it larger and the leased jobs in it
+     * make up at least an eighth of the budget, those leased jobs (payloads and leases) move into
+     * an immutable leased-jobs object next to the queue object, so the object stays near the budget
+     * however many jobs are leased. Default 1 MiB ({@code -Dcasq.headMaxBytes=N} overrides the
+     * default); 0 keeps every leased job in the queue object. It is a target, not a limit: ready,
+     * scheduled and finished jobs are bounded by {@link #headMaxReadyJobs} and archiving.
      *
      * @param bytes the budget in bytes, 0 or more
      * @return this builder
@@ -133,9 +154,9 @@ public final class QueueOptions {
     }
 
     /**
-     * The largest the queue object may grow: while it is this large, pushes are refused with
-     * {@link QueueFullException} (claims, completions and cancels still work). Default 64 MiB,
-     * at least 1024.
+     * The largest the queue object may grow: while it is this large, pushes are refused with {@link
+     * QueueFullException} (claims, completions and cancels still work). Default 64 MiB, at least
+     * 1024.
      *
      * @param bytes the size in bytes
      * @return this builder
@@ -171,10 +192,9 @@ public final class QueueOptions {
     }
 
     /**
-     * The dedupe window: how long the idempotency key of a finished job is remembered, whatever
-     * the throughput (a push with the key within it gets the original job id back). Default 5m,
-     * ten times the 30 s casq's Java client retries a call; keep it longer than any client's
-     * retries.
+     * The dedupe window: how long the idempotency key of a finished job is remembered, whatever the
+     * throughput (a push with the key within it gets the original job id back). Default 5m, ten
+     * times the 30 s casq's Java client retries a call; keep it longer than any client's retries.
      */
     public Builder idempotencyRetention(Duration d) {
       this.idempotencyRetention = d;
@@ -184,9 +204,9 @@ public final class QueueOptions {
     /**
      * Memory the queue's idempotency keys may take, in bytes (each key is counted at {@link
      * QueuePolicy#BYTES_PER_KEY} bytes). While the queue holds as many keys as the budget allows,
-     * pushes with a new key are refused with {@link IdempotencyBudgetException} (HTTP 429
-     * {@code idempotency_budget}); a key is never forgotten early. 1 MiB to 32 GiB; default
-     * 256 MiB (about 6.7 million keys: 5 minutes at 22,000 keyed pushes a second).
+     * pushes with a new key are refused with {@link IdempotencyBudgetException} (HTTP 429 {@code
+     * idempotency_budget}); a key is never forgotten early. 1 MiB to 32 GiB; default 256 MiB (about
+     * 6.7 million keys: 5 minutes at 22,000 keyed pushes a second).
      */
     public Builder idempotencyMemoryBudget(long bytes) {
       this.idempotencyMemoryBudget = bytes;
@@ -197,16 +217,16 @@ public final class QueueOptions {
      * Sets {@link #idempotencyMemoryBudget} to hold {@code n} keys ({@code n} times {@link
      * QueuePolicy#BYTES_PER_KEY} bytes, at least the 1 MiB minimum).
      *
-     * @deprecated keys are no longer forgotten by count (that silently shortened the dedupe
-     *     window under load); use {@link #idempotencyMemoryBudget(long)}
+     * @deprecated keys are no longer forgotten by count (that silently shortened the dedupe window
+     *     under load); use {@link #idempotencyMemoryBudget(long)}
      */
     @Deprecated
     public Builder maxRememberedKeys(int n) {
       if (n < 0) {
         throw new InvalidRequestException("invalid queue option: maxRememberedKeys must be >= 0");
       }
-      this.idempotencyMemoryBudget = Math.max(QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET,
-          (long) n * QueuePolicy.BYTES_PER_KEY);
+      this.idempotencyMemoryBudget =
+          Math.max(QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET, (long) n * QueuePolicy.BYTES_PER_KEY);
       return this;
     }
 
@@ -261,6 +281,7 @@ public final class QueueOptions {
 
     /**
      * Adds store properties, replacing earlier values of the same keys.
+     *
      * @param props the properties to add
      * @return this builder
      */

@@ -16,9 +16,9 @@ import java.util.TreeSet;
  * The whole state of one queue: what the queue object holds. Mutable and confined to one thread
  * (the commit engine's); the engine throws a copy away when its write loses, and re-reads.
  *
- * <p>Indexes: queued jobs that are due are ordered by (priority descending, seq), which is
- * FIFO within a priority; jobs scheduled for later wait in a run-at order until they are due;
- * leased jobs are ordered by lease expiry.
+ * <p>Indexes: queued jobs that are due are ordered by (priority descending, seq), which is FIFO
+ * within a priority; jobs scheduled for later wait in a run-at order until they are due; leased
+ * jobs are ordered by lease expiry.
  */
 public final class QueueState {
   /** The format of a queue object that names no segment (what every casq reads). */
@@ -35,7 +35,8 @@ public final class QueueState {
 
   /** Whether this casq reads queue objects of {@code format}. */
   public static boolean readable(String format) {
-    return FORMAT.equals(format) || FORMAT_SEGMENTED.equals(format)
+    return FORMAT.equals(format)
+        || FORMAT_SEGMENTED.equals(format)
         || FORMAT_LEASES_HELD.equals(format);
   }
 
@@ -45,18 +46,21 @@ public final class QueueState {
   // runs them a few dozen times, and the composed form cost a tenth of a busy engine's time
   // push order (seq), not run-at: run-at comes from a broker's clock, which may step back within
   // the allowed skew (or be behind after a failover) and would put a later push first
-  static final Comparator<Job> READY_ORDER = (a, b) -> {
-    int c = Integer.compare(b.priority(), a.priority());
-    return c != 0 ? c : Long.compare(a.seq(), b.seq());
-  };
-  static final Comparator<Job> SCHEDULE_ORDER = (a, b) -> {
-    int c = a.runAt().compareTo(b.runAt());
-    return c != 0 ? c : Long.compare(a.seq(), b.seq());
-  };
-  static final Comparator<Job> EXPIRY_ORDER = (a, b) -> {
-    int c = a.lease().expiresAt().compareTo(b.lease().expiresAt());
-    return c != 0 ? c : Long.compare(a.seq(), b.seq());
-  };
+  static final Comparator<Job> READY_ORDER =
+      (a, b) -> {
+        int c = Integer.compare(b.priority(), a.priority());
+        return c != 0 ? c : Long.compare(a.seq(), b.seq());
+      };
+  static final Comparator<Job> SCHEDULE_ORDER =
+      (a, b) -> {
+        int c = a.runAt().compareTo(b.runAt());
+        return c != 0 ? c : Long.compare(a.seq(), b.seq());
+      };
+  static final Comparator<Job> EXPIRY_ORDER =
+      (a, b) -> {
+        int c = a.lease().expiresAt().compareTo(b.lease().expiresAt());
+        return c != 0 ? c : Long.compare(a.seq(), b.seq());
+      };
 
   /**
    * An archive object written by a commit of this queue, named in the state for as long as the
@@ -85,17 +89,32 @@ public final class QueueState {
    * @param nextSeq seq of the job at the cursor
    * @param minSeq the lowest seq in the segment
    * @param maxSeq the highest seq in the segment
-   * @param keys how many of its jobs from the cursor on that are not cancelled have an
-   *     idempotency key (0: no need to index its keys at start); a head written before jobs
-   *     leaving a segment were subtracted counts them all, which only overstates it
+   * @param keys how many of its jobs from the cursor on that are not cancelled have an idempotency
+   *     key (0: no need to index its keys at start); a head written before jobs leaving a segment
+   *     were subtracted counts them all, which only overstates it
    * @param due the run-at of the job at the cursor of a scheduled segment; null for a segment of
    *     ready jobs
    */
-  public record SegmentRef(String key, int count, int cursor, int nextPriority, long nextSeq,
-      long minSeq, long maxSeq, int keys, Instant due) {
+  public record SegmentRef(
+      String key,
+      int count,
+      int cursor,
+      int nextPriority,
+      long nextSeq,
+      long minSeq,
+      long maxSeq,
+      int keys,
+      Instant due) {
     /** A segment of ready jobs. */
-    public SegmentRef(String key, int count, int cursor, int nextPriority, long nextSeq,
-        long minSeq, long maxSeq, int keys) {
+    public SegmentRef(
+        String key,
+        int count,
+        int cursor,
+        int nextPriority,
+        long nextSeq,
+        long minSeq,
+        long maxSeq,
+        int keys) {
       this(key, count, cursor, nextPriority, nextSeq, minSeq, maxSeq, keys, null);
     }
 
@@ -136,16 +155,15 @@ public final class QueueState {
   /** Reads segments for the state machine (cached by the engine; segments never change). */
   interface SegmentSource {
     /**
-     * The jobs of a segment, in its order, or null when the segment object is missing or
-     * unreadable (a state that names a deleted segment is stale: its write will lose).
+     * The jobs of a segment, in its order, or null when the segment object is missing or unreadable
+     * (a state that names a deleted segment is stale: its write will lose).
      */
     List<Job> jobs(String segmentKey);
 
     /**
-     * Where the idempotency key sits in the segments the source indexed (usually nowhere: an
-     * empty list), found with one probe whatever the number of segments; the caller judges each
-     * place against the state (segment named, position at or after its cursor, job not
-     * cancelled).
+     * Where the idempotency key sits in the segments the source indexed (usually nowhere: an empty
+     * list), found with one probe whatever the number of segments; the caller judges each place
+     * against the state (segment named, position at or after its cursor, job not cancelled).
      */
     List<KeyAt> keyAt(String key);
   }
@@ -194,6 +212,7 @@ public final class QueueState {
 
   /**
    * The revision of this state: 0 for a new queue, one more with every commit.
+   *
    * @return the revision
    */
   public long revision() {
@@ -203,6 +222,7 @@ public final class QueueState {
   /**
    * The random id of the commit that wrote this state, which tells two writes of the same revision
    * apart.
+   *
    * @return the commit id
    */
   public String commitId() {
@@ -211,6 +231,7 @@ public final class QueueState {
 
   /**
    * When the commit that wrote this state was made.
+   *
    * @return the time of the last commit
    */
   public Instant updatedAt() {
@@ -219,6 +240,7 @@ public final class QueueState {
 
   /**
    * The broker that serves the queue, or null for a queue used only embedded.
+   *
    * @return the broker record, or null
    */
   public BrokerRecord broker() {
@@ -227,6 +249,7 @@ public final class QueueState {
 
   /**
    * The sequence number the next pushed job gets (its id is {@code j<seq>}).
+   *
    * @return the next sequence number
    */
   public long nextSeq() {
@@ -235,6 +258,7 @@ public final class QueueState {
 
   /**
    * The lifetime counters of the queue (pushed, completed, failed and so on).
+   *
    * @return the counters
    */
   public QueueCounters counters() {
@@ -244,6 +268,7 @@ public final class QueueState {
   /**
    * The most recent commits, oldest first, kept so that a writer that lost track of a write can
    * tell whether it landed.
+   *
    * @return the recent commit marks
    */
   public Collection<CommitMark> recentCommits() {
@@ -273,6 +298,7 @@ public final class QueueState {
   /**
    * The finished job an idempotency key still returns at {@code now}: a push with the key within
    * the queue's {@code idempotencyRetention} after its job finished gets this id back.
+   *
    * @param key the idempotency key
    * @param now the time to judge the retention at
    * @return the job id, or null when no finished job's key is remembered
@@ -284,6 +310,7 @@ public final class QueueState {
   /**
    * How many idempotency keys of finished jobs are remembered (some may be past their retention
    * until the next command).
+   *
    * @return the count
    */
   public int rememberedKeyCount() {
@@ -327,7 +354,8 @@ public final class QueueState {
     if (!segments.isEmpty()) {
       for (KeyAt at : source().keyAt(key)) {
         SegmentRef ref = named(at.segment());
-        if (ref != null && at.position() >= ref.cursor()
+        if (ref != null
+            && at.position() >= ref.cursor()
             && !cancelledIn(ref).contains(at.jobId())) {
           return at.jobId();
         }
@@ -385,7 +413,8 @@ public final class QueueState {
   Instant nextDueInSegments() {
     Instant next = null;
     for (SegmentRef ref : segments) {
-      if (ref.scheduled() && !unreadableSegments.contains(ref.key())
+      if (ref.scheduled()
+          && !unreadableSegments.contains(ref.key())
           && (next == null || ref.due().isBefore(next))) {
         next = ref.due();
       }
@@ -403,7 +432,8 @@ public final class QueueState {
       if (!unreadableSegments.isEmpty() && unreadableSegments.contains(ref.key())) {
         continue; // never dropped: its jobs stay named, the claim serves the rest
       }
-      if (best == null || ref.nextPriority() > best.nextPriority()
+      if (best == null
+          || ref.nextPriority() > best.nextPriority()
           || (ref.nextPriority() == best.nextPriority() && ref.nextSeq() < best.nextSeq())) {
         best = ref;
       }
@@ -438,8 +468,13 @@ public final class QueueState {
       return;
     }
     if (jobs.size() != ref.count()) {
-      throw new IllegalStateException("segment " + ref.key() + " holds " + jobs.size()
-          + " jobs, the queue object says " + ref.count());
+      throw new IllegalStateException(
+          "segment "
+              + ref.key()
+              + " holds "
+              + jobs.size()
+              + " jobs, the queue object says "
+              + ref.count());
     }
     int index = segments.indexOf(ref);
     modCount++;
@@ -469,15 +504,24 @@ public final class QueueState {
       segments.remove(index);
     } else {
       Job next = jobs.get(i);
-      segments.set(index, new SegmentRef(ref.key(), ref.count(), i, next.priority(), next.seq(),
-          ref.minSeq(), ref.maxSeq(), Math.max(0, ref.keys() - keysMoved),
-          ref.scheduled() ? next.runAt() : null));
+      segments.set(
+          index,
+          new SegmentRef(
+              ref.key(),
+              ref.count(),
+              i,
+              next.priority(),
+              next.seq(),
+              ref.minSeq(),
+              ref.maxSeq(),
+              Math.max(0, ref.keys() - keysMoved),
+              ref.scheduled() ? next.runAt() : null));
     }
   }
 
   /**
-   * Moves the jobs of scheduled segments that are due at {@code now} into the head's scheduled
-   * jobs (from where {@link #promoteDue} makes them ready).
+   * Moves the jobs of scheduled segments that are due at {@code now} into the head's scheduled jobs
+   * (from where {@link #promoteDue} makes them ready).
    */
   void pullDue(Instant now) {
     for (int k = 0; k < segments.size(); k++) {
@@ -549,9 +593,18 @@ public final class QueueState {
     if (old.idempotencyKey() != null) {
       remember(old.idempotencyKey(), old.id(), forgetKeyAt);
       // the key is counted among the finished jobs' now, not the segment's
-      segments.set(segments.indexOf(ref), new SegmentRef(ref.key(), ref.count(), ref.cursor(),
-          ref.nextPriority(), ref.nextSeq(), ref.minSeq(), ref.maxSeq(),
-          Math.max(0, ref.keys() - 1), ref.due()));
+      segments.set(
+          segments.indexOf(ref),
+          new SegmentRef(
+              ref.key(),
+              ref.count(),
+              ref.cursor(),
+              ref.nextPriority(),
+              ref.nextSeq(),
+              ref.minSeq(),
+              ref.maxSeq(),
+              Math.max(0, ref.keys() - 1),
+              ref.due()));
     }
   }
 
@@ -644,8 +697,17 @@ public final class QueueState {
       keys += j.idempotencyKey() != null ? 1 : 0;
     }
     Job first = jobs.get(0);
-    segments.add(new SegmentRef(key, jobs.size(), 0, first.priority(), first.seq(), min, max,
-        keys, scheduledJobs ? first.runAt() : null));
+    segments.add(
+        new SegmentRef(
+            key,
+            jobs.size(),
+            0,
+            first.priority(),
+            first.seq(),
+            min,
+            max,
+            keys,
+            scheduledJobs ? first.runAt() : null));
     modCount++;
   }
 
@@ -657,8 +719,8 @@ public final class QueueState {
   void replaceSegments(List<SegmentRef> inputs, String key, List<Job> jobs, List<String> skipped) {
     boolean scheduledJobs = inputs.get(0).scheduled();
     segments.removeAll(inputs);
-    skipped.forEach(scheduledJobs ? cancelledInScheduledSegments::remove
-        : cancelledInSegments::remove);
+    skipped.forEach(
+        scheduledJobs ? cancelledInScheduledSegments::remove : cancelledInSegments::remove);
     if (key != null) {
       addSegment(key, jobs, scheduledJobs);
     }
@@ -707,8 +769,8 @@ public final class QueueState {
   }
 
   /**
-   * Names a new leased-jobs object holding {@code jobs} (leased jobs of this state, each exactly
-   * as it is now), which the head then no longer writes.
+   * Names a new leased-jobs object holding {@code jobs} (leased jobs of this state, each exactly as
+   * it is now), which the head then no longer writes.
    */
   void holdIn(String key, List<Job> jobs) {
     modCount++;
@@ -724,8 +786,8 @@ public final class QueueState {
   }
 
   /**
-   * Stops naming the leased-jobs object {@code key}: its current jobs ({@code held}, as the
-   * object holds them) are written in the queue object again, unchanged.
+   * Stops naming the leased-jobs object {@code key}: its current jobs ({@code held}, as the object
+   * holds them) are written in the queue object again, unchanged.
    */
   void bringBack(String key, List<Job> held) {
     if (leasedObjects.remove(key) == null) {
@@ -771,8 +833,10 @@ public final class QueueState {
   private void markClaim(Job job) {
     String requestId = job.lease().requestId();
     if (requestId != null) {
-      leasedByClaim.computeIfAbsent(new ClaimMark(job.lease().worker(), requestId),
-          k -> new java.util.HashSet<>(2)).add(job.id());
+      leasedByClaim
+          .computeIfAbsent(
+              new ClaimMark(job.lease().worker(), requestId), k -> new java.util.HashSet<>(2))
+          .add(job.id());
     }
   }
 
@@ -851,8 +915,8 @@ public final class QueueState {
   }
 
   /**
-   * Moves scheduled jobs whose run-at has come into the ready order (reading the scheduled
-   * segments that hold due jobs first).
+   * Moves scheduled jobs whose run-at has come into the ready order (reading the scheduled segments
+   * that hold due jobs first).
    */
   void promoteDue(Instant now) {
     if (!segments.isEmpty()) {

@@ -12,11 +12,11 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * The queue's rules as a pure function of (state, command, now): every method validates its
- * command and computes everything that can fail before it changes anything, so a command that
- * throws (always a {@link QueueException}) leaves the state as it was, apart from the passage of
- * time ({@link #tick}) that every command applies first and that the engine has already applied
- * at the same {@code now}. It does no I/O and reads no clock. Lease tokens come from the injected
+ * The queue's rules as a pure function of (state, command, now): every method validates its command
+ * and computes everything that can fail before it changes anything, so a command that throws
+ * (always a {@link QueueException}) leaves the state as it was, apart from the passage of time
+ * ({@link #tick}) that every command applies first and that the engine has already applied at the
+ * same {@code now}. It does no I/O and reads no clock. Lease tokens come from the injected
  * supplier.
  */
 public final class QueueStateMachine {
@@ -26,6 +26,7 @@ public final class QueueStateMachine {
 
   /**
    * A machine that pulls jobs back from segments {@value #DEFAULT_PULL_CHUNK} at a time.
+   *
    * @param policy the queue's policy (defaults and bounds)
    * @param tokens the source of lease tokens
    */
@@ -51,6 +52,7 @@ public final class QueueStateMachine {
 
   /**
    * The policy this machine applies.
+   *
    * @return the policy
    */
   public QueuePolicy policy() {
@@ -95,8 +97,21 @@ public final class QueueStateMachine {
     int maxAttempts = r.maxAttempts() != null ? r.maxAttempts() : policy.defaultMaxAttempts();
     long seq = s.nextSeq;
     Job job =
-        new Job(jobId(seq), seq, r.type(), payload, r.priority() == null ? 0 : r.priority(),
-            runAt, 0, maxAttempts, now, r.idempotencyKey(), JobStatus.QUEUED, null, null, null,
+        new Job(
+            jobId(seq),
+            seq,
+            r.type(),
+            payload,
+            r.priority() == null ? 0 : r.priority(),
+            runAt,
+            0,
+            maxAttempts,
+            now,
+            r.idempotencyKey(),
+            JobStatus.QUEUED,
+            null,
+            null,
+            null,
             null);
     s.nextSeq++;
     s.addLive(job);
@@ -120,8 +135,11 @@ public final class QueueStateMachine {
           "limit must be from 1 to " + QueuePolicy.MAX_CLAIM_BATCH + ", got " + r.limit());
     }
     if (r.types().size() > QueuePolicy.MAX_CLAIM_TYPES) {
-      throw new InvalidRequestException("a claim may name at most " + QueuePolicy.MAX_CLAIM_TYPES
-          + " types, got " + r.types().size());
+      throw new InvalidRequestException(
+          "a claim may name at most "
+              + QueuePolicy.MAX_CLAIM_TYPES
+              + " types, got "
+              + r.types().size());
     }
     for (String type : r.types()) {
       requireText(type, "type", QueuePolicy.MAX_TYPE_LENGTH);
@@ -155,8 +173,8 @@ public final class QueueStateMachine {
   }
 
   /**
-   * The jobs leased to {@code worker} by its claim {@code requestId}, in claim order. O(jobs found),
-   * through the state's index of leases by claim.
+   * The jobs leased to {@code worker} by its claim {@code requestId}, in claim order. O(jobs
+   * found), through the state's index of leases by claim.
    */
   private static List<Job> leasedBy(QueueState s, String worker, String requestId) {
     java.util.Set<String> ids = s.leasedBy(worker, requestId);
@@ -215,8 +233,9 @@ public final class QueueStateMachine {
   public JobStatus fail(
       QueueState s, String jobId, String token, String error, boolean retry, Instant now) {
     requireJobAndToken(jobId, token);
-    String message = TextRules.replaceLoneSurrogates(
-        TextRules.truncate(error == null ? "failed" : error, QueuePolicy.MAX_ERROR_LENGTH));
+    String message =
+        TextRules.replaceLoneSurrogates(
+            TextRules.truncate(error == null ? "failed" : error, QueuePolicy.MAX_ERROR_LENGTH));
     tick(s, now);
     Job job = leasedJob(s, jobId, token);
     if (retry && job.attempts() < job.maxAttempts()) {
@@ -290,8 +309,16 @@ public final class QueueStateMachine {
   /** A point-in-time summary. */
   public QueueStats stats(QueueState s, Instant now) {
     tick(s, now);
-    return new QueueStats(s.revision, s.readyCount(), s.scheduledCount(), s.leasedCount(),
-        s.finished.size(), s.rememberedKeyCount(), s.counters.copy(), s.broker, s.updatedAt);
+    return new QueueStats(
+        s.revision,
+        s.readyCount(),
+        s.scheduledCount(),
+        s.leasedCount(),
+        s.finished.size(),
+        s.rememberedKeyCount(),
+        s.counters.copy(),
+        s.broker,
+        s.updatedAt);
   }
 
   static String jobId(long seq) {
@@ -343,12 +370,12 @@ public final class QueueStateMachine {
     }
     if (r.maxAttempts() != null
         && (r.maxAttempts() < 1 || r.maxAttempts() > QueuePolicy.MAX_ATTEMPTS)) {
-      throw new InvalidRequestException("maxAttempts must be from 1 to " + QueuePolicy.MAX_ATTEMPTS
-          + ", got " + r.maxAttempts());
+      throw new InvalidRequestException(
+          "maxAttempts must be from 1 to " + QueuePolicy.MAX_ATTEMPTS + ", got " + r.maxAttempts());
     }
     if (r.priority() != null && Math.abs((long) r.priority()) > QueuePolicy.MAX_PRIORITY) {
-      throw new InvalidRequestException("priority must be within +-" + QueuePolicy.MAX_PRIORITY
-          + ", got " + r.priority());
+      throw new InvalidRequestException(
+          "priority must be within +-" + QueuePolicy.MAX_PRIORITY + ", got " + r.priority());
     }
     return payload;
   }
@@ -358,15 +385,23 @@ public final class QueueStateMachine {
     if (r.runAt() != null) {
       Instant latest = Instants.saturatingPlus(now, QueuePolicy.MAX_SCHEDULE_AHEAD);
       if (r.runAt().isBefore(QueuePolicy.MIN_RUN_AT) || r.runAt().isAfter(latest)) {
-        throw new InvalidRequestException("runAt must be from " + QueuePolicy.MIN_RUN_AT
-            + " to now + " + QueuePolicy.MAX_SCHEDULE_AHEAD.toDays() + " days, got " + r.runAt());
+        throw new InvalidRequestException(
+            "runAt must be from "
+                + QueuePolicy.MIN_RUN_AT
+                + " to now + "
+                + QueuePolicy.MAX_SCHEDULE_AHEAD.toDays()
+                + " days, got "
+                + r.runAt());
       }
       return r.runAt();
     }
     if (r.delay() != null) {
       if (r.delay().isNegative() || r.delay().compareTo(QueuePolicy.MAX_SCHEDULE_AHEAD) > 0) {
-        throw new InvalidRequestException("delay must be from 0 to "
-            + QueuePolicy.MAX_SCHEDULE_AHEAD.toDays() + " days, got " + r.delay());
+        throw new InvalidRequestException(
+            "delay must be from 0 to "
+                + QueuePolicy.MAX_SCHEDULE_AHEAD.toDays()
+                + " days, got "
+                + r.delay());
       }
       return Instants.saturatingPlus(now, r.delay());
     }
@@ -375,8 +410,8 @@ public final class QueueStateMachine {
 
   /**
    * Checks the size and the text of a payload or result (its JSON syntax is checked before it is
-   * submitted, see {@link JobQueue#validateJson}); returns it without surrounding whitespace,
-   * which is exactly what the object keeps and gives back after any re-read.
+   * submitted, see {@link JobQueue#validateJson}); returns it without surrounding whitespace, which
+   * is exactly what the object keeps and gives back after any re-read.
    */
   private String validJson(String json, String what) {
     int bytes = TextRules.utf8Length(json);

@@ -41,10 +41,23 @@ public record QueueStats(
   public dev.casq.api.QueueStats toApi() {
     QueueCounters c = counters;
     BrokerRecord b = broker;
-    return new dev.casq.api.QueueStats(revision, ready, scheduled, leased, finishedPendingArchive,
-        new dev.casq.api.QueueStats.Counters(c.pushed(), c.claimed(), c.completed(), c.failed(),
-            c.dead(), c.expired(), c.cancelled(), c.archived()),
-        b == null ? null
+    return new dev.casq.api.QueueStats(
+        revision,
+        ready,
+        scheduled,
+        leased,
+        finishedPendingArchive,
+        new dev.casq.api.QueueStats.Counters(
+            c.pushed(),
+            c.claimed(),
+            c.completed(),
+            c.failed(),
+            c.dead(),
+            c.expired(),
+            c.cancelled(),
+            c.archived()),
+        b == null
+            ? null
             : new dev.casq.api.QueueStats.Broker(b.id(), b.address(), b.epoch(), b.heartbeatAt()),
         updatedAt);
   }

@@ -52,8 +52,8 @@ public record QueueTally(
 
   /**
    * Attempts that went back to the queue for another try: failures that were retried and expired
-   * leases that released their job (every failure and every expiry either retries the job or
-   * makes it dead).
+   * leases that released their job (every failure and every expiry either retries the job or makes
+   * it dead).
    *
    * @return the total since the queue object was created
    */
@@ -83,9 +83,22 @@ public record QueueTally(
       }
     }
     QueueCounters c = s.counters;
-    return new QueueTally(s.revision, s.readyCount(), s.scheduledCount(), s.leasedCount(),
-        s.finished.size(), dead, oldestReadyRunAt(s.ready), c.pushed, c.claimed, c.completed,
-        c.failed, c.dead, c.expired, c.cancelled, c.archived);
+    return new QueueTally(
+        s.revision,
+        s.readyCount(),
+        s.scheduledCount(),
+        s.leasedCount(),
+        s.finished.size(),
+        dead,
+        oldestReadyRunAt(s.ready),
+        c.pushed,
+        c.claimed,
+        c.completed,
+        c.failed,
+        c.dead,
+        c.expired,
+        c.cancelled,
+        c.archived);
   }
 
   /**
@@ -115,7 +128,21 @@ public record QueueTally(
 
   /** A probe that sorts after every ready job of {@code priority} and before any of a lower one. */
   private static Job lastOf(int priority) {
-    return new Job("~", Long.MAX_VALUE, null, "null", priority, Instant.EPOCH, 0, 0, Instant.EPOCH,
-        null, JobStatus.QUEUED, null, null, null, null);
+    return new Job(
+        "~",
+        Long.MAX_VALUE,
+        null,
+        "null",
+        priority,
+        Instant.EPOCH,
+        0,
+        0,
+        Instant.EPOCH,
+        null,
+        JobStatus.QUEUED,
+        null,
+        null,
+        null,
+        null);
   }
 }

@@ -9,6 +9,7 @@ public class RequestFailedException extends QueueException {
 
   /**
    * Creates the error for a request that failed on an internal error.
+   *
    * @param message what went wrong, for the caller and the log
    * @param cause the internal error
    */

@@ -11,11 +11,11 @@ import java.util.Set;
  * (96 of its 128 bits kept, as in {@link KeyTable}) with its job's seq, its segment and its
  * position there, so that a keyed push probes one table whatever the number of segments.
  *
- * <p>A hash may have several entries: the same job sits in a merged segment and in the segments
- * it replaces while the commit that merges them is in flight, and a key whose job left a segment
- * (and finished and was forgotten) may be used again by a job in a later segment. {@link #find}
- * returns them all; the caller judges each against its state (is the segment named, is the
- * position at or after its cursor, is the job cancelled).
+ * <p>A hash may have several entries: the same job sits in a merged segment and in the segments it
+ * replaces while the commit that merges them is in flight, and a key whose job left a segment (and
+ * finished and was forgotten) may be used again by a job in a later segment. {@link #find} returns
+ * them all; the caller judges each against its state (is the segment named, is the position at or
+ * after its cursor, is the job cancelled).
  *
  * <p>Entries live in parallel primitive arrays (24 + 4 bytes an entry, plus 4 to 10.7 bytes of
  * open-addressing index); a dropped segment's entries are skipped until the dropped entries are as
@@ -24,6 +24,7 @@ import java.util.Set;
 final class SegmentKeyTable {
   /** Bytes of one entry in the arrays: 96 bits of hash, a seq, a position and a segment. */
   static final int BYTES_PER_ENTRY = 8 + 4 + 8 + 4 + 4;
+
   private static final int MIN_ENTRIES = 12;
 
   /** An entry whose hash matched: the job's seq, its segment and its position there. */
@@ -212,7 +213,14 @@ final class SegmentKeyTable {
 
   @Override
   public String toString() {
-    return "SegmentKeyTable[segments=" + handles.size() + ", keys=" + size() + ", dropped=" + dead
-        + ", capacity=" + hi.length + "]";
+    return "SegmentKeyTable[segments="
+        + handles.size()
+        + ", keys="
+        + size()
+        + ", dropped="
+        + dead
+        + ", capacity="
+        + hi.length
+        + "]";
   }
 }

@@ -24,12 +24,11 @@ import org.slf4j.LoggerFactory;
  * deleted at once (never one of a commit whose outcome is unknowable).
  *
  * <p>A segment whose jobs carry idempotency keys gets a key index object ({@link KeyIndexObject},
- * at {@link KeyIndexObject#keyForSegment}) written before it, and deleted after it. An engine
- * that attaches a state reads the key indexes of the segments it names that hold keys (many at
- * once), not the segments: the keys of all segments go into one {@link SegmentKeyTable}, which a
- * keyed push probes once. A segment whose index is missing or unreadable (one written before
- * indexes existed, or one whose index write failed) is read instead, with a warning for a damaged
- * one.
+ * at {@link KeyIndexObject#keyForSegment}) written before it, and deleted after it. An engine that
+ * attaches a state reads the key indexes of the segments it names that hold keys (many at once),
+ * not the segments: the keys of all segments go into one {@link SegmentKeyTable}, which a keyed
+ * push probes once. A segment whose index is missing or unreadable (one written before indexes
+ * existed, or one whose index write failed) is read instead, with a warning for a damaged one.
  *
  * <p>Also the {@link QueueState.SegmentSource} of the states the engine decodes: segment contents
  * and the idempotency keys they hold. Confined to the engine's thread.
@@ -78,7 +77,11 @@ final class Segments implements QueueState.SegmentSource {
    * @param parallel whether key index objects are read by several threads at once (not in a
    *     simulation, whose engine reads on its own thread only)
    */
-  Segments(ObjectStore store, String queueKey, EngineOptions options, EngineMetrics metrics,
+  Segments(
+      ObjectStore store,
+      String queueKey,
+      EngineOptions options,
+      EngineMetrics metrics,
       boolean parallel) {
     this.store = store;
     this.parallel = parallel;
@@ -204,9 +207,9 @@ final class Segments implements QueueState.SegmentSource {
   }
 
   /**
-   * Every place in a segment where the key's hash is indexed: one probe of the table, whatever
-   * the number of segments. When the segment's jobs are cached, a hash match is checked against
-   * the job's key itself.
+   * Every place in a segment where the key's hash is indexed: one probe of the table, whatever the
+   * number of segments. When the segment's jobs are cached, a hash match is checked against the
+   * job's key itself.
    */
   @Override
   public List<QueueState.KeyAt> keyAt(String key) {
@@ -218,12 +221,14 @@ final class Segments implements QueueState.SegmentSource {
     List<QueueState.KeyAt> found = new ArrayList<>(hits.size());
     for (SegmentKeyTable.Hit hit : hits) {
       List<Job> jobs = contents.get(hit.segment());
-      if (jobs != null && (hit.position() < 0 || hit.position() >= jobs.size()
-          || !key.equals(jobs.get(hit.position()).idempotencyKey()))) {
+      if (jobs != null
+          && (hit.position() < 0
+              || hit.position() >= jobs.size()
+              || !key.equals(jobs.get(hit.position()).idempotencyKey()))) {
         continue; // another key with the same 96 bits of hash
       }
-      found.add(new QueueState.KeyAt(hit.segment(), QueueStateMachine.jobId(hit.seq()),
-          hit.position()));
+      found.add(
+          new QueueState.KeyAt(hit.segment(), QueueStateMachine.jobId(hit.seq()), hit.position()));
     }
     return found;
   }
@@ -251,8 +256,7 @@ final class Segments implements QueueState.SegmentSource {
    */
   private String spill(QueueState state, long revision, boolean scheduledJobs) {
     int keep = Math.max(1, headMaxReadyJobs / 2);
-    List<Job> worst =
-        scheduledJobs ? state.takeLatestScheduled(keep) : state.takeWorstReady(keep);
+    List<Job> worst = scheduledJobs ? state.takeLatestScheduled(keep) : state.takeWorstReady(keep);
     String commitRef = revision + "-" + tokens.get();
     String segmentKey = queueKey + ".seg/" + commitRef + ".json";
     KeyIndexObject.Entries keys = keysOf(worst);
@@ -271,8 +275,10 @@ final class Segments implements QueueState.SegmentSource {
       } else {
         state.restoreReady(worst);
       }
-      log.warn("segment write {} failed ({}); its jobs stay in the queue object for now",
-          segmentKey, e.toString());
+      log.warn(
+          "segment write {} failed ({}); its jobs stay in the queue object for now",
+          segmentKey,
+          e.toString());
       return null;
     }
     state.addSegment(segmentKey, worst, scheduledJobs);
@@ -285,16 +291,17 @@ final class Segments implements QueueState.SegmentSource {
    * Merges {@link #MERGE_FAN_IN} segments of one kind and one tier (see there; at most {@link
    * #MERGED_MAX_JOBS} jobs together), if the head names that many, into one new segment holding
    * what they still hold (from their cursors, cancelled jobs left out), in their order, and names
-   * it instead of them.
-   * The merged segment is written before the commit that names it; the old ones are deleted once
-   * that commit has landed (they are among the segments it stops naming). Returns the new key, or
-   * null when no merge was possible (nothing small enough, a segment unreadable, a failed write).
+   * it instead of them. The merged segment is written before the commit that names it; the old ones
+   * are deleted once that commit has landed (they are among the segments it stops naming). Returns
+   * the new key, or null when no merge was possible (nothing small enough, a segment unreadable, a
+   * failed write).
    */
   private String merge(QueueState state, long revision, List<String> writtenNow) {
     Map<Integer, List<QueueState.SegmentRef>> tiers = new HashMap<>();
     List<QueueState.SegmentRef> group = null;
     for (QueueState.SegmentRef ref : state.segments) {
-      if (ref.remaining() > MERGED_MAX_JOBS / 2 || state.unreadableSegments.contains(ref.key())
+      if (ref.remaining() > MERGED_MAX_JOBS / 2
+          || state.unreadableSegments.contains(ref.key())
           || writtenNow.contains(ref.key())) {
         continue; // full enough, left alone, or spilled by this very commit
       }
@@ -354,8 +361,10 @@ final class Segments implements QueueState.SegmentSource {
         store.put(segmentKey, bytes);
         metrics.recordSegment(merged.size(), bytes.length);
       } catch (StorageException e) {
-        log.warn("merged segment write {} failed ({}); the segments stay as they are",
-            segmentKey, e.toString());
+        log.warn(
+            "merged segment write {} failed ({}); the segments stay as they are",
+            segmentKey,
+            e.toString());
         if (indexed) {
           delete(KeyIndexObject.keyForSegment(segmentKey), "its segment could not be written");
         }
@@ -386,16 +395,22 @@ final class Segments implements QueueState.SegmentSource {
       // expected when another writer read it to its end and this engine's state is stale (its
       // next write loses and re-reads); otherwise someone deleted it
       if (warnedMissing.add(segmentKey)) {
-        log.warn("segment object {} named by {} is missing; its jobs are not served (expected"
-            + " for a moment when another writer read it to its end)", segmentKey, queueKey);
+        log.warn(
+            "segment object {} named by {} is missing; its jobs are not served (expected"
+                + " for a moment when another writer read it to its end)",
+            segmentKey,
+            queueKey);
       }
       return null;
     }
     try {
       return StateCodec.decodeSegment(bytes.get().data());
     } catch (CorruptStateException e) {
-      log.warn("segment object {} named by {} cannot be read ({}); its jobs are not served",
-          segmentKey, queueKey, e.getMessage());
+      log.warn(
+          "segment object {} named by {} cannot be read ({}); its jobs are not served",
+          segmentKey,
+          queueKey,
+          e.getMessage());
       return null;
     }
   }
@@ -410,8 +425,8 @@ final class Segments implements QueueState.SegmentSource {
 
   /**
    * Deletes a segment and then its key index object (whether or not it has one: a segment whose
-   * keys all left it has no count of keys in the head any more, and deleting a missing object is
-   * no error).
+   * keys all left it has no count of keys in the head any more, and deleting a missing object is no
+   * error).
    */
   private void deleteWithIndex(String segmentKey, String why) {
     delete(segmentKey, why);
@@ -429,8 +444,11 @@ final class Segments implements QueueState.SegmentSource {
       return true;
     } catch (StorageException e) {
       // the segment still holds the keys: an engine that attaches it reads it instead (slower)
-      log.warn("key index write {} failed ({}); an engine that starts reads the segment for its"
-          + " keys", indexKey, e.toString());
+      log.warn(
+          "key index write {} failed ({}); an engine that starts reads the segment for its"
+              + " keys",
+          indexKey,
+          e.toString());
       return false;
     }
   }
@@ -456,8 +474,11 @@ final class Segments implements QueueState.SegmentSource {
       KeyIndexObject.Entries keys = r.entries();
       if (keys == null) {
         if (r.problem() != null) {
-          log.warn("key index object {} of segment {} cannot be used ({}); reading the segment"
-              + " for its keys instead", KeyIndexObject.keyForSegment(ref.key()), ref.key(),
+          log.warn(
+              "key index object {} of segment {} cannot be used ({}); reading the segment"
+                  + " for its keys instead",
+              KeyIndexObject.keyForSegment(ref.key()),
+              ref.key(),
               r.problem());
         }
         List<Job> jobs = contents.get(ref.key());
@@ -474,9 +495,14 @@ final class Segments implements QueueState.SegmentSource {
       total += keys.size();
     }
     if (refs.size() > 1) {
-      log.info("queue {}: indexed {} idempotency keys of {} segments in {} ms ({} read from the"
-          + " segments, the rest from their key index objects)", queueKey, total, refs.size(),
-          (System.nanoTime() - started) / 1_000_000, fromSegments);
+      log.info(
+          "queue {}: indexed {} idempotency keys of {} segments in {} ms ({} read from the"
+              + " segments, the rest from their key index objects)",
+          queueKey,
+          total,
+          refs.size(),
+          (System.nanoTime() - started) / 1_000_000,
+          fromSegments);
     }
   }
 
@@ -496,16 +522,27 @@ final class Segments implements QueueState.SegmentSource {
       return new IndexRead(null, ex.getMessage());
     }
     if (e.size() < ref.keys()) {
-      return new IndexRead(null, "it holds " + e.size() + " keys, the queue object counts "
-          + ref.keys());
+      return new IndexRead(
+          null, "it holds " + e.size() + " keys, the queue object counts " + ref.keys());
     }
     for (int i = 0; i < e.size(); i++) {
       long position = e.finishedAtMillis()[i];
       long seq = e.seq()[i];
       if (position < 0 || position >= ref.count() || seq < ref.minSeq() || seq > ref.maxSeq()) {
-        return new IndexRead(null, "key " + i + " is at position " + position + " with seq "
-            + seq + ", outside the segment's " + ref.count() + " jobs and seq range "
-            + ref.minSeq() + ".." + ref.maxSeq());
+        return new IndexRead(
+            null,
+            "key "
+                + i
+                + " is at position "
+                + position
+                + " with seq "
+                + seq
+                + ", outside the segment's "
+                + ref.count()
+                + " jobs and seq range "
+                + ref.minSeq()
+                + ".."
+                + ref.maxSeq());
       }
     }
     return new IndexRead(e, null);
@@ -524,8 +561,12 @@ final class Segments implements QueueState.SegmentSource {
       }
     }
     for (QueueState.SegmentRef ref : state.segments) {
-      byte[] bytes = store.read(ref.key()).orElseThrow(
-          () -> new StorageException("segment object " + ref.key() + " is missing")).data();
+      byte[] bytes =
+          store
+              .read(ref.key())
+              .orElseThrow(
+                  () -> new StorageException("segment object " + ref.key() + " is missing"))
+              .data();
       List<Job> jobs = StateCodec.decodeSegment(bytes);
       for (int i = ref.cursor(); i < jobs.size(); i++) {
         if (!state.cancelledIn(ref).contains(jobs.get(i).id())) {

@@ -23,7 +23,9 @@ public enum Settlement {
    * @param interruptedByWorker whether the worker interrupted the handler's thread
    */
   public static Settlement decide(
-      Throwable thrown, boolean leaseLost, Cancellation.Reason cancelled,
+      Throwable thrown,
+      boolean leaseLost,
+      Cancellation.Reason cancelled,
       boolean interruptedByWorker) {
     if (leaseLost || cancelled == Cancellation.Reason.LEASE_LOST) {
       return NOTHING;
@@ -31,8 +33,8 @@ public enum Settlement {
     if (thrown == null) {
       return COMPLETE;
     }
-    boolean stopped = thrown instanceof InterruptedException
-        || thrown instanceof CancellationException;
+    boolean stopped =
+        thrown instanceof InterruptedException || thrown instanceof CancellationException;
     if (stopped || (cancelled == Cancellation.Reason.SHUTDOWN && interruptedByWorker)) {
       return RELEASE;
     }

@@ -3,18 +3,18 @@ package dev.casq.core;
 import java.time.Duration;
 
 /**
- * Waits before a retry: the engine's storage back-offs and the workers' pauses after failed
- * claims. Tests inject one that records instead of sleeping; a simulation runs it on simulated
- * time.
+ * Waits before a retry: the engine's storage back-offs and the workers' pauses after failed claims.
+ * Tests inject one that records instead of sleeping; a simulation runs it on simulated time.
  */
 @FunctionalInterface
 public interface Sleeper {
   /** Sleeps on the calling thread. */
-  Sleeper REAL = d -> {
-    if (!d.isNegative() && !d.isZero()) {
-      Thread.sleep(d.toMillis()); // a back-off before a retry, not synchronisation
-    }
-  };
+  Sleeper REAL =
+      d -> {
+        if (!d.isNegative() && !d.isZero()) {
+          Thread.sleep(d.toMillis()); // a back-off before a retry, not synchronisation
+        }
+      };
 
   /**
    * Waits for {@code d}, or less when the caller is closing.

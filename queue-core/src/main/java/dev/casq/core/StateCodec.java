@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Encodes and decodes the queue object (format {@value QueueState#FORMAT}, see docs/state-format.md).
+ * Encodes and decodes the queue object (format {@value QueueState#FORMAT}, see
+ * docs/state-format.md).
  *
  * <p>Encoding writes one job per line and copies each job's cached bytes, so its cost is a memory
  * copy for unchanged jobs. Decoding refuses anything that is not a casq queue of a known format.
@@ -27,8 +28,8 @@ import java.util.Map;
 public final class StateCodec {
   /**
    * Limits for reading the object: wider than what a push may carry ({@link
-   * JobQueue#validateJson}), with room for the three levels around a payload (object, array,
-   * job), so that anything accepted can always be read back.
+   * JobQueue#validateJson}), with room for the three levels around a payload (object, array, job),
+   * so that anything accepted can always be read back.
    */
   private static final JsonFactory FACTORY =
       JsonFactory.builder()
@@ -41,24 +42,28 @@ public final class StateCodec {
                   .maxNameLength(Integer.MAX_VALUE)
                   .build())
           .build();
+
   // exact decimals: `casq inspect` shows a payload's numbers as they are stored
   private static final ObjectMapper MAPPER =
       com.fasterxml.jackson.databind.json.JsonMapper.builder(FACTORY)
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-          .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true))
+          .nodeFactory(
+              com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true))
           .build();
 
   private static final String ARCHIVE_FORMAT = "casq-archive/1";
+
   /** Field of the broker record: the heartbeat interval its broker declared, in milliseconds. */
   public static final String HEARTBEAT_INTERVAL_MS = "heartbeatIntervalMs";
+
   /** Field of the broker record: the staleness its broker declared, in milliseconds. */
   public static final String STALE_AFTER_MS = "staleAfterMs";
 
   private StateCodec() {}
 
   /**
-   * Encodes the state. Jobs whose encoding is cached are copied, not re-encoded, into one array
-   * of the exact final size (large arrays are expensive to grow and to collect).
+   * Encodes the state. Jobs whose encoding is cached are copied, not re-encoded, into one array of
+   * the exact final size (large arrays are expensive to grow and to collect).
    */
   public static byte[] encode(QueueState s) {
     long total = 0;
@@ -82,10 +87,15 @@ public final class StateCodec {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartObject();
-      boolean segmented = !s.segments.isEmpty() || !s.cancelledInSegments.isEmpty()
-          || !s.cancelledInScheduledSegments.isEmpty();
-      g.writeStringField("format", !s.leasedObjects.isEmpty() ? QueueState.FORMAT_LEASES_HELD
-          : segmented ? QueueState.FORMAT_SEGMENTED : QueueState.FORMAT);
+      boolean segmented =
+          !s.segments.isEmpty()
+              || !s.cancelledInSegments.isEmpty()
+              || !s.cancelledInScheduledSegments.isEmpty();
+      g.writeStringField(
+          "format",
+          !s.leasedObjects.isEmpty()
+              ? QueueState.FORMAT_LEASES_HELD
+              : segmented ? QueueState.FORMAT_SEGMENTED : QueueState.FORMAT);
       g.writeNumberField("revision", s.revision);
       g.writeStringField("commitId", s.commitId);
       g.writeStringField("updatedAt", s.updatedAt == null ? null : s.updatedAt.toString());
@@ -226,9 +236,12 @@ public final class StateCodec {
   private static byte[] encoded(QueueState.ArchiveRef a) {
     return JsonLineWriter.forThisThread()
         .startObject()
-        .name("key").string(a.key())
-        .name("keys").number(a.keys())
-        .name("at").timestamp(a.at())
+        .name("key")
+        .string(a.key())
+        .name("keys")
+        .number(a.keys())
+        .name("at")
+        .timestamp(a.at())
         .endObject()
         .toBytes();
   }
@@ -297,13 +310,17 @@ public final class StateCodec {
   }
 
   private static byte[] encodeLines(String format, String what, List<Job> jobs, String commitId) {
-    byte[] header = JsonLineWriter.forThisThread()
-        .startObject()
-        .name("format").string(format)
-        .name("commitId").string(commitId)
-        .name("count").number(jobs.size())
-        .endObject()
-        .toBytes();
+    byte[] header =
+        JsonLineWriter.forThisThread()
+            .startObject()
+            .name("format")
+            .string(format)
+            .name("commitId")
+            .string(commitId)
+            .name("count")
+            .number(jobs.size())
+            .endObject()
+            .toBytes();
     long size = header.length + 1;
     for (Job j : jobs) {
       size += encoded(j).length;
@@ -324,8 +341,8 @@ public final class StateCodec {
   }
 
   /**
-   * Every live job of a decoded queue object: the head's and those still waiting in the segments
-   * it names (cancelled ones left out), read from {@code store}; for inspection and tests.
+   * Every live job of a decoded queue object: the head's and those still waiting in the segments it
+   * names (cancelled ones left out), read from {@code store}; for inspection and tests.
    *
    * @param store the store holding the queue object and its segments
    * @param state the decoded queue object
@@ -340,8 +357,7 @@ public final class StateCodec {
     return decodeLines(bytes, SEGMENT_FORMAT, "segment object", JobStatus.QUEUED);
   }
 
-  private static List<Job> decodeLines(byte[] bytes, String format, String what,
-      JobStatus status) {
+  private static List<Job> decodeLines(byte[] bytes, String format, String what, JobStatus status) {
     try (JsonParser p = FACTORY.createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new CorruptStateException("a " + what + " does not start with a JSON object");
@@ -366,8 +382,8 @@ public final class StateCodec {
       }
       return jobs;
     } catch (IOException e) {
-      throw new CorruptStateException("a " + what + " is not valid JSON lines: " + e.getMessage(),
-          e);
+      throw new CorruptStateException(
+          "a " + what + " is not valid JSON lines: " + e.getMessage(), e);
     } catch (CorruptStateException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -379,7 +395,8 @@ public final class StateCodec {
   public static List<Job> decodeArchive(byte[] bytes) {
     Document d = read(bytes, "archive object", ARCHIVE_FORMAT);
     if (!ARCHIVE_FORMAT.equals(text(d.root, "format"))) {
-      throw new CorruptStateException("not a casq archive object (format " + text(d.root, "format") + ")");
+      throw new CorruptStateException(
+          "not a casq archive object (format " + text(d.root, "format") + ")");
     }
     return d.jobs("jobs");
   }
@@ -397,13 +414,20 @@ public final class StateCodec {
     if (format == null || !format.isTextual()) {
       throw new CorruptStateException(
           "the object is JSON but not a casq queue (no \"format\" field); refusing to touch it. "
-              + "It begins: " + preview(bytes));
+              + "It begins: "
+              + preview(bytes));
     }
     if (!QueueState.readable(format.asText())) {
       throw new CorruptStateException(
-          "unsupported queue format '" + format.asText() + "' (this casq reads "
-              + QueueState.FORMAT + ", " + QueueState.FORMAT_SEGMENTED + " and "
-              + QueueState.FORMAT_LEASES_HELD + "); refusing to touch it");
+          "unsupported queue format '"
+              + format.asText()
+              + "' (this casq reads "
+              + QueueState.FORMAT
+              + ", "
+              + QueueState.FORMAT_SEGMENTED
+              + " and "
+              + QueueState.FORMAT_LEASES_HELD
+              + "); refusing to touch it");
     }
     try {
       QueueState s = new QueueState();
@@ -414,8 +438,12 @@ public final class StateCodec {
       JsonNode b = root.get("broker");
       if (b != null && !b.isNull()) {
         s.broker =
-            new BrokerRecord(text(b, "id"), text(b, "address"), number(b, "epoch"),
-                Instant.parse(text(b, "heartbeatAt")), optMillis(b, HEARTBEAT_INTERVAL_MS),
+            new BrokerRecord(
+                text(b, "id"),
+                text(b, "address"),
+                number(b, "epoch"),
+                Instant.parse(text(b, "heartbeatAt")),
+                optMillis(b, HEARTBEAT_INTERVAL_MS),
                 optMillis(b, STALE_AFTER_MS));
       }
       s.nextSeq = number(root, "nextSeq");
@@ -441,8 +469,9 @@ public final class StateCodec {
       JsonNode archives = root.get("archives");
       if (archives != null && !archives.isNull()) {
         for (JsonNode a : array(root, "archives")) {
-          s.archives.add(new QueueState.ArchiveRef(text(a, "key"), (int) number(a, "keys"),
-              Instant.parse(text(a, "at"))));
+          s.archives.add(
+              new QueueState.ArchiveRef(
+                  text(a, "key"), (int) number(a, "keys"), Instant.parse(text(a, "at"))));
         }
       }
       JsonNode segments = root.get("segments");
@@ -452,14 +481,20 @@ public final class StateCodec {
           if (next == null || !next.isObject()) {
             throw new CorruptStateException("a segment has no \"next\"");
           }
-          QueueState.SegmentRef ref = new QueueState.SegmentRef(text(r, "key"),
-              Math.toIntExact(number(r, "count")), Math.toIntExact(number(r, "cursor")),
-              Math.toIntExact(number(next, "priority")), number(next, "seq"),
-              number(r, "minSeq"), number(r, "maxSeq"), Math.toIntExact(number(r, "keys")),
-              r.hasNonNull("due") ? Instant.parse(text(r, "due")) : null);
+          QueueState.SegmentRef ref =
+              new QueueState.SegmentRef(
+                  text(r, "key"),
+                  Math.toIntExact(number(r, "count")),
+                  Math.toIntExact(number(r, "cursor")),
+                  Math.toIntExact(number(next, "priority")),
+                  number(next, "seq"),
+                  number(r, "minSeq"),
+                  number(r, "maxSeq"),
+                  Math.toIntExact(number(r, "keys")),
+                  r.hasNonNull("due") ? Instant.parse(text(r, "due")) : null);
           if (ref.cursor() < 0 || ref.cursor() >= ref.count()) {
-            throw new CorruptStateException("segment " + ref.key() + " has cursor "
-                + ref.cursor() + " of " + ref.count());
+            throw new CorruptStateException(
+                "segment " + ref.key() + " has cursor " + ref.cursor() + " of " + ref.count());
           }
           s.segments.add(ref);
         }
@@ -471,11 +506,12 @@ public final class StateCodec {
           for (JsonNode id : array(r, "superseded")) {
             superseded.add(id.asText());
           }
-          QueueState.LeasedObjectRef ref = new QueueState.LeasedObjectRef(text(r, "key"),
-              Math.toIntExact(number(r, "count")), superseded);
+          QueueState.LeasedObjectRef ref =
+              new QueueState.LeasedObjectRef(
+                  text(r, "key"), Math.toIntExact(number(r, "count")), superseded);
           if (ref.held() <= 0 || s.leasedObjects.put(ref.key(), ref) != null) {
-            throw new CorruptStateException("leased-jobs object " + ref.key() + " is named twice"
-                + " or holds no current job");
+            throw new CorruptStateException(
+                "leased-jobs object " + ref.key() + " is named twice" + " or holds no current job");
           }
         }
       }
@@ -496,8 +532,11 @@ public final class StateCodec {
         Iterator<Map.Entry<String, JsonNode>> it = keys.fields();
         while (it.hasNext()) {
           Map.Entry<String, JsonNode> e = it.next();
-          s.finishedKeys.remember(e.getKey(), text(e.getValue(), "job"),
-              Instant.parse(text(e.getValue(), "forgetAt")), s.revision - 1);
+          s.finishedKeys.remember(
+              e.getKey(),
+              text(e.getValue(), "job"),
+              Instant.parse(text(e.getValue(), "forgetAt")),
+              s.revision - 1);
         }
       }
       return s;
@@ -601,8 +640,9 @@ public final class StateCodec {
       // Only when the job arrays came before the format field (never as casq writes them): the
       // tree has lost the payloads' exact text, so they are read back from its JSON.
       try {
-        return read(MAPPER.writeValueAsBytes(MAPPER.createObjectNode().set(field, a)), "job list",
-            null).jobs(field);
+        return read(
+                MAPPER.writeValueAsBytes(MAPPER.createObjectNode().set(field, a)), "job list", null)
+            .jobs(field);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -610,9 +650,9 @@ public final class StateCodec {
   }
 
   /**
-   * Reads an object. Once its {@code format} field named {@code format} (casq writes it first),
-   * the arrays "jobs" and "finished" are decoded job by job from the parser, keeping the exact
-   * text of payloads and results; anything else goes to the tree.
+   * Reads an object. Once its {@code format} field named {@code format} (casq writes it first), the
+   * arrays "jobs" and "finished" are decoded job by job from the parser, keeping the exact text of
+   * payloads and results; anything else goes to the tree.
    */
   private static Document read(byte[] bytes, String what, String format) {
     Document d = new Document();
@@ -620,13 +660,16 @@ public final class StateCodec {
     try (JsonParser p = FACTORY.createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new CorruptStateException(
-            "the " + what + " is not a JSON object; refusing to touch it. It begins: "
+            "the "
+                + what
+                + " is not a JSON object; refusing to touch it. It begins: "
                 + preview(bytes));
       }
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
-        if (streamJobs && value == JsonToken.START_ARRAY
+        if (streamJobs
+            && value == JsonToken.START_ARRAY
             && (field.equals("jobs") || field.equals("finished"))) {
           List<Job> jobs = new java.util.ArrayList<>();
           while (p.nextToken() != JsonToken.END_ARRAY) {
@@ -637,8 +680,10 @@ public final class StateCodec {
         } else {
           JsonNode n = MAPPER.readTree(p);
           d.root.set(field, n);
-          if (field.equals("format") && n != null && (n.asText().equals(format)
-              || (QueueState.FORMAT.equals(format) && QueueState.readable(n.asText())))) {
+          if (field.equals("format")
+              && n != null
+              && (n.asText().equals(format)
+                  || (QueueState.FORMAT.equals(format) && QueueState.readable(n.asText())))) {
             streamJobs = true;
           }
         }
@@ -666,9 +711,9 @@ public final class StateCodec {
   }
 
   /**
-   * Decodes the job at the parser's current token. The payload and the result are kept as the
-   * exact text between their first and last byte in {@code src}: numbers of any size and
-   * precision, escapes and key order come back as they were written.
+   * Decodes the job at the parser's current token. The payload and the result are kept as the exact
+   * text between their first and last byte in {@code src}: numbers of any size and precision,
+   * escapes and key order come back as they were written.
    */
   private static Job decodeJob(JsonParser p, byte[] src) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
@@ -751,8 +796,11 @@ public final class StateCodec {
         default -> p.skipChildren();
       }
     }
-    return new Lease(required(worker, "worker"), required(token, "token"),
-        Instant.parse(required(expiresAt, "expiresAt")), requestId);
+    return new Lease(
+        required(worker, "worker"),
+        required(token, "token"),
+        Instant.parse(required(expiresAt, "expiresAt")),
+        requestId);
   }
 
   /** The exact source text of the value at the parser's current token. */
@@ -837,11 +885,15 @@ public final class StateCodec {
 
   private static CorruptStateException notJson(String what, byte[] bytes, IOException e) {
     return new CorruptStateException(
-        "the " + what + " is not valid JSON ("
+        "the "
+            + what
+            + " is not valid JSON ("
             + (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
                 ? jpe.getOriginalMessage()
                 : e.getMessage())
-            + "); refusing to touch it. It begins: " + preview(bytes), e);
+            + "); refusing to touch it. It begins: "
+            + preview(bytes),
+        e);
   }
 
   private static JsonNode parse(byte[] bytes, String what) {
@@ -854,7 +906,9 @@ public final class StateCodec {
     }
     if (root == null || !root.isObject()) {
       throw new CorruptStateException(
-          "the " + what + " is not a JSON object; refusing to touch it. It begins: "
+          "the "
+              + what
+              + " is not a JSON object; refusing to touch it. It begins: "
               + preview(bytes));
     }
     return root;
@@ -888,7 +942,8 @@ public final class StateCodec {
   private static Duration optMillis(JsonNode n, String field) {
     JsonNode v = n.get(field);
     return v != null && v.isIntegralNumber() && v.canConvertToLong()
-        ? Duration.ofMillis(v.asLong()) : null;
+        ? Duration.ofMillis(v.asLong())
+        : null;
   }
 
   private static long number(JsonNode n, String field) {
@@ -913,5 +968,4 @@ public final class StateCodec {
       throw new UncheckedIOException(e);
     }
   }
-
 }

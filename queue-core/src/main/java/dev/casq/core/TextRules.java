@@ -14,7 +14,9 @@ final class TextRules {
     return utf8Length(s) >= 0;
   }
 
-  /** Throws {@link InvalidRequestException} (without echoing the text) unless it is valid Unicode. */
+  /**
+   * Throws {@link InvalidRequestException} (without echoing the text) unless it is valid Unicode.
+   */
   static void requireValidUnicode(String s, String what) {
     if (!isValidUnicode(s)) {
       throw new InvalidRequestException(what + " is not valid Unicode (it holds a lone surrogate)");
@@ -33,7 +35,8 @@ final class TextRules {
         bytes += 2;
       } else if (!Character.isSurrogate(c)) {
         bytes += 3;
-      } else if (Character.isHighSurrogate(c) && i + 1 < n
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < n
           && Character.isLowSurrogate(s.charAt(i + 1))) {
         bytes += 4;
         i++;
@@ -50,7 +53,8 @@ final class TextRules {
       return s;
     }
     int end = max;
-    if (end > 0 && Character.isHighSurrogate(s.charAt(end - 1))
+    if (end > 0
+        && Character.isHighSurrogate(s.charAt(end - 1))
         && Character.isLowSurrogate(s.charAt(end))) {
       end--;
     }

@@ -26,8 +26,10 @@ final class Timers {
       }
     }
     if (!s.finished.isEmpty()) {
-      next = earlier(next, plusSaturating(s.finished.get(0).finishedAt(),
-          options.archiveMaxDelay().toMillis()));
+      next =
+          earlier(
+              next,
+              plusSaturating(s.finished.get(0).finishedAt(), options.archiveMaxDelay().toMillis()));
     }
     return next;
   }

@@ -11,8 +11,8 @@ public final class Tokens {
 
   /**
    * 128-bit random tokens from a {@link SecureRandom}, drawn 4 KiB at a time (one read of the
-   * system's randomness per 256 tokens instead of one per token: a claim of 1,000 jobs needs
-   * 1,000 tokens).
+   * system's randomness per 256 tokens instead of one per token: a claim of 1,000 jobs needs 1,000
+   * tokens).
    */
   public static Supplier<String> secure() {
     SecureRandom random = new SecureRandom();

@@ -9,7 +9,6 @@ import dev.casq.api.WorkerOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -27,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * The embedded queue's {@link dev.casq.api.Worker}: claims jobs and runs a handler on each, with
  * automatic heartbeats while it runs.
  *
- * <p>Leases: the worker tracks the expiry each heartbeat granted. A heartbeat the queue rejects,
- * or an expiry that passes while heartbeats keep failing, loses the lease: the handler's {@link
+ * <p>Leases: the worker tracks the expiry each heartbeat granted. A heartbeat the queue rejects, or
+ * an expiry that passes while heartbeats keep failing, loses the lease: the handler's {@link
  * LeasedJob#cancellation() cancellation} says so and its thread is interrupted, and nothing is
  * reported for the job afterwards (it may already run elsewhere).
  *
@@ -42,6 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker<T> implements dev.casq.api.Worker {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
   /** How long close() waits for interrupted handlers after the grace period, at most. */
   private static final Duration AFTER_INTERRUPT = Duration.ofSeconds(5);
 
@@ -68,8 +68,13 @@ public final class Worker<T> implements dev.casq.api.Worker {
   /**
    * @param sleeper pauses after a failed claim; null to wait on the worker's stop signal
    */
-  Worker(Queue<T> queue, JobHandler<T> handler, WorkerOptions options, Clock clock,
-      Sleeper sleeper, ClaimBackoff backoff) {
+  Worker(
+      Queue<T> queue,
+      JobHandler<T> handler,
+      WorkerOptions options,
+      Clock clock,
+      Sleeper sleeper,
+      ClaimBackoff backoff) {
     this.queue = queue;
     this.handler = handler;
     this.options = options;
@@ -95,6 +100,7 @@ public final class Worker<T> implements dev.casq.api.Worker {
 
   /**
    * Jobs this worker completed: the handler returned and the completion was accepted.
+   *
    * @return the number of completed jobs
    */
   @Override
@@ -104,6 +110,7 @@ public final class Worker<T> implements dev.casq.api.Worker {
 
   /**
    * Handler runs this worker reported as failed (whether or not the job will be retried).
+   *
    * @return the number of failed runs
    */
   @Override
@@ -120,8 +127,13 @@ public final class Worker<T> implements dev.casq.api.Worker {
     try {
       // a claim that failed with its outcome unknown may have leased a job: the next claim sends
       // its request id again and gets that job back; every answer ends the id
-      ClaimRequest request = new ClaimRequest(options.workerId(), options.lease(), 1,
-          options.types(), UUID.randomUUID().toString());
+      ClaimRequest request =
+          new ClaimRequest(
+              options.workerId(),
+              options.lease(),
+              1,
+              options.types(),
+              UUID.randomUUID().toString());
       while (!stopping) {
         List<LeasedJob<T>> got;
         Instant sentAt = clock.instant();
@@ -138,8 +150,12 @@ public final class Worker<T> implements dev.casq.api.Worker {
           Duration pause = backoff.failed();
           int n = backoff.failuresInARow();
           if (n == 1 || n % 10 == 0) {
-            log.warn("worker {} could not claim ({} in a row; pausing {} ms): {}",
-                options.workerId(), n, pause.toMillis(), e.toString());
+            log.warn(
+                "worker {} could not claim ({} in a row; pausing {} ms): {}",
+                options.workerId(),
+                n,
+                pause.toMillis(),
+                e.toString());
           }
           try {
             sleeper.sleep(pause);
@@ -165,8 +181,9 @@ public final class Worker<T> implements dev.casq.api.Worker {
     Duration lease = leaseOf();
     Cancellation cancellation = new Cancellation();
     LeasedJob<T> job = claimed.withCancellation(cancellation);
-    HandlerRun run = new HandlerRun(job.id(), Thread.currentThread(), cancellation,
-        LeaseWatch.granted(claimSentAt, lease));
+    HandlerRun run =
+        new HandlerRun(
+            job.id(), Thread.currentThread(), cancellation, LeaseWatch.granted(claimSentAt, lease));
     running.add(run);
     if (stopping) {
       run.stop(Cancellation.Reason.SHUTDOWN, false);
@@ -175,8 +192,8 @@ public final class Worker<T> implements dev.casq.api.Worker {
         options.heartbeatInterval() != null ? options.heartbeatInterval() : lease.dividedBy(3);
     long every = Math.max(1, interval.toMillis());
     ScheduledFuture<?> beat =
-        heartbeats.scheduleAtFixedRate(() -> beat(job, run, lease), every, every,
-            TimeUnit.MILLISECONDS);
+        heartbeats.scheduleAtFixedRate(
+            () -> beat(job, run, lease), every, every, TimeUnit.MILLISECONDS);
     Throwable thrown = null;
     try {
       handler.handle(job);
@@ -188,13 +205,15 @@ public final class Worker<T> implements dev.casq.api.Worker {
     try {
       boolean abandoned = run.handlerReturned();
       if (abandoned) {
-        log.debug("job {} finished after close() gave it up; its lease is left to expire",
-            job.id());
+        log.debug(
+            "job {} finished after close() gave it up; its lease is left to expire", job.id());
         return;
       }
       boolean leaseLost = run.lease().isLost(clock.instant());
-      settle(job, Settlement.decide(thrown, leaseLost, cancellation.reason(),
-          run.interruptedByWorker()), thrown);
+      settle(
+          job,
+          Settlement.decide(thrown, leaseLost, cancellation.reason(), run.interruptedByWorker()),
+          thrown);
     } finally {
       running.remove(run);
     }
@@ -214,7 +233,9 @@ public final class Worker<T> implements dev.casq.api.Worker {
         failed.incrementAndGet();
         try {
           String error =
-              thrown instanceof JobFailure ? String.valueOf(thrown.getMessage()) : thrown.toString();
+              thrown instanceof JobFailure
+                  ? String.valueOf(thrown.getMessage())
+                  : thrown.toString();
           boolean retry = !(thrown instanceof JobFailure jf) || jf.retry();
           Queue.await(queue.failAsync(job, error, retry));
         } catch (RuntimeException re) {
@@ -250,8 +271,11 @@ public final class Worker<T> implements dev.casq.api.Worker {
       } else if (watch.isLost(clock.instant())) {
         leaseLost(job, run, "heartbeats failed until its expiry passed: " + e);
       } else {
-        log.warn("heartbeat of job {} failed (retrying until {}): {}", job.id(),
-            watch.expiresAt(), e.toString());
+        log.warn(
+            "heartbeat of job {} failed (retrying until {}): {}",
+            job.id(),
+            watch.expiresAt(),
+            e.toString());
       }
     }
   }
@@ -303,5 +327,4 @@ public final class Worker<T> implements dev.casq.api.Worker {
       heartbeats.shutdownNow();
     }
   }
-
 }

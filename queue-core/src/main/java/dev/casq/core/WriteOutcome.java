@@ -20,14 +20,14 @@ sealed interface WriteOutcome {
   record Landed(VersionedBytes current, QueueState state) implements WriteOutcome {}
 
   /**
-   * The write can never land: the object moved on from the version it was conditioned on, and
-   * what it holds now does not contain the commit. Its batch must be applied again.
+   * The write can never land: the object moved on from the version it was conditioned on, and what
+   * it holds now does not contain the commit. Its batch must be applied again.
    */
   record Lost(VersionedBytes current, QueueState state) implements WriteOutcome {}
 
   /**
-   * The commit is too old to be found in the object's recent commit marks: whether it landed
-   * cannot be known. Its callers are told so; nothing is redone.
+   * The commit is too old to be found in the object's recent commit marks: whether it landed cannot
+   * be known. Its callers are told so; nothing is redone.
    */
   record Unknowable(VersionedBytes current, QueueState state, Throwable cause)
       implements WriteOutcome {}

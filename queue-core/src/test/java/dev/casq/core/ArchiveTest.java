@@ -96,7 +96,9 @@ class ArchiveTest {
       }
       // the stragglers (fewer than a batch) go once the oldest waited archiveMaxDelay
       clock.advance(Duration.ofSeconds(3));
-      await().atMost(Duration.ofSeconds(10)).until(() -> q.stats().get().finishedPendingArchive() == 0);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> q.stats().get().finishedPendingArchive() == 0);
       QueueStats stats = q.stats().get();
       assertThat(stats.counters().archived()).isEqualTo(300);
     }
@@ -122,10 +124,13 @@ class ArchiveTest {
       long revision = StateCodec.decode(memory.read(KEY).orElseThrow().data()).revision();
       clock.advance(Duration.ofSeconds(6));
       // no request is sent: the engine's own timer writes the release
-      await().atMost(Duration.ofSeconds(10)).until(() -> {
-        QueueState s = StateCodec.decode(memory.read(KEY).orElseThrow().data());
-        return s.revision() > revision && s.counters().expired() == 1;
-      });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                QueueState s = StateCodec.decode(memory.read(KEY).orElseThrow().data());
+                return s.revision() > revision && s.counters().expired() == 1;
+              });
     }
   }
 }

@@ -27,8 +27,8 @@ class ArchivedKeysTest {
 
   /** Pushes with a key, claims and completes the job; the engine archives it right away. */
   private static String pushAndFinish(JobQueue q, String key) throws Exception {
-    String id = q.push(PushRequest.of("{\"k\":\"" + key + "\"}").withIdempotencyKey(key)).get()
-        .jobId();
+    String id =
+        q.push(PushRequest.of("{\"k\":\"" + key + "\"}").withIdempotencyKey(key)).get().jobId();
     Job j = q.claim(new ClaimRequest("w", null, 1, null)).get().get(0);
     assertThat(j.id()).isEqualTo(id);
     q.complete(j.id(), j.lease().token(), null).get();
@@ -52,8 +52,11 @@ class ArchivedKeysTest {
     assertThat(s.finishedJobs()).isEmpty();
     assertThat(s.archives()).hasSize(1);
     assertThat(s.archives().get(0).keys()).isEqualTo(1);
-    assertThat(new ObjectMapper().readTree(memory.read(KEY).orElseThrow().data())
-        .has("rememberedKeys")).isFalse();
+    assertThat(
+            new ObjectMapper()
+                .readTree(memory.read(KEY).orElseThrow().data())
+                .has("rememberedKeys"))
+        .isFalse();
     assertThat(new String(memory.read(KEY).orElseThrow().data())).doesNotContain("signup-42");
 
     try (JobQueue again = JobQueue.open(new StoreLocation(memory, KEY), options(clock))) {
@@ -85,8 +88,12 @@ class ArchivedKeysTest {
   void archivesStopBeingNamedOnceTheirKeysAreForgottenByTimeNotByCount() throws Exception {
     MemoryObjectStore memory = new MemoryObjectStore();
     ManualClock clock = new ManualClock(T0);
-    QueueOptions oneMinute = QueueOptions.builder().clock(clock).archive(1, Duration.ofSeconds(1))
-        .idempotencyRetention(Duration.ofMinutes(1)).build();
+    QueueOptions oneMinute =
+        QueueOptions.builder()
+            .clock(clock)
+            .archive(1, Duration.ofSeconds(1))
+            .idempotencyRetention(Duration.ofMinutes(1))
+            .build();
     String k1;
     try (JobQueue q = JobQueue.open(new StoreLocation(memory, KEY), oneMinute)) {
       k1 = pushAndFinish(q, "k1");

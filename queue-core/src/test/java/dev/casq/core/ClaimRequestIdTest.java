@@ -49,8 +49,9 @@ class ClaimRequestIdTest {
     push(5);
     List<Job> first = m.claim(s, claim("w", 3, "batch"), NOW);
     List<Job> retry = m.claim(s, claim("w", 3, "batch"), NOW);
-    assertThat(retry).extracting(Job::id).containsExactlyElementsOf(
-        first.stream().map(Job::id).toList());
+    assertThat(retry)
+        .extracting(Job::id)
+        .containsExactlyElementsOf(first.stream().map(Job::id).toList());
     assertThat(s.counters.claimed).isEqualTo(3);
   }
 
@@ -114,16 +115,15 @@ class ClaimRequestIdTest {
     m.claim(s, ClaimRequest.one("w"), NOW);
     assertThat(new String(StateCodec.encode(s), java.nio.charset.StandardCharsets.UTF_8))
         .doesNotContain("requestId");
-    assertThat(StateCodec.decode(StateCodec.encode(s)).leased.first().lease().requestId())
-        .isNull();
+    assertThat(StateCodec.decode(StateCodec.encode(s)).leased.first().lease().requestId()).isNull();
   }
 
   @Test
   void aBadRequestIdIsRefusedAndChangesNothing() {
     push(1);
     byte[] before = StateCodec.encode(s);
-    for (String bad : List.of("", "  ", "x".repeat(QueuePolicy.MAX_CLAIM_REQUEST_ID_LENGTH + 1),
-        "r\ud800")) {
+    for (String bad :
+        List.of("", "  ", "x".repeat(QueuePolicy.MAX_CLAIM_REQUEST_ID_LENGTH + 1), "r\ud800")) {
       assertThatThrownBy(() -> m.claim(s, claim("w", 1, bad), NOW))
           .isInstanceOf(InvalidRequestException.class)
           .hasMessageContaining("requestId");
@@ -156,15 +156,20 @@ class ClaimRequestIdTest {
     QueueState decoded = StateCodec.decode(StateCodec.encode(s));
     for (QueueState state : List.of(s, decoded)) {
       long claimed = state.counters.claimed;
-      byRequest.forEach((mark, jobs) -> {
-        String worker = mark.substring(0, mark.indexOf('/'));
-        String requestId = mark.substring(mark.indexOf('/') + 1);
-        List<Job> retry = m.claim(state, claim(worker, 10, requestId), NOW.plusSeconds(1));
-        assertThat(retry).extracting(Job::id).containsExactlyElementsOf(jobs.stream()
-            .map(Job::id).filter(id -> !ended.contains(id)).toList());
-        assertThat(retry).extracting(Job::lease).containsExactlyElementsOf(jobs.stream()
-            .filter(j -> !ended.contains(j.id())).map(Job::lease).toList());
-      });
+      byRequest.forEach(
+          (mark, jobs) -> {
+            String worker = mark.substring(0, mark.indexOf('/'));
+            String requestId = mark.substring(mark.indexOf('/') + 1);
+            List<Job> retry = m.claim(state, claim(worker, 10, requestId), NOW.plusSeconds(1));
+            assertThat(retry)
+                .extracting(Job::id)
+                .containsExactlyElementsOf(
+                    jobs.stream().map(Job::id).filter(id -> !ended.contains(id)).toList());
+            assertThat(retry)
+                .extracting(Job::lease)
+                .containsExactlyElementsOf(
+                    jobs.stream().filter(j -> !ended.contains(j.id())).map(Job::lease).toList());
+          });
       assertThat(state.counters.claimed).isEqualTo(claimed);
     }
   }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The dedupe window is defined by time: a push with a key within {@code idempotencyRetention} of
- * its job's end gets the original job back, however many other keyed jobs came and went, also
- * after a restart (from the key index objects next to the archives).
+ * its job's end gets the original job back, however many other keyed jobs came and went, also after
+ * a restart (from the key index objects next to the archives).
  */
 class DedupeWindowTest {
   private static final String KEY = "queues/dedupe.json";
@@ -87,8 +87,8 @@ class DedupeWindowTest {
 
   @Test
   void aKeyIsStillKnownAfter25000OtherKeyedJobsAtDefaultSettings() throws Exception {
-    try (JobQueue q = JobQueue.open("mem://dedupe-" + System.nanoTime() + "/q.json",
-        QueueOptions.defaults())) {
+    try (JobQueue q =
+        JobQueue.open("mem://dedupe-" + System.nanoTime() + "/q.json", QueueOptions.defaults())) {
       String original = pushAndFinish(q, List.of("K")).get(0);
       pushAndFinish(q, keys("other-", 25_000));
       PushResult again = q.push(PushRequest.of("{}").withIdempotencyKey("K")).get();
@@ -102,8 +102,8 @@ class DedupeWindowTest {
   void theWindowIsTheRetentionWhateverTheCountAndSurvivesARestart() throws Exception {
     MemoryObjectStore memory = new MemoryObjectStore();
     ManualClock clock = new ManualClock(T0);
-    QueueOptions options = QueueOptions.builder().clock(clock)
-        .idempotencyRetention(Duration.ofMinutes(5)).build();
+    QueueOptions options =
+        QueueOptions.builder().clock(clock).idempotencyRetention(Duration.ofMinutes(5)).build();
     String original;
     try (JobQueue q = JobQueue.open(new StoreLocation(memory, KEY), options)) {
       original = pushAndFinish(q, List.of("K")).get(0);
@@ -200,9 +200,12 @@ class DedupeWindowTest {
   @Test
   void atTheBudgetNewKeysArePushedBackLoudlyAndNothingIsForgotten() throws Exception {
     ManualClock clock = new ManualClock(T0);
-    QueueOptions options = QueueOptions.builder().clock(clock)
-        .idempotencyMemoryBudget(QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET)
-        .idempotencyRetention(Duration.ofMinutes(5)).build();
+    QueueOptions options =
+        QueueOptions.builder()
+            .clock(clock)
+            .idempotencyMemoryBudget(QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET)
+            .idempotencyRetention(Duration.ofMinutes(5))
+            .build();
     long capacity = options.policy().idempotencyKeyCapacity();
     try (JobQueue q = JobQueue.open(new StoreLocation(new MemoryObjectStore(), KEY), options)) {
       List<String> ids = pushAndFinish(q, keys("k-", (int) capacity));

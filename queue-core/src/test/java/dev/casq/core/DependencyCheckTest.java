@@ -16,13 +16,16 @@ class DependencyCheckTest {
   @Test
   void jacksonOlderThan216IsRefusedWithTheLibraryTheVersionAndTheMinimum() {
     String p =
-        DependencyCheck.problem("com.fasterxml.jackson.core:jackson-core",
+        DependencyCheck.problem(
+            "com.fasterxml.jackson.core:jackson-core",
             new Version(2, 15, 4, null, "com.fasterxml.jackson.core", "jackson-core"));
-    assertThat(p).isEqualTo(
-        "com.fasterxml.jackson.core:jackson-core 2.15.4 is too old: casq needs 2.16.0 or newer");
+    assertThat(p)
+        .isEqualTo(
+            "com.fasterxml.jackson.core:jackson-core 2.15.4 is too old: casq needs 2.16.0 or newer");
     assertThat(DependencyCheck.message(List.of(p)))
-        .startsWith("casq cannot run with the Jackson found on the class path: "
-            + "com.fasterxml.jackson.core:jackson-core 2.15.4 is too old")
+        .startsWith(
+            "casq cannot run with the Jackson found on the class path: "
+                + "com.fasterxml.jackson.core:jackson-core 2.15.4 is too old")
         .contains("jackson-bom");
   }
 

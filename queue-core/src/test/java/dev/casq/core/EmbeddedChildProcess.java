@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A separate JVM that embeds the core on a shared object (used by {@link MultiProcessEmbeddedTest}).
- * {@code push URI TAG N}: pushes N jobs and prints "pushed <payload>" for each acknowledged one.
- * {@code work URI TAG}: claims and completes jobs until none is left; prints "completed <id>".
+ * A separate JVM that embeds the core on a shared object (used by {@link
+ * MultiProcessEmbeddedTest}). {@code push URI TAG N}: pushes N jobs and prints "pushed <payload>"
+ * for each acknowledged one. {@code work URI TAG}: claims and completes jobs until none is left;
+ * prints "completed <id>".
  */
 public final class EmbeddedChildProcess {
   public static void main(String[] args) throws Exception {
@@ -39,7 +40,9 @@ public final class EmbeddedChildProcess {
         int idle = 0;
         while (idle < 3) {
           List<Job> jobs =
-              q.claim(new ClaimRequest(tag, Duration.ofMinutes(5), 20, null), Duration.ofMillis(300))
+              q.claim(
+                      new ClaimRequest(tag, Duration.ofMinutes(5), 20, null),
+                      Duration.ofMillis(300))
                   .get();
           if (jobs.isEmpty()) {
             idle++;

@@ -32,9 +32,12 @@ class EmbeddedQueueTest {
   }
 
   Queue<Email> open(MemoryObjectStore s) {
-    QueueOptions options = QueueOptions.builder().clock(clock).tokens(Tokens.sequential("t")).build();
+    QueueOptions options =
+        QueueOptions.builder().clock(clock).tokens(Tokens.sequential("t")).build();
     JobQueue jobs = JobQueue.open(new StoreLocation(s, key), options);
-    return new Queue<>(jobs, options.objectMapper(),
+    return new Queue<>(
+        jobs,
+        options.objectMapper(),
         options.objectMapper().getTypeFactory().constructType(Email.class));
   }
 
@@ -82,8 +85,7 @@ class EmbeddedQueueTest {
     String bad = "queues/bad-" + UUID.randomUUID() + ".json";
     store.put(bad, "{\"hello\":\"world\"}".getBytes());
     byte[] before = store.read(bad).orElseThrow().data();
-    assertThatThrownBy(
-            () -> JobQueue.open(new StoreLocation(store, bad), QueueOptions.defaults()))
+    assertThatThrownBy(() -> JobQueue.open(new StoreLocation(store, bad), QueueOptions.defaults()))
         .isInstanceOf(CorruptStateException.class)
         .hasMessageContaining("not a casq queue");
     assertThat(store.read(bad).orElseThrow().data()).isEqualTo(before);
@@ -91,8 +93,7 @@ class EmbeddedQueueTest {
 
   @Test
   void longPollClaimWakesWhenAJobArrives() throws Exception {
-    var waiting =
-        queue.claimAsync(new ClaimRequest("w", null, 1, null), Duration.ofSeconds(30));
+    var waiting = queue.claimAsync(new ClaimRequest("w", null, 1, null), Duration.ofSeconds(30));
     assertThat(waiting).isNotDone();
     String id = queue.push(new Email("x", "y"));
     List<LeasedJob<Email>> got = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);

@@ -27,10 +27,11 @@ class EngineIsolationTest {
 
   @Test
   void aCommandThatThrowsAfterChangingTheStateFailsAloneAndLeavesNoTrace() throws Exception {
-    Command<Object> throwsHalfway = (s, m, now) -> {
-      m.push(s, PushRequest.of("\"half\""), now); // a change, then a failure
-      throw new IllegalStateException("boom");
-    };
+    Command<Object> throwsHalfway =
+        (s, m, now) -> {
+          m.push(s, PushRequest.of("\"half\""), now); // a change, then a failure
+          throw new IllegalStateException("boom");
+        };
     List<CompletableFuture<?>> results = batchedOnTopOfAHeldWrite(throwsHalfway);
 
     assertThatThrownBy(() -> results.get(1).get(10, TimeUnit.SECONDS))
@@ -39,19 +40,36 @@ class EngineIsolationTest {
     assertThat(results.get(0).get(10, TimeUnit.SECONDS)).isInstanceOf(PushResult.class);
     assertThat(results.get(2).get(10, TimeUnit.SECONDS)).isInstanceOf(PushResult.class);
     QueueState stored = stored();
-    assertThat(stored.liveJobs()).extracting(Job::payloadJson)
+    assertThat(stored.liveJobs())
+        .extracting(Job::payloadJson)
         .containsExactlyInAnyOrder("\"first\"", "\"before\"", "\"after\"");
     assertThat(stored.nextSeq()).isEqualTo(4); // no sequence number was spent on the failure
   }
 
   @Test
   void aRequestThatCannotBeEncodedFailsAloneAndItsNeighboursCommit() throws Exception {
-    Command<Object> unencodable = (s, m, now) -> {
-      long seq = s.nextSeq++; // a job the codec cannot write: a lone surrogate in its type
-      s.addLive(new Job(QueueStateMachine.jobId(seq), seq, "\ud800", "{}", 0, now, 0, 5, now,
-          null, JobStatus.QUEUED, null, null, null, null));
-      return null;
-    };
+    Command<Object> unencodable =
+        (s, m, now) -> {
+          long seq = s.nextSeq++; // a job the codec cannot write: a lone surrogate in its type
+          s.addLive(
+              new Job(
+                  QueueStateMachine.jobId(seq),
+                  seq,
+                  "\ud800",
+                  "{}",
+                  0,
+                  now,
+                  0,
+                  5,
+                  now,
+                  null,
+                  JobStatus.QUEUED,
+                  null,
+                  null,
+                  null,
+                  null));
+          return null;
+        };
     List<CompletableFuture<?>> results = batchedOnTopOfAHeldWrite(unencodable);
 
     assertThatThrownBy(() -> results.get(1).get(10, TimeUnit.SECONDS))
@@ -59,7 +77,8 @@ class EngineIsolationTest {
     PushResult after = (PushResult) results.get(2).get(10, TimeUnit.SECONDS);
     assertThat(results.get(0).get(10, TimeUnit.SECONDS)).isInstanceOf(PushResult.class);
     QueueState stored = stored();
-    assertThat(stored.liveJobs()).extracting(Job::payloadJson)
+    assertThat(stored.liveJobs())
+        .extracting(Job::payloadJson)
         .containsExactlyInAnyOrder("\"first\"", "\"before\"", "\"after\"");
     assertThat(stored.job(after.jobId()).payloadJson()).isEqualTo("\"after\"");
   }
@@ -67,9 +86,11 @@ class EngineIsolationTest {
   @Test
   void anErrorOnTheEngineThreadStopsTheQueueVisiblyInsteadOfHanging() throws Exception {
     try (JobQueue q = JobQueue.open(new StoreLocation(memory, key), QueueOptions.defaults())) {
-      CompletableFuture<Object> broken = q.submit((s, m, now) -> {
-        throw new LinkageError("a library of the wrong version");
-      });
+      CompletableFuture<Object> broken =
+          q.submit(
+              (s, m, now) -> {
+                throw new LinkageError("a library of the wrong version");
+              });
       assertThatThrownBy(() -> broken.get(10, TimeUnit.SECONDS))
           .hasRootCauseMessage("a library of the wrong version");
       assertThat(q.engine().health().state()).isEqualTo(EngineHealth.State.STOPPED);
@@ -93,7 +114,8 @@ class EngineIsolationTest {
       assertThat(push).isNotDone(); // an unclear write is neither acknowledged nor failed
       long firstGap = attempts.get(1) - attempts.get(0);
       long fifthGap = attempts.get(5) - attempts.get(4);
-      assertThat(fifthGap).as("pauses grow: %s", attempts)
+      assertThat(fifthGap)
+          .as("pauses grow: %s", attempts)
           .isGreaterThanOrEqualTo(Math.max(2 * firstGap, TimeUnit.MILLISECONDS.toNanos(100)));
 
       flaky.failing = false;
@@ -104,10 +126,9 @@ class EngineIsolationTest {
   }
 
   @Test
-  void pushesAreRefusedWhileTheObjectIsAtItsLargestSizeAndOtherRequestsMakeRoom()
-      throws Exception {
-    QueueOptions small = QueueOptions.builder().maxObjectBytes(4096)
-        .archive(1, Duration.ofSeconds(1)).build();
+  void pushesAreRefusedWhileTheObjectIsAtItsLargestSizeAndOtherRequestsMakeRoom() throws Exception {
+    QueueOptions small =
+        QueueOptions.builder().maxObjectBytes(4096).archive(1, Duration.ofSeconds(1)).build();
     String payload = "\"" + "x".repeat(1000) + "\"";
     try (JobQueue q = JobQueue.open(new StoreLocation(memory, key), small)) {
       int pushed = 0;
@@ -120,7 +141,8 @@ class EngineIsolationTest {
           refused = e.getCause();
         }
       }
-      assertThat(refused).isInstanceOf(QueueFullException.class)
+      assertThat(refused)
+          .isInstanceOf(QueueFullException.class)
           .hasMessageContaining("maxObjectBytes");
       assertThat(pushed).isBetween(2, 5);
       QueueState full = stored();
@@ -129,9 +151,12 @@ class EngineIsolationTest {
       for (Job j : q.claim(new ClaimRequest("w", null, 10, null)).get(10, TimeUnit.SECONDS)) {
         q.complete(j.id(), j.lease().token(), null).get(10, TimeUnit.SECONDS);
       }
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(q.push(PushRequest.of(payload)).get(10, TimeUnit.SECONDS).duplicate())
-              .isFalse());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(q.push(PushRequest.of(payload)).get(10, TimeUnit.SECONDS).duplicate())
+                      .isFalse());
     }
   }
 
@@ -142,15 +167,31 @@ class EngineIsolationTest {
     Instant now = Instant.now();
     Instant never = Instant.parse("+999999999-12-31T23:59:59Z");
     old.nextSeq = 2;
-    old.addLive(new Job("j1", 1, null, "{}", 0, never, 0, 5, now, null, JobStatus.QUEUED, null,
-        null, null, null));
+    old.addLive(
+        new Job(
+            "j1",
+            1,
+            null,
+            "{}",
+            0,
+            never,
+            0,
+            5,
+            now,
+            null,
+            JobStatus.QUEUED,
+            null,
+            null,
+            null,
+            null));
     old.recordCommit(1, "c1", now);
     memory.create(key, StateCodec.encode(old));
 
     try (JobQueue q = JobQueue.open(new StoreLocation(memory, key), QueueOptions.defaults())) {
       PushResult pushed = q.push(PushRequest.of("\"now\"")).get(10, TimeUnit.SECONDS);
       assertThat(q.claim(new ClaimRequest("w", null, 10, null)).get(10, TimeUnit.SECONDS))
-          .extracting(Job::id).containsExactly(pushed.jobId());
+          .extracting(Job::id)
+          .containsExactly(pushed.jobId());
       assertThat(q.engine().health().state()).isEqualTo(EngineHealth.State.SERVING);
       assertThat(stored().job("j1").runAt()).isEqualTo(never);
     }
@@ -200,5 +241,4 @@ class EngineIsolationTest {
       return super.replace(k, data, expected);
     }
   }
-
 }

@@ -6,18 +6,11 @@ import dev.casq.api.ClaimRequest;
 import dev.casq.api.PushResult;
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.StoreLocation;
-import dev.casq.storage.tck.FaultInjectingStore;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -83,14 +76,15 @@ class GroupCommitGuaranteesTest {
   }
 
   /** Two pushes: the write of "1" is held by the gate; "2" was applied on top of it meanwhile. */
-  private record TwoPushes(java.util.concurrent.CompletableFuture<PushResult> one,
+  private record TwoPushes(
+      java.util.concurrent.CompletableFuture<PushResult> one,
       java.util.concurrent.CompletableFuture<PushResult> two,
       java.util.concurrent.atomic.AtomicInteger timesTwoWasApplied) {}
 
   /**
    * Pushes "1" through {@code a} (its write is held by {@code gated}), then "2", and waits until
-   * the engine has applied "2" on top of the held write, before that write's outcome is known.
-   * The count says how often "2" was applied: once more after a write that did not land.
+   * the engine has applied "2" on top of the held write, before that write's outcome is known. The
+   * count says how often "2" was applied: once more after a write that did not land.
    */
   private static TwoPushes secondAppliedWhileFirstWriteIsHeld(JobQueue a, HeldWriteStore gated)
       throws InterruptedException {
@@ -98,11 +92,14 @@ class GroupCommitGuaranteesTest {
     assertThat(gated.writing.await(10, TimeUnit.SECONDS)).isTrue();
     var applied = new java.util.concurrent.atomic.AtomicInteger();
     var appliedOnce = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CompletableFuture<PushResult> two = a.engine().submit((s, m, now) -> {
-      applied.incrementAndGet();
-      appliedOnce.countDown();
-      return m.push(s, PushRequest.of("2"), now);
-    });
+    java.util.concurrent.CompletableFuture<PushResult> two =
+        a.engine()
+            .submit(
+                (s, m, now) -> {
+                  applied.incrementAndGet();
+                  appliedOnce.countDown();
+                  return m.push(s, PushRequest.of("2"), now);
+                });
     assertThat(appliedOnce.await(10, TimeUnit.SECONDS)).isTrue();
     return new TwoPushes(one, two, applied);
   }
@@ -128,7 +125,8 @@ class GroupCommitGuaranteesTest {
       assertThat(applied).hasValue(2); // once on top of the lost write, once on the fresh state
       assertThat(a.engine().metrics().conflicts()).isGreaterThanOrEqualTo(1);
       QueueState stored = StateCodec.decode(memory.read(key).orElseThrow().data());
-      assertThat(stored.liveJobs()).extracting(Job::payloadJson)
+      assertThat(stored.liveJobs())
+          .extracting(Job::payloadJson)
           .containsExactlyInAnyOrder("1", "2", "3");
       assertThat(stored.liveJobs()).extracting(Job::id).contains(id1, id2);
       assertThat(a.engine().committedRevision()).isEqualTo(stored.revision);
@@ -153,7 +151,9 @@ class GroupCommitGuaranteesTest {
       assertThat(applied).hasValue(1);
       assertThat(a.engine().metrics().unknownOutcomes()).isEqualTo(1);
       QueueState stored = StateCodec.decode(memory.read(key).orElseThrow().data());
-      assertThat(stored.liveJobs()).extracting(Job::payloadJson).containsExactlyInAnyOrder("1", "2");
+      assertThat(stored.liveJobs())
+          .extracting(Job::payloadJson)
+          .containsExactlyInAnyOrder("1", "2");
       assertThat(stored.liveJobs()).extracting(Job::id).containsExactlyInAnyOrder(id1, id2);
     }
   }
@@ -166,14 +166,16 @@ class GroupCommitGuaranteesTest {
     try (JobQueue a = JobQueue.open(new StoreLocation(gated, key), QueueOptions.defaults());
         JobQueue b = JobQueue.open(new StoreLocation(memory, key), QueueOptions.defaults())) {
       // a stands for a broker that is replaced once another writer's job "fence" shows up
-      a.engine().guard(state -> {
-        for (Job j : state.liveJobs()) {
-          if (j.payloadJson().equals("\"fence\"")) {
-            throw new FencedException(new BrokerRecord("other", "http://other", 2,
-                java.time.Instant.now()));
-          }
-        }
-      });
+      a.engine()
+          .guard(
+              state -> {
+                for (Job j : state.liveJobs()) {
+                  if (j.payloadJson().equals("\"fence\"")) {
+                    throw new FencedException(
+                        new BrokerRecord("other", "http://other", 2, java.time.Instant.now()));
+                  }
+                }
+              });
       TwoPushes pushes = secondAppliedWhileFirstWriteIsHeld(a, gated);
       var one = pushes.one();
       var two = pushes.two();

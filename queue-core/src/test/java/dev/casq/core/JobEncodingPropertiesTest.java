@@ -20,15 +20,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The codec writes job lines and the archive list with its own byte writer; a Jackson generator
- * making the same calls is the reference it must match byte for byte, for any text (quotes,
- * control characters, non-ASCII, emoji) and any instant. (The one difference from Jackson's
- * defaults: characters outside the BMP are written as UTF-8, not as escaped surrogate pairs.)
+ * making the same calls is the reference it must match byte for byte, for any text (quotes, control
+ * characters, non-ASCII, emoji) and any instant. (The one difference from Jackson's defaults:
+ * characters outside the BMP are written as UTF-8, not as escaped surrogate pairs.)
  */
 class JobEncodingPropertiesTest {
   /** Writes characters outside the BMP as UTF-8, not as escaped surrogate pairs, like casq. */
-  private static final JsonFactory FACTORY = JsonFactory.builder()
-      .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-      .build();
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .enable(
+              com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+          .build();
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   @Property(tries = 1000)
@@ -43,8 +46,9 @@ class JobEncodingPropertiesTest {
     Assume.queued(job);
     StateCodec.encoded(job);
     Job leased = job.leased(new Lease("w\"1", "tok", Instant.parse("2026-11-25T10:00:00.5Z")));
-    Job done = leased.finished(JobStatus.COMPLETED, Instant.parse("2026-11-25T10:00:01Z"), null,
-        "{\"ok\":true}");
+    Job done =
+        leased.finished(
+            JobStatus.COMPLETED, Instant.parse("2026-11-25T10:00:01Z"), null, "{\"ok\":true}");
     assertThat(leased.cachedTail()).isSameAs(job.cachedTail());
     assertThat(new String(StateCodec.encoded(leased), StandardCharsets.UTF_8))
         .isEqualTo(new String(reference(leased), StandardCharsets.UTF_8));
@@ -55,7 +59,9 @@ class JobEncodingPropertiesTest {
   @Property(tries = 500)
   void jobLinesDecodeToTheSameJob(@ForAll("jobs") Job job) throws IOException {
     Job back = StateCodec.decodeJob(StateCodec.encoded(job));
-    assertThat(back).usingRecursiveComparison().ignoringFields("encoded", "tail", "payloadJson", "resultJson")
+    assertThat(back)
+        .usingRecursiveComparison()
+        .ignoringFields("encoded", "tail", "payloadJson", "resultJson")
         .isEqualTo(job);
     assertThat(MAPPER.readTree(back.payloadJson())).isEqualTo(MAPPER.readTree(job.payloadJson()));
     if (job.resultJson() != null) {
@@ -65,8 +71,8 @@ class JobEncodingPropertiesTest {
 
   @Property(tries = 300)
   void namedArchivesRoundTripAndRememberedKeysAreNotWritten(
-      @ForAll("texts") String name, @ForAll("instants") Instant at,
-      @ForAll("texts") String key) throws IOException {
+      @ForAll("texts") String name, @ForAll("instants") Instant at, @ForAll("texts") String key)
+      throws IOException {
     QueueState s = QueueState.empty();
     s.archives.add(new QueueState.ArchiveRef("q.json.archive/" + name, 3, at));
     s.archives.add(new QueueState.ArchiveRef("q.json.archive/2", 1000, at.plusSeconds(1)));
@@ -80,10 +86,11 @@ class JobEncodingPropertiesTest {
 
   @Test
   void keysListedByEarlierVersionsAreStillRead() {
-    String old = "{\"format\":\"casq-queue/1\",\"revision\":3,\"commitId\":\"c\","
-        + "\"updatedAt\":null,\"broker\":null,\"nextSeq\":8,\"counters\":{},"
-        + "\"recentCommits\":[],\"jobs\":[],\"finished\":[],\"rememberedKeys\":{"
-        + "\"signup-42\":{\"job\":\"j7\",\"forgetAt\":\"2026-11-25T18:29:27Z\"}}}";
+    String old =
+        "{\"format\":\"casq-queue/1\",\"revision\":3,\"commitId\":\"c\","
+            + "\"updatedAt\":null,\"broker\":null,\"nextSeq\":8,\"counters\":{},"
+            + "\"recentCommits\":[],\"jobs\":[],\"finished\":[],\"rememberedKeys\":{"
+            + "\"signup-42\":{\"job\":\"j7\",\"forgetAt\":\"2026-11-25T18:29:27Z\"}}}";
     QueueState s = StateCodec.decode(old.getBytes(StandardCharsets.UTF_8));
     assertThat(s.jobForKey("signup-42", Instant.parse("2026-11-25T18:29:26Z"))).isEqualTo("j7");
     assertThat(s.jobForKey("signup-42", Instant.parse("2026-11-25T18:29:27Z"))).isNull();
@@ -138,12 +145,22 @@ class JobEncodingPropertiesTest {
   @Provide
   Arbitrary<String> texts() {
     return Arbitraries.oneOf(
-        Arbitraries.strings().ofMinLength(1).ofMaxLength(20)
-            .withCharRange(' ', '~'),
-        Arbitraries.strings().ofMinLength(1).ofMaxLength(20)
-            .withCharRange('\u0000', '\u00ff').withChars('"', '\\', '\u2028', '\u20ac', '\uffff'),
-        Arbitraries.of("plain", "quote\"d", "back\\slash", "tab\tnew\nline", "ctl\u0001\u001f",
-            "caf\u00e9", "\u6f22\u5b57", "emoji \ud83d\ude00", "del\u007f"));
+        Arbitraries.strings().ofMinLength(1).ofMaxLength(20).withCharRange(' ', '~'),
+        Arbitraries.strings()
+            .ofMinLength(1)
+            .ofMaxLength(20)
+            .withCharRange('\u0000', '\u00ff')
+            .withChars('"', '\\', '\u2028', '\u20ac', '\uffff'),
+        Arbitraries.of(
+            "plain",
+            "quote\"d",
+            "back\\slash",
+            "tab\tnew\nline",
+            "ctl\u0001\u001f",
+            "caf\u00e9",
+            "\u6f22\u5b57",
+            "emoji \ud83d\ude00",
+            "del\u007f"));
   }
 
   @Provide
@@ -160,20 +177,30 @@ class JobEncodingPropertiesTest {
 
   @Provide
   Arbitrary<Job> jobs() {
-    Arbitrary<String> payloads = Arbitraries.oneOf(
-        Arbitraries.of("1", "null", "\"s\"", "[1,2,{\"a\":null}]", "{\"to\":\"ada@example.com\"}",
-            "{\"t\":\"caf\u00e9 \ud83d\ude00\"}", "{ \"spaced\" : [ 1 , 2 ] }"),
-        texts().map(t -> {
-          try {
-            return MAPPER.writeValueAsString(Map.of("text", t));
-          } catch (IOException e) {
-            throw new IllegalStateException(e);
-          }
-        }));
+    Arbitrary<String> payloads =
+        Arbitraries.oneOf(
+            Arbitraries.of(
+                "1",
+                "null",
+                "\"s\"",
+                "[1,2,{\"a\":null}]",
+                "{\"to\":\"ada@example.com\"}",
+                "{\"t\":\"caf\u00e9 \ud83d\ude00\"}",
+                "{ \"spaced\" : [ 1 , 2 ] }"),
+            texts()
+                .map(
+                    t -> {
+                      try {
+                        return MAPPER.writeValueAsString(Map.of("text", t));
+                      } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                      }
+                    }));
     Arbitrary<JobStatus> statuses = Arbitraries.of(JobStatus.values());
     Arbitrary<Lease> leases =
-        Combinators.combine(texts(), Arbitraries.strings().alpha().numeric().ofLength(32),
-            instants()).as(Lease::new);
+        Combinators.combine(
+                texts(), Arbitraries.strings().alpha().numeric().ofLength(32), instants())
+            .as(Lease::new);
     return Combinators.combine(
             Arbitraries.longs().between(0, Long.MAX_VALUE - 1),
             texts().injectNull(0.5),
@@ -183,15 +210,31 @@ class JobEncodingPropertiesTest {
             Arbitraries.integers().between(0, 1000),
             texts().injectNull(0.5),
             statuses)
-        .flatAs((seq, type, payload, priority, at, attempts, key, status) ->
-            Combinators.combine(leases, texts().injectNull(0.5), instants(),
-                    payloads.filter(p -> !p.equals("null")).injectNull(0.5))
-                .as((lease, error, finishedAt, result) -> new Job(
-                    "j" + seq, seq, type, payload, priority, at, attempts, Math.max(1, attempts),
-                    at.minusSeconds(1), key, status,
-                    status == JobStatus.LEASED ? lease : null, error,
-                    status.isFinished() ? finishedAt : null,
-                    status == JobStatus.COMPLETED ? result : null)));
+        .flatAs(
+            (seq, type, payload, priority, at, attempts, key, status) ->
+                Combinators.combine(
+                        leases,
+                        texts().injectNull(0.5),
+                        instants(),
+                        payloads.filter(p -> !p.equals("null")).injectNull(0.5))
+                    .as(
+                        (lease, error, finishedAt, result) ->
+                            new Job(
+                                "j" + seq,
+                                seq,
+                                type,
+                                payload,
+                                priority,
+                                at,
+                                attempts,
+                                Math.max(1, attempts),
+                                at.minusSeconds(1),
+                                key,
+                                status,
+                                status == JobStatus.LEASED ? lease : null,
+                                error,
+                                status.isFinished() ? finishedAt : null,
+                                status == JobStatus.COMPLETED ? result : null)));
   }
 
   private static final class Assume {

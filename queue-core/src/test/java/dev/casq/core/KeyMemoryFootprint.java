@@ -9,8 +9,8 @@ import java.util.Map;
  * {@link KeyMemory} (and, with {@code legacy}, in the map of strings casq used before), and the
  * size of the table's arrays.
  *
- * <p>Run: {@code java -Xmx4g -XX:+UseParallelGC -cp "$CP" dev.casq.core.KeyMemoryFootprint
- * 1000000 3000000 6000000}
+ * <p>Run: {@code java -Xmx4g -XX:+UseParallelGC -cp "$CP" dev.casq.core.KeyMemoryFootprint 1000000
+ * 3000000 6000000}
  */
 public final class KeyMemoryFootprint {
   private record LegacyKey(String jobId, Instant forgetAt) {}
@@ -46,7 +46,9 @@ public final class KeyMemoryFootprint {
         for (int i = 0; i < n; i++) {
           m.put(his[i], los[i], 1_000_000_000L + i, second);
         }
-        System.out.printf("indexing %d hashed keys: %d ms wall, %d ms CPU%n", n,
+        System.out.printf(
+            "indexing %d hashed keys: %d ms wall, %d ms CPU%n",
+            n,
             (System.nanoTime() - wall) / 1_000_000,
             (cpu.getCurrentThreadCpuTime() - cpuStart) / 1_000_000);
         his = null;
@@ -55,9 +57,13 @@ public final class KeyMemoryFootprint {
         held = m;
       }
       long after = used();
-      System.out.printf("%s keys=%d heap=%.1f MB (%.1f bytes/key) arrays=%.1f MB%n",
-          legacy ? "legacy-map" : "key-table", n, (after - before) / 1e6,
-          (after - before) / (double) n, arrays / 1e6);
+      System.out.printf(
+          "%s keys=%d heap=%.1f MB (%.1f bytes/key) arrays=%.1f MB%n",
+          legacy ? "legacy-map" : "key-table",
+          n,
+          (after - before) / 1e6,
+          (after - before) / (double) n,
+          arrays / 1e6);
       if (held.hashCode() == 42) {
         System.out.println(); // keeps the structure reachable until measured
       }

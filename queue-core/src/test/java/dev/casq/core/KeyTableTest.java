@@ -21,20 +21,27 @@ class KeyTableTest {
 
   @Provide
   Arbitrary<List<Op>> ops() {
-    return Arbitraries.integers().between(0, 9).flatMap(kind -> Arbitraries.integers()
-            .between(0, 300).flatMap(key -> Arbitraries.integers().between(0, 1000)
-                .map(v -> new Op(kind, key, v))))
-        .list().ofMaxSize(1500);
+    return Arbitraries.integers()
+        .between(0, 9)
+        .flatMap(
+            kind ->
+                Arbitraries.integers()
+                    .between(0, 300)
+                    .flatMap(
+                        key ->
+                            Arbitraries.integers().between(0, 1000).map(v -> new Op(kind, key, v))))
+        .list()
+        .ofMaxSize(1500);
   }
 
   /**
    * Random puts, removes and expiries against a map model; {@code spread} folds the high half of
-   * every hash into a few values, so most keys share an index home (collisions) and deletions
-   * shift long probe runs; the low half keeps them apart.
+   * every hash into a few values, so most keys share an index home (collisions) and deletions shift
+   * long probe runs; the low half keeps them apart.
    */
   @Property(tries = 60)
-  void behavesAsAMapUnderCollisionsResizesAndExpiry(@ForAll("ops") List<Op> ops,
-      @ForAll @IntRange(min = 1, max = 64) int spread) {
+  void behavesAsAMapUnderCollisionsResizesAndExpiry(
+      @ForAll("ops") List<Op> ops, @ForAll @IntRange(min = 1, max = 64) int spread) {
     KeyTable t = new KeyTable();
     Map<Integer, long[]> model = new HashMap<>(); // key -> {seq, aux}
     ArrayDeque<Integer> order = new ArrayDeque<>(); // insertion order of the model
@@ -182,10 +189,26 @@ class KeyTableTest {
   @Test
   void keyIndexObjectsRoundTripAndRefuseAnythingElse() {
     Instant at = Instant.parse("2026-11-25T00:00:00.123Z");
-    Job keyed = new Job("j7", 7, null, "{}", 0, at, 1, 5, at, "order-7", JobStatus.COMPLETED,
-        null, null, at, null);
-    Job plain = new Job("j8", 8, null, "{}", 0, at, 1, 5, at, null, JobStatus.COMPLETED, null,
-        null, at, null);
+    Job keyed =
+        new Job(
+            "j7",
+            7,
+            null,
+            "{}",
+            0,
+            at,
+            1,
+            5,
+            at,
+            "order-7",
+            JobStatus.COMPLETED,
+            null,
+            null,
+            at,
+            null);
+    Job plain =
+        new Job(
+            "j8", 8, null, "{}", 0, at, 1, 5, at, null, JobStatus.COMPLETED, null, null, at, null);
     KeyIndexObject.Entries e = KeyIndexObject.of(List.of(keyed, plain), KeyHasher.MURMUR3);
     byte[] bytes = KeyIndexObject.encode(e);
     assertThat(bytes).hasSize(12 + 4 + 32);
@@ -196,11 +219,13 @@ class KeyTableTest {
     assertThat(back.seq()).containsExactly(7);
     assertThat(back.finishedAtMillis()).containsExactly(at.toEpochMilli());
     org.assertj.core.api.Assertions.assertThatThrownBy(
-        () -> KeyIndexObject.decode(java.util.Arrays.copyOf(bytes, bytes.length - 1)))
-        .isInstanceOf(CorruptStateException.class).hasMessageContaining("says 1 keys");
+            () -> KeyIndexObject.decode(java.util.Arrays.copyOf(bytes, bytes.length - 1)))
+        .isInstanceOf(CorruptStateException.class)
+        .hasMessageContaining("says 1 keys");
     org.assertj.core.api.Assertions.assertThatThrownBy(
-        () -> KeyIndexObject.decode("{\"format\":\"casq-archive/1\"}".getBytes()))
-        .isInstanceOf(CorruptStateException.class).hasMessageContaining("casq-keys/1");
+            () -> KeyIndexObject.decode("{\"format\":\"casq-archive/1\"}".getBytes()))
+        .isInstanceOf(CorruptStateException.class)
+        .hasMessageContaining("casq-keys/1");
     assertThat(KeyIndexObject.keyFor("q.json.archive/2026/11/25/17/4-ab.json"))
         .isEqualTo("q.json.keys/2026/11/25/17/4-ab.keys");
   }

@@ -47,10 +47,14 @@ class LeaseWatchTest {
     assertThat(Settlement.decide(boom, true, null, false)).isEqualTo(Settlement.NOTHING);
     assertThat(Settlement.decide(null, false, Cancellation.Reason.LEASE_LOST, true))
         .isEqualTo(Settlement.NOTHING);
-    assertThat(Settlement.decide(new InterruptedException(), false,
-        Cancellation.Reason.SHUTDOWN, true)).isEqualTo(Settlement.RELEASE);
-    assertThat(Settlement.decide(new CancellationException(), false,
-        Cancellation.Reason.SHUTDOWN, false)).isEqualTo(Settlement.RELEASE);
+    assertThat(
+            Settlement.decide(
+                new InterruptedException(), false, Cancellation.Reason.SHUTDOWN, true))
+        .isEqualTo(Settlement.RELEASE);
+    assertThat(
+            Settlement.decide(
+                new CancellationException(), false, Cancellation.Reason.SHUTDOWN, false))
+        .isEqualTo(Settlement.RELEASE);
     assertThat(Settlement.decide(boom, false, Cancellation.Reason.SHUTDOWN, true))
         .isEqualTo(Settlement.RELEASE);
     assertThat(Settlement.decide(boom, false, Cancellation.Reason.SHUTDOWN, false))

@@ -1,5 +1,8 @@
 package dev.casq.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.casq.api.ClaimRequest;
 import dev.casq.api.PushResult;
 import dev.casq.storage.MemoryObjectStore;
@@ -16,12 +19,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * However many jobs are leased, the queue object stays near its byte budget: leased jobs move
- * into immutable leased-jobs objects, and nothing a caller sees changes.
+ * However many jobs are leased, the queue object stays near its byte budget: leased jobs move into
+ * immutable leased-jobs objects, and nothing a caller sees changes.
  */
 class LeasedObjectsTest {
   private static final Duration LEASE = Duration.ofSeconds(30);
@@ -30,7 +31,8 @@ class LeasedObjectsTest {
   private final ManualClock clock = new ManualClock(Instant.parse("2026-12-02T00:00:00Z"));
 
   private JobQueue open(int headMaxBytes) {
-    return JobQueue.open(new StoreLocation(memory, key),
+    return JobQueue.open(
+        new StoreLocation(memory, key),
         QueueOptions.builder().clock(clock).headMaxBytes(headMaxBytes).build());
   }
 
@@ -49,8 +51,12 @@ class LeasedObjectsTest {
   /** A payload of about {@code bytes} bytes, unique to {@code i}, with text JSON tools mangle. */
   private static String payload(int i, int bytes) {
     String pad = "x".repeat(Math.max(0, bytes - 80));
-    return "{\"n\":" + i + ",\"exact\":1.50000000000000000001,\"s\":\"caf\\u00e9 \u00e9\","
-        + "\"pad\":\"" + pad + "\"}";
+    return "{\"n\":"
+        + i
+        + ",\"exact\":1.50000000000000000001,\"s\":\"caf\\u00e9 \u00e9\","
+        + "\"pad\":\""
+        + pad
+        + "\"}";
   }
 
   private static Map<String, String> pushAll(JobQueue q, int from, int n, int bytes)
@@ -70,8 +76,14 @@ class LeasedObjectsTest {
   private static List<Job> claimAll(JobQueue q, int n) throws Exception {
     List<Job> claimed = new ArrayList<>(n);
     while (claimed.size() < n) {
-      List<Job> got = q.claim(new ClaimRequest("w", LEASE,
-          Math.min(QueuePolicy.MAX_CLAIM_BATCH, n - claimed.size()), Set.of())).get();
+      List<Job> got =
+          q.claim(
+                  new ClaimRequest(
+                      "w",
+                      LEASE,
+                      Math.min(QueuePolicy.MAX_CLAIM_BATCH, n - claimed.size()),
+                      Set.of()))
+              .get();
       assertThat(got).isNotEmpty();
       claimed.addAll(got);
     }
@@ -89,12 +101,14 @@ class LeasedObjectsTest {
       List<Job> claimed = claimAll(q, 20_000);
       assertThat(claimed).extracting(Job::id).doesNotHaveDuplicates();
       q.push(PushRequest.of("\"after\"")).get(); // one more commit after the last claim
-      assertThat(head().length).as("bytes of the queue object with 20,000 leased jobs")
+      assertThat(head().length)
+          .as("bytes of the queue object with 20,000 leased jobs")
           .isLessThanOrEqualTo(budget);
       assertThat(q.stats().get().leased()).isEqualTo(20_000);
       assertThat(stored().leasedCount()).as("counted from the head's references").isEqualTo(20_000);
       assertThat(leasedObjects()).isNotEmpty();
-      assertThat(stored().leasedObjects()).extracting(QueueState.LeasedObjectRef::key)
+      assertThat(stored().leasedObjects())
+          .extracting(QueueState.LeasedObjectRef::key)
           .containsExactlyInAnyOrderElementsOf(leasedObjects());
       // every leased job is still known with its payload, in the store as in the engine
       Map<String, Job> live = new HashMap<>();
@@ -129,8 +143,10 @@ class LeasedObjectsTest {
       claimed = claimAll(q, 200);
     }
     assertThat(stored().leasedObjects()).isNotEmpty();
-    assertThat(stored().liveJobs()).as("leased jobs written in the queue object itself")
-        .filteredOn(j -> j.status() == JobStatus.LEASED).hasSizeLessThan(200);
+    assertThat(stored().liveJobs())
+        .as("leased jobs written in the queue object itself")
+        .filteredOn(j -> j.status() == JobStatus.LEASED)
+        .hasSizeLessThan(200);
     assertThat(stored().leasedCount()).isEqualTo(200);
     try (JobQueue q = open(4096)) {
       Job one = claimed.get(17);
@@ -140,8 +156,7 @@ class LeasedObjectsTest {
       assertThat(got.lease()).isEqualTo(one.lease());
       clock.advance(LEASE.plusSeconds(1));
       List<Job> again = claimAll(q, 200);
-      assertThat(again).extracting(Job::id)
-          .containsExactlyInAnyOrderElementsOf(pushed.keySet());
+      assertThat(again).extracting(Job::id).containsExactlyInAnyOrderElementsOf(pushed.keySet());
       for (Job j : again) {
         assertThat(j.payloadJson().getBytes(StandardCharsets.UTF_8))
             .isEqualTo(pushed.get(j.id()).getBytes(StandardCharsets.UTF_8));
@@ -152,8 +167,7 @@ class LeasedObjectsTest {
   }
 
   @Test
-  void heldLeasesCanBeExtendedCompletedFailedReleasedAndCancelledAfterATakeover()
-      throws Exception {
+  void heldLeasesCanBeExtendedCompletedFailedReleasedAndCancelledAfterATakeover() throws Exception {
     List<Job> claimed;
     Map<String, String> pushed;
     try (JobQueue q = open(2048)) {
@@ -170,8 +184,7 @@ class LeasedObjectsTest {
       Lease extended = q.heartbeat(a.id(), a.lease().token(), Duration.ofMinutes(5)).get();
       assertThat(q.complete(b.id(), b.lease().token(), "{\"ok\":true}").get().payloadJson())
           .isEqualTo(pushed.get(b.id()));
-      assertThat(q.fail(c.id(), c.lease().token(), "boom", true).get())
-          .isEqualTo(JobStatus.QUEUED);
+      assertThat(q.fail(c.id(), c.lease().token(), "boom", true).get()).isEqualTo(JobStatus.QUEUED);
       q.release(d.id(), d.lease().token()).get();
       assertThat(q.cancel(e.id()).get().status()).isEqualTo(JobStatus.CANCELLED);
       assertThatThrownBy(() -> q.complete(e.id(), e.lease().token(), null).join())
@@ -220,7 +233,8 @@ class LeasedObjectsTest {
     byte[] before = head();
     assertThatThrownBy(() -> open(2048).close())
         .isInstanceOf(CorruptStateException.class)
-        .hasMessageContaining(missing).hasMessageContaining("missing");
+        .hasMessageContaining(missing)
+        .hasMessageContaining("missing");
     assertThat(head()).isEqualTo(before);
   }
 
@@ -232,18 +246,19 @@ class LeasedObjectsTest {
       claimAll(q, 40);
     }
     String damaged = leasedObjects().get(0);
-    memory.put(damaged, "{\"format\":\"casq-leased/1\",\"count\":3}\n{\"id\":".getBytes(
-        StandardCharsets.UTF_8));
+    memory.put(
+        damaged,
+        "{\"format\":\"casq-leased/1\",\"count\":3}\n{\"id\":".getBytes(StandardCharsets.UTF_8));
     byte[] before = head();
     assertThatThrownBy(() -> open(2048).close())
         .isInstanceOf(CorruptStateException.class)
-        .hasMessageContaining(damaged).hasMessageContaining("cannot be read");
+        .hasMessageContaining(damaged)
+        .hasMessageContaining("cannot be read");
     assertThat(head()).isEqualTo(before);
   }
 
   @Test
-  void aRetriedClaimGetsTheSameLeasesBackWhenTheyAreHeldOutsideTheQueueObject()
-      throws Exception {
+  void aRetriedClaimGetsTheSameLeasesBackWhenTheyAreHeldOutsideTheQueueObject() throws Exception {
     List<Job> first;
     try (JobQueue q = open(1024)) {
       pushAll(q, 0, 30, 200);
@@ -254,10 +269,12 @@ class LeasedObjectsTest {
     try (JobQueue q = open(1024)) {
       List<Job> again =
           q.claim(new ClaimRequest("w", LEASE, 10, Set.of()).withRequestId("r-1")).get();
-      assertThat(again).extracting(Job::id).containsExactlyElementsOf(
-          first.stream().map(Job::id).toList());
-      assertThat(again).extracting(Job::lease).containsExactlyElementsOf(
-          first.stream().map(Job::lease).toList());
+      assertThat(again)
+          .extracting(Job::id)
+          .containsExactlyElementsOf(first.stream().map(Job::id).toList());
+      assertThat(again)
+          .extracting(Job::lease)
+          .containsExactlyElementsOf(first.stream().map(Job::lease).toList());
       assertThat(q.stats().get().leased()).isEqualTo(20);
     }
   }
@@ -276,12 +293,14 @@ class LeasedObjectsTest {
       }
       q.push(PushRequest.of("\"after\"")).get();
       q.push(PushRequest.of("\"after\"")).get();
-      assertThat(stored().leasedObjects()).extracting(QueueState.LeasedObjectRef::key)
+      assertThat(stored().leasedObjects())
+          .extracting(QueueState.LeasedObjectRef::key)
           .doesNotContain(first);
       assertThat(leasedObjects()).doesNotContain(first);
-      assertThat(StateCodec.liveJobs(memory, stored())).filteredOn(j -> j.lease() != null)
-          .extracting(Job::id).containsExactlyInAnyOrder(claimed.get(198).id(),
-              claimed.get(199).id());
+      assertThat(StateCodec.liveJobs(memory, stored()))
+          .filteredOn(j -> j.lease() != null)
+          .extracting(Job::id)
+          .containsExactlyInAnyOrder(claimed.get(198).id(), claimed.get(199).id());
     }
     try (JobQueue q = open(2048)) {
       for (Job j : claimed.subList(198, 200)) {
@@ -299,29 +318,33 @@ class LeasedObjectsTest {
     int n = 400;
     Map<String, String> pushed = new java.util.concurrent.ConcurrentHashMap<>();
     Set<String> completed = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    try (JobQueue a = open(1); JobQueue b = open(1)) {
+    try (JobQueue a = open(1);
+        JobQueue b = open(1)) {
       pushed.putAll(pushAll(a, 0, n / 2, 150));
       pushed.putAll(pushAll(b, n / 2, n / 2, 150));
       List<String> wrong = new java.util.concurrent.CopyOnWriteArrayList<>();
       List<CompletableFuture<Void>> workers = new ArrayList<>();
       for (JobQueue q : List.of(a, b, a, b)) {
-        workers.add(CompletableFuture.runAsync(() -> {
-          while (completed.size() < n) {
-            List<Job> got = q.claim(new ClaimRequest("w", LEASE, 7, Set.of())).join();
-            if (got.isEmpty()) {
-              return; // no engine's view holds more ready jobs than the store (no pushes now)
-            }
-            for (Job j : got) {
-              if (!j.payloadJson().equals(pushed.get(j.id()))) {
-                wrong.add(j.id() + " came back as " + j.payloadJson());
-              }
-              q.complete(j.id(), j.lease().token(), null).join();
-              if (!completed.add(j.id())) {
-                wrong.add(j.id() + " was completed twice");
-              }
-            }
-          }
-        }));
+        workers.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  while (completed.size() < n) {
+                    List<Job> got = q.claim(new ClaimRequest("w", LEASE, 7, Set.of())).join();
+                    if (got.isEmpty()) {
+                      return; // no engine's view holds more ready jobs than the store (no pushes
+                      // now)
+                    }
+                    for (Job j : got) {
+                      if (!j.payloadJson().equals(pushed.get(j.id()))) {
+                        wrong.add(j.id() + " came back as " + j.payloadJson());
+                      }
+                      q.complete(j.id(), j.lease().token(), null).join();
+                      if (!completed.add(j.id())) {
+                        wrong.add(j.id() + " was completed twice");
+                      }
+                    }
+                  }
+                }));
       }
       CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get();
       assertThat(wrong).isEmpty();
@@ -353,17 +376,20 @@ class LeasedObjectsTest {
     assertThat(leasedObjects()).isEmpty(); // the other writer deleted it
     java.util.concurrent.atomic.AtomicBoolean servedStale =
         new java.util.concurrent.atomic.AtomicBoolean();
-    dev.casq.storage.ObjectStore lagging = new dev.casq.storage.tck.DelegatingObjectStore(memory) {
-      @Override
-      public java.util.Optional<dev.casq.storage.VersionedBytes> read(String k) {
-        if (k.equals(key) && servedStale.compareAndSet(false, true)) {
-          return java.util.Optional.of(stale); // read just before the other writer's commit
-        }
-        return super.read(k);
-      }
-    };
-    try (JobQueue q = JobQueue.open(new StoreLocation(lagging, key),
-        QueueOptions.builder().clock(clock).headMaxBytes(2048).build())) {
+    dev.casq.storage.ObjectStore lagging =
+        new dev.casq.storage.tck.DelegatingObjectStore(memory) {
+          @Override
+          public java.util.Optional<dev.casq.storage.VersionedBytes> read(String k) {
+            if (k.equals(key) && servedStale.compareAndSet(false, true)) {
+              return java.util.Optional.of(stale); // read just before the other writer's commit
+            }
+            return super.read(k);
+          }
+        };
+    try (JobQueue q =
+        JobQueue.open(
+            new StoreLocation(lagging, key),
+            QueueOptions.builder().clock(clock).headMaxBytes(2048).build())) {
       assertThat(servedStale).isTrue();
       assertThat(q.stats().get().leased()).isZero();
       assertThat(q.stats().get().counters().completed()).isEqualTo(40);
@@ -376,17 +402,20 @@ class LeasedObjectsTest {
       throws Exception {
     java.util.concurrent.atomic.AtomicBoolean failing =
         new java.util.concurrent.atomic.AtomicBoolean(true);
-    dev.casq.storage.ObjectStore flaky = new dev.casq.storage.tck.DelegatingObjectStore(memory) {
-      @Override
-      public dev.casq.storage.Version put(String k, byte[] data) {
-        if (k.startsWith(key + ".leased/") && failing.get()) {
-          throw new dev.casq.storage.StorageException("refused for the test");
-        }
-        return super.put(k, data);
-      }
-    };
-    try (JobQueue q = JobQueue.open(new StoreLocation(flaky, key),
-        QueueOptions.builder().clock(clock).headMaxBytes(2048).build())) {
+    dev.casq.storage.ObjectStore flaky =
+        new dev.casq.storage.tck.DelegatingObjectStore(memory) {
+          @Override
+          public dev.casq.storage.Version put(String k, byte[] data) {
+            if (k.startsWith(key + ".leased/") && failing.get()) {
+              throw new dev.casq.storage.StorageException("refused for the test");
+            }
+            return super.put(k, data);
+          }
+        };
+    try (JobQueue q =
+        JobQueue.open(
+            new StoreLocation(flaky, key),
+            QueueOptions.builder().clock(clock).headMaxBytes(2048).build())) {
       Map<String, String> pushed = pushAll(q, 0, 40, 200);
       List<Job> claimed = claimAll(q, 40);
       assertThat(stored().leasedObjects()).isEmpty();
@@ -395,48 +424,56 @@ class LeasedObjectsTest {
       failing.set(false);
       q.heartbeat(claimed.get(0).id(), claimed.get(0).lease().token(), LEASE).get();
       assertThat(stored().leasedObjects()).hasSize(1);
-      assertThat(StateCodec.liveJobs(memory, stored())).filteredOn(j -> j.lease() != null)
-          .allMatch(j -> j.payloadJson().equals(pushed.get(j.id()))).hasSize(40);
+      assertThat(StateCodec.liveJobs(memory, stored()))
+          .filteredOn(j -> j.lease() != null)
+          .allMatch(j -> j.payloadJson().equals(pushed.get(j.id())))
+          .hasSize(40);
     }
   }
 
   @Test
   void theLeasedObjectOfACommitThatLostItsRaceIsDeleted() throws Exception {
-    java.util.concurrent.atomic.AtomicBoolean raced = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean raced =
+        new java.util.concurrent.atomic.AtomicBoolean();
     List<String> written = new java.util.concurrent.CopyOnWriteArrayList<>();
-    dev.casq.storage.ObjectStore racing = new dev.casq.storage.tck.DelegatingObjectStore(memory) {
-      @Override
-      public dev.casq.storage.Version put(String k, byte[] data) {
-        dev.casq.storage.Version v = super.put(k, data);
-        if (k.startsWith(key + ".leased/")) {
-          written.add(k);
-          if (raced.compareAndSet(false, true)) {
-            // another writer replaces the queue object meanwhile: this commit loses its race
-            dev.casq.storage.VersionedBytes now = memory.read(key).orElseThrow();
-            memory.replace(key, now.data(), now.version());
+    dev.casq.storage.ObjectStore racing =
+        new dev.casq.storage.tck.DelegatingObjectStore(memory) {
+          @Override
+          public dev.casq.storage.Version put(String k, byte[] data) {
+            dev.casq.storage.Version v = super.put(k, data);
+            if (k.startsWith(key + ".leased/")) {
+              written.add(k);
+              if (raced.compareAndSet(false, true)) {
+                // another writer replaces the queue object meanwhile: this commit loses its race
+                dev.casq.storage.VersionedBytes now = memory.read(key).orElseThrow();
+                memory.replace(key, now.data(), now.version());
+              }
+            }
+            return v;
           }
-        }
-        return v;
-      }
-    };
-    try (JobQueue q = JobQueue.open(new StoreLocation(racing, key),
-        QueueOptions.builder().clock(clock).headMaxBytes(2048).build())) {
+        };
+    try (JobQueue q =
+        JobQueue.open(
+            new StoreLocation(racing, key),
+            QueueOptions.builder().clock(clock).headMaxBytes(2048).build())) {
       pushAll(q, 0, 40, 200);
       claimAll(q, 40);
       q.push(PushRequest.of("1")).get();
     }
     assertThat(raced).isTrue();
     assertThat(written).hasSizeGreaterThanOrEqualTo(2);
-    assertThat(leasedObjects()).doesNotContain(written.get(0))
-        .containsExactlyInAnyOrderElementsOf(stored().leasedObjects().stream()
-            .map(QueueState.LeasedObjectRef::key).toList());
+    assertThat(leasedObjects())
+        .doesNotContain(written.get(0))
+        .containsExactlyInAnyOrderElementsOf(
+            stored().leasedObjects().stream().map(QueueState.LeasedObjectRef::key).toList());
     assertThat(stored().leasedCount()).isEqualTo(40);
   }
 
   @Test
   void aNegativeBudgetIsRefusedWhenTheOptionsAreBuilt() {
     assertThatThrownBy(() -> QueueOptions.builder().headMaxBytes(-1).build())
-        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("headMaxBytes must be >= 0");
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("headMaxBytes must be >= 0");
     assertThat(QueueOptions.builder().headMaxBytes(0).build().engineOptions().headMaxBytes())
         .isZero();
     assertThat(QueueOptions.defaults().engineOptions().headMaxBytes())

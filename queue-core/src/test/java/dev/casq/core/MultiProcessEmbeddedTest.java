@@ -64,7 +64,8 @@ class MultiProcessEmbeddedTest {
     }
     // every job completed exactly once, by whichever process held its lease
     assertThat(completed).doesNotHaveDuplicates().hasSize(processes * perProcess);
-    QueueState end = StateCodec.decode(java.nio.file.Files.readAllBytes(dir.resolve("shared.json")));
+    QueueState end =
+        StateCodec.decode(java.nio.file.Files.readAllBytes(dir.resolve("shared.json")));
     assertThat(end.liveJobs()).isEmpty();
     assertThat(end.counters().completed()).isEqualTo(processes * perProcess);
   }
@@ -85,13 +86,15 @@ class MultiProcessEmbeddedTest {
 
   /** The child's standard output lines, once it exited 0; its stderr is in the failure message. */
   private static List<String> output(Process p) throws Exception {
-    CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> {
-      try {
-        return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-      } catch (java.io.IOException e) {
-        return "(stderr unreadable: " + e + ")";
-      }
-    });
+    CompletableFuture<String> stderr =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+              } catch (java.io.IOException e) {
+                return "(stderr unreadable: " + e + ")";
+              }
+            });
     List<String> lines = new ArrayList<>();
     try (BufferedReader r =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -106,7 +109,8 @@ class MultiProcessEmbeddedTest {
     String err = stderr.get(10, TimeUnit.SECONDS);
     assertThat(exited).as("child exited within 3 minutes; its stderr:%n%s", err).isTrue();
     assertThat(p.exitValue())
-        .as("child exit status; its last stdout line: %s; its stderr:%n%s",
+        .as(
+            "child exit status; its last stdout line: %s; its stderr:%n%s",
             lines.isEmpty() ? "(none)" : lines.get(lines.size() - 1), err)
         .isZero();
     return lines;

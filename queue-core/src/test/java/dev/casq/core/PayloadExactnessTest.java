@@ -33,33 +33,47 @@ class PayloadExactnessTest {
     Job done = m.complete(s, claimed.id(), claimed.lease().token(), result, NOW);
 
     QueueState back = StateCodec.decode(StateCodec.encode(s));
-    assertThat(back.liveJobs()).singleElement()
-        .extracting(Job::payloadJson).isEqualTo(payload);
-    assertThat(back.finishedJobs()).singleElement().satisfies(j -> {
-      assertThat(j.payloadJson()).isEqualTo(payload);
-      assertThat(j.resultJson()).isEqualTo(result);
-    });
+    assertThat(back.liveJobs()).singleElement().extracting(Job::payloadJson).isEqualTo(payload);
+    assertThat(back.finishedJobs())
+        .singleElement()
+        .satisfies(
+            j -> {
+              assertThat(j.payloadJson()).isEqualTo(payload);
+              assertThat(j.resultJson()).isEqualTo(result);
+            });
     // and again: what was read is written the same way
     assertThat(StateCodec.encode(StateCodec.decode(StateCodec.encode(back))))
         .isEqualTo(StateCodec.encode(back));
 
     List<Job> archived = StateCodec.decodeArchive(StateCodec.encodeArchive(List.of(done), "c1"));
-    assertThat(archived).singleElement().satisfies(j -> {
-      assertThat(j.payloadJson()).isEqualTo(payload);
-      assertThat(j.resultJson()).isEqualTo(result);
-    });
+    assertThat(archived)
+        .singleElement()
+        .satisfies(
+            j -> {
+              assertThat(j.payloadJson()).isEqualTo(payload);
+              assertThat(j.resultJson()).isEqualTo(result);
+            });
   }
 
   @Test
   void numbersKeepTheirTextNotTheirDoubleValue() {
-    for (String payload : List.of("1e999999999", "-0", "1E+2", "0.1000000000000000000000001",
-        "12345678901234567890123", "[1e999999999,-1E-400,0.30000000000000004]",
-        "{\"b\":1,\"a\":2,\"b\":3}", "\"\\u0000 \\ud83d\\ude00 \\\" \\\\ \\/\"")) {
+    for (String payload :
+        List.of(
+            "1e999999999",
+            "-0",
+            "1E+2",
+            "0.1000000000000000000000001",
+            "12345678901234567890123",
+            "[1e999999999,-1E-400,0.30000000000000004]",
+            "{\"b\":1,\"a\":2,\"b\":3}",
+            "\"\\u0000 \\ud83d\\ude00 \\\" \\\\ \\/\"")) {
       QueueStateMachine m = new QueueStateMachine(QueuePolicy.defaults(), Tokens.sequential("t"));
       QueueState s = QueueState.empty();
       m.push(s, PushRequest.of(payload), NOW);
-      assertThat(StateCodec.decode(StateCodec.encode(s)).liveJobs()).singleElement()
-          .extracting(Job::payloadJson).isEqualTo(payload);
+      assertThat(StateCodec.decode(StateCodec.encode(s)).liveJobs())
+          .singleElement()
+          .extracting(Job::payloadJson)
+          .isEqualTo(payload);
     }
   }
 
@@ -80,8 +94,10 @@ class PayloadExactnessTest {
     QueueStateMachine m = new QueueStateMachine(QueuePolicy.defaults(), Tokens.sequential("t"));
     QueueState s = QueueState.empty();
     m.push(s, PushRequest.of(payload), NOW);
-    assertThat(StateCodec.decode(StateCodec.encode(s)).liveJobs()).singleElement()
-        .extracting(Job::payloadJson).isEqualTo(payload);
+    assertThat(StateCodec.decode(StateCodec.encode(s)).liveJobs())
+        .singleElement()
+        .extracting(Job::payloadJson)
+        .isEqualTo(payload);
   }
 
   @Test
@@ -94,7 +110,8 @@ class PayloadExactnessTest {
 
   @Test
   void whatValidationAcceptsAtItsLimitsCanBeReadBack() {
-    String deepest = "[".repeat(QueuePolicy.MAX_PAYLOAD_DEPTH) + "]".repeat(QueuePolicy.MAX_PAYLOAD_DEPTH);
+    String deepest =
+        "[".repeat(QueuePolicy.MAX_PAYLOAD_DEPTH) + "]".repeat(QueuePolicy.MAX_PAYLOAD_DEPTH);
     String longest = "9".repeat(QueuePolicy.MAX_PAYLOAD_NUMBER_LENGTH);
     String widestKey = "{\"" + "k".repeat(QueuePolicy.MAX_PAYLOAD_NAME_LENGTH) + "\":1}";
     for (String payload : List.of(deepest, longest, "[" + longest + "]", widestKey)) {
@@ -104,13 +121,21 @@ class PayloadExactnessTest {
       m.push(s, PushRequest.of(payload), NOW);
       Job claimed = m.claim(s, ClaimRequest.one("w"), NOW).get(0);
       Job done = m.complete(s, claimed.id(), claimed.lease().token(), payload, NOW);
-      assertThat(StateCodec.decode(StateCodec.encode(s)).finishedJobs()).singleElement()
-          .extracting(Job::resultJson).isEqualTo(payload);
+      assertThat(StateCodec.decode(StateCodec.encode(s)).finishedJobs())
+          .singleElement()
+          .extracting(Job::resultJson)
+          .isEqualTo(payload);
       assertThat(StateCodec.decodeArchive(StateCodec.encodeArchive(List.of(done), "c")))
-          .singleElement().extracting(Job::payloadJson).isEqualTo(payload);
+          .singleElement()
+          .extracting(Job::payloadJson)
+          .isEqualTo(payload);
     }
-    for (String beyond : List.of("[" + deepest + "]", longest + "9", "-" + longest + "9",
-        "{\"" + "k".repeat(QueuePolicy.MAX_PAYLOAD_NAME_LENGTH + 1) + "\":1}")) {
+    for (String beyond :
+        List.of(
+            "[" + deepest + "]",
+            longest + "9",
+            "-" + longest + "9",
+            "{\"" + "k".repeat(QueuePolicy.MAX_PAYLOAD_NAME_LENGTH + 1) + "\":1}")) {
       assertThatThrownBy(() -> JobQueue.validateJson(beyond))
           .isInstanceOf(InvalidRequestException.class);
     }
@@ -120,8 +145,9 @@ class PayloadExactnessTest {
   void aReopenedQueueGivesThePayloadBackExactly() throws Exception {
     MemoryObjectStore memory = new MemoryObjectStore();
     StoreLocation at = new StoreLocation(memory, "exact.json");
-    String payload = "{\"big\":1e999999999,\"precise\":0.1000000000000000000000001,\"e\":1E+2,"
-        + "\"s\":\"\\u00e9\\ud83d\\ude00\"}";
+    String payload =
+        "{\"big\":1e999999999,\"precise\":0.1000000000000000000000001,\"e\":1E+2,"
+            + "\"s\":\"\\u00e9\\ud83d\\ude00\"}";
     String id;
     try (JobQueue q = JobQueue.open(at, QueueOptions.defaults())) {
       id = q.push(PushRequest.of(payload)).get().jobId();
@@ -138,25 +164,41 @@ class PayloadExactnessTest {
   }
 
   private static Arbitrary<String> json(int depth) {
-    Arbitrary<String> scalars = Arbitraries.oneOf(
-        Arbitraries.of("null", "true", "false", "-0", "0", "1E+2", "1e999999999", "-1.5e-400",
-            "0.1000000000000000000000001", "12345678901234567890123", "3.0", "-7"),
-        Arbitraries.bigIntegers().between(java.math.BigInteger.TEN.pow(40).negate(),
-            java.math.BigInteger.TEN.pow(40)).map(Object::toString),
-        strings());
+    Arbitrary<String> scalars =
+        Arbitraries.oneOf(
+            Arbitraries.of(
+                "null",
+                "true",
+                "false",
+                "-0",
+                "0",
+                "1E+2",
+                "1e999999999",
+                "-1.5e-400",
+                "0.1000000000000000000000001",
+                "12345678901234567890123",
+                "3.0",
+                "-7"),
+            Arbitraries.bigIntegers()
+                .between(
+                    java.math.BigInteger.TEN.pow(40).negate(), java.math.BigInteger.TEN.pow(40))
+                .map(Object::toString),
+            strings());
     if (depth == 0) {
       return scalars;
     }
     Arbitrary<String> inner = json(depth - 1);
     Arbitrary<String> ws = Arbitraries.of("", "", " ", "\n  ", "\t");
-    Arbitrary<String> arrays = Combinators.combine(inner.list().ofMaxSize(4), ws)
-        .as((items, w) -> "[" + w + String.join("," + w, items) + w + "]");
+    Arbitrary<String> arrays =
+        Combinators.combine(inner.list().ofMaxSize(4), ws)
+            .as((items, w) -> "[" + w + String.join("," + w, items) + w + "]");
     // keys never hold a lone surrogate's escape: validation refuses those (tested above)
     Arbitrary<String> keys = strings().filter(k -> !k.contains("\\ud800"));
-    Arbitrary<String> members = Combinators.combine(keys, ws, inner)
-        .as((k, w, v) -> k + w + ":" + w + v);
-    Arbitrary<String> objects = Combinators.combine(members.list().ofMaxSize(4), ws)
-        .as((ms, w) -> "{" + w + String.join(w + ",", ms) + w + "}");
+    Arbitrary<String> members =
+        Combinators.combine(keys, ws, inner).as((k, w, v) -> k + w + ":" + w + v);
+    Arbitrary<String> objects =
+        Combinators.combine(members.list().ofMaxSize(4), ws)
+            .as((ms, w) -> "{" + w + String.join(w + ",", ms) + w + "}");
     return Arbitraries.frequencyOf(
         net.jqwik.api.Tuple.of(3, scalars),
         net.jqwik.api.Tuple.of(2, arrays),
@@ -165,10 +207,25 @@ class PayloadExactnessTest {
 
   /** JSON string literals: plain, escaped, and raw non-ASCII text. */
   private static Arbitrary<String> strings() {
-    Arbitrary<String> pieces = Arbitraries.oneOf(
-        Arbitraries.of("\\u0000", "\\ud83d\\ude00", "\\\"", "\\\\", "\\/", "\\n", "\\u00E9",
-            "\\ud800", "\u00e9", "\u6f22", "\ud83d\ude00", "\u2028", "a", "b", " "),
-        Arbitraries.strings().withCharRange('#', '[').ofMaxLength(5));
+    Arbitrary<String> pieces =
+        Arbitraries.oneOf(
+            Arbitraries.of(
+                "\\u0000",
+                "\\ud83d\\ude00",
+                "\\\"",
+                "\\\\",
+                "\\/",
+                "\\n",
+                "\\u00E9",
+                "\\ud800",
+                "\u00e9",
+                "\u6f22",
+                "\ud83d\ude00",
+                "\u2028",
+                "a",
+                "b",
+                " "),
+            Arbitraries.strings().withCharRange('#', '[').ofMaxLength(5));
     return pieces.list().ofMaxSize(6).map(p -> "\"" + String.join("", p) + "\"");
   }
 }

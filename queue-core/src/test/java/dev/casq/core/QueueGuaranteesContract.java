@@ -57,8 +57,11 @@ public abstract class QueueGuaranteesContract {
   }
 
   private QueueOptions options() {
-    return QueueOptions.builder().clock(clock).headMaxReadyJobs(headMaxReadyJobs())
-        .headMaxBytes(headMaxBytes()).build();
+    return QueueOptions.builder()
+        .clock(clock)
+        .headMaxReadyJobs(headMaxReadyJobs())
+        .headMaxBytes(headMaxBytes())
+        .build();
   }
 
   private static QueueState stored(StoreLocation loc) {
@@ -69,32 +72,38 @@ public abstract class QueueGuaranteesContract {
   void acknowledgedPushesSurviveFaultsExactlyOnce() throws Exception {
     StoreLocation loc = newLocation();
     FaultInjectingStore faulty =
-        FaultInjectingStore.builder(loc.store()).seed(7).failBeforeWrite(0.1).failAfterWrite(0.1)
+        FaultInjectingStore.builder(loc.store())
+            .seed(7)
+            .failBeforeWrite(0.1)
+            .failAfterWrite(0.1)
             .build();
     int threads = faultTestThreads();
     int perThread = faultTestPushes() / threads;
     Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    try (JobQueue q = JobQueue.open(new StoreLocation(faulty, loc.key()), QueueOptions.defaults())) {
+    try (JobQueue q =
+        JobQueue.open(new StoreLocation(faulty, loc.key()), QueueOptions.defaults())) {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
-        futures.add(pool.submit(() -> {
-          for (int i = 0; i < perThread; i++) {
-            String payload = "{\"t\":" + thread + ",\"i\":" + i + "}";
-            PushRequest r = PushRequest.of(payload).withIdempotencyKey(thread + "/" + i);
-            while (true) { // retry the same key after an error, as a client would
-              try {
-                q.push(r).get();
-                acknowledged.add(payload);
-                break;
-              } catch (ExecutionException e) {
-                assertThat(e.getCause()).isInstanceOf(CasqException.class);
-              }
-            }
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    String payload = "{\"t\":" + thread + ",\"i\":" + i + "}";
+                    PushRequest r = PushRequest.of(payload).withIdempotencyKey(thread + "/" + i);
+                    while (true) { // retry the same key after an error, as a client would
+                      try {
+                        q.push(r).get();
+                        acknowledged.add(payload);
+                        break;
+                      } catch (ExecutionException e) {
+                        assertThat(e.getCause()).isInstanceOf(CasqException.class);
+                      }
+                    }
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         f.get(10, TimeUnit.MINUTES);
@@ -103,7 +112,8 @@ public abstract class QueueGuaranteesContract {
       assertThat(faulty.faultsInjected()).isPositive();
     }
     Map<String, Integer> copies = new HashMap<>();
-    Segments.liveJobs(loc.store(), stored(loc)).forEach(j -> copies.merge(j.payloadJson(), 1, Integer::sum));
+    Segments.liveJobs(loc.store(), stored(loc))
+        .forEach(j -> copies.merge(j.payloadJson(), 1, Integer::sum));
     assertThat(copies.keySet()).isEqualTo(acknowledged);
     assertThat(copies.values()).allMatch(n -> n == 1);
     assertThat(acknowledged).hasSize(threads * perThread);
@@ -188,8 +198,15 @@ public abstract class QueueGuaranteesContract {
   @Test
   void badInputGetsAClearErrorAndChangesNothing() throws Exception {
     StoreLocation loc = newLocation();
-    try (JobQueue q = JobQueue.open(loc, QueueOptions.builder().clock(clock).headMaxReadyJobs(headMaxReadyJobs()).headMaxBytes(headMaxBytes()).maxPayloadBytes(64)
-        .build())) {
+    try (JobQueue q =
+        JobQueue.open(
+            loc,
+            QueueOptions.builder()
+                .clock(clock)
+                .headMaxReadyJobs(headMaxReadyJobs())
+                .headMaxBytes(headMaxBytes())
+                .maxPayloadBytes(64)
+                .build())) {
       String id = q.push(PushRequest.of("{\"ok\":true}")).get().jobId();
       Job leased = q.claim(ClaimRequest.one("w")).get().get(0);
       long revision = stored(loc).revision();
@@ -207,7 +224,8 @@ public abstract class QueueGuaranteesContract {
       for (CompletableFuture<?> f : bad) {
         assertThatThrownBy(f::get).hasCauseInstanceOf(QueueException.class);
       }
-      assertThatThrownBy(bad.get(0)::get).hasCauseInstanceOf(InvalidRequestException.class)
+      assertThatThrownBy(bad.get(0)::get)
+          .hasCauseInstanceOf(InvalidRequestException.class)
           .hasMessageContaining("not valid JSON");
       assertThatThrownBy(bad.get(2)::get).hasCauseInstanceOf(PayloadTooLargeException.class);
       assertThatThrownBy(bad.get(4)::get).hasCauseInstanceOf(JobNotFoundException.class);

@@ -26,16 +26,18 @@ class QueueStateMachineInputTest {
     assertRefusedWithoutChange(PushRequest.of("{}").withRunAt(Instant.MIN));
     assertRefusedWithoutChange(
         PushRequest.of("{}").withRunAt(Instant.parse("1999-12-31T23:59:59Z")));
-    assertRefusedWithoutChange(PushRequest.of("{}")
-        .withRunAt(NOW.plus(QueuePolicy.MAX_SCHEDULE_AHEAD).plusNanos(1)));
+    assertRefusedWithoutChange(
+        PushRequest.of("{}").withRunAt(NOW.plus(QueuePolicy.MAX_SCHEDULE_AHEAD).plusNanos(1)));
   }
 
   @Test
   void runAtAtTheEdgesOfTheWindowIsAccepted() {
     m.push(s, PushRequest.of("1").withRunAt(QueuePolicy.MIN_RUN_AT), NOW);
     m.push(s, PushRequest.of("2").withRunAt(NOW.plus(QueuePolicy.MAX_SCHEDULE_AHEAD)), NOW);
-    assertThat(s.liveJobs()).extracting(Job::runAt)
-        .containsExactlyInAnyOrder(QueuePolicy.MIN_RUN_AT, NOW.plus(QueuePolicy.MAX_SCHEDULE_AHEAD));
+    assertThat(s.liveJobs())
+        .extracting(Job::runAt)
+        .containsExactlyInAnyOrder(
+            QueuePolicy.MIN_RUN_AT, NOW.plus(QueuePolicy.MAX_SCHEDULE_AHEAD));
     assertThat(StateCodec.decode(StateCodec.encode(s)).liveJobs()).hasSize(2);
   }
 
@@ -62,7 +64,10 @@ class QueueStateMachineInputTest {
     assertThatThrownBy(() -> m.cancel(s, "j\ud800", NOW))
         .isInstanceOf(InvalidRequestException.class);
     // the state still encodes: the hostile pushes shared no commit with the good ones
-    m.push(s, PushRequest.of("{}").withType("ok \ud83d\ude00").withIdempotencyKey("nul\u0000ctl\u001f"), NOW);
+    m.push(
+        s,
+        PushRequest.of("{}").withType("ok \ud83d\ude00").withIdempotencyKey("nul\u0000ctl\u001f"),
+        NOW);
     Job back = StateCodec.decode(StateCodec.encode(s)).liveJobs().iterator().next();
     assertThat(back.type()).isEqualTo("ok \ud83d\ude00");
     assertThat(back.idempotencyKey()).isEqualTo("nul\u0000ctl\u001f");
@@ -129,17 +134,31 @@ class QueueStateMachineInputTest {
 
   @Test
   void backoffNeitherOverflowsNorLoopsForAnyAttemptsCount() {
-    QueuePolicy widest = new QueuePolicy(Duration.ofSeconds(1), QueuePolicy.MAX_POLICY_DURATION,
-        QueuePolicy.MAX_ATTEMPTS, Duration.ofNanos(1), QueuePolicy.MAX_POLICY_DURATION,
-        QueuePolicy.MAX_POLICY_DURATION, QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET, 1024);
+    QueuePolicy widest =
+        new QueuePolicy(
+            Duration.ofSeconds(1),
+            QueuePolicy.MAX_POLICY_DURATION,
+            QueuePolicy.MAX_ATTEMPTS,
+            Duration.ofNanos(1),
+            QueuePolicy.MAX_POLICY_DURATION,
+            QueuePolicy.MAX_POLICY_DURATION,
+            QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET,
+            1024);
     for (int attempts : List.of(0, 1, 2, 63, 64, 65, 1000, Integer.MAX_VALUE)) {
-      assertThat(widest.backoff(attempts)).isBetween(Duration.ofNanos(1),
-          QueuePolicy.MAX_POLICY_DURATION);
+      assertThat(widest.backoff(attempts))
+          .isBetween(Duration.ofNanos(1), QueuePolicy.MAX_POLICY_DURATION);
     }
     assertThat(widest.backoff(Integer.MAX_VALUE)).isEqualTo(QueuePolicy.MAX_POLICY_DURATION);
-    QueuePolicy zeroBase = new QueuePolicy(Duration.ofSeconds(1), Duration.ofSeconds(1), 1,
-        Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO, QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET,
-        1024);
+    QueuePolicy zeroBase =
+        new QueuePolicy(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            1,
+            Duration.ZERO,
+            Duration.ofSeconds(1),
+            Duration.ZERO,
+            QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET,
+            1024);
     assertThat(zeroBase.backoff(Integer.MAX_VALUE)).isEqualTo(Duration.ZERO); // returns at once
   }
 
@@ -154,13 +173,16 @@ class QueueStateMachineInputTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new QueuePolicy(s1, s1, 1, s1, s1, tooLong, b, 1024))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new QueuePolicy(s1, s1, QueuePolicy.MAX_ATTEMPTS + 1, s1, s1, s1, b,
-        1024)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> new QueuePolicy(s1, s1, QueuePolicy.MAX_ATTEMPTS + 1, s1, s1, s1, b, 1024))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new QueuePolicy(s1, s1, 1, s1, s1, s1, b - 1, 1024))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("idempotencyMemoryBudget");
-    assertThatThrownBy(() -> new QueuePolicy(s1, s1, 1, s1, s1, s1,
-        QueuePolicy.MAX_IDEMPOTENCY_MEMORY_BUDGET + 1, 1024))
+    assertThatThrownBy(
+            () ->
+                new QueuePolicy(
+                    s1, s1, 1, s1, s1, s1, QueuePolicy.MAX_IDEMPOTENCY_MEMORY_BUDGET + 1, 1024))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("idempotencyMemoryBudget");
   }

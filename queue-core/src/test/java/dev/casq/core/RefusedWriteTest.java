@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A write the store refused is lost, not of unknown outcome, however far the object moved on
- * meanwhile: a slow process among fast ones (MultiProcessEmbeddedTest on a loaded machine) saw
- * its claims and completions fail with CommitOutcomeUnknownException when more commits than the
+ * meanwhile: a slow process among fast ones (MultiProcessEmbeddedTest on a loaded machine) saw its
+ * claims and completions fail with CommitOutcomeUnknownException when more commits than the
  * object's recent commit marks (64) landed between its read and its write.
  */
 class RefusedWriteTest {
@@ -82,8 +82,11 @@ class RefusedWriteTest {
       q.push(PushRequest.of("\"first\"")).get(10, TimeUnit.SECONDS);
       store.armed.set(1);
       CompletableFuture<PushResult> pushed = q.push(PushRequest.of("\"mine\""));
-      assertThat(pushed).failsWithin(10, TimeUnit.SECONDS).withThrowableThat()
-          .havingCause().isInstanceOf(CommitOutcomeUnknownException.class);
+      assertThat(pushed)
+          .failsWithin(10, TimeUnit.SECONDS)
+          .withThrowableThat()
+          .havingCause()
+          .isInstanceOf(CommitOutcomeUnknownException.class);
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.casq.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.casq.api.ClaimRequest;
 import dev.casq.api.PushResult;
 import dev.casq.storage.MemoryObjectStore;
@@ -19,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The idempotency keys of jobs in segments come from the segments' key index objects: an engine
@@ -51,8 +52,8 @@ class SegmentKeyIndexTest {
   }
 
   private JobQueue open(ObjectStore store) {
-    return JobQueue.open(new StoreLocation(store, key),
-        QueueOptions.builder().headMaxReadyJobs(HEAD_MAX).build());
+    return JobQueue.open(
+        new StoreLocation(store, key), QueueOptions.builder().headMaxReadyJobs(HEAD_MAX).build());
   }
 
   private QueueState stored() {
@@ -67,8 +68,10 @@ class SegmentKeyIndexTest {
     List<String> ids = new ArrayList<>();
     try (JobQueue q = open(memory)) {
       for (int i = 0; i < n; i++) {
-        ids.add(q.push(PushRequest.of(Integer.toString(i)).withIdempotencyKey("key-" + i)).get()
-            .jobId());
+        ids.add(
+            q.push(PushRequest.of(Integer.toString(i)).withIdempotencyKey("key-" + i))
+                .get()
+                .jobId());
       }
     }
     assertThat(stored().segments()).hasSizeGreaterThan(1);
@@ -90,8 +93,11 @@ class SegmentKeyIndexTest {
   void aRestartReadsTheKeyIndexesAndNoSegment() throws Exception {
     List<String> ids = pushKeyed(200);
     QueueState s = stored();
-    List<String> keyed = s.segments().stream().filter(r -> r.keys() > 0)
-        .map(r -> KeyIndexObject.keyForSegment(r.key())).toList();
+    List<String> keyed =
+        s.segments().stream()
+            .filter(r -> r.keys() > 0)
+            .map(r -> KeyIndexObject.keyForSegment(r.key()))
+            .toList();
     assertThat(indexObjects()).as("one key index per keyed segment").hasSameElementsAs(keyed);
 
     CountingStore counting = new CountingStore(memory);
@@ -124,33 +130,38 @@ class SegmentKeyIndexTest {
     assertThat(indexes).hasSizeGreaterThan(1);
     memory.put(indexes.get(0), "garbage".getBytes(StandardCharsets.UTF_8));
     // well formed, but its keys lie outside its segment
-    KeyIndexObject.Entries wrong = new KeyIndexObject.Entries(new long[] {1}, new long[] {2},
-        new long[] {Long.MAX_VALUE}, new long[] {1_000_000});
+    KeyIndexObject.Entries wrong =
+        new KeyIndexObject.Entries(
+            new long[] {1}, new long[] {2}, new long[] {Long.MAX_VALUE}, new long[] {1_000_000});
     memory.put(indexes.get(1), KeyIndexObject.encode(wrong));
     CountingStore counting = new CountingStore(memory);
     try (JobQueue q = open(counting)) {
       assertDedupes(q, ids);
-      assertThat(counting.segmentReads.get()).as("the two segments with damaged indexes")
+      assertThat(counting.segmentReads.get())
+          .as("the two segments with damaged indexes")
           .isEqualTo(2);
     }
   }
 
   @Test
   void aFailedKeyIndexWriteLeavesTheSegmentToBeRead() throws Exception {
-    DelegatingObjectStore refusing = new DelegatingObjectStore(memory) {
-      @Override
-      public Version put(String k, byte[] data) {
-        if (k.contains(".segkeys/")) {
-          throw new StorageException("refused: " + k);
-        }
-        return super.put(k, data);
-      }
-    };
+    DelegatingObjectStore refusing =
+        new DelegatingObjectStore(memory) {
+          @Override
+          public Version put(String k, byte[] data) {
+            if (k.contains(".segkeys/")) {
+              throw new StorageException("refused: " + k);
+            }
+            return super.put(k, data);
+          }
+        };
     List<String> ids = new ArrayList<>();
     try (JobQueue q = open(refusing)) {
       for (int i = 0; i < 60; i++) {
-        ids.add(q.push(PushRequest.of(Integer.toString(i)).withIdempotencyKey("key-" + i)).get()
-            .jobId());
+        ids.add(
+            q.push(PushRequest.of(Integer.toString(i)).withIdempotencyKey("key-" + i))
+                .get()
+                .jobId());
       }
       assertThat(stored().segments()).hasSizeGreaterThan(1);
       assertDedupes(q, ids);
@@ -170,40 +181,49 @@ class SegmentKeyIndexTest {
   void theKeyIndexOfALostCommitsSegmentIsDeletedWithIt() throws Exception {
     AtomicReference<JobQueue> other = new AtomicReference<>();
     List<String> written = new ArrayList<>();
-    DelegatingObjectStore racing = new DelegatingObjectStore(memory) {
-      private boolean raced;
+    DelegatingObjectStore racing =
+        new DelegatingObjectStore(memory) {
+          private boolean raced;
 
-      @Override
-      public Version put(String k, byte[] data) {
-        written.add(k);
-        return super.put(k, data);
-      }
+          @Override
+          public Version put(String k, byte[] data) {
+            written.add(k);
+            return super.put(k, data);
+          }
 
-      @Override
-      public Version replace(String k, byte[] data, Version expected) {
-        if (!raced && new String(data, 0, 40, StandardCharsets.UTF_8).contains("casq-queue/2")) {
-          raced = true;
-          other.get().push(PushRequest.of("\"other\"")).join(); // this write now loses
-        }
-        return super.replace(k, data, expected);
-      }
-    };
+          @Override
+          public Version replace(String k, byte[] data, Version expected) {
+            if (!raced
+                && new String(data, 0, 40, StandardCharsets.UTF_8).contains("casq-queue/2")) {
+              raced = true;
+              other.get().push(PushRequest.of("\"other\"")).join(); // this write now loses
+            }
+            return super.replace(k, data, expected);
+          }
+        };
     List<String> ids = new ArrayList<>();
     try (JobQueue q = open(racing);
-        JobQueue b = JobQueue.open(new StoreLocation(memory, key),
-            QueueOptions.builder().headMaxReadyJobs(0).build())) {
+        JobQueue b =
+            JobQueue.open(
+                new StoreLocation(memory, key),
+                QueueOptions.builder().headMaxReadyJobs(0).build())) {
       other.set(b);
       for (int i = 0; i < 12; i++) {
-        ids.add(q.push(PushRequest.of(Integer.toString(i)).withIdempotencyKey("key-" + i))
-            .get(10, TimeUnit.SECONDS).jobId());
+        ids.add(
+            q.push(PushRequest.of(Integer.toString(i)).withIdempotencyKey("key-" + i))
+                .get(10, TimeUnit.SECONDS)
+                .jobId());
       }
       assertThat(q.engine().metrics().conflicts()).isPositive();
     }
-    String first = written.stream().filter(k -> k.contains(".segkeys/")).findFirst()
-        .orElseThrow();
+    String first = written.stream().filter(k -> k.contains(".segkeys/")).findFirst().orElseThrow();
     assertThat(memory.read(first)).as("key index of the lost commit's segment").isEmpty();
-    assertThat(indexObjects()).hasSameElementsAs(stored().segments().stream()
-        .filter(r -> r.keys() > 0).map(r -> KeyIndexObject.keyForSegment(r.key())).toList());
+    assertThat(indexObjects())
+        .hasSameElementsAs(
+            stored().segments().stream()
+                .filter(r -> r.keys() > 0)
+                .map(r -> KeyIndexObject.keyForSegment(r.key()))
+                .toList());
     try (JobQueue q = open(new CountingStore(memory))) {
       assertDedupes(q, ids);
     }
@@ -214,14 +234,17 @@ class SegmentKeyIndexTest {
     List<String> ids = new ArrayList<>();
     try (JobQueue q = open(memory)) {
       for (int i = 0; i < 400; i++) {
-        ids.add(q.push(PushRequest.of(Integer.toString(i)).withIdempotencyKey("key-" + i)).get()
-            .jobId());
+        ids.add(
+            q.push(PushRequest.of(Integer.toString(i)).withIdempotencyKey("key-" + i))
+                .get()
+                .jobId());
       }
       QueueState s = stored();
       assertThat(s.segments()).anyMatch(r -> r.count() > 2 * HEAD_MAX); // merged ones
-      assertThat(indexObjects()).as("merged-away segments' indexes are deleted")
-          .hasSameElementsAs(s.segments().stream()
-              .map(r -> KeyIndexObject.keyForSegment(r.key())).toList());
+      assertThat(indexObjects())
+          .as("merged-away segments' indexes are deleted")
+          .hasSameElementsAs(
+              s.segments().stream().map(r -> KeyIndexObject.keyForSegment(r.key())).toList());
       assertDedupes(q, ids);
     }
     CountingStore counting = new CountingStore(memory);

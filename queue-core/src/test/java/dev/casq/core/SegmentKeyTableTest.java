@@ -21,8 +21,22 @@ class SegmentKeyTableTest {
 
   private static Job job(long seq, String key) {
     java.time.Instant at = java.time.Instant.EPOCH;
-    return new Job(QueueStateMachine.jobId(seq), seq, null, "{}", 0, at, 0, 5, at, key,
-        JobStatus.QUEUED, null, null, null, null);
+    return new Job(
+        QueueStateMachine.jobId(seq),
+        seq,
+        null,
+        "{}",
+        0,
+        at,
+        0,
+        5,
+        at,
+        key,
+        JobStatus.QUEUED,
+        null,
+        null,
+        null,
+        null);
   }
 
   private static List<SegmentKeyTable.Hit> find(SegmentKeyTable t, String key) {
@@ -46,7 +60,8 @@ class SegmentKeyTableTest {
     SegmentKeyTable t = new SegmentKeyTable();
     t.add("old", entries("k", 20, 1));
     t.add("merged", entries("k", 20, 1)); // the same jobs, merged into a new segment
-    assertThat(find(t, "k3")).extracting(SegmentKeyTable.Hit::segment)
+    assertThat(find(t, "k3"))
+        .extracting(SegmentKeyTable.Hit::segment)
         .containsExactlyInAnyOrder("old", "merged");
     t.drop("old");
     assertThat(find(t, "k3")).containsExactly(new SegmentKeyTable.Hit("merged", 4, 3));
@@ -92,11 +107,12 @@ class SegmentKeyTableTest {
       for (int probe = 0; probe < 20; probe++) {
         String k = "key-" + random.nextInt(2000);
         Map<String, Integer> expected = new HashMap<>();
-        model.forEach((segment, keys) -> {
-          if (keys.containsKey(k)) {
-            expected.put(segment, keys.get(k));
-          }
-        });
+        model.forEach(
+            (segment, keys) -> {
+              if (keys.containsKey(k)) {
+                expected.put(segment, keys.get(k));
+              }
+            });
         Map<String, Integer> actual = new HashMap<>();
         find(t, k).forEach(h -> actual.put(h.segment(), h.position()));
         assertThat(actual).as(k).isEqualTo(expected);

@@ -58,8 +58,7 @@ class SegmentsTest {
     List<Pushed> pushed = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int priority = new int[] {0, 1, 5}[random.nextInt(3)];
-      String id = q.push(PushRequest.of(Integer.toString(i)).withPriority(priority)).get()
-          .jobId();
+      String id = q.push(PushRequest.of(Integer.toString(i)).withPriority(priority)).get().jobId();
       pushed.add(new Pushed(id, priority, Long.parseLong(id.substring(1))));
     }
     return pushed;
@@ -100,8 +99,7 @@ class SegmentsTest {
       for (int round = 0; round < 40; round++) {
         waiting.addAll(pushMany(q, random.nextInt(4), random));
         waiting.sort(READY);
-        List<Job> got = q.claim(new ClaimRequest("w", null, 1 + random.nextInt(3), Set.of()))
-            .get();
+        List<Job> got = q.claim(new ClaimRequest("w", null, 1 + random.nextInt(3), Set.of())).get();
         for (Job j : got) {
           assertThat(j.id()).isEqualTo(waiting.remove(0).id());
           claimed++;
@@ -126,8 +124,8 @@ class SegmentsTest {
       while (!(got = q.claim(new ClaimRequest("w", null, 10, Set.of())).get()).isEmpty()) {
         got.forEach(j -> order.add(j.id()));
       }
-      assertThat(order).isEqualTo(
-          pushed.subList(5, pushed.size()).stream().map(Pushed::id).toList());
+      assertThat(order)
+          .isEqualTo(pushed.subList(5, pushed.size()).stream().map(Pushed::id).toList());
     }
     // and one with segments off reads them too
     try (JobQueue q = open(memory, 0)) {
@@ -141,14 +139,14 @@ class SegmentsTest {
     try (JobQueue q = open(memory, HEAD_MAX)) {
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
-        ids.add(q.push(PushRequest.of("{\"n\":" + i + "}").withIdempotencyKey("k" + i)).get()
-            .jobId());
+        ids.add(
+            q.push(PushRequest.of("{\"n\":" + i + "}").withIdempotencyKey("k" + i)).get().jobId());
       }
       QueueState s = stored();
       Set<String> inHead = new HashSet<>();
       s.liveJobs().forEach(j -> inHead.add(j.id()));
-      String segmented = ids.stream().filter(id -> !inHead.contains(id)).reduce((a, b) -> b)
-          .orElseThrow();
+      String segmented =
+          ids.stream().filter(id -> !inHead.contains(id)).reduce((a, b) -> b).orElseThrow();
       assertThat(s.job(segmented)).isNull();
 
       Job got = q.get(segmented).get();
@@ -161,8 +159,8 @@ class SegmentsTest {
       assertThatThrownBy(() -> q.cancel(segmented).get())
           .hasCauseInstanceOf(JobNotFoundException.class);
       // its key still answers with the cancelled job
-      assertThat(q.push(PushRequest.of("0").withIdempotencyKey(
-          "k" + ids.indexOf(segmented))).get()).isEqualTo(new PushResult(segmented, true));
+      assertThat(q.push(PushRequest.of("0").withIdempotencyKey("k" + ids.indexOf(segmented))).get())
+          .isEqualTo(new PushResult(segmented, true));
       assertThat(q.stats().get().ready()).isEqualTo(39);
 
       List<String> order = new ArrayList<>();
@@ -231,25 +229,28 @@ class SegmentsTest {
   void theSegmentOfALostCommitIsDeleted() throws Exception {
     AtomicReference<JobQueue> other = new AtomicReference<>();
     List<String> written = new ArrayList<>();
-    DelegatingObjectStore racing = new DelegatingObjectStore(memory) {
-      private boolean raced;
+    DelegatingObjectStore racing =
+        new DelegatingObjectStore(memory) {
+          private boolean raced;
 
-      @Override
-      public Version put(String k, byte[] data) {
-        written.add(k);
-        return super.put(k, data);
-      }
+          @Override
+          public Version put(String k, byte[] data) {
+            written.add(k);
+            return super.put(k, data);
+          }
 
-      @Override
-      public Version replace(String k, byte[] data, Version expected) {
-        if (!raced && new String(data, 0, 40, StandardCharsets.UTF_8).contains("casq-queue/2")) {
-          raced = true;
-          other.get().push(PushRequest.of("\"other\"")).join(); // this write now loses
-        }
-        return super.replace(k, data, expected);
-      }
-    };
-    try (JobQueue q = open(racing, HEAD_MAX); JobQueue b = open(memory, 0)) {
+          @Override
+          public Version replace(String k, byte[] data, Version expected) {
+            if (!raced
+                && new String(data, 0, 40, StandardCharsets.UTF_8).contains("casq-queue/2")) {
+              raced = true;
+              other.get().push(PushRequest.of("\"other\"")).join(); // this write now loses
+            }
+            return super.replace(k, data, expected);
+          }
+        };
+    try (JobQueue q = open(racing, HEAD_MAX);
+        JobQueue b = open(memory, 0)) {
       other.set(b);
       for (int i = 0; i < 12; i++) {
         q.push(PushRequest.of(Integer.toString(i))).get(10, TimeUnit.SECONDS);
@@ -263,37 +264,40 @@ class SegmentsTest {
     for (QueueState.SegmentRef ref : s.segments()) {
       assertThat(memory.read(ref.key())).isPresent();
     }
-    assertThat(Segments.liveJobs(memory, s)).extracting(Job::payloadJson)
-        .containsExactlyInAnyOrder("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11",
-            "\"other\"");
+    assertThat(Segments.liveJobs(memory, s))
+        .extracting(Job::payloadJson)
+        .containsExactlyInAnyOrder(
+            "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "\"other\"");
   }
 
   @Test
   void theSegmentOfACommitOfUnknowableOutcomeIsKept() throws Exception {
     AtomicReference<JobQueue> other = new AtomicReference<>();
     List<String> written = new ArrayList<>();
-    DelegatingObjectStore unknowable = new DelegatingObjectStore(memory) {
-      private boolean done;
+    DelegatingObjectStore unknowable =
+        new DelegatingObjectStore(memory) {
+          private boolean done;
 
-      @Override
-      public Version put(String k, byte[] data) {
-        written.add(k);
-        return super.put(k, data);
-      }
-
-      @Override
-      public Version replace(String k, byte[] data, Version expected) {
-        if (!done && new String(data, 0, 40, StandardCharsets.UTF_8).contains("casq-queue/2")) {
-          done = true;
-          for (int i = 0; i < QueueState.RECENT_COMMITS + 5; i++) {
-            other.get().push(PushRequest.of("\"other\"")).join(); // beyond the commit marks
+          @Override
+          public Version put(String k, byte[] data) {
+            written.add(k);
+            return super.put(k, data);
           }
-          throw new OutcomeUnknownException("injected: no answer", null);
-        }
-        return super.replace(k, data, expected);
-      }
-    };
-    try (JobQueue q = open(unknowable, HEAD_MAX); JobQueue b = open(memory, 0)) {
+
+          @Override
+          public Version replace(String k, byte[] data, Version expected) {
+            if (!done && new String(data, 0, 40, StandardCharsets.UTF_8).contains("casq-queue/2")) {
+              done = true;
+              for (int i = 0; i < QueueState.RECENT_COMMITS + 5; i++) {
+                other.get().push(PushRequest.of("\"other\"")).join(); // beyond the commit marks
+              }
+              throw new OutcomeUnknownException("injected: no answer", null);
+            }
+            return super.replace(k, data, expected);
+          }
+        };
+    try (JobQueue q = open(unknowable, HEAD_MAX);
+        JobQueue b = open(memory, 0)) {
       other.set(b);
       List<CompletableFuture<PushResult>> pushes = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
@@ -328,7 +332,9 @@ class SegmentsTest {
       assertThat(q.stats().get().ready()).isEqualTo(100_000);
       assertThat(maxHeadBytes).isLessThan(1 << 20);
       assertThat(q.claim(new ClaimRequest("w", Duration.ofMinutes(1), 100, Set.of())).get())
-          .extracting(Job::id).first().isEqualTo("j1");
+          .extracting(Job::id)
+          .first()
+          .isEqualTo("j1");
     }
   }
 
@@ -346,9 +352,12 @@ class SegmentsTest {
         if (round % 10 == 9) { // cancel a job that waits in a segment, before a merge takes it
           Set<String> inHead = new HashSet<>();
           s.liveJobs().forEach(j -> inHead.add(j.id()));
-          String victim = pushed.stream().map(Pushed::id)
-              .filter(id -> !inHead.contains(id) && !cancelled.contains(id))
-              .findFirst().orElseThrow();
+          String victim =
+              pushed.stream()
+                  .map(Pushed::id)
+                  .filter(id -> !inHead.contains(id) && !cancelled.contains(id))
+                  .findFirst()
+                  .orElseThrow();
           q.cancel(victim).get();
           cancelled.add(victim);
         }
@@ -358,15 +367,16 @@ class SegmentsTest {
       int bound = 3 * (Segments.MERGE_FAN_IN - 1);
       assertThat(mostNamed).isLessThanOrEqualTo(bound);
       assertThat(s.segments().size()).isLessThanOrEqualTo(bound);
-      assertThat(segmentObjects()).as("merged-away segments are deleted once the merge landed")
+      assertThat(segmentObjects())
+          .as("merged-away segments are deleted once the merge landed")
           .hasSameElementsAs(s.segments().stream().map(QueueState.SegmentRef::key).toList());
       assertThat(s.segments()).anyMatch(r -> r.count() > 2 * HEAD_MAX); // merged ones
       assertThat(q.stats().get().ready()).isEqualTo(pushed.size() - cancelled.size());
 
       List<String> order = new ArrayList<>();
       List<Job> batch;
-      while (!(batch = q.claim(new ClaimRequest("w", null, 1 + random.nextInt(7), Set.of()))
-          .get()).isEmpty()) {
+      while (!(batch = q.claim(new ClaimRequest("w", null, 1 + random.nextInt(7), Set.of())).get())
+          .isEmpty()) {
         batch.forEach(j -> order.add(j.id()));
       }
       List<Pushed> expected = new ArrayList<>(pushed);
@@ -391,8 +401,13 @@ class SegmentsTest {
       for (int i = 0; i < 200; i++) {
         int priority = random.nextInt(3);
         int minutes = 1 + random.nextInt(60);
-        String id = q.push(PushRequest.of(Integer.toString(i)).withPriority(priority)
-            .withDelay(Duration.ofMinutes(minutes))).get().jobId();
+        String id =
+            q.push(
+                    PushRequest.of(Integer.toString(i))
+                        .withPriority(priority)
+                        .withDelay(Duration.ofMinutes(minutes)))
+                .get()
+                .jobId();
         pushed.add(new Delayed(id, priority, Long.parseLong(id.substring(1)), minutes));
       }
       QueueState s = stored();
@@ -404,8 +419,8 @@ class SegmentsTest {
       // get and cancel reach a job in a scheduled segment
       Set<String> inHead = new HashSet<>();
       s.liveJobs().forEach(j -> inHead.add(j.id()));
-      Delayed victim = pushed.stream().filter(d -> !inHead.contains(d.id())).findFirst()
-          .orElseThrow();
+      Delayed victim =
+          pushed.stream().filter(d -> !inHead.contains(d.id())).findFirst().orElseThrow();
       assertThat(q.get(victim.id()).get().status()).isEqualTo(JobStatus.QUEUED);
       assertThat(q.cancel(victim.id()).get().status()).isEqualTo(JobStatus.CANCELLED);
       assertThat(stored().cancelledInScheduledSegments()).containsExactly(victim.id());
@@ -416,17 +431,20 @@ class SegmentsTest {
       for (int minute = 1; minute <= 61; minute++) {
         clock.advance(Duration.ofMinutes(1));
         int now = minute;
-        List<Delayed> due = new ArrayList<>(pushed.stream().filter(d -> d.minutes() <= now)
-            .toList());
-        due.sort(Comparator.comparingInt((Delayed d) -> -d.priority())
-            .thenComparingLong(Delayed::seq));
+        List<Delayed> due =
+            new ArrayList<>(pushed.stream().filter(d -> d.minutes() <= now).toList());
+        due.sort(
+            Comparator.comparingInt((Delayed d) -> -d.priority()).thenComparingLong(Delayed::seq));
         List<String> claimed = new ArrayList<>();
         List<Job> batch;
-        while (!(batch = q.claim(new ClaimRequest("w", Duration.ofHours(2),
-            1 + random.nextInt(5), Set.of())).get()).isEmpty()) {
+        while (!(batch =
+                q.claim(new ClaimRequest("w", Duration.ofHours(2), 1 + random.nextInt(5), Set.of()))
+                    .get())
+            .isEmpty()) {
           batch.forEach(j -> claimed.add(j.id()));
         }
-        assertThat(claimed).as("claimed at minute %d", minute)
+        assertThat(claimed)
+            .as("claimed at minute %d", minute)
             .isEqualTo(due.stream().map(Delayed::id).toList());
         pushed.removeAll(due);
       }

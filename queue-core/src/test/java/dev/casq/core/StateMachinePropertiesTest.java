@@ -39,9 +39,15 @@ class StateMachinePropertiesTest {
   @Property(tries = 200)
   void invariantsHoldOverRandomRuns(@ForAll("runs") List<Step> steps) {
     QueuePolicy policy =
-        new QueuePolicy(Duration.ofSeconds(30), Duration.ofHours(1), 3, Duration.ofSeconds(1),
-            Duration.ofSeconds(8), Duration.ofMinutes(1),
-            QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET, 1024);
+        new QueuePolicy(
+            Duration.ofSeconds(30),
+            Duration.ofHours(1),
+            3,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(8),
+            Duration.ofMinutes(1),
+            QueuePolicy.MIN_IDEMPOTENCY_MEMORY_BUDGET,
+            1024);
     QueueStateMachine m = new QueueStateMachine(policy, Tokens.sequential("tok"));
     QueueState s = QueueState.empty();
     Instant now = Instant.parse("2026-11-25T00:00:00Z");
@@ -75,13 +81,14 @@ class StateMachinePropertiesTest {
           case 3, 4 -> {
             m.tick(s, now);
             List<Job> readyBefore = new ArrayList<>(s.ready);
-            List<Job> got = m.claim(s, new ClaimRequest("w" + st.a() % 4, null,
-                1 + st.b() % 3, null), now);
+            List<Job> got =
+                m.claim(s, new ClaimRequest("w" + st.a() % 4, null, 1 + st.b() % 3, null), now);
             // claimed jobs are exactly the first ready jobs in (priority desc, runAt, seq) order
             readyBefore.sort(QueueState.READY_ORDER);
-            assertThat(got).extracting(Job::id)
-                .containsExactlyElementsOf(readyBefore.subList(0, got.size()).stream()
-                    .map(Job::id).toList());
+            assertThat(got)
+                .extracting(Job::id)
+                .containsExactlyElementsOf(
+                    readyBefore.subList(0, got.size()).stream().map(Job::id).toList());
             for (Job j : got) {
               assertThat(j.runAt()).isBeforeOrEqualTo(now);
             }
@@ -149,7 +156,9 @@ class StateMachinePropertiesTest {
   }
 
   @Property(tries = 50)
-  void fifoWithinAPriority(@ForAll @Size(min = 1, max = 60) List<@net.jqwik.api.constraints.IntRange(min = 0, max = 2) Integer> priorities) {
+  void fifoWithinAPriority(
+      @ForAll @Size(min = 1, max = 60)
+          List<@net.jqwik.api.constraints.IntRange(min = 0, max = 2) Integer> priorities) {
     QueueStateMachine m = new QueueStateMachine(QueuePolicy.defaults(), Tokens.sequential("t"));
     QueueState s = QueueState.empty();
     Instant now = Instant.parse("2026-11-25T00:00:00Z");

@@ -20,8 +20,8 @@ import java.util.Map;
  * objects are not written (the engine reads only the key indexes). Several runs, each a fresh
  * engine; the heap the engine holds afterwards is printed too.
  *
- * <p>Run (the directory must not hold a queue; runs must end within the 4 minutes the oldest
- * key has left after the build): {@code java -Xmx2g -XX:+UseParallelGC -cp "$CP"
+ * <p>Run (the directory must not hold a queue; runs must end within the 4 minutes the oldest key
+ * has left after the build): {@code java -Xmx2g -XX:+UseParallelGC -cp "$CP"
  * dev.casq.core.TakeoverWithKeysBenchmark /tmp/casq-takeover 3000000 1000 5}
  */
 public final class TakeoverWithKeysBenchmark {
@@ -41,17 +41,17 @@ public final class TakeoverWithKeysBenchmark {
       long before = used();
       long started = System.nanoTime();
       try (JobQueue q = JobQueue.open(uri, QueueOptions.defaults())) {
-        PushResult r = q.push(PushRequest.of("{}").withIdempotencyKey("key-" + (keys - 1)))
-            .get();
+        PushResult r = q.push(PushRequest.of("{}").withIdempotencyKey("key-" + (keys - 1))).get();
         long ms = (System.nanoTime() - started) / 1_000_000;
         if (!r.duplicate()) {
           throw new IllegalStateException("the key was not remembered: " + r);
         }
         long heap = used() - before;
         times.add(ms);
-        System.out.printf("run %d: keys=%d first keyed push acknowledged after %d ms,"
-            + " engine heap %.1f MB (%.1f bytes/key)%n", run, keys, ms, heap / 1e6,
-            heap / (double) keys);
+        System.out.printf(
+            "run %d: keys=%d first keyed push acknowledged after %d ms,"
+                + " engine heap %.1f MB (%.1f bytes/key)%n",
+            run, keys, ms, heap / 1e6, heap / (double) keys);
       }
     }
     Collections.sort(times);
@@ -72,19 +72,35 @@ public final class TakeoverWithKeysBenchmark {
         int n = Math.min(perArchive, keys - a * perArchive);
         List<Job> jobs = new ArrayList<>(n);
         for (int i = 0; i < n; i++, seq++) {
-          jobs.add(new Job("j" + seq, seq, null, "{}", 0, at, 1, 5, at, "key-" + (seq - 1),
-              JobStatus.COMPLETED, null, null, at, null));
+          jobs.add(
+              new Job(
+                  "j" + seq,
+                  seq,
+                  null,
+                  "{}",
+                  0,
+                  at,
+                  1,
+                  5,
+                  at,
+                  "key-" + (seq - 1),
+                  JobStatus.COMPLETED,
+                  null,
+                  null,
+                  at,
+                  null));
         }
         String archiveKey = loc.key() + ".archive/bench/" + a + "-x.json";
-        store.put(KeyIndexObject.keyFor(archiveKey),
+        store.put(
+            KeyIndexObject.keyFor(archiveKey),
             KeyIndexObject.encode(KeyIndexObject.of(jobs, KeyHasher.MURMUR3)));
         s.archives.add(new QueueState.ArchiveRef(archiveKey, n, at));
       }
       s.nextSeq = seq;
       s.recordCommit(1, "bench", now);
       store.create(loc.key(), StateCodec.encode(s));
-      System.out.printf("wrote %d key index objects (%d keys, window %s)%n", archives, keys,
-          window);
+      System.out.printf(
+          "wrote %d key index objects (%d keys, window %s)%n", archives, keys, window);
     }
   }
 

@@ -19,13 +19,15 @@ class TokensTest {
     try {
       Future<?>[] runs = new Future<?>[4];
       for (int t = 0; t < runs.length; t++) {
-        runs[t] = pool.submit(() -> {
-          for (int i = 0; i < 5_000; i++) { // many times the 256 tokens one refill gives
-            String token = tokens.get();
-            assertThat(token).matches("[0-9a-f]{32}");
-            assertThat(seen.add(token)).as("token handed out twice: " + token).isTrue();
-          }
-        });
+        runs[t] =
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 5_000; i++) { // many times the 256 tokens one refill gives
+                    String token = tokens.get();
+                    assertThat(token).matches("[0-9a-f]{32}");
+                    assertThat(seen.add(token)).as("token handed out twice: " + token).isTrue();
+                  }
+                });
       }
       for (Future<?> f : runs) {
         f.get();

@@ -33,15 +33,14 @@ class TypedQueueAsyncTest {
       q.completeAsync(first, "sent").get();
 
       LeasedJob<Email> second = q.claimAsync("w").get().orElseThrow();
-      assertThat(q.failAsync(second, "smtp down").get())
-          .isEqualTo(dev.casq.api.JobStatus.QUEUED);
+      assertThat(q.failAsync(second, "smtp down").get()).isEqualTo(dev.casq.api.JobStatus.QUEUED);
       String c = q.push(new Email("cy@example.com", "x"));
       q.cancelAsync(c).get();
       LeasedJob<Email> third =
           q.claimAsync(new ClaimRequest("w", null, 1, null), Duration.ofSeconds(5)).get().get(0);
       q.releaseAsync(third).get();
-      LeasedJob<Email> again = q.claimAsync(new ClaimRequest("w", null, 1, null),
-          Duration.ofSeconds(5)).get().get(0);
+      LeasedJob<Email> again =
+          q.claimAsync(new ClaimRequest("w", null, 1, null), Duration.ofSeconds(5)).get().get(0);
       assertThat(q.failPermanentlyAsync(again, "bad address").get())
           .isEqualTo(dev.casq.api.JobStatus.DEAD);
       assertThat(q.claimAsync("w").get()).isEmpty();

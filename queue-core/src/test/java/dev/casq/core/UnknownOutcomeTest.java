@@ -46,20 +46,21 @@ class UnknownOutcomeTest {
     LateLandingStore late = new LateLandingStore(memory);
     AtomicReference<JobQueue> other = new AtomicReference<>();
     // another writer moves the object on right after the held write was answered "unknown"
-    DelegatingObjectStore movedOnBeforeTheReRead = new DelegatingObjectStore(late) {
-      private boolean moved;
+    DelegatingObjectStore movedOnBeforeTheReRead =
+        new DelegatingObjectStore(late) {
+          private boolean moved;
 
-      @Override
-      public Optional<VersionedBytes> read(String k) {
-        if (!moved && late.lastLanded() == null && other.get() != null && heldWritePending) {
-          moved = true;
-          other.get().push(PushRequest.of("\"other\"")).join();
-        }
-        return super.read(k);
-      }
-    };
-    try (JobQueue q = JobQueue.open(new StoreLocation(movedOnBeforeTheReRead, key),
-            QueueOptions.defaults());
+          @Override
+          public Optional<VersionedBytes> read(String k) {
+            if (!moved && late.lastLanded() == null && other.get() != null && heldWritePending) {
+              moved = true;
+              other.get().push(PushRequest.of("\"other\"")).join();
+            }
+            return super.read(k);
+          }
+        };
+    try (JobQueue q =
+            JobQueue.open(new StoreLocation(movedOnBeforeTheReRead, key), QueueOptions.defaults());
         JobQueue b = JobQueue.open(new StoreLocation(memory, key), QueueOptions.defaults())) {
       other.set(b);
       late.holdNextReplace();
@@ -69,7 +70,8 @@ class UnknownOutcomeTest {
 
       assertThat(late.landHeld()).as("the held write lands late").isFalse(); // its version is gone
       QueueState stored = stored();
-      assertThat(stored.liveJobs()).extracting(Job::payloadJson)
+      assertThat(stored.liveJobs())
+          .extracting(Job::payloadJson)
           .containsExactlyInAnyOrder("\"mine\"", "\"other\"");
       assertThat(stored.job(pushed.jobId()).payloadJson()).isEqualTo("\"mine\"");
       assertThat(q.engine().metrics().unknownOutcomes()).isEqualTo(1);
@@ -79,8 +81,8 @@ class UnknownOutcomeTest {
   @Test
   void theArchiveOfACommitThatLandsLateIsKept() throws Exception {
     LateLandingStore late = new LateLandingStore(memory);
-    QueueOptions archiveAtOnce = QueueOptions.builder().archive(1, java.time.Duration.ofSeconds(1))
-        .build();
+    QueueOptions archiveAtOnce =
+        QueueOptions.builder().archive(1, java.time.Duration.ofSeconds(1)).build();
     try (JobQueue q = JobQueue.open(new StoreLocation(late, key), archiveAtOnce)) {
       String id = q.push(PushRequest.of("\"kept\"")).get(10, TimeUnit.SECONDS).jobId();
       Job leased = q.claim(new ClaimRequest("w", null, 1, null)).get(10, TimeUnit.SECONDS).get(0);

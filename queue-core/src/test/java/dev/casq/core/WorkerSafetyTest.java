@@ -83,7 +83,8 @@ class WorkerSafetyTest {
                   }
                 }
               },
-              WorkerOptions.of("w", 1).withLease(Duration.ofSeconds(60))
+              WorkerOptions.of("w", 1)
+                  .withLease(Duration.ofSeconds(60))
                   .withShutdownGrace(Duration.ofMillis(100)));
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
       w.close(); // grace, interrupt, then gives up waiting
@@ -122,9 +123,12 @@ class WorkerSafetyTest {
   void failingClaimsBackOffExponentiallyWithJitter() throws Exception {
     try (Queue<Task> q = open("backoff")) {
       // fence the queue's engine: from now on every claim fails at once
-      q.jobs().engine().guard(state -> {
-        throw new FencedException(null);
-      });
+      q.jobs()
+          .engine()
+          .guard(
+              state -> {
+                throw new FencedException(null);
+              });
       try {
         q.push(new Task(1));
       } catch (QueueException expected) {
@@ -142,7 +146,12 @@ class WorkerSafetyTest {
             }
           };
       Worker<Task> w =
-          new Worker<>(q, job -> {}, WorkerOptions.of("w", 1), Clock.systemUTC(), recording,
+          new Worker<>(
+              q,
+              job -> {},
+              WorkerOptions.of("w", 1),
+              Clock.systemUTC(),
+              recording,
               ClaimBackoff.defaults());
       try {
         assertThat(enough.await(10, TimeUnit.SECONDS)).isTrue();

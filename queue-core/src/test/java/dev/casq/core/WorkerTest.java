@@ -68,8 +68,11 @@ class WorkerTest {
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
       Instant firstExpiry = q.jobs().get(id).get().lease().expiresAt();
       // the lease is extended again and again while the handler runs
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> q.jobs().get(id).get().lease().expiresAt().isAfter(firstExpiry.plusMillis(900)));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  q.jobs().get(id).get().lease().expiresAt().isAfter(firstExpiry.plusMillis(900)));
       assertThat(q.stats().counters().expired()).isZero();
       // shutting down with the job still running releases it without counting the attempt
       w.close();

@@ -16,7 +16,12 @@ import java.util.Set;
  * @param requestId an id that makes a retried claim answer the jobs the first one leased, or null
  */
 public record ClaimBody(
-    String worker, Duration lease, int limit, Duration waitFor, Set<String> types, String requestId) {
+    String worker,
+    Duration lease,
+    int limit,
+    Duration waitFor,
+    Set<String> types,
+    String requestId) {
 
   /** Checks the required parts. */
   public ClaimBody {

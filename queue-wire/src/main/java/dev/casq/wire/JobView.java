@@ -39,10 +39,21 @@ public record JobView(
 
   /** The view of a job; never its lease token. */
   public static JobView of(Job j) {
-    return new JobView(j.id(), j.status().wireName(), j.payloadJson(), j.priority(), j.runAt(),
-        j.attempts(), j.maxAttempts(), j.createdAt(), j.type(), j.idempotencyKey(),
+    return new JobView(
+        j.id(),
+        j.status().wireName(),
+        j.payloadJson(),
+        j.priority(),
+        j.runAt(),
+        j.attempts(),
+        j.maxAttempts(),
+        j.createdAt(),
+        j.type(),
+        j.idempotencyKey(),
         j.lease() == null ? null : new LeaseView(j.lease().worker(), j.lease().expiresAt()),
-        j.lastError(), j.finishedAt(), j.resultJson());
+        j.lastError(),
+        j.finishedAt(),
+        j.resultJson());
   }
 
   /**

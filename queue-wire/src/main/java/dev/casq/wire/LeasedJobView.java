@@ -27,7 +27,14 @@ public record LeasedJobView(
 
   /** The view of a job a claim leased. */
   public static LeasedJobView of(Job j) {
-    return new LeasedJobView(j.id(), j.payloadJson(), j.lease().token(), j.lease().expiresAt(),
-        j.attempts(), j.maxAttempts(), j.type(), j.priority());
+    return new LeasedJobView(
+        j.id(),
+        j.payloadJson(),
+        j.lease().token(),
+        j.lease().expiresAt(),
+        j.attempts(),
+        j.maxAttempts(),
+        j.type(),
+        j.priority());
   }
 }

@@ -32,8 +32,14 @@ public record PushBody(
 
   /** The body of a core push request. */
   public static PushBody of(PushRequest r) {
-    return new PushBody(r.payloadJson(), r.type(), r.priority(), r.runAt(), r.delay(),
-        r.maxAttempts(), r.idempotencyKey());
+    return new PushBody(
+        r.payloadJson(),
+        r.type(),
+        r.priority(),
+        r.runAt(),
+        r.delay(),
+        r.maxAttempts(),
+        r.idempotencyKey());
   }
 
   /** The queue's push request for this body. */

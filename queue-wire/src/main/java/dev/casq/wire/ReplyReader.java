@@ -23,10 +23,11 @@ import java.util.List;
  * exact JSON text the broker sent, which is the text that was pushed. Thread-safe.
  */
 public final class ReplyReader {
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-      .build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+          .build();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
 
   private ReplyReader() {}
@@ -46,9 +47,10 @@ public final class ReplyReader {
     }
     List<BatchReply.Result> out = new ArrayList<>(results.size());
     for (JsonNode r : results) {
-      out.add(r.has("error")
-          ? new BatchReply.Result(null, error(r))
-          : new BatchReply.Result(pushReply(r), null));
+      out.add(
+          r.has("error")
+              ? new BatchReply.Result(null, error(r))
+              : new BatchReply.Result(pushReply(r), null));
     }
     return new BatchReply(out);
   }
@@ -62,15 +64,16 @@ public final class ReplyReader {
     }
     List<LeasedJobView> out = new ArrayList<>(jobs.size());
     for (JsonNode j : jobs) {
-      out.add(new LeasedJobView(
-          text(j, "id"),
-          raw(j, "payload"),
-          text(j, "leaseToken"),
-          instant(j, "leaseExpiresAt"),
-          (int) number(j, "attempts"),
-          (int) number(j, "maxAttempts"),
-          optText(j, "type"),
-          (int) number(j, "priority")));
+      out.add(
+          new LeasedJobView(
+              text(j, "id"),
+              raw(j, "payload"),
+              text(j, "leaseToken"),
+              instant(j, "leaseExpiresAt"),
+              (int) number(j, "attempts"),
+              (int) number(j, "maxAttempts"),
+              optText(j, "type"),
+              (int) number(j, "priority")));
     }
     return new ClaimReply(out);
   }
@@ -101,7 +104,8 @@ public final class ReplyReader {
         instant(n, "createdAt"),
         optText(n, "type"),
         optText(n, "key"),
-        lease == null || lease.isNull() ? null
+        lease == null || lease.isNull()
+            ? null
             : new JobView.LeaseView(text(lease, "worker"), instant(lease, "expiresAt")),
         optText(n, "lastError"),
         optInstant(n, "finishedAt"),
@@ -124,9 +128,14 @@ public final class ReplyReader {
         number(n, "pending"),
         number(n, "finishedPendingArchive"),
         new StatsView.Counters(
-            number(c, "pushed"), number(c, "claimed"), number(c, "completed"),
-            number(c, "failed"), number(c, "dead"), number(c, "expired"),
-            number(c, "cancelled"), number(c, "archived")),
+            number(c, "pushed"),
+            number(c, "claimed"),
+            number(c, "completed"),
+            number(c, "failed"),
+            number(c, "dead"),
+            number(c, "expired"),
+            number(c, "cancelled"),
+            number(c, "archived")),
         broker(n.get("broker")),
         optInstant(n, "updatedAt"));
   }
@@ -151,8 +160,8 @@ public final class ReplyReader {
     JsonNode e = n.get("error");
     String code = optText(e, "code");
     String message = optText(e, "message");
-    return new ErrorReply(code, message == null ? String.valueOf(code) : message,
-        broker(n.get("broker")));
+    return new ErrorReply(
+        code, message == null ? String.valueOf(code) : message, broker(n.get("broker")));
   }
 
   private static PushReply pushReply(JsonNode n) {
@@ -172,8 +181,8 @@ public final class ReplyReader {
     if (epoch == null || !epoch.canConvertToLong() || epoch.asLong() < 1) {
       return null;
     }
-    return new BrokerView(text(n, "id"), text(n, "address"), epoch.asLong(),
-        optInstant(n, "heartbeatAt"));
+    return new BrokerView(
+        text(n, "id"), text(n, "address"), epoch.asLong(), optInstant(n, "heartbeatAt"));
   }
 
   // ------------------------------------------------------------------ fields
@@ -186,8 +195,8 @@ public final class ReplyReader {
       throw new MalformedReplyException("the broker's answer is not JSON: " + preview(body));
     }
     if (n == null || !n.isObject()) {
-      throw new MalformedReplyException("the broker's answer is not a JSON object: "
-          + preview(body));
+      throw new MalformedReplyException(
+          "the broker's answer is not a JSON object: " + preview(body));
     }
     WireReader.keepPayloadsAsSent(FACTORY, body, (ObjectNode) n);
     return n;
@@ -230,8 +239,8 @@ public final class ReplyReader {
     try {
       return Instant.parse(s);
     } catch (DateTimeParseException e) {
-      throw new MalformedReplyException("field \"" + field + "\" of the broker's answer is not an"
-          + " instant: '" + s + "'");
+      throw new MalformedReplyException(
+          "field \"" + field + "\" of the broker's answer is not an" + " instant: '" + s + "'");
     }
   }
 
@@ -261,8 +270,8 @@ public final class ReplyReader {
   }
 
   private static MalformedReplyException missing(String field) {
-    return new MalformedReplyException("the broker's answer lacks field \"" + field
-        + "\" (client and broker versions differ?)");
+    return new MalformedReplyException(
+        "the broker's answer lacks field \"" + field + "\" (client and broker versions differ?)");
   }
 
   /** The first bytes of a body, printable, for messages. */

@@ -33,10 +33,23 @@ public record StatsView(
   /** The view of a queue's statistics. */
   public static StatsView of(String queue, QueueStats s) {
     QueueCounters c = s.counters();
-    return new StatsView(queue, s.revision(), s.ready(), s.scheduled(), s.leased(), s.pending(),
+    return new StatsView(
+        queue,
+        s.revision(),
+        s.ready(),
+        s.scheduled(),
+        s.leased(),
+        s.pending(),
         s.finishedPendingArchive(),
-        new Counters(c.pushed(), c.claimed(), c.completed(), c.failed(), c.dead(), c.expired(),
-            c.cancelled(), c.archived()),
+        new Counters(
+            c.pushed(),
+            c.claimed(),
+            c.completed(),
+            c.failed(),
+            c.dead(),
+            c.expired(),
+            c.cancelled(),
+            c.archived()),
         s.broker() == null ? null : BrokerView.of(s.broker()),
         s.updatedAt());
   }

@@ -29,11 +29,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads request bodies into their records, strictly: malformed JSON, invalid UTF-8, nesting
- * deeper than the limit, duplicate fields, unknown fields, wrong types, missing fields, text that
- * is not valid Unicode (lone surrogates) or longer than its bound, and durations or instants
- * outside {@link WireLimits} all give a {@link WireFormatException} naming the field. Payloads and
- * results are kept as the exact text sent. Thread-safe.
+ * Reads request bodies into their records, strictly: malformed JSON, invalid UTF-8, nesting deeper
+ * than the limit, duplicate fields, unknown fields, wrong types, missing fields, text that is not
+ * valid Unicode (lone surrogates) or longer than its bound, and durations or instants outside
+ * {@link WireLimits} all give a {@link WireFormatException} naming the field. Payloads and results
+ * are kept as the exact text sent. Thread-safe.
  *
  * <p>Unknown fields are refused, not ignored: a misspelt optional field ({@code extendBy} for
  * {@code extend}) would otherwise change the request's meaning silently.
@@ -42,23 +42,32 @@ public final class WireReader {
   /** The fields of a push body. */
   public static final Set<String> PUSH_FIELDS =
       Set.of("payload", "type", "priority", "runAt", "delay", "maxAttempts", "key");
+
   /** The fields of a batch push body. */
   public static final Set<String> BATCH_FIELDS = Set.of("jobs");
+
   /** The fields of a claim body. */
   public static final Set<String> CLAIM_FIELDS =
       Set.of("worker", "lease", "limit", "wait", "types", "requestId");
+
   /** The fields of a heartbeat body. */
   public static final Set<String> HEARTBEAT_FIELDS = Set.of("leaseToken", "extend");
+
   /** The fields of a completion body. */
   public static final Set<String> COMPLETE_FIELDS = Set.of("leaseToken", "result");
+
   /** The fields of a failure body. */
   public static final Set<String> FAIL_FIELDS = Set.of("leaseToken", "error", "retry");
+
   /** The fields of a release body. */
   public static final Set<String> RELEASE_FIELDS = Set.of("leaseToken");
+
   /** The fields of a cancel body (none; the body may be empty). */
   public static final Set<String> CANCEL_FIELDS = Set.of();
+
   /** The fields of a hand-over body. */
   public static final Set<String> HANDOVER_FIELDS = Set.of("queues", "successor");
+
   /** The fields of a hand-over's successor. */
   public static final Set<String> SUCCESSOR_FIELDS = Set.of("id", "address");
 
@@ -83,7 +92,8 @@ public final class WireReader {
     this.maxDepth = maxDepth;
     JsonFactory factory =
         JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+            .streamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
     this.mapper =
@@ -103,20 +113,19 @@ public final class WireReader {
 
   /**
    * A batch push: each entry is read on its own, so a bad one refuses only itself; a body that is
-   * not {@code {"jobs": [...]}} with at most {@link WireLimits#MAX_BATCH} entries is refused
-   * whole.
+   * not {@code {"jobs": [...]}} with at most {@link WireLimits#MAX_BATCH} entries is refused whole.
    */
   public List<BatchItem> readBatch(byte[] body) {
     ObjectNode o = object(body, false);
     onlyFields(o, BATCH_FIELDS, "");
     JsonNode jobs = o.get("jobs");
     if (jobs == null || !jobs.isArray()) {
-      throw invalid("\"jobs\" must be an array of push bodies"
-          + (jobs == null ? ", and it is missing" : ", got " + kind(jobs)));
+      throw invalid(
+          "\"jobs\" must be an array of push bodies"
+              + (jobs == null ? ", and it is missing" : ", got " + kind(jobs)));
     }
     if (jobs.size() > WireLimits.MAX_BATCH) {
-      throw invalid(
-          "a batch holds at most " + WireLimits.MAX_BATCH + " jobs, got " + jobs.size());
+      throw invalid("a batch holds at most " + WireLimits.MAX_BATCH + " jobs, got " + jobs.size());
     }
     List<BatchItem> items = new ArrayList<>(jobs.size());
     for (int i = 0; i < jobs.size(); i++) {
@@ -137,13 +146,15 @@ public final class WireReader {
     Duration lease = optDuration(o, "lease", "");
     Integer limit = optInt(o, "limit", "");
     if (limit != null && (limit < 1 || limit > WireLimits.MAX_CLAIM_LIMIT)) {
-      throw invalid(
-          "\"limit\" must be from 1 to " + WireLimits.MAX_CLAIM_LIMIT + ", got " + limit);
+      throw invalid("\"limit\" must be from 1 to " + WireLimits.MAX_CLAIM_LIMIT + ", got " + limit);
     }
     Duration wait = optDuration(o, "wait", "");
     if (wait != null && wait.compareTo(WireLimits.MAX_WAIT) > 0) {
-      throw invalid("\"wait\" must be at most " + WireLimits.MAX_WAIT.toSeconds() + "s, got "
-          + o.get("wait").asText());
+      throw invalid(
+          "\"wait\" must be at most "
+              + WireLimits.MAX_WAIT.toSeconds()
+              + "s, got "
+              + o.get("wait").asText());
     }
     String requestId = optText(o, "requestId", "", WireLimits.MAX_CLAIM_REQUEST_ID_CHARS);
     if (requestId != null && requestId.isBlank()) {
@@ -156,8 +167,8 @@ public final class WireReader {
         throw invalid("\"types\" must be an array of strings, got " + kind(t));
       }
       if (t.size() > WireLimits.MAX_CLAIM_TYPES) {
-        throw invalid("\"types\" holds at most " + WireLimits.MAX_CLAIM_TYPES
-            + " entries, got " + t.size());
+        throw invalid(
+            "\"types\" holds at most " + WireLimits.MAX_CLAIM_TYPES + " entries, got " + t.size());
       }
       for (JsonNode e : t) {
         if (!e.isTextual() || e.asText().isBlank()) {
@@ -166,8 +177,13 @@ public final class WireReader {
         types.add(checkedText(e.asText(), "", "types[]", WireLimits.MAX_TYPE_CHARS));
       }
     }
-    return new ClaimBody(worker, lease, limit == null ? 1 : limit,
-        wait == null ? Duration.ZERO : wait, types, requestId);
+    return new ClaimBody(
+        worker,
+        lease,
+        limit == null ? 1 : limit,
+        wait == null ? Duration.ZERO : wait,
+        types,
+        requestId);
   }
 
   /** A heartbeat: {@code leaseToken} is required. */
@@ -228,15 +244,14 @@ public final class WireReader {
     JsonNode successor = o.get("successor");
     if (successor != null && !successor.isNull()) {
       if (!successor.isObject()) {
-        throw invalid("\"successor\" must be an object with \"id\" and \"address\", got "
-            + kind(successor));
+        throw invalid(
+            "\"successor\" must be an object with \"id\" and \"address\", got " + kind(successor));
       }
       onlyFields(successor, SUCCESSOR_FIELDS, "successor: ");
       id = requiredText(successor, "id", WireLimits.MAX_BROKER_ID_CHARS);
       address = requiredText(successor, "address", WireLimits.MAX_ADDRESS_CHARS);
       if (!address.startsWith("http://") && !address.startsWith("https://")) {
-        throw invalid("\"successor.address\" must be a base URL such as"
-            + " http://10.0.0.6:8420");
+        throw invalid("\"successor.address\" must be a base URL such as" + " http://10.0.0.6:8420");
       }
     }
     return new HandoverBody(names, id, address);
@@ -274,12 +289,18 @@ public final class WireReader {
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!known.contains(f)) {
-        String shown = loneSurrogateAt(f) >= 0 || f.length() > 64
-            ? "(a field name that is not valid Unicode or over 64 characters)"
-            : "\"" + f + "\"";
-        throw invalid(where + "unknown field " + shown + "; "
-            + (known.isEmpty() ? "this request takes no fields"
-                : "this request takes " + String.join(", ", new java.util.TreeSet<>(known))));
+        String shown =
+            loneSurrogateAt(f) >= 0 || f.length() > 64
+                ? "(a field name that is not valid Unicode or over 64 characters)"
+                : "\"" + f + "\"";
+        throw invalid(
+            where
+                + "unknown field "
+                + shown
+                + "; "
+                + (known.isEmpty()
+                    ? "this request takes no fields"
+                    : "this request takes " + String.join(", ", new java.util.TreeSet<>(known))));
       }
     }
   }
@@ -304,9 +325,15 @@ public final class WireReader {
       throw invalid(
           "the JSON body is nested deeper than " + maxDepth + " levels or exceeds a size limit");
     } catch (JsonProcessingException e) {
-      throw invalid("malformed JSON: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-              + ", column " + e.getLocation().getColumnNr()));
+      throw invalid(
+          "malformed JSON: "
+              + e.getOriginalMessage()
+              + (e.getLocation() == null
+                  ? ""
+                  : " at line "
+                      + e.getLocation().getLineNr()
+                      + ", column "
+                      + e.getLocation().getColumnNr()));
     } catch (IOException e) {
       throw invalid("unreadable body: " + e.getMessage());
     }
@@ -322,10 +349,10 @@ public final class WireReader {
   }
 
   /**
-   * Replaces the {@code payload} of a push body (and of each job of a batch) and the {@code
-   * result} of a completion by its exact source text, so that it is stored byte for byte as the
-   * client sent it: a tree would rewrite numbers ({@code 1e2}, {@code -0}), escapes and spacing.
-   * Each is checked for valid Unicode first.
+   * Replaces the {@code payload} of a push body (and of each job of a batch) and the {@code result}
+   * of a completion by its exact source text, so that it is stored byte for byte as the client sent
+   * it: a tree would rewrite numbers ({@code 1e2}, {@code -0}), escapes and spacing. Each is
+   * checked for valid Unicode first.
    */
   static void keepPayloadsAsSent(JsonFactory factory, byte[] body, ObjectNode object) {
     try (JsonParser p = factory.createParser(body)) {
@@ -339,7 +366,8 @@ public final class WireReader {
         } else if ("jobs".equals(field) && p.currentToken() == JsonToken.START_ARRAY) {
           JsonNode jobs = object.get("jobs");
           for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-            if (p.currentToken() != JsonToken.START_OBJECT || !(jobs.get(i) instanceof ObjectNode job)) {
+            if (p.currentToken() != JsonToken.START_OBJECT
+                || !(jobs.get(i) instanceof ObjectNode job)) {
               p.skipChildren();
               continue;
             }
@@ -362,8 +390,8 @@ public final class WireReader {
     }
   }
 
-  private static void keepAsSent(ObjectNode holder, String field, JsonParser p, byte[] body,
-      String where) throws IOException {
+  private static void keepAsSent(
+      ObjectNode holder, String field, JsonParser p, byte[] body, String where) throws IOException {
     requireUnicode(holder.get(field), where);
     int start = (int) p.currentTokenLocation().getByteOffset();
     if (p.currentToken().isStructStart()) {
@@ -372,8 +400,8 @@ public final class WireReader {
       p.finishToken(); // a string is read lazily: read it to its closing quote
     }
     int end = (int) p.currentLocation().getByteOffset();
-    holder.putRawValue(field,
-        new RawValue(new String(body, start, end - start, StandardCharsets.UTF_8)));
+    holder.putRawValue(
+        field, new RawValue(new String(body, start, end - start, StandardCharsets.UTF_8)));
   }
 
   private String requiredText(JsonNode body, String field, int maxChars) {
@@ -403,13 +431,19 @@ public final class WireReader {
 
   private static String checkedText(String v, String where, String field, int maxChars) {
     if (v.length() > maxChars) {
-      throw invalid(where + "\"" + field + "\" must be at most " + maxChars
-          + " characters, got " + v.length());
+      throw invalid(
+          where
+              + "\""
+              + field
+              + "\" must be at most "
+              + maxChars
+              + " characters, got "
+              + v.length());
     }
     int bad = loneSurrogateAt(v);
     if (bad >= 0) {
-      throw invalid(where + "\"" + field + "\" is not valid Unicode: a lone surrogate"
-          + " at index " + bad);
+      throw invalid(
+          where + "\"" + field + "\" is not valid Unicode: a lone surrogate" + " at index " + bad);
     }
     return v;
   }
@@ -419,15 +453,19 @@ public final class WireReader {
     if (n.isTextual()) {
       int bad = loneSurrogateAt(n.textValue());
       if (bad >= 0) {
-        throw invalid(where + " holds a string that is not valid Unicode (a lone"
-            + " surrogate at index " + bad + ")");
+        throw invalid(
+            where
+                + " holds a string that is not valid Unicode (a lone"
+                + " surrogate at index "
+                + bad
+                + ")");
       }
     } else if (n.isObject()) {
       for (var it = n.fields(); it.hasNext(); ) {
         var e = it.next();
         if (loneSurrogateAt(e.getKey()) >= 0) {
-          throw invalid(where + " holds a field name that is not valid Unicode (a"
-              + " lone surrogate)");
+          throw invalid(
+              where + " holds a field name that is not valid Unicode (a" + " lone surrogate)");
         }
         requireUnicode(e.getValue(), where);
       }
@@ -461,8 +499,7 @@ public final class WireReader {
       return null;
     }
     if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-      throw invalid(where + "\"" + field + "\" must be a whole number, got "
-          + kind(n));
+      throw invalid(where + "\"" + field + "\" must be a whole number, got " + kind(n));
     }
     return n.intValue();
   }
@@ -478,7 +515,9 @@ public final class WireReader {
     return n.booleanValue();
   }
 
-  /** A duration field: absent gives null; otherwise from 0 to {@link RequestLimits#MAX_DURATION}. */
+  /**
+   * A duration field: absent gives null; otherwise from 0 to {@link RequestLimits#MAX_DURATION}.
+   */
   private Duration optDuration(JsonNode body, String field, String where) {
     String text = optText(body, field, where, SHORT_TEXT);
     if (text == null) {
@@ -488,12 +527,25 @@ public final class WireReader {
     try {
       d = StoreProperties.parseDuration(field, text);
     } catch (RuntimeException e) {
-      throw invalid(where + "\"" + field + "\" must be a duration such as 250ms, 5s,"
-          + " 2m or PT5S (not negative), got '" + text + "'");
+      throw invalid(
+          where
+              + "\""
+              + field
+              + "\" must be a duration such as 250ms, 5s,"
+              + " 2m or PT5S (not negative), got '"
+              + text
+              + "'");
     }
     if (d.compareTo(WireLimits.MAX_DURATION) > 0) {
-      throw invalid(where + "\"" + field + "\" must be at most "
-          + WireLimits.MAX_DURATION.toDays() + " days, got '" + text + "'");
+      throw invalid(
+          where
+              + "\""
+              + field
+              + "\" must be at most "
+              + WireLimits.MAX_DURATION.toDays()
+              + " days, got '"
+              + text
+              + "'");
     }
     return d;
   }
@@ -511,13 +563,28 @@ public final class WireReader {
       try {
         at = Instant.parse(text);
       } catch (DateTimeParseException e2) {
-        throw invalid(where + "\"" + field + "\" must be an ISO-8601 instant such as"
-            + " 2026-01-31T12:00:00Z, got '" + text + "'");
+        throw invalid(
+            where
+                + "\""
+                + field
+                + "\" must be an ISO-8601 instant such as"
+                + " 2026-01-31T12:00:00Z, got '"
+                + text
+                + "'");
       }
     }
     if (at.isBefore(WireLimits.MIN_INSTANT) || at.isAfter(WireLimits.MAX_INSTANT)) {
-      throw invalid(where + "\"" + field + "\" must lie between "
-          + WireLimits.MIN_INSTANT + " and " + WireLimits.MAX_INSTANT + ", got '" + text + "'");
+      throw invalid(
+          where
+              + "\""
+              + field
+              + "\" must lie between "
+              + WireLimits.MIN_INSTANT
+              + " and "
+              + WireLimits.MAX_INSTANT
+              + ", got '"
+              + text
+              + "'");
     }
     return at;
   }
@@ -568,9 +635,9 @@ public final class WireReader {
   }
 
   /**
-   * Rejects a body that is not well-formed UTF-8. The JSON parser decodes some ill-formed
-   * sequences (overlong forms, code points past U+10FFFF) into other characters instead of
-   * refusing them, which would store text the client never sent.
+   * Rejects a body that is not well-formed UTF-8. The JSON parser decodes some ill-formed sequences
+   * (overlong forms, code points past U+10FFFF) into other characters instead of refusing them,
+   * which would store text the client never sent.
    */
   static void requireUtf8(byte[] body) {
     int i = 0;
@@ -581,13 +648,13 @@ public final class WireReader {
       return;
     }
     try {
-      java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+      java.nio.charset.StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
           .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
           .decode(java.nio.ByteBuffer.wrap(body, i, body.length - i));
     } catch (java.nio.charset.CharacterCodingException e) {
-      throw invalid("malformed JSON: the body is not valid UTF-8 (" + e.getMessage()
-          + ")");
+      throw invalid("malformed JSON: the body is not valid UTF-8 (" + e.getMessage() + ")");
     }
   }
 
@@ -599,5 +666,4 @@ public final class WireReader {
     }
     return true;
   }
-
 }

@@ -10,10 +10,10 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Writes the records of the wire format as JSON: requests (what the Java client sends) and
- * replies (what the broker answers). Payloads and results are written as the JSON text they hold,
- * unchanged. Optional parts that are null are left out, except where the API always shows the
- * field ({@code type} of a leased job, {@code broker} and {@code updatedAt} of stats). Thread-safe.
+ * Writes the records of the wire format as JSON: requests (what the Java client sends) and replies
+ * (what the broker answers). Payloads and results are written as the JSON text they hold,
+ * unchanged. Optional parts that are null are left out, except where the API always shows the field
+ * ({@code type} of a leased job, {@code broker} and {@code updatedAt} of stats). Thread-safe.
  */
 public final class WireWriter {
   private static final JsonFactory JSON = new JsonFactory();
@@ -51,15 +51,16 @@ public final class WireWriter {
 
   /** A batch push body. */
   public static byte[] batch(Collection<PushBody> jobs) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeArrayFieldStart("jobs");
-      for (PushBody b : jobs) {
-        pushObject(g, b);
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeArrayFieldStart("jobs");
+          for (PushBody b : jobs) {
+            pushObject(g, b);
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
   }
 
   private static void pushObject(JsonGenerator g, PushBody b) throws IOException {
@@ -77,96 +78,103 @@ public final class WireWriter {
 
   /** A claim body. */
   public static byte[] claim(ClaimBody b) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("worker", b.worker());
-      optString(g, "lease", duration(b.lease()));
-      g.writeNumberField("limit", b.limit());
-      if (!b.waitFor().isZero()) {
-        g.writeStringField("wait", duration(b.waitFor()));
-      }
-      if (!b.types().isEmpty()) {
-        g.writeArrayFieldStart("types");
-        for (String t : b.types()) {
-          g.writeString(t);
-        }
-        g.writeEndArray();
-      }
-      optString(g, "requestId", b.requestId());
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("worker", b.worker());
+          optString(g, "lease", duration(b.lease()));
+          g.writeNumberField("limit", b.limit());
+          if (!b.waitFor().isZero()) {
+            g.writeStringField("wait", duration(b.waitFor()));
+          }
+          if (!b.types().isEmpty()) {
+            g.writeArrayFieldStart("types");
+            for (String t : b.types()) {
+              g.writeString(t);
+            }
+            g.writeEndArray();
+          }
+          optString(g, "requestId", b.requestId());
+          g.writeEndObject();
+        });
   }
 
   /** A heartbeat body. */
   public static byte[] heartbeat(HeartbeatBody b) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("leaseToken", b.leaseToken());
-      optString(g, "extend", duration(b.extend()));
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("leaseToken", b.leaseToken());
+          optString(g, "extend", duration(b.extend()));
+          g.writeEndObject();
+        });
   }
 
   /** A completion body. */
   public static byte[] complete(CompleteBody b) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("leaseToken", b.leaseToken());
-      if (b.resultJson() != null) {
-        g.writeFieldName("result");
-        g.writeRawValue(b.resultJson());
-      }
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("leaseToken", b.leaseToken());
+          if (b.resultJson() != null) {
+            g.writeFieldName("result");
+            g.writeRawValue(b.resultJson());
+          }
+          g.writeEndObject();
+        });
   }
 
   /** A failure body. */
   public static byte[] fail(FailBody b) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("leaseToken", b.leaseToken());
-      optString(g, "error", b.error());
-      g.writeBooleanField("retry", b.retry());
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("leaseToken", b.leaseToken());
+          optString(g, "error", b.error());
+          g.writeBooleanField("retry", b.retry());
+          g.writeEndObject();
+        });
   }
 
   /** A release body. */
   public static byte[] release(ReleaseBody b) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("leaseToken", b.leaseToken());
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("leaseToken", b.leaseToken());
+          g.writeEndObject();
+        });
   }
 
   /** A cancel body: {@code {}}. */
   public static byte[] cancel() {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeEndObject();
+        });
   }
 
   /** A hand-over body. */
   public static byte[] handover(HandoverBody b) {
-    return write(g -> {
-      g.writeStartObject();
-      if (!b.queues().isEmpty()) {
-        g.writeArrayFieldStart("queues");
-        for (String q : b.queues()) {
-          g.writeString(q);
-        }
-        g.writeEndArray();
-      }
-      if (b.successorId() != null) {
-        g.writeObjectFieldStart("successor");
-        g.writeStringField("id", b.successorId());
-        g.writeStringField("address", b.successorAddress());
-        g.writeEndObject();
-      }
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          if (!b.queues().isEmpty()) {
+            g.writeArrayFieldStart("queues");
+            for (String q : b.queues()) {
+              g.writeString(q);
+            }
+            g.writeEndArray();
+          }
+          if (b.successorId() != null) {
+            g.writeObjectFieldStart("successor");
+            g.writeStringField("id", b.successorId());
+            g.writeStringField("address", b.successorAddress());
+            g.writeEndObject();
+          }
+          g.writeEndObject();
+        });
   }
 
   // ------------------------------------------------------------------ replies
@@ -185,133 +193,139 @@ public final class WireWriter {
 
   /** The answer to a batch push. */
   public static byte[] batchReply(BatchReply r) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeArrayFieldStart("results");
-      for (BatchReply.Result x : r.results()) {
-        if (x.error() != null) {
-          errorObject(g, x.error());
-        } else {
-          pushReplyObject(g, x.pushed());
-        }
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeArrayFieldStart("results");
+          for (BatchReply.Result x : r.results()) {
+            if (x.error() != null) {
+              errorObject(g, x.error());
+            } else {
+              pushReplyObject(g, x.pushed());
+            }
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
   }
 
   /** The answer to a claim. */
   public static byte[] claimReply(List<LeasedJobView> jobs) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeArrayFieldStart("jobs");
-      for (LeasedJobView j : jobs) {
-        g.writeStartObject();
-        g.writeStringField("id", j.id());
-        g.writeFieldName("payload");
-        g.writeRawValue(j.payloadJson());
-        g.writeStringField("leaseToken", j.leaseToken());
-        g.writeStringField("leaseExpiresAt", j.leaseExpiresAt().toString());
-        g.writeNumberField("attempts", j.attempts());
-        g.writeNumberField("maxAttempts", j.maxAttempts());
-        if (j.type() == null) {
-          g.writeNullField("type");
-        } else {
-          g.writeStringField("type", j.type());
-        }
-        g.writeNumberField("priority", j.priority());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeArrayFieldStart("jobs");
+          for (LeasedJobView j : jobs) {
+            g.writeStartObject();
+            g.writeStringField("id", j.id());
+            g.writeFieldName("payload");
+            g.writeRawValue(j.payloadJson());
+            g.writeStringField("leaseToken", j.leaseToken());
+            g.writeStringField("leaseExpiresAt", j.leaseExpiresAt().toString());
+            g.writeNumberField("attempts", j.attempts());
+            g.writeNumberField("maxAttempts", j.maxAttempts());
+            if (j.type() == null) {
+              g.writeNullField("type");
+            } else {
+              g.writeStringField("type", j.type());
+            }
+            g.writeNumberField("priority", j.priority());
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
   }
 
   /** The answer to a heartbeat. */
   public static byte[] heartbeatReply(HeartbeatReply r) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("leaseExpiresAt", r.leaseExpiresAt().toString());
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("leaseExpiresAt", r.leaseExpiresAt().toString());
+          g.writeEndObject();
+        });
   }
 
   /** The answer to complete, fail, release or cancel. */
   public static byte[] statusReply(StatusReply r) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("id", r.id());
-      g.writeStringField("status", r.status());
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("id", r.id());
+          g.writeStringField("status", r.status());
+          g.writeEndObject();
+        });
   }
 
   /** A job's view; never its lease token. */
   public static byte[] job(JobView j) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("id", j.id());
-      g.writeStringField("status", j.status());
-      g.writeFieldName("payload");
-      g.writeRawValue(j.payloadJson());
-      g.writeNumberField("priority", j.priority());
-      g.writeStringField("runAt", j.runAt().toString());
-      g.writeNumberField("attempts", j.attempts());
-      g.writeNumberField("maxAttempts", j.maxAttempts());
-      g.writeStringField("createdAt", j.createdAt().toString());
-      optString(g, "type", j.type());
-      optString(g, "key", j.key());
-      if (j.lease() != null) {
-        g.writeObjectFieldStart("lease");
-        g.writeStringField("worker", j.lease().worker());
-        g.writeStringField("expiresAt", j.lease().expiresAt().toString());
-        g.writeEndObject();
-      }
-      optString(g, "lastError", j.lastError());
-      optString(g, "finishedAt", j.finishedAt() == null ? null : j.finishedAt().toString());
-      if (j.resultJson() != null) {
-        g.writeFieldName("result");
-        g.writeRawValue(j.resultJson());
-      }
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("id", j.id());
+          g.writeStringField("status", j.status());
+          g.writeFieldName("payload");
+          g.writeRawValue(j.payloadJson());
+          g.writeNumberField("priority", j.priority());
+          g.writeStringField("runAt", j.runAt().toString());
+          g.writeNumberField("attempts", j.attempts());
+          g.writeNumberField("maxAttempts", j.maxAttempts());
+          g.writeStringField("createdAt", j.createdAt().toString());
+          optString(g, "type", j.type());
+          optString(g, "key", j.key());
+          if (j.lease() != null) {
+            g.writeObjectFieldStart("lease");
+            g.writeStringField("worker", j.lease().worker());
+            g.writeStringField("expiresAt", j.lease().expiresAt().toString());
+            g.writeEndObject();
+          }
+          optString(g, "lastError", j.lastError());
+          optString(g, "finishedAt", j.finishedAt() == null ? null : j.finishedAt().toString());
+          if (j.resultJson() != null) {
+            g.writeFieldName("result");
+            g.writeRawValue(j.resultJson());
+          }
+          g.writeEndObject();
+        });
   }
 
   /** A queue's statistics. */
   public static byte[] stats(StatsView s) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("queue", s.queue());
-      g.writeNumberField("revision", s.revision());
-      g.writeNumberField("ready", s.ready());
-      g.writeNumberField("scheduled", s.scheduled());
-      g.writeNumberField("leased", s.leased());
-      g.writeNumberField("pending", s.pending());
-      g.writeNumberField("finishedPendingArchive", s.finishedPendingArchive());
-      StatsView.Counters c = s.counters();
-      g.writeObjectFieldStart("counters");
-      g.writeNumberField("pushed", c.pushed());
-      g.writeNumberField("claimed", c.claimed());
-      g.writeNumberField("completed", c.completed());
-      g.writeNumberField("failed", c.failed());
-      g.writeNumberField("dead", c.dead());
-      g.writeNumberField("expired", c.expired());
-      g.writeNumberField("cancelled", c.cancelled());
-      g.writeNumberField("archived", c.archived());
-      g.writeEndObject();
-      g.writeFieldName("broker");
-      if (s.broker() == null) {
-        g.writeNull();
-      } else {
-        brokerObject(g, s.broker());
-      }
-      if (s.updatedAt() == null) {
-        g.writeNullField("updatedAt");
-      } else {
-        g.writeStringField("updatedAt", s.updatedAt().toString());
-      }
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("queue", s.queue());
+          g.writeNumberField("revision", s.revision());
+          g.writeNumberField("ready", s.ready());
+          g.writeNumberField("scheduled", s.scheduled());
+          g.writeNumberField("leased", s.leased());
+          g.writeNumberField("pending", s.pending());
+          g.writeNumberField("finishedPendingArchive", s.finishedPendingArchive());
+          StatsView.Counters c = s.counters();
+          g.writeObjectFieldStart("counters");
+          g.writeNumberField("pushed", c.pushed());
+          g.writeNumberField("claimed", c.claimed());
+          g.writeNumberField("completed", c.completed());
+          g.writeNumberField("failed", c.failed());
+          g.writeNumberField("dead", c.dead());
+          g.writeNumberField("expired", c.expired());
+          g.writeNumberField("cancelled", c.cancelled());
+          g.writeNumberField("archived", c.archived());
+          g.writeEndObject();
+          g.writeFieldName("broker");
+          if (s.broker() == null) {
+            g.writeNull();
+          } else {
+            brokerObject(g, s.broker());
+          }
+          if (s.updatedAt() == null) {
+            g.writeNullField("updatedAt");
+          } else {
+            g.writeStringField("updatedAt", s.updatedAt().toString());
+          }
+          g.writeEndObject();
+        });
   }
 
   /** An error answer. */
@@ -363,5 +377,4 @@ public final class WireWriter {
       g.writeNumberField(field, v);
     }
   }
-
 }

@@ -42,28 +42,52 @@ class OpenApiWireTest {
   private static final Map<String, RequestShape> REQUESTS = new LinkedHashMap<>();
 
   static {
-    REQUESTS.put("push", new RequestShape(WireReader.PUSH_FIELDS,
-        "{\"payload\":{\"a\":1},\"key\":\"k\",\"priority\":2,\"delay\":\"5s\",\"type\":\"t\","
-            + "\"maxAttempts\":3}",
-        READER::readPush));
-    REQUESTS.put("pushBatch", new RequestShape(WireReader.BATCH_FIELDS,
-        "{\"jobs\":[{\"payload\":1}]}", READER::readBatch));
-    REQUESTS.put("claim", new RequestShape(WireReader.CLAIM_FIELDS,
-        "{\"worker\":\"w\",\"lease\":\"30s\",\"limit\":2,\"wait\":\"1s\",\"types\":[\"t\"],"
-            + "\"requestId\":\"r\"}",
-        READER::readClaim));
-    REQUESTS.put("heartbeat", new RequestShape(WireReader.HEARTBEAT_FIELDS,
-        "{\"leaseToken\":\"x\",\"extend\":\"10s\"}", READER::readHeartbeat));
-    REQUESTS.put("complete", new RequestShape(WireReader.COMPLETE_FIELDS,
-        "{\"leaseToken\":\"x\",\"result\":[1]}", READER::readComplete));
-    REQUESTS.put("fail", new RequestShape(WireReader.FAIL_FIELDS,
-        "{\"leaseToken\":\"x\",\"error\":\"e\",\"retry\":false}", READER::readFail));
-    REQUESTS.put("release", new RequestShape(WireReader.RELEASE_FIELDS,
-        "{\"leaseToken\":\"x\"}", READER::readRelease));
+    REQUESTS.put(
+        "push",
+        new RequestShape(
+            WireReader.PUSH_FIELDS,
+            "{\"payload\":{\"a\":1},\"key\":\"k\",\"priority\":2,\"delay\":\"5s\",\"type\":\"t\","
+                + "\"maxAttempts\":3}",
+            READER::readPush));
+    REQUESTS.put(
+        "pushBatch",
+        new RequestShape(
+            WireReader.BATCH_FIELDS, "{\"jobs\":[{\"payload\":1}]}", READER::readBatch));
+    REQUESTS.put(
+        "claim",
+        new RequestShape(
+            WireReader.CLAIM_FIELDS,
+            "{\"worker\":\"w\",\"lease\":\"30s\",\"limit\":2,\"wait\":\"1s\",\"types\":[\"t\"],"
+                + "\"requestId\":\"r\"}",
+            READER::readClaim));
+    REQUESTS.put(
+        "heartbeat",
+        new RequestShape(
+            WireReader.HEARTBEAT_FIELDS,
+            "{\"leaseToken\":\"x\",\"extend\":\"10s\"}",
+            READER::readHeartbeat));
+    REQUESTS.put(
+        "complete",
+        new RequestShape(
+            WireReader.COMPLETE_FIELDS,
+            "{\"leaseToken\":\"x\",\"result\":[1]}",
+            READER::readComplete));
+    REQUESTS.put(
+        "fail",
+        new RequestShape(
+            WireReader.FAIL_FIELDS,
+            "{\"leaseToken\":\"x\",\"error\":\"e\",\"retry\":false}",
+            READER::readFail));
+    REQUESTS.put(
+        "release",
+        new RequestShape(WireReader.RELEASE_FIELDS, "{\"leaseToken\":\"x\"}", READER::readRelease));
     REQUESTS.put("cancel", new RequestShape(WireReader.CANCEL_FIELDS, "{}", READER::readCancel));
-    REQUESTS.put("handover", new RequestShape(WireReader.HANDOVER_FIELDS,
-        "{\"queues\":[\"q\"],\"successor\":{\"id\":\"b\",\"address\":\"http://h:1\"}}",
-        READER::readHandover));
+    REQUESTS.put(
+        "handover",
+        new RequestShape(
+            WireReader.HANDOVER_FIELDS,
+            "{\"queues\":[\"q\"],\"successor\":{\"id\":\"b\",\"address\":\"http://h:1\"}}",
+            READER::readHandover));
   }
 
   @BeforeAll
@@ -79,14 +103,17 @@ class OpenApiWireTest {
       JsonNode schema = requestSchema(op);
       RequestShape shape = REQUESTS.get(id);
       if (schema == null) {
-        assertThat(shape).as("operation %s has no body; the reader has a shape for it", id)
+        assertThat(shape)
+            .as("operation %s has no body; the reader has a shape for it", id)
             .isNull();
         continue;
       }
-      assertThat(shape).as("the wire module reads the body of documented operation %s", id)
+      assertThat(shape)
+          .as("the wire module reads the body of documented operation %s", id)
           .isNotNull();
       seen.add(id);
-      assertThat(propertyNames(schema)).as("fields of %s", id)
+      assertThat(propertyNames(schema))
+          .as("fields of %s", id)
           .isEqualTo(new TreeSet<>(shape.fields()));
 
       // the full body is read; each required field is insisted on; each optional one is not
@@ -95,7 +122,8 @@ class OpenApiWireTest {
       Set<String> unsampled = new TreeSet<>(shape.fields());
       unsampled.removeAll(sampled);
       // runAt excludes delay (the reader refuses both): it is read in a sample of its own below
-      assertThat(unsampled).as("fields of %s left out of its sample", id)
+      assertThat(unsampled)
+          .as("fields of %s left out of its sample", id)
           .isEqualTo(id.equals("push") ? Set.of("runAt") : Set.of());
       assertThatCode(() -> shape.read().accept(bytes(full))).doesNotThrowAnyException();
       Set<String> required = required(schema);
@@ -105,10 +133,12 @@ class OpenApiWireTest {
         if (required.contains(f)) {
           assertThatThrownBy(() -> shape.read().accept(bytes(without)))
               .as("%s without required field %s", id, f)
-              .isInstanceOf(WireFormatException.class).hasMessageContaining(f);
+              .isInstanceOf(WireFormatException.class)
+              .hasMessageContaining(f);
         } else {
           assertThatCode(() -> shape.read().accept(bytes(without)))
-              .as("%s without optional field %s", id, f).doesNotThrowAnyException();
+              .as("%s without optional field %s", id, f)
+              .doesNotThrowAnyException();
         }
       }
       // and a field the document does not name is refused, naming it
@@ -116,12 +146,17 @@ class OpenApiWireTest {
       extra.put("extendBy", "10s");
       assertThatThrownBy(() -> shape.read().accept(bytes(extra)))
           .as("%s with an unknown field", id)
-          .isInstanceOf(WireFormatException.class).hasMessageContaining("\"extendBy\"");
+          .isInstanceOf(WireFormatException.class)
+          .hasMessageContaining("\"extendBy\"");
     }
     assertThat(seen).containsExactlyInAnyOrderElementsOf(REQUESTS.keySet());
-    assertThat(READER.readPush(
-        "{\"payload\":1,\"runAt\":\"2030-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8))
-        .runAt()).isEqualTo(Instant.parse("2030-01-01T00:00:00Z"));
+    assertThat(
+            READER
+                .readPush(
+                    "{\"payload\":1,\"runAt\":\"2030-01-01T00:00:00Z\"}"
+                        .getBytes(StandardCharsets.UTF_8))
+                .runAt())
+        .isEqualTo(Instant.parse("2030-01-01T00:00:00Z"));
   }
 
   @Test
@@ -130,13 +165,36 @@ class OpenApiWireTest {
     BrokerView broker = new BrokerView("b1", "http://h:8420", 3, t);
     Map<String, byte[]> written = new LinkedHashMap<>();
     written.put("PushResult", WireWriter.pushReply(new PushReply("j1", false)));
-    written.put("ClaimedJob", element(WireWriter.claimReply(List.of(
-        new LeasedJobView("j1", "{\"a\":1}", "tok", t, 1, 5, "t", 0))), "jobs"));
+    written.put(
+        "ClaimedJob",
+        element(
+            WireWriter.claimReply(
+                List.of(new LeasedJobView("j1", "{\"a\":1}", "tok", t, 1, 5, "t", 0))),
+            "jobs"));
     written.put("StatusResult", WireWriter.statusReply(new StatusReply("j1", "completed")));
-    written.put("JobView", WireWriter.job(new JobView("j1", "leased", "1", 0, t, 1, 5, t, "t",
-        "k", new JobView.LeaseView("w", t), "boom", t, "2")));
-    written.put("Stats", WireWriter.stats(new StatsView("q", 1, 2, 3, 4, 9, 0,
-        new StatsView.Counters(1, 2, 3, 4, 5, 6, 7, 8), broker, t)));
+    written.put(
+        "JobView",
+        WireWriter.job(
+            new JobView(
+                "j1",
+                "leased",
+                "1",
+                0,
+                t,
+                1,
+                5,
+                t,
+                "t",
+                "k",
+                new JobView.LeaseView("w", t),
+                "boom",
+                t,
+                "2")));
+    written.put(
+        "Stats",
+        WireWriter.stats(
+            new StatsView(
+                "q", 1, 2, 3, 4, 9, 0, new StatsView.Counters(1, 2, 3, 4, 5, 6, 7, 8), broker, t)));
     written.put("Counters", field(written.get("Stats"), "counters"));
     written.put("BrokerRecord", field(written.get("Stats"), "broker"));
     written.put("Error", WireWriter.error(ErrorReply.of(ErrorCode.QUEUE_FULL, "full")));
@@ -144,12 +202,16 @@ class OpenApiWireTest {
       JsonNode schema = doc.at("/components/schemas/" + e.getKey());
       assertThat(schema.isMissingNode()).as("schema %s is documented", e.getKey()).isFalse();
       JsonNode reply = JSON.readTree(e.getValue());
-      assertThat(new TreeSet<String>(iterable(reply.fieldNames()))).as("fields of %s", e.getKey())
+      assertThat(new TreeSet<String>(iterable(reply.fieldNames())))
+          .as("fields of %s", e.getKey())
           .isEqualTo(propertyNames(schema));
     }
     // optional parts left out, the required ones stay
-    JsonNode bare = JSON.readTree(WireWriter.job(
-        new JobView("j1", "queued", "1", 0, t, 0, 5, t, null, null, null, null, null, null)));
+    JsonNode bare =
+        JSON.readTree(
+            WireWriter.job(
+                new JobView(
+                    "j1", "queued", "1", 0, t, 0, 5, t, null, null, null, null, null, null)));
     assertThat(new TreeSet<String>(iterable(bare.fieldNames())))
         .isEqualTo(required(doc.at("/components/schemas/JobView")));
   }
@@ -186,17 +248,20 @@ class OpenApiWireTest {
     JsonNode batch = requestSchema(operation("pushBatch"));
     assertThat(batch.at("/properties/jobs/maxItems").asInt()).isEqualTo(WireLimits.MAX_BATCH);
     JsonNode fail = requestSchema(operation("fail"));
-    assertThat(fail.at("/properties/error/maxLength").asInt()).isEqualTo(WireLimits.MAX_ERROR_CHARS);
+    assertThat(fail.at("/properties/error/maxLength").asInt())
+        .isEqualTo(WireLimits.MAX_ERROR_CHARS);
     for (String op : List.of("heartbeat", "complete", "fail", "release")) {
       assertThat(requestSchema(operation(op)).at("/properties/leaseToken/maxLength").asInt())
-          .as("leaseToken of %s", op).isEqualTo(WireLimits.MAX_LEASE_TOKEN_CHARS);
+          .as("leaseToken of %s", op)
+          .isEqualTo(WireLimits.MAX_LEASE_TOKEN_CHARS);
     }
     JsonNode handover = requestSchema(operation("handover"));
     assertThat(handover.at("/properties/successor/properties/id/maxLength").asInt())
         .isEqualTo(WireLimits.MAX_BROKER_ID_CHARS);
     String intro = doc.at("/info/description").asText();
     assertThat(intro).contains("at most " + WireLimits.MAX_DURATION.toDays() + " days");
-    assertThat(intro).contains(WireLimits.MIN_INSTANT.toString())
+    assertThat(intro)
+        .contains(WireLimits.MIN_INSTANT.toString())
         .contains(WireLimits.MAX_INSTANT.toString());
     assertThat(Duration.ofSeconds(60)).isEqualTo(WireLimits.MAX_WAIT);
   }
@@ -210,8 +275,10 @@ class OpenApiWireTest {
   }
 
   private static JsonNode operation(String id) {
-    return operations().stream().filter(o -> o.get("operationId").asText().equals(id))
-        .findFirst().orElseThrow();
+    return operations().stream()
+        .filter(o -> o.get("operationId").asText().equals(id))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static JsonNode requestSchema(JsonNode op) {

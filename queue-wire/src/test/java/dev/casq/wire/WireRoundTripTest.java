@@ -16,8 +16,8 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the client writes the broker reads back as the same record, and what the broker writes
- * the client reads back as the same record; payloads and results keep their exact text.
+ * What the client writes the broker reads back as the same record, and what the broker writes the
+ * client reads back as the same record; payloads and results keep their exact text.
  */
 class WireRoundTripTest {
   private static final WireReader READER = new WireReader();
@@ -25,16 +25,25 @@ class WireRoundTripTest {
 
   @Test
   void requestsComeBackAsWritten() {
-    PushBody push = new PushBody("{\"n\": 1e2, \"s\":\"\\u00e9\"}", "email", -7, null,
-        Duration.ofMillis(1500), 9, "key-1");
+    PushBody push =
+        new PushBody(
+            "{\"n\": 1e2, \"s\":\"\\u00e9\"}",
+            "email",
+            -7,
+            null,
+            Duration.ofMillis(1500),
+            9,
+            "key-1");
     assertThat(READER.readPush(WireWriter.push(push))).isEqualTo(push);
     PushBody at = new PushBody("-0", null, null, T, null, null, null);
     assertThat(READER.readPush(WireWriter.push(at))).isEqualTo(at);
     assertThat(READER.readBatch(WireWriter.batch(List.of(push, at))))
-        .extracting(BatchItem::body).containsExactly(push, at);
+        .extracting(BatchItem::body)
+        .containsExactly(push, at);
 
-    ClaimBody claim = new ClaimBody("w1", Duration.ofSeconds(30), 10, Duration.ofSeconds(5),
-        Set.of("a", "b"), "req-1");
+    ClaimBody claim =
+        new ClaimBody(
+            "w1", Duration.ofSeconds(30), 10, Duration.ofSeconds(5), Set.of("a", "b"), "req-1");
     assertThat(READER.readClaim(WireWriter.claim(claim))).isEqualTo(claim);
     ClaimBody bare = new ClaimBody("w1", null, 1, Duration.ZERO, Set.of(), null);
     assertThat(READER.readClaim(WireWriter.claim(bare))).isEqualTo(bare);
@@ -62,23 +71,37 @@ class WireRoundTripTest {
         .isEqualTo(new HeartbeatReply(T));
     assertThat(ReplyReader.status(WireWriter.statusReply(new StatusReply("j1", "dead"))))
         .isEqualTo(new StatusReply("j1", "dead"));
-    JobView job = new JobView("j1", "completed", "null", 0, T, 1, 5, T, "t", "k", null, "e", T,
-        "{\"r\":1}");
+    JobView job =
+        new JobView("j1", "completed", "null", 0, T, 1, 5, T, "t", "k", null, "e", T, "{\"r\":1}");
     assertThat(ReplyReader.job(WireWriter.job(job))).isEqualTo(job);
-    StatsView stats = new StatsView("q", 1, 2, 3, 4, 9, 0,
-        new StatsView.Counters(1, 2, 3, 4, 5, 6, 7, 8), new BrokerView("b", "http://h", 2, T), T);
+    StatsView stats =
+        new StatsView(
+            "q",
+            1,
+            2,
+            3,
+            4,
+            9,
+            0,
+            new StatsView.Counters(1, 2, 3, 4, 5, 6, 7, 8),
+            new BrokerView("b", "http://h", 2, T),
+            T);
     assertThat(ReplyReader.stats(WireWriter.stats(stats))).isEqualTo(stats);
-    StatsView none = new StatsView("q", 1, 0, 0, 0, 0, 0,
-        new StatsView.Counters(0, 0, 0, 0, 0, 0, 0, 0), null, null);
+    StatsView none =
+        new StatsView(
+            "q", 1, 0, 0, 0, 0, 0, new StatsView.Counters(0, 0, 0, 0, 0, 0, 0, 0), null, null);
     assertThat(ReplyReader.stats(WireWriter.stats(none))).isEqualTo(none);
-    BatchReply batch = new BatchReply(List.of(
-        new BatchReply.Result(new PushReply("j1", false), null),
-        new BatchReply.Result(null, ErrorReply.of(ErrorCode.INVALID_REQUEST, "bad"))));
+    BatchReply batch =
+        new BatchReply(
+            List.of(
+                new BatchReply.Result(new PushReply("j1", false), null),
+                new BatchReply.Result(null, ErrorReply.of(ErrorCode.INVALID_REQUEST, "bad"))));
     assertThat(ReplyReader.batch(WireWriter.batchReply(batch))).isEqualTo(batch);
-    ErrorReply moved = new ErrorReply("not_broker", "moved", new BrokerView("b", "http://h", 2,
-        null));
+    ErrorReply moved =
+        new ErrorReply("not_broker", "moved", new BrokerView("b", "http://h", 2, null));
     assertThat(ReplyReader.error(WireWriter.error(moved))).isEqualTo(moved);
-    assertThat(ReplyReader.error(WireWriter.error(moved)).errorCode()).contains(ErrorCode.NOT_BROKER);
+    assertThat(ReplyReader.error(WireWriter.error(moved)).errorCode())
+        .contains(ErrorCode.NOT_BROKER);
   }
 
   @Test
@@ -86,22 +109,30 @@ class WireRoundTripTest {
     String body = "{\"id\":\"j1\",\"duplicate\":false,\"shard\":3}";
     assertThat(ReplyReader.push(body.getBytes(StandardCharsets.UTF_8)))
         .isEqualTo(new PushReply("j1", false));
-    assertThat(ReplyReader.error("{\"error\":{\"code\":\"brand_new\",\"message\":\"m\"}}"
-        .getBytes(StandardCharsets.UTF_8)).errorCode()).isEmpty();
+    assertThat(
+            ReplyReader.error(
+                    "{\"error\":{\"code\":\"brand_new\",\"message\":\"m\"}}"
+                        .getBytes(StandardCharsets.UTF_8))
+                .errorCode())
+        .isEmpty();
   }
 
   @Test
   void aReplyWithoutAFieldTheClientNeedsIsRefusedNamingIt() {
     assertThatThrownBy(() -> ReplyReader.push("{\"id\":\"j1\"}".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(MalformedReplyException.class).hasMessageContaining("\"duplicate\"");
+        .isInstanceOf(MalformedReplyException.class)
+        .hasMessageContaining("\"duplicate\"");
     assertThatThrownBy(() -> ReplyReader.claim("<html>".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(MalformedReplyException.class).hasMessageContaining("not JSON");
+        .isInstanceOf(MalformedReplyException.class)
+        .hasMessageContaining("not JSON");
   }
 
   @Test
   void aMisspeltOptionalFieldIsRefusedNotIgnored() {
-    assertThatThrownBy(() -> READER.readHeartbeat(
-        "{\"leaseToken\":\"t\",\"extendBy\":\"10s\"}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () ->
+                READER.readHeartbeat(
+                    "{\"leaseToken\":\"t\",\"extendBy\":\"10s\"}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(WireFormatException.class)
         .hasMessageContaining("unknown field \"extendBy\"")
         .hasMessageContaining("extend, leaseToken");
@@ -112,30 +143,53 @@ class WireRoundTripTest {
     PushBody push = new PushBody(payload, null, null, null, null, null, null);
     assertThat(READER.readPush(WireWriter.push(push)).payloadJson()).isEqualTo(payload);
     LeasedJobView leased = new LeasedJobView("j", payload, "t", T, 1, 1, null, 0);
-    assertThat(ReplyReader.claim(WireWriter.claimReply(List.of(leased))).jobs().get(0)
-        .payloadJson()).isEqualTo(payload);
+    assertThat(
+            ReplyReader.claim(WireWriter.claimReply(List.of(leased))).jobs().get(0).payloadJson())
+        .isEqualTo(payload);
   }
 
   @Provide
   Arbitrary<String> payloads() {
-    Arbitrary<String> scalars = Arbitraries.oneOf(
-        Arbitraries.of("0", "-0", "1e2", "1E-7", "3.14159265358979323846264338327950288",
-            "true", "false", "null", "123456789012345678901234567890"),
-        Arbitraries.strings().ofMaxLength(20)
-            .filter(s -> s.codePoints().allMatch(c -> c >= 0x20 && c != '"' && c != '\\')
-                && s.chars().noneMatch(c -> Character.isSurrogate((char) c)))
-            .map(s -> "\"" + s + "\""),
-        Arbitraries.of("\"\\u00e9\\n\\\"\"", "\"\\ud83d\\ude00\""));
-    return Arbitraries.recursive(() -> scalars,
-        inner -> Arbitraries.oneOf(
-            inner.list().ofMaxSize(3).map(l -> "[ " + String.join(" ,", l) + "]"),
-            inner.list().ofMaxSize(3).map(l -> {
-              StringBuilder b = new StringBuilder("{");
-              for (int i = 0; i < l.size(); i++) {
-                b.append(i == 0 ? "" : ",").append("\"k").append(i).append("\" : ").append(l.get(i));
-              }
-              return b.append("}").toString();
-            })),
+    Arbitrary<String> scalars =
+        Arbitraries.oneOf(
+            Arbitraries.of(
+                "0",
+                "-0",
+                "1e2",
+                "1E-7",
+                "3.14159265358979323846264338327950288",
+                "true",
+                "false",
+                "null",
+                "123456789012345678901234567890"),
+            Arbitraries.strings()
+                .ofMaxLength(20)
+                .filter(
+                    s ->
+                        s.codePoints().allMatch(c -> c >= 0x20 && c != '"' && c != '\\')
+                            && s.chars().noneMatch(c -> Character.isSurrogate((char) c)))
+                .map(s -> "\"" + s + "\""),
+            Arbitraries.of("\"\\u00e9\\n\\\"\"", "\"\\ud83d\\ude00\""));
+    return Arbitraries.recursive(
+        () -> scalars,
+        inner ->
+            Arbitraries.oneOf(
+                inner.list().ofMaxSize(3).map(l -> "[ " + String.join(" ,", l) + "]"),
+                inner
+                    .list()
+                    .ofMaxSize(3)
+                    .map(
+                        l -> {
+                          StringBuilder b = new StringBuilder("{");
+                          for (int i = 0; i < l.size(); i++) {
+                            b.append(i == 0 ? "" : ",")
+                                .append("\"k")
+                                .append(i)
+                                .append("\" : ")
+                                .append(l.get(i));
+                          }
+                          return b.append("}").toString();
+                        })),
         3);
   }
 }

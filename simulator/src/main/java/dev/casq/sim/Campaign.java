@@ -18,8 +18,14 @@ public final class Campaign {
    * @param violations the number of violations over all seeds
    * @param wallMillis real time taken (reported only; nothing in a run depends on it)
    */
-  public record Summary(int seeds, Map<String, Long> operations, Map<String, Long> faults,
-      List<SimResult> failures, long violations, long wallMillis, long simulatedMillis) {
+  public record Summary(
+      int seeds,
+      Map<String, Long> operations,
+      Map<String, Long> faults,
+      List<SimResult> failures,
+      long violations,
+      long wallMillis,
+      long simulatedMillis) {
 
     public String report() {
       long ops = operations.values().stream().mapToLong(Long::longValue).sum();
@@ -28,8 +34,12 @@ public final class Campaign {
       b.append("seeds run: ").append(seeds).append('\n');
       b.append("operations: ").append(ops).append(' ').append(operations).append('\n');
       b.append("faults injected: ").append(injected).append(' ').append(faults).append('\n');
-      b.append("simulated time: ").append(simulatedMillis / 1000).append(" s; wall time: ")
-          .append(wallMillis).append(" ms (").append(seeds == 0 ? 0 : wallMillis / seeds)
+      b.append("simulated time: ")
+          .append(simulatedMillis / 1000)
+          .append(" s; wall time: ")
+          .append(wallMillis)
+          .append(" ms (")
+          .append(seeds == 0 ? 0 : wallMillis / seeds)
           .append(" ms per seed)\n");
       b.append("violations: ").append(violations);
       if (!failures.isEmpty()) {
@@ -60,7 +70,13 @@ public final class Campaign {
         violations += r.violations().size();
       }
     }
-    return new Summary(seeds.size(), ops.asMap(), faults.asMap(), failures, violations,
-        System.currentTimeMillis() - start, simulated);
+    return new Summary(
+        seeds.size(),
+        ops.asMap(),
+        faults.asMap(),
+        failures,
+        violations,
+        System.currentTimeMillis() - start,
+        simulated);
   }
 }

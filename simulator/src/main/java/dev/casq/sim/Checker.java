@@ -27,15 +27,15 @@ import java.util.TreeSet;
  *       before that lease expired, and before any later lease on the job was granted;
  *   <li>claims return payloads exactly as pushed;
  *   <li>revisions a reader sees never go back;
- *   <li>FIFO within a priority for one client's sequential pushes without delay: when the later
- *       one is claimed for the first time, the earlier one was claimed first (or in the same
- *       claim, before it), unless it was cancelled;
+ *   <li>FIFO within a priority for one client's sequential pushes without delay: when the later one
+ *       is claimed for the first time, the earlier one was claimed first (or in the same claim,
+ *       before it), unless it was cancelled;
  *   <li>after the quiet period the queue has drained (nothing live is left).
  * </ul>
  */
 final class Checker {
-  private record Lease(String jobId, String token, Op.Stamp granted, Instant expiresAt,
-      long ackAt) {}
+  private record Lease(
+      String jobId, String token, Op.Stamp granted, Instant expiresAt, long ackAt) {}
 
   private final List<Op> ops;
   private final QueueState state;
@@ -82,8 +82,9 @@ final class Checker {
       violations.add("the queue did not drain in the quiet period: " + left);
     }
     if (!state.leasedObjects().isEmpty()) { // their leases are not among the head's live jobs
-      violations.add("the queue did not drain in the quiet period: it names leased-jobs objects "
-          + state.leasedObjects());
+      violations.add(
+          "the queue did not drain in the quiet period: it names leased-jobs objects "
+              + state.leasedObjects());
     }
     return violations;
   }
@@ -101,32 +102,48 @@ final class Checker {
         continue;
       }
       if (!payloadByTag.get(tag).equals(j.payloadJson())) {
-        violations.add("job " + j.id() + " holds " + j.payloadJson() + " but was pushed as "
-            + payloadByTag.get(tag));
+        violations.add(
+            "job "
+                + j.id()
+                + " holds "
+                + j.payloadJson()
+                + " but was pushed as "
+                + payloadByTag.get(tag));
       }
       idsByTag.computeIfAbsent(tag, k -> new TreeSet<>()).add(j.id());
       if (j.idempotencyKey() != null) {
         idsByKey.computeIfAbsent(j.idempotencyKey(), k -> new TreeSet<>()).add(j.id());
       }
     }
-    idsByTag.forEach((tag, ids) -> {
-      if (ids.size() > 1) {
-        violations.add("push " + tag + " made " + ids.size() + " jobs: " + ids);
-      }
-    });
-    idsByKey.forEach((key, ids) -> {
-      if (ids.size() > 1) {
-        violations.add("idempotency key " + key + " made " + ids.size() + " jobs: " + ids);
-      }
-    });
+    idsByTag.forEach(
+        (tag, ids) -> {
+          if (ids.size() > 1) {
+            violations.add("push " + tag + " made " + ids.size() + " jobs: " + ids);
+          }
+        });
+    idsByKey.forEach(
+        (key, ids) -> {
+          if (ids.size() > 1) {
+            violations.add("idempotency key " + key + " made " + ids.size() + " jobs: " + ids);
+          }
+        });
     for (Op op : ops) {
       if (op.phase() == Op.Phase.OK && op.request() instanceof Request.Push p) {
         String jobId = ((Op.Pushed) op.result()).jobId();
         List<Job> found = byId.getOrDefault(jobId, List.of());
         if (found.stream().noneMatch(j -> j.payloadJson().equals(p.payload()))) {
-          violations.add("acknowledged push lost: #" + op.id() + " of " + op.client() + " ("
-              + Payloads.tagOf(p.payload()) + ") answered " + jobId + " at " + op.at()
-              + (found.isEmpty() ? ", which is nowhere" : ", which holds another payload"));
+          violations.add(
+              "acknowledged push lost: #"
+                  + op.id()
+                  + " of "
+                  + op.client()
+                  + " ("
+                  + Payloads.tagOf(p.payload())
+                  + ") answered "
+                  + jobId
+                  + " at "
+                  + op.at()
+                  + (found.isEmpty() ? ", which is nowhere" : ", which holds another payload"));
         }
       }
     }
@@ -139,8 +156,8 @@ final class Checker {
     for (Op op : ops) {
       if (op.phase() == Op.Phase.OK && op.request() instanceof Request.Claim c) {
         for (Op.Claimed j : op.claimed()) {
-          byToken.put(j.token(), new Lease(j.jobId(), j.token(), op.stamp(), j.expiresAt(),
-              op.at()));
+          byToken.put(
+              j.token(), new Lease(j.jobId(), j.token(), op.stamp(), j.expiresAt(), op.at()));
         }
       } else if (op.phase() == Op.Phase.OK && op.request() instanceof Request.Heartbeat h) {
         Lease l = byToken.get(h.token());
@@ -162,8 +179,8 @@ final class Checker {
       if (op.phase() == Op.Phase.UNKNOWN && op.request() instanceof Request.Heartbeat h) {
         Op invoked = invokes.get(op.id());
         long sentAt = invoked != null ? invoked.at() : op.at();
-        Instant soonest = SimClock.START.plusMillis(sentAt - SimConfig.MAX_SKEW_MILLIS
-            + h.extendMillis());
+        Instant soonest =
+            SimClock.START.plusMillis(sentAt - SimConfig.MAX_SKEW_MILLIS + h.extendMillis());
         earliestPossible.merge(h.token(), soonest, (x, y) -> x.isBefore(y) ? x : y);
       }
     }
@@ -171,30 +188,41 @@ final class Checker {
     for (Lease l : byToken.values()) {
       byJob.computeIfAbsent(l.jobId(), k -> new ArrayList<>()).add(l);
     }
-    byJob.forEach((job, list) -> {
-      list.sort(Comparator.comparing(Lease::granted));
-      for (int i = 0; i < list.size(); i++) {
-        for (int k = i + 1; k < list.size(); k++) {
-          Lease a = list.get(i);
-          Lease b = list.get(k);
-          Long ended = endedAt.get(a.token());
-          boolean endedFirst = ended != null && ended <= b.ackAt();
-          // b was granted at simulated time t; its broker's clock read at most MAX_SKEW more
-          Instant grantedB = SimClock.START.plusMillis(b.granted().simMillis());
-          Instant validUntil = a.expiresAt();
-          Instant shortened = earliestPossible.get(a.token());
-          if (shortened != null && shortened.isBefore(validUntil)) {
-            validUntil = shortened;
+    byJob.forEach(
+        (job, list) -> {
+          list.sort(Comparator.comparing(Lease::granted));
+          for (int i = 0; i < list.size(); i++) {
+            for (int k = i + 1; k < list.size(); k++) {
+              Lease a = list.get(i);
+              Lease b = list.get(k);
+              Long ended = endedAt.get(a.token());
+              boolean endedFirst = ended != null && ended <= b.ackAt();
+              // b was granted at simulated time t; its broker's clock read at most MAX_SKEW more
+              Instant grantedB = SimClock.START.plusMillis(b.granted().simMillis());
+              Instant validUntil = a.expiresAt();
+              Instant shortened = earliestPossible.get(a.token());
+              if (shortened != null && shortened.isBefore(validUntil)) {
+                validUntil = shortened;
+              }
+              if (grantedB.plusMillis(SimConfig.MAX_SKEW_MILLIS).isBefore(validUntil)
+                  && !endedFirst) {
+                violations.add(
+                    "job "
+                        + job
+                        + " leased twice: "
+                        + a.token()
+                        + " valid until "
+                        + a.expiresAt()
+                        + ", and "
+                        + b.token()
+                        + " granted at "
+                        + grantedB
+                        + " (true time) in revision "
+                        + b.granted().revision());
+              }
+            }
           }
-          if (grantedB.plusMillis(SimConfig.MAX_SKEW_MILLIS).isBefore(validUntil)
-              && !endedFirst) {
-            violations.add("job " + job + " leased twice: " + a.token() + " valid until "
-                + a.expiresAt() + ", and " + b.token() + " granted at " + grantedB
-                + " (true time) in revision " + b.granted().revision());
-          }
-        }
-      }
-    });
+        });
     return byToken;
   }
 
@@ -222,24 +250,48 @@ final class Checker {
       Instant at = ((Op.Finished) op.result()).finishedAt();
       Lease l = leases.get(c.token());
       if (l == null || !l.jobId().equals(c.jobId())) {
-        violations.add("completion #" + op.id() + " of " + c.jobId() + " acknowledged with a"
-            + " token no acknowledged claim of it gave");
+        violations.add(
+            "completion #"
+                + op.id()
+                + " of "
+                + c.jobId()
+                + " acknowledged with a"
+                + " token no acknowledged claim of it gave");
         continue;
       }
       Instant applied = SimClock.START.plusMillis(op.stamp().simMillis());
       if (!unsureHeartbeats.contains(c.token())
           && !applied.minusMillis(SimConfig.MAX_SKEW_MILLIS).isBefore(l.expiresAt())) {
-        violations.add("completion #" + op.id() + " of " + c.jobId() + " applied at " + applied
-            + " (true time, finishedAt " + at + "), after its lease expired at "
-            + l.expiresAt());
+        violations.add(
+            "completion #"
+                + op.id()
+                + " of "
+                + c.jobId()
+                + " applied at "
+                + applied
+                + " (true time, finishedAt "
+                + at
+                + "), after its lease expired at "
+                + l.expiresAt());
       }
       for (Lease other : leases.values()) {
-        if (other != l && other.jobId().equals(c.jobId())
+        if (other != l
+            && other.jobId().equals(c.jobId())
             && other.granted().compareTo(l.granted()) > 0
             && other.granted().compareTo(op.stamp()) < 0) {
-          violations.add("completion #" + op.id() + " of " + c.jobId() + " under " + c.token()
-              + " landed in revision " + op.stamp().revision() + ", after another lease "
-              + other.token() + " was granted in revision " + other.granted().revision());
+          violations.add(
+              "completion #"
+                  + op.id()
+                  + " of "
+                  + c.jobId()
+                  + " under "
+                  + c.token()
+                  + " landed in revision "
+                  + op.stamp().revision()
+                  + ", after another lease "
+                  + other.token()
+                  + " was granted in revision "
+                  + other.granted().revision());
         }
       }
     }
@@ -252,8 +304,15 @@ final class Checker {
         for (Op.Claimed j : op.claimed()) {
           String pushed = payloadByTag.get(Payloads.tagOf(j.payload()));
           if (!j.payload().equals(pushed)) {
-            violations.add("claim #" + op.id() + " returned " + j.jobId() + " with payload "
-                + j.payload() + "; pushed: " + pushed);
+            violations.add(
+                "claim #"
+                    + op.id()
+                    + " returned "
+                    + j.jobId()
+                    + " with payload "
+                    + j.payload()
+                    + "; pushed: "
+                    + pushed);
           }
         }
       }
@@ -267,8 +326,16 @@ final class Checker {
       if (op.phase() == Op.Phase.OK && op.result() instanceof Op.Seen seen) {
         Long before = last.get(op.client());
         if (before != null && seen.revision() < before) {
-          violations.add(op.client() + " saw revision " + seen.revision() + " (#" + op.id()
-              + ", " + op.request().kind() + ") after revision " + before);
+          violations.add(
+              op.client()
+                  + " saw revision "
+                  + seen.revision()
+                  + " (#"
+                  + op.id()
+                  + ", "
+                  + op.request().kind()
+                  + ") after revision "
+                  + before);
         }
         last.merge(op.client(), seen.revision(), Math::max);
       }
@@ -306,39 +373,60 @@ final class Checker {
     Map<String, List<String>> pushesByClient = new TreeMap<>();
     Map<String, Integer> priorityOf = new TreeMap<>();
     for (Op op : ops) {
-      if (op.phase() == Op.Phase.OK && op.request() instanceof Request.Push p
-          && p.delayMillis() == 0 && !((Op.Pushed) op.result()).duplicate()) {
+      if (op.phase() == Op.Phase.OK
+          && op.request() instanceof Request.Push p
+          && p.delayMillis() == 0
+          && !((Op.Pushed) op.result()).duplicate()) {
         String jobId = ((Op.Pushed) op.result()).jobId();
         pushesByClient.computeIfAbsent(op.client(), k -> new ArrayList<>()).add(jobId);
         priorityOf.put(jobId, p.priority());
       }
     }
-    pushesByClient.forEach((client, jobs) -> {
-      for (int i = 0; i < jobs.size(); i++) {
-        for (int k = i + 1; k < jobs.size(); k++) {
-          String earlier = jobs.get(i);
-          String later = jobs.get(k);
-          if (!priorityOf.get(earlier).equals(priorityOf.get(later))
-              || cancelled.contains(earlier) || claimedBefore.contains(earlier)) {
-            continue;
+    pushesByClient.forEach(
+        (client, jobs) -> {
+          for (int i = 0; i < jobs.size(); i++) {
+            for (int k = i + 1; k < jobs.size(); k++) {
+              String earlier = jobs.get(i);
+              String later = jobs.get(k);
+              if (!priorityOf.get(earlier).equals(priorityOf.get(later))
+                  || cancelled.contains(earlier)
+                  || claimedBefore.contains(earlier)) {
+                continue;
+              }
+              Op.Claimed e = first.get(earlier);
+              Op.Claimed l = first.get(later);
+              if (l == null || e == null) {
+                continue; // not both first claims are known
+              }
+              int c = firstAt.get(earlier).compareTo(firstAt.get(later));
+              boolean earlierFirst =
+                  c < 0 || (c == 0 && position.get(earlier) < position.get(later));
+              if (!earlierFirst) {
+                violations.add(
+                    "FIFO: "
+                        + client
+                        + " pushed "
+                        + earlier
+                        + " (run at "
+                        + e.runAt()
+                        + ") before "
+                        + later
+                        + " (run at "
+                        + l.runAt()
+                        + "), priority "
+                        + priorityOf.get(earlier)
+                        + ", but "
+                        + later
+                        + " was first claimed in revision "
+                        + firstAt.get(later).revision()
+                        + " and "
+                        + earlier
+                        + " in revision "
+                        + firstAt.get(earlier).revision());
+              }
+            }
           }
-          Op.Claimed e = first.get(earlier);
-          Op.Claimed l = first.get(later);
-          if (l == null || e == null) {
-            continue; // not both first claims are known
-          }
-          int c = firstAt.get(earlier).compareTo(firstAt.get(later));
-          boolean earlierFirst = c < 0 || (c == 0 && position.get(earlier) < position.get(later));
-          if (!earlierFirst) {
-            violations.add("FIFO: " + client + " pushed " + earlier + " (run at " + e.runAt()
-                + ") before " + later + " (run at " + l.runAt() + "), priority "
-                + priorityOf.get(earlier) + ", but " + later + " was first claimed in revision "
-                + firstAt.get(later).revision() + " and " + earlier + " in revision "
-                + firstAt.get(earlier).revision());
-          }
-        }
-      }
-    });
+        });
   }
 
   private static String endingToken(Request r) {

@@ -14,13 +14,20 @@ import java.util.List;
  * @param result the answer of an {@link Phase#OK} (see the records below), else null
  * @param error why it did not succeed, else null
  */
-record Op(long at, String client, long id, Phase phase, Request request, Object result,
-    String error, Stamp stamp) {
+record Op(
+    long at,
+    String client,
+    long id,
+    Phase phase,
+    Request request,
+    Object result,
+    String error,
+    Stamp stamp) {
 
   /**
-   * Where an acknowledged command was applied for the last time (the application that landed):
-   * the revision of the write that carried it, the broker's count of applied commands (the order
-   * within that write), and the simulated time. Ordered as the object's history is.
+   * Where an acknowledged command was applied for the last time (the application that landed): the
+   * revision of the write that carried it, the broker's count of applied commands (the order within
+   * that write), and the simulated time. Ordered as the object's history is.
    */
   record Stamp(long revision, long applied, long simMillis) implements Comparable<Stamp> {
     @Override
@@ -44,8 +51,14 @@ record Op(long at, String client, long id, Phase phase, Request request, Object 
   record Pushed(String jobId, boolean duplicate) {}
 
   /** A job as a claim returned it. */
-  record Claimed(String jobId, String token, Instant expiresAt, String payload, int priority,
-      Instant runAt, int attempts) {}
+  record Claimed(
+      String jobId,
+      String token,
+      Instant expiresAt,
+      String payload,
+      int priority,
+      Instant runAt,
+      int attempts) {}
 
   /** A lease as a heartbeat returned it. */
   record Extended(Instant expiresAt) {}
@@ -64,8 +77,15 @@ record Op(long at, String client, long id, Phase phase, Request request, Object 
 
   String line() {
     StringBuilder b = new StringBuilder();
-    b.append(at).append(' ').append(client).append(" #").append(id).append(' ')
-        .append(phase.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(request);
+    b.append(at)
+        .append(' ')
+        .append(client)
+        .append(" #")
+        .append(id)
+        .append(' ')
+        .append(phase.name().toLowerCase(java.util.Locale.ROOT))
+        .append(' ')
+        .append(request);
     if (result != null) {
       b.append(" -> ").append(result);
     }

@@ -10,8 +10,15 @@ import java.util.SplittableRandom;
  */
 final class Payloads {
   private static final String[] NUMBERS = {
-    "123456789012345678901234567890123456789", "-0.0", "1.00000000000000000000000000001",
-    "6.02214076E+23", "1e-320", "9007199254740993", "0.1", "-9223372036854775809", "0",
+    "123456789012345678901234567890123456789",
+    "-0.0",
+    "1.00000000000000000000000000001",
+    "6.02214076E+23",
+    "1e-320",
+    "9007199254740993",
+    "0.1",
+    "-9223372036854775809",
+    "0",
     "3.141592653589793238462643383279502884197"
   };
   private static final String[] STRINGS = {
@@ -31,10 +38,18 @@ final class Payloads {
       switch (random.nextInt(4)) {
         case 0 -> b.append(NUMBERS[random.nextInt(NUMBERS.length)]);
         case 1 -> b.append('"').append(STRINGS[random.nextInt(STRINGS.length)]).append('"');
-        case 2 -> b.append("[").append(NUMBERS[random.nextInt(NUMBERS.length)]).append(", \"")
-            .append(STRINGS[random.nextInt(STRINGS.length)]).append("\", null, true]");
-        default -> b.append("{\"").append(STRINGS[random.nextInt(STRINGS.length)])
-            .append("\" : {\"n\":").append(NUMBERS[random.nextInt(NUMBERS.length)]).append("}}");
+        case 2 ->
+            b.append("[")
+                .append(NUMBERS[random.nextInt(NUMBERS.length)])
+                .append(", \"")
+                .append(STRINGS[random.nextInt(STRINGS.length)])
+                .append("\", null, true]");
+        default ->
+            b.append("{\"")
+                .append(STRINGS[random.nextInt(STRINGS.length)])
+                .append("\" : {\"n\":")
+                .append(NUMBERS[random.nextInt(NUMBERS.length)])
+                .append("}}");
       }
     }
     return b.append('}').toString();

@@ -4,8 +4,8 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
- * Simulated time and the events that happen in it, on one thread: a priority queue ordered by
- * time, ties broken by a number drawn from the run's seeded random (so two events due at the same
+ * Simulated time and the events that happen in it, on one thread: a priority queue ordered by time,
+ * ties broken by a number drawn from the run's seeded random (so two events due at the same
  * millisecond happen in an order the seed chooses, and the same seed always chooses the same).
  *
  * <p>Time only moves forward: an event scheduled for a moment that a back-off has already passed
@@ -15,14 +15,15 @@ final class Scheduler {
   private record Event(long at, long tie, long seq, Runnable action) {}
 
   private final PriorityQueue<Event> events =
-      new PriorityQueue<>((a, b) -> {
-        int c = Long.compare(a.at, b.at);
-        if (c != 0) {
-          return c;
-        }
-        c = Long.compare(a.tie, b.tie);
-        return c != 0 ? c : Long.compare(a.seq, b.seq);
-      });
+      new PriorityQueue<>(
+          (a, b) -> {
+            int c = Long.compare(a.at, b.at);
+            if (c != 0) {
+              return c;
+            }
+            c = Long.compare(a.tie, b.tie);
+            return c != 0 ? c : Long.compare(a.seq, b.seq);
+          });
   private final SplittableRandom random;
   private long now;
   private long seq;

@@ -49,7 +49,13 @@ import java.util.function.Consumer;
  * store); a pause holds every event of the process until it resumes (a GC pause, a frozen VM).
  */
 final class SimBroker {
-  enum Mode { DOWN, STANDBY, CLAIMING, SERVING, STOPPED }
+  enum Mode {
+    DOWN,
+    STANDBY,
+    CLAIMING,
+    SERVING,
+    STOPPED
+  }
 
   /** A request a client sent, with where its answer goes. */
   record Delivery(Request request, Consumer<Reply> reply) {}
@@ -179,14 +185,16 @@ final class SimBroker {
       return; // nobody listens: the client times out
     }
     int gen = generation;
-    runAsProcess(gen, () -> {
-      if (mode != Mode.SERVING) {
-        d.reply().accept(new Reply(Op.Phase.FAIL, null, "not serving (" + mode + ")"));
-        return;
-      }
-      inbox.add(d);
-      scheduleTurn(0);
-    });
+    runAsProcess(
+        gen,
+        () -> {
+          if (mode != Mode.SERVING) {
+            d.reply().accept(new Reply(Op.Phase.FAIL, null, "not serving (" + mode + ")"));
+            return;
+          }
+          inbox.add(d);
+          scheduleTurn(0);
+        });
   }
 
   /** Looks at the queue object now (every standby at once makes a storm of claims). */
@@ -208,14 +216,16 @@ final class SimBroker {
       event(200, this::considerTakeover);
       return;
     }
-    BrokerRecord recorded =
-        read.map(v -> StateCodec.decode(v.data()).broker()).orElse(null);
+    BrokerRecord recorded = read.map(v -> StateCodec.decode(v.data()).broker()).orElse(null);
     boolean restart = recorded != null && recorded.id().equals(id);
     boolean take =
         restart
-            || TakeoverRule.decide(recorded,
-                recorded == null ? ProbeResult.notAsked() : sim.probe(recorded), clock.instant(),
-                sim.election.staleAfter()).takeOver();
+            || TakeoverRule.decide(
+                    recorded,
+                    recorded == null ? ProbeResult.notAsked() : sim.probe(recorded),
+                    clock.instant(),
+                    sim.election.staleAfter())
+                .takeOver();
     if (!take) {
       event(300 + random.nextLong(700), this::considerTakeover);
       return;
@@ -236,24 +246,27 @@ final class SimBroker {
     loop.guard(candidateGuard());
     CompletableFuture<BrokerRecord> claimed =
         loop.submit(new ClaimBrokerCommand(id, address(), sim.election));
-    claimed.whenComplete((record, error) -> {
-      if (gen != generation) {
-        return;
-      }
-      if (error == null) {
-        held = record;
-        loop.guard(new EpochGuard(record));
-        mode = Mode.SERVING;
-        sim.history.note(sim.scheduler.now(), id + " serves at epoch " + record.epoch());
-        event(sim.election.heartbeatInterval().toMillis(), this::heartbeat);
-      } else {
-        sim.scheduler.after(0, () -> {
-          if (gen == generation && mode == Mode.CLAIMING) {
-            standByAgain("claim failed: " + unwrap(error));
+    claimed.whenComplete(
+        (record, error) -> {
+          if (gen != generation) {
+            return;
+          }
+          if (error == null) {
+            held = record;
+            loop.guard(new EpochGuard(record));
+            mode = Mode.SERVING;
+            sim.history.note(sim.scheduler.now(), id + " serves at epoch " + record.epoch());
+            event(sim.election.heartbeatInterval().toMillis(), this::heartbeat);
+          } else {
+            sim.scheduler.after(
+                0,
+                () -> {
+                  if (gen == generation && mode == Mode.CLAIMING) {
+                    standByAgain("claim failed: " + unwrap(error));
+                  }
+                });
           }
         });
-      }
-    });
     scheduleTurn(0);
   }
 
@@ -261,7 +274,9 @@ final class SimBroker {
   private CommitGuard candidateGuard() {
     return state -> {
       BrokerRecord r = state.broker();
-      if (r != null && !r.id().equals(id) && !TakeoverRule.isResigned(r)
+      if (r != null
+          && !r.id().equals(id)
+          && !TakeoverRule.isResigned(r)
           && !TakeoverRule.probeNeeded(r, clock.instant(), sim.election.staleAfter())) {
         throw new FencedException(r); // a live broker holds it: never write over its state
       }
@@ -278,21 +293,25 @@ final class SimBroker {
     }
     heartbeatInFlight = true;
     int gen = generation;
-    loop.submit(new BrokerHeartbeatCommand(held)).whenComplete((record, error) -> {
-      if (gen != generation) {
-        return;
-      }
-      heartbeatInFlight = false;
-      if (error == null) {
-        held = record;
-      } else if (unwrap(error) instanceof FencedException f) {
-        sim.scheduler.after(0, () -> {
-          if (gen == generation) {
-            fatal(f);
-          }
-        });
-      }
-    });
+    loop.submit(new BrokerHeartbeatCommand(held))
+        .whenComplete(
+            (record, error) -> {
+              if (gen != generation) {
+                return;
+              }
+              heartbeatInFlight = false;
+              if (error == null) {
+                held = record;
+              } else if (unwrap(error) instanceof FencedException f) {
+                sim.scheduler.after(
+                    0,
+                    () -> {
+                      if (gen == generation) {
+                        fatal(f);
+                      }
+                    });
+              }
+            });
     scheduleTurn(0);
   }
 
@@ -310,15 +329,31 @@ final class SimBroker {
 
   private CommitLoop newLoop(int gen) {
     String prefix = id + "." + gen + ".";
-    EngineOptions options = new EngineOptions(Duration.ZERO, 64, 50, 8, Duration.ofSeconds(2),
-        clock, () -> prefix + (++tokens) + "-" + Long.toHexString(random.nextLong()));
+    EngineOptions options =
+        new EngineOptions(
+            Duration.ZERO,
+            64,
+            50,
+            8,
+            Duration.ofSeconds(2),
+            clock,
+            () -> prefix + (++tokens) + "-" + Long.toHexString(random.nextLong()));
     QueueStateMachine machine = new QueueStateMachine(sim.policy, options.tokens());
     Sleeper sleeper = d -> sim.scheduler.advance(d.toMillis()); // back-offs pass simulated time
-    CommitLoop.OutcomePolicy outcomes = sim.config.breakage() == Breakage.GUESS_LOST
-        ? CommitLoop.OutcomePolicy.GUESS_LOST_FOR_TESTING
-        : CommitLoop.OutcomePolicy.RESOLVE;
-    return new CommitLoop(sim.store, Simulation.KEY, machine, options, new EngineMetrics(),
-        sleeper, w -> startWrite(gen, w), (state, reason) -> {}, outcomes);
+    CommitLoop.OutcomePolicy outcomes =
+        sim.config.breakage() == Breakage.GUESS_LOST
+            ? CommitLoop.OutcomePolicy.GUESS_LOST_FOR_TESTING
+            : CommitLoop.OutcomePolicy.RESOLVE;
+    return new CommitLoop(
+        sim.store,
+        Simulation.KEY,
+        machine,
+        options,
+        new EngineMetrics(),
+        sleeper,
+        w -> startWrite(gen, w),
+        (state, reason) -> {},
+        outcomes);
   }
 
   private void scheduleTurn(long delay) {
@@ -327,12 +362,14 @@ final class SimBroker {
     }
     turnScheduled = true;
     int gen = generation;
-    sim.scheduler.after(delay, () -> {
-      if (gen == generation) {
-        turnScheduled = false;
-      }
-      runAsProcess(gen, this::turn);
-    });
+    sim.scheduler.after(
+        delay,
+        () -> {
+          if (gen == generation) {
+            turnScheduled = false;
+          }
+          runAsProcess(gen, this::turn);
+        });
   }
 
   /** Takes waiting requests while the next write has room, then lets the loop write. */
@@ -412,19 +449,23 @@ final class SimBroker {
     }
     failInbox("not serving (fenced)");
     int gen = generation;
-    sim.scheduler.after(1000 + random.nextLong(2000), () -> {
-      if (gen == generation && mode == Mode.STOPPED && !paused()) {
-        closeOnDelivery = null;
-        start(); // a new process stands by
-      } else if (gen == generation && mode == Mode.STOPPED) {
-        sim.scheduler.at(pausedUntil, () -> {
-          if (gen == generation && mode == Mode.STOPPED) {
+    sim.scheduler.after(
+        1000 + random.nextLong(2000),
+        () -> {
+          if (gen == generation && mode == Mode.STOPPED && !paused()) {
             closeOnDelivery = null;
-            start();
+            start(); // a new process stands by
+          } else if (gen == generation && mode == Mode.STOPPED) {
+            sim.scheduler.at(
+                pausedUntil,
+                () -> {
+                  if (gen == generation && mode == Mode.STOPPED) {
+                    closeOnDelivery = null;
+                    start();
+                  }
+                });
           }
         });
-      }
-    });
   }
 
   private void failInbox(String why) {
@@ -465,19 +506,32 @@ final class SimBroker {
   private void accept(Delivery d) {
     Request r = d.request();
     if (r instanceof Request.Push p) {
-      PushRequest push = new PushRequest(p.payload(), null, p.priority(), null,
-          p.delayMillis() > 0 ? Duration.ofMillis(p.delayMillis()) : null, null, p.key());
+      PushRequest push =
+          new PushRequest(
+              p.payload(),
+              null,
+              p.priority(),
+              null,
+              p.delayMillis() > 0 ? Duration.ofMillis(p.delayMillis()) : null,
+              null,
+              p.key());
       PushResult[] applied = new PushResult[1];
-      Command<PushResult> command = (s, m, now) -> {
-        applied[0] = m.push(s, push, now);
-        return applied[0];
-      };
+      Command<PushResult> command =
+          (s, m, now) -> {
+            applied[0] = m.push(s, push, now);
+            return applied[0];
+          };
       if (sim.config.breakage() == Breakage.ACK_BEFORE_WRITE) {
         Stamped<PushResult> stamped = new Stamped<>(command);
         CompletableFuture<PushResult> f = loop.submit(stamped);
         if (applied[0] != null) { // broken on purpose: "done" before anything is durable
-          d.reply().accept(new Reply(Op.Phase.OK,
-              new Op.Pushed(applied[0].jobId(), applied[0].duplicate()), null, stamped.stamp));
+          d.reply()
+              .accept(
+                  new Reply(
+                      Op.Phase.OK,
+                      new Op.Pushed(applied[0].jobId(), applied[0].duplicate()),
+                      null,
+                      stamped.stamp));
         } else {
           reply(f, stamped, d, v -> new Op.Pushed(v.jobId(), v.duplicate()));
         }
@@ -485,83 +539,109 @@ final class SimBroker {
       }
       answer(command, d, v -> new Op.Pushed(v.jobId(), v.duplicate()));
     } else if (r instanceof Request.Claim c) {
-      ClaimRequest claim = new ClaimRequest("w-" + id, Duration.ofMillis(c.leaseMillis()),
-          c.limit(), java.util.Set.of());
-      Command<List<Job>> command = sim.config.breakage() == Breakage.DOUBLE_LEASE
-          ? (s, m, now) -> {
-              List<Job> jobs = m.claim(s, claim, now);
-              for (Job j : jobs) { // broken on purpose: claimable again, though leased
-                m.release(s, j.id(), j.lease().token(), now);
+      ClaimRequest claim =
+          new ClaimRequest(
+              "w-" + id, Duration.ofMillis(c.leaseMillis()), c.limit(), java.util.Set.of());
+      Command<List<Job>> command =
+          sim.config.breakage() == Breakage.DOUBLE_LEASE
+              ? (s, m, now) -> {
+                List<Job> jobs = m.claim(s, claim, now);
+                for (Job j : jobs) { // broken on purpose: claimable again, though leased
+                  m.release(s, j.id(), j.lease().token(), now);
+                }
+                return jobs;
               }
-              return jobs;
+              : (s, m, now) -> m.claim(s, claim, now);
+      answer(
+          command,
+          d,
+          jobs -> {
+            List<Op.Claimed> out = new ArrayList<>();
+            for (Job j : jobs) {
+              out.add(
+                  new Op.Claimed(
+                      j.id(),
+                      j.lease().token(),
+                      j.lease().expiresAt(),
+                      j.payloadJson(),
+                      j.priority(),
+                      j.runAt(),
+                      j.attempts()));
             }
-          : (s, m, now) -> m.claim(s, claim, now);
-      answer(command, d, jobs -> {
-        List<Op.Claimed> out = new ArrayList<>();
-        for (Job j : jobs) {
-          out.add(new Op.Claimed(j.id(), j.lease().token(), j.lease().expiresAt(),
-              j.payloadJson(), j.priority(), j.runAt(), j.attempts()));
-        }
-        return out;
-      });
+            return out;
+          });
     } else if (r instanceof Request.Heartbeat h) {
-      Command<Lease> command = (s, m, now) -> m.heartbeat(s, h.jobId(), h.token(),
-          Duration.ofMillis(h.extendMillis()), now);
+      Command<Lease> command =
+          (s, m, now) ->
+              m.heartbeat(s, h.jobId(), h.token(), Duration.ofMillis(h.extendMillis()), now);
       answer(command, d, l -> new Op.Extended(l.expiresAt()));
     } else if (r instanceof Request.Complete c) {
       Command<Job> command = (s, m, now) -> m.complete(s, c.jobId(), c.token(), c.result(), now);
       answer(command, d, j -> new Op.Finished(j.finishedAt()));
     } else if (r instanceof Request.Fail f) {
-      Command<dev.casq.core.JobStatus> command = (s, m, now) -> m.fail(s, f.jobId(), f.token(),
-          "simulated failure", f.retry(), now);
+      Command<dev.casq.core.JobStatus> command =
+          (s, m, now) -> m.fail(s, f.jobId(), f.token(), "simulated failure", f.retry(), now);
       answer(command, d, st -> st.name());
     } else if (r instanceof Request.Release rel) {
-      Command<String> command = (s, m, now) -> {
-        m.release(s, rel.jobId(), rel.token(), now);
-        return "released";
-      };
+      Command<String> command =
+          (s, m, now) -> {
+            m.release(s, rel.jobId(), rel.token(), now);
+            return "released";
+          };
       answer(command, d, v -> v);
     } else if (r instanceof Request.Cancel c) {
       Command<Job> command = (s, m, now) -> m.cancel(s, c.jobId(), now);
       answer(command, d, j -> j.status().name());
     } else if (r instanceof Request.Stats) {
-      answer(new Command<Long>() {
-        @Override
-        public Long apply(dev.casq.core.QueueState s, QueueStateMachine m, Instant now) {
-          return m.stats(s, now).revision();
-        }
+      answer(
+          new Command<Long>() {
+            @Override
+            public Long apply(dev.casq.core.QueueState s, QueueStateMachine m, Instant now) {
+              return m.stats(s, now).revision();
+            }
 
-        @Override
-        public boolean readOnly() {
-          return true;
-        }
-      }, d, rev -> new Op.Seen(rev));
+            @Override
+            public boolean readOnly() {
+              return true;
+            }
+          },
+          d,
+          rev -> new Op.Seen(rev));
     } else {
       d.reply().accept(new Reply(Op.Phase.FAIL, null, "unknown request " + r));
     }
   }
 
   /** Applies {@code command} now; its client is answered when the write carrying it ends. */
-  private <T> void answer(Command<T> command, Delivery d,
-      java.util.function.Function<T, Object> result) {
+  private <T> void answer(
+      Command<T> command, Delivery d, java.util.function.Function<T, Object> result) {
     Stamped<T> stamped = new Stamped<>(command);
     reply(loop.submit(stamped), stamped, d, result);
   }
 
-  private <T> void reply(CompletableFuture<T> f, Stamped<T> stamped, Delivery d,
+  private <T> void reply(
+      CompletableFuture<T> f,
+      Stamped<T> stamped,
+      Delivery d,
       java.util.function.Function<T, Object> result) {
-    f.whenComplete((v, error) -> {
-      if (error == null) {
-        d.reply().accept(new Reply(Op.Phase.OK, result.apply(v), null, stamped.stamp));
-        return;
-      }
-      Throwable cause = unwrap(error);
-      boolean definite = cause instanceof LeaseRejectedException
-          || cause instanceof JobNotFoundException
-          || cause instanceof InvalidRequestException;
-      d.reply().accept(new Reply(definite ? Op.Phase.FAIL : Op.Phase.UNKNOWN, null,
-          cause.getClass().getSimpleName() + ": " + cause.getMessage()));
-    });
+    f.whenComplete(
+        (v, error) -> {
+          if (error == null) {
+            d.reply().accept(new Reply(Op.Phase.OK, result.apply(v), null, stamped.stamp));
+            return;
+          }
+          Throwable cause = unwrap(error);
+          boolean definite =
+              cause instanceof LeaseRejectedException
+                  || cause instanceof JobNotFoundException
+                  || cause instanceof InvalidRequestException;
+          d.reply()
+              .accept(
+                  new Reply(
+                      definite ? Op.Phase.FAIL : Op.Phase.UNKNOWN,
+                      null,
+                      cause.getClass().getSimpleName() + ": " + cause.getMessage()));
+        });
   }
 
   private static Throwable unwrap(Throwable t) {

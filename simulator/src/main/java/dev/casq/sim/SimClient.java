@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 
 /**
  * One client process: one operation at a time (so its pushes are sequential, and FIFO among them
- * can be checked). It finds the broker in the queue object, follows the takeover rule's verdict
- * (it sends only to a broker the rule calls alive, and looks again when it is not), and after an
+ * can be checked). It finds the broker in the queue object, follows the takeover rule's verdict (it
+ * sends only to a broker the rule calls alive, and looks again when it is not), and after an
  * ambiguous failure retries a push with the same idempotency key; a push without a key is not
  * retried (it could make a second job).
  */
@@ -66,13 +66,15 @@ final class SimClient {
       return;
     }
     Request r = choose();
-    send(r, reply -> {
-      if (r instanceof Request.Push p && p.key() != null && reply.phase() == Op.Phase.UNKNOWN) {
-        retryPush(p, 1);
-      } else {
-        thenNext();
-      }
-    });
+    send(
+        r,
+        reply -> {
+          if (r instanceof Request.Push p && p.key() != null && reply.phase() == Op.Phase.UNKNOWN) {
+            retryPush(p, 1);
+          } else {
+            thenNext();
+          }
+        });
   }
 
   private void retryPush(Request.Push p, int attempt) {
@@ -80,13 +82,19 @@ final class SimClient {
       thenNext();
       return;
     }
-    sim.scheduler.after(100 + random.nextLong(400), () -> send(p, reply -> {
-      if (reply.phase() == Op.Phase.UNKNOWN || reply.phase() == Op.Phase.FAIL) {
-        retryPush(p, attempt + 1); // same key: at most one job, whatever happened before
-      } else {
-        thenNext();
-      }
-    }));
+    sim.scheduler.after(
+        100 + random.nextLong(400),
+        () ->
+            send(
+                p,
+                reply -> {
+                  if (reply.phase() == Op.Phase.UNKNOWN || reply.phase() == Op.Phase.FAIL) {
+                    retryPush(
+                        p, attempt + 1); // same key: at most one job, whatever happened before
+                  } else {
+                    thenNext();
+                  }
+                }));
   }
 
   private void thenNext() {
@@ -96,18 +104,22 @@ final class SimClient {
   private void drainStep() {
     if (!held.isEmpty()) {
       Op.Claimed c = held.remove(0);
-      send(new Request.Complete(c.jobId(), c.token(), "{\"done\":\"" + name + "\"}"),
+      send(
+          new Request.Complete(c.jobId(), c.token(), "{\"done\":\"" + name + "\"}"),
           reply -> thenNext());
       return;
     }
-    send(new Request.Claim(10, 5000), reply -> {
-      if (reply.phase() == Op.Phase.OK && reply.result() instanceof List<?> jobs
-          && jobs.isEmpty()) {
-        sim.scheduler.after(300, this::next);
-      } else {
-        thenNext();
-      }
-    });
+    send(
+        new Request.Claim(10, 5000),
+        reply -> {
+          if (reply.phase() == Op.Phase.OK
+              && reply.result() instanceof List<?> jobs
+              && jobs.isEmpty()) {
+            sim.scheduler.after(300, this::next);
+          } else {
+            thenNext();
+          }
+        });
   }
 
   private Request choose() {
@@ -120,8 +132,8 @@ final class SimClient {
         String key = random.nextInt(10) < 6 ? "key-" + tag : null;
         int[] priorities = {0, 0, 0, 5, -3};
         long delay = random.nextInt(100) < 15 ? 200 + random.nextLong(2500) : 0;
-        return new Request.Push(Payloads.next(tag, random), key,
-            priorities[random.nextInt(priorities.length)], delay);
+        return new Request.Push(
+            Payloads.next(tag, random), key, priorities[random.nextInt(priorities.length)], delay);
       } else if (pick < 60) {
         return new Request.Claim(1 + random.nextInt(3), 1500 + random.nextLong(3500));
       } else if (pick < 68 && !held.isEmpty()) {
@@ -129,7 +141,9 @@ final class SimClient {
         return new Request.Heartbeat(c.jobId(), c.token(), 1500 + random.nextLong(3500));
       } else if (pick < 83 && !held.isEmpty()) {
         Op.Claimed c = held.remove(random.nextInt(held.size()));
-        return new Request.Complete(c.jobId(), c.token(),
+        return new Request.Complete(
+            c.jobId(),
+            c.token(),
             random.nextBoolean() ? null : "{\"by\":\"" + name + "\",\"n\":1.50}");
       } else if (pick < 88 && !held.isEmpty()) {
         Op.Claimed c = held.remove(random.nextInt(held.size()));
@@ -164,27 +178,41 @@ final class SimClient {
     sim.record(new Op(sim.scheduler.now(), name, id, Op.Phase.INVOKE, r, null, null, null));
     SimBroker target = broker;
     boolean[] answered = {false};
-    Consumer<SimBroker.Reply> onReply = reply -> sim.scheduler.after(sim.networkDelay(), () -> {
-      if (answered[0]) {
-        return; // came after the client gave up on it
-      }
-      answered[0] = true;
-      finish(r, id, reply, then);
-    });
-    sim.scheduler.after(sim.networkDelay(),
-        () -> target.receive(new SimBroker.Delivery(r, onReply)));
-    sim.scheduler.after(TIMEOUT_MILLIS, () -> {
-      if (!answered[0]) {
-        answered[0] = true;
-        broker = null; // look for the broker again
-        finish(r, id, new SimBroker.Reply(Op.Phase.UNKNOWN, null, "timed out", null), then);
-      }
-    });
+    Consumer<SimBroker.Reply> onReply =
+        reply ->
+            sim.scheduler.after(
+                sim.networkDelay(),
+                () -> {
+                  if (answered[0]) {
+                    return; // came after the client gave up on it
+                  }
+                  answered[0] = true;
+                  finish(r, id, reply, then);
+                });
+    sim.scheduler.after(
+        sim.networkDelay(), () -> target.receive(new SimBroker.Delivery(r, onReply)));
+    sim.scheduler.after(
+        TIMEOUT_MILLIS,
+        () -> {
+          if (!answered[0]) {
+            answered[0] = true;
+            broker = null; // look for the broker again
+            finish(r, id, new SimBroker.Reply(Op.Phase.UNKNOWN, null, "timed out", null), then);
+          }
+        });
   }
 
   private void finish(Request r, long id, SimBroker.Reply reply, Consumer<SimBroker.Reply> then) {
-    sim.record(new Op(sim.scheduler.now(), name, id, reply.phase(), r, reply.result(),
-        reply.error(), reply.stamp()));
+    sim.record(
+        new Op(
+            sim.scheduler.now(),
+            name,
+            id,
+            reply.phase(),
+            r,
+            reply.result(),
+            reply.error(),
+            reply.stamp()));
     if (reply.phase() == Op.Phase.OK) {
       if (r instanceof Request.Claim) {
         for (Object o : (List<?>) reply.result()) {
@@ -210,8 +238,8 @@ final class SimClient {
     try {
       object = sim.store.read(Simulation.KEY);
     } catch (RuntimeException e) {
-      sim.record(new Op(sim.scheduler.now(), name, id, Op.Phase.FAIL, read, null,
-          e.getMessage(), null));
+      sim.record(
+          new Op(sim.scheduler.now(), name, id, Op.Phase.FAIL, read, null, e.getMessage(), null));
       sim.scheduler.after(100, () -> discover(then));
       return;
     }
@@ -222,11 +250,13 @@ final class SimClient {
       recorded = state.broker();
       revision = state.revision();
     }
-    sim.record(new Op(sim.scheduler.now(), name, id, Op.Phase.OK, read, new Op.Seen(revision),
-        null, null));
+    sim.record(
+        new Op(
+            sim.scheduler.now(), name, id, Op.Phase.OK, read, new Op.Seen(revision), null, null));
     if (recorded != null) {
-      TakeoverDecision d = TakeoverRule.decide(recorded, sim.probe(recorded), clock.instant(),
-          sim.election.staleAfter());
+      TakeoverDecision d =
+          TakeoverRule.decide(
+              recorded, sim.probe(recorded), clock.instant(), sim.election.staleAfter());
       if (d.verdict() == TakeoverDecision.Verdict.ALIVE) {
         broker = sim.node(recorded.id());
         then.run();

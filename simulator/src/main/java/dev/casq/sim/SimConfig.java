@@ -10,8 +10,8 @@ package dev.casq.sim;
  * @param faults whether faults are injected (off: a run that must pass trivially)
  * @param breakage an engine broken on purpose, or {@link Breakage#NONE}
  */
-public record SimConfig(long seed, int operations, int nodes, int clients, boolean faults,
-    Breakage breakage) {
+public record SimConfig(
+    long seed, int operations, int nodes, int clients, boolean faults, Breakage breakage) {
 
   /** The maximum clock offset of a node from simulated time, either way. */
   public static final long MAX_SKEW_MILLIS = 500;

@@ -15,8 +15,15 @@ import java.util.Map;
  * @param simulatedMillis how much simulated time the run took
  * @param events how many scheduled events ran
  */
-public record SimResult(SimConfig config, List<String> violations, Map<String, Long> operations,
-    Map<String, Long> faults, String history, String tail, long simulatedMillis, long events) {
+public record SimResult(
+    SimConfig config,
+    List<String> violations,
+    Map<String, Long> operations,
+    Map<String, Long> faults,
+    String history,
+    String tail,
+    long simulatedMillis,
+    long events) {
 
   public boolean ok() {
     return violations.isEmpty();
@@ -25,15 +32,26 @@ public record SimResult(SimConfig config, List<String> violations, Map<String, L
   /** A report of a failing run: the seed to replay it with, what was wrong, the history's tail. */
   public String describe() {
     StringBuilder b = new StringBuilder();
-    b.append("seed ").append(config.seed()).append(" (").append(config.breakage())
-        .append(", ").append(config.operations()).append(" operations): ")
-        .append(violations.size()).append(" violation(s)\n");
+    b.append("seed ")
+        .append(config.seed())
+        .append(" (")
+        .append(config.breakage())
+        .append(", ")
+        .append(config.operations())
+        .append(" operations): ")
+        .append(violations.size())
+        .append(" violation(s)\n");
     for (String v : violations.subList(0, Math.min(10, violations.size()))) {
       b.append("  ").append(v).append('\n');
     }
-    b.append("replay: mvn -pl simulator -am test -Dtest=SimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dcasq.sim.seed=")
-        .append(config.seed()).append("   or   casq simulate --seed ").append(config.seed())
-        .append(" --ops ").append(config.operations()).append('\n');
+    b.append(
+            "replay: mvn -pl simulator -am test -Dtest=SimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dcasq.sim.seed=")
+        .append(config.seed())
+        .append("   or   casq simulate --seed ")
+        .append(config.seed())
+        .append(" --ops ")
+        .append(config.operations())
+        .append('\n');
     b.append("history tail:\n").append(tail);
     return b.toString();
   }

@@ -20,13 +20,17 @@ import java.util.TreeMap;
  * stores do: a conditional write may fail before it is written or after it landed (the caller is
  * told only that the outcome is unknown), or it may land late, after its caller gave up (as an S3
  * or GCS PUT that completes after the client's timeout): then it is applied at a later simulated
- * moment if and only if the object is still at the version it was conditioned on. Reads and
- * archive writes fail now and then. Every version is new (a counter), as generations are.
+ * moment if and only if the object is still at the version it was conditioned on. Reads and archive
+ * writes fail now and then. Every version is new (a counter), as generations are.
  */
 final class SimStore implements ObjectStore {
   /** How often each fault happens while faults are on. */
-  record Rates(double readFailure, double unknownBeforeWrite, double unknownAfterWrite,
-      double lateLanding, double putFailure) {
+  record Rates(
+      double readFailure,
+      double unknownBeforeWrite,
+      double unknownAfterWrite,
+      double lateLanding,
+      double putFailure) {
     static final Rates NONE = new Rates(0, 0, 0, 0, 0);
   }
 
@@ -66,7 +70,9 @@ final class SimStore implements ObjectStore {
   Optional<VersionedBytes> peek(String key) {
     landDue();
     Stored s = objects.get(key);
-    return s == null ? Optional.empty() : Optional.of(new VersionedBytes(s.data.clone(), s.version));
+    return s == null
+        ? Optional.empty()
+        : Optional.of(new VersionedBytes(s.data.clone(), s.version));
   }
 
   @Override
@@ -168,8 +174,8 @@ final class SimStore implements ObjectStore {
       long due = scheduler.now() + 1 + random.nextLong(3000);
       late.add(new LateWrite(key, data.clone(), expected, due));
       scheduler.at(due, this::landDue);
-      throw new OutcomeUnknownException("simulated timeout; the write of " + key + " is still"
-          + " on its way");
+      throw new OutcomeUnknownException(
+          "simulated timeout; the write of " + key + " is still" + " on its way");
     }
     if (!conditionHolds(key, expected)) {
       throw new PreconditionFailedException(key + " is not at version " + expected);

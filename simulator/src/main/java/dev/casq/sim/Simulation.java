@@ -19,9 +19,9 @@ import java.util.SplittableRandom;
 /**
  * One seeded run: broker processes and clients on one simulated store, clock and scheduler, with
  * faults while clients work, then a quiet period (no faults, every broker process up) in which the
- * clients drain the queue; then the {@link Checker} judges the history against the final object
- * and its archives. Single-threaded and deterministic: the same config gives the same history,
- * byte for byte.
+ * clients drain the queue; then the {@link Checker} judges the history against the final object and
+ * its archives. Single-threaded and deterministic: the same config gives the same history, byte for
+ * byte.
  */
 public final class Simulation {
   static final String KEY = "sim/queue.json";
@@ -36,9 +36,16 @@ public final class Simulation {
   final Scheduler scheduler;
   final SimStore store;
   final History history = new History();
-  final QueuePolicy policy = new QueuePolicy(Duration.ofSeconds(5), Duration.ofHours(1), 4,
-      Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofHours(1),
-      QueuePolicy.DEFAULT_IDEMPOTENCY_MEMORY_BUDGET, 64 * 1024);
+  final QueuePolicy policy =
+      new QueuePolicy(
+          Duration.ofSeconds(5),
+          Duration.ofHours(1),
+          4,
+          Duration.ofMillis(100),
+          Duration.ofSeconds(2),
+          Duration.ofHours(1),
+          QueuePolicy.DEFAULT_IDEMPOTENCY_MEMORY_BUDGET,
+          64 * 1024);
   final ElectionOptions election =
       new ElectionOptions(Duration.ofSeconds(1), Duration.ofSeconds(4));
   private final SplittableRandom random;
@@ -98,8 +105,14 @@ public final class Simulation {
     }
     List<String> violations = new ArrayList<>();
     if (end < 0 || scheduler.now() < end) {
-      violations.add("the run did not reach its quiet period within " + MAX_MILLIS + "ms ("
-          + invoked + " of " + config.operations() + " operations invoked)");
+      violations.add(
+          "the run did not reach its quiet period within "
+              + MAX_MILLIS
+              + "ms ("
+              + invoked
+              + " of "
+              + config.operations()
+              + " operations invoked)");
     }
     Optional<VersionedBytes> object = store.peek(KEY);
     QueueState finalState = object.map(v -> StateCodec.decode(v.data())).orElse(null);
@@ -108,8 +121,15 @@ public final class Simulation {
       archived.addAll(StateCodec.decodeArchive(store.peek(k).orElseThrow().data()));
     }
     violations.addAll(new Checker(history.ops(), finalState, archived).check());
-    return new SimResult(config, List.copyOf(violations), operations.asMap(), faults.asMap(),
-        history.render(), history.tail(40), scheduler.now(), scheduler.eventsRun());
+    return new SimResult(
+        config,
+        List.copyOf(violations),
+        operations.asMap(),
+        faults.asMap(),
+        history.render(),
+        history.tail(40),
+        scheduler.now(),
+        scheduler.eventsRun());
   }
 
   // ---------------------------------------------------------------- faults
@@ -125,19 +145,21 @@ public final class Simulation {
     if (pick < 10 && n.mode() != SimBroker.Mode.DOWN) {
       faults.add("kill");
       n.kill();
-      scheduler.after(1000 + random.nextLong(4000), () -> {
-        if (n.mode() == SimBroker.Mode.DOWN) {
-          n.start();
-        }
-      });
+      scheduler.after(
+          1000 + random.nextLong(4000),
+          () -> {
+            if (n.mode() == SimBroker.Mode.DOWN) {
+              n.start();
+            }
+          });
     } else if (pick < 20) {
       faults.add("pause");
       n.pause(500 + random.nextLong(7500));
     } else if (pick < 32) {
       faults.add("clock-jump");
       long offset = skew();
-      history.note(now, n.id + " clock offset " + n.clock.offsetMillis() + "ms -> " + offset
-          + "ms");
+      history.note(
+          now, n.id + " clock offset " + n.clock.offsetMillis() + "ms -> " + offset + "ms");
       n.clock.jumpTo(offset);
     } else if (pick < 44) {
       faults.add("latency-spike");
@@ -147,8 +169,9 @@ public final class Simulation {
       faults.add("storage-storm");
       history.note(now, "storage fault storm");
       store.rates(STORM_FAULTS);
-      scheduler.after(1000 + random.nextLong(2000), () -> store.rates(quiet
-          ? SimStore.Rates.NONE : BASE_FAULTS));
+      scheduler.after(
+          1000 + random.nextLong(2000),
+          () -> store.rates(quiet ? SimStore.Rates.NONE : BASE_FAULTS));
     } else if (pick < 60) {
       // the serving broker freezes past staleness and every standby claims at the same moment;
       // the frozen one wakes with its write still pipelined: several writers at once

@@ -14,7 +14,9 @@ class BrokenEnginesTest {
   private static final int SEEDS = 20;
 
   @ParameterizedTest
-  @EnumSource(value = Breakage.class, names = {"ACK_BEFORE_WRITE", "GUESS_LOST", "DOUBLE_LEASE"})
+  @EnumSource(
+      value = Breakage.class,
+      names = {"ACK_BEFORE_WRITE", "GUESS_LOST", "DOUBLE_LEASE"})
   void theCheckerCatchesIt(Breakage breakage) {
     java.util.List<Long> catching = new java.util.ArrayList<>();
     SimResult first = null;
@@ -26,8 +28,17 @@ class BrokenEnginesTest {
       }
     }
     assertThat(catching).as(breakage + " caught within " + SEEDS + " seeds").isNotEmpty();
-    System.out.println(breakage + " caught by " + catching.size() + " of " + SEEDS
-        + " seeds " + catching + "; first, seed " + first.config().seed() + ": "
-        + first.violations().get(0));
+    System.out.println(
+        breakage
+            + " caught by "
+            + catching.size()
+            + " of "
+            + SEEDS
+            + " seeds "
+            + catching
+            + "; first, seed "
+            + first.config().seed()
+            + ": "
+            + first.violations().get(0));
   }
 }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Found by simulator seed 38: an undelayed push runs at the broker's "now", and when the broker's
- * clock steps back (within the documented skew), or the queue fails over to a broker whose clock
- * is behind, a later push gets an earlier run-at. Ready jobs are ordered by push order within a
+ * clock steps back (within the documented skew), or the queue fails over to a broker whose clock is
+ * behind, a later push gets an earlier run-at. Ready jobs are ordered by push order within a
  * priority, so it is still claimed second.
  */
 class FifoUnderClockStepTest {
@@ -30,8 +30,7 @@ class FifoUnderClockStepTest {
     String first = machine.push(state, PushRequest.of("{\"n\":1}"), t).jobId();
     String second = machine.push(state, PushRequest.of("{\"n\":2}"), t.minusMillis(41)).jobId();
 
-    List<Job> claimed =
-        machine.claim(state, new ClaimRequest("w", null, 2, java.util.Set.of()), t);
+    List<Job> claimed = machine.claim(state, new ClaimRequest("w", null, 2, java.util.Set.of()), t);
 
     assertThat(claimed).extracting(Job::id).containsExactly(first, second);
   }

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs the simulator over a fixed set of seeds (CI), or as many as asked: {@code
- * -Dcasq.sim.seeds=1000}; {@code -Dcasq.sim.seed=N} replays one seed; {@code -Dcasq.sim.ops=M}
- * sets the operations per run.
+ * -Dcasq.sim.seeds=1000}; {@code -Dcasq.sim.seed=N} replays one seed; {@code -Dcasq.sim.ops=M} sets
+ * the operations per run.
  */
 class SimulationTest {
 

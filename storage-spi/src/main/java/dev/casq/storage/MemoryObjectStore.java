@@ -77,7 +77,11 @@ public final class MemoryObjectStore implements ObjectStore {
     }
     if (seen[0].generation != expectedGeneration) {
       throw new PreconditionFailedException(
-          "version mismatch for " + key + ": expected " + expected + ", found "
+          "version mismatch for "
+              + key
+              + ": expected "
+              + expected
+              + ", found "
               + version(seen[0].generation));
     }
     return version(fresh.generation);

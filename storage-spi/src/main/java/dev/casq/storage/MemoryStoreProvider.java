@@ -20,14 +20,16 @@ public final class MemoryStoreProvider implements ObjectStoreProvider {
     String path = uri.getPath();
     if (name == null || name.isEmpty() || path == null || path.length() <= 1) {
       throw new StoreConfigurationException(
-          "mem:// URI must name a store and an object, e.g. mem://test/queue.json; got '" + uri
+          "mem:// URI must name a store and an object, e.g. mem://test/queue.json; got '"
+              + uri
               + "'");
     }
     String key = path.substring(1);
     try {
       ObjectKeys.validate(key);
     } catch (IllegalArgumentException e) {
-      throw new StoreConfigurationException("bad object key in '" + uri + "': " + e.getMessage(), e);
+      throw new StoreConfigurationException(
+          "bad object key in '" + uri + "': " + e.getMessage(), e);
     }
     return new StoreLocation(MemoryObjectStore.named(name), key);
   }

@@ -18,8 +18,7 @@ public final class ObjectKeys {
     }
     for (String segment : key.split("/", -1)) {
       if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-        throw new IllegalArgumentException(
-            "object key has an empty, '.' or '..' segment: " + key);
+        throw new IllegalArgumentException("object key has an empty, '.' or '..' segment: " + key);
       }
     }
     for (int i = 0; i < key.length(); i++) {

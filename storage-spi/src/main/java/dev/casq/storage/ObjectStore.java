@@ -15,8 +15,8 @@ import java.util.Optional;
  *   <li>unknown: it throws {@link OutcomeUnknownException}; the write may or may not have landed.
  * </ul>
  *
- * Other failures throw a {@link StorageException} that says nothing was written (for example
- * {@link StoreConfigurationException} or {@link BackPressureException}).
+ * Other failures throw a {@link StorageException} that says nothing was written (for example {@link
+ * StoreConfigurationException} or {@link BackPressureException}).
  *
  * <p>Implementations are thread-safe. They copy byte arrays in and out (or never retain nor mutate
  * them), so callers may reuse their buffers.

@@ -20,8 +20,8 @@ public interface ObjectStoreProvider {
    * @param uri an absolute URI with one of {@link #schemes()}
    * @param properties configuration (documented per provider); unknown keys are ignored, invalid
    *     values rejected
-   * @throws StoreConfigurationException if the URI or a property is invalid, or the store cannot
-   *     be reached as configured
+   * @throws StoreConfigurationException if the URI or a property is invalid, or the store cannot be
+   *     reached as configured
    */
   StoreLocation open(URI uri, Map<String, String> properties);
 }

@@ -2,7 +2,6 @@ package dev.casq.storage;
 
 import dev.casq.api.CasqException;
 
-
 /** A store operation failed. Subclasses say whether a conditional write may have landed. */
 public class StorageException extends CasqException {
   private static final long serialVersionUID = 1L;

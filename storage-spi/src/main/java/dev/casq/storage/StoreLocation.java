@@ -12,7 +12,10 @@ public record StoreLocation(ObjectStore store, String key) implements AutoClosea
     ObjectKeys.validate(key);
   }
 
-  /** A sibling key: {@code emails.json} with suffix {@code .archive/x} gives {@code emails.json.archive/x}. */
+  /**
+   * A sibling key: {@code emails.json} with suffix {@code .archive/x} gives {@code
+   * emails.json.archive/x}.
+   */
   public String sibling(String suffix) {
     return key + suffix;
   }

@@ -96,7 +96,8 @@ public final class StoreProperties {
         return nonNegative(key, text, Duration.parse(text.trim()));
       }
       if (s.endsWith("ms")) {
-        return nonNegative(key, text, Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2))));
+        return nonNegative(
+            key, text, Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2))));
       }
       long n = Long.parseLong(s.substring(0, s.length() - 1));
       switch (s.charAt(s.length() - 1)) {
@@ -125,7 +126,13 @@ public final class StoreProperties {
 
   private static StoreConfigurationException invalid(String key, String value, String expected) {
     return new StoreConfigurationException(
-        "invalid value '" + value + "' for " + key + " (env " + environmentName(key) + "): expected "
+        "invalid value '"
+            + value
+            + "' for "
+            + key
+            + " (env "
+            + environmentName(key)
+            + "): expected "
             + expected);
   }
 }

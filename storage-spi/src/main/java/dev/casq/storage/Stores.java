@@ -29,18 +29,24 @@ public final class Stores {
   }
 
   /** Opens the store for {@code uri} with providers found through {@code loader}. */
-  public static StoreLocation open(
-      URI uri, Map<String, String> properties, ClassLoader loader) {
+  public static StoreLocation open(URI uri, Map<String, String> properties, ClassLoader loader) {
     if (uri.getScheme() == null) {
       throw new StoreConfigurationException(
-          "store URI '" + uri + "' has no scheme; expected one of " + availableSchemes(loader)
+          "store URI '"
+              + uri
+              + "' has no scheme; expected one of "
+              + availableSchemes(loader)
               + ", e.g. file:///tmp/queue.json");
     }
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     ObjectStoreProvider provider = providers(loader).get(scheme);
     if (provider == null) {
       throw new StoreConfigurationException(
-          "no store for scheme '" + scheme + "' in '" + uri + "'; available schemes: "
+          "no store for scheme '"
+              + scheme
+              + "' in '"
+              + uri
+              + "'; available schemes: "
               + availableSchemes(loader)
               + " (is the storage module for it on the class path?)");
     }
@@ -57,8 +63,12 @@ public final class Stores {
       return new URI(uri.trim());
     } catch (URISyntaxException e) {
       throw new StoreConfigurationException(
-          "malformed store URI '" + uri + "': " + e.getReason()
-              + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""), e);
+          "malformed store URI '"
+              + uri
+              + "': "
+              + e.getReason()
+              + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""),
+          e);
     }
   }
 
@@ -84,8 +94,12 @@ public final class Stores {
         ObjectStoreProvider previous = byScheme.putIfAbsent(scheme, provider);
         if (previous != null && !previous.getClass().equals(provider.getClass())) {
           throw new StoreConfigurationException(
-              "two store providers claim scheme '" + scheme + "': "
-                  + previous.getClass().getName() + " and " + provider.getClass().getName()
+              "two store providers claim scheme '"
+                  + scheme
+                  + "': "
+                  + previous.getClass().getName()
+                  + " and "
+                  + provider.getClass().getName()
                   + "; remove one of them from the class path");
         }
       }

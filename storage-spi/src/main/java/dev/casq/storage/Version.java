@@ -3,8 +3,8 @@ package dev.casq.storage;
 import java.util.Objects;
 
 /**
- * An opaque version token of a stored object (S3 ETag, GCS generation, local file generation).
- * Only the store that issued it can interpret it; callers compare it for equality at most.
+ * An opaque version token of a stored object (S3 ETag, GCS generation, local file generation). Only
+ * the store that issued it can interpret it; callers compare it for equality at most.
  */
 public record Version(String token) {
   public Version {

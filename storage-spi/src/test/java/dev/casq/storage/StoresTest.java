@@ -75,9 +75,13 @@ class StoresTest {
 
   @Test
   void keysAreValidated() {
-    assertThatThrownBy(() -> ObjectKeys.validate("a/../b")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> ObjectKeys.validate("/a")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> ObjectKeys.validate("a//b")).isInstanceOf(IllegalArgumentException.class);
-    assertThat(ObjectKeys.validate("queues/ünïcode/ключ.json")).isEqualTo("queues/ünïcode/ключ.json");
+    assertThatThrownBy(() -> ObjectKeys.validate("a/../b"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ObjectKeys.validate("/a"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ObjectKeys.validate("a//b"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(ObjectKeys.validate("queues/ünïcode/ключ.json"))
+        .isEqualTo("queues/ünïcode/ключ.json");
   }
 }

@@ -60,6 +60,7 @@ abstract class AbstractChaosTest {
   static final Duration STALE_AFTER = Duration.ofMillis(1500);
   static final Duration LEASE = Duration.ofSeconds(8);
   static final Duration START = Duration.ofSeconds(60);
+
   /**
    * Bound on SIGKILL to the first push acknowledged by the successor when {@code casq push}
    * commands take over, brokers declaring 1.5s. Measured about 2s (docs/chaos-tests.md); the bound
@@ -67,12 +68,14 @@ abstract class AbstractChaosTest {
    * own default would wait before even starting a successor.
    */
   static final Duration CLI_FAILOVER_BOUND = Duration.ofSeconds(6);
+
   /**
    * The same bound for 20 client processes racing to take over: they decide about 1.5s after the
    * last heartbeat, then four JVMs start a broker at once on two cores (2-4s more, longest on
    * s3://), so this bound only proves they did not wait for their own 10s default.
    */
   static final Duration SWARM_FAILOVER_BOUND = Duration.ofSeconds(9);
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CLI_MAIN = "dev.casq.cli.Main";
 
@@ -108,7 +111,10 @@ abstract class AbstractChaosTest {
   void names(TestInfo info) {
     testName = info.getTestMethod().map(m -> m.getName()).orElse("test");
     logDir =
-        Path.of("target", "chaos-logs", backend(),
+        Path.of(
+            "target",
+            "chaos-logs",
+            backend(),
             testName + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss")));
   }
 
@@ -123,12 +129,13 @@ abstract class AbstractChaosTest {
   // ------------------------------------------------------------------ 1. broker killed under load
 
   /**
-   * A broker process ({@code casq broker}) serves the queue; 16 pushing clients (two processes of 8) and 4 workers (two
-   * processes of 2) run against it, all configured only with the store URI. After some
-   * acknowledged pushes the broker gets SIGKILL. The clients must fail over by themselves (the
-   * default policy: one of them starts a broker in its own process), the run goes on and drains;
-   * then the committed state and the archives must show every acknowledged push completed exactly
-   * once, by the lease the completing worker held, and the revision never went backwards.
+   * A broker process ({@code casq broker}) serves the queue; 16 pushing clients (two processes of
+   * 8) and 4 workers (two processes of 2) run against it, all configured only with the store URI.
+   * After some acknowledged pushes the broker gets SIGKILL. The clients must fail over by
+   * themselves (the default policy: one of them starts a broker in its own process), the run goes
+   * on and drains; then the committed state and the archives must show every acknowledged push
+   * completed exactly once, by the lease the completing worker held, and the revision never went
+   * backwards.
    */
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -138,8 +145,7 @@ abstract class AbstractChaosTest {
         RevisionSampler sampler = new RevisionSampler(object, sampleEvery())) {
       ChildJvm broker = cliBroker("broker-first", uri, "broker-first", false);
       String firstAddress = servingAddress(broker);
-      List<ChildJvm> pushers =
-          List.of(pusher("pushers-a", uri, 8), pusher("pushers-b", uri, 8));
+      List<ChildJvm> pushers = List.of(pusher("pushers-a", uri, 8), pusher("pushers-b", uri, 8));
       List<ChildJvm> workers = List.of(worker("workers-a", uri, 2), worker("workers-b", uri, 2));
       List<ChildJvm> clients = new ArrayList<>(pushers);
       clients.addAll(workers);
@@ -168,8 +174,10 @@ abstract class AbstractChaosTest {
       }
       await("every job finished")
           .atMost(Duration.ofSeconds(90))
-          .until(() -> sampler.latest().liveJobs().isEmpty()
-              && sampler.latest().segments().isEmpty()); // none waiting in a segment either
+          .until(
+              () ->
+                  sampler.latest().liveJobs().isEmpty()
+                      && sampler.latest().segments().isEmpty()); // none waiting in a segment either
       for (ChildJvm w : workers) {
         w.send("stop");
       }
@@ -197,7 +205,9 @@ abstract class AbstractChaosTest {
       assertThat(end.counters().completed())
           .as("completions counted == distinct completed jobs")
           .isEqualTo(byId.size());
-      assertThat(end.counters().pushed()).as("jobs created == jobs completed").isEqualTo(byId.size());
+      assertThat(end.counters().pushed())
+          .as("jobs created == jobs completed")
+          .isEqualTo(byId.size());
 
       // every acknowledged push is there, completed, as the job it was acknowledged as
       Map<String, String> acked = new HashMap<>();
@@ -208,28 +218,36 @@ abstract class AbstractChaosTest {
       }
       Map<String, Set<String>> jobsOfPayload = new HashMap<>();
       byId.forEach(
-          (id, js) -> js.forEach(j -> jobsOfPayload
-              .computeIfAbsent(payloadOf(j), k -> new LinkedHashSet<>()).add(id)));
+          (id, js) ->
+              js.forEach(
+                  j ->
+                      jobsOfPayload
+                          .computeIfAbsent(payloadOf(j), k -> new LinkedHashSet<>())
+                          .add(id)));
       assertThat(jobsOfPayload)
           .as("each payload became one job (retried pushes did not duplicate)")
           .allSatisfy((payload, ids) -> assertThat(ids).hasSize(1));
-      assertThat(acked).allSatisfy((payload, jobId) -> {
-        assertThat(byId).as("acknowledged push %s (%s) completed", payload, jobId)
-            .containsKey(jobId);
-        assertThat(payloadOf(byId.get(jobId).get(0))).isEqualTo(payload);
-      });
+      assertThat(acked)
+          .allSatisfy(
+              (payload, jobId) -> {
+                assertThat(byId)
+                    .as("acknowledged push %s (%s) completed", payload, jobId)
+                    .containsKey(jobId);
+                assertThat(payloadOf(byId.get(jobId).get(0))).isEqualTo(payload);
+              });
 
       // one lease completed each job, and the worker holding it was told so; a worker whose
       // completion was in flight during the failover while its lease ran out may have been told
       // "completed" (the client reads a lease refusal after an unanswered attempt as success) or
       // "lost", but only for a lease the job had already outlived (it was claimed again)
       Map<String, String> completedBy = new HashMap<>();
-      byId.forEach((id, js) -> {
-        Set<String> tokens = new LinkedHashSet<>();
-        js.forEach(j -> tokens.add(tokenOf(j)));
-        assertThat(tokens).as("leases that completed %s", id).hasSize(1);
-        completedBy.put(id, tokens.iterator().next());
-      });
+      byId.forEach(
+          (id, js) -> {
+            Set<String> tokens = new LinkedHashSet<>();
+            js.forEach(j -> tokens.add(tokenOf(j)));
+            assertThat(tokens).as("leases that completed %s", id).hasSize(1);
+            completedBy.put(id, tokens.iterator().next());
+          });
       Map<String, List<String>> toldDone = new HashMap<>();
       List<String> staleReports = new ArrayList<>();
       for (ChildJvm w : workers) {
@@ -245,17 +263,20 @@ abstract class AbstractChaosTest {
             toldDone.computeIfAbsent(id, k -> new ArrayList<>()).add(token);
             continue;
           }
-          assertThat(token).as("report %s is about the lease that completed the job", l.text())
+          assertThat(token)
+              .as("report %s is about the lease that completed the job", l.text())
               .isNotEqualTo(completedBy.get(id));
           assertThat(byId.get(id).get(0).attempts())
               .as("attempts of %s, reported on a superseded lease: %s", id, l.text())
               .isGreaterThanOrEqualTo(2);
-          assertThat(l.readAtMillis()).as("stale report %s came after the kill", l.text())
+          assertThat(l.readAtMillis())
+              .as("stale report %s came after the kill", l.text())
               .isGreaterThan(killAt);
           staleReports.add(l.text());
         }
       }
-      assertThat(toldDone.keySet()).as("jobs whose completing worker was told so")
+      assertThat(toldDone.keySet())
+          .as("jobs whose completing worker was told so")
           .isEqualTo(byId.keySet());
       assertThat(toldDone).allSatisfy((id, tokens) -> assertThat(tokens).hasSize(1));
       if (!staleReports.isEmpty()) {
@@ -279,25 +300,44 @@ abstract class AbstractChaosTest {
           }
         }
       }
-      assertThat(firstAckAfter).as("a push acknowledged by a new broker").isNotEqualTo(Long.MAX_VALUE);
+      assertThat(firstAckAfter)
+          .as("a push acknowledged by a new broker")
+          .isNotEqualTo(Long.MAX_VALUE);
       assertThat(first.staleAfter()).as("declared staleness").isEqualTo(STALE_AFTER);
       long takeoverAt = sampler.first(s -> s.epoch() > first.epoch()).orElseThrow().atMillis();
-      long takeovers = sampler.samples().stream().map(RevisionSampler.Sample::epoch)
-          .filter(e -> e > first.epoch()).distinct().count();
-      figure("broker-killed", Map.of(
-          "failoverMs", firstAckAfter - killAt,
-          "takeoverSeenMs", takeoverAt - killAt,
-          "ackedBeforeKill", ackedBeforeKill,
-          "acked", acked.size(),
-          "jobs", byId.size(),
-          "takeovers", takeovers,
-          "staleReports", staleReports.size(),
-          "clientsPerProcess", System.getProperty("casq.chaos.clients-per-process", "perThread"),
-          "archiveRecords", records.size() - end.finishedJobs().size(),
-          "samples", sampler.samples().size()));
+      long takeovers =
+          sampler.samples().stream()
+              .map(RevisionSampler.Sample::epoch)
+              .filter(e -> e > first.epoch())
+              .distinct()
+              .count();
+      figure(
+          "broker-killed",
+          Map.of(
+              "failoverMs",
+              firstAckAfter - killAt,
+              "takeoverSeenMs",
+              takeoverAt - killAt,
+              "ackedBeforeKill",
+              ackedBeforeKill,
+              "acked",
+              acked.size(),
+              "jobs",
+              byId.size(),
+              "takeovers",
+              takeovers,
+              "staleReports",
+              staleReports.size(),
+              "clientsPerProcess",
+              System.getProperty("casq.chaos.clients-per-process", "perThread"),
+              "archiveRecords",
+              records.size() - end.finishedJobs().size(),
+              "samples",
+              sampler.samples().size()));
       assertThat(firstAckAfter - killAt)
-          .as("SIGKILL to the first push acknowledged by the successor (clients left at their"
-              + " default staleness)")
+          .as(
+              "SIGKILL to the first push acknowledged by the successor (clients left at their"
+                  + " default staleness)")
           .isLessThan(SWARM_FAILOVER_BOUND.toMillis());
     }
   }
@@ -324,59 +364,71 @@ abstract class AbstractChaosTest {
 
       List<long[]> acks = new java.util.concurrent.CopyOnWriteArrayList<>(); // {n, ackMillis}
       Map<Long, String> jobOf = new java.util.concurrent.ConcurrentHashMap<>();
-      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-      CompletableFuture<Void> loop = CompletableFuture.runAsync(() -> {
-        for (long n = 0; !stop.get(); n++) {
-          ChildJvm push = child("push-" + n, CLI_MAIN,
-              List.of("push", "--store", uri, "{\"p\":\"cli-" + n + "\"}"));
-          ChildJvm.Line id = push.awaitLine(l -> l.startsWith("j"), Duration.ofSeconds(60),
-              "the job id");
-          assertThat(push.awaitExit(Duration.ofSeconds(60))).as(push + " exit code").isZero();
-          jobOf.put(n, id.text().trim());
-          acks.add(new long[] {n, id.readAtMillis()});
-        }
-      });
-      await("3 pushes acknowledged before the kill").atMost(Duration.ofSeconds(90))
+      java.util.concurrent.atomic.AtomicBoolean stop =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      CompletableFuture<Void> loop =
+          CompletableFuture.runAsync(
+              () -> {
+                for (long n = 0; !stop.get(); n++) {
+                  ChildJvm push =
+                      child(
+                          "push-" + n,
+                          CLI_MAIN,
+                          List.of("push", "--store", uri, "{\"p\":\"cli-" + n + "\"}"));
+                  ChildJvm.Line id =
+                      push.awaitLine(l -> l.startsWith("j"), Duration.ofSeconds(60), "the job id");
+                  assertThat(push.awaitExit(Duration.ofSeconds(60)))
+                      .as(push + " exit code")
+                      .isZero();
+                  jobOf.put(n, id.text().trim());
+                  acks.add(new long[] {n, id.readAtMillis()});
+                }
+              });
+      await("3 pushes acknowledged before the kill")
+          .atMost(Duration.ofSeconds(90))
           .until(() -> acks.size() >= 3 || loop.isDone());
       long killAt = System.currentTimeMillis();
       broker.kill();
       long[] firstAfter = new long[1];
-      await("a push acknowledged with a job a new broker created").atMost(Duration.ofSeconds(60))
-          .until(() -> {
-            if (loop.isDone()) {
-              loop.join(); // a failed push ends the test with its reason
-            }
-            QueueState s = object.read().orElseThrow();
-            Map<String, Job> live = object.liveJobs(s); // new pushes may wait in a segment
-            for (long[] ack : acks) {
-              Optional<Job> j = Optional.ofNullable(live.get(jobOf.get(ack[0])));
-              if (j.isPresent() && j.get().createdAt().toEpochMilli() > killAt) {
-                firstAfter[0] = ack[1];
-                return true;
-              }
-            }
-            return false;
-          });
+      await("a push acknowledged with a job a new broker created")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                if (loop.isDone()) {
+                  loop.join(); // a failed push ends the test with its reason
+                }
+                QueueState s = object.read().orElseThrow();
+                Map<String, Job> live = object.liveJobs(s); // new pushes may wait in a segment
+                for (long[] ack : acks) {
+                  Optional<Job> j = Optional.ofNullable(live.get(jobOf.get(ack[0])));
+                  if (j.isPresent() && j.get().createdAt().toEpochMilli() > killAt) {
+                    firstAfter[0] = ack[1];
+                    return true;
+                  }
+                }
+                return false;
+              });
       stop.set(true);
       loop.get(2, TimeUnit.MINUTES);
       long failoverMs = firstAfter[0] - killAt;
       BrokerRecord end = object.read().orElseThrow().broker();
       assertThat(end.epoch()).isGreaterThan(first.epoch());
-      figure("cli-push-broker-killed", Map.of("failoverMs", failoverMs,
-          "pushes", acks.size()));
-      assertThat(failoverMs).as("SIGKILL to the first push acknowledged by the successor")
+      figure("cli-push-broker-killed", Map.of("failoverMs", failoverMs, "pushes", acks.size()));
+      assertThat(failoverMs)
+          .as("SIGKILL to the first push acknowledged by the successor")
           .isLessThan(CLI_FAILOVER_BOUND.toMillis());
     }
   }
 
-  // ------------------------------------------------------------------ 2. a revived broker is fenced
+  // ------------------------------------------------------------------ 2. a revived broker is
+  // fenced
 
   /**
-   * Broker A ({@code casq broker}) serves; A is frozen with SIGSTOP (a push sent to it meanwhile waits in its socket);
-   * standby broker B ({@code casq broker --standby}) sees A's heartbeat go stale and A not answering, and takes over. A is resumed
-   * with SIGCONT: the push it then handles must fail with 421 {@code not_broker} naming B, as must
-   * every later request, its /health says fenced, nothing it held in flight lands, and the object
-   * never names A again.
+   * Broker A ({@code casq broker}) serves; A is frozen with SIGSTOP (a push sent to it meanwhile
+   * waits in its socket); standby broker B ({@code casq broker --standby}) sees A's heartbeat go
+   * stale and A not answering, and takes over. A is resumed with SIGCONT: the push it then handles
+   * must fail with 421 {@code not_broker} naming B, as must every later request, its /health says
+   * fenced, nothing it held in flight lands, and the object never names A again.
    */
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -388,8 +440,9 @@ abstract class AbstractChaosTest {
       String addressA = servingAddress(a);
       HttpResponse<String> ok = push(addressA, "fence", "before-freeze", "key-before").join();
       assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
-      await().atMost(Duration.ofSeconds(10)).until(() -> sampler.latest() != null
-          && sampler.latest().broker() != null);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> sampler.latest() != null && sampler.latest().broker() != null);
       BrokerRecord recordA = sampler.latest().broker();
       assertThat(recordA.id()).isEqualTo("broker-A");
 
@@ -401,7 +454,8 @@ abstract class AbstractChaosTest {
       ChildJvm b = cliBroker("broker-B", uri, "broker-B", true);
       String addressB = servingAddress(b);
       long servingAt = System.currentTimeMillis();
-      await("the object names B").atMost(Duration.ofSeconds(30))
+      await("the object names B")
+          .atMost(Duration.ofSeconds(30))
           .until(() -> "broker-B".equals(sampler.latest().broker().id()));
       BrokerRecord recordB = sampler.latest().broker();
       assertThat(recordB.epoch()).isEqualTo(recordA.epoch() + 1);
@@ -423,17 +477,19 @@ abstract class AbstractChaosTest {
 
       // B goes on heartbeating; the object never names A again and A's held push never landed
       long revisionAtThaw = sampler.latest().revision();
-      await("B heartbeats five more times").atMost(Duration.ofSeconds(30))
+      await("B heartbeats five more times")
+          .atMost(Duration.ofSeconds(30))
           .until(() -> sampler.latest().revision() >= revisionAtThaw + 5);
       sampler.sampleOnce();
       assertThat(sampler.violations()).isEmpty();
       long firstB = sampler.first(s -> "broker-B".equals(s.brokerId())).orElseThrow().atMillis();
       assertThat(sampler.samples())
           .filteredOn(s -> s.atMillis() >= firstB)
-          .allSatisfy(s -> {
-            assertThat(s.brokerId()).isEqualTo("broker-B");
-            assertThat(s.epoch()).isEqualTo(recordB.epoch());
-          });
+          .allSatisfy(
+              s -> {
+                assertThat(s.brokerId()).isEqualTo("broker-B");
+                assertThat(s.epoch()).isEqualTo(recordB.epoch());
+              });
       QueueState end = object.read().orElseThrow();
       assertThat(end.broker().id()).isEqualTo("broker-B");
       List<String> payloads = new ArrayList<>();
@@ -441,8 +497,9 @@ abstract class AbstractChaosTest {
       assertThat(payloads).containsExactlyInAnyOrder("before-freeze", "via-store");
       assertThat(end.rememberedJob("key-frozen", java.time.Instant.now())).isNull();
       assertThat(end.rememberedJob("key-after", java.time.Instant.now())).isNull();
-      figure("revived-fenced", Map.of("standbyTakeoverMs", servingAt - frozenAt,
-          "freezeAttempts", freezes));
+      figure(
+          "revived-fenced",
+          Map.of("standbyTakeoverMs", servingAt - frozenAt, "freezeAttempts", freezes));
     }
   }
 
@@ -461,7 +518,8 @@ abstract class AbstractChaosTest {
       try (QueueObject object = new QueueObject(uri, storeProperties());
           RevisionSampler sampler = new RevisionSampler(object, sampleEvery())) {
         List<ChildJvm> brokers =
-            List.of(raceBroker("race" + round + "-x", uri, false),
+            List.of(
+                raceBroker("race" + round + "-x", uri, false),
                 raceBroker("race" + round + "-y", uri, false));
         for (ChildJvm c : brokers) {
           c.awaitLine("READY"::equals, START, "READY");
@@ -469,24 +527,31 @@ abstract class AbstractChaosTest {
         brokers.forEach(c -> c.send("go"));
         Map<ChildJvm, ChildJvm.Line> outcome = new LinkedHashMap<>();
         for (ChildJvm c : brokers) {
-          outcome.put(c, c.awaitLine(s -> s.startsWith("SERVING ") || s.startsWith("REFUSED "),
-              START, "SERVING or REFUSED"));
+          outcome.put(
+              c,
+              c.awaitLine(
+                  s -> s.startsWith("SERVING ") || s.startsWith("REFUSED "),
+                  START,
+                  "SERVING or REFUSED"));
         }
         List<ChildJvm> serving =
             brokers.stream().filter(c -> outcome.get(c).text().startsWith("SERVING ")).toList();
-        assertThat(serving).as("brokers serving after round %d: %s", round, outcome.values())
+        assertThat(serving)
+            .as("brokers serving after round %d: %s", round, outcome.values())
             .hasSize(1);
         ChildJvm winner = serving.get(0);
         ChildJvm loser = brokers.get(0) == winner ? brokers.get(1) : brokers.get(0);
         String[] won = outcome.get(winner).fields();
         assertThat(won[3]).as("epoch of the only claim").isEqualTo("1");
         assertThat(outcome.get(loser).text()).contains(won[1]);
-        assertThat(loser.awaitExit(Duration.ofSeconds(30))).as("the refused broker's exit code")
+        assertThat(loser.awaitExit(Duration.ofSeconds(30)))
+            .as("the refused broker's exit code")
             .isEqualTo(3);
         assertClientReaches(uri, won[1], won[2]);
         sampler.sampleOnce();
         assertThat(sampler.violations()).isEmpty();
-        assertThat(sampler.samples()).filteredOn(s -> s.brokerId() != null)
+        assertThat(sampler.samples())
+            .filteredOn(s -> s.brokerId() != null)
             .isNotEmpty()
             .allSatisfy(s -> assertThat(s.brokerId()).isEqualTo(won[1]));
         winner.closeStdin();
@@ -513,7 +578,10 @@ abstract class AbstractChaosTest {
       brokers.forEach(c -> c.send("go"));
       ChildJvm.Line first = awaitAnyLine(brokers, s -> s.startsWith("SERVING "), START);
       ChildJvm winner =
-          brokers.stream().filter(c -> c.lines("SERVING").contains(first)).findFirst().orElseThrow();
+          brokers.stream()
+              .filter(c -> c.lines("SERVING").contains(first))
+              .findFirst()
+              .orElseThrow();
       ChildJvm standby = brokers.get(0) == winner ? brokers.get(1) : brokers.get(0);
       String[] won = first.fields();
       assertThat(won[3]).isEqualTo("1");
@@ -533,8 +601,11 @@ abstract class AbstractChaosTest {
       assertClientReaches(uri, next[1], next[2]);
       sampler.sampleOnce();
       assertThat(sampler.violations()).isEmpty();
-      assertThat(sampler.samples().stream().map(RevisionSampler.Sample::brokerId)
-              .filter(java.util.Objects::nonNull).distinct())
+      assertThat(
+              sampler.samples().stream()
+                  .map(RevisionSampler.Sample::brokerId)
+                  .filter(java.util.Objects::nonNull)
+                  .distinct())
           .containsExactly(won[1], next[1]);
       figure("standby-takeover", Map.of("servingAfterKillMs", took.readAtMillis() - killAt));
     }
@@ -616,9 +687,20 @@ abstract class AbstractChaosTest {
 
   /** {@code casq broker} in its own JVM, through the command's own entry point. */
   private ChildJvm cliBroker(String name, String uri, String brokerId, boolean standby) {
-    List<String> args = new ArrayList<>(List.of("broker", "--store", uri, "--listen",
-        "127.0.0.1:0", "--broker-id", brokerId, "--heartbeat", millis(HEARTBEAT), "--stale-after",
-        millis(STALE_AFTER)));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "broker",
+                "--store",
+                uri,
+                "--listen",
+                "127.0.0.1:0",
+                "--broker-id",
+                brokerId,
+                "--heartbeat",
+                millis(HEARTBEAT),
+                "--stale-after",
+                millis(STALE_AFTER)));
     if (standby) {
       args.add("--standby");
     }
@@ -630,15 +712,24 @@ abstract class AbstractChaosTest {
    * from the command, {@code SERVING ID ADDRESS EPOCH MILLIS} from {@link ChaosBrokerMain}.
    */
   private static String servingAddress(ChildJvm broker) {
-    String line = broker.awaitLine(s -> s.startsWith("casq broker ") || s.startsWith("SERVING "),
-        START, "'casq broker ... at ADDRESS' or 'SERVING ...'").text();
-    return line.startsWith("SERVING ") ? line.split(" ")[2]
+    String line =
+        broker
+            .awaitLine(
+                s -> s.startsWith("casq broker ") || s.startsWith("SERVING "),
+                START,
+                "'casq broker ... at ADDRESS' or 'SERVING ...'")
+            .text();
+    return line.startsWith("SERVING ")
+        ? line.split(" ")[2]
         : line.substring(line.lastIndexOf(' ') + 1);
   }
 
   private ChildJvm raceBroker(String name, String uri, boolean standby) {
-    return child(name, ChaosBrokerMain.class.getName(),
-        List.of(uri, name, HEARTBEAT.toString(), STALE_AFTER.toString(), Boolean.toString(standby)));
+    return child(
+        name,
+        ChaosBrokerMain.class.getName(),
+        List.of(
+            uri, name, HEARTBEAT.toString(), STALE_AFTER.toString(), Boolean.toString(standby)));
   }
 
   /**
@@ -652,13 +743,22 @@ abstract class AbstractChaosTest {
   }
 
   private ChildJvm pusher(String name, String uri, int threads) {
-    return child(name, ChaosPusherMain.class.getName(),
+    return child(
+        name,
+        ChaosPusherMain.class.getName(),
         List.of(uri, name, Integer.toString(threads), "100000", clientsPerProcess(threads)));
   }
 
   private ChildJvm worker(String name, String uri, int threads) {
-    return child(name, ChaosWorkerMain.class.getName(),
-        List.of(uri, name, Integer.toString(threads), LEASE.toString(), "10",
+    return child(
+        name,
+        ChaosWorkerMain.class.getName(),
+        List.of(
+            uri,
+            name,
+            Integer.toString(threads),
+            LEASE.toString(),
+            "10",
             clientsPerProcess(threads)));
   }
 
@@ -760,9 +860,12 @@ abstract class AbstractChaosTest {
     new TreeMap<>(values).forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
     System.out.println(line);
     try {
-      Files.writeString(Path.of("target", "chaos-figures.txt"),
-          LocalDateTime.now() + " " + line + System.lineSeparator(), StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          Path.of("target", "chaos-figures.txt"),
+          LocalDateTime.now() + " " + line + System.lineSeparator(),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -58,8 +58,12 @@ abstract class AbstractGracefulStopTest {
   @BeforeEach
   void names(TestInfo info) {
     String test = info.getTestMethod().map(m -> m.getName()).orElse("test");
-    logDir = Path.of("target", "chaos-logs", backend(),
-        test + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss")));
+    logDir =
+        Path.of(
+            "target",
+            "chaos-logs",
+            backend(),
+            test + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss")));
   }
 
   @AfterEach
@@ -76,8 +80,17 @@ abstract class AbstractGracefulStopTest {
 
   private Random random(String test) {
     long seed = Long.getLong("casq.it.sigterm.seed", System.nanoTime());
-    System.out.println(backend() + " " + test + ": seed " + seed + " (-Dcasq.it.sigterm.seed="
-        + seed + " replays it), " + cycles() + " cycles");
+    System.out.println(
+        backend()
+            + " "
+            + test
+            + ": seed "
+            + seed
+            + " (-Dcasq.it.sigterm.seed="
+            + seed
+            + " replays it), "
+            + cycles()
+            + " cycles");
     return new Random(seed);
   }
 
@@ -96,9 +109,21 @@ abstract class AbstractGracefulStopTest {
       String name = "stop" + i;
       String uri = queueUri(name);
       String id = "broker-stop-" + i;
-      ChildJvm broker = child("broker-" + i, List.of("broker", "--store", uri, "--listen",
-          "127.0.0.1:0", "--broker-id", id, "--heartbeat", millis(HEARTBEAT), "--stale-after",
-          millis(STALE_AFTER)));
+      ChildJvm broker =
+          child(
+              "broker-" + i,
+              List.of(
+                  "broker",
+                  "--store",
+                  uri,
+                  "--listen",
+                  "127.0.0.1:0",
+                  "--broker-id",
+                  id,
+                  "--heartbeat",
+                  millis(HEARTBEAT),
+                  "--stale-after",
+                  millis(STALE_AFTER)));
       String address = servingAddress(broker);
       Map<String, String> acked = new ConcurrentHashMap<>();
       int mode = rnd.nextInt(3);
@@ -106,8 +131,15 @@ abstract class AbstractGracefulStopTest {
       List<Thread> threads = new ArrayList<>();
       int pushers = mode == 2 ? 4 : 1;
       for (int p = 0; p < pushers; p++) {
-        RawPusher pusher = new RawPusher(name, null, () -> address, "c" + i + "p" + p, acked,
-            statuses, Duration.ofSeconds(5));
+        RawPusher pusher =
+            new RawPusher(
+                name,
+                null,
+                () -> address,
+                "c" + i + "p" + p,
+                acked,
+                statuses,
+                Duration.ofSeconds(5));
         load.add(pusher);
         Thread t = new Thread(pusher, "pusher-" + p);
         threads.add(t);
@@ -125,8 +157,12 @@ abstract class AbstractGracefulStopTest {
           Thread.sleep(rnd.nextInt(2000)); // the moment of the signal, not a synchronisation
         }
       }
-      modes.merge(mode == 0 ? "push, SIGTERM at once" : mode == 1 ? "push, SIGTERM within 2 s"
-          : "SIGTERM under load", 1L, Long::sum);
+      modes.merge(
+          mode == 0
+              ? "push, SIGTERM at once"
+              : mode == 1 ? "push, SIGTERM within 2 s" : "SIGTERM under load",
+          1L,
+          Long::sum);
       long signalled = System.nanoTime();
       broker.terminate();
       int code = broker.awaitExit(EXIT);
@@ -137,13 +173,25 @@ abstract class AbstractGracefulStopTest {
         t.join(10_000);
       }
       String log = errLog(broker);
-      assertThat(code).as("cycle %d (mode %d): exit status of casq broker after SIGTERM; log:%n%s",
-          i, mode, log).isZero();
+      assertThat(code)
+          .as(
+              "cycle %d (mode %d): exit status of casq broker after SIGTERM; log:%n%s",
+              i, mode, log)
+          .isZero();
       assertResigned(uri, id, log, "cycle " + i + " (mode " + mode + ")");
       assertDurable(uri, acked, "cycle " + i);
     }
-    System.out.println(backend() + " broker SIGTERM: " + cycles() + " cycles " + modes
-        + ", answers seen by the pushers " + statuses + ", longest stop " + stopMillisMax + " ms");
+    System.out.println(
+        backend()
+            + " broker SIGTERM: "
+            + cycles()
+            + " cycles "
+            + modes
+            + ", answers seen by the pushers "
+            + statuses
+            + ", longest stop "
+            + stopMillisMax
+            + " ms");
   }
 
   /**
@@ -158,12 +206,21 @@ abstract class AbstractGracefulStopTest {
     for (int i = 0; i < n; i++) {
       String name = "work" + i;
       String uri = queueUri(name);
-      ChildJvm work = child("work-" + i, List.of("work", "--store", uri, "--poll-wait", "10s",
-          "--", "sh", "-c", "cat; echo"));
+      ChildJvm work =
+          child(
+              "work-" + i,
+              List.of("work", "--store", uri, "--poll-wait", "10s", "--", "sh", "-c", "cat; echo"));
       BrokerRecord hosted = awaitBroker(uri);
       Map<String, String> acked = new ConcurrentHashMap<>();
-      RawPusher one = new RawPusher(name, null, hosted::address, "w" + i, acked,
-          RawPusher.newStatusCounts(), Duration.ofSeconds(10));
+      RawPusher one =
+          new RawPusher(
+              name,
+              null,
+              hosted::address,
+              "w" + i,
+              acked,
+              RawPusher.newStatusCounts(),
+              Duration.ofSeconds(10));
       one.stop();
       one.run();
       assertThat(acked).hasSize(1);
@@ -180,12 +237,13 @@ abstract class AbstractGracefulStopTest {
       int code = work.awaitExit(EXIT);
       stopMillisMax = Math.max(stopMillisMax, (System.nanoTime() - signalled) / 1_000_000);
       String log = errLog(work);
-      assertThat(code).as("cycle %d: exit status of casq work after SIGTERM; log:%n%s", i, log)
+      assertThat(code)
+          .as("cycle %d: exit status of casq work after SIGTERM; log:%n%s", i, log)
           .isZero();
       assertResigned(uri, hosted.id(), log, "work cycle " + i);
     }
-    System.out.println(backend() + " work SIGTERM: " + n + " cycles, longest stop "
-        + stopMillisMax + " ms");
+    System.out.println(
+        backend() + " work SIGTERM: " + n + " cycles, longest stop " + stopMillisMax + " ms");
   }
 
   /**
@@ -206,13 +264,15 @@ abstract class AbstractGracefulStopTest {
       push.terminate();
       int code = push.awaitExit(EXIT);
       String log = errLog(push);
-      assertThat(code).as("cycle %d: exit status of casq push after SIGTERM; log:%n%s", i, log)
+      assertThat(code)
+          .as("cycle %d: exit status of casq push after SIGTERM; log:%n%s", i, log)
           .isZero();
-      String jobId = push.awaitLine(s -> !s.isBlank(), Duration.ofSeconds(5), "the job id")
-          .text().trim();
+      String jobId =
+          push.awaitLine(s -> !s.isBlank(), Duration.ofSeconds(5), "the job id").text().trim();
       assertResignedRecord(uri, hosted.id(), "push cycle " + i);
       try (QueueObject object = new QueueObject(uri, storeProperties())) {
-        assertThat(object.read().orElseThrow().job(jobId)).as("the pushed job %s", jobId)
+        assertThat(object.read().orElseThrow().job(jobId))
+            .as("the pushed job %s", jobId)
             .isNotNull();
       }
     }
@@ -231,7 +291,8 @@ abstract class AbstractGracefulStopTest {
       BrokerRecord r = object.read().orElseThrow().broker();
       assertThat(r).as(what + ": the broker record").isNotNull();
       assertThat(r.id()).as(what + ": the recorded broker").isEqualTo(brokerId);
-      assertThat(r.heartbeatAt()).as(what + ": the record is marked resigned")
+      assertThat(r.heartbeatAt())
+          .as(what + ": the record is marked resigned")
           .isEqualTo(ResignBrokerCommand.RESIGNED);
     }
   }
@@ -241,10 +302,12 @@ abstract class AbstractGracefulStopTest {
       QueueState state = object.read().orElseThrow();
       Map<String, dev.casq.core.Job> live = object.liveJobs(state); // head and segments
       for (Map.Entry<String, String> e : acked.entrySet()) {
-        assertThat(live.get(e.getValue())).as(what + ": acknowledged push %s (job %s)",
-            e.getKey(), e.getValue()).isNotNull();
+        assertThat(live.get(e.getValue()))
+            .as(what + ": acknowledged push %s (job %s)", e.getKey(), e.getValue())
+            .isNotNull();
       }
-      assertThat(state.counters().pushed()).as(what + ": one job per acknowledged key")
+      assertThat(state.counters().pushed())
+          .as(what + ": one job per acknowledged key")
           .isEqualTo(acked.size());
     }
   }
@@ -252,22 +315,30 @@ abstract class AbstractGracefulStopTest {
   /** Waits until the object names a broker with a live heartbeat and returns it. */
   private BrokerRecord awaitBroker(String uri) {
     try (QueueObject object = new QueueObject(uri, storeProperties())) {
-      return Awaitility.await().atMost(START).pollInterval(Duration.ofMillis(20))
-          .until(() -> {
-            try {
-              return object.read().map(QueueState::broker)
-                  .filter(b -> !b.heartbeatAt().equals(ResignBrokerCommand.RESIGNED))
-                  .orElse(null);
-            } catch (RuntimeException e) {
-              return null; // not there yet
-            }
-          }, b -> b != null);
+      return Awaitility.await()
+          .atMost(START)
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> {
+                try {
+                  return object
+                      .read()
+                      .map(QueueState::broker)
+                      .filter(b -> !b.heartbeatAt().equals(ResignBrokerCommand.RESIGNED))
+                      .orElse(null);
+                } catch (RuntimeException e) {
+                  return null; // not there yet
+                }
+              },
+              b -> b != null);
     }
   }
 
   private static String servingAddress(ChildJvm broker) {
-    String line = broker.awaitLine(s -> s.startsWith("casq broker "), START,
-        "'casq broker ... at ADDRESS'").text();
+    String line =
+        broker
+            .awaitLine(s -> s.startsWith("casq broker "), START, "'casq broker ... at ADDRESS'")
+            .text();
     return line.substring(line.lastIndexOf(' ') + 1);
   }
 

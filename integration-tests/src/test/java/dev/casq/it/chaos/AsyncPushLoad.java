@@ -36,13 +36,20 @@ final class AsyncPushLoad implements AutoCloseable {
     void ack(long atNanos, long latencyNanos);
   }
 
-  private final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, "async-push-load");
-    t.setDaemon(true);
-    return t;
-  });
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).executor(executor).build();
+  private final ExecutorService executor =
+      Executors.newFixedThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "async-push-load");
+            t.setDaemon(true);
+            return t;
+          });
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .executor(executor)
+          .build();
   private final String queue;
   private final String token;
   private final Supplier<String> recordedAddress;
@@ -57,12 +64,27 @@ final class AsyncPushLoad implements AutoCloseable {
   private volatile Throwable failure;
   private volatile String address;
   private volatile long addressReadAt;
-  private final java.util.Queue<String> nonSuccess = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.Queue<String> nonSuccess =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-  AsyncPushLoad(String queue, String token, Supplier<String> recordedAddress, int lanes,
-      Map<String, String> acked, Map<String, AtomicLong> statuses, AckSink onAck,
+  AsyncPushLoad(
+      String queue,
+      String token,
+      Supplier<String> recordedAddress,
+      int lanes,
+      Map<String, String> acked,
+      Map<String, AtomicLong> statuses,
+      AckSink onAck,
       Duration deadlinePerPush) {
-    this(queue, token, recordedAddress, lanes, acked, statuses, onAck, deadlinePerPush,
+    this(
+        queue,
+        token,
+        recordedAddress,
+        lanes,
+        acked,
+        statuses,
+        onAck,
+        deadlinePerPush,
         Duration.ZERO);
   }
 
@@ -71,9 +93,16 @@ final class AsyncPushLoad implements AutoCloseable {
    * pushes per second while the broker keeps up, as a service's steady traffic is; a slower answer
    * delays only its own lane), or as fast as answers come with {@link Duration#ZERO}.
    */
-  AsyncPushLoad(String queue, String token, Supplier<String> recordedAddress, int lanes,
-      Map<String, String> acked, Map<String, AtomicLong> statuses, AckSink onAck,
-      Duration deadlinePerPush, Duration pace) {
+  AsyncPushLoad(
+      String queue,
+      String token,
+      Supplier<String> recordedAddress,
+      int lanes,
+      Map<String, String> acked,
+      Map<String, AtomicLong> statuses,
+      AckSink onAck,
+      Duration deadlinePerPush,
+      Duration pace) {
     this.paceNanos = pace.toNanos();
     this.queue = queue;
     this.token = token;
@@ -159,40 +188,43 @@ final class AsyncPushLoad implements AutoCloseable {
         return;
       }
       key = prefix + "-" + n++;
-      body = ("{\"payload\":{\"k\":\"" + key + "\"},\"key\":\"" + key + "\"}")
-          .getBytes(StandardCharsets.UTF_8);
+      body =
+          ("{\"payload\":{\"k\":\"" + key + "\"},\"key\":\"" + key + "\"}")
+              .getBytes(StandardCharsets.UTF_8);
       firstSent = System.nanoTime();
       send();
     }
 
     void send() {
       if (System.nanoTime() - firstSent > deadlinePerPush.toNanos()) {
-        failure = new IllegalStateException("push " + key + " not acknowledged within "
-            + deadlinePerPush + "; last: " + last);
+        failure =
+            new IllegalStateException(
+                "push " + key + " not acknowledged within " + deadlinePerPush + "; last: " + last);
         lanesDone.countDown();
         return;
       }
-      HttpRequest.Builder b = HttpRequest.newBuilder(
-              URI.create(laneAddress + "/v1/queues/" + queue + "/jobs"))
-          .timeout(Duration.ofSeconds(10))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(laneAddress + "/v1/queues/" + queue + "/jobs"))
+              .timeout(Duration.ofSeconds(10))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body));
       if (token != null) {
         b.header("Authorization", "Bearer " + token);
       }
       http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray())
-          .whenComplete((r, e) -> {
-            try {
-              if (e != null) {
-                answered(null, e instanceof CompletionException ? e.getCause() : e);
-              } else {
-                answered(r, null);
-              }
-            } catch (RuntimeException | java.io.IOException ex) {
-              failure = ex;
-              lanesDone.countDown();
-            }
-          });
+          .whenComplete(
+              (r, e) -> {
+                try {
+                  if (e != null) {
+                    answered(null, e instanceof CompletionException ? e.getCause() : e);
+                  } else {
+                    answered(r, null);
+                  }
+                } catch (RuntimeException | java.io.IOException ex) {
+                  failure = ex;
+                  lanesDone.countDown();
+                }
+              });
     }
 
     private void answered(HttpResponse<byte[]> r, Throwable e) throws java.io.IOException {
@@ -219,22 +251,24 @@ final class AsyncPushLoad implements AutoCloseable {
       } else if (status == 421 || status == 503) {
         last = status + " " + new String(r.body(), StandardCharsets.UTF_8);
         if (nonSuccess.size() < 10) {
-          nonSuccess.add(status + " from " + laneAddress + " at " + java.time.Instant.now() + ": "
-              + last);
+          nonSuccess.add(
+              status + " from " + laneAddress + " at " + java.time.Instant.now() + ": " + last);
         }
         retryLater();
       } else {
-        throw new IllegalStateException("push " + key + " got " + status + " "
-            + new String(r.body(), StandardCharsets.UTF_8));
+        throw new IllegalStateException(
+            "push " + key + " got " + status + " " + new String(r.body(), StandardCharsets.UTF_8));
       }
     }
 
     /** A retry pause, as any client has, then the address the queue object names now. */
     private void retryLater() {
-      CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS, executor).execute(() -> {
-        laneAddress = freshAddress();
-        send();
-      });
+      CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS, executor)
+          .execute(
+              () -> {
+                laneAddress = freshAddress();
+                send();
+              });
     }
   }
 }

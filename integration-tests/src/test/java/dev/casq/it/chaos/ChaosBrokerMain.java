@@ -13,10 +13,10 @@ import java.time.Duration;
  * the same instant: the JVM warms up, prints {@code READY}, waits for a line {@code go} on its
  * standard input, then starts a {@link CasqBroker}.
  *
- * <p>Arguments: {@code storeUri brokerId heartbeat staleAfter standby(true|false)}. Output:
- * {@code SERVING <id> <address> <epoch>} once it serves; {@code REFUSED <message>} and exit code 3
- * when another broker holds the queue; {@code STANDBY <id> <address>} when it waits as a standby
- * (then {@code SERVING ...} when it takes over). End of input closes the broker and exits 0.
+ * <p>Arguments: {@code storeUri brokerId heartbeat staleAfter standby(true|false)}. Output: {@code
+ * SERVING <id> <address> <epoch>} once it serves; {@code REFUSED <message>} and exit code 3 when
+ * another broker holds the queue; {@code STANDBY <id> <address>} when it waits as a standby (then
+ * {@code SERVING ...} when it takes over). End of input closes the broker and exits 0.
  */
 public final class ChaosBrokerMain {
   private ChaosBrokerMain() {}
@@ -55,8 +55,15 @@ public final class ChaosBrokerMain {
     }
     String queue = broker.queueNames().get(0);
     BrokerRecord r = broker.broker(queue).orElseThrow();
-    ChaosClients.say("SERVING " + r.id() + " " + r.address() + " " + r.epoch() + " "
-        + System.currentTimeMillis());
+    ChaosClients.say(
+        "SERVING "
+            + r.id()
+            + " "
+            + r.address()
+            + " "
+            + r.epoch()
+            + " "
+            + System.currentTimeMillis());
     while (in.readLine() != null) {
       // serve until end of input
     }

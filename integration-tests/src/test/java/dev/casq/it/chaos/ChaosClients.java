@@ -22,15 +22,15 @@ import java.util.function.BiConsumer;
 
 /**
  * What the chaos client processes ({@link ChaosPusherMain}, {@link ChaosWorkerMain}) share: one
- * {@link CasqClient} per simulated client, all configured only with the store URI (so they find
- * the broker in the queue object and take a dead one over in-process, the default policy), a
- * reporter of which client hosts a broker, line-oriented output, and the stdin protocol ({@code
- * stop} line: stop working; end of input: close the clients and exit).
+ * {@link CasqClient} per simulated client, all configured only with the store URI (so they find the
+ * broker in the queue object and take a dead one over in-process, the default policy), a reporter
+ * of which client hosts a broker, line-oriented output, and the stdin protocol ({@code stop} line:
+ * stop working; end of input: close the clients and exit).
  */
 final class ChaosClients implements AutoCloseable {
   private static final PrintStream OUT =
-      new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
-          StandardCharsets.UTF_8);
+      new PrintStream(
+          new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
 
   private final Map<String, CasqClient> clients = new LinkedHashMap<>();
   private final Map<String, String> hosted = new LinkedHashMap<>();
@@ -79,12 +79,10 @@ final class ChaosClients implements AutoCloseable {
   }
 
   /**
-   * Runs {@code n} threads named {@code <kind>-<tag>-<i>}, thread i on the queue of client
-   * {@code i % clients}: says {@code READY}, starts them, waits for them and then for the end of
-   * input.
+   * Runs {@code n} threads named {@code <kind>-<tag>-<i>}, thread i on the queue of client {@code i
+   * % clients}: says {@code READY}, starts them, waits for them and then for the end of input.
    */
-  void runThreads(String kind, String tag, int n,
-      BiConsumer<ClientQueue<JsonNode>, String> body)
+  void runThreads(String kind, String tag, int n, BiConsumer<ClientQueue<JsonNode>, String> body)
       throws InterruptedException {
     List<String> tags = new ArrayList<>(clients.keySet());
     List<Thread> threads = new ArrayList<>();

@@ -7,12 +7,12 @@ import dev.casq.client.ClientQueue;
 import java.util.List;
 
 /**
- * A client process with several pushing clients (one {@code CasqClient} each, threads of one
- * JVM). Each pushes {@code {"p":"<tag>-<client>-<n>"}} one at a time until told to stop or until it
- * has pushed {@code max} jobs.
+ * A client process with several pushing clients (one {@code CasqClient} each, threads of one JVM).
+ * Each pushes {@code {"p":"<tag>-<client>-<n>"}} one at a time until told to stop or until it has
+ * pushed {@code max} jobs.
  *
- * <p>Arguments: {@code storeUri tag threads max [clients]}: {@code threads} pushing
- * threads sharing {@code clients} clients (default: one client per thread). Output lines:
+ * <p>Arguments: {@code storeUri tag threads max [clients]}: {@code threads} pushing threads sharing
+ * {@code clients} clients (default: one client per thread). Output lines:
  *
  * <ul>
  *   <li>{@code READY}
@@ -32,7 +32,8 @@ public final class ChaosPusherMain {
     String tag = args[1];
     int n = Integer.parseInt(args[2]);
     int max = Integer.parseInt(args[3]);
-    List<String> tags = ChaosClients.clientTags(tag, args.length > 4 ? Integer.parseInt(args[4]) : n);
+    List<String> tags =
+        ChaosClients.clientTags(tag, args.length > 4 ? Integer.parseInt(args[4]) : n);
     try (ChaosClients clients = new ChaosClients(storeUri, tags)) {
       clients.runThreads("push", tag, n, (q, t) -> push(q, t, max, clients));
     }

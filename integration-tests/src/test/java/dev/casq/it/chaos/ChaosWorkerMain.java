@@ -17,8 +17,8 @@ import java.util.concurrent.CompletionException;
  * {@code batch} jobs and completes them, with the lease token and its own id as the job's result,
  * so the queue object shows which lease completed each job.
  *
- * <p>Arguments: {@code storeUri tag workers lease batch [clients]}: {@code workers}
- * threads sharing {@code clients} clients (default: one client per worker). Output lines:
+ * <p>Arguments: {@code storeUri tag workers lease batch [clients]}: {@code workers} threads sharing
+ * {@code clients} clients (default: one client per worker). Output lines:
  *
  * <ul>
  *   <li>{@code READY}
@@ -41,7 +41,8 @@ public final class ChaosWorkerMain {
     int n = Integer.parseInt(args[2]);
     Duration lease = Duration.parse(args[3]);
     int batch = Integer.parseInt(args[4]);
-    List<String> tags = ChaosClients.clientTags(tag, args.length > 5 ? Integer.parseInt(args[5]) : n);
+    List<String> tags =
+        ChaosClients.clientTags(tag, args.length > 5 ? Integer.parseInt(args[5]) : n);
     try (ChaosClients clients = new ChaosClients(storeUri, tags)) {
       clients.runThreads("work", tag, n, (q, t) -> work(q, t, lease, batch, clients));
     }
@@ -68,14 +69,31 @@ public final class ChaosWorkerMain {
                 .whenComplete(
                     (v, error) -> {
                       if (error == null) {
-                        ChaosClients.say("DONE " + job.id() + " " + job.leaseToken() + " " + worker
-                            + " " + payload + " " + System.currentTimeMillis());
+                        ChaosClients.say(
+                            "DONE "
+                                + job.id()
+                                + " "
+                                + job.leaseToken()
+                                + " "
+                                + worker
+                                + " "
+                                + payload
+                                + " "
+                                + System.currentTimeMillis());
                       } else {
                         Throwable cause =
                             error instanceof CompletionException && error.getCause() != null
-                                ? error.getCause() : error;
-                        ChaosClients.say("LOST " + job.id() + " " + job.leaseToken() + " " + worker
-                            + " " + ChaosPusherMain.oneLine(cause));
+                                ? error.getCause()
+                                : error;
+                        ChaosClients.say(
+                            "LOST "
+                                + job.id()
+                                + " "
+                                + job.leaseToken()
+                                + " "
+                                + worker
+                                + " "
+                                + ChaosPusherMain.oneLine(cause));
                       }
                     }));
       }

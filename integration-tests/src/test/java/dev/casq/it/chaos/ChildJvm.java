@@ -102,7 +102,8 @@ final class ChildJvm implements AutoCloseable {
       Files.createDirectories(logDir);
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().putAll(env);
-      pb.redirectError(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".err.log").toFile()));
+      pb.redirectError(
+          ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".err.log").toFile()));
       return new ChildJvm(name, pb.start(), logDir.resolve(name + ".out.log"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start child JVM " + name, e);
@@ -113,7 +114,8 @@ final class ChildJvm implements AutoCloseable {
     try (BufferedReader r =
             new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        PrintWriter log = new PrintWriter(Files.newBufferedWriter(outLog, StandardCharsets.UTF_8))) {
+        PrintWriter log =
+            new PrintWriter(Files.newBufferedWriter(outLog, StandardCharsets.UTF_8))) {
       for (String s; (s = r.readLine()) != null; ) {
         long now = System.currentTimeMillis();
         log.println(now + " " + s);
@@ -185,8 +187,14 @@ final class ChildJvm implements AutoCloseable {
         .orElseThrow(
             () ->
                 new AssertionError(
-                    name + ": no line " + what + " within " + timeout + (eof ? " (output ended)" : "")
-                        + "; last lines: " + tail(10)));
+                    name
+                        + ": no line "
+                        + what
+                        + " within "
+                        + timeout
+                        + (eof ? " (output ended)" : "")
+                        + "; last lines: "
+                        + tail(10)));
   }
 
   /** Waits for a line that matches; empty when the output ends (process exit) first. */
@@ -224,9 +232,18 @@ final class ChildJvm implements AutoCloseable {
       while (countLocked(prefix) < n) {
         long left = deadline - System.nanoTime();
         if (left <= 0 || eof) {
-          throw new AssertionError(name + ": " + countLocked(prefix) + " '" + prefix + "' lines, "
-              + "wanted " + n + (eof ? " (output ended)" : " within " + timeout) + "; last lines: "
-              + tail(10));
+          throw new AssertionError(
+              name
+                  + ": "
+                  + countLocked(prefix)
+                  + " '"
+                  + prefix
+                  + "' lines, "
+                  + "wanted "
+                  + n
+                  + (eof ? " (output ended)" : " within " + timeout)
+                  + "; last lines: "
+                  + tail(10));
         }
         try {
           TimeUnit.NANOSECONDS.timedWait(this, left);
@@ -322,7 +339,9 @@ final class ChildJvm implements AutoCloseable {
       for (String line : Files.readAllLines(Path.of("/proc/locks"))) {
         // "1: POSIX  ADVISORY  WRITE 32216 fe:00:2146458 0 EOF"
         String[] f = line.trim().split("\\s+");
-        if (f.length > 5 && !f[1].equals("->") && f[4].equals(pid)
+        if (f.length > 5
+            && !f[1].equals("->")
+            && f[4].equals(pid)
             && inodes.contains(f[5].substring(f[5].lastIndexOf(':') + 1))) {
           return true;
         }
@@ -365,8 +384,8 @@ final class ChildJvm implements AutoCloseable {
   int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new AssertionError(name + " did not exit within " + timeout + "; last lines: "
-            + tail(10));
+        throw new AssertionError(
+            name + " did not exit within " + timeout + "; last lines: " + tail(10));
       }
       reader.join(timeout.toMillis());
       return process.exitValue();
@@ -381,7 +400,9 @@ final class ChildJvm implements AutoCloseable {
   public void close() {
     if (process.isAlive()) {
       try {
-        new ProcessBuilder("kill", "-CONT", Long.toString(pid())).start().waitFor(5, TimeUnit.SECONDS);
+        new ProcessBuilder("kill", "-CONT", Long.toString(pid()))
+            .start()
+            .waitFor(5, TimeUnit.SECONDS);
       } catch (IOException e) {
         // it may just have exited
       } catch (InterruptedException e) {

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * keyed batch pushes, consumers completing them, SIGKILL of the active broker half way, and 1,000
  * earlier keys pushed again (half throughout, half as soon as the standby serves, half of those
  * from the 2 s before the kill). Every retry must get its original job id back, no key may get a
- * second job, and every acknowledged push must be completed exactly once (or still be pending).
- * The scenario waits for conditions (the standby serving, the queue empty, every retry answered),
- * not for times; the rate only shapes the load. {@code -Dcasq.it.dedupe.rate} and {@code
+ * second job, and every acknowledged push must be completed exactly once (or still be pending). The
+ * scenario waits for conditions (the standby serving, the queue empty, every retry answered), not
+ * for times; the rate only shapes the load. {@code -Dcasq.it.dedupe.rate} and {@code
  * -Dcasq.it.dedupe.seconds} change it.
  */
 @DisplayName("idempotency keys across a SIGKILL failover, with real processes on file://")
@@ -32,13 +32,29 @@ class FileDedupeFailoverTest {
   void retriedKeysGetTheirOriginalJobAcrossAFailoverAndNothingIsLostOrDoubled() throws Exception {
     int rate = Integer.getInteger("casq.it.dedupe.rate", 500);
     Duration run = Duration.ofSeconds(Integer.getInteger("casq.it.dedupe.seconds", 24));
-    DedupeScenario.Settings settings = new DedupeScenario.Settings(rate, run, run.dividedBy(2),
-        1_000, 4, 50, 2, 200, Duration.ofSeconds(4), Duration.ofMillis(250),
-        Duration.ofMillis(1500), Duration.ofMinutes(5), 100, List.of("-Xmx512m"), Map.of(),
-        Duration.ofMinutes(2));
-    List<String> java = List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        ClassPathSnapshot.classPath());
+    DedupeScenario.Settings settings =
+        new DedupeScenario.Settings(
+            rate,
+            run,
+            run.dividedBy(2),
+            1_000,
+            4,
+            50,
+            2,
+            200,
+            Duration.ofSeconds(4),
+            Duration.ofMillis(250),
+            Duration.ofMillis(1500),
+            Duration.ofMinutes(5),
+            100,
+            List.of("-Xmx512m"),
+            Map.of(),
+            Duration.ofMinutes(2));
+    List<String> java =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            ClassPathSnapshot.classPath());
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
 
     DedupeScenario.Outcome o =
@@ -47,16 +63,17 @@ class FileDedupeFailoverTest {
     assertThat(o.takeover()).as("the standby took over after the SIGKILL").isNotNull();
     assertThat(o.firstAckAfterKill()).as("the standby acknowledged pushes").isNotNull();
     assertThat(o.acknowledged()).as("pushes acknowledged").isPositive();
-    assertThat(o.retriesChecked()).as("retries answered with their original job id")
+    assertThat(o.retriesChecked())
+        .as("retries answered with their original job id")
         .isEqualTo(1_000);
     assertThat(o.retriesUnchecked()).as("retries never answered").isZero();
-    assertThat(o.duplicates()).as("retries with another job id, keys with a second job")
-        .isZero();
+    assertThat(o.duplicates()).as("retries with another job id, keys with a second job").isZero();
     assertThat(o.newKeysAnsweredDuplicate()).as("first pushes answered as duplicates").isZero();
     assertThat(o.doubleCompletes()).as("jobs completed twice").isZero();
     assertThat(o.lost()).as("acknowledged pushes lost").isZero();
     assertThat(o.extraJobs()).as("jobs created beyond one per key").isZero();
-    assertThat(o.stillPending()).as("acknowledged pushes left in the queue after the drain")
+    assertThat(o.stillPending())
+        .as("acknowledged pushes left in the queue after the drain")
         .isZero();
     assertThat(o.passed()).isTrue();
   }

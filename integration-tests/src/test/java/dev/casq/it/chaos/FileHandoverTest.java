@@ -33,14 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Planned hand-overs under push load, with real broker processes on {@code file://}: each new
  * {@code casq broker --handover} asks the live one to hand the queue over; the old one resigns at a
  * clean point and redirects late requests (421) until it gets SIGTERM (then exits 0); the new one
- * claims at the next epoch.
- * Load: 8 threads pushing through the Java client (every push with an idempotency key) and 2
- * plain-HTTP pushers that count every answer by status.
+ * claims at the next epoch. Load: 8 threads pushing through the Java client (every push with an
+ * idempotency key) and 2 plain-HTTP pushers that count every answer by status.
  *
  * <p>Checks: no error reaches a Java-client caller, no plain-HTTP push goes unacknowledged, every
- * acknowledged push is a job exactly once. Figures: non-2xx answers by status, p99 push latency
- * in the hand-over windows and overall, and the longest pause between two acknowledgements in
- * each window. 3 hand-overs in CI; {@code -Dcasq.it.handover.count=10} for the full run.
+ * acknowledged push is a job exactly once. Figures: non-2xx answers by status, p99 push latency in
+ * the hand-over windows and overall, and the longest pause between two acknowledgements in each
+ * window. 3 hand-overs in CI; {@code -Dcasq.it.handover.count=10} for the full run.
  */
 @DisplayName("planned hand-over under push load with real processes on file://")
 class FileHandoverTest {
@@ -50,8 +49,12 @@ class FileHandoverTest {
 
   @TempDir Path dir;
   private final List<ChildJvm> children = new ArrayList<>();
-  private final Path logDir = Path.of("target", "chaos-logs", "file",
-      "handover-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss")));
+  private final Path logDir =
+      Path.of(
+          "target",
+          "chaos-logs",
+          "file",
+          "handover-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss")));
 
   @AfterEach
   void killEverything() {
@@ -77,33 +80,52 @@ class FileHandoverTest {
     ConcurrentLinkedQueue<Ack> stickyAcks = new ConcurrentLinkedQueue<>();
     List<RawPusher> raw = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
-    try (CasqClient client = CasqClient.builder().storeUri(uri).token(TOKEN)
-            .staleAfter(Duration.ofMillis(1500)).takeover(TakeoverPolicy.WAIT).build();
+    try (CasqClient client =
+            CasqClient.builder()
+                .storeUri(uri)
+                .token(TOKEN)
+                .staleAfter(Duration.ofMillis(1500))
+                .takeover(TakeoverPolicy.WAIT)
+                .build();
         QueueObject object = new QueueObject(uri, Map.of())) {
       ClientQueue<JsonNode> queue = client.queue(JsonNode.class);
       AtomicLong running = new AtomicLong(1);
       for (int t = 0; t < 8; t++) {
         String prefix = "j" + t;
-        Thread th = new Thread(() -> {
-          for (long n = 0; running.get() == 1; n++) {
-            String key = prefix + "-" + n;
-            long sent = System.nanoTime();
-            try {
-              String id = queue.push(JsonNodeFactory.instance.objectNode().put("k", key),
-                  PushOptions.none().key(key)).jobId();
-              long now = System.nanoTime();
-              acks.add(new Ack(now, now - sent));
-              clientAcks.put(key, id);
-            } catch (RuntimeException e) {
-              errors.add(e);
-            }
-          }
-        }, "client-pusher-" + t);
+        Thread th =
+            new Thread(
+                () -> {
+                  for (long n = 0; running.get() == 1; n++) {
+                    String key = prefix + "-" + n;
+                    long sent = System.nanoTime();
+                    try {
+                      String id =
+                          queue
+                              .push(
+                                  JsonNodeFactory.instance.objectNode().put("k", key),
+                                  PushOptions.none().key(key))
+                              .jobId();
+                      long now = System.nanoTime();
+                      acks.add(new Ack(now, now - sent));
+                      clientAcks.put(key, id);
+                    } catch (RuntimeException e) {
+                      errors.add(e);
+                    }
+                  }
+                },
+                "client-pusher-" + t);
         threads.add(th);
       }
       for (int t = 0; t < 2; t++) {
-        RawPusher p = new RawPusher("ho", TOKEN, object::brokerAddress,
-            "h" + t, rawAcks, statuses, Duration.ofSeconds(30));
+        RawPusher p =
+            new RawPusher(
+                "ho",
+                TOKEN,
+                object::brokerAddress,
+                "h" + t,
+                rawAcks,
+                statuses,
+                Duration.ofSeconds(30));
         raw.add(p);
         threads.add(new Thread(p, "http-pusher-" + t));
       }
@@ -115,10 +137,17 @@ class FileHandoverTest {
       AsyncPushLoad async = null;
       if (threadPerConnection) {
         for (int t = 0; t < connections; t++) {
-          RawPusher p = new RawPusher("ho", TOKEN, object::brokerAddress,
-              "s" + t, rawAcks, stickyStatuses, Duration.ofSeconds(30))
-              .notFollowingRedirects()
-              .onAck((at, latency) -> stickyAcks.add(new Ack(at, latency)));
+          RawPusher p =
+              new RawPusher(
+                      "ho",
+                      TOKEN,
+                      object::brokerAddress,
+                      "s" + t,
+                      rawAcks,
+                      stickyStatuses,
+                      Duration.ofSeconds(30))
+                  .notFollowingRedirects()
+                  .onAck((at, latency) -> stickyAcks.add(new Ack(at, latency)));
           raw.add(p);
           threads.add(new Thread(p, "sticky-pusher-" + t));
         }
@@ -126,9 +155,17 @@ class FileHandoverTest {
         // -Dcasq.it.handover.paceMillis=64: each connection starts a push at most every 64 ms (an
         // open load, 2,000 pushes/s at 128 connections) instead of as fast as answers come
         Duration pace = Duration.ofMillis(Long.getLong("casq.it.handover.paceMillis", 0));
-        async = new AsyncPushLoad("ho", TOKEN, object::brokerAddress, connections, rawAcks,
-            stickyStatuses, (at, latency) -> stickyAcks.add(new Ack(at, latency)),
-            Duration.ofSeconds(30), pace);
+        async =
+            new AsyncPushLoad(
+                "ho",
+                TOKEN,
+                object::brokerAddress,
+                connections,
+                rawAcks,
+                stickyStatuses,
+                (at, latency) -> stickyAcks.add(new Ack(at, latency)),
+                Duration.ofSeconds(30),
+                pace);
         async.start();
       }
       threads.forEach(Thread::start);
@@ -170,7 +207,8 @@ class FileHandoverTest {
         async.stopAndAwait(Duration.ofSeconds(60));
         async.close();
         assertThat(async.failure()).as("a plain-HTTP push not acknowledged").isNull();
-        assertThat(async.nonSuccessAnswers()).as("non-2xx answers to the asynchronous load")
+        assertThat(async.nonSuccessAnswers())
+            .as("non-2xx answers to the asynchronous load")
             .isEmpty();
       }
       for (Thread t : threads) {
@@ -186,20 +224,24 @@ class FileHandoverTest {
       Set<String> ids = new HashSet<>();
       for (Map<String, String> m : List.of(clientAcks, rawAcks)) {
         for (Map.Entry<String, String> e : m.entrySet()) {
-          assertThat(committed.get(e.getValue())).as("acknowledged push %s (job %s)", e.getKey(),
-              e.getValue()).isNotNull();
+          assertThat(committed.get(e.getValue()))
+              .as("acknowledged push %s (job %s)", e.getKey(), e.getValue())
+              .isNotNull();
           assertThat(committed.get(e.getValue()).idempotencyKey()).isEqualTo(e.getKey());
-          assertThat(ids.add(e.getValue())).as("job %s acknowledged for one key only",
-              e.getValue()).isTrue();
+          assertThat(ids.add(e.getValue()))
+              .as("job %s acknowledged for one key only", e.getValue())
+              .isTrue();
         }
       }
-      assertThat(state.counters().pushed()).as("jobs created = acknowledged keys (none doubled)")
+      assertThat(state.counters().pushed())
+          .as("jobs created = acknowledged keys (none doubled)")
           .isEqualTo(ids.size());
       for (Map<String, AtomicLong> m : List.of(statuses, stickyStatuses)) {
         for (Map.Entry<String, AtomicLong> e : m.entrySet()) {
           if (e.getKey().matches("\\d+")) {
-            assertThat(Integer.parseInt(e.getKey())).as("plain-HTTP answers %s: %s answered %s",
-                m, e.getValue(), e.getKey()).isBetween(200, 299);
+            assertThat(Integer.parseInt(e.getKey()))
+                .as("plain-HTTP answers %s: %s answered %s", m, e.getValue(), e.getKey())
+                .isBetween(200, 299);
           }
         }
       }
@@ -224,24 +266,59 @@ class FileHandoverTest {
           }
         }
       }
-      String figures = "file hand-over (load " + (threadPerConnection ? "a thread per connection"
-          : "asynchronous, pace " + Long.getLong("casq.it.handover.paceMillis", 0) + " ms")
-          + ", casq.headMaxReadyJobs=" + System.getProperty(
-              "casq.headMaxReadyJobs", "unset") + ", load average at the end " + loadAverage()
-          + "): " + handovers + " hand-overs, " + ids.size()
-          + " pushes (" + clientAcks.size() + " Java client, " + rawAcks.size() + " plain HTTP),"
-          + " 0 lost, 0 doubled, 0 errors; " + connections + " keep-alive connections not"
-          + " following 421: answers " + stickyStatuses + ", push p99 in hand-over windows "
-          + p99Millis(stickyInWindows) + " ms (n=" + stickyInWindows.size() + "), overall "
-          + p99Millis(stickyAll) + " ms; 421-following plain-HTTP answers " + statuses
-          + "; Java-client p99 in hand-over windows " + p99Millis(inWindows) + " ms (n="
-          + inWindows.size() + "), overall " + p99Millis(all) + " ms; longest pause between"
-          + " acknowledgements per hand-over " + pauses + "; CPU during the hand-overs ("
-          + wallMillis + " ms): this JVM (load and Java client) " + loadCpu + " ms, the brokers "
-          + brokerCpu + " ms (the first broker's start included)";
+      String figures =
+          "file hand-over (load "
+              + (threadPerConnection
+                  ? "a thread per connection"
+                  : "asynchronous, pace " + Long.getLong("casq.it.handover.paceMillis", 0) + " ms")
+              + ", casq.headMaxReadyJobs="
+              + System.getProperty("casq.headMaxReadyJobs", "unset")
+              + ", load average at the end "
+              + loadAverage()
+              + "): "
+              + handovers
+              + " hand-overs, "
+              + ids.size()
+              + " pushes ("
+              + clientAcks.size()
+              + " Java client, "
+              + rawAcks.size()
+              + " plain HTTP),"
+              + " 0 lost, 0 doubled, 0 errors; "
+              + connections
+              + " keep-alive connections not"
+              + " following 421: answers "
+              + stickyStatuses
+              + ", push p99 in hand-over windows "
+              + p99Millis(stickyInWindows)
+              + " ms (n="
+              + stickyInWindows.size()
+              + "), overall "
+              + p99Millis(stickyAll)
+              + " ms; 421-following plain-HTTP answers "
+              + statuses
+              + "; Java-client p99 in hand-over windows "
+              + p99Millis(inWindows)
+              + " ms (n="
+              + inWindows.size()
+              + "), overall "
+              + p99Millis(all)
+              + " ms; longest pause between"
+              + " acknowledgements per hand-over "
+              + pauses
+              + "; CPU during the hand-overs ("
+              + wallMillis
+              + " ms): this JVM (load and Java client) "
+              + loadCpu
+              + " ms, the brokers "
+              + brokerCpu
+              + " ms (the first broker's start included)";
       System.out.println(figures);
-      java.nio.file.Files.writeString(Path.of("target", "chaos-figures.txt"), figures + "\n",
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      java.nio.file.Files.writeString(
+          Path.of("target", "chaos-figures.txt"),
+          figures + "\n",
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
     }
   }
 
@@ -284,9 +361,22 @@ class FileHandoverTest {
   }
 
   private ChildJvm broker(int n, String uri, boolean handover) {
-    List<String> args = new ArrayList<>(List.of("broker", "--store", uri, "--listen",
-        "127.0.0.1:0", "--broker-id", "ho-" + n, "--token", TOKEN, "--heartbeat", "250ms",
-        "--stale-after", "1500ms"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "broker",
+                "--store",
+                uri,
+                "--listen",
+                "127.0.0.1:0",
+                "--broker-id",
+                "ho-" + n,
+                "--token",
+                TOKEN,
+                "--heartbeat",
+                "250ms",
+                "--stale-after",
+                "1500ms"));
     if (handover) {
       args.add("--handover");
     }
@@ -296,8 +386,10 @@ class FileHandoverTest {
   }
 
   private static String servingAddress(ChildJvm broker) {
-    String line = broker.awaitLine(s -> s.startsWith("casq broker "), START,
-        "'casq broker ... at ADDRESS'").text();
+    String line =
+        broker
+            .awaitLine(s -> s.startsWith("casq broker "), START, "'casq broker ... at ADDRESS'")
+            .text();
     return line.substring(line.lastIndexOf(' ') + 1);
   }
 }

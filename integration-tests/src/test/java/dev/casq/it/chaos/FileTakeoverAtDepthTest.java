@@ -26,12 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A broker process takes over (after SIGKILL of the one before) a file:// queue whose backlog
- * lives in segment objects, and serves pushes (a key waiting in a segment is answered as a
- * duplicate), claims in push order and the whole backlog, nothing lost. The depth is
- * {@code -Dcasq.it.depth} (default 20,000 jobs, 500 of them with keys); the time from the new
- * broker's start to its first acknowledged push is printed, not asserted (figures at 1M pending
- * are in docs/benchmarks.md).
+ * A broker process takes over (after SIGKILL of the one before) a file:// queue whose backlog lives
+ * in segment objects, and serves pushes (a key waiting in a segment is answered as a duplicate),
+ * claims in push order and the whole backlog, nothing lost. The depth is {@code -Dcasq.it.depth}
+ * (default 20,000 jobs, 500 of them with keys); the time from the new broker's start to its first
+ * acknowledged push is printed, not asserted (figures at 1M pending are in docs/benchmarks.md).
  */
 class FileTakeoverAtDepthTest {
   private static final String CLI_MAIN = "dev.casq.cli.Main";
@@ -64,20 +63,26 @@ class FileTakeoverAtDepthTest {
     long started = System.nanoTime();
     ChildJvm second = broker("broker-2", uri);
     String address = address(second);
-    try (CasqClient c = CasqClient.builder().brokerUrl(address).queueName("deep")
-        .takeover(TakeoverPolicy.NONE).build()) {
+    try (CasqClient c =
+        CasqClient.builder()
+            .brokerUrl(address)
+            .queueName("deep")
+            .takeover(TakeoverPolicy.NONE)
+            .build()) {
       ClientQueue<com.fasterxml.jackson.databind.JsonNode> q =
           c.queue(com.fasterxml.jackson.databind.JsonNode.class);
       PushResult pushed = q.pushJson("{\"after\":\"takeover\"}", PushOptions.none());
       long firstPushMillis = (System.nanoTime() - started) / 1_000_000;
-      System.out.printf("takeover at depth %,d: first push acknowledged %,d ms after the new"
-          + " broker process started%n", depth, firstPushMillis);
+      System.out.printf(
+          "takeover at depth %,d: first push acknowledged %,d ms after the new"
+              + " broker process started%n",
+          depth, firstPushMillis);
       assertThat(pushed.jobId()).isEqualTo("j" + (depth + 1));
       assertThat(pushed.duplicate()).isFalse();
 
       // a key that waits deep in a segment is known to the new broker
-      PushResult again = q.pushJson("{\"n\":\"again\"}",
-          PushOptions.none().key("key-" + (keyed - 1)));
+      PushResult again =
+          q.pushJson("{\"n\":\"again\"}", PushOptions.none().key("key-" + (keyed - 1)));
       assertThat(again.duplicate()).isTrue();
       assertThat(again.jobId()).isEqualTo("j" + keyed);
       assertThat(q.stats().pending()).isEqualTo(depth + 1);
@@ -102,8 +107,11 @@ class FileTakeoverAtDepthTest {
 
   /** {@code depth} jobs (the first {@code keyed} with keys) pushed by an embedded queue. */
   private static void fill(String uri, int depth, int keyed) throws Exception {
-    QueueOptions options = QueueOptions.builder().headMaxReadyJobs(HEAD_MAX)
-        .storeProperty("file.fsync", "false").build();
+    QueueOptions options =
+        QueueOptions.builder()
+            .headMaxReadyJobs(HEAD_MAX)
+            .storeProperty("file.fsync", "false")
+            .build();
     try (JobQueue q = JobQueue.open(uri, options)) {
       for (int from = 0; from < depth; from += 2_000) {
         List<CompletableFuture<PushResult>> fs = new ArrayList<>();
@@ -117,17 +125,34 @@ class FileTakeoverAtDepthTest {
   }
 
   private ChildJvm broker(String name, String uri) {
-    ChildJvm c = ChildJvm.start(name, logDir,
-        Map.of("JAVA_TOOL_OPTIONS", "-Dcasq.headMaxReadyJobs=" + HEAD_MAX), CLI_MAIN,
-        List.of("broker", "--store", uri, "--listen", "127.0.0.1:0", "--heartbeat", "250ms",
-            "--stale-after", "1500ms", "--standby", "--store-property", "file.fsync=false"));
+    ChildJvm c =
+        ChildJvm.start(
+            name,
+            logDir,
+            Map.of("JAVA_TOOL_OPTIONS", "-Dcasq.headMaxReadyJobs=" + HEAD_MAX),
+            CLI_MAIN,
+            List.of(
+                "broker",
+                "--store",
+                uri,
+                "--listen",
+                "127.0.0.1:0",
+                "--heartbeat",
+                "250ms",
+                "--stale-after",
+                "1500ms",
+                "--standby",
+                "--store-property",
+                "file.fsync=false"));
     children.add(c);
     return c;
   }
 
   private static String address(ChildJvm broker) {
-    String line = broker.awaitLine(s -> s.startsWith("casq broker "), START,
-        "'casq broker ... at ADDRESS'").text();
+    String line =
+        broker
+            .awaitLine(s -> s.startsWith("casq broker "), START, "'casq broker ... at ADDRESS'")
+            .text();
     return line.substring(line.lastIndexOf(' ') + 1);
   }
 }

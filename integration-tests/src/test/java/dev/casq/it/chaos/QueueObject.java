@@ -45,7 +45,9 @@ final class QueueObject implements AutoCloseable {
    * generator asks for it at every refused connection); null when it names none.
    */
   String brokerAddress() {
-    return location.store().read(location.key())
+    return location
+        .store()
+        .read(location.key())
         .flatMap(b -> dev.casq.election.BrokerDiscovery.parse(b.data()))
         .map(dev.casq.core.BrokerRecord::address)
         .orElse(null);

@@ -14,17 +14,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Pushes over plain HTTP (HTTP/1.1, one keep-alive connection per pusher), as a client without
- * the SDK would: every push carries an idempotency key; a 421 is followed to the broker it names
+ * Pushes over plain HTTP (HTTP/1.1, one keep-alive connection per pusher), as a client without the
+ * SDK would: every push carries an idempotency key; a 421 is followed to the broker it names
  * (unless the pusher is made not to follow, as a load generator or a proxy would not), a 503 or a
- * refused connection is retried at the broker the queue object names now (as a load balancer
- * would re-resolve). Every answer's status is counted, so a test can report what clients saw.
+ * refused connection is retried at the broker the queue object names now (as a load balancer would
+ * re-resolve). Every answer's status is counted, so a test can report what clients saw.
  */
 final class RawPusher implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
   private final String queue;
   private final String token;
   private final Supplier<String> recordedAddress;
@@ -43,8 +46,14 @@ final class RawPusher implements Runnable {
    * @param acked receives key -> job id for every acknowledged push
    * @param statuses counts answers by status ("201", "421", "503", "refused", ...)
    */
-  RawPusher(String queue, String token, Supplier<String> recordedAddress, String prefix,
-      Map<String, String> acked, Map<String, AtomicLong> statuses, Duration deadlinePerPush) {
+  RawPusher(
+      String queue,
+      String token,
+      Supplier<String> recordedAddress,
+      String prefix,
+      Map<String, String> acked,
+      Map<String, AtomicLong> statuses,
+      Duration deadlinePerPush) {
     this.queue = queue;
     this.token = token;
     this.recordedAddress = recordedAddress;
@@ -106,11 +115,11 @@ final class RawPusher implements Runnable {
     long deadline = System.nanoTime() + deadlinePerPush.toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(
-              URI.create(address + "/v1/queues/" + queue + "/jobs"))
-          .timeout(Duration.ofSeconds(10))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(address + "/v1/queues/" + queue + "/jobs"))
+              .timeout(Duration.ofSeconds(10))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body));
       if (token != null) {
         b.header("Authorization", "Bearer " + token);
       }
@@ -140,8 +149,8 @@ final class RawPusher implements Runnable {
         throw new IllegalStateException("push " + key + " got " + last);
       }
     }
-    throw new IllegalStateException("push " + key + " not acknowledged within "
-        + deadlinePerPush + "; last: " + last);
+    throw new IllegalStateException(
+        "push " + key + " not acknowledged within " + deadlinePerPush + "; last: " + last);
   }
 
   private void count(String what) {

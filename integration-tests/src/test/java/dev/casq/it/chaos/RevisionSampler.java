@@ -10,16 +10,22 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Reads the queue object over and over from its own thread during a chaos run and checks, for
- * every pair of consecutive reads, that the revision never went backwards and that the broker
- * epoch never went backwards (nor changed hands within one epoch). Reads that fail with a storage
- * error are counted and skipped; a read that cannot be decoded is a violation (a torn or corrupt
- * object).
+ * Reads the queue object over and over from its own thread during a chaos run and checks, for every
+ * pair of consecutive reads, that the revision never went backwards and that the broker epoch never
+ * went backwards (nor changed hands within one epoch). Reads that fail with a storage error are
+ * counted and skipped; a read that cannot be decoded is a violation (a torn or corrupt object).
  */
 final class RevisionSampler implements AutoCloseable {
   /** One read of the object. */
-  record Sample(long atMillis, long revision, String brokerId, String brokerAddress, long epoch,
-      int live, long pushed, long completed) {}
+  record Sample(
+      long atMillis,
+      long revision,
+      String brokerId,
+      String brokerAddress,
+      long epoch,
+      int live,
+      long pushed,
+      long completed) {}
 
   private final QueueObject object;
   private final Duration every;
@@ -83,9 +89,15 @@ final class RevisionSampler implements AutoCloseable {
     QueueState state = s.get();
     BrokerRecord b = state.broker();
     Sample now =
-        new Sample(System.currentTimeMillis(), state.revision(), b == null ? null : b.id(),
-            b == null ? null : b.address(), b == null ? 0 : b.epoch(), state.liveJobs().size(),
-            state.counters().pushed(), state.counters().completed());
+        new Sample(
+            System.currentTimeMillis(),
+            state.revision(),
+            b == null ? null : b.id(),
+            b == null ? null : b.address(),
+            b == null ? 0 : b.epoch(),
+            state.liveJobs().size(),
+            state.counters().pushed(),
+            state.counters().completed());
     synchronized (this) {
       if (!samples.isEmpty()) {
         Sample before = samples.get(samples.size() - 1);
@@ -95,7 +107,8 @@ final class RevisionSampler implements AutoCloseable {
         if (now.epoch() < before.epoch()) {
           violations.add("broker epoch went backwards: " + before + " then " + now);
         }
-        if (now.epoch() == before.epoch() && before.brokerId() != null
+        if (now.epoch() == before.epoch()
+            && before.brokerId() != null
             && !before.brokerId().equals(now.brokerId())) {
           violations.add("two brokers share epoch " + now.epoch() + ": " + before + " then " + now);
         }

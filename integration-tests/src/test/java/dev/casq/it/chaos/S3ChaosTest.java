@@ -10,8 +10,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 
 /**
- * The chaos tests on {@code s3://} against a real S3 server (Ceph radosgw, see {@link Radosgw}):
- * a fresh key per queue in a bucket of their own. Skipped with the reason when radosgw is not
+ * The chaos tests on {@code s3://} against a real S3 server (Ceph radosgw, see {@link Radosgw}): a
+ * fresh key per queue in a bucket of their own. Skipped with the reason when radosgw is not
  * configured, failed instead under {@code CASQ_TEST_REQUIRE_S3=true}.
  */
 @DisplayName("chaos with real processes on s3:// (radosgw)")

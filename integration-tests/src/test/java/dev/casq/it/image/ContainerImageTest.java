@@ -47,7 +47,8 @@ class ContainerImageTest {
     Path here = Path.of("").toAbsolutePath();
     Path root = Files.exists(here.resolve("README.md")) ? here : here.getParent();
     imageTar = root.resolve("broker-image/target/casq-broker-image.tar");
-    assertThat(imageTar).as("the image tar the build makes (mvn package builds it)")
+    assertThat(imageTar)
+        .as("the image tar the build makes (mvn package builds it)")
         .isRegularFile();
     Path image = work.resolve("image");
     Files.createDirectories(image);
@@ -57,21 +58,27 @@ class ContainerImageTest {
     rootfs = work.resolve("rootfs");
     Files.createDirectories(rootfs);
     for (JsonNode layer : manifest.get("Layers")) { // in order, as a runtime stacks them
-      run(List.of("tar", "-xzf", image.resolve(layer.asText()).toString(), "-C",
-          rootfs.toString()));
+      run(
+          List.of(
+              "tar", "-xzf", image.resolve(layer.asText()).toString(), "-C", rootfs.toString()));
     }
   }
 
   @Test
   void theConfigurationRunsTheBrokerAsAnUnprivilegedUser() {
     assertThat(config.get("User").asText()).as("user").isEqualTo("65532:65532");
-    assertThat(texts(config.get("Entrypoint"))).as("entrypoint")
-        .startsWith("java").endsWith("-cp", "@/app/jib-classpath-file", "dev.casq.cli.Main");
+    assertThat(texts(config.get("Entrypoint")))
+        .as("entrypoint")
+        .startsWith("java")
+        .endsWith("-cp", "@/app/jib-classpath-file", "dev.casq.cli.Main");
     assertThat(texts(config.get("Cmd"))).as("command").containsExactly("broker");
     assertThat(config.get("ExposedPorts").has("8420/tcp")).as("exposed port 8420").isTrue();
-    assertThat(texts(config.get("Env"))).as("environment").contains(
-        "PATH=/opt/java/bin", "CASQ_LISTEN=0.0.0.0:8420",
-        "CASQ_STORE=file:///var/lib/casq/default.json");
+    assertThat(texts(config.get("Env")))
+        .as("environment")
+        .contains(
+            "PATH=/opt/java/bin",
+            "CASQ_LISTEN=0.0.0.0:8420",
+            "CASQ_STORE=file:///var/lib/casq/default.json");
     assertThat(config.get("WorkingDir").asText()).isEqualTo("/var/lib/casq");
   }
 
@@ -86,22 +93,28 @@ class ContainerImageTest {
       assertThat(rootfs.resolve(entry.substring(1))).as("class path entry " + entry).exists();
     }
     assertThat(Files.readString(rootfs.resolve("etc/passwd"))).contains("casq:x:65532:65532:");
-    assertThat(rootfs.resolve("opt/java/lib/security/cacerts")).as("the trust store")
-        .isRegularFile().isNotEmptyFile();
+    assertThat(rootfs.resolve("opt/java/lib/security/cacerts"))
+        .as("the trust store")
+        .isRegularFile()
+        .isNotEmptyFile();
     Set<PosixFilePermission> data = Files.getPosixFilePermissions(rootfs.resolve("var/lib/casq"));
-    assertThat(data).as("the default store's directory is writable by the image's user")
+    assertThat(data)
+        .as("the default store's directory is writable by the image's user")
         .contains(PosixFilePermission.OTHERS_WRITE);
   }
 
   @Test
   void theImagesCommandServesAPushAsItsOwnUser() throws Exception {
-    assumeTrue("root".equals(System.getProperty("user.name")),
+    assumeTrue(
+        "root".equals(System.getProperty("user.name")),
         "running the image's command in a chroot needs root");
     Path unshare = onPath("unshare");
     Path chroot = onPath("chroot");
     assumeTrue(unshare != null && chroot != null, "needs unshare and chroot (util-linux)");
-    Process probe = new ProcessBuilder(unshare.toString(), "--fork", "--pid", "--mount", "true")
-        .redirectErrorStream(true).start();
+    Process probe =
+        new ProcessBuilder(unshare.toString(), "--fork", "--pid", "--mount", "true")
+            .redirectErrorStream(true)
+            .start();
     String probeOut = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assumeTrue(probe.waitFor() == 0, "unshare cannot make namespaces here: " + probeOut);
     Files.createDirectories(rootfs.resolve("proc"));
@@ -110,16 +123,25 @@ class ContainerImageTest {
       port = s.getLocalPort();
     }
     // the image's environment replaces this one, so the host's tools are named by their paths
-    List<String> command = new ArrayList<>(List.of(unshare.toString(), "--fork", "--pid",
-        "--mount", "--mount-proc=" + rootfs.resolve("proc"), chroot.toString(),
-        "--userspec=65532:65532",
-        rootfs.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                unshare.toString(),
+                "--fork",
+                "--pid",
+                "--mount",
+                "--mount-proc=" + rootfs.resolve("proc"),
+                chroot.toString(),
+                "--userspec=65532:65532",
+                rootfs.toString()));
     command.add("/opt/java/bin/java"); // the entrypoint's "java", found on the image's PATH
     List<String> entrypoint = texts(config.get("Entrypoint"));
     command.addAll(entrypoint.subList(1, entrypoint.size()));
     command.addAll(texts(config.get("Cmd")));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(work.resolve("broker.log").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("broker.log").toFile());
     Map<String, String> env = pb.environment();
     env.clear();
     for (String kv : texts(config.get("Env"))) {
@@ -130,14 +152,19 @@ class ContainerImageTest {
     try {
       HttpClient http = HttpClient.newHttpClient();
       URI base = URI.create("http://127.0.0.1:" + port);
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
           .failFast(() -> !broker.isAlive())
-          .until(() -> status(http, HttpRequest.newBuilder(base.resolve("/health")).build()) == 200);
-      HttpResponse<String> push = http.send(HttpRequest.newBuilder(
-              base.resolve("/v1/queues/default/jobs"))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":{\"hello\":\"image\"}}"))
-          .build(), HttpResponse.BodyHandlers.ofString());
+          .until(
+              () -> status(http, HttpRequest.newBuilder(base.resolve("/health")).build()) == 200);
+      HttpResponse<String> push =
+          http.send(
+              HttpRequest.newBuilder(base.resolve("/v1/queues/default/jobs"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":{\"hello\":\"image\"}}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(push.statusCode()).as(push.body()).isBetween(200, 201);
       assertThat(push.body()).contains("\"id\"");
       Path object = rootfs.resolve("var/lib/casq/default.json");

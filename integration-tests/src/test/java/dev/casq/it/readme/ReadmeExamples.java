@@ -49,11 +49,14 @@ final class ReadmeExamples {
   /** The one complete Java program of a README section. */
   static String program(String sectionTitle) throws IOException {
     List<String> programs =
-        blocks(section(sectionTitle), "java").stream().filter(b -> CLASS.matcher(b).find())
+        blocks(section(sectionTitle), "java").stream()
+            .filter(b -> CLASS.matcher(b).find())
             .toList();
     if (programs.size() != 1) {
       throw new AssertionError(
-          "README section '" + sectionTitle + "' should hold one complete program, has "
+          "README section '"
+              + sectionTitle
+              + "' should hold one complete program, has "
               + programs.size());
     }
     return programs.get(0);
@@ -75,8 +78,11 @@ final class ReadmeExamples {
       throws IOException, InterruptedException {
     Path log = Files.createTempFile(dir, "run", ".log");
     Process p =
-        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-            .redirectOutput(log.toFile()).start();
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     long start = System.nanoTime();
     boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
     if (!finished) {

@@ -28,8 +28,11 @@ class ReadmeExamplesTest {
     ReadmeExamples.Run run = compileAndRun(ReadmeExamples.program("Getting started (embedded)"));
     assertThat(run.output())
         .containsSubsequence(
-            "sending 'Your order' to bob@example.com", "sending 'Welcome!' to ada@example.com",
-            "QueueStats[", "counters=Counters[pushed=2, claimed=2, completed=2,", "broker=null")
+            "sending 'Your order' to bob@example.com",
+            "sending 'Welcome!' to ada@example.com",
+            "QueueStats[",
+            "counters=Counters[pushed=2, claimed=2, completed=2,",
+            "broker=null")
         .doesNotContain("Counters@");
     assertThat(run.exitCode()).as(run.output()).isZero();
   }
@@ -54,29 +57,42 @@ class ReadmeExamplesTest {
     onlyEmbedded.removeAll(client);
     List<String> onlyClient = new java.util.ArrayList<>(client);
     onlyClient.removeAll(embedded);
-    assertThat(onlyEmbedded).containsExactly("import dev.casq.core.Casq;",
-        "public class EmailsExample {",
-        "try (Queue<Email> emails = Casq.open(store, Email.class)) {");
-    assertThat(onlyClient).containsExactly("import dev.casq.client.CasqClient;",
-        "public class EmailsClientExample {",
-        "try (Queue<Email> emails = CasqClient.connect(store, Email.class)) {");
+    assertThat(onlyEmbedded)
+        .containsExactly(
+            "import dev.casq.core.Casq;",
+            "public class EmailsExample {",
+            "try (Queue<Email> emails = Casq.open(store, Email.class)) {");
+    assertThat(onlyClient)
+        .containsExactly(
+            "import dev.casq.client.CasqClient;",
+            "public class EmailsClientExample {",
+            "try (Queue<Email> emails = CasqClient.connect(store, Email.class)) {");
   }
 
   /** The program's lines without comments or blank lines, trimmed. */
   private static List<String> code(String program) {
-    return program.lines().map(l -> l.replaceAll("\\s*//.*$", "").trim())
-        .filter(l -> !l.isEmpty()).toList();
+    return program
+        .lines()
+        .map(l -> l.replaceAll("\\s*//.*$", "").trim())
+        .filter(l -> !l.isEmpty())
+        .toList();
   }
 
   @Test
   void theReadmeDependencyBlocksNameTheStoreModule() throws Exception {
     assertThat(ReadmeExamples.blocks(ReadmeExamples.section("Getting started (embedded)"), "xml"))
-        .singleElement().asString()
-        .contains("<artifactId>queue-core</artifactId>", "<artifactId>storage-localfile</artifactId>",
+        .singleElement()
+        .asString()
+        .contains(
+            "<artifactId>queue-core</artifactId>",
+            "<artifactId>storage-localfile</artifactId>",
             "<artifactId>slf4j-simple</artifactId>");
     assertThat(ReadmeExamples.blocks(ReadmeExamples.section("The broker and the client"), "xml"))
-        .singleElement().asString()
-        .contains("<artifactId>queue-client</artifactId>", "<artifactId>queue-broker</artifactId>",
+        .singleElement()
+        .asString()
+        .contains(
+            "<artifactId>queue-client</artifactId>",
+            "<artifactId>queue-broker</artifactId>",
             "<artifactId>storage-localfile</artifactId>");
   }
 
@@ -97,19 +113,35 @@ class ReadmeExamplesTest {
     try (StandardJavaFileManager files = javac.getStandardFileManager(null, null, null)) {
       Iterable<? extends JavaFileObject> units = files.getJavaFileObjects(file.toFile());
       boolean ok =
-          javac.getTask(errors, files, null,
-                  List.of("-classpath", classPath, "-d", classes.toString(), "--release", "17",
+          javac
+              .getTask(
+                  errors,
+                  files,
+                  null,
+                  List.of(
+                      "-classpath",
+                      classPath,
+                      "-d",
+                      classes.toString(),
+                      "--release",
+                      "17",
                       "-proc:none"),
-                  null, units)
+                  null,
+                  units)
               .call();
       assertThat(ok).as("the README's %s compiles as written:%n%s", name, errors).isTrue();
     }
 
     ReadmeExamples.Run run =
         ReadmeExamples.run(
-            List.of(ReadmeExamples.java(), "-Djava.io.tmpdir=" + tmp,
-                "-cp", classes + File.pathSeparator + classPath, name),
-            dir, 120);
+            List.of(
+                ReadmeExamples.java(),
+                "-Djava.io.tmpdir=" + tmp,
+                "-cp",
+                classes + File.pathSeparator + classPath,
+                name),
+            dir,
+            120);
     System.out.println("--- " + name + " (" + run.millis() + " ms)\n" + run.output());
     assertThat(run.timedOut()).as("%s finished:%n%s", name, run.output()).isFalse();
     return run;

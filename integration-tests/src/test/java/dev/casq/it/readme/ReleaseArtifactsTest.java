@@ -27,8 +27,8 @@ import org.w3c.dom.NodeList;
  * target/casq-repo}, the layout of a Maven repository): every module with main code is there with
  * its jar, sources jar and javadoc jar; each POM carries the metadata Maven Central requires (name,
  * description, url, licence, developers, scm) and nothing of the build (no parent, no dependency
- * management, no BOM imports); every jar carries the licence and its own Automatic-Module-Name;
- * and {@code casq-bom} lists exactly the published modules, at the parent's version.
+ * management, no BOM imports); every jar carries the licence and its own Automatic-Module-Name; and
+ * {@code casq-bom} lists exactly the published modules, at the parent's version.
  */
 class ReleaseArtifactsTest {
   private static Path root;
@@ -55,7 +55,9 @@ class ReleaseArtifactsTest {
   private static void requireInstalled() throws IOException {
     Path installed = jar("queue-core", "");
     Path built = root.resolve("queue-core/target/queue-core-" + version + ".jar");
-    assumeTrue(Files.isRegularFile(installed) && Files.isRegularFile(built)
+    assumeTrue(
+        Files.isRegularFile(installed)
+            && Files.isRegularFile(built)
             && Files.mismatch(installed, built) == -1,
         "the artifacts in target/casq-repo are not those of this build: mvn verify installs them");
   }
@@ -63,10 +65,19 @@ class ReleaseArtifactsTest {
   @Test
   void everyModuleWithCodeIsPublishedWithSourcesAndJavadoc() throws Exception {
     requireInstalled();
-    assertThat(published).contains("casq-api", "queue-core", "casq-micrometer", "queue-client",
-        "queue-broker",
-        "queue-cli", "storage-spi", "storage-localfile", "storage-s3", "storage-gcs",
-        "casq-spring-boot-starter");
+    assertThat(published)
+        .contains(
+            "casq-api",
+            "queue-core",
+            "casq-micrometer",
+            "queue-client",
+            "queue-broker",
+            "queue-cli",
+            "storage-spi",
+            "storage-localfile",
+            "storage-s3",
+            "storage-gcs",
+            "casq-spring-boot-starter");
     // the samples are built and tested, never published
     assertThat(published).noneMatch(m -> m.startsWith("samples"));
     assertThat(repo.resolve("spring-boot-sample")).doesNotExist();
@@ -95,10 +106,12 @@ class ReleaseArtifactsTest {
       assertThat(text(pom, "url")).as(where + " url").startsWith("https://");
       Element licence = child(child(pom, "licenses"), "license");
       assertThat(text(licence, "name")).as(where + " licence").isEqualTo("Apache-2.0");
-      assertThat(text(licence, "url")).as(where + " licence url")
+      assertThat(text(licence, "url"))
+          .as(where + " licence url")
           .isEqualTo("https://www.apache.org/licenses/LICENSE-2.0.txt");
       assertThat(text(child(child(pom, "developers"), "developer"), "name"))
-          .as(where + " developer").isNotBlank();
+          .as(where + " developer")
+          .isNotBlank();
       Element scm = child(pom, "scm");
       assertThat(text(scm, "url")).as(where + " scm url").startsWith("https://");
       assertThat(text(scm, "connection")).as(where + " scm connection").startsWith("scm:git:");
@@ -108,7 +121,8 @@ class ReleaseArtifactsTest {
       for (Element d : deps == null ? List.<Element>of() : children(deps, "dependency")) {
         String dep = text(d, "groupId") + ":" + text(d, "artifactId");
         assertThat(text(d, "version")).as(where + " " + dep + " version").isNotBlank();
-        assertThat(text(d, "scope")).as(where + " " + dep + " scope")
+        assertThat(text(d, "scope"))
+            .as(where + " " + dep + " scope")
             .isNotIn("test", "import", "system");
       }
     }
@@ -127,7 +141,8 @@ class ReleaseArtifactsTest {
           assertThat(entry).as(m + classifier + " META-INF/LICENSE").isNotNull();
           try (InputStream in = jar.getInputStream(entry)) {
             assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
-                .as(m + classifier + " licence text").isEqualTo(licence);
+                .as(m + classifier + " licence text")
+                .isEqualTo(licence);
           }
         }
       }
@@ -146,8 +161,8 @@ class ReleaseArtifactsTest {
     assertThat(text(bom, "version")).as("casq-bom version").isEqualTo(version);
     assertThat(child(bom, "parent")).as("casq-bom inherits nothing").isNull();
     TreeSet<String> listed = new TreeSet<>();
-    for (Element d : children(child(child(bom, "dependencyManagement"), "dependencies"),
-        "dependency")) {
+    for (Element d :
+        children(child(child(bom, "dependencyManagement"), "dependencies"), "dependency")) {
       assertThat(text(d, "groupId")).isEqualTo("dev.casq");
       assertThat(text(d, "version")).isEqualTo("${project.version}");
       listed.add(text(d, "artifactId"));
@@ -155,20 +170,22 @@ class ReleaseArtifactsTest {
     assertThat(listed).as("modules in casq-bom").isEqualTo(new TreeSet<>(published));
     requireInstalled();
     assertThat(repo.resolve("casq-bom/" + version + "/casq-bom-" + version + ".pom"))
-        .as("casq-bom installed").isRegularFile();
+        .as("casq-bom installed")
+        .isRegularFile();
   }
 
   @Test
   void theChangelogHasAnEntryForThisVersion() throws Exception {
     String changelog = Files.readString(root.resolve("CHANGELOG.md"));
     String release = version.replace("-SNAPSHOT", "");
-    assertThat(changelog).as("CHANGELOG.md names " + release)
-        .containsPattern("(?m)^## \\[?(Unreleased|" + java.util.regex.Pattern.quote(release)
-            + ")");
+    assertThat(changelog)
+        .as("CHANGELOG.md names " + release)
+        .containsPattern("(?m)^## \\[?(Unreleased|" + java.util.regex.Pattern.quote(release) + ")");
   }
 
   private static Path jar(String module, String classifier) {
-    return repo.resolve(module + "/" + version + "/" + module + "-" + version + classifier + ".jar");
+    return repo.resolve(
+        module + "/" + version + "/" + module + "-" + version + classifier + ".jar");
   }
 
   private static Path pom(String module) {

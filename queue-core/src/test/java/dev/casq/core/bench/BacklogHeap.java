@@ -19,8 +19,8 @@ import java.util.concurrent.CompletableFuture;
  * completes {@code drain} of them, and reports the fill time, the live heap after each step, the
  * head's size and how many segments it names.
  *
- * <p>Run: {@code java -Xmx512m -XX:+UseParallelGC -cp "$CP" dev.casq.core.bench.BacklogHeap
- * 1000000 20000}
+ * <p>Run: {@code java -Xmx512m -XX:+UseParallelGC -cp "$CP" dev.casq.core.bench.BacklogHeap 1000000
+ * 20000}
  */
 public final class BacklogHeap {
   public static void main(String[] args) throws Exception {
@@ -33,8 +33,14 @@ public final class BacklogHeap {
       for (int from = 0; from < jobs; from += 50_000) {
         List<CompletableFuture<?>> batch = new ArrayList<>();
         for (int i = from; i < Math.min(jobs, from + 50_000); i++) {
-          batch.add(q.push(PushRequest.of(
-              "{\"to\":\"user" + i + "@example.com\",\"subject\":\"hello\",\"n\":" + i + "}")));
+          batch.add(
+              q.push(
+                  PushRequest.of(
+                      "{\"to\":\"user"
+                          + i
+                          + "@example.com\",\"subject\":\"hello\",\"n\":"
+                          + i
+                          + "}")));
         }
         CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).get();
       }
@@ -63,9 +69,14 @@ public final class BacklogHeap {
   private static void report(String what, JobQueue q, Path dir) throws Exception {
     byte[] head = Files.readAllBytes(dir.resolve("q.json"));
     var state = StateCodec.decode(head);
-    System.out.printf("%s: pending=%d head=%d bytes, %d segments named, live heap %d MB"
-            + " (max %d MB)%n", what, q.stats().get().pending(), head.length,
-        state.segments().size(), usedMb(), Runtime.getRuntime().maxMemory() >> 20);
+    System.out.printf(
+        "%s: pending=%d head=%d bytes, %d segments named, live heap %d MB" + " (max %d MB)%n",
+        what,
+        q.stats().get().pending(),
+        head.length,
+        state.segments().size(),
+        usedMb(),
+        Runtime.getRuntime().maxMemory() >> 20);
   }
 
   private static long usedMb() throws InterruptedException {

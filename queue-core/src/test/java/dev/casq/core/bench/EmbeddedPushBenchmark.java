@@ -33,9 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Embedded pushes per second with 64 producer threads, at a steady number of pending jobs.
  *
  * <p>A drainer claims and completes jobs whenever more than {@code pending} wait, so the queue
- * object stays at its size for the whole run (completions go to archive objects as in
- * production). {@code push} is one blocking push per call; {@code pushWindow32} sends 32
- * pushes and waits for all of them (a producer that pipelines).
+ * object stays at its size for the whole run (completions go to archive objects as in production).
+ * {@code push} is one blocking push per call; {@code pushWindow32} sends 32 pushes and waits for
+ * all of them (a producer that pipelines).
  *
  * <p>Run: {@code scripts/bench.sh EmbeddedPushBenchmark} (see docs/benchmarks.md).
  */
@@ -44,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-XX:+UseParallelGC"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx4g", "-XX:+UseParallelGC"})
 @Threads(64)
 public class EmbeddedPushBenchmark {
 
@@ -73,8 +75,7 @@ public class EmbeddedPushBenchmark {
   @Setup(Level.Trial)
   public void open() throws Exception {
     dir = Files.createTempDirectory("casq-bench");
-    QueueOptions.Builder options =
-        QueueOptions.builder().headMaxReadyJobs(headMax);
+    QueueOptions.Builder options = QueueOptions.builder().headMaxReadyJobs(headMax);
     String uri;
     switch (store) {
       case "mem" -> uri = "mem://bench-" + System.nanoTime() + "/q.json";
@@ -126,8 +127,17 @@ public class EmbeddedPushBenchmark {
   }
 
   /** What a queue object holds, in bytes by kind of line (one job or segment per line). */
-  record HeadSample(int bytes, int ready, int scheduled, int leased, int finished, int segments,
-      long queuedBytes, long leasedBytes, long finishedBytes, long segmentBytes,
+  record HeadSample(
+      int bytes,
+      int ready,
+      int scheduled,
+      int leased,
+      int finished,
+      int segments,
+      long queuedBytes,
+      long leasedBytes,
+      long finishedBytes,
+      long segmentBytes,
       int leasedObjects) {
     static HeadSample of(byte[] bytes) {
       var s = dev.casq.core.StateCodec.decode(bytes);
@@ -147,17 +157,37 @@ public class EmbeddedPushBenchmark {
           segs += n;
         }
       }
-      return new HeadSample(bytes.length, s.headReadyCount(), s.scheduledCount(), s.leasedCount(),
-          s.finishedJobs().size(), s.segments().size(), queued, leased, finished, segs,
+      return new HeadSample(
+          bytes.length,
+          s.headReadyCount(),
+          s.scheduledCount(),
+          s.leasedCount(),
+          s.finishedJobs().size(),
+          s.segments().size(),
+          queued,
+          leased,
+          finished,
+          segs,
           s.leasedObjects().size());
     }
 
     @Override
     public String toString() {
-      return String.format("largest-object=%d bytes: queued %d jobs (%d ready, %d scheduled) %d B,"
-          + " leased %d jobs (%d B in the head, the rest in %d leased-jobs objects), finished %d"
-          + " jobs %d B, %d segment refs %d B", bytes, ready + scheduled, ready, scheduled,
-          queuedBytes, leased, leasedBytes, leasedObjects, finished, finishedBytes, segments,
+      return String.format(
+          "largest-object=%d bytes: queued %d jobs (%d ready, %d scheduled) %d B,"
+              + " leased %d jobs (%d B in the head, the rest in %d leased-jobs objects), finished %d"
+              + " jobs %d B, %d segment refs %d B",
+          bytes,
+          ready + scheduled,
+          ready,
+          scheduled,
+          queuedBytes,
+          leased,
+          leasedBytes,
+          leasedObjects,
+          finished,
+          finishedBytes,
+          segments,
           segmentBytes);
     }
   }
@@ -174,8 +204,9 @@ public class EmbeddedPushBenchmark {
         // claim the whole excess at once (in one commit), then complete it (in the next)
         List<CompletableFuture<List<Job>>> claims = new ArrayList<>();
         for (int left = excess; left > 0; left -= 1000) {
-          claims.add(queue.claim(new ClaimRequest("drainer", Duration.ofMinutes(10),
-              Math.min(1000, left), null)));
+          claims.add(
+              queue.claim(
+                  new ClaimRequest("drainer", Duration.ofMinutes(10), Math.min(1000, left), null)));
         }
         List<CompletableFuture<?>> done = new ArrayList<>(excess);
         for (CompletableFuture<List<Job>> claim : claims) {
@@ -205,15 +236,24 @@ public class EmbeddedPushBenchmark {
     }
     var m = queue.engine().metrics();
     long commits = m.commits() - commitsBefore;
-    System.out.printf("%n[%s pending=%d headMax=%d] commits=%d commands=%d avg-batch=%.1f"
+    System.out.printf(
+        "%n[%s pending=%d headMax=%d] commits=%d commands=%d avg-batch=%.1f"
             + " bytes/commit=%d (+segments %d) last-object=%d bytes segments-written=%d"
-            + " conflicts=%d%n", store,
-        pending, headMax, commits, m.commands(), m.commands() / Math.max(1.0, m.commits()),
+            + " conflicts=%d%n",
+        store,
+        pending,
+        headMax,
+        commits,
+        m.commands(),
+        m.commands() / Math.max(1.0, m.commits()),
         (m.bytesWritten() - bytesBefore) / Math.max(1, commits),
-        (m.segmentBytesWritten() - segmentBytesBefore) / Math.max(1, commits), m.lastObjectBytes(),
-        m.segmentsWritten(), m.conflicts());
-    System.out.printf("[%s pending=%d headMax=%d] %s heap-used=%d MB%n", store, pending, headMax,
-        largestHead, usedHeapMb());
+        (m.segmentBytesWritten() - segmentBytesBefore) / Math.max(1, commits),
+        m.lastObjectBytes(),
+        m.segmentsWritten(),
+        m.conflicts());
+    System.out.printf(
+        "[%s pending=%d headMax=%d] %s heap-used=%d MB%n",
+        store, pending, headMax, largestHead, usedHeapMb());
     queue.close();
     try (var files = Files.walk(dir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -236,8 +276,8 @@ public class EmbeddedPushBenchmark {
   }
 
   /**
-   * One push, one claim and the completion of the claimed job: the depth stays where it is, so
-   * this is claim+complete throughput at that depth (each with a push next to it).
+   * One push, one claim and the completion of the claimed job: the depth stays where it is, so this
+   * is claim+complete throughput at that depth (each with a push next to it).
    */
   @Benchmark
   public Object pushClaimComplete() throws Exception {

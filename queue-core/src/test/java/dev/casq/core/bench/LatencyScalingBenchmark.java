@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * How throughput grows with concurrency when every storage call takes {@code latency} (a remote
  * object store): N producers, each pushing again as soon as its previous push is acknowledged
- * (asynchronously: no thread per producer), on file:// (fsync on) behind a latency-injecting
- * store. The commit rate stays near 1/latency while each commit carries more pushes.
+ * (asynchronously: no thread per producer), on file:// (fsync on) behind a latency-injecting store.
+ * The commit rate stays near 1/latency while each commit carries more pushes.
  *
  * <p>Run: {@code scripts/bench-main.sh dev.casq.core.bench.LatencyScalingBenchmark [latencyMs]
  * [seconds] [concurrency...]}; defaults 100 ms, 10 s, 1 10 100 1000.
@@ -30,9 +30,10 @@ public final class LatencyScalingBenchmark {
         args.length > 2
             ? Arrays.stream(args, 2, args.length).mapToInt(Integer::parseInt).toArray()
             : new int[] {1, 10, 100, 1000};
-    System.out.printf("latency %d ms per storage call, %d s per level, file:// with fsync%n",
-        latencyMs, seconds);
-    System.out.printf("%12s %12s %12s %14s%n", "producers", "pushes/s", "commits/s", "pushes/commit");
+    System.out.printf(
+        "latency %d ms per storage call, %d s per level, file:// with fsync%n", latencyMs, seconds);
+    System.out.printf(
+        "%12s %12s %12s %14s%n", "producers", "pushes/s", "commits/s", "pushes/commit");
     for (int producers : levels) {
       Path dir = Files.createTempDirectory("casq-latency");
       StoreLocation file = Stores.open(dir.toUri() + "q.json");
@@ -51,8 +52,12 @@ public final class LatencyScalingBenchmark {
         running.set(false);
         double elapsed = (System.nanoTime() - t0) / 1e9;
         long commits = q.engine().metrics().commits() - commits0;
-        System.out.printf("%12d %12.0f %12.1f %14.1f%n", producers, acked.sum() / elapsed,
-            commits / elapsed, acked.sum() / (double) Math.max(1, commits));
+        System.out.printf(
+            "%12d %12.0f %12.1f %14.1f%n",
+            producers,
+            acked.sum() / elapsed,
+            commits / elapsed,
+            acked.sum() / (double) Math.max(1, commits));
       }
       file.close();
     }

@@ -18,14 +18,14 @@ import java.util.stream.Stream;
 
 /**
  * A drainer claiming many jobs at once: pushes {@code n} jobs with ~300-byte payloads into an
- * embedded queue on file:// (fsync on), claims them all in claims of 1,000 (a lease of 10 min),
- * and prints the queue object's size with every job leased, the leased-jobs objects, the time the
- * claims took, and the time a new engine takes to open the queue (a takeover: it reads the head
- * and every leased-jobs object it names). Runs each {@code n} {@code runs} times per head budget
- * and prints the medians.
+ * embedded queue on file:// (fsync on), claims them all in claims of 1,000 (a lease of 10 min), and
+ * prints the queue object's size with every job leased, the leased-jobs objects, the time the
+ * claims took, and the time a new engine takes to open the queue (a takeover: it reads the head and
+ * every leased-jobs object it names). Runs each {@code n} {@code runs} times per head budget and
+ * prints the medians.
  *
- * <p>Run: {@code java -cp "$CP" dev.casq.core.bench.LeasedHeadBenchmark 3 6000 18000 50000}
- * (runs, then the numbers of leased jobs); each is run with the budget off (0) and at 1 MiB.
+ * <p>Run: {@code java -cp "$CP" dev.casq.core.bench.LeasedHeadBenchmark 3 6000 18000 50000} (runs,
+ * then the numbers of leased jobs); each is run with the budget off (0) and at 1 MiB.
  */
 public final class LeasedHeadBenchmark {
   private static final int[] BUDGETS = {0, 1 << 20};
@@ -48,10 +48,18 @@ public final class LeasedHeadBenchmark {
           claimMillis[r] = m[3];
           openMillis[r] = m[4];
         }
-        System.out.printf("leased=%,d budget=%,d head=%,d bytes leased-objects=%d (%,d bytes)"
-                + " claims=%,d ms (%,.0f jobs/s) open=%,d ms  [medians of %d]%n", n, budget,
-            median(head), median(objects), median(objectBytes), median(claimMillis),
-            n * 1000.0 / Math.max(1, median(claimMillis)), median(openMillis), runs);
+        System.out.printf(
+            "leased=%,d budget=%,d head=%,d bytes leased-objects=%d (%,d bytes)"
+                + " claims=%,d ms (%,.0f jobs/s) open=%,d ms  [medians of %d]%n",
+            n,
+            budget,
+            median(head),
+            median(objects),
+            median(objectBytes),
+            median(claimMillis),
+            n * 1000.0 / Math.max(1, median(claimMillis)),
+            median(openMillis),
+            runs);
       }
     }
   }
@@ -59,24 +67,31 @@ public final class LeasedHeadBenchmark {
   private static long[] run(int n, int budget) throws Exception {
     Path dir = Files.createTempDirectory("casq-leased");
     String store = dir.toUri() + "q.json";
-    QueueOptions options = QueueOptions.builder().headMaxBytes(budget)
-        .maxLease(Duration.ofHours(1)).build();
+    QueueOptions options =
+        QueueOptions.builder().headMaxBytes(budget).maxLease(Duration.ofHours(1)).build();
     String pad = "x".repeat(240);
     long claimNanos;
     try (JobQueue q = JobQueue.open(store, options)) {
       for (int from = 0; from < n; from += 2_000) {
         List<PushRequest> batch = new ArrayList<>();
         for (int i = from; i < Math.min(n, from + 2_000); i++) {
-          batch.add(PushRequest.of("{\"to\":\"user" + i + "@example.com\",\"pad\":\"" + pad
-              + "\"}").withType("email"));
+          batch.add(
+              PushRequest.of("{\"to\":\"user" + i + "@example.com\",\"pad\":\"" + pad + "\"}")
+                  .withType("email"));
         }
         CompletableFuture.allOf(q.pushAll(batch).toArray(CompletableFuture[]::new)).join();
       }
       long start = System.nanoTime();
       int claimed = 0;
       while (claimed < n) {
-        List<Job> got = q.claim(new ClaimRequest("drainer", Duration.ofMinutes(10),
-            Math.min(QueuePolicy.MAX_CLAIM_BATCH, n - claimed), Set.of())).join();
+        List<Job> got =
+            q.claim(
+                    new ClaimRequest(
+                        "drainer",
+                        Duration.ofMinutes(10),
+                        Math.min(QueuePolicy.MAX_CLAIM_BATCH, n - claimed),
+                        Set.of()))
+                .join();
         if (got.isEmpty()) {
           throw new IllegalStateException("claimed " + claimed + " of " + n);
         }
@@ -100,8 +115,8 @@ public final class LeasedHeadBenchmark {
     long open = System.nanoTime();
     try (JobQueue q = JobQueue.open(store, options)) {
       if (q.stats().join().leased() != n) {
-        throw new IllegalStateException("a new engine sees " + q.stats().join().leased()
-            + " leased jobs, not " + n);
+        throw new IllegalStateException(
+            "a new engine sees " + q.stats().join().leased() + " leased jobs, not " + n);
       }
     }
     long openNanos = System.nanoTime() - open;

@@ -28,7 +28,8 @@ public final class SegmentKeyIndexFootprint {
         for (int from = 0; from < jobs; from += 100_000) {
           List<CompletableFuture<?>> batch = new ArrayList<>();
           for (int i = from; i < Math.min(jobs, from + 100_000); i++) {
-            PushRequest r = PushRequest.of("{\"to\":\"user" + i + "@example.com\",\"n\":" + i + "}");
+            PushRequest r =
+                PushRequest.of("{\"to\":\"user" + i + "@example.com\",\"n\":" + i + "}");
             batch.add(q.push(keys ? r.withIdempotencyKey("order-" + i + "-" + (i * 7919L)) : r));
           }
           CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).get();
@@ -40,9 +41,16 @@ public final class SegmentKeyIndexFootprint {
         q.stats().get();
         long opened = (System.nanoTime() - started) / 1_000_000;
         long after = used();
-        System.out.printf("jobs=%d keys=%s headMax=%d engine heap=%.1f MB (%.0f bytes/job)"
-                + " open=%d ms ready=%d%n", jobs, keys, headMax, (after - before) / 1e6,
-            (after - before) / (double) jobs, opened, q.stats().get().ready());
+        System.out.printf(
+            "jobs=%d keys=%s headMax=%d engine heap=%.1f MB (%.0f bytes/job)"
+                + " open=%d ms ready=%d%n",
+            jobs,
+            keys,
+            headMax,
+            (after - before) / 1e6,
+            (after - before) / (double) jobs,
+            opened,
+            q.stats().get().ready());
       }
     }
   }

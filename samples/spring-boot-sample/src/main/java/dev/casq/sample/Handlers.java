@@ -24,12 +24,16 @@ public class Handlers {
    */
   @Bean
   public CasqHandler<Jobs.Email> emailHandler(HandledJobs handled) {
-    return CasqHandler.of(Jobs.EMAIL, Jobs.Email.class, job -> {
-      Jobs.Email email = job.payload();
-      log.info("sending '{}' to {} (job {})", email.subject(), email.to(), job.id());
-      handled.add(new Jobs.Handled(job.id(), Jobs.EMAIL, "sent '" + email.subject() + "' to "
-          + email.to()));
-    });
+    return CasqHandler.of(
+        Jobs.EMAIL,
+        Jobs.Email.class,
+        job -> {
+          Jobs.Email email = job.payload();
+          log.info("sending '{}' to {} (job {})", email.subject(), email.to(), job.id());
+          handled.add(
+              new Jobs.Handled(
+                  job.id(), Jobs.EMAIL, "sent '" + email.subject() + "' to " + email.to()));
+        });
   }
 
   /** Builds reports (here: logs and records them). */
@@ -60,8 +64,9 @@ public class Handlers {
     public void handle(LeasedJob<Jobs.Report> job) {
       Jobs.Report report = job.payload();
       log.info("building report {} ({} pages, job {})", report.name(), report.pages(), job.id());
-      handled.add(new Jobs.Handled(job.id(), Jobs.REPORT, "built " + report.name() + " ("
-          + report.pages() + " pages)"));
+      handled.add(
+          new Jobs.Handled(
+              job.id(), Jobs.REPORT, "built " + report.name() + " (" + report.pages() + " pages)"));
     }
   }
 }

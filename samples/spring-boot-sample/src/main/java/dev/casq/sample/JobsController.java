@@ -51,7 +51,8 @@ public class JobsController {
    */
   @PostMapping("/jobs/email")
   @ResponseStatus(HttpStatus.ACCEPTED)
-  public Pushed email(@RequestBody Jobs.Email email,
+  public Pushed email(
+      @RequestBody Jobs.Email email,
       @RequestHeader(name = "Idempotency-Key", required = false) String key) {
     return push(email, Jobs.EMAIL, key);
   }
@@ -65,7 +66,8 @@ public class JobsController {
    */
   @PostMapping("/jobs/report")
   @ResponseStatus(HttpStatus.ACCEPTED)
-  public Pushed report(@RequestBody Jobs.Report report,
+  public Pushed report(
+      @RequestBody Jobs.Report report,
       @RequestHeader(name = "Idempotency-Key", required = false) String key) {
     return push(report, Jobs.REPORT, key);
   }

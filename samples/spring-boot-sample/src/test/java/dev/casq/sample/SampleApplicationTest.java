@@ -36,35 +36,50 @@ class SampleApplicationTest {
 
   @Test
   void jobsOfBothTypesPushedOverHttpAreHandledByTheirHandlers() {
-    ResponseEntity<JobsController.Pushed> email = http.postForEntity("/jobs/email",
-        new Jobs.Email("ada@example.com", "Welcome!"), JobsController.Pushed.class);
-    ResponseEntity<JobsController.Pushed> report = http.postForEntity("/jobs/report",
-        new Jobs.Report("q3-sales", 12), JobsController.Pushed.class);
+    ResponseEntity<JobsController.Pushed> email =
+        http.postForEntity(
+            "/jobs/email",
+            new Jobs.Email("ada@example.com", "Welcome!"),
+            JobsController.Pushed.class);
+    ResponseEntity<JobsController.Pushed> report =
+        http.postForEntity(
+            "/jobs/report", new Jobs.Report("q3-sales", 12), JobsController.Pushed.class);
     assertThat(email.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
     assertThat(report.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
     String emailId = email.getBody().id();
     String reportId = report.getBody().id();
 
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(handled())
-        .contains(new Jobs.Handled(emailId, "email", "sent 'Welcome!' to ada@example.com"),
-            new Jobs.Handled(reportId, "report", "built q3-sales (12 pages)")));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(handled())
+                    .contains(
+                        new Jobs.Handled(emailId, "email", "sent 'Welcome!' to ada@example.com"),
+                        new Jobs.Handled(reportId, "report", "built q3-sales (12 pages)")));
   }
 
   @Test
   void aRetriedPushWithTheSameKeyCreatesNoSecondJob() {
     HttpHeaders headers = new HttpHeaders();
     headers.set("Idempotency-Key", "welcome-bob");
-    JobsController.Pushed first = http.postForObject("/jobs/email",
-        new HttpEntity<>(new Jobs.Email("bob@example.com", "Hi"), headers),
-        JobsController.Pushed.class);
-    JobsController.Pushed again = http.postForObject("/jobs/email",
-        new HttpEntity<>(new Jobs.Email("bob@example.com", "Hi"), headers),
-        JobsController.Pushed.class);
+    JobsController.Pushed first =
+        http.postForObject(
+            "/jobs/email",
+            new HttpEntity<>(new Jobs.Email("bob@example.com", "Hi"), headers),
+            JobsController.Pushed.class);
+    JobsController.Pushed again =
+        http.postForObject(
+            "/jobs/email",
+            new HttpEntity<>(new Jobs.Email("bob@example.com", "Hi"), headers),
+            JobsController.Pushed.class);
     assertThat(first.duplicate()).isFalse();
     assertThat(again.id()).isEqualTo(first.id());
     assertThat(again.duplicate()).isTrue();
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(handled()).filteredOn(h -> h.id().equals(first.id())).hasSize(1));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> assertThat(handled()).filteredOn(h -> h.id().equals(first.id())).hasSize(1));
   }
 
   @Test
@@ -79,13 +94,19 @@ class SampleApplicationTest {
 
   @Test
   void theQueuesMetersAreExported() {
-    http.postForEntity("/jobs/email", new Jobs.Email("eve@example.com", "Meters"),
-        JobsController.Pushed.class);
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      JsonNode pushed = http.getForObject(
-          "/actuator/metrics/casq.queue.events?tag=event:pushed&tag=queue:jobs", JsonNode.class);
-      assertThat(pushed.path("measurements").get(0).path("value").asDouble()).isGreaterThan(0);
-    });
+    http.postForEntity(
+        "/jobs/email", new Jobs.Email("eve@example.com", "Meters"), JobsController.Pushed.class);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              JsonNode pushed =
+                  http.getForObject(
+                      "/actuator/metrics/casq.queue.events?tag=event:pushed&tag=queue:jobs",
+                      JsonNode.class);
+              assertThat(pushed.path("measurements").get(0).path("value").asDouble())
+                  .isGreaterThan(0);
+            });
   }
 
   private List<Jobs.Handled> handled() {

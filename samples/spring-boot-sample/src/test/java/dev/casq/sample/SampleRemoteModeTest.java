@@ -16,16 +16,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The same sample with {@code casq.mode=remote}: the queue is served by a real broker started
- * here on loopback, and the application reaches it through the client.
+ * The same sample with {@code casq.mode=remote}: the queue is served by a real broker started here
+ * on loopback, and the application reaches it through the client.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(SampleRemoteModeTest.BrokerBean.class)
@@ -37,8 +37,13 @@ class SampleRemoteModeTest {
   @DynamicPropertySource
   static void remote(DynamicPropertyRegistry registry) {
     String store = dir.resolve("jobs.json").toUri().toString();
-    broker = CasqBroker.builder().queue(store).storeProperties(Map.of("file.fsync", "false"))
-        .listen("127.0.0.1", 0).build().start();
+    broker =
+        CasqBroker.builder()
+            .queue(store)
+            .storeProperties(Map.of("file.fsync", "false"))
+            .listen("127.0.0.1", 0)
+            .build()
+            .start();
     registry.add("casq.mode", () -> "remote");
     registry.add("casq.store", () -> store);
     registry.add("casq.remote.takeover", () -> "none");
@@ -60,19 +65,27 @@ class SampleRemoteModeTest {
   @Test
   void jobsPushedOverHttpGoThroughTheBrokerAndAreHandled() {
     assertThat(queue).isInstanceOf(ClientQueue.class);
-    JobsController.Pushed email = http.postForObject("/jobs/email",
-        new Jobs.Email("ada@example.com", "Remote"), JobsController.Pushed.class);
-    JobsController.Pushed report = http.postForObject("/jobs/report",
-        new Jobs.Report("remote-report", 2), JobsController.Pushed.class);
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-        Arrays.asList(http.getForObject("/jobs/handled", Jobs.Handled[].class)))
-        .extracting(Jobs.Handled::id).contains(email.id(), report.id()));
+    JobsController.Pushed email =
+        http.postForObject(
+            "/jobs/email",
+            new Jobs.Email("ada@example.com", "Remote"),
+            JobsController.Pushed.class);
+    JobsController.Pushed report =
+        http.postForObject(
+            "/jobs/report", new Jobs.Report("remote-report", 2), JobsController.Pushed.class);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(Arrays.asList(http.getForObject("/jobs/handled", Jobs.Handled[].class)))
+                    .extracting(Jobs.Handled::id)
+                    .contains(email.id(), report.id()));
     // the broker committed them
     assertThat(broker.isServing("jobs")).isTrue();
     assertThat(queue.stats().counters().completed()).isGreaterThanOrEqualTo(2);
 
-    JsonNode casq = http.getForObject("/actuator/health", JsonNode.class)
-        .path("components").path("casq");
+    JsonNode casq =
+        http.getForObject("/actuator/health", JsonNode.class).path("components").path("casq");
     assertThat(casq.path("status").asText()).isEqualTo("UP");
     assertThat(casq.path("details").path("broker").asText()).isEqualTo(broker.address());
   }

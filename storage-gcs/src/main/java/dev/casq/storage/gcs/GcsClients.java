@@ -72,19 +72,26 @@ record GcsClients(Storage reads, Storage writes) implements AutoCloseable {
             GcsStoreConfig.CREDENTIALS_FILE + ": no such file " + file, e);
       } catch (IOException | RuntimeException e) {
         throw new StoreConfigurationException(
-            GcsStoreConfig.CREDENTIALS_FILE + ": cannot use " + file
+            GcsStoreConfig.CREDENTIALS_FILE
+                + ": cannot use "
+                + file
                 + " as Google credentials (expected a service-account key JSON): "
-                + e.getMessage(), e);
+                + e.getMessage(),
+            e);
       }
     }
     try {
       return GoogleCredentials.getApplicationDefault();
     } catch (IOException e) {
       throw new StoreConfigurationException(
-          "no Google Application Default Credentials found for gs:// (" + e.getMessage()
-              + "); set GOOGLE_APPLICATION_CREDENTIALS or " + GcsStoreConfig.CREDENTIALS_FILE
+          "no Google Application Default Credentials found for gs:// ("
+              + e.getMessage()
+              + "); set GOOGLE_APPLICATION_CREDENTIALS or "
+              + GcsStoreConfig.CREDENTIALS_FILE
               + " to a key file, run 'gcloud auth application-default login', or set "
-              + GcsStoreConfig.NO_AUTH + "=true for an emulator", e);
+              + GcsStoreConfig.NO_AUTH
+              + "=true for an emulator",
+          e);
     }
   }
 

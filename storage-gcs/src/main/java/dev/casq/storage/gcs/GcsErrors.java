@@ -35,10 +35,11 @@ final class GcsErrors {
       case 429:
         return new BackPressureException(
             "GCS rate limit for " + target + " (429, the write did not happen): " + message(e),
-            retryAfter, e);
+            retryAfter,
+            e);
       case 400:
-        return new StorageException("GCS rejected the write of " + target + " (400): "
-            + message(e), e);
+        return new StorageException(
+            "GCS rejected the write of " + target + " (400): " + message(e), e);
       case 401:
       case 403:
       case 404:
@@ -49,9 +50,14 @@ final class GcsErrors {
               "cannot reach GCS for " + target + " (nothing was sent): " + message(e), e);
         }
         return new OutcomeUnknownException(
-            "outcome of the write of " + target + " is unknown ("
-                + (code == 0 ? "no answer" : "HTTP " + code) + "): " + message(e)
-                + "; re-read to find out whether it landed", e);
+            "outcome of the write of "
+                + target
+                + " is unknown ("
+                + (code == 0 ? "no answer" : "HTTP " + code)
+                + "): "
+                + message(e)
+                + "; re-read to find out whether it landed",
+            e);
     }
   }
 
@@ -66,11 +72,17 @@ final class GcsErrors {
       case 429:
         return new BackPressureException(
             "GCS rate limit while reading " + target + " (429): " + message(e),
-            Duration.ofSeconds(1), e);
+            Duration.ofSeconds(1),
+            e);
       default:
         return new StorageException(
-            "GCS request for " + target + " failed ("
-                + (code == 0 ? "no answer" : "HTTP " + code) + "): " + message(e), e);
+            "GCS request for "
+                + target
+                + " failed ("
+                + (code == 0 ? "no answer" : "HTTP " + code)
+                + "): "
+                + message(e),
+            e);
     }
   }
 
@@ -78,13 +90,21 @@ final class GcsErrors {
     switch (code) {
       case 401:
         return new StoreConfigurationException(
-            "GCS refused the credentials for " + target + " (401): " + message(e)
-                + "; check gcs.credentials-file or Application Default Credentials", e);
+            "GCS refused the credentials for "
+                + target
+                + " (401): "
+                + message(e)
+                + "; check gcs.credentials-file or Application Default Credentials",
+            e);
       case 403:
         return new StoreConfigurationException(
-            "permission denied for " + target + " (403): " + message(e)
+            "permission denied for "
+                + target
+                + " (403): "
+                + message(e)
                 + "; the account needs storage.objects.get, .list, .create and .delete on the"
-                + " bucket (e.g. roles/storage.objectUser)", e);
+                + " bucket (e.g. roles/storage.objectUser)",
+            e);
       default:
         return new StoreConfigurationException(
             "bucket of " + target + " does not exist (404): " + message(e), e);

@@ -58,8 +58,8 @@ public final class GcsObjectStore implements ObjectStore {
   /**
    * Opens a store on {@code bucket} and checks that the bucket exists and can be listed.
    *
-   * @throws StoreConfigurationException if the bucket is missing, access is denied, or GCS
-   *     cannot be reached as configured
+   * @throws StoreConfigurationException if the bucket is missing, access is denied, or GCS cannot
+   *     be reached as configured
    */
   public static GcsObjectStore open(String bucket, GcsStoreConfig config) {
     if (!GcsUri.validBucketName(bucket)) {
@@ -86,8 +86,15 @@ public final class GcsObjectStore implements ObjectStore {
         throw mapped;
       }
       throw new StoreConfigurationException(
-          "cannot reach GCS at " + config.host() + " (from " + config.hostSource() + ") for "
-              + describe() + ": " + mapped.getMessage(), e);
+          "cannot reach GCS at "
+              + config.host()
+              + " (from "
+              + config.hostSource()
+              + ") for "
+              + describe()
+              + ": "
+              + mapped.getMessage(),
+          e);
     }
   }
 
@@ -114,11 +121,15 @@ public final class GcsObjectStore implements ObjectStore {
         }
         if (attempt >= MAX_READ_ATTEMPTS) {
           throw new StorageException(
-              "object " + target(key) + " changed " + attempt
-                  + " times while being read; try again", e);
+              "object "
+                  + target(key)
+                  + " changed "
+                  + attempt
+                  + " times while being read; try again",
+              e);
         }
-        LOG.debug("{} generation {} replaced while reading; reading again", target(key),
-            generation);
+        LOG.debug(
+            "{} generation {} replaced while reading; reading again", target(key), generation);
       }
     }
   }
@@ -126,8 +137,8 @@ public final class GcsObjectStore implements ObjectStore {
   @Override
   public Version create(String key, byte[] data) {
     ObjectKeys.validate(key);
-    BlobInfo info = BlobInfo.newBuilder(BlobId.of(bucket, key)).setContentType(contentType(key))
-        .build();
+    BlobInfo info =
+        BlobInfo.newBuilder(BlobId.of(bucket, key)).setContentType(contentType(key)).build();
     return write(key, info, data, BlobTargetOption.doesNotExist());
   }
 
@@ -136,7 +147,8 @@ public final class GcsObjectStore implements ObjectStore {
     ObjectKeys.validate(key);
     long generation = parse(expected);
     BlobInfo info =
-        BlobInfo.newBuilder(BlobId.of(bucket, key, generation)).setContentType(contentType(key))
+        BlobInfo.newBuilder(BlobId.of(bucket, key, generation))
+            .setContentType(contentType(key))
             .build();
     return write(key, info, data, BlobTargetOption.generationMatch());
   }
@@ -144,8 +156,8 @@ public final class GcsObjectStore implements ObjectStore {
   @Override
   public Version put(String key, byte[] data) {
     ObjectKeys.validate(key);
-    BlobInfo info = BlobInfo.newBuilder(BlobId.of(bucket, key)).setContentType(contentType(key))
-        .build();
+    BlobInfo info =
+        BlobInfo.newBuilder(BlobId.of(bucket, key)).setContentType(contentType(key)).build();
     return write(key, info, data);
   }
 
@@ -177,8 +189,13 @@ public final class GcsObjectStore implements ObjectStore {
     Objects.requireNonNull(prefix, "prefix");
     List<String> keys = new ArrayList<>();
     try {
-      Page<Blob> page = clients.reads().list(bucket, BlobListOption.prefix(prefix),
-          BlobListOption.fields(Storage.BlobField.NAME));
+      Page<Blob> page =
+          clients
+              .reads()
+              .list(
+                  bucket,
+                  BlobListOption.prefix(prefix),
+                  BlobListOption.fields(Storage.BlobField.NAME));
       for (Blob blob : page.iterateAll()) {
         keys.add(blob.getName());
       }

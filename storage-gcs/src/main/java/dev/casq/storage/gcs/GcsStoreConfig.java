@@ -13,9 +13,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The configuration of a {@code gs://} store. Each key is read from the properties first, then
- * from its environment variable ({@code gcs.read-timeout} -> {@code CASQ_GCS_READ_TIMEOUT}), then
- * the default; see {@code docs/storage-gcs.md}.
+ * The configuration of a {@code gs://} store. Each key is read from the properties first, then from
+ * its environment variable ({@code gcs.read-timeout} -> {@code CASQ_GCS_READ_TIMEOUT}), then the
+ * default; see {@code docs/storage-gcs.md}.
  *
  * @param host the JSON API endpoint, e.g. {@code https://storage.googleapis.com} or an emulator's
  *     {@code http://127.0.0.1:4443}
@@ -104,24 +104,35 @@ public record GcsStoreConfig(
     Optional<Path> credentialsFile = p.get(CREDENTIALS_FILE).map(Path::of);
     if (noAuth && credentialsFile.isPresent()) {
       throw new StoreConfigurationException(
-          CREDENTIALS_FILE + " is set but " + NO_AUTH + " is true"
+          CREDENTIALS_FILE
+              + " is set but "
+              + NO_AUTH
+              + " is true"
               + (emulatorDefault && p.get(NO_AUTH).isEmpty()
                   ? " (implied by " + EMULATOR_HOST_VARIABLE + ")"
                   : "")
-              + "; set " + NO_AUTH + "=false to use the key file, or drop the key file");
+              + "; set "
+              + NO_AUTH
+              + "=false to use the key file, or drop the key file");
     }
     Optional<String> project = p.get(PROJECT);
     if (project.isEmpty() && noAuth) {
       project = Optional.of(EMULATOR_PROJECT);
     }
 
-    Duration connectTimeout = positive(CONNECT_TIMEOUT, p.getDuration(CONNECT_TIMEOUT,
-        DEFAULT_CONNECT_TIMEOUT));
-    Duration readTimeout = positive(READ_TIMEOUT, p.getDuration(READ_TIMEOUT,
-        DEFAULT_READ_TIMEOUT));
+    Duration connectTimeout =
+        positive(CONNECT_TIMEOUT, p.getDuration(CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT));
+    Duration readTimeout =
+        positive(READ_TIMEOUT, p.getDuration(READ_TIMEOUT, DEFAULT_READ_TIMEOUT));
     Duration minWriteInterval = p.getDuration(MIN_WRITE_INTERVAL, DEFAULT_MIN_WRITE_INTERVAL);
     return new GcsStoreConfig(
-        host, hostSource, noAuth, credentialsFile, project, connectTimeout, readTimeout,
+        host,
+        hostSource,
+        noAuth,
+        credentialsFile,
+        project,
+        connectTimeout,
+        readTimeout,
         minWriteInterval);
   }
 
@@ -135,7 +146,11 @@ public record GcsStoreConfig(
     if (!v.contains("://")) {
       if (!bareHostIsHttp) {
         throw new StoreConfigurationException(
-            "invalid value '" + value + "' for " + key + " (env "
+            "invalid value '"
+                + value
+                + "' for "
+                + key
+                + " (env "
                 + StoreProperties.environmentName(key)
                 + "): expected a URL such as http://127.0.0.1:4443 or https://storage.googleapis.com");
       }
@@ -151,7 +166,11 @@ public record GcsStoreConfig(
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new StoreConfigurationException(
-          "invalid value '" + value + "' for " + describe(key) + ": the scheme must be http or https");
+          "invalid value '"
+              + value
+              + "' for "
+              + describe(key)
+              + ": the scheme must be http or https");
     }
     if (uri.getHost() == null) {
       throw new StoreConfigurationException(
@@ -160,7 +179,10 @@ public record GcsStoreConfig(
     if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")
         || uri.getRawQuery() != null) {
       throw new StoreConfigurationException(
-          "invalid value '" + value + "' for " + describe(key)
+          "invalid value '"
+              + value
+              + "' for "
+              + describe(key)
               + ": give only scheme, host and port (the client adds /storage/v1/...)");
     }
     return scheme + "://" + uri.getRawAuthority();
@@ -175,7 +197,10 @@ public record GcsStoreConfig(
   private static Duration positive(String key, Duration d) {
     if (d.isZero()) {
       throw new StoreConfigurationException(
-          "invalid value 0 for " + key + " (env " + StoreProperties.environmentName(key)
+          "invalid value 0 for "
+              + key
+              + " (env "
+              + StoreProperties.environmentName(key)
               + "): a timeout must be positive");
     }
     return d;

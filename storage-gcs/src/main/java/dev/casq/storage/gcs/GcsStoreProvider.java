@@ -8,8 +8,7 @@ import java.util.Set;
 
 /**
  * Opens {@code gs://bucket/path/to/queue.json}: a {@link GcsObjectStore} on the bucket, with the
- * key {@code path/to/queue.json}. Properties are the {@code gcs.*} keys of {@link
- * GcsStoreConfig}.
+ * key {@code path/to/queue.json}. Properties are the {@code gcs.*} keys of {@link GcsStoreConfig}.
  */
 public final class GcsStoreProvider implements ObjectStoreProvider {
   @Override

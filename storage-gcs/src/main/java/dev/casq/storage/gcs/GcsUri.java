@@ -39,7 +39,9 @@ public record GcsUri(String bucket, String key) {
     if (!validBucketName(bucket)) {
       throw bad(
           uri,
-          "'" + bucket + "' is not a valid bucket name (3-63 characters: lower-case letters,"
+          "'"
+              + bucket
+              + "' is not a valid bucket name (3-63 characters: lower-case letters,"
               + " digits, '-', '_' and '.', starting and ending with a letter or digit)");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {

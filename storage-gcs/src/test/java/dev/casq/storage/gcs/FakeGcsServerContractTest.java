@@ -22,7 +22,8 @@ import org.testcontainers.utility.DockerImageName;
  * without Docker the whole class is skipped and the reason is shown.
  */
 @Testcontainers(disabledWithoutDocker = true)
-@DisplayName("gs:// contract against fake-gcs-server (needs Docker: skipped when Docker is unavailable)")
+@DisplayName(
+    "gs:// contract against fake-gcs-server (needs Docker: skipped when Docker is unavailable)")
 class FakeGcsServerContractTest extends ObjectStoreContractTest {
   private static final String BUCKET = "casq-tck";
   private static final int PORT = 4443;
@@ -41,12 +42,13 @@ class FakeGcsServerContractTest extends ObjectStoreContractTest {
 
   @BeforeAll
   static void createBucket() throws Exception {
-    Storage admin = StorageOptions.http()
-        .setHost(host())
-        .setProjectId("casq-test")
-        .setCredentials(NoCredentials.getInstance())
-        .build()
-        .getService();
+    Storage admin =
+        StorageOptions.http()
+            .setHost(host())
+            .setProjectId("casq-test")
+            .setCredentials(NoCredentials.getInstance())
+            .build()
+            .getService();
     try {
       if (admin.get(BUCKET) == null) {
         admin.create(BucketInfo.of(BUCKET));

@@ -48,12 +48,16 @@ public final class GcsCasBenchmark {
     }
     try (GcsTestServer server = GcsTestServer.start()) {
       server.createBucket("bench");
-      try (ObjectStore store = Stores.open("gs://bench/bench.json", Map.of(
-          GcsStoreConfig.HOST, server.baseUrl(),
-          GcsStoreConfig.NO_AUTH, "true",
-          GcsStoreConfig.MIN_WRITE_INTERVAL, "0s")).store()) {
-        System.out.printf(Locale.ROOT, "gs:// CAS on the loopback test server, %d-byte object%n",
-            objectBytes);
+      try (ObjectStore store =
+          Stores.open(
+                  "gs://bench/bench.json",
+                  Map.of(
+                      GcsStoreConfig.HOST, server.baseUrl(),
+                      GcsStoreConfig.NO_AUTH, "true",
+                      GcsStoreConfig.MIN_WRITE_INTERVAL, "0s"))
+              .store()) {
+        System.out.printf(
+            Locale.ROOT, "gs:// CAS on the loopback test server, %d-byte object%n", objectBytes);
         sequential(store, seconds, objectBytes);
         for (int threads : threadCounts) {
           contended(store, seconds, objectBytes, threads);
@@ -85,10 +89,16 @@ public final class GcsCasBenchmark {
       reads.add(t2 - t1);
     }
     double elapsed = (System.nanoTime() - started) / 1e9;
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "sequential: %d replaces in %.1f s; replace p50 %.2f ms p99 %.2f ms; "
             + "read p50 %.2f ms p99 %.2f ms; %.0f replace+read cycles/s%n",
-        n, elapsed, ms(replaces, 50), ms(replaces, 99), ms(reads, 50), ms(reads, 99),
+        n,
+        elapsed,
+        ms(replaces, 50),
+        ms(replaces, 99),
+        ms(reads, 50),
+        ms(reads, 99),
         n / elapsed);
   }
 
@@ -112,26 +122,28 @@ public final class GcsCasBenchmark {
       for (int t = 0; t < threads; t++) {
         List<Long> mine = new ArrayList<>();
         latencies.add(mine);
-        futures.add(pool.submit(() -> {
-          go.await();
-          long commits = 0;
-          long lost = 0;
-          while (System.nanoTime() < deadline) {
-            long t0 = System.nanoTime();
-            while (true) {
-              VersionedBytes current = store.read(key).orElseThrow();
-              try {
-                store.replace(key, payload(objectBytes, commits + 1), current.version());
-                break;
-              } catch (PreconditionFailedException e) {
-                lost++;
-              }
-            }
-            mine.add(System.nanoTime() - t0);
-            commits++;
-          }
-          return new long[] {commits, lost};
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  long commits = 0;
+                  long lost = 0;
+                  while (System.nanoTime() < deadline) {
+                    long t0 = System.nanoTime();
+                    while (true) {
+                      VersionedBytes current = store.read(key).orElseThrow();
+                      try {
+                        store.replace(key, payload(objectBytes, commits + 1), current.version());
+                        break;
+                      } catch (PreconditionFailedException e) {
+                        lost++;
+                      }
+                    }
+                    mine.add(System.nanoTime() - t0);
+                    commits++;
+                  }
+                  return new long[] {commits, lost};
+                }));
       }
       long started = System.nanoTime();
       go.countDown();
@@ -145,10 +157,15 @@ public final class GcsCasBenchmark {
       double elapsed = (System.nanoTime() - started) / 1e9;
       List<Long> all = new ArrayList<>();
       latencies.forEach(all::addAll);
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT,
           "contended %2d writers: %.0f commits/s, %d lost races; increment (read+CAS, with"
               + " retries) p50 %.2f ms p99 %.2f ms%n",
-          threads, commits / elapsed, lost, ms(all, 50), ms(all, 99));
+          threads,
+          commits / elapsed,
+          lost,
+          ms(all, 50),
+          ms(all, 99));
     } finally {
       pool.shutdownNow();
     }

@@ -64,22 +64,27 @@ class GcsClientsTest {
     assertThat(GcsClients.noRetries(c).getMaxAttempts()).isEqualTo(1);
     try (GcsClients clients = GcsClients.create(c)) {
       assertThat(clients.writes().getOptions().getRetrySettings().getMaxAttempts()).isEqualTo(1);
-      assertThat(clients.reads().getOptions().getRetrySettings().getMaxAttempts())
-          .isGreaterThan(1);
+      assertThat(clients.reads().getOptions().getRetrySettings().getMaxAttempts()).isGreaterThan(1);
     }
   }
 
   private static String serviceAccountJson(String email) throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(generator.generateKeyPair().getPrivate().getEncoded());
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(generator.generateKeyPair().getPrivate().getEncoded());
     // JSON escapes the newlines of the PEM text.
-    String pem = ("-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n")
-        .replace("\n", "\\n");
+    String pem =
+        ("-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n")
+            .replace("\n", "\\n");
     return "{\"type\":\"service_account\",\"project_id\":\"casq-test\","
-        + "\"private_key_id\":\"0123456789abcdef\",\"private_key\":\"" + pem + "\","
-        + "\"client_email\":\"" + email + "\",\"client_id\":\"1\","
+        + "\"private_key_id\":\"0123456789abcdef\",\"private_key\":\""
+        + pem
+        + "\","
+        + "\"client_email\":\""
+        + email
+        + "\",\"client_id\":\"1\","
         + "\"token_uri\":\"https://oauth2.googleapis.com/token\"}";
   }
 }

@@ -39,7 +39,8 @@ class GcsErrorsTest {
   @Test
   void rateLimitIsBackPressureWithTheRetryDelay() {
     StorageException e = GcsErrors.forWrite(TARGET, http(429), Duration.ofSeconds(3));
-    assertThat(e).isExactlyInstanceOf(BackPressureException.class)
+    assertThat(e)
+        .isExactlyInstanceOf(BackPressureException.class)
         .hasMessageContaining("did not happen");
     assertThat(((BackPressureException) e).retryAfter()).isEqualTo(Duration.ofSeconds(3));
   }
@@ -56,7 +57,8 @@ class GcsErrorsTest {
   @Test
   void timeoutsAndResetsAreUnknownOutcomes() {
     assertThat(GcsErrors.forWrite(TARGET, io(new SocketTimeoutException("Read timed out")), RETRY))
-        .isExactlyInstanceOf(OutcomeUnknownException.class).hasMessageContaining("no answer");
+        .isExactlyInstanceOf(OutcomeUnknownException.class)
+        .hasMessageContaining("no answer");
     assertThat(GcsErrors.forWrite(TARGET, io(new SocketException("Connection reset")), RETRY))
         .isExactlyInstanceOf(OutcomeUnknownException.class);
     assertThat(GcsErrors.forWrite(TARGET, new IllegalStateException("odd"), RETRY))
@@ -67,7 +69,8 @@ class GcsErrorsTest {
   void aConnectionThatNeverOpenedWroteNothing() {
     StorageException refused =
         GcsErrors.forWrite(TARGET, io(new ConnectException("Connection refused")), RETRY);
-    assertThat(refused).isExactlyInstanceOf(StorageException.class)
+    assertThat(refused)
+        .isExactlyInstanceOf(StorageException.class)
         .hasMessageContaining("nothing was sent");
     assertThat(GcsErrors.forWrite(TARGET, io(new UnknownHostException("nohost")), RETRY))
         .isExactlyInstanceOf(StorageException.class);
@@ -98,7 +101,8 @@ class GcsErrorsTest {
   @Test
   void failedReadsAreTransientStorageErrors() {
     assertThat(GcsErrors.forRead(TARGET, http(503)))
-        .isExactlyInstanceOf(StorageException.class).hasMessageContaining("HTTP 503");
+        .isExactlyInstanceOf(StorageException.class)
+        .hasMessageContaining("HTTP 503");
     assertThat(GcsErrors.forRead(TARGET, http(429)))
         .isExactlyInstanceOf(BackPressureException.class);
   }

@@ -67,8 +67,9 @@ class GcsObjectStoreTest {
   }
 
   private static StoreLocation open(Map<String, String> extra) {
-    Map<String, String> props = new HashMap<>(Map.of(
-        GcsStoreConfig.HOST, server.baseUrl(), GcsStoreConfig.NO_AUTH, "true"));
+    Map<String, String> props =
+        new HashMap<>(
+            Map.of(GcsStoreConfig.HOST, server.baseUrl(), GcsStoreConfig.NO_AUTH, "true"));
     props.putAll(extra);
     return Stores.open("gs://" + BUCKET + "/queues/emails.json", props);
   }
@@ -82,7 +83,8 @@ class GcsObjectStoreTest {
     try (StoreLocation location = open(Map.of())) {
       assertThat(location.store()).isInstanceOf(GcsObjectStore.class);
       assertThat(location.key()).isEqualTo("queues/emails.json");
-      assertThat(location.store().describe()).isEqualTo("gs://" + BUCKET + " at " + server.baseUrl());
+      assertThat(location.store().describe())
+          .isEqualTo("gs://" + BUCKET + " at " + server.baseUrl());
     }
   }
 
@@ -106,15 +108,17 @@ class GcsObjectStoreTest {
       assertThat(fast.store().capabilities().minWriteInterval()).isZero();
     }
     try (StoreLocation slow = open(Map.of(GcsStoreConfig.MIN_WRITE_INTERVAL, "2500ms"))) {
-      assertThat(slow.store().capabilities().minWriteInterval())
-          .isEqualTo(Duration.ofMillis(2500));
+      assertThat(slow.store().capabilities().minWriteInterval()).isEqualTo(Duration.ofMillis(2500));
     }
   }
 
   @Test
   void aMissingBucketIsAClearErrorAtOpen() {
-    assertThatThrownBy(() -> Stores.open("gs://no-such-bucket/q.json",
-            Map.of(GcsStoreConfig.HOST, server.baseUrl(), GcsStoreConfig.NO_AUTH, "true")))
+    assertThatThrownBy(
+            () ->
+                Stores.open(
+                    "gs://no-such-bucket/q.json",
+                    Map.of(GcsStoreConfig.HOST, server.baseUrl(), GcsStoreConfig.NO_AUTH, "true")))
         .isInstanceOf(StoreConfigurationException.class)
         .hasMessageContaining("gs://no-such-bucket")
         .hasMessageContaining("does not exist");
@@ -126,9 +130,17 @@ class GcsObjectStoreTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    assertThatThrownBy(() -> Stores.open("gs://" + BUCKET + "/q.json",
-            Map.of(GcsStoreConfig.HOST, "http://127.0.0.1:" + port, GcsStoreConfig.NO_AUTH,
-                "true", GcsStoreConfig.CONNECT_TIMEOUT, "1s")))
+    assertThatThrownBy(
+            () ->
+                Stores.open(
+                    "gs://" + BUCKET + "/q.json",
+                    Map.of(
+                        GcsStoreConfig.HOST,
+                        "http://127.0.0.1:" + port,
+                        GcsStoreConfig.NO_AUTH,
+                        "true",
+                        GcsStoreConfig.CONNECT_TIMEOUT,
+                        "1s")))
         .isInstanceOf(StoreConfigurationException.class)
         .hasMessageContaining("cannot reach GCS at http://127.0.0.1:" + port)
         .hasMessageContaining("gcs.host");
@@ -141,10 +153,13 @@ class GcsObjectStoreTest {
     server.injectWriteFaults(WriteFault.RATE_LIMITED, 1);
     assertThatThrownBy(() -> store.replace(key, utf8("v2"), v1))
         .isInstanceOf(BackPressureException.class)
-        .satisfies(e -> assertThat(((BackPressureException) e).retryAfter())
-            .isEqualTo(Duration.ofSeconds(1)));
+        .satisfies(
+            e ->
+                assertThat(((BackPressureException) e).retryAfter())
+                    .isEqualTo(Duration.ofSeconds(1)));
     assertThat(server.requests().stream().filter(RecordedRequest::isObjectUpload).count())
-        .as("sent once, not retried by the client").isEqualTo(1);
+        .as("sent once, not retried by the client")
+        .isEqualTo(1);
     assertThat(store.read(key).orElseThrow()).isEqualTo(new VersionedBytes(utf8("v1"), v1));
     // Back-pressure said nothing was written, so the same version still wins.
     Version v2 = store.replace(key, utf8("v2"), v1);
@@ -160,7 +175,8 @@ class GcsObjectStoreTest {
         .isInstanceOf(OutcomeUnknownException.class)
         .hasMessageContaining("503");
     assertThat(server.requests().stream().filter(RecordedRequest::isObjectUpload).count())
-        .as("sent once: a client retry would turn the landed write into a 412").isEqualTo(1);
+        .as("sent once: a client retry would turn the landed write into a 412")
+        .isEqualTo(1);
     VersionedBytes now = store.read(key).orElseThrow();
     assertThat(now.data()).as("the write landed").isEqualTo(utf8("v2"));
     assertThat(now.version()).isNotEqualTo(v1);
@@ -219,27 +235,31 @@ class GcsObjectStoreTest {
     ExecutorService pool = Executors.newFixedThreadPool(3);
     try {
       CountDownLatch writerStarted = new CountDownLatch(1);
-      Future<Integer> writer = pool.submit(() -> {
-        Version v = first;
-        int n = 0;
-        writerStarted.countDown();
-        while (!stop.get()) {
-          String content = Integer.toString(++n);
-          v = store.replace(key, utf8(content), v);
-          contentByVersion.put(v.token(), content);
-        }
-        return n;
-      });
+      Future<Integer> writer =
+          pool.submit(
+              () -> {
+                Version v = first;
+                int n = 0;
+                writerStarted.countDown();
+                while (!stop.get()) {
+                  String content = Integer.toString(++n);
+                  v = store.replace(key, utf8(content), v);
+                  contentByVersion.put(v.token(), content);
+                }
+                return n;
+              });
       writerStarted.await();
       List<Future<List<VersionedBytes>>> readers = new ArrayList<>();
       for (int r = 0; r < 2; r++) {
-        readers.add(pool.submit(() -> {
-          List<VersionedBytes> seen = new ArrayList<>();
-          for (int i = 0; i < 60; i++) {
-            seen.add(store.read(key).orElseThrow());
-          }
-          return seen;
-        }));
+        readers.add(
+            pool.submit(
+                () -> {
+                  List<VersionedBytes> seen = new ArrayList<>();
+                  for (int i = 0; i < 60; i++) {
+                    seen.add(store.read(key).orElseThrow());
+                  }
+                  return seen;
+                }));
       }
       List<VersionedBytes> seen = new ArrayList<>();
       for (Future<List<VersionedBytes>> f : readers) {
@@ -254,7 +274,8 @@ class GcsObjectStoreTest {
             .isEqualTo(contentByVersion.get(read.version().token()));
       }
       assertThat(seen.stream().map(VersionedBytes::version).distinct().count())
-          .as("reads saw the object change").isGreaterThan(1);
+          .as("reads saw the object change")
+          .isGreaterThan(1);
     } finally {
       stop.set(true);
       pool.shutdownNow();

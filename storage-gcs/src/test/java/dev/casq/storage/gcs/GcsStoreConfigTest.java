@@ -32,17 +32,19 @@ class GcsStoreConfigTest {
 
   @Test
   void everyKeyIsReadFromPropertiesBeforeEnvironment() {
-    Map<String, String> props = Map.of(
-        "gcs.project", "p1",
-        "gcs.credentials-file", "/keys/sa.json",
-        "gcs.host", "https://private.example.com:8443/",
-        "gcs.connect-timeout", "2s",
-        "gcs.read-timeout", "1500ms",
-        "gcs.min-write-interval", "0s");
-    Map<String, String> env = Map.of(
-        "CASQ_GCS_PROJECT", "p2",
-        "CASQ_GCS_HOST", "http://ignored:1",
-        "CASQ_GCS_READ_TIMEOUT", "9s");
+    Map<String, String> props =
+        Map.of(
+            "gcs.project", "p1",
+            "gcs.credentials-file", "/keys/sa.json",
+            "gcs.host", "https://private.example.com:8443/",
+            "gcs.connect-timeout", "2s",
+            "gcs.read-timeout", "1500ms",
+            "gcs.min-write-interval", "0s");
+    Map<String, String> env =
+        Map.of(
+            "CASQ_GCS_PROJECT", "p2",
+            "CASQ_GCS_HOST", "http://ignored:1",
+            "CASQ_GCS_READ_TIMEOUT", "9s");
     GcsStoreConfig c = config(props, env);
     assertThat(c.project()).hasValue("p1");
     assertThat(c.credentialsFile()).hasValue(Path.of("/keys/sa.json"));
@@ -56,10 +58,13 @@ class GcsStoreConfigTest {
 
   @Test
   void environmentVariablesAreUsedWhenNoPropertyIsGiven() {
-    GcsStoreConfig c = config(Map.of(), Map.of(
-        "CASQ_GCS_HOST", "http://127.0.0.1:4443",
-        "CASQ_GCS_NO_AUTH", "true",
-        "CASQ_GCS_MIN_WRITE_INTERVAL", "250ms"));
+    GcsStoreConfig c =
+        config(
+            Map.of(),
+            Map.of(
+                "CASQ_GCS_HOST", "http://127.0.0.1:4443",
+                "CASQ_GCS_NO_AUTH", "true",
+                "CASQ_GCS_MIN_WRITE_INTERVAL", "250ms"));
     assertThat(c.host()).isEqualTo("http://127.0.0.1:4443");
     assertThat(c.noAuth()).isTrue();
     assertThat(c.project()).hasValue(GcsStoreConfig.EMULATOR_PROJECT);
@@ -79,28 +84,33 @@ class GcsStoreConfigTest {
     assertThat(url.host()).isEqualTo("https://emu:1");
     assertThat(url.project()).hasValue("mine");
 
-    GcsStoreConfig withAuth = config(Map.of("gcs.no-auth", "false"),
-        Map.of("STORAGE_EMULATOR_HOST", "localhost:9023"));
+    GcsStoreConfig withAuth =
+        config(Map.of("gcs.no-auth", "false"), Map.of("STORAGE_EMULATOR_HOST", "localhost:9023"));
     assertThat(withAuth.noAuth()).isFalse();
   }
 
   @Test
   void explicitHostWinsOverStorageEmulatorHostAndKeepsAuth() {
-    GcsStoreConfig c = config(Map.of("gcs.host", "https://proxy.internal"),
-        Map.of("STORAGE_EMULATOR_HOST", "localhost:9023"));
+    GcsStoreConfig c =
+        config(
+            Map.of("gcs.host", "https://proxy.internal"),
+            Map.of("STORAGE_EMULATOR_HOST", "localhost:9023"));
     assertThat(c.host()).isEqualTo("https://proxy.internal");
     assertThat(c.noAuth()).isFalse();
   }
 
   @Test
   void noAuthWithAKeyFileIsAContradiction() {
-    assertThatThrownBy(() -> config(
-            Map.of("gcs.no-auth", "true", "gcs.credentials-file", "/k.json"), NO_ENV))
+    assertThatThrownBy(
+            () -> config(Map.of("gcs.no-auth", "true", "gcs.credentials-file", "/k.json"), NO_ENV))
         .isInstanceOf(StoreConfigurationException.class)
         .hasMessageContaining("gcs.credentials-file")
         .hasMessageContaining("gcs.no-auth");
-    assertThatThrownBy(() -> config(Map.of("gcs.credentials-file", "/k.json"),
-            Map.of("STORAGE_EMULATOR_HOST", "localhost:1")))
+    assertThatThrownBy(
+            () ->
+                config(
+                    Map.of("gcs.credentials-file", "/k.json"),
+                    Map.of("STORAGE_EMULATOR_HOST", "localhost:1")))
         .isInstanceOf(StoreConfigurationException.class)
         .hasMessageContaining("implied by STORAGE_EMULATOR_HOST");
   }
@@ -108,7 +118,8 @@ class GcsStoreConfigTest {
   @Test
   void invalidValuesNameTheirKey() {
     assertThatThrownBy(() -> config(Map.of("gcs.host", "127.0.0.1:4443"), NO_ENV))
-        .isInstanceOf(StoreConfigurationException.class).hasMessageContaining("gcs.host")
+        .isInstanceOf(StoreConfigurationException.class)
+        .hasMessageContaining("gcs.host")
         .hasMessageContaining("CASQ_GCS_HOST");
     assertThatThrownBy(() -> config(Map.of("gcs.host", "ftp://x"), NO_ENV))
         .hasMessageContaining("http or https");
@@ -117,9 +128,11 @@ class GcsStoreConfigTest {
     assertThatThrownBy(() -> config(Map.of(), Map.of("STORAGE_EMULATOR_HOST", "ftp://x")))
         .hasMessageContaining("STORAGE_EMULATOR_HOST");
     assertThatThrownBy(() -> config(Map.of("gcs.no-auth", "maybe"), NO_ENV))
-        .isInstanceOf(StoreConfigurationException.class).hasMessageContaining("gcs.no-auth");
+        .isInstanceOf(StoreConfigurationException.class)
+        .hasMessageContaining("gcs.no-auth");
     assertThatThrownBy(() -> config(Map.of("gcs.read-timeout", "soon"), NO_ENV))
-        .isInstanceOf(StoreConfigurationException.class).hasMessageContaining("gcs.read-timeout");
+        .isInstanceOf(StoreConfigurationException.class)
+        .hasMessageContaining("gcs.read-timeout");
     assertThatThrownBy(() -> config(Map.of("gcs.connect-timeout", "0s"), NO_ENV))
         .isInstanceOf(StoreConfigurationException.class)
         .hasMessageContaining("gcs.connect-timeout");

@@ -29,24 +29,26 @@ class GcsUriTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "gs:///queue.json|no bucket",
-      "gs://bucket|no object key",
-      "gs://bucket/|no object key",
-      "gs://Bucket/q.json|not a valid bucket name",
-      "gs://ab/q.json|not a valid bucket name",
-      "gs://-bucket/q.json|not a valid bucket name",
-      "gs://bucket..x/q.json|not a valid bucket name",
-      "gs://user@bucket/q.json|bare bucket name",
-      "gs://bucket:443/q.json|bare bucket name",
-      "gs://bucket/q.json?x=1|no query or fragment",
-      "gs://bucket/q.json#f|no query or fragment",
-      "gs://bucket/a/../q.json|'..' segment",
-      "gs://bucket/a//q.json|empty",
-      "gs://bucket/dir/|must not start or end with '/'",
-      "gs:bucket/q.json|expected gs://bucket",
-      "s3://bucket/q.json|scheme must be gs",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "gs:///queue.json|no bucket",
+        "gs://bucket|no object key",
+        "gs://bucket/|no object key",
+        "gs://Bucket/q.json|not a valid bucket name",
+        "gs://ab/q.json|not a valid bucket name",
+        "gs://-bucket/q.json|not a valid bucket name",
+        "gs://bucket..x/q.json|not a valid bucket name",
+        "gs://user@bucket/q.json|bare bucket name",
+        "gs://bucket:443/q.json|bare bucket name",
+        "gs://bucket/q.json?x=1|no query or fragment",
+        "gs://bucket/q.json#f|no query or fragment",
+        "gs://bucket/a/../q.json|'..' segment",
+        "gs://bucket/a//q.json|empty",
+        "gs://bucket/dir/|must not start or end with '/'",
+        "gs:bucket/q.json|expected gs://bucket",
+        "s3://bucket/q.json|scheme must be gs",
+      })
   void badUrisAreRejectedWithTheReason(String uri, String reason) {
     assertThatThrownBy(() -> GcsUri.parse(URI.create(uri)))
         .isInstanceOf(StoreConfigurationException.class)
@@ -55,7 +57,12 @@ class GcsUriTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"abc", "a-b_c.d", "0123456789012345678901234567890123456789012345678901234567890ab"})
+  @ValueSource(
+      strings = {
+        "abc",
+        "a-b_c.d",
+        "0123456789012345678901234567890123456789012345678901234567890ab"
+      })
   void validBucketNames(String name) {
     assertThat(GcsUri.validBucketName(name)).isTrue();
   }

@@ -37,12 +37,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Beside each object {@code name} live two hidden files: {@code .name.casq-lock}, whose file
  * lock serializes writers (and excludes readers from a write in progress) and whose content is the
- * object's version (a random incarnation and a generation counter), and {@code .name.casq-tmp},
- * the next content while it is being written. A write, under the exclusive lock: check the
- * expected version; write the new content to the temp file (and force it); write generation+1 to
- * the lock file; rename the temp file over the object; force the directory; only then return. So
- * the object file is always one complete version (readable with {@code cat}), and new content is
- * never visible under an old generation. See {@code docs/storage-file.md}.
+ * object's version (a random incarnation and a generation counter), and {@code .name.casq-tmp}, the
+ * next content while it is being written. A write, under the exclusive lock: check the expected
+ * version; write the new content to the temp file (and force it); write generation+1 to the lock
+ * file; rename the temp file over the object; force the directory; only then return. So the object
+ * file is always one complete version (readable with {@code cat}), and new content is never visible
+ * under an old generation. See {@code docs/storage-file.md}.
  *
  * <p>Objects written only by {@link #put} (archive objects: written once, never replaced) get no
  * lock file: their version is derived from their file ({@link #put}), so no litter is left beside
@@ -52,6 +52,7 @@ public final class LocalFileStore implements ObjectStore {
   private static final Logger LOG = LoggerFactory.getLogger(LocalFileStore.class);
   static final String LOCK_SUFFIX = ".casq-lock";
   static final String TEMP_SUFFIX = ".casq-tmp";
+
   /** Longest key segment in UTF-8 bytes, leaving room for the lock and temp file names. */
   static final int MAX_SEGMENT_BYTES = 240;
 
@@ -77,9 +78,12 @@ public final class LocalFileStore implements ObjectStore {
         missing = missing.getParent();
       }
       throw new StoreConfigurationException(
-          "directory " + dir + " does not exist"
+          "directory "
+              + dir
+              + " does not exist"
               + (missing.equals(dir) ? "" : " (" + missing + " is missing)")
-              + "; create it first, e.g. mkdir -p " + dir);
+              + "; create it first, e.g. mkdir -p "
+              + dir);
     }
     if (!Files.isDirectory(dir)) {
       throw new StoreConfigurationException(dir + " is not a directory");
@@ -92,12 +96,17 @@ public final class LocalFileStore implements ObjectStore {
     }
     if (!Files.isReadable(real) || !Files.isExecutable(real)) {
       throw new StoreConfigurationException(
-          "directory " + real + " is not readable by this process (user "
-              + System.getProperty("user.name") + "); check its permissions");
+          "directory "
+              + real
+              + " is not readable by this process (user "
+              + System.getProperty("user.name")
+              + "); check its permissions");
     }
     if (!Files.isWritable(real)) {
       throw new StoreConfigurationException(
-          "directory " + real + " is not writable by this process (user "
+          "directory "
+              + real
+              + " is not writable by this process (user "
               + System.getProperty("user.name")
               + "); the store writes the object, a lock file and a temp file there");
     }
@@ -263,20 +272,34 @@ public final class LocalFileStore implements ObjectStore {
         if (!plain.matches(expected)) {
           deleteLockFileQuietly(lock, f);
           throw new PreconditionFailedException(
-              "version mismatch for " + key + ": expected " + expected + ", found "
+              "version mismatch for "
+                  + key
+                  + ": expected "
+                  + expected
+                  + ", found "
                   + plain.version());
         }
         try {
           lock.write(plain);
         } catch (IOException e) {
           throw new StorageException(
-              "could not update the lock file " + f.lock + " (" + reason(e) + "); " + key
-                  + " is unchanged", e);
+              "could not update the lock file "
+                  + f.lock
+                  + " ("
+                  + reason(e)
+                  + "); "
+                  + key
+                  + " is unchanged",
+              e);
         }
       }
       if (!lock.record().matches(expected)) {
         throw new PreconditionFailedException(
-            "version mismatch for " + key + ": expected " + expected + ", found "
+            "version mismatch for "
+                + key
+                + ": expected "
+                + expected
+                + ", found "
                 + (lock.record().state() == LockRecord.State.LIVE
                     ? lock.record().version()
                     : "an object not yet read through the store"));
@@ -291,8 +314,8 @@ public final class LocalFileStore implements ObjectStore {
    * file of its own, is forced, and is renamed over the object; its version is the identity of its
    * file (file key, modification time and size), which every later read derives the same way. An
    * object that has a lock file is written under its lock, as by {@link #replace}. A plain put is
-   * not ordered against a create or replace of the same key running at the same moment in
-   * another thread or process (casq never mixes them on one key).
+   * not ordered against a create or replace of the same key running at the same moment in another
+   * thread or process (casq never mixes them on one key).
    */
   @Override
   public Version put(String key, byte[] data) {
@@ -309,8 +332,12 @@ public final class LocalFileStore implements ObjectStore {
 
   private Version putWithoutLock(ObjectFiles f, byte[] data, String key) {
     Path temp =
-        f.dir.resolve("." + f.object.getFileName() + "."
-            + Long.toHexString(ObjectLock.randomLong()) + TEMP_SUFFIX);
+        f.dir.resolve(
+            "."
+                + f.object.getFileName()
+                + "."
+                + Long.toHexString(ObjectLock.randomLong())
+                + TEMP_SUFFIX);
     long identity;
     try {
       writeFile(temp, data);
@@ -327,20 +354,38 @@ public final class LocalFileStore implements ObjectStore {
       deleteQuietly(temp);
       if (tempLeft) {
         throw new StorageException(
-            "could not rename " + temp + " to " + f.object + " (" + reason(e) + "); " + key
-                + " is unchanged", e);
+            "could not rename "
+                + temp
+                + " to "
+                + f.object
+                + " ("
+                + reason(e)
+                + "); "
+                + key
+                + " is unchanged",
+            e);
       }
       throw new OutcomeUnknownException(
-          "rename of " + temp + " to " + f.object + " failed (" + reason(e)
-              + "); the write may have landed", e);
+          "rename of "
+              + temp
+              + " to "
+              + f.object
+              + " failed ("
+              + reason(e)
+              + "); the write may have landed",
+          e);
     }
     if (durable) {
       try {
         forceDirectory(f.dir);
       } catch (IOException e) {
         throw new OutcomeUnknownException(
-            "wrote " + f.object + " but could not force its directory to disk (" + reason(e)
-                + "); the write may not survive a crash", e);
+            "wrote "
+                + f.object
+                + " but could not force its directory to disk ("
+                + reason(e)
+                + "); the write may not survive a crash",
+            e);
       }
     }
     return LockRecord.live(identity, 0).version();
@@ -370,18 +415,17 @@ public final class LocalFileStore implements ObjectStore {
     if (content.isEmpty() || before != after) {
       return null;
     }
-    return Optional.of(
-        new VersionedBytes(content.get(), LockRecord.live(before, 0).version()));
+    return Optional.of(new VersionedBytes(content.get(), LockRecord.live(before, 0).version()));
   }
 
   /**
-   * The identity of a file: its file key (device and inode), modification time and size, mixed
-   * into 64 bits. A rename keeps it; any new content (always a new file here) changes it.
+   * The identity of a file: its file key (device and inode), modification time and size, mixed into
+   * 64 bits. A rename keeps it; any new content (always a new file here) changes it.
    */
   static long fileIdentity(Path file) throws IOException {
     java.nio.file.attribute.BasicFileAttributes a =
-        Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
-            LinkOption.NOFOLLOW_LINKS);
+        Files.readAttributes(
+            file, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     long h = 0xcbf29ce484222325L;
     Object key = a.fileKey();
     String k = key != null ? key.toString() : file.toString();
@@ -453,28 +497,52 @@ public final class LocalFileStore implements ObjectStore {
       lock.write(next);
     } catch (IOException e) {
       throw new StorageException(
-          "could not update the lock file " + f.lock + " (" + reason(e) + "); " + key
-              + " is unchanged", e);
+          "could not update the lock file "
+              + f.lock
+              + " ("
+              + reason(e)
+              + "); "
+              + key
+              + " is unchanged",
+          e);
     }
     try {
       Files.move(f.temp, f.object, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       if (Files.exists(f.temp)) {
         throw new StorageException(
-            "could not rename " + f.temp + " to " + f.object + " (" + reason(e) + "); " + key
-                + " is unchanged", e);
+            "could not rename "
+                + f.temp
+                + " to "
+                + f.object
+                + " ("
+                + reason(e)
+                + "); "
+                + key
+                + " is unchanged",
+            e);
       }
       throw new OutcomeUnknownException(
-          "rename of " + f.temp + " to " + f.object + " failed (" + reason(e)
-              + "); the write may have landed", e);
+          "rename of "
+              + f.temp
+              + " to "
+              + f.object
+              + " failed ("
+              + reason(e)
+              + "); the write may have landed",
+          e);
     }
     if (durable) {
       try {
         forceDirectory(f.dir);
       } catch (IOException e) {
         throw new OutcomeUnknownException(
-            "wrote " + f.object + " but could not force its directory to disk (" + reason(e)
-                + "); the write may not survive a crash", e);
+            "wrote "
+                + f.object
+                + " but could not force its directory to disk ("
+                + reason(e)
+                + "); the write may not survive a crash",
+            e);
       }
     }
     return next.version();
@@ -495,7 +563,9 @@ public final class LocalFileStore implements ObjectStore {
   private void writeFile(Path file, byte[] data) throws IOException {
     try (FileChannel ch =
         FileChannel.open(
-            file, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+            file,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer buf = ByteBuffer.wrap(data);
       while (buf.hasRemaining()) {
@@ -554,8 +624,13 @@ public final class LocalFileStore implements ObjectStore {
   private static void refuseDirectory(ObjectFiles f, String key) {
     if (Files.isDirectory(f.object, LinkOption.NOFOLLOW_LINKS)) {
       throw new StorageException(
-          "cannot store " + key + ": " + f.object
-              + " is a directory (it holds the objects " + key + "/...)");
+          "cannot store "
+              + key
+              + ": "
+              + f.object
+              + " is a directory (it holds the objects "
+              + key
+              + "/...)");
     }
   }
 
@@ -582,20 +657,30 @@ public final class LocalFileStore implements ObjectStore {
         if (isReserved(segment)) {
           throw new IllegalArgumentException(
               "object key uses a name reserved for the store's own files (names starting with"
-                  + " '.' and ending with " + LOCK_SUFFIX + " or " + TEMP_SUFFIX + "): " + key);
+                  + " '.' and ending with "
+                  + LOCK_SUFFIX
+                  + " or "
+                  + TEMP_SUFFIX
+                  + "): "
+                  + key);
         }
         if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
           throw new IllegalArgumentException(
-              "object key has a segment longer than " + MAX_SEGMENT_BYTES
-                  + " bytes, too long for a file name: " + key);
+              "object key has a segment longer than "
+                  + MAX_SEGMENT_BYTES
+                  + " bytes, too long for a file name: "
+                  + key);
         }
         object = object.resolve(segment);
       }
     } catch (InvalidPathException e) {
       throw new IllegalArgumentException(
-          "object key '" + key + "' cannot be a file name here (file names are encoded as "
+          "object key '"
+              + key
+              + "' cannot be a file name here (file names are encoded as "
               + System.getProperty("sun.jnu.encoding")
-              + "; run with a UTF-8 locale, e.g. LANG=C.UTF-8, to store such keys)", e);
+              + "; run with a UTF-8 locale, e.g. LANG=C.UTF-8, to store such keys)",
+          e);
     }
     Path dir = object.getParent();
     String name = object.getFileName().toString();

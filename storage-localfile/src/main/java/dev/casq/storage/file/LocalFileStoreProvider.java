@@ -42,7 +42,8 @@ public final class LocalFileStoreProvider implements ObjectStoreProvider {
     try {
       ObjectKeys.validate(key);
     } catch (IllegalArgumentException e) {
-      throw new StoreConfigurationException("bad object name in '" + uri + "': " + e.getMessage(), e);
+      throw new StoreConfigurationException(
+          "bad object name in '" + uri + "': " + e.getMessage(), e);
     }
     if (LocalFileStore.isReserved(key)) {
       throw new StoreConfigurationException(
@@ -52,7 +53,9 @@ public final class LocalFileStoreProvider implements ObjectStoreProvider {
     Path file = store.root().resolve(key);
     if (Files.isDirectory(file)) {
       throw new StoreConfigurationException(
-          file + " is a directory; the URI must name the object file, e.g. file://" + file
+          file
+              + " is a directory; the URI must name the object file, e.g. file://"
+              + file
               + "/queue.json");
     }
     return new StoreLocation(store, key);
@@ -69,21 +72,38 @@ public final class LocalFileStoreProvider implements ObjectStoreProvider {
         absolute = "file:///absolute/path/queue.json";
       }
       throw new StoreConfigurationException(
-          "'" + uri + "' is a relative file URI; a file store needs an absolute path with three"
-              + " slashes, e.g. " + absolute + " (that is " + relative
+          "'"
+              + uri
+              + "' is a relative file URI; a file store needs an absolute path with three"
+              + " slashes, e.g. "
+              + absolute
+              + " (that is "
+              + relative
               + " in the current directory)");
     }
     String host = uri.getAuthority();
     if (host != null && !host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
       throw new StoreConfigurationException(
-          "'" + uri + "' names host '" + host + "', but file:// stores are local; "
-              + "a local path needs three slashes: file:///" + host + uri.getPath()
-              + " means " + "/" + host + uri.getPath());
+          "'"
+              + uri
+              + "' names host '"
+              + host
+              + "', but file:// stores are local; "
+              + "a local path needs three slashes: file:///"
+              + host
+              + uri.getPath()
+              + " means "
+              + "/"
+              + host
+              + uri.getPath());
     }
     if (uri.getQuery() != null || uri.getFragment() != null) {
       throw new StoreConfigurationException(
-          "'" + uri + "' has a query or fragment; file store options are properties such as "
-              + LocalFileStoreProvider.FSYNC + " (env CASQ_FILE_FSYNC), not part of the URI");
+          "'"
+              + uri
+              + "' has a query or fragment; file store options are properties such as "
+              + LocalFileStoreProvider.FSYNC
+              + " (env CASQ_FILE_FSYNC), not part of the URI");
     }
     String path = uri.getPath();
     if (path == null || path.isEmpty() || path.equals("/")) {
@@ -92,7 +112,10 @@ public final class LocalFileStoreProvider implements ObjectStoreProvider {
     }
     if (path.endsWith("/")) {
       throw new StoreConfigurationException(
-          "'" + uri + "' names a directory; add the object's file name, e.g. " + uri
+          "'"
+              + uri
+              + "' names a directory; add the object's file name, e.g. "
+              + uri
               + "queue.json");
     }
     try {

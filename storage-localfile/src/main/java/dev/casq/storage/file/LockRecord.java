@@ -9,18 +9,19 @@ import java.util.Locale;
  * The content of an object's lock file: one fixed-length text line.
  *
  * <ul>
- *   <li>{@code casq-lock 1 live <incarnation> <generation>}: the object's current version is
- *       {@code <incarnation>-<generation>}. The generation grows by one with every write; the
- *       incarnation is random, chosen when the lock file is first written, so versions stay
- *       unique when an object is deleted and created again (its lock file goes with it).
- *   <li>{@code casq-lock 1 dead <nonce>}: the object was deleted and this lock file was about to
- *       be unlinked. Whoever locks it must let go and open the path again.
+ *   <li>{@code casq-lock 1 live <incarnation> <generation>}: the object's current version is {@code
+ *       <incarnation>-<generation>}. The generation grows by one with every write; the incarnation
+ *       is random, chosen when the lock file is first written, so versions stay unique when an
+ *       object is deleted and created again (its lock file goes with it).
+ *   <li>{@code casq-lock 1 dead <nonce>}: the object was deleted and this lock file was about to be
+ *       unlinked. Whoever locks it must let go and open the path again.
  *   <li>empty or unreadable: fresh; no version yet.
  * </ul>
  */
 record LockRecord(State state, long incarnation, long generation) {
   /** Bytes in an encoded record. */
   static final int SIZE = 64;
+
   private static final String PREFIX = "casq-lock 1 ";
 
   enum State {
@@ -62,8 +63,12 @@ record LockRecord(State state, long incarnation, long generation) {
   byte[] encode() {
     String line =
         switch (state) {
-          case LIVE -> PREFIX + "live " + HexFormat.of().toHexDigits(incarnation) + " "
-              + String.format(Locale.ROOT, "%019d", generation);
+          case LIVE ->
+              PREFIX
+                  + "live "
+                  + HexFormat.of().toHexDigits(incarnation)
+                  + " "
+                  + String.format(Locale.ROOT, "%019d", generation);
           case DEAD -> PREFIX + "dead " + HexFormat.of().toHexDigits(incarnation);
           case FRESH -> "";
         };

@@ -18,19 +18,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The lock of one object, held by this thread: an exclusive or shared {@link FileLock} on the
  * object's lock file (which excludes other processes) together with a JVM-wide mutex for the lock
- * file's path (which excludes other threads of this JVM: file locks belong to a process, and a
- * JVM must not take two of them on one file).
+ * file's path (which excludes other threads of this JVM: file locks belong to a process, and a JVM
+ * must not take two of them on one file).
  *
- * <p>While it is held, the lock file is open through exactly one channel in this JVM, used by
- * this thread only, and closed on release. So closing it, or an interrupt that closes it, can only
- * ever drop this thread's own lock (a POSIX process loses all its locks on a file when any of its
+ * <p>While it is held, the lock file is open through exactly one channel in this JVM, used by this
+ * thread only, and closed on release. So closing it, or an interrupt that closes it, can only ever
+ * drop this thread's own lock (a POSIX process loses all its locks on a file when any of its
  * descriptors of that file is closed).
  *
  * <p>A lock file is deleted together with its object. The deleter first writes a "dead" record,
  * then unlinks the file while still holding its lock. Whoever then acquires the lock on the
- * unlinked file reads "dead", lets go, and opens the path again. If the deleter crashed between
- * the two steps, the dead file stays linked: reading the same dead record (same random nonce)
- * again after re-opening the path proves it, and an exclusive holder revives the file.
+ * unlinked file reads "dead", lets go, and opens the path again. If the deleter crashed between the
+ * two steps, the dead file stays linked: reading the same dead record (same random nonce) again
+ * after re-opening the path proves it, and an exclusive holder revives the file.
  */
 final class ObjectLock implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ObjectLock.class);
@@ -52,7 +52,11 @@ final class ObjectLock implements AutoCloseable {
   private boolean released;
 
   private ObjectLock(
-      Path lockFile, Mutex mutex, FileChannel channel, FileLock fileLock, boolean exclusive,
+      Path lockFile,
+      Mutex mutex,
+      FileChannel channel,
+      FileLock fileLock,
+      boolean exclusive,
       LockRecord record) {
     this.lockFile = lockFile;
     this.mutex = mutex;
@@ -83,7 +87,9 @@ final class ObjectLock implements AutoCloseable {
           channel =
               create
                   ? FileChannel.open(
-                      lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                      lockFile,
+                      StandardOpenOption.READ,
+                      StandardOpenOption.WRITE,
                       StandardOpenOption.CREATE)
                   : FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (NoSuchFileException e) {
@@ -101,8 +107,10 @@ final class ObjectLock implements AutoCloseable {
         } catch (OverlappingFileLockException e) {
           closeQuietly(channel);
           throw new IOException(
-              lockFile + " is locked by another thread of this JVM under a different path (a"
-                  + " symbolic link or bind mount inside the store's directory?)", e);
+              lockFile
+                  + " is locked by another thread of this JVM under a different path (a"
+                  + " symbolic link or bind mount inside the store's directory?)",
+              e);
         } catch (IOException | RuntimeException e) {
           closeQuietly(channel);
           throw e;
@@ -129,7 +137,10 @@ final class ObjectLock implements AutoCloseable {
         }
       }
       throw new IOException(
-          "the lock file " + lockFile + " was deleted and re-created " + MAX_REOPENS
+          "the lock file "
+              + lockFile
+              + " was deleted and re-created "
+              + MAX_REOPENS
               + " times while waiting for it");
     } catch (IOException | RuntimeException | Error e) {
       if (mutex.lock.isHeldByCurrentThread()) {
@@ -149,10 +160,10 @@ final class ObjectLock implements AutoCloseable {
   }
 
   /**
-   * Writes {@code next} over the record (exclusive holders only). The record is not forced to
-   * disk: a version lives only in the memory of processes on this machine, so after a power loss,
-   * which ends all of them, nobody holds an old version that a lost generation update could let
-   * win. Within a running system the page cache makes the write visible to every process at once.
+   * Writes {@code next} over the record (exclusive holders only). The record is not forced to disk:
+   * a version lives only in the memory of processes on this machine, so after a power loss, which
+   * ends all of them, nobody holds an old version that a lost generation update could let win.
+   * Within a running system the page cache makes the write visible to every process at once.
    */
   void write(LockRecord next) throws IOException {
     if (!exclusive) {
@@ -170,8 +181,8 @@ final class ObjectLock implements AutoCloseable {
   }
 
   /**
-   * Marks the lock file dead and unlinks it, keeping the lock until {@link #close()}. Call after the
-   * object itself was deleted.
+   * Marks the lock file dead and unlinks it, keeping the lock until {@link #close()}. Call after
+   * the object itself was deleted.
    */
   void deleteLockFile() throws IOException {
     write(LockRecord.dead(randomLong()));
@@ -190,7 +201,9 @@ final class ObjectLock implements AutoCloseable {
         fileLock.release();
       }
     } catch (IOException e) {
-      LOG.debug("{}: releasing the file lock failed (closing the file releases it): {}", lockFile,
+      LOG.debug(
+          "{}: releasing the file lock failed (closing the file releases it): {}",
+          lockFile,
           e.toString());
     } finally {
       closeQuietly(channel);
@@ -207,8 +220,8 @@ final class ObjectLock implements AutoCloseable {
       }
     }
     if (!LockRecord.isReadable(bytes, buf.position())) {
-      LOG.warn("{}: lock file is damaged; treating it as new (older versions become stale)",
-          lockFile);
+      LOG.warn(
+          "{}: lock file is damaged; treating it as new (older versions become stale)", lockFile);
     }
     return LockRecord.decode(bytes, buf.position());
   }

@@ -40,8 +40,11 @@ record ChecksummedRecord(long seq, byte[] payload) {
     String header = new String(data, 0, nl, StandardCharsets.US_ASCII);
     String[] parts = header.split(" ");
     try {
-      if (nl == data.length || parts.length != 3 || !parts[0].startsWith("seq=")
-          || !parts[1].startsWith("size=") || !parts[2].startsWith("crc=")) {
+      if (nl == data.length
+          || parts.length != 3
+          || !parts[0].startsWith("seq=")
+          || !parts[1].startsWith("size=")
+          || !parts[2].startsWith("crc=")) {
         throw new IllegalStateException("bad header: '" + header + "'");
       }
       long seq = Long.parseLong(parts[0].substring(4));

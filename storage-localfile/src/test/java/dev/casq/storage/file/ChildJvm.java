@@ -23,7 +23,8 @@ final class ChildJvm implements AutoCloseable {
 
   private ChildJvm(Process process, Path errors) {
     this.process = process;
-    this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    this.out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     this.errors = errors;
   }
@@ -78,8 +79,9 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Kills the child with SIGKILL and waits until it is gone. Unlike {@link Process#destroyForcibly()}
-   * this keeps its output readable, so the lines it printed before dying can still be read.
+   * Kills the child with SIGKILL and waits until it is gone. Unlike {@link
+   * Process#destroyForcibly()} this keeps its output readable, so the lines it printed before dying
+   * can still be read.
    */
   void kill() throws InterruptedException {
     process.toHandle().destroyForcibly();

@@ -29,8 +29,10 @@ public final class ChildMain {
 
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    LocalFileStore store = LocalFileStore.open(Path.of(args[1]), Boolean.parseBoolean(args[args.length - 1]));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    LocalFileStore store =
+        LocalFileStore.open(Path.of(args[1]), Boolean.parseBoolean(args[args.length - 1]));
     String key = args[2];
     switch (args[0]) {
       case "increment" -> {

@@ -41,9 +41,14 @@ class CrashAtomicityTest {
     for (int i = 0; i < KILLS; i++) {
       boolean fsync = i % 2 == 0;
       long lastAcked = -1;
-      try (ChildJvm child = ChildJvm.start(dir.resolve("child.err"),
-          "write-forever", dir.toString(), KEY, Long.toString(random.nextLong()),
-          Boolean.toString(fsync))) {
+      try (ChildJvm child =
+          ChildJvm.start(
+              dir.resolve("child.err"),
+              "write-forever",
+              dir.toString(),
+              KEY,
+              Long.toString(random.nextLong()),
+              Boolean.toString(fsync))) {
         int acksBeforeKill = 1 + random.nextInt(8);
         for (int acks = 0; acks < acksBeforeKill; ) {
           String line = child.readLine();
@@ -67,7 +72,8 @@ class CrashAtomicityTest {
         killedMidWrite++;
       }
       ChecksummedRecord onDisk = ChecksummedRecord.parse(Files.readAllBytes(object));
-      assertThat(onDisk.seq()).as("kill %d: never older than acknowledged", i)
+      assertThat(onDisk.seq())
+          .as("kill %d: never older than acknowledged", i)
           .isBetween(lastAcked, lastAcked + 1);
       if (onDisk.seq() == lastAcked + 1) {
         landedUnacknowledged++;
@@ -75,16 +81,21 @@ class CrashAtomicityTest {
       VersionedBytes read = store.read(KEY).orElseThrow();
       assertThat(read.data()).isEqualTo(Files.readAllBytes(object));
       Version next =
-          store.replace(KEY, ChecksummedRecord.of(onDisk.seq() + 1, 10, random).encode(),
-              read.version());
+          store.replace(
+              KEY, ChecksummedRecord.of(onDisk.seq() + 1, 10, random).encode(), read.version());
       assertThat(store.read(KEY).orElseThrow().version()).isEqualTo(next);
-      assertThat(namesIn(dir)).isSubsetOf(KEY, "." + KEY + ".casq-lock", "." + KEY + ".casq-tmp",
-          "child.err");
+      assertThat(namesIn(dir))
+          .isSubsetOf(KEY, "." + KEY + ".casq-lock", "." + KEY + ".casq-tmp", "child.err");
     }
-    LOG.info("{} kills: {} left a temp file (killed mid-write), {} landed a write not yet"
-        + " acknowledged", KILLS, killedMidWrite, landedUnacknowledged);
+    LOG.info(
+        "{} kills: {} left a temp file (killed mid-write), {} landed a write not yet"
+            + " acknowledged",
+        KILLS,
+        killedMidWrite,
+        landedUnacknowledged);
     assertThat(killedMidWrite + landedUnacknowledged)
-        .as("some kills hit a write in progress").isPositive();
+        .as("some kills hit a write in progress")
+        .isPositive();
     assertThat(ObjectLock.mutexesInUse()).isZero();
   }
 

@@ -46,7 +46,8 @@ class LocalFileStoreProviderTest {
     assertThat(off.store().capabilities().durable()).isFalse();
     assertThat(off.store().describe()).contains("fsync off");
     assertThatThrownBy(
-            () -> Stores.open(dir.toUri() + "q.json", Map.of(LocalFileStoreProvider.FSYNC, "maybe")))
+            () ->
+                Stores.open(dir.toUri() + "q.json", Map.of(LocalFileStoreProvider.FSYNC, "maybe")))
         .isInstanceOf(StoreConfigurationException.class)
         .hasMessageContaining("file.fsync")
         .hasMessageContaining("CASQ_FILE_FSYNC");
@@ -124,16 +125,17 @@ class LocalFileStoreProviderTest {
   }
 
   /**
-   * A directory the process may not write to. As a normal user, permissions 555 do it; root
-   * ignores permissions, so as root the directory is made immutable with chattr +i instead, and
-   * the test is skipped where that is not allowed (a container without CAP_LINUX_IMMUTABLE).
+   * A directory the process may not write to. As a normal user, permissions 555 do it; root ignores
+   * permissions, so as root the directory is made immutable with chattr +i instead, and the test is
+   * skipped where that is not allowed (a container without CAP_LINUX_IMMUTABLE).
    */
   @Test
   void readOnlyDirectory() throws Exception {
     Path ro = Files.createDirectory(dir.resolve("read-only"));
     boolean root = "root".equals(System.getProperty("user.name"));
     if (root) {
-      assumeTrue(run("chattr", "+i", ro.toString()) == 0,
+      assumeTrue(
+          run("chattr", "+i", ro.toString()) == 0,
           "running as root, and chattr +i is not permitted here: no way to make a directory"
               + " read-only for root");
     } else {
@@ -142,7 +144,8 @@ class LocalFileStoreProviderTest {
     try {
       assertThatThrownBy(() -> Stores.open(ro.toUri() + "q.json"))
           .isInstanceOf(StoreConfigurationException.class)
-          .hasMessageContaining("directory " + ro.toRealPath() + " is not writable by this process");
+          .hasMessageContaining(
+              "directory " + ro.toRealPath() + " is not writable by this process");
     } finally {
       if (root) {
         run("chattr", "-i", ro.toString());
@@ -154,8 +157,11 @@ class LocalFileStoreProviderTest {
 
   private static int run(String... command) throws IOException, InterruptedException {
     try {
-      return new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+      return new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor();
     } catch (IOException e) {
       return -1; // command not installed
     }

@@ -58,7 +58,8 @@ class LocalFileStoreTest {
     Version p2 = store.put("a.json.archive/2026/11/25/17/x.jsonl", utf8("two\n"));
     assertThat(p2).isNotEqualTo(p1);
     assertThat(filesIn(bucket)).containsExactly("x.jsonl");
-    assertThat(store.list("a.json.archive/")).containsExactly("a.json.archive/2026/11/25/17/x.jsonl");
+    assertThat(store.list("a.json.archive/"))
+        .containsExactly("a.json.archive/2026/11/25/17/x.jsonl");
 
     // a stale version of a put object is refused and leaves nothing behind
     assertThatThrownBy(() -> store.replace("a.json.archive/2026/11/25/17/x.jsonl", utf8("r"), p1))
@@ -77,7 +78,8 @@ class LocalFileStoreTest {
   @Test
   void theObjectIsThePlainContentAndTheLockFileIsHidden() throws IOException {
     Version v1 = store.create("emails.json", utf8("{\"revision\":1}\n"));
-    assertThat(Files.readAllBytes(dir.resolve("emails.json"))).isEqualTo(utf8("{\"revision\":1}\n"));
+    assertThat(Files.readAllBytes(dir.resolve("emails.json")))
+        .isEqualTo(utf8("{\"revision\":1}\n"));
     assertThat(filesIn(dir)).containsExactly(".emails.json.casq-lock", "emails.json");
     String lock = Files.readString(dir.resolve(".emails.json.casq-lock"));
     assertThat(lock).startsWith("casq-lock 1 live ").hasSize(LockRecord.SIZE);
@@ -97,8 +99,10 @@ class LocalFileStoreTest {
     assertThat(Files.readString(hour.resolve("x.json"))).isEqualTo("x");
     assertThat(filesIn(hour)).containsExactly("x.json"); // a plain put leaves no lock file
     Files.writeString(hour.resolve(".x.json.casq-tmp"), "left by a crash");
-    assertThat(store.list("")).containsExactly("emails.json", "emails.json.archive/2026/11/25/17/x.json");
-    assertThat(store.list("emails.json.archive/2026/11/")).containsExactly("emails.json.archive/2026/11/25/17/x.json");
+    assertThat(store.list(""))
+        .containsExactly("emails.json", "emails.json.archive/2026/11/25/17/x.json");
+    assertThat(store.list("emails.json.archive/2026/11/"))
+        .containsExactly("emails.json.archive/2026/11/25/17/x.json");
   }
 
   @Test
@@ -190,10 +194,12 @@ class LocalFileStoreTest {
   void reservedNamesAreRejected() {
     for (String bad : List.of(".q.json.casq-lock", "a/.q.json.casq-tmp", ".x.casq-lock/y")) {
       assertThatThrownBy(() -> store.put(bad, utf8("x")))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("reserved");
     }
     assertThatThrownBy(() -> store.read("a/" + "x".repeat(300)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too long");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("too long");
   }
 
   @Test
@@ -205,7 +211,8 @@ class LocalFileStoreTest {
     assertThat(store.read("a/b")).isEmpty();
     store.put("d/e", utf8("e"));
     assertThatThrownBy(() -> store.create("d", utf8("d")))
-        .isInstanceOf(StorageException.class).hasMessageContaining("is a directory");
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining("is a directory");
     assertThat(store.read("d")).isEmpty();
     assertThat(store.list("")).containsExactly("a", "d/e");
     assertThat(filesIn(dir)).containsExactly("a", "d");
@@ -215,7 +222,8 @@ class LocalFileStoreTest {
   void foreignVersionTokensAreAProgrammingError() {
     store.create("q.json", utf8("x"));
     assertThatThrownBy(() -> store.replace("q.json", utf8("y"), new Version("17")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a file:// version");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a file:// version");
   }
 
   @Test

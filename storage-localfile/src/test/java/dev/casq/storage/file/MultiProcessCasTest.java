@@ -36,9 +36,15 @@ class MultiProcessCasTest {
     ExecutorService pool = Executors.newFixedThreadPool(THREADS_HERE);
     try {
       for (int p = 0; p < PROCESSES; p++) {
-        children.add(ChildJvm.start(dir.resolve("child-" + p + ".err"),
-            "increment", dir.toString(), "counter.json", "process-" + p,
-            Integer.toString(INCREMENTS), "true"));
+        children.add(
+            ChildJvm.start(
+                dir.resolve("child-" + p + ".err"),
+                "increment",
+                dir.toString(),
+                "counter.json",
+                "process-" + p,
+                Integer.toString(INCREMENTS),
+                "true"));
       }
       for (ChildJvm child : children) {
         child.expect("ready");
@@ -65,9 +71,16 @@ class MultiProcessCasTest {
       }
       CasCounter.State end = counter.read();
       assertThat(end.total()).isEqualTo((long) (PROCESSES + THREADS_HERE) * INCREMENTS);
-      assertThat(end.perWriter().values()).hasSize(PROCESSES + THREADS_HERE).containsOnly((long) INCREMENTS);
-      LOG.info("{} processes + {} threads x {} increments: {} lost races in children, {} here",
-          PROCESSES, THREADS_HERE, INCREMENTS, lostThere, lostHere);
+      assertThat(end.perWriter().values())
+          .hasSize(PROCESSES + THREADS_HERE)
+          .containsOnly((long) INCREMENTS);
+      LOG.info(
+          "{} processes + {} threads x {} increments: {} lost races in children, {} here",
+          PROCESSES,
+          THREADS_HERE,
+          INCREMENTS,
+          lostThere,
+          lostHere);
       assertThat(lostThere + lostHere).as("the writers really raced").isPositive();
     } finally {
       pool.shutdownNow();
@@ -82,8 +95,14 @@ class MultiProcessCasTest {
     List<ChildJvm> children = new ArrayList<>();
     try {
       for (int p = 0; p < PROCESSES; p++) {
-        children.add(ChildJvm.start(dir.resolve("child-" + p + ".err"),
-            "create", dir.toString(), "once.json", "creator-" + p, "true"));
+        children.add(
+            ChildJvm.start(
+                dir.resolve("child-" + p + ".err"),
+                "create",
+                dir.toString(),
+                "once.json",
+                "creator-" + p,
+                "true"));
       }
       for (ChildJvm child : children) {
         child.expect("ready");

@@ -35,8 +35,11 @@ final class S3Clients implements AutoCloseable {
   private final S3Client singleAttempt;
 
   private S3Clients(
-      SdkHttpClient http, AwsCredentialsProvider credentials, boolean ownsCredentials,
-      S3Client retrying, S3Client singleAttempt) {
+      SdkHttpClient http,
+      AwsCredentialsProvider credentials,
+      boolean ownsCredentials,
+      S3Client retrying,
+      S3Client singleAttempt) {
     this.http = http;
     this.credentials = credentials;
     this.ownsCredentials = ownsCredentials;
@@ -60,7 +63,8 @@ final class S3Clients implements AutoCloseable {
       S3StoreConfig.StaticCredentials keys = config.credentials().get();
       AwsCredentials c =
           keys.sessionToken().isPresent()
-              ? AwsSessionCredentials.create(keys.accessKey(), keys.secretKey(), keys.sessionToken().get())
+              ? AwsSessionCredentials.create(
+                  keys.accessKey(), keys.secretKey(), keys.sessionToken().get())
               : AwsBasicCredentials.create(keys.accessKey(), keys.secretKey());
       credentials = StaticCredentialsProvider.create(c);
       owns = false;
@@ -73,17 +77,19 @@ final class S3Clients implements AutoCloseable {
       S3Client retrying =
           builder(config, http, credentials)
               .overrideConfiguration(
-                  o -> o.apiCallTimeout(config.apiCallTimeout())
-                      .apiCallAttemptTimeout(config.apiCallAttemptTimeout())
-                      .retryStrategy(retryingStrategy(config.maxRetries())))
+                  o ->
+                      o.apiCallTimeout(config.apiCallTimeout())
+                          .apiCallAttemptTimeout(config.apiCallAttemptTimeout())
+                          .retryStrategy(retryingStrategy(config.maxRetries())))
               .build();
       built.add(retrying);
       S3Client single =
           builder(config, http, credentials)
               .overrideConfiguration(
-                  o -> o.apiCallTimeout(config.apiCallTimeout())
-                      .apiCallAttemptTimeout(config.apiCallAttemptTimeout())
-                      .retryStrategy(AwsRetryStrategy.doNotRetry()))
+                  o ->
+                      o.apiCallTimeout(config.apiCallTimeout())
+                          .apiCallAttemptTimeout(config.apiCallAttemptTimeout())
+                          .retryStrategy(AwsRetryStrategy.doNotRetry()))
               .build();
       return new S3Clients(http, credentials, owns, retrying, single);
     } catch (RuntimeException e) {

@@ -41,9 +41,16 @@ final class S3FailureMapper {
 
   private static final List<String> AUTH_CODES =
       List.of(
-          "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken",
-          "ExpiredToken", "TokenRefreshRequired", "AllAccessDisabled", "AccountProblem",
-          "InvalidSecurity", "AuthorizationHeaderMalformed");
+          "AccessDenied",
+          "InvalidAccessKeyId",
+          "SignatureDoesNotMatch",
+          "InvalidToken",
+          "ExpiredToken",
+          "TokenRefreshRequired",
+          "AllAccessDisabled",
+          "AccountProblem",
+          "InvalidSecurity",
+          "AuthorizationHeaderMalformed");
 
   private final String bucket;
   private final String endpoint;
@@ -84,20 +91,36 @@ final class S3FailureMapper {
     }
     if (status == 401 || status == 403 || AUTH_CODES.contains(code)) {
       return new StoreConfigurationException(
-          "access to bucket '" + bucket + "' at " + endpoint + " denied (" + what
+          "access to bucket '"
+              + bucket
+              + "' at "
+              + endpoint
+              + " denied ("
+              + what
               + "): check s3.access-key / s3.secret-key or the AWS credentials, and the bucket"
-              + " policy", e);
+              + " policy",
+          e);
     }
     if (status == 301 || code.equals("PermanentRedirect")) {
-      String region = e instanceof AwsServiceException aws && aws.awsErrorDetails() != null
-              && aws.awsErrorDetails().sdkHttpResponse() != null
-          ? aws.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region")
-              .orElse(null)
-          : null;
+      String region =
+          e instanceof AwsServiceException aws
+                  && aws.awsErrorDetails() != null
+                  && aws.awsErrorDetails().sdkHttpResponse() != null
+              ? aws.awsErrorDetails()
+                  .sdkHttpResponse()
+                  .firstMatchingHeader("x-amz-bucket-region")
+                  .orElse(null)
+              : null;
       return new StoreConfigurationException(
-          "bucket '" + bucket + "' is not in the configured region at " + endpoint
+          "bucket '"
+              + bucket
+              + "' is not in the configured region at "
+              + endpoint
               + (region != null ? "; it is in " + region + ": set s3.region=" + region : "")
-              + " (" + what + ")", e);
+              + " ("
+              + what
+              + ")",
+          e);
     }
     if (status == 429 || (status == 503 && code.equals("SlowDown"))) {
       return new BackPressureException(
@@ -106,8 +129,10 @@ final class S3FailureMapper {
     if (status >= 500) {
       if (op.write()) {
         return new OutcomeUnknownException(
-            what + ": server error after the request was sent; the write may or may not have"
-                + " landed", e);
+            what
+                + ": server error after the request was sent; the write may or may not have"
+                + " landed",
+            e);
       }
       return new StorageException(what + ": server error", e);
     }
@@ -119,10 +144,16 @@ final class S3FailureMapper {
     if (noCredentials(e)) {
       // the SDK lists every provider it tried in one long message: keep it as the cause (-v)
       return new StoreConfigurationException(
-          "no AWS credentials found for bucket '" + bucket + "' at " + endpoint + " (" + what
+          "no AWS credentials found for bucket '"
+              + bucket
+              + "' at "
+              + endpoint
+              + " ("
+              + what
               + "): set s3.access-key and s3.secret-key (CASQ_S3_ACCESS_KEY,"
               + " CASQ_S3_SECRET_KEY), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, an AWS"
-              + " profile or a role; nothing was sent", e);
+              + " profile or a role; nothing was sent",
+          e);
     }
     String cause = rootMessage(e);
     if (neverSent(e)) {
@@ -131,10 +162,16 @@ final class S3FailureMapper {
     }
     if (op.write()) {
       return new OutcomeUnknownException(
-          what + ": no complete answer from " + endpoint + " (" + cause
-              + "); the write may or may not have landed", e);
+          what
+              + ": no complete answer from "
+              + endpoint
+              + " ("
+              + cause
+              + "); the write may or may not have landed",
+          e);
     }
-    return new StorageException(what + ": no complete answer from " + endpoint + " (" + cause + ")", e);
+    return new StorageException(
+        what + ": no complete answer from " + endpoint + " (" + cause + ")", e);
   }
 
   /**
@@ -180,7 +217,8 @@ final class S3FailureMapper {
   }
 
   private static Duration retryAfter(SdkServiceException e) {
-    if (e instanceof AwsServiceException aws && aws.awsErrorDetails() != null
+    if (e instanceof AwsServiceException aws
+        && aws.awsErrorDetails() != null
         && aws.awsErrorDetails().sdkHttpResponse() != null) {
       Optional<String> header =
           aws.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Retry-After");

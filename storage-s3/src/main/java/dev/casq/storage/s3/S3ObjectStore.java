@@ -31,10 +31,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@code If-None-Match: *}, replace a PutObject with {@code If-Match: <etag>}. The version token is
  * the object's ETag without quotes.
  *
- * <p>ETags of single-part uploads are content hashes on most servers, so writing back the very
- * same bytes gives back the same version token. casq's state object never repeats itself (its
- * revision grows with every commit), so this does not matter to the queue; other users of the
- * store should know it.
+ * <p>ETags of single-part uploads are content hashes on most servers, so writing back the very same
+ * bytes gives back the same version token. casq's state object never repeats itself (its revision
+ * grows with every commit), so this does not matter to the queue; other users of the store should
+ * know it.
  */
 public final class S3ObjectStore implements ObjectStore {
   private static final Logger log = LoggerFactory.getLogger(S3ObjectStore.class);
@@ -92,9 +92,13 @@ public final class S3ObjectStore implements ObjectStore {
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         throw new StoreConfigurationException(
-            "bucket '" + bucket + "' does not exist at " + config.endpointDescription()
+            "bucket '"
+                + bucket
+                + "' does not exist at "
+                + config.endpointDescription()
                 + " (HTTP 404 on HeadBucket); create it first, or check the bucket name"
-                + (config.endpoint().isPresent() ? " and s3.endpoint" : " and s3.region"), e);
+                + (config.endpoint().isPresent() ? " and s3.endpoint" : " and s3.region"),
+            e);
       }
       throw asConfigurationError(failures.map(S3Operation.VERIFY_BUCKET, null, e));
     } catch (SdkException e) {
@@ -106,8 +110,10 @@ public final class S3ObjectStore implements ObjectStore {
     return e instanceof StoreConfigurationException c
         ? c
         : new StoreConfigurationException(
-            "cannot open the s3:// store: " + e.getMessage()
-                + " (set s3.verify-bucket=false to open it without this check)", e);
+            "cannot open the s3:// store: "
+                + e.getMessage()
+                + " (set s3.verify-bucket=false to open it without this check)",
+            e);
   }
 
   @Override
@@ -119,14 +125,19 @@ public final class S3ObjectStore implements ObjectStore {
       String etag = EtagQuoting.normalise(r.response().eTag());
       if (etag == null) {
         throw new StorageException(
-            "read s3://" + bucket + "/" + key + ": the server returned no ETag; it cannot be used"
+            "read s3://"
+                + bucket
+                + "/"
+                + key
+                + ": the server returned no ETag; it cannot be used"
                 + " for compare-and-swap");
       }
       return Optional.of(new VersionedBytes(r.asByteArrayUnsafe(), new Version(etag)));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (S3Exception e) {
-      if (e.statusCode() == 404 && !"NoSuchBucket".equals(S3FailureMapper.errorCode(e).orElse(""))) {
+      if (e.statusCode() == 404
+          && !"NoSuchBucket".equals(S3FailureMapper.errorCode(e).orElse(""))) {
         return Optional.empty();
       }
       throw failures.map(S3Operation.READ, key, e);
@@ -174,13 +185,15 @@ public final class S3ObjectStore implements ObjectStore {
     List<String> keys = new ArrayList<>();
     try {
       for (S3Object o :
-          clients.retrying()
-              .listObjectsV2Paginator(b -> {
-                b.bucket(bucket);
-                if (!prefix.isEmpty()) {
-                  b.prefix(prefix);
-                }
-              })
+          clients
+              .retrying()
+              .listObjectsV2Paginator(
+                  b -> {
+                    b.bucket(bucket);
+                    if (!prefix.isEmpty()) {
+                      b.prefix(prefix);
+                    }
+                  })
               .contents()) {
         keys.add(o.key());
       }
@@ -222,12 +235,15 @@ public final class S3ObjectStore implements ObjectStore {
   }
 
   private Version conditionalPut(
-      S3Operation op, String key, byte[] data,
+      S3Operation op,
+      String key,
+      byte[] data,
       java.util.function.Consumer<PutObjectRequest.Builder> condition) {
     PutObjectResponse r;
     try {
       r =
-          clients.singleAttempt()
+          clients
+              .singleAttempt()
               .putObject(
                   b -> {
                     b.bucket(bucket).key(key);
@@ -250,7 +266,12 @@ public final class S3ObjectStore implements ObjectStore {
     String etag = EtagQuoting.normalise(r.eTag());
     if (etag == null) {
       throw new OutcomeUnknownException(
-          op.verb() + " s3://" + bucket + "/" + key + ": the write was acknowledged without an"
+          op.verb()
+              + " s3://"
+              + bucket
+              + "/"
+              + key
+              + ": the write was acknowledged without an"
               + " ETag, so its version is unknown; re-read the object");
     }
     return new Version(etag);

@@ -36,7 +36,8 @@ public record S3ObjectUri(String bucket, String key) {
       throw bad(uri, "a port does not belong in the URI; set s3.endpoint");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw bad(uri, "query and fragment are not supported; configure the store with s3.* properties");
+      throw bad(
+          uri, "query and fragment are not supported; configure the store with s3.* properties");
     }
     String bucket = uri.getAuthority();
     if (bucket == null || bucket.isEmpty()) {

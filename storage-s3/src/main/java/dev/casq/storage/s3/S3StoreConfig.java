@@ -72,7 +72,8 @@ public record S3StoreConfig(
   private static final Pattern REGION_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
   /** Static S3 keys. {@link #toString()} never shows the secret nor the session token. */
-  public record StaticCredentials(String accessKey, String secretKey, Optional<String> sessionToken) {
+  public record StaticCredentials(
+      String accessKey, String secretKey, Optional<String> sessionToken) {
     public StaticCredentials {
       Objects.requireNonNull(accessKey, "accessKey");
       Objects.requireNonNull(secretKey, "secretKey");
@@ -81,8 +82,11 @@ public record S3StoreConfig(
 
     @Override
     public String toString() {
-      return "StaticCredentials[accessKey=" + accessKey + ", secretKey=***"
-          + (sessionToken.isPresent() ? ", sessionToken=***" : "") + "]";
+      return "StaticCredentials[accessKey="
+          + accessKey
+          + ", secretKey=***"
+          + (sessionToken.isPresent() ? ", sessionToken=***" : "")
+          + "]";
     }
   }
 
@@ -130,7 +134,9 @@ public record S3StoreConfig(
     if (region == null) {
       if (endpoint.isEmpty()) {
         throw new StoreConfigurationException(
-            "no region for the s3:// store: set " + REGION + " (env "
+            "no region for the s3:// store: set "
+                + REGION
+                + " (env "
                 + StoreProperties.environmentName(REGION)
                 + ") or AWS_REGION, or configure a region in the AWS profile");
       }
@@ -150,7 +156,11 @@ public record S3StoreConfig(
       String given = accessKey.isPresent() ? ACCESS_KEY : SECRET_KEY;
       String missing = accessKey.isPresent() ? SECRET_KEY : ACCESS_KEY;
       throw new StoreConfigurationException(
-          given + " is set but " + missing + " (env " + StoreProperties.environmentName(missing)
+          given
+              + " is set but "
+              + missing
+              + " (env "
+              + StoreProperties.environmentName(missing)
               + ") is not: give both, or neither to use the default AWS credentials chain");
     }
     if (sessionToken.isPresent() && accessKey.isEmpty()) {
@@ -165,8 +175,14 @@ public record S3StoreConfig(
         positive(properties, API_CALL_ATTEMPT_TIMEOUT, DEFAULT_API_CALL_ATTEMPT_TIMEOUT);
     if (attemptTimeout.compareTo(apiCallTimeout) > 0) {
       throw new StoreConfigurationException(
-          API_CALL_ATTEMPT_TIMEOUT + " (" + attemptTimeout + ") must not exceed "
-              + API_CALL_TIMEOUT + " (" + apiCallTimeout + ")");
+          API_CALL_ATTEMPT_TIMEOUT
+              + " ("
+              + attemptTimeout
+              + ") must not exceed "
+              + API_CALL_TIMEOUT
+              + " ("
+              + apiCallTimeout
+              + ")");
     }
     int maxRetries = properties.getInt(MAX_RETRIES, DEFAULT_MAX_RETRIES, 0, 20);
 
@@ -194,8 +210,18 @@ public record S3StoreConfig(
     boolean verifyBucket = properties.getBoolean(VERIFY_BUCKET, true);
 
     return new S3StoreConfig(
-        region, endpoint, pathStyle, credentials, apiCallTimeout, attemptTimeout, maxRetries,
-        quoting, checksums, minWriteInterval, maxConnections, verifyBucket);
+        region,
+        endpoint,
+        pathStyle,
+        credentials,
+        apiCallTimeout,
+        attemptTimeout,
+        maxRetries,
+        quoting,
+        checksums,
+        minWriteInterval,
+        maxConnections,
+        verifyBucket);
   }
 
   /** Where requests go, for messages: the endpoint, or AWS S3 in the region. */
@@ -220,7 +246,8 @@ public record S3StoreConfig(
     }
     String path = uri.getRawPath();
     if (path != null && !path.isEmpty() && !path.equals("/")) {
-      throw invalid(ENDPOINT, text, expected + ", without a path (the bucket goes in the s3:// URI)");
+      throw invalid(
+          ENDPOINT, text, expected + ", without a path (the bucket goes in the s3:// URI)");
     }
     try {
       return new URI(scheme, null, uri.getHost(), uri.getPort(), null, null, null);
@@ -239,7 +266,13 @@ public record S3StoreConfig(
 
   private static StoreConfigurationException invalid(String key, String value, String expected) {
     return new StoreConfigurationException(
-        "invalid value '" + value + "' for " + key + " (env " + StoreProperties.environmentName(key)
-            + "): expected " + expected);
+        "invalid value '"
+            + value
+            + "' for "
+            + key
+            + " (env "
+            + StoreProperties.environmentName(key)
+            + "): expected "
+            + expected);
   }
 }

@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 
 /**
- * Disables a test class when no Docker engine is reachable, and says so plainly in the build
- * output (once per class).
+ * Disables a test class when no Docker engine is reachable, and says so plainly in the build output
+ * (once per class).
  */
 final class RequiresDocker implements ExecutionCondition {
   private static final Logger LOG = LoggerFactory.getLogger(RequiresDocker.class);
@@ -19,7 +19,8 @@ final class RequiresDocker implements ExecutionCondition {
     if (dockerAvailable()) {
       return ConditionEvaluationResult.enabled("a Docker engine is available");
     }
-    String reason = "no Docker engine on this machine: this Testcontainers test runs wherever Docker runs";
+    String reason =
+        "no Docker engine on this machine: this Testcontainers test runs wherever Docker runs";
     if (context.getTestMethod().isEmpty()) {
       LOG.warn("SKIPPED {}: {}", context.getDisplayName(), reason);
     }

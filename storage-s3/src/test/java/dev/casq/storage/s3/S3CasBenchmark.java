@@ -47,7 +47,8 @@ public final class S3CasBenchmark {
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    String endpoint = System.getenv().getOrDefault("CASQ_TEST_S3_ENDPOINT", "http://127.0.0.1:7480");
+    String endpoint =
+        System.getenv().getOrDefault("CASQ_TEST_S3_ENDPOINT", "http://127.0.0.1:7480");
     String access = System.getenv().getOrDefault("CASQ_TEST_S3_ACCESS_KEY", "access");
     String secret = System.getenv().getOrDefault("CASQ_TEST_S3_SECRET_KEY", "secret");
     String bucket = "casq-bench";
@@ -55,16 +56,21 @@ public final class S3CasBenchmark {
     Map<String, String> props =
         Map.of("s3.endpoint", endpoint, "s3.access-key", access, "s3.secret-key", secret);
 
-    System.out.printf(Locale.ROOT, "s3:// CAS on %s, %d-byte objects, %d s per scenario%n",
-        endpoint, bytes, seconds);
+    System.out.printf(
+        Locale.ROOT,
+        "s3:// CAS on %s, %d-byte objects, %d s per scenario%n",
+        endpoint,
+        bytes,
+        seconds);
     try (ObjectStore store = Stores.open("s3://" + bucket + "/bench/queue.json", props).store()) {
       String key = "bench/queue-" + System.nanoTime() + ".json";
       store.create(key, payload(bytes, "init"));
       singleWriter(store, key, bytes, Duration.ofSeconds(2)); // warm-up
       for (int w : writers) {
-        Result r = w == 1
-            ? singleWriter(store, key, bytes, Duration.ofSeconds(seconds))
-            : racingWriters(store, key, bytes, w, Duration.ofSeconds(seconds));
+        Result r =
+            w == 1
+                ? singleWriter(store, key, bytes, Duration.ofSeconds(seconds))
+                : racingWriters(store, key, bytes, w, Duration.ofSeconds(seconds));
         System.out.println(r.line(w));
       }
       store.delete(key);
@@ -75,11 +81,18 @@ public final class S3CasBenchmark {
     String line(int writers) {
       long[] sorted = commitNanos.clone();
       Arrays.sort(sorted);
-      return String.format(Locale.ROOT,
+      return String.format(
+          Locale.ROOT,
           "writers=%d commits=%d commits/s=%.0f lost=%d unknown=%d"
               + "  successful CAS latency ms: p50=%.2f p90=%.2f p99=%.2f max=%.2f",
-          writers, commits, commits / seconds, lost, unknown,
-          ms(pct(sorted, 50)), ms(pct(sorted, 90)), ms(pct(sorted, 99)),
+          writers,
+          commits,
+          commits / seconds,
+          lost,
+          unknown,
+          ms(pct(sorted, 50)),
+          ms(pct(sorted, 90)),
+          ms(pct(sorted, 99)),
           ms(sorted.length == 0 ? 0 : sorted[sorted.length - 1]));
     }
   }
@@ -119,32 +132,35 @@ public final class S3CasBenchmark {
     List<Future<Result>> futures = new ArrayList<>();
     for (int w = 0; w < writers; w++) {
       int me = w;
-      futures.add(pool.submit(() -> {
-        go.await();
-        long[] lat = new long[1 << 18];
-        int n = 0;
-        long lost = 0;
-        long unknown = 0;
-        long start = System.nanoTime();
-        long end = start + d.toNanos();
-        VersionedBytes current = store.read(key).orElseThrow();
-        while (System.nanoTime() < end) {
-          byte[] data = payload(bytes, "writer " + me + " commit " + n);
-          long t0 = System.nanoTime();
-          try {
-            Version v = store.replace(key, data, current.version());
-            lat[n++] = System.nanoTime() - t0;
-            current = new VersionedBytes(data, v);
-          } catch (PreconditionFailedException e) {
-            lost++;
-            current = store.read(key).orElseThrow();
-          } catch (OutcomeUnknownException e) {
-            unknown++;
-            current = store.read(key).orElseThrow();
-          }
-        }
-        return new Result(n, lost, unknown, (System.nanoTime() - start) / 1e9, Arrays.copyOf(lat, n));
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                go.await();
+                long[] lat = new long[1 << 18];
+                int n = 0;
+                long lost = 0;
+                long unknown = 0;
+                long start = System.nanoTime();
+                long end = start + d.toNanos();
+                VersionedBytes current = store.read(key).orElseThrow();
+                while (System.nanoTime() < end) {
+                  byte[] data = payload(bytes, "writer " + me + " commit " + n);
+                  long t0 = System.nanoTime();
+                  try {
+                    Version v = store.replace(key, data, current.version());
+                    lat[n++] = System.nanoTime() - t0;
+                    current = new VersionedBytes(data, v);
+                  } catch (PreconditionFailedException e) {
+                    lost++;
+                    current = store.read(key).orElseThrow();
+                  } catch (OutcomeUnknownException e) {
+                    unknown++;
+                    current = store.read(key).orElseThrow();
+                  }
+                }
+                return new Result(
+                    n, lost, unknown, (System.nanoTime() - start) / 1e9, Arrays.copyOf(lat, n));
+              }));
     }
     go.countDown();
     long commits = 0;

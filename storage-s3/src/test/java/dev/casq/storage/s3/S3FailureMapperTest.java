@@ -32,7 +32,10 @@ class S3FailureMapperTest {
   }
 
   private static SdkClientException transport(IOException cause) {
-    return SdkClientException.builder().message("Unable to execute HTTP request").cause(cause).build();
+    return SdkClientException.builder()
+        .message("Unable to execute HTTP request")
+        .cause(cause)
+        .build();
   }
 
   @Test
@@ -53,7 +56,9 @@ class S3FailureMapperTest {
   @DisplayName("another 409 is a refusal that wrote nothing, not a lost race")
   void other409() {
     StorageException e = mapper.map(S3Operation.REPLACE, "k", answer(409, "OperationAborted"));
-    assertThat(e).isExactlyInstanceOf(StorageException.class).hasMessageContaining("nothing was written");
+    assertThat(e)
+        .isExactlyInstanceOf(StorageException.class)
+        .hasMessageContaining("nothing was written");
   }
 
   @Test
@@ -98,49 +103,69 @@ class S3FailureMapperTest {
   @Test
   @DisplayName("transport failures: unknown unless the request can never have left")
   void transportFailures() {
-    assertThat(mapper.map(S3Operation.REPLACE, "k", transport(new SocketException("Connection reset"))))
+    assertThat(
+            mapper.map(
+                S3Operation.REPLACE, "k", transport(new SocketException("Connection reset"))))
         .isInstanceOf(OutcomeUnknownException.class);
-    assertThat(mapper.map(S3Operation.REPLACE, "k", transport(new SocketTimeoutException("Read timed out"))))
+    assertThat(
+            mapper.map(
+                S3Operation.REPLACE, "k", transport(new SocketTimeoutException("Read timed out"))))
         .isInstanceOf(OutcomeUnknownException.class);
-    assertThat(mapper.map(S3Operation.CREATE, "k",
-            ApiCallAttemptTimeoutException.builder().message("attempt timeout").build()))
+    assertThat(
+            mapper.map(
+                S3Operation.CREATE,
+                "k",
+                ApiCallAttemptTimeoutException.builder().message("attempt timeout").build()))
         .isInstanceOf(OutcomeUnknownException.class);
-    assertThat(mapper.map(S3Operation.CREATE, "k", transport(new ConnectException("Connection refused"))))
+    assertThat(
+            mapper.map(
+                S3Operation.CREATE, "k", transport(new ConnectException("Connection refused"))))
         .isExactlyInstanceOf(StorageException.class)
         .hasMessageContaining("nothing was sent");
     assertThat(mapper.map(S3Operation.CREATE, "k", transport(new UnknownHostException("nowhere"))))
         .isExactlyInstanceOf(StorageException.class);
-    assertThat(mapper.map(S3Operation.CREATE, "k",
-            transport(new org.apache.hc.client5.http.ConnectTimeoutException("connect timed out"))))
+    assertThat(
+            mapper.map(
+                S3Operation.CREATE,
+                "k",
+                transport(
+                    new org.apache.hc.client5.http.ConnectTimeoutException("connect timed out"))))
         .isExactlyInstanceOf(StorageException.class);
-    assertThat(mapper.map(S3Operation.READ, "k", transport(new SocketException("Connection reset"))))
+    assertThat(
+            mapper.map(S3Operation.READ, "k", transport(new SocketException("Connection reset"))))
         .isExactlyInstanceOf(StorageException.class);
   }
 
   @Test
   @DisplayName("no credentials: one readable line, the SDK's chain kept as the cause")
   void noCredentials() {
-    String chain = "Unable to load credentials from any of the providers in the chain"
-        + " AwsCredentialsProviderChain(credentialsProviders=[SystemPropertyCredentialsProvider(),"
-        + " EnvironmentVariableCredentialsProvider(), ProfileCredentialsProvider()]) :"
-        + " [SystemPropertyCredentialsProvider(): Unable to load credentials from system settings."
-        + " Access key must be specified either via environment variable (AWS_ACCESS_KEY_ID) or"
-        + " system property (aws.accessKeyId)., ProfileCredentialsProvider(): Profile file"
-        + " contained no credentials for profile 'default']";
+    String chain =
+        "Unable to load credentials from any of the providers in the chain"
+            + " AwsCredentialsProviderChain(credentialsProviders=[SystemPropertyCredentialsProvider(),"
+            + " EnvironmentVariableCredentialsProvider(), ProfileCredentialsProvider()]) :"
+            + " [SystemPropertyCredentialsProvider(): Unable to load credentials from system settings."
+            + " Access key must be specified either via environment variable (AWS_ACCESS_KEY_ID) or"
+            + " system property (aws.accessKeyId)., ProfileCredentialsProvider(): Profile file"
+            + " contained no credentials for profile 'default']";
     SdkClientException e = SdkClientException.builder().message(chain).build();
     for (S3Operation op : S3Operation.values()) {
       StorageException mapped = mapper.map(op, "q.json", e);
-      assertThat(mapped).isInstanceOf(StoreConfigurationException.class)
-          .hasMessageStartingWith("no AWS credentials found for bucket 'bkt' at"
-              + " http://127.0.0.1:7480")
-          .hasMessageContaining("s3.access-key").hasMessageContaining("AWS_ACCESS_KEY_ID")
+      assertThat(mapped)
+          .isInstanceOf(StoreConfigurationException.class)
+          .hasMessageStartingWith(
+              "no AWS credentials found for bucket 'bkt' at" + " http://127.0.0.1:7480")
+          .hasMessageContaining("s3.access-key")
+          .hasMessageContaining("AWS_ACCESS_KEY_ID")
           .hasMessageContaining("nothing was sent")
           .hasMessageNotContaining("Provider")
           .hasCause(e);
       assertThat(mapped.getMessage()).doesNotContain("\n");
     }
-    SdkClientException wrapped = SdkClientException.builder().message("Unable to execute")
-        .cause(SdkClientException.builder().message(chain).build()).build();
+    SdkClientException wrapped =
+        SdkClientException.builder()
+            .message("Unable to execute")
+            .cause(SdkClientException.builder().message(chain).build())
+            .build();
     assertThat(mapper.map(S3Operation.REPLACE, "q.json", wrapped))
         .isInstanceOf(StoreConfigurationException.class);
   }

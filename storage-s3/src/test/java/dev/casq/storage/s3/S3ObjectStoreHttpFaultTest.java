@@ -59,8 +59,9 @@ class S3ObjectStoreHttpFaultTest {
     p.put("s3.api-call-attempt-timeout", "700ms");
     p.put("s3.api-call-timeout", "5s");
     p.putAll(extra);
-    store = S3ObjectStore.open(
-        "bucket", S3StoreConfig.from(new StoreProperties(p, k -> null), e -> Optional.empty()));
+    store =
+        S3ObjectStore.open(
+            "bucket", S3StoreConfig.from(new StoreProperties(p, k -> null), e -> Optional.empty()));
     return store;
   }
 
@@ -211,7 +212,9 @@ class S3ObjectStoreHttpFaultTest {
       closedPort = s.getLocalPort();
     }
     assertThatThrownBy(
-            () -> open(Map.of("s3.endpoint", "http://127.0.0.1:" + closedPort)).create("q.json", DATA))
+            () ->
+                open(Map.of("s3.endpoint", "http://127.0.0.1:" + closedPort))
+                    .create("q.json", DATA))
         .isInstanceOf(StorageException.class)
         .isNotInstanceOf(OutcomeUnknownException.class)
         .hasMessageContaining("nothing was sent")
@@ -259,7 +262,13 @@ class S3ObjectStoreHttpFaultTest {
       closedPort = s.getLocalPort();
     }
     assertThatThrownBy(
-            () -> open(Map.of("s3.verify-bucket", "true", "s3.endpoint", "http://127.0.0.1:" + closedPort)))
+            () ->
+                open(
+                    Map.of(
+                        "s3.verify-bucket",
+                        "true",
+                        "s3.endpoint",
+                        "http://127.0.0.1:" + closedPort)))
         .isInstanceOf(StoreConfigurationException.class)
         .hasMessageContaining("cannot connect to http://127.0.0.1:" + closedPort);
   }
@@ -340,7 +349,9 @@ class S3ObjectStoreHttpFaultTest {
   @DisplayName("describe names bucket and endpoint, never the secret")
   void describeHasNoSecret() {
     S3ObjectStore s = open();
-    assertThat(s.describe()).contains("s3://bucket").contains(server.endpoint().toString())
+    assertThat(s.describe())
+        .contains("s3://bucket")
+        .contains(server.endpoint().toString())
         .doesNotContain("secret");
     assertThat(s.config().toString()).doesNotContain("=secret");
   }

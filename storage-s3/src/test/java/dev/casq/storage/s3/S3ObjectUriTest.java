@@ -59,14 +59,17 @@ class S3ObjectUriTest {
   }
 
   @Test
-  @DisplayName("the provider is found by scheme through ServiceLoader and validates before connecting")
+  @DisplayName(
+      "the provider is found by scheme through ServiceLoader and validates before connecting")
   void providerIsRegistered() {
     assertThat(Stores.availableSchemes()).contains("s3");
     assertThatThrownBy(() -> Stores.open("s3://Bad_Bucket/q.json"))
         .isInstanceOf(StoreConfigurationException.class)
         .hasMessageContaining("Bad_Bucket");
     assertThatThrownBy(
-            () -> Stores.open("s3://bucket/q.json", Map.of("s3.region", "us-east-1", "s3.max-retries", "x")))
+            () ->
+                Stores.open(
+                    "s3://bucket/q.json", Map.of("s3.region", "us-east-1", "s3.max-retries", "x")))
         .isInstanceOf(StoreConfigurationException.class)
         .hasMessageContaining("s3.max-retries");
   }

@@ -28,7 +28,8 @@ class S3StoreConfigTest {
   }
 
   @Test
-  @DisplayName("defaults for AWS S3: SDK region, virtual-hosted, default credentials, full checksums")
+  @DisplayName(
+      "defaults for AWS S3: SDK region, virtual-hosted, default credentials, full checksums")
   void awsDefaults() {
     S3StoreConfig c =
         S3StoreConfig.from(new StoreProperties(Map.of(), k -> null), e -> Optional.of("eu-west-1"));
@@ -87,10 +88,12 @@ class S3StoreConfigTest {
     assertThat(c.region()).isEqualTo("prop-region");
     assertThat(c.endpoint()).contains(URI.create("http://from-env:9000"));
     assertThat(c.maxRetries()).isEqualTo(5);
-    assertThat(c.credentials()).hasValueSatisfying(k -> {
-      assertThat(k.accessKey()).isEqualTo("env-access");
-      assertThat(k.secretKey()).isEqualTo("env-secret");
-    });
+    assertThat(c.credentials())
+        .hasValueSatisfying(
+            k -> {
+              assertThat(k.accessKey()).isEqualTo("env-access");
+              assertThat(k.secretKey()).isEqualTo("env-secret");
+            });
   }
 
   @Test
@@ -187,9 +190,15 @@ class S3StoreConfigTest {
   @DisplayName("an attempt timeout longer than the call timeout is rejected")
   void attemptLongerThanCall() {
     assertThatThrownBy(
-            () -> config(Map.of(
-                "s3.region", "us-east-1", "s3.api-call-timeout", "5s",
-                "s3.api-call-attempt-timeout", "10s")))
+            () ->
+                config(
+                    Map.of(
+                        "s3.region",
+                        "us-east-1",
+                        "s3.api-call-timeout",
+                        "5s",
+                        "s3.api-call-attempt-timeout",
+                        "10s")))
         .isInstanceOf(StoreConfigurationException.class)
         .hasMessageContaining("must not exceed");
   }

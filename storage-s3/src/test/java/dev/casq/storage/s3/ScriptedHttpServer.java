@@ -62,8 +62,11 @@ final class ScriptedHttpServer implements AutoCloseable {
 
   static Reply s3Error(int status, String code, Map<String, String> headers) {
     String body =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code
-            + "</Code><Message>scripted " + code + "</Message><RequestId>r1</RequestId></Error>";
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>"
+            + code
+            + "</Code><Message>scripted "
+            + code
+            + "</Message><RequestId>r1</RequestId></Error>";
     Map<String, String> h = new LinkedHashMap<>(headers);
     h.put("Content-Type", "application/xml");
     return new Respond(status, h, body);
@@ -182,7 +185,9 @@ final class ScriptedHttpServer implements AutoCloseable {
     Map<String, String> headers = new LinkedHashMap<>();
     for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
       int colon = line.indexOf(':');
-      headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+      headers.put(
+          line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+          line.substring(colon + 1).trim());
     }
     byte[] body = new byte[0];
     String length = headers.get("content-length");

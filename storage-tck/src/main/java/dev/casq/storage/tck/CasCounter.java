@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * A counter kept in one object and incremented by several writers with compare-and-swap: the
  * canonical exercise of a store's CAS, usable from threads or from separate processes.
  *
- * <p>The object remembers, besides the total, how many increments of each writer it holds. That
- * is what makes an {@link OutcomeUnknownException} decidable: after an unknown outcome the writer
+ * <p>The object remembers, besides the total, how many increments of each writer it holds. That is
+ * what makes an {@link OutcomeUnknownException} decidable: after an unknown outcome the writer
  * re-reads and sees whether its increment is in. An unknown outcome is never counted as a win or a
  * loss without reading. Every read also checks the invariants (total = sum of the writers' counts;
  * a writer's count never goes backwards or skips), so a lost or duplicated update fails loudly.
@@ -93,8 +93,12 @@ public final class CasCounter {
         }
         if (sum != total) {
           throw new IllegalStateException(
-              "counter is inconsistent: total=" + total + " but the writers' counts sum to " + sum
-                  + ": " + perWriter);
+              "counter is inconsistent: total="
+                  + total
+                  + " but the writers' counts sum to "
+                  + sum
+                  + ": "
+                  + perWriter);
         }
         return new State(total, perWriter);
       } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
@@ -151,7 +155,10 @@ public final class CasCounter {
    * @throws IllegalStateException if the store lost or duplicated an increment
    */
   public Stats increment(String writer, int times) {
-    if (writer.isEmpty() || writer.contains("=") || writer.contains("\n") || writer.equals("total")) {
+    if (writer.isEmpty()
+        || writer.contains("=")
+        || writer.contains("\n")
+        || writer.equals("total")) {
       throw new IllegalArgumentException("bad writer name: '" + writer + "'");
     }
     long start = read().count(writer);
@@ -175,8 +182,13 @@ public final class CasCounter {
         }
         if (mine != seq - 1) {
           throw new IllegalStateException(
-              writer + " expected its count at " + (seq - 1) + (pendingUnknown ? " or " + seq : "")
-                  + " but the store holds " + mine + ": an increment was lost or duplicated");
+              writer
+                  + " expected its count at "
+                  + (seq - 1)
+                  + (pendingUnknown ? " or " + seq : "")
+                  + " but the store holds "
+                  + mine
+                  + ": an increment was lost or duplicated");
         }
         try {
           store.replace(key, state.plusOne(writer).encode(), current.version());

@@ -56,8 +56,14 @@ public final class CountingStore extends DelegatingObjectStore {
   /** The counts now. */
   public Counts counts() {
     return new Counts(
-        reads.get(), creates.get(), replaces.get(), puts.get(), lists.get(), deletes.get(),
-        preconditionFailures.get(), unknownOutcomes.get());
+        reads.get(),
+        creates.get(),
+        replaces.get(),
+        puts.get(),
+        lists.get(),
+        deletes.get(),
+        preconditionFailures.get(),
+        unknownOutcomes.get());
   }
 
   @Override

@@ -26,8 +26,8 @@ import java.util.function.Supplier;
  *   <li><b>read failures</b>: {@code read} and {@code list} throw {@link StorageException}.
  * </ul>
  *
- * Writes are {@code create}, {@code replace}, {@code put} and {@code delete} (or only the first
- * two with {@link Builder#conditionalWritesOnly()}). Every write draws one number from a {@link
+ * Writes are {@code create}, {@code replace}, {@code put} and {@code delete} (or only the first two
+ * with {@link Builder#conditionalWritesOnly()}). Every write draws one number from a {@link
  * SplittableRandom} seeded by {@link Builder#seed(long)}, every read or list another, under one
  * lock: a single-threaded sequence of calls meets the same faults for the same seed. Faults can be
  * switched off and on at runtime with {@link #setEnabled(boolean)}, and one-off faults can be
@@ -120,7 +120,8 @@ public final class FaultInjectingStore extends DelegatingObjectStore {
     public FaultInjectingStore build() {
       if (beforeWrite + afterWrite > 1.0) {
         throw new IllegalArgumentException(
-            "failBeforeWrite + failAfterWrite must not exceed 1, got " + (beforeWrite + afterWrite));
+            "failBeforeWrite + failAfterWrite must not exceed 1, got "
+                + (beforeWrite + afterWrite));
       }
       return new FaultInjectingStore(this);
     }
@@ -213,10 +214,13 @@ public final class FaultInjectingStore extends DelegatingObjectStore {
 
   @Override
   public void delete(String key) {
-    write("delete " + key, false, () -> {
-      super.delete(key);
-      return null;
-    });
+    write(
+        "delete " + key,
+        false,
+        () -> {
+          super.delete(key);
+          return null;
+        });
   }
 
   @Override
@@ -229,7 +233,8 @@ public final class FaultInjectingStore extends DelegatingObjectStore {
     Fault fault = conditional || !conditionalOnly ? nextWriteFault() : null;
     if (fault == Fault.BEFORE_WRITE) {
       faultsBeforeWrite.incrementAndGet();
-      throw new OutcomeUnknownException("injected fault before the write reached the store: " + what);
+      throw new OutcomeUnknownException(
+          "injected fault before the write reached the store: " + what);
     }
     if (fault == null) {
       return op.get();

@@ -6,11 +6,11 @@ import dev.casq.storage.PreconditionFailedException;
 import dev.casq.storage.Version;
 
 /**
- * A store whose conditional writes can complete after their caller gave up, as an object-store
- * PUT that times out on the client and still completes on the server: a held {@code replace}
- * answers {@link OutcomeUnknownException} at once and is performed later — when {@link
- * #landHeld()} is called, or right before the next {@code replace} arrives — still conditioned on
- * the version it named (so it lands only if the object has not moved on meanwhile).
+ * A store whose conditional writes can complete after their caller gave up, as an object-store PUT
+ * that times out on the client and still completes on the server: a held {@code replace} answers
+ * {@link OutcomeUnknownException} at once and is performed later — when {@link #landHeld()} is
+ * called, or right before the next {@code replace} arrives — still conditioned on the version it
+ * named (so it lands only if the object has not moved on meanwhile).
  */
 public final class LateLandingStore extends DelegatingObjectStore {
   private record Held(String key, byte[] data, Version expected) {}

@@ -18,9 +18,9 @@ import java.util.function.Supplier;
  * travelling) and half after it returns (the answer travelling). So a write lands in the middle of
  * its latency, as on a real network. Latency can apply to every operation or to writes only.
  *
- * <p>An interrupt while waiting before the call throws {@link StorageException} (nothing was
- * done); after a write was handed to the delegate it throws {@link OutcomeUnknownException}. The
- * interrupt status is kept.
+ * <p>An interrupt while waiting before the call throws {@link StorageException} (nothing was done);
+ * after a write was handed to the delegate it throws {@link OutcomeUnknownException}. The interrupt
+ * status is kept.
  */
 public final class LatencyInjectingStore extends DelegatingObjectStore {
 
@@ -30,8 +30,7 @@ public final class LatencyInjectingStore extends DelegatingObjectStore {
     void sleep(Duration d) throws InterruptedException;
 
     /** {@link Thread#sleep(long, int)}. */
-    Sleeper THREAD_SLEEP =
-        d -> Thread.sleep(d.toMillis(), (int) (d.toNanos() % 1_000_000));
+    Sleeper THREAD_SLEEP = d -> Thread.sleep(d.toMillis(), (int) (d.toNanos() % 1_000_000));
   }
 
   private final Duration latency;
@@ -122,7 +121,9 @@ public final class LatencyInjectingStore extends DelegatingObjectStore {
 
   @Override
   public List<String> list(String prefix) {
-    return writesOnly ? super.list(prefix) : timed("list " + prefix, false, () -> super.list(prefix));
+    return writesOnly
+        ? super.list(prefix)
+        : timed("list " + prefix, false, () -> super.list(prefix));
   }
 
   @Override
@@ -142,10 +143,13 @@ public final class LatencyInjectingStore extends DelegatingObjectStore {
 
   @Override
   public void delete(String key) {
-    timed("delete " + key, true, () -> {
-      super.delete(key);
-      return null;
-    });
+    timed(
+        "delete " + key,
+        true,
+        () -> {
+          super.delete(key);
+          return null;
+        });
   }
 
   @Override

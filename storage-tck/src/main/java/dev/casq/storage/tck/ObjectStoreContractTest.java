@@ -41,13 +41,13 @@ import org.slf4j.LoggerFactory;
  * directory can serve every test and every run. After each test the kit deletes the keys under its
  * prefix (best effort, when {@link #supportsList()}).
  *
- * <p>Tests always write distinct content when they expect distinct versions, since a version
- * token may be derived from the content (an S3 ETag is).
+ * <p>Tests always write distinct content when they expect distinct versions, since a version token
+ * may be derived from the content (an S3 ETag is).
  *
  * <p>{@link OutcomeUnknownException} is a legitimate answer of a real store to a racing writer,
- * winner or loser: the concurrent tests resolve it by re-reading (see {@link CasCounter} and
- * {@link RacingRounds}) and never count it as a win or a loss without reading. The sequential
- * tests expect a store that does not fail at random.
+ * winner or loser: the concurrent tests resolve it by re-reading (see {@link CasCounter} and {@link
+ * RacingRounds}) and never count it as a win or a loss without reading. The sequential tests expect
+ * a store that does not fail at random.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 public abstract class ObjectStoreContractTest {
@@ -122,7 +122,8 @@ public abstract class ObjectStoreContractTest {
         }
       }
     } catch (RuntimeException e) {
-      LOG.warn("could not clean up keys under {} in {}: {}", prefix, store.describe(), e.toString());
+      LOG.warn(
+          "could not clean up keys under {} in {}: {}", prefix, store.describe(), e.toString());
     } finally {
       store.close();
       store = null;
@@ -147,7 +148,8 @@ public abstract class ObjectStoreContractTest {
     assertThat(read.data()).isEqualTo(utf8("{\"revision\":1}"));
     assertThat(read.version()).isEqualTo(v);
     assertThat(store.read(k).orElseThrow().version())
-        .as("version is stable across reads").isEqualTo(v);
+        .as("version is stable across reads")
+        .isEqualTo(v);
   }
 
   @Test
@@ -224,7 +226,8 @@ public abstract class ObjectStoreContractTest {
     store.delete(k);
     assertThat(store.read(k)).isEmpty();
     assertThatThrownBy(() -> store.replace(k, utf8("x"), before))
-        .as("replace of a deleted object").isInstanceOf(PreconditionFailedException.class);
+        .as("replace of a deleted object")
+        .isInstanceOf(PreconditionFailedException.class);
     Version after = store.create(k, utf8("after"));
     assertThatThrownBy(() -> store.replace(k, utf8("stale"), before))
         .isInstanceOf(PreconditionFailedException.class);
@@ -234,7 +237,8 @@ public abstract class ObjectStoreContractTest {
   // ---------------------------------------------------------------- put, list, delete
 
   @Test
-  @DisplayName("put writes unconditionally, returns the version a read shows, and stales older versions")
+  @DisplayName(
+      "put writes unconditionally, returns the version a read shows, and stales older versions")
   void putOverwritesAndStalesOlderVersions() {
     String k = key("archive/x.json");
     Version p1 = store.put(k, utf8("p1"));
@@ -338,7 +342,8 @@ public abstract class ObjectStoreContractTest {
     for (String name : names) {
       String k = key(name);
       Version v = store.create(k, utf8("content " + i));
-      assertThat(store.read(k).orElseThrow()).isEqualTo(new VersionedBytes(utf8("content " + i), v));
+      assertThat(store.read(k).orElseThrow())
+          .isEqualTo(new VersionedBytes(utf8("content " + i), v));
       Version v2 = store.replace(k, utf8("content " + i + "'"), v);
       assertThat(store.read(k).orElseThrow().version()).isEqualTo(v2);
       i++;
@@ -355,13 +360,17 @@ public abstract class ObjectStoreContractTest {
   @DisplayName("invalid keys are rejected and nothing is written")
   void invalidKeysAreRejected() {
     for (String bad :
-        List.of(key("a/../../escape.json"), key("a//b"), key("./x"), key("trailing/"), "/abs/x", "")) {
+        List.of(
+            key("a/../../escape.json"), key("a//b"), key("./x"), key("trailing/"), "/abs/x", "")) {
       assertThatThrownBy(() -> store.create(bad, utf8("x")))
-          .as("create '%s'", bad).isInstanceOf(IllegalArgumentException.class);
+          .as("create '%s'", bad)
+          .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> store.put(bad, utf8("x")))
-          .as("put '%s'", bad).isInstanceOf(IllegalArgumentException.class);
+          .as("put '%s'", bad)
+          .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> store.read(bad))
-          .as("read '%s'", bad).isInstanceOf(IllegalArgumentException.class);
+          .as("read '%s'", bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
     if (supportsList()) {
       assertThat(store.list(keyPrefix())).isEmpty();
@@ -413,10 +422,12 @@ public abstract class ObjectStoreContractTest {
       List<Future<CasCounter.Stats>> results = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         String writer = "w" + t;
-        results.add(pool.submit(() -> {
-          go.await();
-          return counter.increment(writer, increments);
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return counter.increment(writer, increments);
+                }));
       }
       go.countDown();
       long lost = 0;
@@ -431,8 +442,13 @@ public abstract class ObjectStoreContractTest {
       for (int t = 0; t < threads; t++) {
         assertThat(end.count("w" + t)).isEqualTo(increments);
       }
-      LOG.info("{}: {}x{} increments, {} lost races, {} unknown outcomes",
-          store.describe(), threads, increments, lost, unknown);
+      LOG.info(
+          "{}: {}x{} increments, {} lost races, {} unknown outcomes",
+          store.describe(),
+          threads,
+          increments,
+          lost,
+          unknown);
     } finally {
       pool.shutdownNow();
     }
@@ -460,17 +476,19 @@ public abstract class ObjectStoreContractTest {
       List<Future<RacingRounds.Outcome>> results = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         byte[] content = utf8("creator " + t);
-        results.add(pool.submit(() -> {
-          go.await();
-          try {
-            store.create(k, content);
-            return RacingRounds.Outcome.WON;
-          } catch (PreconditionFailedException e) {
-            return RacingRounds.Outcome.LOST;
-          } catch (OutcomeUnknownException e) {
-            return RacingRounds.Outcome.UNKNOWN;
-          }
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  try {
+                    store.create(k, content);
+                    return RacingRounds.Outcome.WON;
+                  } catch (PreconditionFailedException e) {
+                    return RacingRounds.Outcome.LOST;
+                  } catch (OutcomeUnknownException e) {
+                    return RacingRounds.Outcome.UNKNOWN;
+                  }
+                }));
       }
       go.countDown();
       List<RacingRounds.Outcome> outcomes = new ArrayList<>();
@@ -479,7 +497,8 @@ public abstract class ObjectStoreContractTest {
       }
       var held = store.read(k);
       if (held.isEmpty()) {
-        assertThat(outcomes).as("nobody created it, so all outcomes were unknown")
+        assertThat(outcomes)
+            .as("nobody created it, so all outcomes were unknown")
             .containsOnly(RacingRounds.Outcome.UNKNOWN);
         return;
       }
@@ -517,8 +536,12 @@ public abstract class ObjectStoreContractTest {
     int mismatch = Arrays.mismatch(actual, expected);
     if (mismatch >= 0) {
       throw new AssertionError(
-          "bytes differ: read " + actual.length + " bytes, expected " + expected.length
-              + ", first difference at index " + mismatch);
+          "bytes differ: read "
+              + actual.length
+              + " bytes, expected "
+              + expected.length
+              + ", first difference at index "
+              + mismatch);
     }
   }
 }

@@ -42,8 +42,8 @@ public final class RacingRounds {
    * Totals over all rounds.
    *
    * @param rounds rounds run
-   * @param decided rounds in which a racer landed its write (every round, unless all outcomes in
-   *     it were unknown and none landed)
+   * @param decided rounds in which a racer landed its write (every round, unless all outcomes in it
+   *     were unknown and none landed)
    * @param won racers told they won
    * @param lost racers told they lost
    * @param unknown racers whose outcome was unknown
@@ -70,18 +70,22 @@ public final class RacingRounds {
     int unknownWinners = 0;
     try {
       for (int round = 1; round <= rounds; round++) {
-        VersionedBytes base = read(store, key).orElseThrow(
-            () -> new AssertionError("object " + key + " vanished between rounds"));
+        VersionedBytes base =
+            read(store, key)
+                .orElseThrow(
+                    () -> new AssertionError("object " + key + " vanished between rounds"));
         CountDownLatch ready = new CountDownLatch(racers);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Result>> futures = new ArrayList<>();
         for (int racer = 0; racer < racers; racer++) {
           byte[] content = content(round, racer);
-          futures.add(pool.submit(() -> {
-            ready.countDown();
-            go.await();
-            return attempt(store, key, content, base.version());
-          }));
+          futures.add(
+              pool.submit(
+                  () -> {
+                    ready.countDown();
+                    go.await();
+                    return attempt(store, key, content, base.version());
+                  }));
         }
         ready.await();
         go.countDown();
@@ -90,8 +94,11 @@ public final class RacingRounds {
           results.add(get(f, round));
         }
         int thisRound = round;
-        VersionedBytes after = read(store, key).orElseThrow(
-            () -> new AssertionError("round " + thisRound + ": object " + key + " vanished"));
+        VersionedBytes after =
+            read(store, key)
+                .orElseThrow(
+                    () ->
+                        new AssertionError("round " + thisRound + ": object " + key + " vanished"));
         int winner = check(round, base, after, results);
         for (Result r : results) {
           switch (r.outcome) {
@@ -126,7 +133,8 @@ public final class RacingRounds {
   }
 
   /** Checks one round; returns the index of the racer whose write holds the object, or -1. */
-  private static int check(int round, VersionedBytes base, VersionedBytes after, List<Result> results) {
+  private static int check(
+      int round, VersionedBytes base, VersionedBytes after, List<Result> results) {
     String where = "round " + round + " " + describe(results) + ": ";
     long winners = results.stream().filter(r -> r.outcome == Outcome.WON).count();
     if (winners > 1) {
@@ -147,21 +155,31 @@ public final class RacingRounds {
     }
     if (holder < 0) {
       throw new AssertionError(
-          where + "the object holds content no racer wrote: '"
-              + new String(after.data(), StandardCharsets.UTF_8) + "'");
+          where
+              + "the object holds content no racer wrote: '"
+              + new String(after.data(), StandardCharsets.UTF_8)
+              + "'");
     }
     Result held = results.get(holder);
     if (held.outcome == Outcome.LOST) {
-      throw new AssertionError(where + "racer " + holder + " was told it lost, but its write holds");
+      throw new AssertionError(
+          where + "racer " + holder + " was told it lost, but its write holds");
     }
     if (winners == 1 && held.outcome != Outcome.WON) {
       throw new AssertionError(
-          where + "a racer was told it won, but racer " + holder + " (outcome " + held.outcome
+          where
+              + "a racer was told it won, but racer "
+              + holder
+              + " (outcome "
+              + held.outcome
               + ") holds the object");
     }
     if (held.outcome == Outcome.WON && !held.version.equals(after.version())) {
       throw new AssertionError(
-          where + "the winner was given version " + held.version + " but a read shows "
+          where
+              + "the winner was given version "
+              + held.version
+              + " but a read shows "
               + after.version());
     }
     return holder;
@@ -207,7 +225,8 @@ public final class RacingRounds {
     try {
       return f.get(2, TimeUnit.MINUTES);
     } catch (ExecutionException e) {
-      throw new AssertionError("round " + round + ": a racer failed: " + e.getCause(), e.getCause());
+      throw new AssertionError(
+          "round " + round + ": a racer failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
       throw new AssertionError("round " + round + ": a racer did not finish in 2 minutes", e);
     }

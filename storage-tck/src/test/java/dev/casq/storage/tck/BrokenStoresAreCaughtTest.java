@@ -73,8 +73,9 @@ class BrokenStoresAreCaughtTest {
           if (fresh.isEmpty()) {
             return fresh;
           }
-          return Optional.of(cache.merge(key, fresh.get(),
-              (old, now) -> old.version().equals(now.version()) ? old : now));
+          return Optional.of(
+              cache.merge(
+                  key, fresh.get(), (old, now) -> old.version().equals(now.version()) ? old : now));
         }
       };
     }
@@ -83,14 +84,18 @@ class BrokenStoresAreCaughtTest {
   @Test
   void createThatOverwritesIsCaught() {
     assertThat(failuresOf(CreateOverwrites.class))
-        .contains("createTwiceFailsAndLeavesContent", "racingCreatesHaveOneWinner",
+        .contains(
+            "createTwiceFailsAndLeavesContent",
+            "racingCreatesHaveOneWinner",
             "putOverwritesAndStalesOlderVersions");
   }
 
   @Test
   void replaceThatIgnoresTheVersionIsCaught() {
     assertThat(failuresOf(ReplaceIgnoresVersion.class))
-        .contains("staleReplaceFails", "olderVersionsStayStale",
+        .contains(
+            "staleReplaceFails",
+            "olderVersionsStayStale",
             "versionBeforeDeleteIsStaleAfterRecreate",
             "racingWritersFromOneVersionHaveOneWinnerPerRound");
   }

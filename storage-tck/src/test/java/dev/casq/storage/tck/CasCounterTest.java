@@ -21,10 +21,13 @@ class CasCounterTest {
 
   @Test
   void rejectsInconsistentOrForeignContent() {
-    assertThatThrownBy(() -> CasCounter.State.decode("total=3\na=1\n".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("inconsistent");
+    assertThatThrownBy(
+            () -> CasCounter.State.decode("total=3\na=1\n".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("inconsistent");
     assertThatThrownBy(() -> CasCounter.State.decode("{\"x\":1}".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("not a counter");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not a counter");
   }
 
   @Test

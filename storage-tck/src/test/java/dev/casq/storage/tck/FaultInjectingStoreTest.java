@@ -27,7 +27,8 @@ class FaultInjectingStoreTest {
     MemoryObjectStore mem = new MemoryObjectStore();
     FaultInjectingStore store = FaultInjectingStore.builder(mem).failBeforeWrite(1.0).build();
     assertThatThrownBy(() -> store.create("k", utf8("x")))
-        .isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("before");
+        .isInstanceOf(OutcomeUnknownException.class)
+        .hasMessageContaining("before");
     assertThatThrownBy(() -> store.put("p", utf8("x"))).isInstanceOf(OutcomeUnknownException.class);
     assertThat(mem.read("k")).isEmpty();
     assertThat(mem.read("p")).isEmpty();
@@ -40,7 +41,8 @@ class FaultInjectingStoreTest {
     MemoryObjectStore mem = new MemoryObjectStore();
     FaultInjectingStore store = FaultInjectingStore.builder(mem).failAfterWrite(1.0).build();
     assertThatThrownBy(() -> store.create("k", utf8("x")))
-        .isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("after");
+        .isInstanceOf(OutcomeUnknownException.class)
+        .hasMessageContaining("after");
     assertThat(mem.read("k").orElseThrow().data()).isEqualTo(utf8("x"));
     Version v = mem.read("k").orElseThrow().version();
     assertThatThrownBy(() -> store.replace("k", utf8("y"), v))
@@ -68,7 +70,8 @@ class FaultInjectingStoreTest {
     MemoryObjectStore mem = new MemoryObjectStore();
     mem.create("k", utf8("x"));
     FaultInjectingStore store = FaultInjectingStore.builder(mem).failReads(1.0).build();
-    assertThatThrownBy(() -> store.read("k")).isInstanceOf(StorageException.class)
+    assertThatThrownBy(() -> store.read("k"))
+        .isInstanceOf(StorageException.class)
         .isNotInstanceOf(OutcomeUnknownException.class);
     assertThatThrownBy(() -> store.list("")).isInstanceOf(StorageException.class);
     assertThat(store.readFailures()).isEqualTo(2);
@@ -98,8 +101,10 @@ class FaultInjectingStoreTest {
     store.setEnabled(false);
     store.failNextWrite(FaultInjectingStore.Fault.AFTER_WRITE);
     store.failNextWrite(FaultInjectingStore.Fault.BEFORE_WRITE);
-    assertThatThrownBy(() -> store.create("a", utf8("a"))).isInstanceOf(OutcomeUnknownException.class);
-    assertThatThrownBy(() -> store.create("b", utf8("b"))).isInstanceOf(OutcomeUnknownException.class);
+    assertThatThrownBy(() -> store.create("a", utf8("a")))
+        .isInstanceOf(OutcomeUnknownException.class);
+    assertThatThrownBy(() -> store.create("b", utf8("b")))
+        .isInstanceOf(OutcomeUnknownException.class);
     store.create("c", utf8("c"));
     assertThat(mem.read("a")).isPresent();
     assertThat(mem.read("b")).isEmpty();
@@ -113,7 +118,8 @@ class FaultInjectingStoreTest {
         FaultInjectingStore.builder(mem).failBeforeWrite(1.0).conditionalWritesOnly().build();
     store.put("p", utf8("x"));
     store.delete("p");
-    assertThatThrownBy(() -> store.create("k", utf8("x"))).isInstanceOf(OutcomeUnknownException.class);
+    assertThatThrownBy(() -> store.create("k", utf8("x")))
+        .isInstanceOf(OutcomeUnknownException.class);
     assertThat(store.faultsBeforeWrite()).isEqualTo(1);
   }
 
@@ -129,7 +135,10 @@ class FaultInjectingStoreTest {
   private static String faultPattern(long seed) {
     FaultInjectingStore store =
         FaultInjectingStore.builder(new MemoryObjectStore())
-            .seed(seed).failBeforeWrite(0.3).failAfterWrite(0.3).build();
+            .seed(seed)
+            .failBeforeWrite(0.3)
+            .failAfterWrite(0.3)
+            .build();
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < 200; i++) {
       long before = store.faultsBeforeWrite();
@@ -138,7 +147,10 @@ class FaultInjectingStoreTest {
         store.put("k" + i, utf8("x"));
         sb.append('.');
       } catch (OutcomeUnknownException e) {
-        sb.append(store.faultsBeforeWrite() > before ? 'B' : store.faultsAfterWrite() > after ? 'A' : '?');
+        sb.append(
+            store.faultsBeforeWrite() > before
+                ? 'B'
+                : store.faultsAfterWrite() > after ? 'A' : '?');
       }
     }
     return sb.toString();
@@ -148,11 +160,14 @@ class FaultInjectingStoreTest {
   void rejectsBadProbabilities() {
     MemoryObjectStore mem = new MemoryObjectStore();
     assertThatThrownBy(() -> FaultInjectingStore.builder(mem).failBeforeWrite(1.5))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("failBeforeWrite");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("failBeforeWrite");
     assertThatThrownBy(() -> FaultInjectingStore.builder(mem).failReads(Double.NaN))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> FaultInjectingStore.builder(mem).failBeforeWrite(0.6).failAfterWrite(0.6).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exceed 1");
+    assertThatThrownBy(
+            () -> FaultInjectingStore.builder(mem).failBeforeWrite(0.6).failAfterWrite(0.6).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("exceed 1");
   }
 
   /** The CAS counter stays exact when a fifth of the writes fail before or after landing. */
@@ -160,7 +175,11 @@ class FaultInjectingStoreTest {
   void casCounterStaysExactUnderFaults() throws Exception {
     FaultInjectingStore store =
         FaultInjectingStore.builder(new MemoryObjectStore())
-            .seed(2026).failBeforeWrite(0.1).failAfterWrite(0.1).failReads(0.05).build();
+            .seed(2026)
+            .failBeforeWrite(0.1)
+            .failAfterWrite(0.1)
+            .failReads(0.05)
+            .build();
     CasCounter counter = new CasCounter(store, "counter");
     store.setEnabled(false);
     counter.initialize();
@@ -192,7 +211,10 @@ class FaultInjectingStoreTest {
   void racingRoundsStayCorrectUnderFaults() throws Exception {
     FaultInjectingStore store =
         FaultInjectingStore.builder(new MemoryObjectStore())
-            .seed(99).failBeforeWrite(0.2).failAfterWrite(0.2).build();
+            .seed(99)
+            .failBeforeWrite(0.2)
+            .failAfterWrite(0.2)
+            .build();
     RacingRounds.Summary s = RacingRounds.run(store, "race", 6, 40);
     assertThat(s.unknown()).isPositive();
     assertThat(s.unknownWinners()).isPositive();

@@ -52,7 +52,10 @@ class LatencyInjectingStoreTest {
     MemoryObjectStore mem = new MemoryObjectStore();
     LatencyInjectingStore store =
         LatencyInjectingStore.builder(mem)
-            .latency(Duration.ofMillis(10)).writesOnly().sleeper(recording()).build();
+            .latency(Duration.ofMillis(10))
+            .writesOnly()
+            .sleeper(recording())
+            .build();
     store.create("k", utf8("x"));
     store.read("k");
     store.list("");
@@ -65,7 +68,10 @@ class LatencyInjectingStoreTest {
     MemoryObjectStore mem = new MemoryObjectStore();
     mem.create("k", utf8("x"));
     LatencyInjectingStore store =
-        LatencyInjectingStore.builder(mem).latency(Duration.ofMillis(20)).sleeper(recording()).build();
+        LatencyInjectingStore.builder(mem)
+            .latency(Duration.ofMillis(20))
+            .sleeper(recording())
+            .build();
     assertThatThrownBy(() -> store.create("k", utf8("y")))
         .isInstanceOf(dev.casq.storage.PreconditionFailedException.class);
     assertThat(events).containsExactly("sleep 10", "sleep 10");
@@ -86,7 +92,9 @@ class LatencyInjectingStoreTest {
     long[] sum = new long[1];
     LatencyInjectingStore store =
         LatencyInjectingStore.builder(new MemoryObjectStore())
-            .latency(Duration.ofMillis(30)).jitter(Duration.ofMillis(10)).seed(seed)
+            .latency(Duration.ofMillis(30))
+            .jitter(Duration.ofMillis(10))
+            .seed(seed)
             .sleeper(d -> sum[0] += d.toNanos())
             .build();
     for (int i = 0; i < 20; i++) {
@@ -132,11 +140,12 @@ class LatencyInjectingStoreTest {
     LatencyInjectingStore store =
         LatencyInjectingStore.builder(mem)
             .latency(Duration.ofMillis(10))
-            .sleeper(d -> {
-              if (++sleeps[0] == 2) {
-                throw new InterruptedException();
-              }
-            })
+            .sleeper(
+                d -> {
+                  if (++sleeps[0] == 2) {
+                    throw new InterruptedException();
+                  }
+                })
             .build();
     try {
       assertThatThrownBy(() -> store.create("k", utf8("x")))
@@ -150,7 +159,10 @@ class LatencyInjectingStoreTest {
   @Test
   void rejectsNegativeDurations() {
     assertThatThrownBy(
-            () -> LatencyInjectingStore.builder(new MemoryObjectStore()).latency(Duration.ofMillis(-1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("latency");
+            () ->
+                LatencyInjectingStore.builder(new MemoryObjectStore())
+                    .latency(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("latency");
   }
 }

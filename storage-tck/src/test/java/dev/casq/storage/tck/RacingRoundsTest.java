@@ -22,9 +22,9 @@ class RacingRoundsTest {
   }
 
   /**
-   * A store whose conditional replace checks the version and then writes without atomicity (the
-   * bug of some fake servers): two racers that both pass the check both win. The barrier makes
-   * both racers pass the check before either writes, so the bug shows in the first round.
+   * A store whose conditional replace checks the version and then writes without atomicity (the bug
+   * of some fake servers): two racers that both pass the check both win. The barrier makes both
+   * racers pass the check before either writes, so the bug shows in the first round.
    */
   @Test
   void aNonAtomicReplaceIsCaught() {

@@ -48,30 +48,30 @@ import java.util.zip.GZIPInputStream;
  * official Java client uses for casq's {@code gs://} store. It is a <b>test server</b>, not an
  * emulator of all of GCS.
  *
- * <p>Why it exists: no real GCS emulator installs on the build machines, and the in-process
- * helpers that ship with the client libraries do not check generation preconditions faithfully.
- * The whole point of the {@code gs://} store is compare-and-swap on generations, so the store is
- * tested through the official client against this server, whose preconditions are checked and
- * applied atomically (8 writers racing from one generation: exactly one 200 and seven 412s).
+ * <p>Why it exists: no real GCS emulator installs on the build machines, and the in-process helpers
+ * that ship with the client libraries do not check generation preconditions faithfully. The whole
+ * point of the {@code gs://} store is compare-and-swap on generations, so the store is tested
+ * through the official client against this server, whose preconditions are checked and applied
+ * atomically (8 writers racing from one generation: exactly one 200 and seven 412s).
  *
  * <p>What it implements, as the real API does:
  *
  * <ul>
  *   <li>buckets: insert ({@code POST /storage/v1/b?project=}), get, delete (empty only), list;
- *   <li>object insert by {@code uploadType=multipart}, {@code media} and {@code resumable}
- *       ({@code POST} answers 200 with a {@code Location} holding {@code upload_id}; {@code PUT}
- *       chunks with {@code Content-Range: bytes a-b/total}, {@code bytes a-b/*} or {@code bytes
- *       *}{@code /total}; unfinished: 308 with {@code Range: bytes=0-N}; finished: 200 and the
- *       object resource; cancel: {@code DELETE} answers 499);
+ *   <li>object insert by {@code uploadType=multipart}, {@code media} and {@code resumable} ({@code
+ *       POST} answers 200 with a {@code Location} holding {@code upload_id}; {@code PUT} chunks
+ *       with {@code Content-Range: bytes a-b/total}, {@code bytes a-b/*} or {@code bytes *}{@code
+ *       /total}; unfinished: 308 with {@code Range: bytes=0-N}; finished: 200 and the object
+ *       resource; cancel: {@code DELETE} answers 499);
  *   <li>object metadata ({@code GET /storage/v1/b/B/o/NAME}) and media ({@code alt=media}, also
  *       under {@code /download/storage/v1/...}, with single {@code Range} requests), delete (204),
  *       list with {@code prefix}, {@code delimiter}, {@code maxResults} and {@code pageToken};
  *   <li>the {@code generation} parameter on reads and deletes (no object versioning: only the live
  *       generation exists, any other is 404);
- *   <li>preconditions {@code ifGenerationMatch} (0 = must not exist), {@code
- *       ifGenerationNotMatch}, {@code ifMetagenerationMatch}, {@code ifMetagenerationNotMatch} on
- *       writes (412), reads (412, or 304 for the not-match forms) and deletes (412); for resumable
- *       uploads they are checked when the session starts and again, atomically, when it finalizes;
+ *   <li>preconditions {@code ifGenerationMatch} (0 = must not exist), {@code ifGenerationNotMatch},
+ *       {@code ifMetagenerationMatch}, {@code ifMetagenerationNotMatch} on writes (412), reads
+ *       (412, or 304 for the not-match forms) and deletes (412); for resumable uploads they are
+ *       checked when the session starts and again, atomically, when it finalizes;
  *   <li>gzip-compressed request bodies, URL-encoded object names, CRC32C/MD5 checks of uploaded
  *       bytes when the client sends them, numbers as JSON strings, GCS-shaped JSON errors.
  * </ul>
@@ -273,8 +273,12 @@ public final class GcsTestServer implements AutoCloseable {
   private void record(HttpExchange ex, int status) {
     @SuppressWarnings("unchecked")
     Map<String, String> query = (Map<String, String>) ex.getAttribute(QUERY_ATTRIBUTE);
-    requests.add(new RecordedRequest(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
-        query == null ? Map.of() : query, status));
+    requests.add(
+        new RecordedRequest(
+            ex.getRequestMethod(),
+            ex.getRequestURI().getRawPath(),
+            query == null ? Map.of() : query,
+            status));
   }
 
   private int route(HttpExchange ex, String method, String path, Map<String, String> query)
@@ -375,7 +379,9 @@ public final class GcsTestServer implements AutoCloseable {
     synchronized (lock) {
       if (buckets.containsKey(name)) {
         throw new GcsError(
-            409, "conflict", "Your previous request to create the named bucket succeeded and you"
+            409,
+            "conflict",
+            "Your previous request to create the named bucket succeeded and you"
                 + " already own it.");
       }
       created = new Bucket(name, Instant.now());
@@ -517,8 +523,13 @@ public final class GcsTestServer implements AutoCloseable {
         id,
         new ResumableUpload(id, bucket, name, contentType, userMetadata(metadata), preconditions));
     String location =
-        baseUrl + "/upload/storage/v1/b/" + encode(bucket) + "/o?uploadType=resumable&name="
-            + encode(name) + "&upload_id=" + id;
+        baseUrl
+            + "/upload/storage/v1/b/"
+            + encode(bucket)
+            + "/o?uploadType=resumable&name="
+            + encode(name)
+            + "&upload_id="
+            + id;
     ex.getResponseHeaders().set("Location", location);
     ex.getResponseHeaders().set("X-GUploader-UploadID", id);
     return sendEmpty(ex, 200);
@@ -629,7 +640,13 @@ public final class GcsTestServer implements AutoCloseable {
       preconditions.checkWrite(b.objects.get(name));
       stored =
           new StoredObject(
-              bucket, name, nextGeneration(), 1, data.clone(), contentType, metadata,
+              bucket,
+              name,
+              nextGeneration(),
+              1,
+              data.clone(),
+              contentType,
+              metadata,
               Instant.now());
       b.objects.put(name, stored);
     }
@@ -672,16 +689,22 @@ public final class GcsTestServer implements AutoCloseable {
       String expected = metadata.get("crc32c").getAsString();
       if (!expected.equals(StoredObject.crc32c(data))) {
         throw GcsError.badRequest(
-            "Provided CRC32C \"" + expected + "\" doesn't match calculated CRC32C \""
-                + StoredObject.crc32c(data) + "\".");
+            "Provided CRC32C \""
+                + expected
+                + "\" doesn't match calculated CRC32C \""
+                + StoredObject.crc32c(data)
+                + "\".");
       }
     }
     if (metadata.has("md5Hash")) {
       String expected = metadata.get("md5Hash").getAsString();
       if (!expected.equals(StoredObject.md5(data))) {
         throw GcsError.badRequest(
-            "Provided MD5 hash \"" + expected + "\" doesn't match calculated MD5 hash \""
-                + StoredObject.md5(data) + "\".");
+            "Provided MD5 hash \""
+                + expected
+                + "\" doesn't match calculated MD5 hash \""
+                + StoredObject.md5(data)
+                + "\".");
       }
     }
   }
@@ -708,8 +731,7 @@ public final class GcsTestServer implements AutoCloseable {
   private static Map<String, String> userMetadata(JsonObject metadata) {
     Map<String, String> m = new LinkedHashMap<>();
     if (metadata.has("metadata") && metadata.get("metadata").isJsonObject()) {
-      for (Map.Entry<String, JsonElement> e :
-          metadata.getAsJsonObject("metadata").entrySet()) {
+      for (Map.Entry<String, JsonElement> e : metadata.getAsJsonObject("metadata").entrySet()) {
         if (!e.getValue().isJsonNull()) {
           m.put(e.getKey(), e.getValue().getAsString());
         }
@@ -750,8 +772,7 @@ public final class GcsTestServer implements AutoCloseable {
     h.set("x-goog-metageneration", Long.toString(live.metageneration()));
     h.set("x-goog-stored-content-length", Integer.toString(data.length));
     h.set("x-goog-stored-content-encoding", "identity");
-    h.set(
-        "x-goog-hash", "crc32c=" + StoredObject.crc32c(data) + ",md5=" + StoredObject.md5(data));
+    h.set("x-goog-hash", "crc32c=" + StoredObject.crc32c(data) + ",md5=" + StoredObject.md5(data));
     h.set("Accept-Ranges", "bytes");
     String range = ex.getRequestHeaders().getFirst("Range");
     if (range != null) {
@@ -765,8 +786,10 @@ public final class GcsTestServer implements AutoCloseable {
           last = data.length - 1L;
         } else {
           first = Long.parseLong(m.group(1));
-          last = m.group(2).isEmpty() ? data.length - 1L
-              : Math.min(Long.parseLong(m.group(2)), data.length - 1L);
+          last =
+              m.group(2).isEmpty()
+                  ? data.length - 1L
+                  : Math.min(Long.parseLong(m.group(2)), data.length - 1L);
         }
         if (first >= data.length && data.length > 0 || first > last && data.length > 0) {
           throw new GcsError(416, "requestedRangeNotSatisfiable", "Request range not satisfiable");
@@ -836,7 +859,8 @@ public final class GcsTestServer implements AutoCloseable {
     int pageSize = DEFAULT_PAGE_SIZE;
     if (query.containsKey("maxResults")) {
       try {
-        pageSize = Math.max(1, Math.min(DEFAULT_PAGE_SIZE, Integer.parseInt(query.get("maxResults"))));
+        pageSize =
+            Math.max(1, Math.min(DEFAULT_PAGE_SIZE, Integer.parseInt(query.get("maxResults"))));
       } catch (NumberFormatException e) {
         throw GcsError.badRequest("Invalid value for maxResults: " + query.get("maxResults"));
       }
@@ -845,8 +869,8 @@ public final class GcsTestServer implements AutoCloseable {
     if (query.get("pageToken") != null) {
       try {
         after =
-            new String(Base64.getUrlDecoder().decode(query.get("pageToken")),
-                StandardCharsets.UTF_8);
+            new String(
+                Base64.getUrlDecoder().decode(query.get("pageToken")), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
         throw GcsError.badRequest("Invalid pageToken");
       }

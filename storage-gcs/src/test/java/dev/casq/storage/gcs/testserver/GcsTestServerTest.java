@@ -98,9 +98,11 @@ class GcsTestServerTest {
 
   @Test
   void multipartUploadThenMetadataAndMedia() {
-    Blob blob = once.create(
-        BlobInfo.newBuilder(id("a.json")).setContentType("application/json").build(),
-        bytes("{\"x\":1}"), BlobTargetOption.doesNotExist());
+    Blob blob =
+        once.create(
+            BlobInfo.newBuilder(id("a.json")).setContentType("application/json").build(),
+            bytes("{\"x\":1}"),
+            BlobTargetOption.doesNotExist());
     assertThat(blob.getGeneration()).isPositive();
     assertThat(blob.getMetageneration()).isEqualTo(1L);
     assertThat(blob.getSize()).isEqualTo(7L);
@@ -111,8 +113,7 @@ class GcsTestServerTest {
     assertThat(meta.getContentType()).isEqualTo("application/json");
     assertThat(meta.getCrc32cToHexString()).isNotEmpty();
     assertThat(storage.readAllBytes(id("a.json"))).isEqualTo(bytes("{\"x\":1}"));
-    assertThat(
-            storage.readAllBytes(BlobId.of(BUCKET, prefix + "a.json", blob.getGeneration())))
+    assertThat(storage.readAllBytes(BlobId.of(BUCKET, prefix + "a.json", blob.getGeneration())))
         .isEqualTo(bytes("{\"x\":1}"));
   }
 
@@ -130,33 +131,51 @@ class GcsTestServerTest {
 
     HttpResponse<String> missing = get("/storage/v1/b/" + BUCKET + "/o/" + enc(prefix + "none"));
     assertThat(missing.statusCode()).isEqualTo(404);
-    JsonObject error = JsonParser.parseString(missing.body()).getAsJsonObject()
-        .getAsJsonObject("error");
+    JsonObject error =
+        JsonParser.parseString(missing.body()).getAsJsonObject().getAsJsonObject("error");
     assertThat(error.get("code").getAsInt()).isEqualTo(404);
-    assertThat(error.getAsJsonArray("errors").get(0).getAsJsonObject().get("reason")
-        .getAsString()).isEqualTo("notFound");
+    assertThat(error.getAsJsonArray("errors").get(0).getAsJsonObject().get("reason").getAsString())
+        .isEqualTo("notFound");
 
-    HttpResponse<String> stale = post(
-        "/upload/storage/v1/b/" + BUCKET + "/o?uploadType=media&ifGenerationMatch=0&name="
-            + enc(prefix + "shape"), bytes("zzz"), false);
+    HttpResponse<String> stale =
+        post(
+            "/upload/storage/v1/b/"
+                + BUCKET
+                + "/o?uploadType=media&ifGenerationMatch=0&name="
+                + enc(prefix + "shape"),
+            bytes("zzz"),
+            false);
     assertThat(stale.statusCode()).isEqualTo(412);
-    JsonObject staleError = JsonParser.parseString(stale.body()).getAsJsonObject()
-        .getAsJsonObject("error");
+    JsonObject staleError =
+        JsonParser.parseString(stale.body()).getAsJsonObject().getAsJsonObject("error");
     assertThat(staleError.get("code").getAsInt()).isEqualTo(412);
-    assertThat(staleError.getAsJsonArray("errors").get(0).getAsJsonObject().get("reason")
-        .getAsString()).isEqualTo("conditionNotMet");
+    assertThat(
+            staleError
+                .getAsJsonArray("errors")
+                .get(0)
+                .getAsJsonObject()
+                .get("reason")
+                .getAsString())
+        .isEqualTo("conditionNotMet");
     assertThat(storage.readAllBytes(id("shape"))).isEqualTo(bytes("abc"));
   }
 
   @Test
   void mediaUploadWithPlainAndGzipBodies() throws Exception {
-    HttpResponse<String> plain = post(
-        "/upload/storage/v1/b/" + BUCKET + "/o?uploadType=media&name=" + enc(prefix + "m1"),
-        bytes("plain body"), false);
+    HttpResponse<String> plain =
+        post(
+            "/upload/storage/v1/b/" + BUCKET + "/o?uploadType=media&name=" + enc(prefix + "m1"),
+            bytes("plain body"),
+            false);
     assertThat(plain.statusCode()).isEqualTo(200);
-    HttpResponse<String> gz = post(
-        "/upload/storage/v1/b/" + BUCKET + "/o?uploadType=media&ifGenerationMatch=0&name="
-            + enc(prefix + "m2"), bytes("gzipped body"), true);
+    HttpResponse<String> gz =
+        post(
+            "/upload/storage/v1/b/"
+                + BUCKET
+                + "/o?uploadType=media&ifGenerationMatch=0&name="
+                + enc(prefix + "m2"),
+            bytes("gzipped body"),
+            true);
     assertThat(gz.statusCode()).isEqualTo(200);
 
     assertThat(storage.readAllBytes(id("m1"))).isEqualTo(bytes("plain body"));
@@ -173,10 +192,12 @@ class GcsTestServerTest {
     assertThat(whole.body()).isEqualTo("0123456789");
     assertThat(whole.headers().firstValue("x-goog-generation")).isPresent();
 
-    HttpResponse<String> part = http.send(
-        HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-            .header("Range", "bytes=2-4").build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> part =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .header("Range", "bytes=2-4")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(part.statusCode()).isEqualTo(206);
     assertThat(part.body()).isEqualTo("234");
     assertThat(part.headers().firstValue("Content-Range")).hasValue("bytes 2-4/10");
@@ -187,42 +208,51 @@ class GcsTestServerTest {
     byte[] data = new byte[3 * 256 * 1024 + 1234];
     new Random(7).nextBytes(data);
     server.clearRequests();
-    try (WriteChannel writer = once.writer(BlobInfo.newBuilder(id("big.bin")).build(),
-        BlobWriteOption.doesNotExist())) {
+    try (WriteChannel writer =
+        once.writer(BlobInfo.newBuilder(id("big.bin")).build(), BlobWriteOption.doesNotExist())) {
       writer.setChunkSize(256 * 1024);
       for (int i = 0; i < data.length; i += 100_000) {
         writer.write(ByteBuffer.wrap(data, i, Math.min(100_000, data.length - i)));
       }
     }
     assertThat(storage.readAllBytes(id("big.bin"))).isEqualTo(data);
-    List<RecordedRequest> puts = server.requests().stream()
-        .filter(r -> r.method().equals("PUT") && r.uploadType().equals("resumable")).toList();
+    List<RecordedRequest> puts =
+        server.requests().stream()
+            .filter(r -> r.method().equals("PUT") && r.uploadType().equals("resumable"))
+            .toList();
     assertThat(puts).hasSizeGreaterThanOrEqualTo(2);
     assertThat(puts.subList(0, puts.size() - 1)).allMatch(r -> r.status() == 308);
     assertThat(puts.get(puts.size() - 1).status()).isEqualTo(200);
-    assertThat(server.requests()).anyMatch(
-        r -> r.method().equals("POST") && r.uploadType().equals("resumable")
-            && r.query().containsKey("ifGenerationMatch"));
+    assertThat(server.requests())
+        .anyMatch(
+            r ->
+                r.method().equals("POST")
+                    && r.uploadType().equals("resumable")
+                    && r.query().containsKey("ifGenerationMatch"));
   }
 
   @Test
   void resumableUploadHonoursPreconditionsAtStartAndAtFinalize() throws Exception {
     once.create(BlobInfo.newBuilder(id("r")).build(), bytes("first"));
     // At start: the object exists already.
-    StorageException atStart = catchThrowableOfType(StorageException.class, () -> {
-      try (WriteChannel w = once.writer(BlobInfo.newBuilder(id("r")).build(),
-          BlobWriteOption.doesNotExist())) {
-        w.write(ByteBuffer.wrap(bytes("second")));
-      }
-    });
+    StorageException atStart =
+        catchThrowableOfType(
+            StorageException.class,
+            () -> {
+              try (WriteChannel w =
+                  once.writer(
+                      BlobInfo.newBuilder(id("r")).build(), BlobWriteOption.doesNotExist())) {
+                w.write(ByteBuffer.wrap(bytes("second")));
+              }
+            });
     assertThat(atStart.getCode()).isEqualTo(412);
 
     // At finalize: the object appears while the upload is in flight.
-    WriteChannel w = once.writer(BlobInfo.newBuilder(id("r2")).build(),
-        BlobWriteOption.doesNotExist());
+    WriteChannel w =
+        once.writer(BlobInfo.newBuilder(id("r2")).build(), BlobWriteOption.doesNotExist());
     w.write(ByteBuffer.wrap(bytes("late")));
-    once.create(BlobInfo.newBuilder(id("r2")).build(), bytes("early"),
-        BlobTargetOption.doesNotExist());
+    once.create(
+        BlobInfo.newBuilder(id("r2")).build(), bytes("early"), BlobTargetOption.doesNotExist());
     StorageException atFinalize = catchThrowableOfType(StorageException.class, w::close);
     assertThat(atFinalize).isNotNull();
     assertThat(atFinalize.getCode()).isEqualTo(412);
@@ -231,9 +261,14 @@ class GcsTestServerTest {
 
   @Test
   void resumableUploadByRawProtocol() throws Exception {
-    HttpResponse<String> start = post(
-        "/upload/storage/v1/b/" + BUCKET + "/o?uploadType=resumable&name=" + enc(prefix + "raw"),
-        new byte[0], false);
+    HttpResponse<String> start =
+        post(
+            "/upload/storage/v1/b/"
+                + BUCKET
+                + "/o?uploadType=resumable&name="
+                + enc(prefix + "raw"),
+            new byte[0],
+            false);
     assertThat(start.statusCode()).isEqualTo(200);
     String location = start.headers().firstValue("Location").orElseThrow();
     assertThat(location).contains("upload_id=");
@@ -256,28 +291,59 @@ class GcsTestServerTest {
 
   @Test
   void generationPreconditionsOnWrites() {
-    Blob v1 = once.create(BlobInfo.newBuilder(id("g")).build(), bytes("v1"),
-        BlobTargetOption.doesNotExist());
-    assertThat(code(() -> once.create(BlobInfo.newBuilder(id("g")).build(), bytes("x"),
-        BlobTargetOption.doesNotExist()))).isEqualTo(412);
+    Blob v1 =
+        once.create(
+            BlobInfo.newBuilder(id("g")).build(), bytes("v1"), BlobTargetOption.doesNotExist());
+    assertThat(
+            code(
+                () ->
+                    once.create(
+                        BlobInfo.newBuilder(id("g")).build(),
+                        bytes("x"),
+                        BlobTargetOption.doesNotExist())))
+        .isEqualTo(412);
 
-    Blob v2 = once.create(BlobInfo.newBuilder(BlobId.of(BUCKET, prefix + "g",
-        v1.getGeneration())).build(), bytes("v2"), BlobTargetOption.generationMatch());
+    Blob v2 =
+        once.create(
+            BlobInfo.newBuilder(BlobId.of(BUCKET, prefix + "g", v1.getGeneration())).build(),
+            bytes("v2"),
+            BlobTargetOption.generationMatch());
     assertThat(v2.getGeneration()).isGreaterThan(v1.getGeneration());
     // Stale generation.
-    assertThat(code(() -> once.create(BlobInfo.newBuilder(BlobId.of(BUCKET, prefix + "g",
-        v1.getGeneration())).build(), bytes("x"), BlobTargetOption.generationMatch())))
+    assertThat(
+            code(
+                () ->
+                    once.create(
+                        BlobInfo.newBuilder(BlobId.of(BUCKET, prefix + "g", v1.getGeneration()))
+                            .build(),
+                        bytes("x"),
+                        BlobTargetOption.generationMatch())))
         .isEqualTo(412);
     // Generation match on a missing object.
-    assertThat(code(() -> once.create(BlobInfo.newBuilder(BlobId.of(BUCKET, prefix + "none",
-        v1.getGeneration())).build(), bytes("x"), BlobTargetOption.generationMatch())))
+    assertThat(
+            code(
+                () ->
+                    once.create(
+                        BlobInfo.newBuilder(BlobId.of(BUCKET, prefix + "none", v1.getGeneration()))
+                            .build(),
+                        bytes("x"),
+                        BlobTargetOption.generationMatch())))
         .isEqualTo(412);
     // ifGenerationNotMatch: fails when it matches the live generation.
-    assertThat(code(() -> once.create(BlobInfo.newBuilder(BlobId.of(BUCKET, prefix + "g",
-        v2.getGeneration())).build(), bytes("x"), BlobTargetOption.generationNotMatch())))
+    assertThat(
+            code(
+                () ->
+                    once.create(
+                        BlobInfo.newBuilder(BlobId.of(BUCKET, prefix + "g", v2.getGeneration()))
+                            .build(),
+                        bytes("x"),
+                        BlobTargetOption.generationNotMatch())))
         .isEqualTo(412);
-    Blob v3 = once.create(BlobInfo.newBuilder(BlobId.of(BUCKET, prefix + "g",
-        v1.getGeneration())).build(), bytes("v3"), BlobTargetOption.generationNotMatch());
+    Blob v3 =
+        once.create(
+            BlobInfo.newBuilder(BlobId.of(BUCKET, prefix + "g", v1.getGeneration())).build(),
+            bytes("v3"),
+            BlobTargetOption.generationNotMatch());
     assertThat(v3.getGeneration()).isGreaterThan(v2.getGeneration());
     assertThat(storage.readAllBytes(id("g"))).isEqualTo(bytes("v3"));
   }
@@ -286,17 +352,21 @@ class GcsTestServerTest {
   void metagenerationPreconditionsOnWrites() {
     Blob v1 = once.create(BlobInfo.newBuilder(id("mg")).build(), bytes("v1"));
     BlobInfo info = BlobInfo.newBuilder(id("mg")).build();
-    assertThat(code(() -> once.create(info, bytes("x"),
-        BlobTargetOption.metagenerationMatch(2L)))).isEqualTo(412);
+    assertThat(code(() -> once.create(info, bytes("x"), BlobTargetOption.metagenerationMatch(2L))))
+        .isEqualTo(412);
     Blob v2 = once.create(info, bytes("v2"), BlobTargetOption.metagenerationMatch(1L));
     assertThat(v2.getGeneration()).isGreaterThan(v1.getGeneration());
-    assertThat(code(() -> once.create(info, bytes("x"),
-        BlobTargetOption.metagenerationNotMatch(1L)))).isEqualTo(412);
-    assertThat(once.create(info, bytes("v3"), BlobTargetOption.metagenerationNotMatch(2L))
-        .getGeneration()).isGreaterThan(v2.getGeneration());
+    assertThat(
+            code(() -> once.create(info, bytes("x"), BlobTargetOption.metagenerationNotMatch(1L))))
+        .isEqualTo(412);
+    assertThat(
+            once.create(info, bytes("v3"), BlobTargetOption.metagenerationNotMatch(2L))
+                .getGeneration())
+        .isGreaterThan(v2.getGeneration());
     BlobInfo missing = BlobInfo.newBuilder(id("mg-none")).build();
-    assertThat(code(() -> once.create(missing, bytes("x"),
-        BlobTargetOption.metagenerationMatch(1L)))).isEqualTo(412);
+    assertThat(
+            code(() -> once.create(missing, bytes("x"), BlobTargetOption.metagenerationMatch(1L))))
+        .isEqualTo(412);
     assertThat(storage.readAllBytes(id("mg"))).isEqualTo(bytes("v3"));
   }
 
@@ -304,18 +374,23 @@ class GcsTestServerTest {
   void preconditionsOnReads() throws Exception {
     Blob v1 = once.create(BlobInfo.newBuilder(id("rd")).build(), bytes("v1"));
     Blob v2 = once.create(BlobInfo.newBuilder(id("rd")).build(), bytes("v2"));
-    assertThat(code(() -> storage.readAllBytes(id("rd"),
-        BlobSourceOption.generationMatch(v1.getGeneration())))).isEqualTo(412);
-    assertThat(storage.readAllBytes(id("rd"), BlobSourceOption.generationMatch(
-        v2.getGeneration()))).isEqualTo(bytes("v2"));
-    assertThat(code(() -> storage.get(id("rd"),
-        BlobGetOption.generationMatch(v1.getGeneration())))).isEqualTo(412);
+    assertThat(
+            code(
+                () ->
+                    storage.readAllBytes(
+                        id("rd"), BlobSourceOption.generationMatch(v1.getGeneration()))))
+        .isEqualTo(412);
+    assertThat(storage.readAllBytes(id("rd"), BlobSourceOption.generationMatch(v2.getGeneration())))
+        .isEqualTo(bytes("v2"));
+    assertThat(code(() -> storage.get(id("rd"), BlobGetOption.generationMatch(v1.getGeneration()))))
+        .isEqualTo(412);
     assertThat(code(() -> storage.get(id("rd"), BlobGetOption.metagenerationMatch(5L))))
         .isEqualTo(412);
     // A generation that is no longer live is gone (no versioning).
     assertThat(storage.get(BlobId.of(BUCKET, prefix + "rd", v1.getGeneration()))).isNull();
-    assertThat(code(() -> storage.readAllBytes(BlobId.of(BUCKET, prefix + "rd",
-        v1.getGeneration())))).isEqualTo(404);
+    assertThat(
+            code(() -> storage.readAllBytes(BlobId.of(BUCKET, prefix + "rd", v1.getGeneration()))))
+        .isEqualTo(404);
     // Not-match forms answer 304 when they match.
     String path = "/storage/v1/b/" + BUCKET + "/o/" + enc(prefix + "rd");
     assertThat(get(path + "?ifGenerationNotMatch=" + v2.getGeneration()).statusCode())
@@ -329,8 +404,12 @@ class GcsTestServerTest {
   void deletesWithAndWithoutPreconditions() {
     Blob v1 = once.create(BlobInfo.newBuilder(id("del")).build(), bytes("v1"));
     Blob v2 = once.create(BlobInfo.newBuilder(id("del")).build(), bytes("v2"));
-    assertThat(code(() -> storage.delete(id("del"),
-        BlobSourceOption.generationMatch(v1.getGeneration())))).isEqualTo(412);
+    assertThat(
+            code(
+                () ->
+                    storage.delete(
+                        id("del"), BlobSourceOption.generationMatch(v1.getGeneration()))))
+        .isEqualTo(412);
     assertThat(code(() -> storage.delete(id("del"), BlobSourceOption.metagenerationMatch(9L))))
         .isEqualTo(412);
     assertThat(storage.get(id("del"))).isNotNull();
@@ -350,18 +429,20 @@ class GcsTestServerTest {
     }
     once.create(BlobInfo.newBuilder(id("q/other")).build(), bytes("y"));
     server.clearRequests();
-    Page<Blob> page = storage.list(BUCKET, BlobListOption.prefix(prefix + "p/"),
-        BlobListOption.pageSize(3));
+    Page<Blob> page =
+        storage.list(BUCKET, BlobListOption.prefix(prefix + "p/"), BlobListOption.pageSize(3));
     List<String> names = new ArrayList<>();
     page.iterateAll().forEach(b -> names.add(b.getName()));
     assertThat(names).isEqualTo(expected);
-    List<RecordedRequest> lists = server.requests().stream()
-        .filter(r -> r.method().equals("GET") && r.path().endsWith("/o")).toList();
+    List<RecordedRequest> lists =
+        server.requests().stream()
+            .filter(r -> r.method().equals("GET") && r.path().endsWith("/o"))
+            .toList();
     assertThat(lists).hasSize(3);
     assertThat(lists.get(1).query()).containsKey("pageToken");
 
-    Page<Blob> dirs = storage.list(BUCKET, BlobListOption.prefix(prefix),
-        BlobListOption.currentDirectory());
+    Page<Blob> dirs =
+        storage.list(BUCKET, BlobListOption.prefix(prefix), BlobListOption.currentDirectory());
     List<String> dirNames = new ArrayList<>();
     dirs.iterateAll().forEach(b -> dirNames.add(b.getName()));
     assertThat(dirNames).containsExactly(prefix + "p/", prefix + "q/");
@@ -369,8 +450,16 @@ class GcsTestServerTest {
 
   @Test
   void urlEncodedNamesRoundTrip() {
-    List<String> names = List.of("with space", "plus+sign", "pct%41", "q?mark", "hash#tag",
-        "ünïcødé/日本", "a/b/c.json", "semi;colon&amp=x");
+    List<String> names =
+        List.of(
+            "with space",
+            "plus+sign",
+            "pct%41",
+            "q?mark",
+            "hash#tag",
+            "ünïcødé/日本",
+            "a/b/c.json",
+            "semi;colon&amp=x");
     for (String n : names) {
       once.create(BlobInfo.newBuilder(id(n)).build(), bytes(n), BlobTargetOption.doesNotExist());
     }
@@ -379,15 +468,21 @@ class GcsTestServerTest {
       assertThat(storage.get(id(n)).getName()).isEqualTo(prefix + n);
     }
     List<String> listed = new ArrayList<>();
-    storage.list(BUCKET, BlobListOption.prefix(prefix)).iterateAll()
+    storage
+        .list(BUCKET, BlobListOption.prefix(prefix))
+        .iterateAll()
         .forEach(b -> listed.add(b.getName().substring(prefix.length())));
     assertThat(listed).containsExactlyInAnyOrderElementsOf(names);
   }
 
   @Test
   void missingBucketIs404() {
-    assertThat(code(() -> once.create(BlobInfo.newBuilder(BlobId.of("no-such-bucket", "x"))
-        .build(), bytes("x")))).isEqualTo(404);
+    assertThat(
+            code(
+                () ->
+                    once.create(
+                        BlobInfo.newBuilder(BlobId.of("no-such-bucket", "x")).build(), bytes("x"))))
+        .isEqualTo(404);
     assertThat(storage.get(BlobId.of("no-such-bucket", "x"))).isNull();
     assertThat(code(() -> storage.list("no-such-bucket"))).isEqualTo(404);
   }
@@ -397,24 +492,27 @@ class GcsTestServerTest {
     int writers = 8;
     ExecutorService pool = Executors.newFixedThreadPool(writers);
     try {
-      long generation = once.create(BlobInfo.newBuilder(id("race")).build(), bytes("0"))
-          .getGeneration();
+      long generation =
+          once.create(BlobInfo.newBuilder(id("race")).build(), bytes("0")).getGeneration();
       for (int round = 1; round <= 25; round++) {
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Integer>> outcomes = new ArrayList<>();
         long from = generation;
         for (int w = 0; w < writers; w++) {
           String content = round + ":" + w;
-          Callable<Integer> attempt = () -> {
-            go.await();
-            try {
-              once.create(BlobInfo.newBuilder(BlobId.of(BUCKET, prefix + "race", from)).build(),
-                  bytes(content), BlobTargetOption.generationMatch());
-              return 200;
-            } catch (StorageException e) {
-              return e.getCode();
-            }
-          };
+          Callable<Integer> attempt =
+              () -> {
+                go.await();
+                try {
+                  once.create(
+                      BlobInfo.newBuilder(BlobId.of(BUCKET, prefix + "race", from)).build(),
+                      bytes(content),
+                      BlobTargetOption.generationMatch());
+                  return 200;
+                } catch (StorageException e) {
+                  return e.getCode();
+                }
+              };
           outcomes.add(pool.submit(attempt));
         }
         go.countDown();
@@ -423,8 +521,7 @@ class GcsTestServerTest {
           codes.add(f.get(30, TimeUnit.SECONDS));
         }
         assertThat(codes).as("round %d", round).containsOnly(200, 412);
-        assertThat(codes.stream().filter(c -> c == 200).count()).as("round %d", round)
-            .isEqualTo(1);
+        assertThat(codes.stream().filter(c -> c == 200).count()).as("round %d", round).isEqualTo(1);
         generation = storage.get(id("race")).getGeneration();
         assertThat(generation).isGreaterThan(from);
       }
@@ -443,16 +540,20 @@ class GcsTestServerTest {
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Integer>> outcomes = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
-          outcomes.add(pool.submit(() -> {
-            go.await();
-            try {
-              once.create(BlobInfo.newBuilder(BlobId.of(BUCKET, name)).build(), bytes("c"),
-                  BlobTargetOption.doesNotExist());
-              return 200;
-            } catch (StorageException e) {
-              return e.getCode();
-            }
-          }));
+          outcomes.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    try {
+                      once.create(
+                          BlobInfo.newBuilder(BlobId.of(BUCKET, name)).build(),
+                          bytes("c"),
+                          BlobTargetOption.doesNotExist());
+                      return 200;
+                    } catch (StorageException e) {
+                      return e.getCode();
+                    }
+                  }));
         }
         go.countDown();
         int winners = 0;
@@ -473,23 +574,30 @@ class GcsTestServerTest {
     Blob v1 = once.create(BlobInfo.newBuilder(id("f429")).build(), bytes("v1"));
     server.injectWriteFaults(WriteFault.RATE_LIMITED, 2);
     for (int i = 0; i < 2; i++) {
-      StorageException e = catchThrowableOfType(StorageException.class,
-          () -> once.create(BlobInfo.newBuilder(id("f429")).build(), bytes("v2")));
+      StorageException e =
+          catchThrowableOfType(
+              StorageException.class,
+              () -> once.create(BlobInfo.newBuilder(id("f429")).build(), bytes("v2")));
       assertThat(e.getCode()).isEqualTo(429);
       assertThat(e.getReason()).isEqualTo("rateLimitExceeded");
     }
     assertThat(server.pendingWriteFaults()).isZero();
     assertThat(storage.get(id("f429")).getGeneration()).isEqualTo(v1.getGeneration());
-    assertThat(once.create(BlobInfo.newBuilder(id("f429")).build(), bytes("v3"))
-        .getGeneration()).isGreaterThan(v1.getGeneration());
+    assertThat(once.create(BlobInfo.newBuilder(id("f429")).build(), bytes("v3")).getGeneration())
+        .isGreaterThan(v1.getGeneration());
   }
 
   @Test
   void unavailableAfterApplyAnswers503ButTheWriteLanded() {
     server.injectWriteFaults(WriteFault.UNAVAILABLE_AFTER_APPLY, 1);
-    StorageException e = catchThrowableOfType(StorageException.class,
-        () -> once.create(BlobInfo.newBuilder(id("f503")).build(), bytes("landed"),
-            BlobTargetOption.doesNotExist()));
+    StorageException e =
+        catchThrowableOfType(
+            StorageException.class,
+            () ->
+                once.create(
+                    BlobInfo.newBuilder(id("f503")).build(),
+                    bytes("landed"),
+                    BlobTargetOption.doesNotExist()));
     assertThat(e.getCode()).isEqualTo(503);
     assertThat(storage.readAllBytes(id("f503"))).isEqualTo(bytes("landed"));
   }
@@ -497,9 +605,14 @@ class GcsTestServerTest {
   @Test
   void droppedConnectionAfterApplyGivesNoAnswerButTheWriteLanded() {
     server.injectWriteFaults(WriteFault.DROP_AFTER_APPLY, 1);
-    StorageException e = catchThrowableOfType(StorageException.class,
-        () -> once.create(BlobInfo.newBuilder(id("fdrop")).build(), bytes("landed"),
-            BlobTargetOption.doesNotExist()));
+    StorageException e =
+        catchThrowableOfType(
+            StorageException.class,
+            () ->
+                once.create(
+                    BlobInfo.newBuilder(id("fdrop")).build(),
+                    bytes("landed"),
+                    BlobTargetOption.doesNotExist()));
     assertThat(e).isNotNull();
     assertThat(e.getCode()).isZero();
     assertThat(storage.readAllBytes(id("fdrop"))).isEqualTo(bytes("landed"));
@@ -512,9 +625,14 @@ class GcsTestServerTest {
     // write whose answer was lost, and the resend fails the precondition its own first attempt
     // changed.
     server.injectWriteFaults(WriteFault.UNAVAILABLE_AFTER_APPLY, 1);
-    StorageException e = catchThrowableOfType(StorageException.class,
-        () -> storage.create(BlobInfo.newBuilder(id("retry")).build(), bytes("mine"),
-            BlobTargetOption.doesNotExist()));
+    StorageException e =
+        catchThrowableOfType(
+            StorageException.class,
+            () ->
+                storage.create(
+                    BlobInfo.newBuilder(id("retry")).build(),
+                    bytes("mine"),
+                    BlobTargetOption.doesNotExist()));
     assertThat(e.getCode()).isEqualTo(412);
     assertThat(storage.readAllBytes(id("retry"))).isEqualTo(bytes("mine"));
   }
@@ -522,10 +640,13 @@ class GcsTestServerTest {
   @Test
   void unknownRoutesAreAnswered() throws Exception {
     assertThat(get("/nothing/here").statusCode()).isEqualTo(404);
-    HttpResponse<String> patch = http.send(
-        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/storage/v1/b/" + BUCKET + "/o/x"))
-            .method("PATCH", HttpRequest.BodyPublishers.ofString("{}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> patch =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(server.baseUrl() + "/storage/v1/b/" + BUCKET + "/o/x"))
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(patch.statusCode()).isEqualTo(501);
     assertThatThrownBy(() -> storage.list("Bad_Bucket!")).isInstanceOf(StorageException.class);
   }
@@ -563,14 +684,16 @@ class GcsTestServerTest {
   }
 
   private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> post(String path, byte[] body, boolean gzip)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-        .header("Content-Type", "text/plain");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+            .header("Content-Type", "text/plain");
     if (gzip) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try (GZIPOutputStream z = new GZIPOutputStream(out)) {
@@ -579,15 +702,18 @@ class GcsTestServerTest {
       body = out.toByteArray();
       b.header("Content-Encoding", "gzip");
     }
-    return http.send(b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+    return http.send(
+        b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> put(String url, byte[] body, String contentRange)
       throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(url))
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url))
             .header("Content-Range", contentRange)
-            .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -3,10 +3,10 @@ package dev.casq.storage.gcs.testserver;
 import java.util.Map;
 
 /**
- * The generation and metageneration preconditions of one request ({@code ifGenerationMatch},
- * {@code ifGenerationNotMatch}, {@code ifMetagenerationMatch}, {@code ifMetagenerationNotMatch}),
- * each null when absent. A missing object counts as generation 0, so {@code ifGenerationMatch=0}
- * means "must not exist" and {@code ifGenerationNotMatch=0} means "must exist".
+ * The generation and metageneration preconditions of one request ({@code ifGenerationMatch}, {@code
+ * ifGenerationNotMatch}, {@code ifMetagenerationMatch}, {@code ifMetagenerationNotMatch}), each
+ * null when absent. A missing object counts as generation 0, so {@code ifGenerationMatch=0} means
+ * "must not exist" and {@code ifGenerationNotMatch=0} means "must exist".
  */
 record Preconditions(
     Long ifGenerationMatch,
@@ -35,7 +35,9 @@ record Preconditions(
     if (ifGenerationMatch != null && generation != ifGenerationMatch) {
       throw GcsError.conditionNotMet(
           "At least one of the pre-conditions you specified did not hold: ifGenerationMatch="
-              + ifGenerationMatch + ", live generation " + generation);
+              + ifGenerationMatch
+              + ", live generation "
+              + generation);
     }
     if (ifGenerationNotMatch != null && generation == ifGenerationNotMatch) {
       throw GcsError.conditionNotMet(
@@ -54,12 +56,16 @@ record Preconditions(
     if (ifGenerationMatch != null && live.generation() != ifGenerationMatch) {
       throw GcsError.conditionNotMet(
           "At least one of the pre-conditions you specified did not hold: ifGenerationMatch="
-              + ifGenerationMatch + ", live generation " + live.generation());
+              + ifGenerationMatch
+              + ", live generation "
+              + live.generation());
     }
     if (ifMetagenerationMatch != null && live.metageneration() != ifMetagenerationMatch) {
       throw GcsError.conditionNotMet(
           "At least one of the pre-conditions you specified did not hold: ifMetagenerationMatch="
-              + ifMetagenerationMatch + ", live metageneration " + live.metageneration());
+              + ifMetagenerationMatch
+              + ", live metageneration "
+              + live.metageneration());
     }
     if (ifGenerationNotMatch != null && live.generation() == ifGenerationNotMatch) {
       throw GcsError.notModified();

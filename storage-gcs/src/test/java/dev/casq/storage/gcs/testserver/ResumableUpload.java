@@ -5,8 +5,8 @@ import java.io.ByteArrayOutputStream;
 import java.util.Map;
 
 /**
- * The state of one resumable upload session: target, preconditions given when it was started,
- * the bytes received so far, and the object resource once finalized. Guarded by its own monitor.
+ * The state of one resumable upload session: target, preconditions given when it was started, the
+ * bytes received so far, and the object resource once finalized. Guarded by its own monitor.
  */
 final class ResumableUpload {
   final String id;
@@ -45,7 +45,10 @@ final class ResumableUpload {
     long have = received.size();
     if (first > have) {
       throw GcsError.badRequest(
-          "Invalid request. Content-Range starts at " + first + " but only " + have
+          "Invalid request. Content-Range starts at "
+              + first
+              + " but only "
+              + have
               + " bytes were persisted");
     }
     int skip = (int) (have - first);

@@ -61,8 +61,14 @@ record StoredObject(
     o.addProperty("selfLink", baseUrl + "/storage/v1/b/" + bucket + "/o/" + encodedName);
     o.addProperty(
         "mediaLink",
-        baseUrl + "/download/storage/v1/b/" + bucket + "/o/" + encodedName + "?generation="
-            + generation + "&alt=media");
+        baseUrl
+            + "/download/storage/v1/b/"
+            + bucket
+            + "/o/"
+            + encodedName
+            + "?generation="
+            + generation
+            + "&alt=media");
     o.addProperty("name", name);
     o.addProperty("bucket", bucket);
     o.addProperty("generation", Long.toString(generation));

@@ -2,8 +2,7 @@ package dev.casq.storage.gcs.testserver;
 
 /**
  * A fault the {@link GcsTestServer} injects into the next object writes (multipart and media
- * uploads, and the request that finalizes a resumable upload). Deletes and reads are never
- * faulted.
+ * uploads, and the request that finalizes a resumable upload). Deletes and reads are never faulted.
  */
 public enum WriteFault {
   /** Answer 429 {@code rateLimitExceeded}; the write is not applied. */

@@ -39,8 +39,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  *       threads they contend for the one object, as competing brokers would.
  * </ul>
  *
- * Run: {@code mvn -B -pl storage-localfile -Pbench test-compile exec:exec} (see docs/storage-file.md).
- * The store lives under {@code -Dbench.dir} (default: the system temp directory).
+ * Run: {@code mvn -B -pl storage-localfile -Pbench test-compile exec:exec} (see
+ * docs/storage-file.md). The store lives under {@code -Dbench.dir} (default: the system temp
+ * directory).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -125,8 +126,9 @@ public class FileCasBenchmark {
   private byte[] content(int thread, long commit) {
     byte[] b = new byte[bytes];
     Arrays.fill(b, (byte) ' ');
-    byte[] head = ("{\"thread\":" + thread + ",\"commit\":" + commit + "}")
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] head =
+        ("{\"thread\":" + thread + ",\"commit\":" + commit + "}")
+            .getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(head, 0, b, 0, Math.min(head.length, b.length));
     return b;
   }
