@@ -172,11 +172,27 @@ class ContainerImageTest {
       assertThat(Files.getOwner(object).getName()).isNotEqualTo("root");
       assertThat(Files.readString(object, StandardCharsets.UTF_8)).contains("\"hello\":\"image\"");
     } finally {
+      // the image's process first: it is not unshare's to stop (it outlived a bare destroy of
+      // unshare, one broker left running per build), then unshare
+      broker.descendants().forEach(ProcessHandle::destroy);
       broker.destroy();
       if (!broker.waitFor(20, TimeUnit.SECONDS)) {
         broker.destroyForcibly();
       }
       System.out.println("broker in the image:\n" + Files.readString(work.resolve("broker.log")));
+    }
+    // nothing of the image is left running: its port no longer takes connections
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> !accepts(port));
+  }
+
+  private static boolean accepts(int port) {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
