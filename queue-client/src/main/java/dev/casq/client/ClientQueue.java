@@ -19,7 +19,6 @@ import dev.casq.core.InvalidRequestException;
 import dev.casq.core.JobNotFoundException;
 import dev.casq.core.LeaseRejectedException;
 import dev.casq.core.QueueClosedException;
-import dev.casq.core.QueuePolicy;
 import dev.casq.wire.BatchReply;
 import dev.casq.wire.BrokerView;
 import dev.casq.wire.ClaimBody;
@@ -35,6 +34,7 @@ import dev.casq.wire.ReleaseBody;
 import dev.casq.wire.ReplyReader;
 import dev.casq.wire.StatsView;
 import dev.casq.wire.StatusReply;
+import dev.casq.wire.WireLimits;
 import dev.casq.wire.WireWriter;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -257,7 +257,7 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
     if (pushes.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
-    int chunk = QueuePolicy.MAX_CLAIM_BATCH; // the broker's batch limit is 1000 as well
+    int chunk = WireLimits.MAX_BATCH; // the most jobs one batch request may carry
     List<CompletableFuture<List<Object>>> parts = new ArrayList<>();
     for (int from = 0; from < pushes.size(); from += chunk) {
       parts.add(pushChunk(pushes.subList(from, Math.min(pushes.size(), from + chunk))));
@@ -367,9 +367,10 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
   public CompletableFuture<List<LeasedJob<T>>> claimAsync(ClaimRequest request, Duration wait) {
     Objects.requireNonNull(request, "request");
     Duration w = wait == null ? Duration.ZERO : wait;
-    if (w.isNegative() || w.compareTo(Duration.ofSeconds(60)) > 0) {
+    if (w.isNegative() || w.compareTo(WireLimits.MAX_WAIT) > 0) {
       return CompletableFuture.failedFuture(
-          new InvalidRequestException("claim wait must be from 0 to 60s, got " + w));
+          new InvalidRequestException(
+              "claim wait must be from 0 to " + WireLimits.MAX_WAIT.toSeconds() + "s, got " + w));
     }
     // one id per claim, sent again by every retry of it: a retried claim whose first attempt was
     // applied (its answer lost) gets that lease back instead of a second job
@@ -499,8 +500,8 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
     String message =
         error == null
             ? null
-            : error.length() > QueuePolicy.MAX_ERROR_LENGTH
-                ? error.substring(0, QueuePolicy.MAX_ERROR_LENGTH)
+            : error.length() > WireLimits.MAX_ERROR_CHARS
+                ? error.substring(0, WireLimits.MAX_ERROR_CHARS)
                 : error;
     byte[] body = WireWriter.fail(new FailBody(job.leaseToken(), message, retry));
     return call(
