@@ -11,11 +11,8 @@ import dev.casq.core.StateCodec;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.Stores;
 import dev.casq.storage.VersionedBytes;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,11 +24,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code casq bench --scenario backlog}: how a queue with no consumer takes pushes as its backlog
@@ -57,8 +51,6 @@ final class BacklogScenario {
       return best == 0 ? 0 : pushesPerSecond.get(pushesPerSecond.size() - 1) / best;
     }
   }
-
-  private static final Pattern SERVING = Pattern.compile("serves .* at (http://\\S+)");
 
   private final int connections;
   private final Duration duration;
@@ -98,28 +90,43 @@ final class BacklogScenario {
       Path vdir = dir.resolve("run-" + (++n));
       Files.createDirectories(vdir);
       String uri = vdir.toUri() + "backlog.json";
-      outcomes.add(runOne(v, uri));
+      outcomes.add(runOne(v, uri, vdir));
     }
     table(outcomes);
     return outcomes;
   }
 
-  private Outcome runOne(Variant v, String uri) throws Exception {
+  private Outcome runOne(Variant v, String uri, Path vdir) throws Exception {
     out.printf(
         "%n%s: broker JVM options: %s%n",
         v.label(), v.jvmOptions().isEmpty() ? "(none)" : String.join(" ", v.jvmOptions()));
     out.flush();
-    BrokerProcess broker = BrokerProcess.start(v.jvmOptions(), uri, storeProperties);
+    ScenarioBroker broker =
+        ScenarioBroker.start(
+            DedupeScenario.thisJava(),
+            v.jvmOptions(),
+            "backlog",
+            uri,
+            storeProperties,
+            List.of(),
+            vdir.resolve("broker.log"));
+    String url;
+    try {
+      url = broker.awaitServing(Duration.ofSeconds(60));
+    } catch (Exception e) {
+      broker.stop();
+      throw e;
+    }
     try (CasqClient c =
         CasqClient.builder()
-            .brokerUrl(broker.url())
+            .brokerUrl(url)
             .queueName("backlog")
             .takeover(TakeoverPolicy.NONE)
             .requestTimeout(Duration.ofSeconds(30))
             .retry(RetryPolicy.defaults().withDeadline(Duration.ofSeconds(60)))
             .build()) {
       ClientQueue<String> q = c.queue(String.class);
-      Load load = wrk ? new WrkRun(broker.url(), q.path() + "/jobs") : new ClientRun(q);
+      Load load = wrk ? new WrkRun(url, q.path() + "/jobs") : new ClientRun(q);
       long windows = Math.max(1, duration.toMillis() / window.toMillis());
       List<Double> rates = new ArrayList<>();
       long before = q.stats().counters().pushed();
@@ -279,70 +286,6 @@ final class BacklogScenario {
       stop.set(true);
       finished.await(120, TimeUnit.SECONDS);
       return errors.get();
-    }
-  }
-
-  /** {@code casq broker} in a JVM of its own, as a user starts it. */
-  private record BrokerProcess(Process process, String url) {
-    static BrokerProcess start(List<String> jvmOptions, String uri, Map<String, String> props)
-        throws IOException, InterruptedException, ExecutionException {
-      List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.addAll(jvmOptions);
-      cmd.addAll(
-          List.of(
-              "-cp",
-              System.getProperty("java.class.path"),
-              Main.class.getName(),
-              "broker",
-              "--store",
-              "backlog=" + uri,
-              "--listen",
-              "127.0.0.1:0"));
-      for (Map.Entry<String, String> p : props.entrySet()) {
-        cmd.addAll(List.of("--store-property", p.getKey() + "=" + p.getValue()));
-      }
-      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      BufferedReader lines =
-          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      CompletableFuture<String> url =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    Matcher m = SERVING.matcher(line);
-                    if (m.find()) {
-                      return m.group(1);
-                    }
-                  }
-                  return null;
-                } catch (IOException e) {
-                  return null;
-                }
-              });
-      String address;
-      try {
-        address = url.get(60, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
-        address = null;
-      }
-      if (address == null) {
-        p.destroyForcibly();
-        throw new CliException(
-            "the broker process did not start (exit "
-                + (p.isAlive() ? "none yet" : String.valueOf(p.exitValue()))
-                + "): "
-                + String.join(" ", cmd));
-      }
-      return new BrokerProcess(p, address);
-    }
-
-    /** SIGTERM: the broker drains, resigns and exits. */
-    void stop() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
     }
   }
 }
