@@ -299,16 +299,19 @@ final class BrokerConnection implements AutoCloseable {
     int status = response.statusCode();
     byte[] body = response.body() == null ? new byte[0] : response.body();
     if (status == 421) {
+      ErrorReply error = ReplyReader.error(body);
       call.lastCode = ErrorCode.NOT_BROKER.wireName();
       call.lastError =
-          new BrokerErrorException(status, ErrorCode.NOT_BROKER.wireName(), message(status, body));
-      onFenced(call, ep, body);
+          new BrokerErrorException(
+              status, ErrorCode.NOT_BROKER.wireName(), message(status, body, error));
+      onFenced(call, ep, error);
       return;
     }
     if (status == 429 || status == 502 || status == 503 || status == 504) {
-      String code = code(body);
+      ErrorReply error = ReplyReader.error(body);
+      String code = error.code();
       call.lastCode = code;
-      call.lastError = new BrokerErrorException(status, code, message(status, body));
+      call.lastError = new BrokerErrorException(status, code, message(status, body, error));
       if (status != 429 && !ErrorCode.UNAVAILABLE.wireName().equals(code)) {
         // outcome_unknown, or a gateway that may have forwarded the request
         call.unknownOutcome = true;
@@ -323,8 +326,8 @@ final class BrokerConnection implements AutoCloseable {
     call.result.complete(new Reply(status, body, call.unknownOutcome));
   }
 
-  private void onFenced(Call call, Endpoint ep, byte[] body) {
-    BrokerView view = ReplyReader.error(body).broker();
+  private void onFenced(Call call, Endpoint ep, ErrorReply error) {
+    BrokerView view = error.broker();
     BrokerRecord named = view == null ? null : view.toRecord();
     log.debug("broker {} is fenced; it names {}", ep, named);
     redirect(ep, named);
@@ -682,12 +685,8 @@ final class BrokerConnection implements AutoCloseable {
     }
   }
 
-  static String code(byte[] body) {
-    return ReplyReader.error(body).code();
-  }
-
-  static String message(int status, byte[] body) {
-    ErrorReply e = ReplyReader.error(body);
+  /** The broker's message of an error answer, or the status and a preview of a foreign body. */
+  static String message(int status, byte[] body, ErrorReply e) {
     if (e.code() != null && e.message() != null) {
       return e.message();
     }

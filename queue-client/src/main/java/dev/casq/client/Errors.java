@@ -16,7 +16,7 @@ final class Errors {
   /** The exception for a final (not retried) error reply. */
   static CasqException of(int status, byte[] body, String jobId) {
     ErrorReply e = ReplyReader.error(body);
-    return of(status, e.code(), BrokerConnection.message(status, body), jobId);
+    return of(status, e.code(), BrokerConnection.message(status, body, e), jobId);
   }
 
   /** The exception for an error object of a batch slot. */
