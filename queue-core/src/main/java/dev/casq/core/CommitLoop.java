@@ -476,6 +476,7 @@ public final class CommitLoop {
       }
       applied = null;
     }
+    leasedObjects.closing(); // their grace is cut short: this engine writes no more
   }
 
   /**

@@ -3,6 +3,10 @@ package dev.casq.core;
 import dev.casq.storage.ObjectStore;
 import dev.casq.storage.StorageException;
 import dev.casq.storage.VersionedBytes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * it, payload and lease included - into one new immutable <em>leased-jobs object</em>, written and
  * durable before the commit that names it. The head then names the object and, as its jobs change
  * (a heartbeat, a completion, an expiry), the ids whose version there is superseded; once every one
- * of them is, the head stops naming it and it is deleted when that commit has landed. The object of
- * a commit proven lost is deleted at once (never one of a commit whose outcome is unknowable: an
- * orphan, never a lost lease).
+ * of them is, the head stops naming it, and it is deleted {@link #DELETE_GRACE} after that commit
+ * landed (at the first commit that lands after then, or when the engine closes): another writer
+ * that read a head naming it just before, and is reading the objects that head names, still finds
+ * it. The object of a commit proven lost is deleted at once (no head ever named it); never one of a
+ * commit whose outcome is unknowable (an orphan, never a lost lease).
  *
  * <p>In memory nothing changes: an engine that adopts a state reads the objects it names (each
  * once; they never change) and holds their current jobs like any other leased job, so expiry,
@@ -48,6 +54,15 @@ final class LeasedObjects {
     }
   }
 
+  /**
+   * How long an object the head stopped naming is kept before it is deleted: the time another
+   * writer has between reading a head and reading the objects that head names.
+   */
+  static final Duration DELETE_GRACE = Duration.ofSeconds(5);
+
+  /** An object no head names since a commit that landed at {@code at}. */
+  private record Unnamed(String key, Instant at) {}
+
   /** The fewest superseded ids that make an object worth {@link #compact compacting}. */
   static final int COMPACT_MIN_SUPERSEDED = 64;
 
@@ -55,6 +70,8 @@ final class LeasedObjects {
   private final String queueKey;
   private final int headMaxBytes;
   private final Supplier<String> tokens;
+  private final Clock clock;
+  private final ArrayDeque<Unnamed> unnamed = new ArrayDeque<>(); // oldest first
   private final Map<String, List<Job>> contents = new HashMap<>(); // named objects' jobs, held
   private Set<String> namedBySealed = Set.of();
   private long reads;
@@ -64,6 +81,7 @@ final class LeasedObjects {
     this.queueKey = queueKey;
     this.headMaxBytes = options.headMaxBytes();
     this.tokens = options.tokens();
+    this.clock = options.clock();
   }
 
   /** How many leased-jobs objects were read since the engine started. */
@@ -187,12 +205,32 @@ final class LeasedObjects {
     return held;
   }
 
-  /** After a commit landed: deletes the objects it stopped naming. */
+  /**
+   * After a commit landed: the objects it stopped naming are deleted once {@link #DELETE_GRACE} has
+   * passed, and so are those of earlier commits whose grace has passed.
+   */
   void landed(Change change) {
+    Instant now = clock.instant();
     for (String key : change.dropped()) {
-      delete(key, "no job it holds is current");
+      unnamed.add(new Unnamed(key, now));
       contents.remove(key);
     }
+    Instant due = now.minus(DELETE_GRACE);
+    while (!unnamed.isEmpty() && !unnamed.peekFirst().at().isAfter(due)) {
+      delete(unnamed.pollFirst().key(), "no job it holds is current");
+    }
+  }
+
+  /** When the engine closes or stops: deletes every object no head names any more, grace or not. */
+  void closing() {
+    while (!unnamed.isEmpty()) {
+      delete(unnamed.pollFirst().key(), "no job it holds is current");
+    }
+  }
+
+  /** How many objects no head names wait for their grace to pass (for tests). */
+  int awaitingDeletion() {
+    return unnamed.size();
   }
 
   /** After a commit proven lost: deletes the objects written for it (no state names them). */

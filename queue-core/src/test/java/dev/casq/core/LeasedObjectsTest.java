@@ -213,6 +213,11 @@ class LeasedObjectsTest {
       }
       q.push(PushRequest.of("\"after\"")).get(); // the commit after the one that dropped the last
       assertThat(stored().leasedObjects()).isEmpty();
+      assertThat(leasedObjects())
+          .as("kept for another writer that read a head naming them")
+          .isNotEmpty();
+      clock.advance(LeasedObjects.DELETE_GRACE);
+      q.push(PushRequest.of("\"later\"")).get(); // the first commit landed after their grace
       assertThat(leasedObjects()).isEmpty();
       assertThat(stored().counters().completed()).isEqualTo(60);
     }
@@ -292,6 +297,7 @@ class LeasedObjectsTest {
         q.complete(j.id(), j.lease().token(), null).get();
       }
       q.push(PushRequest.of("\"after\"")).get();
+      clock.advance(LeasedObjects.DELETE_GRACE);
       q.push(PushRequest.of("\"after\"")).get();
       assertThat(stored().leasedObjects())
           .extracting(QueueState.LeasedObjectRef::key)
@@ -307,6 +313,8 @@ class LeasedObjectsTest {
         assertThat(q.complete(j.id(), j.lease().token(), null).get().status())
             .isEqualTo(JobStatus.COMPLETED);
       }
+      q.push(PushRequest.of("\"after\"")).get();
+      clock.advance(LeasedObjects.DELETE_GRACE);
       q.push(PushRequest.of("\"after\"")).get();
       assertThat(leasedObjects()).isEmpty();
     }
@@ -357,6 +365,48 @@ class LeasedObjectsTest {
     assertThat(stored().leasedObjects()).isEmpty();
     assertThat(leasedObjects()).as("objects left behind").isEmpty();
     assertThat(stored().counters().completed()).isEqualTo(n);
+  }
+
+  @Test
+  void anotherWriterDroppingObjectsWhileAnEngineReadsThemNeverMakesOneMissing() throws Exception {
+    int objects = ReadRetryingStore.RETRIES + 10; // more than an engine would read the head again
+    List<Job> claimed = new ArrayList<>();
+    try (JobQueue a = open(1)) {
+      pushAll(a, 0, 2 * objects, 150);
+      for (int i = 0; i < objects; i++) {
+        claimed.addAll(a.claim(new ClaimRequest("w", LEASE, 2, Set.of())).get());
+      }
+      assertThat(stored().leasedObjects()).hasSize(objects);
+      java.util.Iterator<Job> toComplete = claimed.iterator();
+      dev.casq.storage.ObjectStore busy =
+          new dev.casq.storage.tck.DelegatingObjectStore(memory) {
+            @Override
+            public java.util.Optional<dev.casq.storage.VersionedBytes> read(String k) {
+              if (k.startsWith(key + ".leased/") && toComplete.hasNext()) {
+                // the other writer finishes the jobs of an object (the oldest first, the order
+                // in which the head names them) and stops naming it, while this one reads
+                for (int i = 0; i < 2; i++) {
+                  Job j = toComplete.next();
+                  a.complete(j.id(), j.lease().token(), null).join();
+                }
+                a.push(PushRequest.of("0")).join();
+              }
+              return super.read(k);
+            }
+          };
+      try (JobQueue b =
+          JobQueue.open(
+              new StoreLocation(busy, key),
+              QueueOptions.builder().clock(clock).headMaxBytes(1).build())) {
+        assertThat(toComplete.hasNext()).as("the other writer dropped objects meanwhile").isFalse();
+        assertThat(b.engine().health().state()).isEqualTo(EngineHealth.State.SERVING);
+        b.push(PushRequest.of("1")).get(); // loses the race once, builds on the other's head
+        assertThat(b.stats().get().counters().completed()).isEqualTo(2L * objects);
+        assertThat(b.stats().get().leased()).isZero();
+      }
+    }
+    assertThat(stored().leasedObjects()).isEmpty();
+    assertThat(leasedObjects()).as("deleted when each engine closed").isEmpty();
   }
 
   @Test
