@@ -1,7 +1,7 @@
 package dev.casq.election;
 
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.QueueException;
+import dev.casq.api.QueueException;
+import dev.casq.core.internal.BrokerRecord;
 import java.util.Objects;
 
 /**

@@ -1,6 +1,6 @@
 package dev.casq.election;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 
 /**
  * Asks a recorded broker's address what it is (over its {@code /health} endpoint: see {@link

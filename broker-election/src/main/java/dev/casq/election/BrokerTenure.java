@@ -1,10 +1,10 @@
 package dev.casq.election;
 
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.CommitGuard;
-import dev.casq.core.FencedException;
-import dev.casq.core.JobQueue;
-import dev.casq.core.QueueClosedException;
+import dev.casq.api.QueueClosedException;
+import dev.casq.core.internal.BrokerRecord;
+import dev.casq.core.internal.CommitGuard;
+import dev.casq.core.internal.FencedException;
+import dev.casq.core.internal.JobQueue;
 import dev.casq.storage.StorageException;
 import java.time.Clock;
 import java.time.Duration;
@@ -321,7 +321,7 @@ public final class BrokerTenure implements AutoCloseable {
      *
      * @throws BrokerActiveException when a live broker holds the queue (nothing was written)
      * @throws StorageException when the store failed or the claim timed out
-     * @throws dev.casq.core.QueueException when the queue cannot be written (e.g. corrupt)
+     * @throws dev.casq.api.QueueException when the queue cannot be written (e.g. corrupt)
      */
     public BrokerTenure acquire() {
       queue.engine().guard(new CandidateGuard(brokerId, options.staleAfter(), clock));

@@ -1,9 +1,9 @@
 package dev.casq.election;
 
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.Command;
-import dev.casq.core.QueueState;
-import dev.casq.core.QueueStateMachine;
+import dev.casq.core.internal.BrokerRecord;
+import dev.casq.core.internal.Command;
+import dev.casq.core.internal.QueueState;
+import dev.casq.core.internal.QueueStateMachine;
 import java.time.Instant;
 import java.util.Objects;
 

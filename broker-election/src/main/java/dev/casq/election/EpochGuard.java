@@ -1,9 +1,9 @@
 package dev.casq.election;
 
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.CommitGuard;
-import dev.casq.core.FencedException;
-import dev.casq.core.QueueState;
+import dev.casq.core.internal.BrokerRecord;
+import dev.casq.core.internal.CommitGuard;
+import dev.casq.core.internal.FencedException;
+import dev.casq.core.internal.QueueState;
 import java.util.Objects;
 
 /**

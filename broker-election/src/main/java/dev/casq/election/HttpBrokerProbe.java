@@ -1,6 +1,6 @@
 package dev.casq.election;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,6 +1,6 @@
 package dev.casq.election;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 
 /** A broker started in this process by a {@link BrokerLauncher}. */
 public interface LaunchedBroker extends AutoCloseable {

@@ -3,7 +3,7 @@ package dev.casq.election;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import java.io.IOException;
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
 package dev.casq.election;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import dev.casq.storage.StorageException;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,7 +52,7 @@ public final class Standby {
    *
    * @return the vacancy if a takeover is allowed now, or null when a live broker holds the queue
    * @throws dev.casq.storage.StorageException if the store cannot be read
-   * @throws dev.casq.core.CorruptStateException if the object is not a casq queue
+   * @throws dev.casq.api.CorruptStateException if the object is not a casq queue
    */
   public Vacancy check() {
     return decide(discovery.current());
@@ -78,7 +78,7 @@ public final class Standby {
    * interval, or sooner when the recorded heartbeat turns stale before that.
    *
    * @throws InterruptedException when interrupted while waiting
-   * @throws dev.casq.core.CorruptStateException if the object is not a casq queue
+   * @throws dev.casq.api.CorruptStateException if the object is not a casq queue
    */
   public Vacancy await() throws InterruptedException {
     while (true) {

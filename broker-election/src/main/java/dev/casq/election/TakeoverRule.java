@@ -1,6 +1,6 @@
 package dev.casq.election;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

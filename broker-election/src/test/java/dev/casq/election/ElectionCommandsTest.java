@@ -3,12 +3,12 @@ package dev.casq.election;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.FencedException;
 import dev.casq.core.QueuePolicy;
-import dev.casq.core.QueueState;
-import dev.casq.core.QueueStateMachine;
-import dev.casq.core.Tokens;
+import dev.casq.core.internal.BrokerRecord;
+import dev.casq.core.internal.FencedException;
+import dev.casq.core.internal.QueueState;
+import dev.casq.core.internal.QueueStateMachine;
+import dev.casq.core.internal.Tokens;
 import dev.casq.storage.tck.ManualClock;
 import java.time.Duration;
 import java.time.Instant;

@@ -5,7 +5,7 @@ import static dev.casq.election.TakeoverDecision.Verdict.TAKE_OVER;
 import static dev.casq.election.TakeoverDecision.Verdict.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,9 +1,10 @@
 package dev.casq.micrometer;
 
-import dev.casq.core.EngineMetrics;
-import dev.casq.core.GroupCommitEngine;
-import dev.casq.core.JobQueue;
-import dev.casq.core.QueueTally;
+import dev.casq.core.internal.EmbeddedQueues;
+import dev.casq.core.internal.EngineMetrics;
+import dev.casq.core.internal.GroupCommitEngine;
+import dev.casq.core.internal.JobQueue;
+import dev.casq.core.internal.QueueTally;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -50,8 +51,8 @@ import java.util.function.ToLongFunction;
  * reset, which Prometheus' {@code rate} handles), the queue's totals do not.
  *
  * <pre>{@code
- * JobQueue queue = JobQueue.open("file:///var/lib/casq/jobs.json", QueueOptions.defaults());
- * CasqMetrics.of(queue, "jobs").bindTo(registry);
+ * Queue<Email> queue = Casq.open("file:///var/lib/casq/emails.json", Email.class);
+ * CasqMetrics.of(queue, "emails").bindTo(registry);
  * }</pre>
  */
 public final class CasqMetrics implements MeterBinder {
@@ -98,7 +99,30 @@ public final class CasqMetrics implements MeterBinder {
   }
 
   /**
-   * Meters of an embedded queue.
+   * Meters of an embedded queue ({@code Casq.open}).
+   *
+   * @param queue the open queue
+   * @param name the value of the {@code queue} tag
+   * @param clock the clock the queue was opened with ({@code QueueOptions.clock})
+   * @return the binder, following the queue's engine
+   */
+  public static CasqMetrics of(dev.casq.core.Queue<?> queue, String name, Clock clock) {
+    return of(EmbeddedQueues.jobs(queue), name, clock);
+  }
+
+  /**
+   * Meters of an embedded queue ({@code Casq.open}) that runs on the system clock.
+   *
+   * @param queue the open queue
+   * @param name the value of the {@code queue} tag
+   * @return the binder, following the queue's engine
+   */
+  public static CasqMetrics of(dev.casq.core.Queue<?> queue, String name) {
+    return of(queue, name, Clock.systemUTC());
+  }
+
+  /**
+   * Meters of the untyped queue under an embedded queue or a broker (for casq's own modules).
    *
    * @param queue the open queue
    * @param name the value of the {@code queue} tag
@@ -110,7 +134,8 @@ public final class CasqMetrics implements MeterBinder {
   }
 
   /**
-   * Meters of an embedded queue that runs on the system clock.
+   * Meters of the untyped queue under an embedded queue or a broker, on the system clock (for
+   * casq's own modules).
    *
    * @param queue the open queue
    * @param name the value of the {@code queue} tag

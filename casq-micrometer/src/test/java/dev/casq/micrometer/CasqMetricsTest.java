@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.casq.api.ClaimRequest;
-import dev.casq.core.Job;
-import dev.casq.core.JobQueue;
-import dev.casq.core.JobStatus;
-import dev.casq.core.PushRequest;
 import dev.casq.core.QueueOptions;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.JobQueue;
+import dev.casq.core.internal.JobStatus;
+import dev.casq.core.internal.PushRequest;
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.tck.ManualClock;

@@ -44,7 +44,7 @@ public class CasqMeterBinder implements MeterBinder {
     }
     if (metrics == null) {
       // one binder per queue (the engine holds it only weakly; this bean keeps it)
-      metrics = CasqMetrics.of(embedded.jobs(), name);
+      metrics = CasqMetrics.of(embedded, name);
     }
     metrics.bindTo(registry);
   }

@@ -1,6 +1,6 @@
 package dev.casq.it;
 
-import dev.casq.core.QueueGuaranteesContract;
+import dev.casq.core.internal.QueueGuaranteesContract;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.Stores;
 import java.util.UUID;

@@ -1,7 +1,7 @@
 package dev.casq.broker;
 
 import dev.casq.api.CasqException;
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import dev.casq.wire.ErrorCode;
 
 /** A request failed in a way that has a defined HTTP status and error code. */

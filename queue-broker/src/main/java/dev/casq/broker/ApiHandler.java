@@ -2,12 +2,12 @@ package dev.casq.broker;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.casq.api.PushResult;
-import dev.casq.core.EngineHealth;
-import dev.casq.core.FencedException;
-import dev.casq.core.Job;
-import dev.casq.core.JobQueue;
-import dev.casq.core.JobStatus;
-import dev.casq.core.PushRequest;
+import dev.casq.core.internal.EngineHealth;
+import dev.casq.core.internal.FencedException;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.JobQueue;
+import dev.casq.core.internal.JobStatus;
+import dev.casq.core.internal.PushRequest;
 import dev.casq.wire.BatchItem;
 import dev.casq.wire.BatchReply;
 import dev.casq.wire.BrokerView;
@@ -101,7 +101,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     Forwarder forwarder();
 
     /** Hands {@code queues} (all when empty) over; see {@link CasqBroker#handOver}. */
-    Map<String, dev.casq.core.BrokerRecord> handOver(
+    Map<String, dev.casq.core.internal.BrokerRecord> handOver(
         List<String> queues, String successorId, String successorAddress);
   }
 
@@ -622,7 +622,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
         .execute(
             () -> {
               try {
-                Map<String, dev.casq.core.BrokerRecord> resigned =
+                Map<String, dev.casq.core.internal.BrokerRecord> resigned =
                     ctx.handOver(names, successorId, successorAddress);
                 ex.json(
                     200,
@@ -797,7 +797,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
    * over) was not applied: it gets the same answer as a request arriving now.
    */
   private Throwable late(Exchange ex, Throwable error) {
-    if (ErrorMapping.unwrap(error) instanceof dev.casq.core.QueueClosedException
+    if (ErrorMapping.unwrap(error) instanceof dev.casq.api.QueueClosedException
         && ex.queue != null
         && ex.queue.status() != ServedQueue.Status.SERVING) {
       return ex.queue.notServing(ctx.executor());

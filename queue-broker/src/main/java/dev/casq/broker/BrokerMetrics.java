@@ -1,7 +1,7 @@
 package dev.casq.broker;
 
-import dev.casq.core.EngineHealth;
-import dev.casq.core.GroupCommitEngine;
+import dev.casq.core.internal.EngineHealth;
+import dev.casq.core.internal.GroupCommitEngine;
 import dev.casq.micrometer.CasqMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,10 +1,10 @@
 package dev.casq.broker;
 
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.FencedException;
-import dev.casq.core.JobQueue;
-import dev.casq.core.QueueClosedException;
+import dev.casq.api.QueueClosedException;
 import dev.casq.core.QueueOptions;
+import dev.casq.core.internal.BrokerRecord;
+import dev.casq.core.internal.FencedException;
+import dev.casq.core.internal.JobQueue;
 import dev.casq.election.BrokerActiveException;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.election.BrokerProbe;

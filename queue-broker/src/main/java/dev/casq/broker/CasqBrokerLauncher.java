@@ -1,6 +1,6 @@
 package dev.casq.broker;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import dev.casq.election.BrokerLauncher;
 import dev.casq.election.LaunchSpec;
 import dev.casq.election.LaunchedBroker;

@@ -1,13 +1,13 @@
 package dev.casq.broker;
 
-import dev.casq.core.CommitOutcomeUnknownException;
-import dev.casq.core.FencedException;
-import dev.casq.core.InvalidRequestException;
-import dev.casq.core.JobNotFoundException;
-import dev.casq.core.LeaseRejectedException;
-import dev.casq.core.PayloadTooLargeException;
-import dev.casq.core.QueueClosedException;
-import dev.casq.core.QueueException;
+import dev.casq.api.CommitOutcomeUnknownException;
+import dev.casq.api.InvalidRequestException;
+import dev.casq.api.JobNotFoundException;
+import dev.casq.api.LeaseRejectedException;
+import dev.casq.api.PayloadTooLargeException;
+import dev.casq.api.QueueClosedException;
+import dev.casq.api.QueueException;
+import dev.casq.core.internal.FencedException;
 import dev.casq.storage.StorageException;
 import dev.casq.wire.ErrorCode;
 import java.util.concurrent.CompletionException;
@@ -50,13 +50,13 @@ final class ErrorMapping {
       return new ApiException(
           ErrorCode.OUTCOME_UNKNOWN, t.getMessage() + "; retry with the same idempotency key");
     }
-    if (t instanceof dev.casq.core.IdempotencyBudgetException) {
+    if (t instanceof dev.casq.api.IdempotencyBudgetException) {
       return new ApiException(ErrorCode.IDEMPOTENCY_BUDGET, t.getMessage());
     }
-    if (t instanceof dev.casq.core.QueueFullException) {
+    if (t instanceof dev.casq.api.QueueFullException) {
       return new ApiException(ErrorCode.QUEUE_FULL, t.getMessage());
     }
-    if (t instanceof dev.casq.core.RequestFailedException) {
+    if (t instanceof dev.casq.api.RequestFailedException) {
       return null; // a bug: 500, logged
     }
     if (t instanceof QueueClosedException) {

@@ -1,6 +1,6 @@
 package dev.casq.broker;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import dev.casq.wire.ErrorCode;
 import java.net.ConnectException;
 import java.net.URI;

@@ -3,7 +3,7 @@ package dev.casq.broker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -87,7 +87,7 @@ final class HandoverRequest {
           "could not ask " + where + " to hand queue " + queue + " over: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new dev.casq.core.QueueClosedException(
+      throw new dev.casq.api.QueueClosedException(
           "interrupted while asking " + where + " to hand queue " + queue + " over");
     }
   }

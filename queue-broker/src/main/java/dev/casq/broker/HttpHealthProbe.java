@@ -1,6 +1,6 @@
 package dev.casq.broker;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import dev.casq.election.BrokerProbe;
 import dev.casq.election.HttpBrokerProbe;
 import dev.casq.election.ProbeResult;

@@ -1,7 +1,7 @@
 package dev.casq.broker;
 
-import dev.casq.core.QueueCounters;
-import dev.casq.core.QueueState;
+import dev.casq.core.internal.QueueCounters;
+import dev.casq.core.internal.QueueState;
 import java.time.Instant;
 
 /**

@@ -1,9 +1,9 @@
 package dev.casq.broker;
 
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.EngineHealth;
-import dev.casq.core.FencedException;
-import dev.casq.core.JobQueue;
+import dev.casq.core.internal.BrokerRecord;
+import dev.casq.core.internal.EngineHealth;
+import dev.casq.core.internal.FencedException;
+import dev.casq.core.internal.JobQueue;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.election.BrokerTenure;
 import dev.casq.storage.StoreLocation;
@@ -289,7 +289,7 @@ final class ServedQueue {
       }
     }
     served.completeExceptionally(
-        new dev.casq.core.QueueClosedException(
+        new dev.casq.api.QueueClosedException(
             "queue '" + name() + "' was closed before it served"));
     BrokerTenure t = tenure;
     if (t != null) {

@@ -3,7 +3,7 @@ package dev.casq.broker;
 import static dev.casq.broker.BrokerApiTest.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.casq.core.StateCodec;
+import dev.casq.core.internal.StateCodec;
 import dev.casq.storage.MemoryObjectStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -3,7 +3,7 @@ package dev.casq.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.casq.core.JobQueue;
+import dev.casq.core.internal.JobQueue;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.http.HttpTimeoutException;

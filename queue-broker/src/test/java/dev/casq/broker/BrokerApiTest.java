@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.casq.core.QueueOptions;
-import dev.casq.core.QueueState;
-import dev.casq.core.StateCodec;
+import dev.casq.core.internal.QueueState;
+import dev.casq.core.internal.StateCodec;
 import dev.casq.storage.MemoryObjectStore;
 import java.net.http.HttpRequest;
 import java.time.Duration;

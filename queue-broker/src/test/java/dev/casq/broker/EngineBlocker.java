@@ -1,7 +1,7 @@
 package dev.casq.broker;
 
-import dev.casq.core.Command;
-import dev.casq.core.JobQueue;
+import dev.casq.core.internal.Command;
+import dev.casq.core.internal.JobQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +29,8 @@ final class EngineBlocker implements AutoCloseable {
             new Command<>() {
               @Override
               public Object apply(
-                  dev.casq.core.QueueState s,
-                  dev.casq.core.QueueStateMachine m,
+                  dev.casq.core.internal.QueueState s,
+                  dev.casq.core.internal.QueueStateMachine m,
                   java.time.Instant now) {
                 return hold.apply(s, m, now);
               }

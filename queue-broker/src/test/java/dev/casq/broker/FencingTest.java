@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.casq.core.Job;
 import dev.casq.core.QueueOptions;
-import dev.casq.core.QueueState;
-import dev.casq.core.StateCodec;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.QueueState;
+import dev.casq.core.internal.StateCodec;
 import dev.casq.election.BrokerProbe;
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.tck.ManualClock;

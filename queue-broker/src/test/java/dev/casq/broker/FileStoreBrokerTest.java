@@ -3,8 +3,8 @@ package dev.casq.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.casq.core.QueueState;
-import dev.casq.core.StateCodec;
+import dev.casq.core.internal.QueueState;
+import dev.casq.core.internal.StateCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.casq.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.election.ResignBrokerCommand;
 import dev.casq.storage.StoreLocation;

@@ -3,7 +3,7 @@ package dev.casq.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.casq.core.JobQueue;
+import dev.casq.core.internal.JobQueue;
 import dev.casq.storage.MemoryObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;

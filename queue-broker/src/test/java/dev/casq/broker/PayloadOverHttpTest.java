@@ -3,7 +3,7 @@ package dev.casq.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.casq.core.Job;
+import dev.casq.core.internal.Job;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 

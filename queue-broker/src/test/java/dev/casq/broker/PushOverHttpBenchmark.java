@@ -1,11 +1,11 @@
 package dev.casq.broker;
 
 import dev.casq.api.ClaimRequest;
-import dev.casq.core.EngineMetrics;
-import dev.casq.core.Job;
-import dev.casq.core.JobQueue;
-import dev.casq.core.PushRequest;
 import dev.casq.core.QueueOptions;
+import dev.casq.core.internal.EngineMetrics;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.JobQueue;
+import dev.casq.core.internal.PushRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -146,7 +146,7 @@ final class ClientOptions {
     }
     try {
       return b.build();
-    } catch (dev.casq.core.InvalidRequestException e) {
+    } catch (dev.casq.api.InvalidRequestException e) {
       if (stale != null && e.getMessage().contains("stale-after")) {
         throw new CommandLine.ParameterException(cmd, "invalid --stale-after: " + e.getMessage());
       }

@@ -1,7 +1,7 @@
 package dev.casq.cli;
 
-import dev.casq.core.QueueState;
-import dev.casq.core.StateCodec;
+import dev.casq.core.internal.QueueState;
+import dev.casq.core.internal.StateCodec;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.Stores;
 import dev.casq.storage.VersionedBytes;

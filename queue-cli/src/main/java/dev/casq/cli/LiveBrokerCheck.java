@@ -1,6 +1,6 @@
 package dev.casq.cli;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.election.ElectionOptions;
 import dev.casq.election.TakeoverRule;

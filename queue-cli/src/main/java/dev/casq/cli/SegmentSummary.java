@@ -1,9 +1,9 @@
 package dev.casq.cli;
 
-import dev.casq.core.CorruptStateException;
-import dev.casq.core.Job;
-import dev.casq.core.QueueState;
-import dev.casq.core.StateCodec;
+import dev.casq.api.CorruptStateException;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.QueueState;
+import dev.casq.core.internal.StateCodec;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.VersionedBytes;
 import java.io.PrintWriter;
@@ -43,7 +43,7 @@ final class SegmentSummary {
     long leased = 0;
     java.time.Instant now = java.time.Instant.now();
     for (Job j : state.liveJobs()) {
-      if (j.status() == dev.casq.core.JobStatus.LEASED) {
+      if (j.status() == dev.casq.core.internal.JobStatus.LEASED) {
         leased++;
       } else if (j.runAt().isAfter(now)) {
         scheduled++;

@@ -11,7 +11,7 @@ import dev.casq.broker.CasqBroker;
 import dev.casq.client.CasqClient;
 import dev.casq.client.ClientQueue;
 import dev.casq.client.TakeoverPolicy;
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import dev.casq.election.BrokerDiscovery;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -339,14 +339,14 @@ class CliCommandsTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    dev.casq.core.QueueState state = dev.casq.core.QueueState.empty();
-    new dev.casq.core.QueueStateMachine(
-            dev.casq.core.QueuePolicy.defaults(), dev.casq.core.Tokens.secure())
+    dev.casq.core.internal.QueueState state = dev.casq.core.internal.QueueState.empty();
+    new dev.casq.core.internal.QueueStateMachine(
+            dev.casq.core.QueuePolicy.defaults(), dev.casq.core.internal.Tokens.secure())
         .setBroker(
             state,
             new BrokerRecord("gone", "http://127.0.0.1:" + port, 1, Instant.now().minusSeconds(4)));
     java.nio.file.Files.write(
-        Path.of(java.net.URI.create(uri)), dev.casq.core.StateCodec.encode(state));
+        Path.of(java.net.URI.create(uri)), dev.casq.core.internal.StateCodec.encode(state));
   }
 
   @Test

@@ -3,9 +3,9 @@ package dev.casq.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.casq.api.ClaimRequest;
-import dev.casq.core.JobQueue;
-import dev.casq.core.PushRequest;
 import dev.casq.core.QueueOptions;
+import dev.casq.core.internal.JobQueue;
+import dev.casq.core.internal.PushRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.casq.client;
 
 import dev.casq.api.CasqException;
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.CommitOutcomeUnknownException;
-import dev.casq.core.CorruptStateException;
+import dev.casq.api.CommitOutcomeUnknownException;
+import dev.casq.api.CorruptStateException;
+import dev.casq.core.internal.BrokerRecord;
 import dev.casq.election.BrokerActiveException;
 import dev.casq.election.HttpBrokerProbe;
 import dev.casq.election.LaunchedBroker;

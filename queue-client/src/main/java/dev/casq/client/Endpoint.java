@@ -1,6 +1,6 @@
 package dev.casq.client;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import java.net.URI;
 
 /**

@@ -1,10 +1,10 @@
 package dev.casq.client;
 
 import dev.casq.api.CasqException;
-import dev.casq.core.InvalidRequestException;
-import dev.casq.core.JobNotFoundException;
-import dev.casq.core.LeaseRejectedException;
-import dev.casq.core.PayloadTooLargeException;
+import dev.casq.api.InvalidRequestException;
+import dev.casq.api.JobNotFoundException;
+import dev.casq.api.LeaseRejectedException;
+import dev.casq.api.PayloadTooLargeException;
 import dev.casq.wire.ErrorCode;
 import dev.casq.wire.ErrorReply;
 import dev.casq.wire.ReplyReader;

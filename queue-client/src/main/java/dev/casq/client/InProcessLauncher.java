@@ -45,7 +45,7 @@ final class InProcessLauncher {
    * Starts a broker, or throws {@link BrokerActiveException} naming the one another client of this
    * process started for the same queue and that still serves.
    */
-  Optional<LaunchedBroker> launch(Optional<dev.casq.core.BrokerRecord> previous) {
+  Optional<LaunchedBroker> launch(Optional<dev.casq.core.internal.BrokerRecord> previous) {
     String key = config.storeUri() + "#" + config.queueName();
     synchronized (LOCKS.computeIfAbsent(key, k -> new Object())) {
       LaunchedBroker running = RUNNING.get(key);
@@ -80,7 +80,7 @@ final class InProcessLauncher {
     }
 
     @Override
-    public dev.casq.core.BrokerRecord record() {
+    public dev.casq.core.internal.BrokerRecord record() {
       return broker.record();
     }
 
@@ -96,7 +96,7 @@ final class InProcessLauncher {
     }
   }
 
-  private LaunchedBroker start(Optional<dev.casq.core.BrokerRecord> previous) {
+  private LaunchedBroker start(Optional<dev.casq.core.internal.BrokerRecord> previous) {
     LaunchSpec spec =
         LaunchSpec.builder(config.storeUri())
             .storeProperties(config.storeProperties())
@@ -116,7 +116,7 @@ final class InProcessLauncher {
    * none (or a timing this broker cannot use).
    */
   static ElectionOptions election(
-      Optional<dev.casq.core.BrokerRecord> previous, Duration fallbackStaleAfter) {
+      Optional<dev.casq.core.internal.BrokerRecord> previous, Duration fallbackStaleAfter) {
     if (previous.isPresent()
         && previous.get().heartbeatInterval() != null
         && previous.get().staleAfter() != null) {

@@ -1,6 +1,6 @@
 package dev.casq.client;
 
-import dev.casq.core.QueueException;
+import dev.casq.api.QueueException;
 
 /** The broker does not serve a queue of this name. Nothing was changed. */
 public class UnknownQueueException extends QueueException {

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.casq.api.JobHandler;
 import dev.casq.api.WorkerOptions;
-import dev.casq.core.ClaimBackoff;
-import dev.casq.core.Job;
-import dev.casq.core.JobStatus;
-import dev.casq.core.Sleeper;
+import dev.casq.core.internal.ClaimBackoff;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.JobStatus;
+import dev.casq.core.internal.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.casq.api.PushResult;
 import dev.casq.broker.CasqBroker;
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import dev.casq.election.BrokerDiscovery;
 import dev.casq.storage.tck.ManualClock;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.casq.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import dev.casq.election.ElectionOptions;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package dev.casq.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.casq.core.InvalidRequestException;
+import dev.casq.api.InvalidRequestException;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;

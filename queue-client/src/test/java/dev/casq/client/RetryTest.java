@@ -3,12 +3,12 @@ package dev.casq.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.casq.api.CommitOutcomeUnknownException;
 import dev.casq.api.JobStatus;
 import dev.casq.api.LeasedJob;
 import dev.casq.api.PushOptions;
 import dev.casq.api.PushResult;
 import dev.casq.api.QueueStats;
-import dev.casq.core.CommitOutcomeUnknownException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
@@ -165,7 +165,7 @@ class RetryTest {
     broker.addFault(new StubBroker.Fault(p -> p.endsWith("/complete"), false, 0, null, null, null));
 
     assertThatThrownBy(() -> jobs.complete(job))
-        .isInstanceOf(dev.casq.core.LeaseRejectedException.class);
+        .isInstanceOf(dev.casq.api.LeaseRejectedException.class);
     assertThat(jobs.stats().counters().completed()).isZero();
   }
 
@@ -185,14 +185,14 @@ class RetryTest {
     LeasedJob<Job> job = jobs.claim("w").orElseThrow();
     jobs.complete(job);
     assertThatThrownBy(() -> jobs.complete(job))
-        .isInstanceOf(dev.casq.core.JobNotFoundException.class);
+        .isInstanceOf(dev.casq.api.JobNotFoundException.class);
   }
 
   @Test
   void nonRetryableErrorsAreNotRetried() {
     int before = broker.requests();
     assertThatThrownBy(() -> jobs.cancel("j404"))
-        .isInstanceOf(dev.casq.core.JobNotFoundException.class);
+        .isInstanceOf(dev.casq.api.JobNotFoundException.class);
     assertThat(broker.requests() - before).isEqualTo(1);
   }
 

@@ -7,21 +7,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.casq.api.ClaimRequest;
+import dev.casq.api.CommitOutcomeUnknownException;
+import dev.casq.api.InvalidRequestException;
+import dev.casq.api.JobNotFoundException;
+import dev.casq.api.LeaseRejectedException;
+import dev.casq.api.PayloadTooLargeException;
 import dev.casq.api.PushResult;
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.CommitOutcomeUnknownException;
-import dev.casq.core.FencedException;
-import dev.casq.core.InvalidRequestException;
-import dev.casq.core.Job;
-import dev.casq.core.JobNotFoundException;
-import dev.casq.core.JobQueue;
-import dev.casq.core.JobStatus;
-import dev.casq.core.Lease;
-import dev.casq.core.LeaseRejectedException;
-import dev.casq.core.PayloadTooLargeException;
-import dev.casq.core.PushRequest;
 import dev.casq.core.QueueOptions;
-import dev.casq.core.QueueStats;
+import dev.casq.core.internal.BrokerRecord;
+import dev.casq.core.internal.FencedException;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.JobQueue;
+import dev.casq.core.internal.JobStatus;
+import dev.casq.core.internal.Lease;
+import dev.casq.core.internal.PushRequest;
+import dev.casq.core.internal.QueueStats;
 import dev.casq.election.BrokerTenure;
 import dev.casq.election.ElectionOptions;
 import dev.casq.storage.StoreProperties;
@@ -481,7 +481,7 @@ final class StubBroker implements AutoCloseable {
       error(ex, 409, "lease_rejected", c.getMessage(), null);
     } else if (c instanceof CommitOutcomeUnknownException) {
       error(ex, 503, "outcome_unknown", c.getMessage(), null);
-    } else if (c instanceof dev.casq.core.QueueClosedException
+    } else if (c instanceof dev.casq.api.QueueClosedException
         || c instanceof dev.casq.storage.StorageException) {
       ex.getResponseHeaders().add("Retry-After", "1");
       error(ex, 503, "unavailable", c.getMessage(), null);

@@ -2,6 +2,8 @@ package dev.casq.core;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.casq.core.internal.DependencyCheck;
+import dev.casq.core.internal.JobQueue;
 
 /**
  * Opens embedded queues: {@link dev.casq.api.Queue}s whose engine runs in this process. The same
@@ -54,18 +56,5 @@ public final class Casq {
     ObjectMapper mapper = options.objectMapper();
     JavaType javaType = mapper.getTypeFactory().constructType(type);
     return new Queue<>(JobQueue.open(storeUri, options), mapper, javaType);
-  }
-
-  /**
-   * Opens the untyped, asynchronous queue (JSON payloads).
-   *
-   * @param storeUri where the queue object lives
-   * @param options the queue's options
-   * @return the open queue; close it to stop its engine
-   * @throws IllegalStateException when the Jackson on the class path is too old
-   */
-  public static JobQueue openJobs(String storeUri, QueueOptions options) {
-    DependencyCheck.requireSupportedLibraries();
-    return JobQueue.open(storeUri, options);
   }
 }

@@ -1,5 +1,7 @@
 package dev.casq.core;
 
+import dev.casq.api.QueueFullException;
+import dev.casq.core.internal.Tokens;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -196,13 +198,6 @@ public record EngineOptions(
         maxObjectBytes,
         headMaxReadyJobs,
         bytes);
-  }
-
-  /** The state machine's pull chunk for these options: a quarter of the head's bound. */
-  int pullChunk() {
-    return headMaxReadyJobs > 0
-        ? Math.max(1, headMaxReadyJobs / 4)
-        : QueueStateMachine.DEFAULT_PULL_CHUNK;
   }
 
   /**

@@ -7,13 +7,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.casq.api.BatchPushException;
 import dev.casq.api.CasqException;
 import dev.casq.api.ClaimRequest;
+import dev.casq.api.InvalidRequestException;
 import dev.casq.api.JobHandler;
 import dev.casq.api.JobHandlers;
 import dev.casq.api.JobInfo;
 import dev.casq.api.LeasedJob;
 import dev.casq.api.PushOptions;
 import dev.casq.api.PushResult;
+import dev.casq.api.QueueClosedException;
+import dev.casq.api.RequestFailedException;
 import dev.casq.api.WorkerOptions;
+import dev.casq.core.internal.EmbeddedQueues;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.JobQueue;
+import dev.casq.core.internal.JobStatus;
+import dev.casq.core.internal.Lease;
+import dev.casq.core.internal.PushRequest;
+import dev.casq.core.internal.QueueStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,12 +53,12 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
     this.type = type;
   }
 
-  /**
-   * The untyped queue underneath.
-   *
-   * @return the asynchronous queue of JSON payloads this queue converts for
-   */
-  public JobQueue jobs() {
+  static {
+    EmbeddedQueues.register(q -> q.jobs);
+  }
+
+  /** The untyped queue underneath (for casq's own modules: {@link EmbeddedQueues#jobs}). */
+  JobQueue jobs() {
     return jobs;
   }
 
@@ -224,16 +234,6 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
   @Override
   public CompletableFuture<dev.casq.api.QueueStats> statsAsync() {
     return jobs.stats().thenApply(QueueStats::toApi);
-  }
-
-  /**
-   * The engine's own summary, with the idempotency keys it remembers (what {@code casq stats}
-   * prints).
-   *
-   * @return the summary of the queue now
-   */
-  public QueueStats engineStats() {
-    return await(jobs.stats());
   }
 
   @Override

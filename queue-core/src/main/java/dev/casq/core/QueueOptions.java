@@ -2,6 +2,9 @@ package dev.casq.core;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.casq.api.IdempotencyBudgetException;
+import dev.casq.api.InvalidRequestException;
+import dev.casq.api.QueueFullException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package dev.casq.core;
 
+import dev.casq.api.IdempotencyBudgetException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.casq.api.ClaimRequest;
+import dev.casq.api.CorruptStateException;
+import dev.casq.api.LeaseRejectedException;
 import dev.casq.api.LeasedJob;
+import dev.casq.core.internal.JobQueue;
+import dev.casq.core.internal.Tokens;
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.tck.ManualClock;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.casq.api.ClaimRequest;
+import dev.casq.api.JobNotFoundException;
 import dev.casq.api.LeasedJob;
 import dev.casq.api.PushOptions;
 import dev.casq.api.PushResult;

@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.casq.api.LeasedJob;
+import dev.casq.api.QueueException;
 import dev.casq.api.WorkerOptions;
+import dev.casq.core.internal.ClaimBackoff;
+import dev.casq.core.internal.FencedException;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.JobStatus;
+import dev.casq.core.internal.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

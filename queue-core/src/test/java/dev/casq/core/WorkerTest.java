@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.casq.api.PushOptions;
 import dev.casq.api.WorkerOptions;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.JobStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;

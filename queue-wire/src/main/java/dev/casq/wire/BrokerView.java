@@ -1,6 +1,6 @@
 package dev.casq.wire;
 
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import java.time.Instant;
 
 /**

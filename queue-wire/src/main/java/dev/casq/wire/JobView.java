@@ -1,6 +1,6 @@
 package dev.casq.wire;
 
-import dev.casq.core.Job;
+import dev.casq.core.internal.Job;
 import java.time.Instant;
 
 /**

@@ -1,6 +1,6 @@
 package dev.casq.wire;
 
-import dev.casq.core.QueueException;
+import dev.casq.api.QueueException;
 
 /**
  * A broker's answer that does not follow the wire format: not JSON, or lacking a field this version

@@ -1,6 +1,6 @@
 package dev.casq.wire;
 
-import dev.casq.core.PushRequest;
+import dev.casq.core.internal.PushRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package dev.casq.wire;
 
-import dev.casq.core.QueueCounters;
-import dev.casq.core.QueueStats;
+import dev.casq.core.internal.QueueCounters;
+import dev.casq.core.internal.QueueStats;
 import java.time.Instant;
 
 /**

@@ -1,6 +1,6 @@
 package dev.casq.wire;
 
-import dev.casq.core.InvalidRequestException;
+import dev.casq.api.InvalidRequestException;
 
 /**
  * A request body that breaks the wire format: malformed JSON, a wrong type, a missing or unknown

@@ -1,7 +1,7 @@
 package dev.casq.sim;
 
-import dev.casq.core.Job;
-import dev.casq.core.QueueState;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.QueueState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

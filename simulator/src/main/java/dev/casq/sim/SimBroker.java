@@ -1,24 +1,24 @@
 package dev.casq.sim;
 
 import dev.casq.api.ClaimRequest;
+import dev.casq.api.CorruptStateException;
+import dev.casq.api.InvalidRequestException;
+import dev.casq.api.JobNotFoundException;
+import dev.casq.api.LeaseRejectedException;
 import dev.casq.api.PushResult;
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.Command;
-import dev.casq.core.CommitGuard;
-import dev.casq.core.CommitLoop;
-import dev.casq.core.CorruptStateException;
-import dev.casq.core.EngineMetrics;
 import dev.casq.core.EngineOptions;
-import dev.casq.core.FencedException;
-import dev.casq.core.InvalidRequestException;
-import dev.casq.core.Job;
-import dev.casq.core.JobNotFoundException;
-import dev.casq.core.Lease;
-import dev.casq.core.LeaseRejectedException;
-import dev.casq.core.PushRequest;
-import dev.casq.core.QueueStateMachine;
-import dev.casq.core.Sleeper;
-import dev.casq.core.StateCodec;
+import dev.casq.core.internal.BrokerRecord;
+import dev.casq.core.internal.Command;
+import dev.casq.core.internal.CommitGuard;
+import dev.casq.core.internal.CommitLoop;
+import dev.casq.core.internal.EngineMetrics;
+import dev.casq.core.internal.FencedException;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.Lease;
+import dev.casq.core.internal.PushRequest;
+import dev.casq.core.internal.QueueStateMachine;
+import dev.casq.core.internal.Sleeper;
+import dev.casq.core.internal.StateCodec;
 import dev.casq.election.BrokerHeartbeatCommand;
 import dev.casq.election.ClaimBrokerCommand;
 import dev.casq.election.EpochGuard;
@@ -77,7 +77,7 @@ final class SimBroker {
     }
 
     @Override
-    public R apply(dev.casq.core.QueueState s, QueueStateMachine m, Instant now) {
+    public R apply(dev.casq.core.internal.QueueState s, QueueStateMachine m, Instant now) {
       // sealed into the write after the one that made s.revision(); applied again after a lost
       // race, so the last application is the one that counts
       stamp = new Op.Stamp(s.revision() + 1, ++commandsApplied, sim.scheduler.now());
@@ -579,7 +579,7 @@ final class SimBroker {
       Command<Job> command = (s, m, now) -> m.complete(s, c.jobId(), c.token(), c.result(), now);
       answer(command, d, j -> new Op.Finished(j.finishedAt()));
     } else if (r instanceof Request.Fail f) {
-      Command<dev.casq.core.JobStatus> command =
+      Command<dev.casq.core.internal.JobStatus> command =
           (s, m, now) -> m.fail(s, f.jobId(), f.token(), "simulated failure", f.retry(), now);
       answer(command, d, st -> st.name());
     } else if (r instanceof Request.Release rel) {
@@ -596,7 +596,8 @@ final class SimBroker {
       answer(
           new Command<Long>() {
             @Override
-            public Long apply(dev.casq.core.QueueState s, QueueStateMachine m, Instant now) {
+            public Long apply(
+                dev.casq.core.internal.QueueState s, QueueStateMachine m, Instant now) {
               return m.stats(s, now).revision();
             }
 

@@ -1,7 +1,7 @@
 package dev.casq.sim;
 
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.StateCodec;
+import dev.casq.core.internal.BrokerRecord;
+import dev.casq.core.internal.StateCodec;
 import dev.casq.election.TakeoverDecision;
 import dev.casq.election.TakeoverRule;
 import dev.casq.storage.VersionedBytes;

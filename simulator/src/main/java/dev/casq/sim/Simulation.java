@@ -1,10 +1,10 @@
 package dev.casq.sim;
 
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.Job;
 import dev.casq.core.QueuePolicy;
-import dev.casq.core.QueueState;
-import dev.casq.core.StateCodec;
+import dev.casq.core.internal.BrokerRecord;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.QueueState;
+import dev.casq.core.internal.StateCodec;
 import dev.casq.election.ElectionOptions;
 import dev.casq.election.ProbeResult;
 import dev.casq.storage.VersionedBytes;

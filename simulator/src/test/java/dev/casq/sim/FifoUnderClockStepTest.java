@@ -3,12 +3,12 @@ package dev.casq.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.casq.api.ClaimRequest;
-import dev.casq.core.Job;
-import dev.casq.core.PushRequest;
 import dev.casq.core.QueuePolicy;
-import dev.casq.core.QueueState;
-import dev.casq.core.QueueStateMachine;
-import dev.casq.core.Tokens;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.PushRequest;
+import dev.casq.core.internal.QueueState;
+import dev.casq.core.internal.QueueStateMachine;
+import dev.casq.core.internal.Tokens;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

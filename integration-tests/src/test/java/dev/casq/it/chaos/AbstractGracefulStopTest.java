@@ -2,8 +2,8 @@ package dev.casq.it.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.QueueState;
+import dev.casq.core.internal.BrokerRecord;
+import dev.casq.core.internal.QueueState;
 import dev.casq.election.ResignBrokerCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -300,7 +300,7 @@ abstract class AbstractGracefulStopTest {
   private void assertDurable(String uri, Map<String, String> acked, String what) {
     try (QueueObject object = new QueueObject(uri, storeProperties())) {
       QueueState state = object.read().orElseThrow();
-      Map<String, dev.casq.core.Job> live = object.liveJobs(state); // head and segments
+      Map<String, dev.casq.core.internal.Job> live = object.liveJobs(state); // head and segments
       for (Map.Entry<String, String> e : acked.entrySet()) {
         assertThat(live.get(e.getValue()))
             .as(what + ": acknowledged push %s (job %s)", e.getKey(), e.getValue())

@@ -1,7 +1,7 @@
 package dev.casq.it.chaos;
 
 import dev.casq.broker.CasqBroker;
-import dev.casq.core.BrokerRecord;
+import dev.casq.core.internal.BrokerRecord;
 import dev.casq.election.BrokerActiveException;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

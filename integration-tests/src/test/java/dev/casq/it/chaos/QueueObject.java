@@ -1,8 +1,8 @@
 package dev.casq.it.chaos;
 
-import dev.casq.core.Job;
-import dev.casq.core.QueueState;
-import dev.casq.core.StateCodec;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.QueueState;
+import dev.casq.core.internal.StateCodec;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.Stores;
 import dev.casq.storage.VersionedBytes;
@@ -49,7 +49,7 @@ final class QueueObject implements AutoCloseable {
         .store()
         .read(location.key())
         .flatMap(b -> dev.casq.election.BrokerDiscovery.parse(b.data()))
-        .map(dev.casq.core.BrokerRecord::address)
+        .map(dev.casq.core.internal.BrokerRecord::address)
         .orElse(null);
   }
 

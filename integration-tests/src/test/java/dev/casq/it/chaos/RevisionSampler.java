@@ -1,7 +1,7 @@
 package dev.casq.it.chaos;
 
-import dev.casq.core.BrokerRecord;
-import dev.casq.core.QueueState;
+import dev.casq.core.internal.BrokerRecord;
+import dev.casq.core.internal.QueueState;
 import dev.casq.storage.StorageException;
 import java.time.Duration;
 import java.util.ArrayList;

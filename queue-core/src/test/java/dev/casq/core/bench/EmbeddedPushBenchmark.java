@@ -1,10 +1,10 @@
 package dev.casq.core.bench;
 
 import dev.casq.api.ClaimRequest;
-import dev.casq.core.Job;
-import dev.casq.core.JobQueue;
-import dev.casq.core.PushRequest;
 import dev.casq.core.QueueOptions;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.JobQueue;
+import dev.casq.core.internal.PushRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,7 +140,7 @@ public class EmbeddedPushBenchmark {
       long segmentBytes,
       int leasedObjects) {
     static HeadSample of(byte[] bytes) {
-      var s = dev.casq.core.StateCodec.decode(bytes);
+      var s = dev.casq.core.internal.StateCodec.decode(bytes);
       long queued = 0;
       long leased = 0;
       long finished = 0;

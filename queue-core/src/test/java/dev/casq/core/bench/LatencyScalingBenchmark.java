@@ -1,8 +1,8 @@
 package dev.casq.core.bench;
 
-import dev.casq.core.JobQueue;
-import dev.casq.core.PushRequest;
 import dev.casq.core.QueueOptions;
+import dev.casq.core.internal.JobQueue;
+import dev.casq.core.internal.PushRequest;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.Stores;
 import dev.casq.storage.tck.LatencyInjectingStore;

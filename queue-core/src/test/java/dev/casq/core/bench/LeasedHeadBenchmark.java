@@ -1,11 +1,11 @@
 package dev.casq.core.bench;
 
 import dev.casq.api.ClaimRequest;
-import dev.casq.core.Job;
-import dev.casq.core.JobQueue;
-import dev.casq.core.PushRequest;
 import dev.casq.core.QueueOptions;
 import dev.casq.core.QueuePolicy;
+import dev.casq.core.internal.Job;
+import dev.casq.core.internal.JobQueue;
+import dev.casq.core.internal.PushRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,9 +1,0 @@
-package dev.casq.core;
-
-/** The guarantees on file:// with fsync on, the backlog beyond eight ready jobs in segments. */
-class SegmentedFileQueueGuaranteesTest extends FileQueueGuaranteesTest {
-  @Override
-  protected int headMaxReadyJobs() {
-    return 8;
-  }
-}
