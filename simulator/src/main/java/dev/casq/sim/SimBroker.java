@@ -255,6 +255,8 @@ final class SimBroker {
             held = record;
             loop.guard(new EpochGuard(record));
             mode = Mode.SERVING;
+            // a heartbeat of an earlier term whose process died never answers: not in flight now
+            heartbeatInFlight = false;
             sim.history.note(sim.scheduler.now(), id + " serves at epoch " + record.epoch());
             event(sim.election.heartbeatInterval().toMillis(), this::heartbeat);
           } else {
@@ -338,6 +340,7 @@ final class SimBroker {
             Duration.ofSeconds(2),
             clock,
             () -> prefix + (++tokens) + "-" + Long.toHexString(random.nextLong()));
+    options = sim.config.layout().apply(options);
     QueueStateMachine machine = new QueueStateMachine(sim.policy, options.tokens());
     Sleeper sleeper = d -> sim.scheduler.advance(d.toMillis()); // back-offs pass simulated time
     CommitLoop.OutcomePolicy outcomes =

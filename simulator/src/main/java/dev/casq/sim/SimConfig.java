@@ -1,5 +1,7 @@
 package dev.casq.sim;
 
+import dev.casq.core.EngineOptions;
+
 /**
  * What one run is made of.
  *
@@ -25,6 +27,34 @@ public record SimConfig(
   /** The standard run: 3 brokers, 4 clients, faults on, casq as it is. */
   public static SimConfig standard(long seed, int operations) {
     return new SimConfig(seed, operations, 3, 4, true, Breakage.NONE);
+  }
+
+  /**
+   * How the queue is laid out on the store, by seed: one run in three keeps everything in the queue
+   * object, one moves every lease into leased-jobs objects (a budget of 1 byte), one also parks all
+   * but 4 ready jobs in segments. So every run of many seeds crosses the boundaries between the
+   * head and the objects it names, with several brokers racing on them.
+   */
+  public Layout layout() {
+    return Layout.values()[(int) Math.floorMod(seed, (long) Layout.values().length)];
+  }
+
+  /** Where the queue's jobs live besides the queue object. */
+  public enum Layout {
+    /** Everything in the queue object. */
+    HEAD_ONLY,
+    /** Leased jobs in leased-jobs objects. */
+    LEASES_OUT,
+    /** Leased jobs in leased-jobs objects and the ready backlog in segments. */
+    LEASES_AND_SEGMENTS_OUT;
+
+    EngineOptions apply(EngineOptions o) {
+      return switch (this) {
+        case HEAD_ONLY -> o.withHeadMaxBytes(0);
+        case LEASES_OUT -> o.withHeadMaxBytes(1);
+        case LEASES_AND_SEGMENTS_OUT -> o.withHeadMaxBytes(1).withHeadMaxReadyJobs(4);
+      };
+    }
   }
 
   public SimConfig with(Breakage b) {
