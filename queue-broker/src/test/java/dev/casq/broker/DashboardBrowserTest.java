@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoSuchElementException;
@@ -44,6 +45,7 @@ class DashboardBrowserTest {
 
   private static Path chromium;
   private static Path chromedriver;
+  private static String missing;
 
   @BeforeAll
   static void findTheBrowser() {
@@ -60,6 +62,14 @@ class DashboardBrowserTest {
       if ("true".equals(System.getenv("CASQ_TEST_REQUIRE_BROWSER"))) {
         throw new IllegalStateException("CASQ_TEST_REQUIRE_BROWSER=true but " + missing);
       }
+    }
+    DashboardBrowserTest.missing = missing;
+  }
+
+  /** Skips each test, with the reason printed, when the browser is missing. */
+  @BeforeEach
+  void needsTheBrowser() {
+    if (missing != null) {
       System.out.println("DashboardBrowserTest skipped: " + missing);
     }
     assumeTrue(missing == null, missing);
