@@ -32,6 +32,19 @@ class DashboardApiTest {
     String store = "dash-" + UUID.randomUUID();
     try (CasqBroker broker = broker(store)) {
       Http http = new Http(broker.address(), TOKEN);
+      // a point before the pushes, so that the rates have a sample to start from
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  http.get("/dashboard/overview")
+                      .json()
+                      .get("queues")
+                      .get(0)
+                      .get("series")
+                      .get("t")
+                      .size(),
+              n -> n > 0);
       for (int i = 0; i < 12; i++) {
         assertThat(http.post("/v1/queues/q/jobs", "{\"payload\":" + i + "}").status())
             .isEqualTo(201);

@@ -124,6 +124,7 @@ class DashboardBrowserTest {
         page.findElement(By.cssSelector("#auth button")).click();
         await(page, p -> text(p, "#status").equals("1/1 queues serving"));
         assertThat(counter(page, "pushed")).isZero();
+        await(page, p -> chartPoints(p, "rates") > 0); // the rates start from a sample before
 
         // the counters and a chart move when jobs are pushed
         for (int i = 0; i < 20; i++) {
