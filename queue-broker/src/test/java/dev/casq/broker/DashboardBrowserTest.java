@@ -94,7 +94,7 @@ class DashboardBrowserTest {
         "--disable-dev-shm-usage",
         "--disable-gpu",
         "--lang=en-US",
-        "--window-size=1400,1400");
+        "--window-size=1400,1500");
     ChromeDriverService service =
         new ChromeDriverService.Builder()
             .usingDriverExecutable(chromedriver.toFile())
