@@ -7,7 +7,7 @@ import java.time.Instant;
  * sample, counts at its end.
  *
  * @param at the end of the interval
- * @param pushRate jobs pushed per second
+ * @param pushRate jobs pushed per second (this and the other rates: NaN when no time passed)
  * @param claimRate claims per second
  * @param completeRate jobs completed per second
  * @param failRate failures reported per second
@@ -35,10 +35,15 @@ record SeriesPoint(
 
   /**
    * The point for the interval from {@code from} to {@code to}. A counter that went down (a new
-   * engine after a takeover starts its own from zero) counts as nothing in that interval.
+   * engine after a takeover starts its own from zero) counts as nothing in that interval; the rates
+   * are NaN when no time passed between the two.
    */
   static SeriesPoint between(QueueSample from, QueueSample to) {
-    double seconds = Math.max(1e-3, (to.at().toEpochMilli() - from.at().toEpochMilli()) / 1e3);
+    // no time between the samples (a clock that stands still, as in tests): no rate, not infinity
+    double seconds = (to.at().toEpochMilli() - from.at().toEpochMilli()) / 1e3;
+    if (seconds <= 0) {
+      seconds = Double.NaN;
+    }
     long commits = delta(from.commits(), to.commits());
     return new SeriesPoint(
         to.at(),

@@ -88,6 +88,36 @@ class DashboardApiTest {
   }
 
   @Test
+  void epochHistoryShowsTheBrokerFoundBeforeTheClaimAndAHandOver() {
+    String store = "dash-" + UUID.randomUUID();
+    String first;
+    try (CasqBroker a = broker(store)) {
+      first = a.brokerId();
+    }
+    try (CasqBroker b = broker(store)) {
+      Http http = new Http(b.address(), TOKEN);
+      JsonNode epochs = http.get("/dashboard/overview").json().get("queues").get(0).get("epochs");
+      assertThat(epochs).hasSize(2);
+      assertThat(epochs.get(0).get("event").asText()).isEqualTo("found");
+      assertThat(epochs.get(0).get("broker").get("id").asText()).isEqualTo(first);
+      assertThat(epochs.get(0).get("broker").get("epoch").asLong()).isEqualTo(1);
+      assertThat(epochs.get(1).get("event").asText()).isEqualTo("claimed");
+      assertThat(epochs.get(1).get("broker").get("id").asText()).isEqualTo(b.brokerId());
+      assertThat(epochs.get(1).get("broker").get("epoch").asLong()).isEqualTo(2);
+
+      b.handOver(List.of(), "broker-next", "http://127.0.0.1:1");
+
+      JsonNode q = http.get("/dashboard/overview").json().get("queues").get(0);
+      assertThat(q.get("status").asText()).isEqualTo("handed_over");
+      JsonNode last = q.get("epochs").get(2);
+      assertThat(last.get("event").asText()).isEqualTo("handed_over");
+      assertThat(last.get("broker").get("id").asText()).isEqualTo("broker-next");
+      assertThat(last.get("broker").get("epoch").asLong()).isEqualTo(3);
+      assertThat(q.get("current").get("ready").asInt()).isZero(); // no engine is read any more
+    }
+  }
+
+  @Test
   void jobTableFiltersSearchesAndPagesLiveAndDeadJobs() {
     String store = "dash-" + UUID.randomUUID();
     try (CasqBroker broker = broker(store)) {

@@ -69,6 +69,20 @@ class QueueSeriesTest {
   }
 
   @Test
+  void samplesAtTheSameInstantGiveNoRateRatherThanAnInfiniteOne() {
+    QueueSeries s = new QueueSeries(4);
+    s.add(sample(3, 100, 0, 1, 1, 1_000_000));
+    s.add(sample(3, 150, 0, 2, 2, 2_000_000));
+
+    SeriesPoint p = s.points().get(0);
+
+    assertThat(p.pushRate()).isNaN();
+    assertThat(p.completeRate()).isNaN();
+    assertThat(p.ready()).isEqualTo(150);
+    assertThat(p.commitMillis()).isCloseTo(1.0, within(1e-9));
+  }
+
+  @Test
   void theRingKeepsTheNewestSamplesOnly() {
     QueueSeries s = new QueueSeries(3);
     for (int i = 0; i < 7; i++) {
