@@ -42,6 +42,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +87,12 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
 
     byte[] dashboard();
 
+    /** The clock the queues run on. */
+    java.time.Clock clock();
+
+    /** How often the dashboard's charts take a sample. */
+    java.time.Duration dashboardSampleInterval();
+
     void fenced(ServedQueue queue, FencedException e);
 
     /**
@@ -109,9 +116,11 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   private static final long HOLD_MILLIS = 10_000;
 
   private final Context ctx;
+  private final DashboardApi dashboard;
 
   ApiHandler(Context ctx) {
     this.ctx = ctx;
+    this.dashboard = new DashboardApi(ctx);
   }
 
   @Override
@@ -181,6 +190,20 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
         ex.send(200, "text/html; charset=utf-8", ctx.dashboard());
         return;
       }
+      case "/dashboard/overview" -> {
+        ex.route = path;
+        requireMethod(ex, GET, path);
+        requireToken(ex);
+        ex.json(200, dashboard.overview());
+        return;
+      }
+      case "/dashboard/jobs" -> {
+        ex.route = path;
+        requireMethod(ex, GET, path);
+        requireToken(ex);
+        dashboardJobs(ex);
+        return;
+      }
       case "/health" -> {
         ex.route = "/health";
         requireMethod(ex, GET, path);
@@ -222,12 +245,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       throw ApiException.notFound("no route " + ex.method() + " " + path);
     }
     ex.route = "/v1";
-    BearerAuth auth = ctx.auth();
-    if (auth != null && !auth.allows(ex.request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-      throw new ApiException(
-          ErrorCode.UNAUTHORIZED,
-          "this broker needs the header 'Authorization: Bearer <token>' with its token");
-    }
+    requireToken(ex);
     String[] s = path.substring(1).split("/", -1);
     for (String seg : s) {
       if (seg.isEmpty()) {
@@ -290,6 +308,32 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     } else {
       throw ApiException.notFound("no route " + ex.method() + " " + path);
     }
+  }
+
+  /** 401 unless the request carries the broker's token (when it has one). */
+  private void requireToken(Exchange ex) {
+    BearerAuth auth = ctx.auth();
+    if (auth != null && !auth.allows(ex.request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+      throw new ApiException(
+          ErrorCode.UNAUTHORIZED,
+          "this broker needs the header 'Authorization: Bearer <token>' with its token");
+    }
+  }
+
+  /** {@code GET /dashboard/jobs}: a page of a queue's job table. */
+  private void dashboardJobs(Exchange ex) {
+    Fields query;
+    try {
+      query = Request.extractQueryParameters(ex.request);
+    } catch (RuntimeException e) {
+      throw ApiException.invalid("the query string cannot be read: " + e.getMessage());
+    }
+    ServedQueue served = dashboard.named(query);
+    JobQueue queue = serving(ex, served.name());
+    answer(
+        ex,
+        dashboard.jobs(queue, query),
+        (page, e) -> e.json(200, DashboardApi.page(served.name(), page)));
   }
 
   private static final String GET = "GET";

@@ -110,6 +110,9 @@ public final class CasqBroker implements AutoCloseable {
   /** Default bound of open connections: past it new ones wait to be accepted. */
   public static final int DEFAULT_MAX_CONNECTIONS = RequestLimits.DEFAULT_MAX_CONNECTIONS;
 
+  /** Default interval of the samples behind the dashboard's charts. */
+  public static final Duration DEFAULT_DASHBOARD_SAMPLE_INTERVAL = Duration.ofSeconds(5);
+
   /** Default time {@link #close()} may take: drain, resign every queue, stop the server. */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -152,7 +155,7 @@ public final class CasqBroker implements AutoCloseable {
     this.metrics = new BrokerMetrics(settings.queueOptions.engineOptions().clock());
     Map<String, ServedQueue> m = new LinkedHashMap<>();
     for (QueueSpec spec : settings.queues) {
-      ServedQueue q = new ServedQueue(spec);
+      ServedQueue q = new ServedQueue(spec, settings.dashboardSampleInterval);
       m.put(spec.name(), q);
       meters.put(spec.name(), metrics.queue(spec.name(), q));
     }
@@ -190,6 +193,8 @@ public final class CasqBroker implements AutoCloseable {
     startingThread = Thread.currentThread();
     try {
       startServer();
+      long every = settings.dashboardSampleInterval.toMillis();
+      scheduler.scheduleAtFixedRate(this::sampleQueues, every, every, TimeUnit.MILLISECONDS);
       for (ServedQueue q : queues.values()) {
         claim(q);
       }
@@ -241,6 +246,24 @@ public final class CasqBroker implements AutoCloseable {
   public Optional<BrokerTenure> tenure(String queue) {
     ServedQueue q = queues.get(queue);
     return q == null ? Optional.empty() : Optional.ofNullable(q.tenure());
+  }
+
+  /**
+   * Adds one sample to the dashboard's series of every serving queue: reads what each engine
+   * published, never sends one a command. Never throws (that would end the periodic task).
+   */
+  private void sampleQueues() {
+    java.time.Instant now = settings.queueOptions.engineOptions().clock().instant();
+    for (ServedQueue q : queues.values()) {
+      try {
+        JobQueue queue = q.queue();
+        if (q.status() == ServedQueue.Status.SERVING && queue != null) {
+          q.series.add(QueueSample.of(queue.engine().metrics(), now));
+        }
+      } catch (RuntimeException e) {
+        log.debug("sampling queue {} for the dashboard failed: {}", q.name(), e.toString());
+      }
+    }
   }
 
   /** The queue behind {@code name} while served (benchmarks and tests in this package). */
@@ -493,6 +516,9 @@ public final class CasqBroker implements AutoCloseable {
       if (settings.standby) {
         try {
           Standby.Vacancy v = standby.await();
+          if (v.previous() != null) {
+            served.epochs.add(EpochHistory.Event.FOUND, v.previous(), Instant.now());
+          }
           log.info(
               "queue {} needs a broker (previous: {}); claiming it",
               spec.name(),
@@ -504,7 +530,8 @@ public final class CasqBroker implements AutoCloseable {
         if (settings.handover) {
           askForHandover(discovery, spec.name());
         }
-        preflight(discovery, queueProbe, clock);
+        preflight(discovery, queueProbe, clock)
+            .ifPresent(r -> served.epochs.add(EpochHistory.Event.FOUND, r, Instant.now()));
       }
       JobQueue queue = JobQueue.open(location, settings.queueOptions);
       BrokerMetrics.QueueMeters m = meters.get(spec.name());
@@ -574,11 +601,16 @@ public final class CasqBroker implements AutoCloseable {
         resigned.epoch());
   }
 
-  /** Refuses to displace a recorded broker unless {@link TakeoverRule} allows a takeover. */
-  private void preflight(BrokerDiscovery discovery, BrokerProbe queueProbe, Clock clock) {
+  /**
+   * Refuses to displace a recorded broker unless {@link TakeoverRule} allows a takeover.
+   *
+   * @return the broker recorded in the queue object, if any
+   */
+  private Optional<BrokerRecord> preflight(
+      BrokerDiscovery discovery, BrokerProbe queueProbe, Clock clock) {
     Optional<BrokerRecord> recorded = discovery.current();
     if (recorded.isEmpty() || recorded.get().id().equals(settings.brokerId)) {
-      return;
+      return recorded;
     }
     BrokerRecord r = recorded.get();
     Duration staleAfter = settings.election.staleAfter();
@@ -591,6 +623,7 @@ public final class CasqBroker implements AutoCloseable {
       log.info("not taking over: {}", d.reason());
       throw new BrokerActiveException(r);
     }
+    return recorded;
   }
 
   private void fenced(ServedQueue served, FencedException e) {
@@ -708,6 +741,16 @@ public final class CasqBroker implements AutoCloseable {
     }
 
     @Override
+    public Clock clock() {
+      return settings.queueOptions.engineOptions().clock();
+    }
+
+    @Override
+    public Duration dashboardSampleInterval() {
+      return settings.dashboardSampleInterval;
+    }
+
+    @Override
     public void fenced(ServedQueue queue, FencedException e) {
       CasqBroker.this.fenced(queue, e);
     }
@@ -757,7 +800,8 @@ public final class CasqBroker implements AutoCloseable {
       int maxClaimWaiters,
       int maxConnections,
       Duration shutdownTimeout,
-      boolean handover) {}
+      boolean handover,
+      Duration dashboardSampleInterval) {}
 
   /**
    * Builder of a {@link CasqBroker}. Every setting is validated by {@link #build()}; the keys of
@@ -788,8 +832,18 @@ public final class CasqBroker implements AutoCloseable {
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private boolean handover;
+    private Duration dashboardSampleInterval = DEFAULT_DASHBOARD_SAMPLE_INTERVAL;
 
     private Builder() {}
+
+    /**
+     * How often the dashboard's charts take a sample of each queue (they keep the last 15 minutes,
+     * at most 1,000 samples). Default 5s; 100ms to 1 minute.
+     */
+    public Builder dashboardSampleInterval(Duration d) {
+      this.dashboardSampleInterval = d;
+      return this;
+    }
 
     /**
      * How long {@link CasqBroker#close()} may take to drain, resign every queue and stop. Default
@@ -983,6 +1037,8 @@ public final class CasqBroker implements AutoCloseable {
         maxConnections = p.getInt("broker.max-connections", maxConnections, 1, 1_000_000);
         shutdownTimeout = p.getDuration("broker.shutdown-timeout", shutdownTimeout);
         handover = p.getBoolean("broker.handover", handover);
+        dashboardSampleInterval =
+            p.getDuration("broker.dashboard-sample-interval", dashboardSampleInterval);
       } catch (StoreConfigurationException e) {
         throw new BrokerConfigurationException(e.getMessage(), e);
       }
@@ -1092,6 +1148,12 @@ public final class CasqBroker implements AutoCloseable {
       requirePositive(standbyPollInterval, "standby poll interval");
       requirePositive(probeTimeout, "probe timeout");
       requirePositive(shutdownTimeout, "shutdown timeout");
+      if (dashboardSampleInterval == null
+          || dashboardSampleInterval.compareTo(Duration.ofMillis(100)) < 0
+          || dashboardSampleInterval.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new BrokerConfigurationException(
+            "dashboard sample interval must be from 100ms to 1m, got " + dashboardSampleInterval);
+      }
       if (handover && token == null) {
         throw new BrokerConfigurationException(
             "a hand-over needs the token of the live broker: give a token with --handover");
@@ -1125,7 +1187,8 @@ public final class CasqBroker implements AutoCloseable {
               maxClaimWaiters,
               maxConnections,
               shutdownTimeout,
-              handover));
+              handover,
+              dashboardSampleInterval));
     }
 
     private static void requireRange(int n, int min, int max, String what) {

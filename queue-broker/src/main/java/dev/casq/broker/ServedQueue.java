@@ -55,8 +55,16 @@ final class ServedQueue {
 
   private volatile long lastRediscovery;
 
-  ServedQueue(QueueSpec spec) {
+  /** The dashboard's charts: samples of what the engine published. */
+  final QueueSeries series;
+
+  /** The brokers of this queue as this broker saw them, for the dashboard. */
+  final EpochHistory epochs = new EpochHistory();
+
+  /** A queue whose charts are sampled every {@code sampleInterval}. */
+  ServedQueue(QueueSpec spec, java.time.Duration sampleInterval) {
     this.spec = spec;
+    this.series = new QueueSeries(sampleInterval);
   }
 
   String name() {
@@ -82,6 +90,7 @@ final class ServedQueue {
     this.heldEpoch = t.record().epoch();
     this.status = Status.SERVING;
     this.statusSince = Instant.now();
+    epochs.add(EpochHistory.Event.CLAIMED, t.record(), statusSince);
     served.complete(null);
   }
 
@@ -237,6 +246,7 @@ final class ServedQueue {
       status = Status.HANDED_OVER;
       statusSince = Instant.now();
       currentBroker = successor;
+      epochs.add(EpochHistory.Event.HANDED_OVER, successor, statusSince);
     }
     BrokerTenure t = tenure;
     t.close(); // resigns after everything already submitted
@@ -263,6 +273,7 @@ final class ServedQueue {
       status = Status.FENCED;
       statusSince = Instant.now();
       currentBroker = e.currentBroker().orElse(null);
+      epochs.add(EpochHistory.Event.FENCED, currentBroker, statusSince);
     }
     BrokerTenure t = tenure;
     if (t != null) {
