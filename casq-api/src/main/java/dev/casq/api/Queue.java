@@ -204,6 +204,38 @@ public interface Queue<T> extends AutoCloseable {
   CompletableFuture<Void> completeAsync(LeasedJob<T> job, Object result);
 
   /**
+   * Completes many jobs this caller holds, without results, in one go: an embedded queue applies
+   * them all to the same write (group commit); a broker's client sends one request per {@code
+   * dev.casq.wire.WireLimits.MAX_COMPLETE_BATCH} (1000) jobs. Each job is decided on its own, as
+   * {@link #complete(LeasedJob)} would decide it: one job's refusal (its lease expired or was
+   * taken, its token is wrong, no live job has its id) leaves that job as it was and does not
+   * affect the others. To keep a result with a job, complete it with {@link #complete(LeasedJob,
+   * Object)}.
+   *
+   * <p>Returns normally when every job was completed (the completions are durable). When some were
+   * refused it throws {@link BatchCompleteException}, whose {@link BatchCompleteException#errors()}
+   * gives each refused job's error by its position in {@code jobs}; every other job was completed.
+   * Any other error (the queue closed, storage or the broker unavailable, a commit whose outcome is
+   * unknown) is thrown as such, and then any of the jobs may or may not have been completed:
+   * completing them again is safe (a job already completed is refused as not found).
+   *
+   * @param jobs the jobs, each at most once (the same id twice is an {@link
+   *     InvalidRequestException} and nothing is completed); empty does nothing
+   * @throws BatchCompleteException when some jobs were refused (the others were completed)
+   */
+  void completeAll(List<? extends LeasedJob<T>> jobs);
+
+  /**
+   * Completes many jobs this caller holds, without results, in one go; see {@link
+   * #completeAll(List)}.
+   *
+   * @param jobs the jobs, each at most once
+   * @return completes once every completion is durable; fails with {@link BatchCompleteException}
+   *     when some jobs were refused (the others were completed)
+   */
+  CompletableFuture<Void> completeAllAsync(List<? extends LeasedJob<T>> jobs);
+
+  /**
    * Reports a failed attempt; the job is retried with backoff while attempts remain.
    *
    * @param job a job this caller holds

@@ -234,6 +234,108 @@ public abstract class QueueContract {
     }
   }
 
+  // ------------------------------------------------------------------ completeAll
+
+  @Test
+  void completeAllCompletesEveryJobOfTheBatch() {
+    try (Queue<Email> q = open(Email.class)) {
+      q.pushAll(List.of(new Email("a", "1"), new Email("b", "2"), new Email("c", "3")));
+      List<LeasedJob<Email>> got = q.claim(new ClaimRequest("w", null, 3, null), Duration.ZERO);
+      assertThat(got).hasSize(3);
+
+      q.completeAll(got);
+
+      for (LeasedJob<Email> j : got) {
+        assertThat(q.get(j.id()).status()).isEqualTo(JobStatus.COMPLETED);
+      }
+      assertThat(q.stats().counters().completed()).isEqualTo(3);
+      q.completeAll(List.of()); // nothing to do
+      assertThat(q.stats().counters().completed()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void completeAllRefusesABadJobWithoutAffectingTheOthers() {
+    try (Queue<Email> q = open(Email.class)) {
+      q.pushAll(List.of(new Email("a", "1"), new Email("b", "2"), new Email("c", "3")));
+      List<LeasedJob<Email>> got = q.claim(new ClaimRequest("w", null, 3, null), Duration.ZERO);
+      LeasedJob<Email> done = got.get(0);
+      LeasedJob<Email> good = got.get(1);
+      LeasedJob<Email> held = got.get(2);
+      q.complete(done);
+      LeasedJob<Email> wrongToken = withToken(held, "not-the-lease-token");
+      LeasedJob<Email> unknown = withId(good, "no-such-job");
+
+      List<LeasedJob<Email>> batch = List.of(done, good, wrongToken, unknown);
+      assertThatThrownBy(() -> q.completeAll(batch))
+          .isInstanceOf(BatchCompleteException.class)
+          .satisfies(
+              e -> {
+                BatchCompleteException b = (BatchCompleteException) e;
+                assertThat(b.size()).isEqualTo(4);
+                assertThat(b.errors()).containsOnlyKeys(0, 2, 3);
+                assertThat(b.completed(1)).isTrue();
+                assertThat(classNames(b.errors().get(0).getClass()))
+                    .contains("JobNotFoundException");
+                assertThat(classNames(b.errors().get(2).getClass()))
+                    .contains("LeaseRejectedException");
+                assertThat(classNames(b.errors().get(3).getClass()))
+                    .contains("JobNotFoundException");
+              });
+
+      // the good one was completed; the one sent with a wrong token is still held, untouched
+      assertThat(q.get(good.id()).status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(q.get(held.id()).status()).isEqualTo(JobStatus.LEASED);
+      assertThat(q.get(held.id()).attempts()).isEqualTo(1);
+      assertThat(q.stats().counters().completed()).isEqualTo(2);
+      q.completeAll(List.of(held));
+      assertThat(q.get(held.id()).status()).isEqualTo(JobStatus.COMPLETED);
+    }
+  }
+
+  @Test
+  void completeAllRefusesTheSameJobTwiceAndCompletesNothing() throws Exception {
+    try (Queue<Email> q = open(Email.class)) {
+      q.pushAll(List.of(new Email("a", "1"), new Email("b", "2")));
+      List<LeasedJob<Email>> got = q.claim(new ClaimRequest("w", null, 2, null), Duration.ZERO);
+      List<LeasedJob<Email>> twice = List.of(got.get(0), got.get(1), got.get(0));
+      assertRaises(() -> q.completeAll(twice), "InvalidRequestException");
+      assertThat(q.stats().counters().completed()).isZero();
+      assertThat(q.get(got.get(1).id()).status()).isEqualTo(JobStatus.LEASED);
+
+      q.completeAllAsync(got).get(20, TimeUnit.SECONDS);
+      assertThat(q.stats().counters().completed()).isEqualTo(2);
+      assertThatThrownBy(() -> q.completeAllAsync(got).get(20, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(BatchCompleteException.class);
+    }
+  }
+
+  private static <T> LeasedJob<T> withToken(LeasedJob<T> j, String token) {
+    return new LeasedJob<>(
+        j.id(),
+        j.payload(),
+        j.payloadJson(),
+        token,
+        j.leaseExpiresAt(),
+        j.attempts(),
+        j.maxAttempts(),
+        j.type(),
+        j.priority());
+  }
+
+  private static <T> LeasedJob<T> withId(LeasedJob<T> j, String id) {
+    return new LeasedJob<>(
+        id,
+        j.payload(),
+        j.payloadJson(),
+        j.leaseToken(),
+        j.leaseExpiresAt(),
+        j.attempts(),
+        j.maxAttempts(),
+        j.type(),
+        j.priority());
+  }
+
   // ------------------------------------------------------------------ async
 
   @Test

@@ -12,6 +12,8 @@ import dev.casq.wire.BatchItem;
 import dev.casq.wire.BatchReply;
 import dev.casq.wire.BrokerView;
 import dev.casq.wire.ClaimBody;
+import dev.casq.wire.CompleteAllBody;
+import dev.casq.wire.CompleteAllReply;
 import dev.casq.wire.CompleteBody;
 import dev.casq.wire.ErrorCode;
 import dev.casq.wire.ErrorReply;
@@ -284,10 +286,18 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       ex.route = "/v1/queues/{q}/jobs/batch";
       JobQueue queue = serving(ex, q);
       withBody(ex, body -> batch(ex, queue, body));
+    } else if (s.length == 5
+        && s[3].equals("jobs")
+        && s[4].equals("complete")
+        && ex.method().equals(POST)) {
+      ex.route = "/v1/queues/{q}/jobs/complete";
+      JobQueue queue = serving(ex, q);
+      withBody(ex, body -> completeAll(ex, queue, body));
     } else if (s.length == 5 && s[3].equals("jobs")) {
       ex.route = "/v1/queues/{q}/jobs/{id}";
-      // GET .../jobs/batch reads a job named "batch" (there is none); POST pushes a batch
-      requireMethod(ex, s[4].equals("batch") ? GET_POST : GET, path);
+      // GET .../jobs/batch reads a job named "batch" (there is none); POST pushes a batch; the
+      // same for .../jobs/complete, whose POST completes a batch
+      requireMethod(ex, s[4].equals("batch") || s[4].equals("complete") ? GET_POST : GET, path);
       JobQueue queue = serving(ex, q);
       String id = s[4];
       answer(ex, queue.get(id), (job, e) -> e.json(200, WireWriter.job(JobView.of(job))));
@@ -556,6 +566,56 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       }
     }
     ex.json(200, WireWriter.batchReply(new BatchReply(results)));
+  }
+
+  /**
+   * {@code POST .../jobs/complete}: completes a batch of leased jobs, submitted to the engine
+   * together so that they share one write. A malformed body was refused whole by the reader. Each
+   * job's refusal (lease rejected, not found, result not valid) is answered in its slot; any other
+   * failure (fenced, outcome unknown, storage, bug) fails the whole request, since some completions
+   * may have been committed and a retry is what resolves it (a job already completed is then
+   * not_found).
+   */
+  private void completeAll(Exchange ex, JobQueue queue, byte[] body) {
+    CompleteAllBody b = ctx.reader().readCompleteAll(body);
+    List<JobQueue.Completion> completions = new ArrayList<>(b.jobs().size());
+    for (CompleteAllBody.Item j : b.jobs()) {
+      completions.add(new JobQueue.Completion(j.id(), j.leaseToken(), j.resultJson()));
+    }
+    List<CompletableFuture<Job>> futures = queue.completeAll(completions);
+    CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+        .handleAsync(
+            (ignored, ignoredError) -> {
+              try {
+                answerCompleteAll(ex, b.jobs(), futures);
+              } catch (Throwable t) {
+                ex.fail(t);
+              }
+              return null;
+            },
+            ctx.executor());
+  }
+
+  private void answerCompleteAll(
+      Exchange ex, List<CompleteAllBody.Item> jobs, List<CompletableFuture<Job>> futures) {
+    List<CompleteAllReply.Result> results = new ArrayList<>(futures.size());
+    for (int i = 0; i < futures.size(); i++) {
+      Throwable t = failureOf(futures.get(i));
+      if (t == null) {
+        results.add(new CompleteAllReply.Result(jobs.get(i).id(), null));
+        continue;
+      }
+      noteFencing(ex, t);
+      ApiException mapped = ErrorMapping.map(t);
+      if (mapped == null || !isItemError(mapped)) {
+        ex.fail(late(ex, t));
+        return;
+      }
+      results.add(
+          new CompleteAllReply.Result(
+              jobs.get(i).id(), ErrorReply.of(mapped.code(), mapped.getMessage())));
+    }
+    ex.json(200, WireWriter.completeAllReply(new CompleteAllReply(results)));
   }
 
   private static boolean isItemError(ApiException e) {

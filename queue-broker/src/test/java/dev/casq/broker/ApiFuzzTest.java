@@ -147,7 +147,7 @@ class ApiFuzzTest {
   private void valid(Gen g) {
     List<String> queued = ids("queued");
     List<String> leased = ids("leased");
-    switch (g.r.nextInt(9)) {
+    switch (g.r.nextInt(10)) {
       case 0, 1 -> {
         String key = null;
         if (g.r.nextBoolean()) {
@@ -288,7 +288,55 @@ class ApiFuzzTest {
           }
         }
       }
+      case 8 -> completeAll(g, leased);
       default -> checkStats();
+    }
+  }
+
+  /**
+   * A batch completion of some leased jobs (with their tokens, or a wrong one) and maybe an unknown
+   * id: each job is decided on its own, in order.
+   */
+  private void completeAll(Gen g, List<String> leased) {
+    List<String> ids = new ArrayList<>();
+    List<String> sentTokens = new ArrayList<>();
+    for (String id : leased) {
+      if (ids.size() < 5 && g.r.nextBoolean()) {
+        ids.add(id);
+        sentTokens.add(g.r.nextInt(4) == 0 ? tokens.get(id) + "x" : tokens.get(id));
+      }
+    }
+    if (ids.isEmpty() || g.r.nextInt(3) == 0) {
+      ids.add(g.r.nextInt(ids.size() + 1), "j999999999");
+      sentTokens.add(ids.indexOf("j999999999"), "t");
+    }
+    StringBuilder body = new StringBuilder("{\"jobs\":[");
+    for (int i = 0; i < ids.size(); i++) {
+      body.append(i == 0 ? "" : ",")
+          .append("{\"id\":\"")
+          .append(ids.get(i))
+          .append("\",\"leaseToken\":")
+          .append(quote(sentTokens.get(i)))
+          .append(g.r.nextBoolean() ? ",\"result\":" + g.jsonValue() : "")
+          .append('}');
+    }
+    Reply r = send(valid("complete batch", "POST", Q + "/jobs/complete", body + "]}", 200));
+    JsonNode results = r.json().get("results");
+    assertThat(results).hasSize(ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      String id = ids.get(i);
+      JsonNode one = results.get(i);
+      assertThat(one.get("id").asText()).isEqualTo(id);
+      if (!"leased".equals(status.get(id))) {
+        assertThat(one.at("/error/code").asText()).as(one.toString()).isEqualTo("not_found");
+      } else if (!sentTokens.get(i).equals(tokens.get(id))) {
+        assertThat(one.at("/error/code").asText()).as(one.toString()).isEqualTo("lease_rejected");
+      } else {
+        assertThat(one.get("status").asText()).as(one.toString()).isEqualTo("completed");
+        tokens.remove(id);
+        status.put(id, "completed");
+        completed++;
+      }
     }
   }
 
@@ -418,7 +466,7 @@ class ApiFuzzTest {
     }
 
     Req hostile() {
-      return switch (r.nextInt(17)) {
+      return switch (r.nextInt(18)) {
         case 0 -> wrongMethod();
         case 1 -> unknownPath();
         case 2 -> badToken();
@@ -433,6 +481,7 @@ class ApiFuzzTest {
         case 13 -> wrongContentType();
         case 14 -> wrongLeaseToken();
         case 15 -> unknownField();
+        case 16 -> badCompleteAll();
         default -> badBatch();
       };
     }
@@ -447,6 +496,7 @@ class ApiFuzzTest {
         {"/v1/queues", "GET"},
         {Q + "/jobs", "POST"},
         {Q + "/jobs/batch", "GET, POST"},
+        {Q + "/jobs/complete", "GET, POST"},
         {Q + "/claim", "POST"},
         {Q + "/stats", "GET"},
         {Q + "/jobs/j1", "GET"},
@@ -547,6 +597,7 @@ class ApiFuzzTest {
               Q + "/jobs",
               Q + "/claim",
               Q + "/jobs/batch",
+              Q + "/jobs/complete",
               Q
                   + "/jobs/"
                   + leasedOrUnknown()
@@ -838,6 +889,40 @@ class ApiFuzzTest {
           TOKEN,
           token.isBlank() ? 400 : tokens.containsKey(id) ? 409 : 404,
           null);
+    }
+
+    /**
+     * A batch completion that is malformed somewhere, often around jobs this caller does hold with
+     * their right tokens: refused whole, so none of them is completed (the model's counts check
+     * it).
+     */
+    Req badCompleteAll() {
+      List<String> leased = ids("leased");
+      String id = leased.isEmpty() ? "j1" : oneOf(leased);
+      String good =
+          "{\"id\":\"" + id + "\",\"leaseToken\":" + quote(tokens.getOrDefault(id, "t")) + "}";
+      String body =
+          oneOf(
+              "{}",
+              "{\"jobs\":{}}",
+              "{\"jobs\":null}",
+              "{\"jobs\":[" + good + ",\"x\"]}",
+              "{\"jobs\":[" + good + "," + good + "]}", // the same job twice
+              "{\"jobs\":[" + good + ",{\"id\":\"j2\"}]}", // no token
+              "{\"jobs\":[" + good + ",{\"id\":\"j2\",\"leaseToken\":\"t\",\"extend\":1}]}",
+              "{\"jobs\":[" + good + ",{\"id\":\"\",\"leaseToken\":\"t\"}]}",
+              "{\"jobs\":[" + good + ",{\"id\":7,\"leaseToken\":\"t\"}]}",
+              "{\"jobs\":[" + good + "],\"retry\":true}",
+              "{\"jobs\":["
+                  + good
+                  + ",{\"id\":\"j2\",\"leaseToken\":\""
+                  + "t".repeat(300)
+                  + "\"}]}",
+              "{\"jobs\":["
+                  + good
+                  + ",{\"id\":\"j2\",\"leaseToken\":\"t\"}".repeat(1000 + r.nextInt(50))
+                  + "]}");
+      return Req.hostile("bad batch completion", "POST", Q + "/jobs/complete", body);
     }
 
     Req badBatch() {

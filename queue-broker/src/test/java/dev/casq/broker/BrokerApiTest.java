@@ -201,6 +201,62 @@ class BrokerApiTest {
   }
 
   @Test
+  void aBatchCompletionAnswersEachJobAndABadBodyCompletesNothing() {
+    String a = push("{\"payload\":1}");
+    String b = push("{\"payload\":2}");
+    String c = push("{\"payload\":3}");
+    JsonNode ja = claimOne("w");
+    JsonNode jb = claimOne("w");
+    JsonNode jc = claimOne("w");
+
+    // malformed anywhere: 400, and not even the well-formed jobs are completed
+    String good = "{\"id\":\"" + a + "\",\"leaseToken\":\"" + ja.get("leaseToken").asText() + "\"}";
+    for (String bad :
+        List.of(
+            "{\"jobs\":[" + good + "," + good + "]}",
+            "{\"jobs\":[" + good + ",{\"id\":\"" + b + "\"}]}",
+            "{\"jobs\":[" + good + ",{\"id\":\"" + b + "\",\"leaseToken\":\"t\",\"ttl\":1}]}",
+            "{\"jobs\":" + good + "}")) {
+      Http.Reply r = http.post("/v1/queues/jobs/jobs/complete", bad);
+      assertThat(r.status()).as(bad + " -> " + r).isEqualTo(400);
+      assertThat(r.json().at("/error/code").asText()).isEqualTo("invalid_request");
+    }
+    assertThat(http.get("/v1/queues/jobs/stats").json().at("/counters/completed").asInt()).isZero();
+
+    Http.Reply r =
+        http.post(
+            "/v1/queues/jobs/jobs/complete",
+            "{\"jobs\":["
+                + good.replace("}", ",\"result\":{\"n\":1.50}}")
+                + ",{\"id\":\"no-such-job\",\"leaseToken\":\"t\"}"
+                + ",{\"id\":\""
+                + b
+                + "\",\"leaseToken\":\"wrong\"}"
+                + ",{\"id\":\""
+                + c
+                + "\",\"leaseToken\":\""
+                + jc.get("leaseToken").asText()
+                + "\"}]}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    JsonNode results = r.json().get("results");
+    assertThat(results).hasSize(4);
+    assertThat(results.get(0).get("id").asText()).isEqualTo(a);
+    assertThat(results.get(0).get("status").asText()).isEqualTo("completed");
+    assertThat(results.get(1).at("/error/code").asText()).isEqualTo("not_found");
+    assertThat(results.get(2).get("id").asText()).isEqualTo(b);
+    assertThat(results.get(2).at("/error/code").asText()).isEqualTo("lease_rejected");
+    assertThat(results.get(3).get("status").asText()).isEqualTo("completed");
+
+    // the result is kept exactly as sent
+    assertThat(http.get("/v1/queues/jobs/jobs/" + a).text()).contains("\"result\":{\"n\":1.50}");
+    assertThat(http.get("/v1/queues/jobs/jobs/" + b).json().get("status").asText())
+        .isEqualTo("leased");
+    assertThat(http.get("/v1/queues/jobs/jobs/" + c).json().get("status").asText())
+        .isEqualTo("completed");
+    assertThat(jb.get("id").asText()).isEqualTo(b);
+  }
+
+  @Test
   void statsQueuesHealthMetricsAndDashboard() {
     push("{\"payload\":1}");
     push("{\"payload\":2,\"delay\":\"1h\"}");

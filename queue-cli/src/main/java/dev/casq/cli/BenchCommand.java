@@ -239,7 +239,8 @@ final class BenchCommand implements Callable<Integer> {
       defaultValue = "4",
       description =
           "With --scenario dedupe: consumers, each claiming up to 1000 jobs at a time"
-              + " and completing them. Default: ${DEFAULT-VALUE}.")
+              + " and completing each claim's jobs with one batch completion (up to 4 in"
+              + " flight). Default: ${DEFAULT-VALUE}.")
   int consumers;
 
   @Option(

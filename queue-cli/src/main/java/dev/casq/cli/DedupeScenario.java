@@ -1,6 +1,7 @@
 package dev.casq.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.casq.api.BatchCompleteException;
 import dev.casq.api.BatchPushException;
 import dev.casq.api.ClaimRequest;
 import dev.casq.api.LeasedJob;
@@ -56,6 +57,9 @@ public final class DedupeScenario {
   private static final String QUEUE = "dedupe";
   private static final int RETRY_BATCH = 50;
   private static final int RETRIES_IN_FLIGHT = 4;
+
+  /** Batch completions a consumer keeps in flight, each for the jobs of one claim. */
+  private static final int COMPLETES_IN_FLIGHT = 4;
 
   /**
    * What to run.
@@ -263,7 +267,7 @@ public final class DedupeScenario {
             s.staleAfter().toMillis() + "ms");
     out.printf(
         "dedupe window end to end: %,d keyed pushes/s for %s (batches of %d, %d in"
-            + " flight), %d consumers claiming %d at a time, %,d retries of earlier keys; %s;"
+            + " flight), %d consumers claiming %d at a time and completing each claim in one request, %,d retries of earlier keys; %s;"
             + " brokers: heartbeat %s, stale after %s, JVM options %s; queue %s%n",
         s.rate(),
         text(s.duration()),
@@ -718,8 +722,13 @@ public final class DedupeScenario {
 
   // ---------------------------------------------------------------- consumers
 
+  /**
+   * Claims up to {@code claimBatch} jobs at a time and completes each claim's jobs with one batch
+   * completion ({@code POST .../jobs/complete}), at most {@value #COMPLETES_IN_FLIGHT} batches in
+   * flight per consumer.
+   */
   private void consume(ClientQueue<JsonNode> q, String worker) {
-    Semaphore inFlight = new Semaphore(64);
+    Semaphore inFlight = new Semaphore(COMPLETES_IN_FLIGHT);
     while (consuming) {
       List<LeasedJob<JsonNode>> jobs;
       try {
@@ -732,28 +741,40 @@ public final class DedupeScenario {
         error(CasqCommand.oneLine(e));
         continue;
       }
-      for (LeasedJob<JsonNode> job : jobs) {
-        int n = keyOf(job.payloadJson());
-        long seq = DedupeLedger.seqOf(job.id());
-        try {
-          inFlight.acquire();
-        } catch (InterruptedException e) {
-          return;
-        }
-        q.completeAsync(job, null)
-            .whenComplete(
-                (v, e) -> {
-                  if (e == null) {
-                    ledger.completed(n, seq);
+      if (jobs.isEmpty()) {
+        continue;
+      }
+      int[] keys = new int[jobs.size()];
+      long[] seqs = new long[jobs.size()];
+      for (int i = 0; i < jobs.size(); i++) {
+        keys[i] = keyOf(jobs.get(i).payloadJson());
+        seqs[i] = DedupeLedger.seqOf(jobs.get(i).id());
+      }
+      try {
+        inFlight.acquire();
+      } catch (InterruptedException e) {
+        return;
+      }
+      q.completeAllAsync(jobs)
+          .whenComplete(
+              (v, e) -> {
+                Throwable c = e == null ? null : cause(e);
+                for (int i = 0; i < keys.length; i++) {
+                  if (c == null || (c instanceof BatchCompleteException b && b.completed(i))) {
+                    ledger.completed(keys[i], seqs[i]);
                   } else {
                     completeErrors.incrementAndGet();
-                    error(CasqCommand.oneLine(cause(e)));
                   }
-                  inFlight.release();
-                });
-      }
+                }
+                if (c instanceof BatchCompleteException b) {
+                  b.errors().values().forEach(x -> error(CasqCommand.oneLine(x)));
+                } else if (c != null) {
+                  error(CasqCommand.oneLine(c));
+                }
+                inFlight.release();
+              });
     }
-    inFlight.acquireUninterruptibly(64);
+    inFlight.acquireUninterruptibly(COMPLETES_IN_FLIGHT);
   }
 
   private static int keyOf(String payloadJson) {

@@ -3,6 +3,7 @@ package dev.casq.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.casq.api.BatchCompleteException;
 import dev.casq.api.BatchPushException;
 import dev.casq.api.CasqException;
 import dev.casq.api.ClaimRequest;
@@ -22,6 +23,8 @@ import dev.casq.api.WorkerOptions;
 import dev.casq.wire.BatchReply;
 import dev.casq.wire.BrokerView;
 import dev.casq.wire.ClaimBody;
+import dev.casq.wire.CompleteAllBody;
+import dev.casq.wire.CompleteAllReply;
 import dev.casq.wire.CompleteBody;
 import dev.casq.wire.FailBody;
 import dev.casq.wire.HeartbeatBody;
@@ -476,6 +479,118 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
         // the lease expired and the job was claimed again, so it did not complete here.
         .thenApply(reply -> settleLeaseOp(reply, job.id(), false))
         .thenApply(n -> null);
+  }
+
+  /**
+   * Completes many jobs, without results, one request per 1000 jobs; see {@link #completeAllAsync}.
+   */
+  @Override
+  public void completeAll(List<? extends LeasedJob<T>> jobs) {
+    await(completeAllAsync(jobs));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One request ({@code POST .../jobs/complete}) carries up to {@link
+   * WireLimits#MAX_COMPLETE_BATCH} jobs; a longer list is sent as several requests at once. A
+   * request retried after its answer was lost counts a job the broker no longer knows ({@code
+   * not_found}) as completed, as {@link #completeAsync} does: the first attempt most likely
+   * completed it.
+   */
+  @Override
+  public CompletableFuture<Void> completeAllAsync(List<? extends LeasedJob<T>> jobs) {
+    if (jobs.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    List<CompleteAllBody.Item> items = new ArrayList<>(jobs.size());
+    for (int i = 0; i < jobs.size(); i++) {
+      LeasedJob<T> job = jobs.get(i);
+      if (job.id() == null || job.id().isBlank() || job.leaseToken() == null) {
+        return CompletableFuture.failedFuture(
+            new InvalidRequestException("job #" + i + " of the batch has no id or lease token"));
+      }
+      if (!ids.add(job.id())) {
+        return CompletableFuture.failedFuture(
+            new InvalidRequestException(
+                "job " + job.id() + " appears twice in one batch completion (#" + i + ")"));
+      }
+      items.add(new CompleteAllBody.Item(job.id(), job.leaseToken(), null));
+    }
+    int chunk = WireLimits.MAX_COMPLETE_BATCH;
+    List<CompletableFuture<List<CasqException>>> parts = new ArrayList<>();
+    for (int from = 0; from < items.size(); from += chunk) {
+      parts.add(completeChunk(items.subList(from, Math.min(items.size(), from + chunk))));
+    }
+    int total = items.size();
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(
+            v -> {
+              Map<Integer, CasqException> errors = new HashMap<>();
+              int at = 0;
+              for (CompletableFuture<List<CasqException>> part : parts) {
+                for (CasqException e : part.join()) {
+                  if (e != null) {
+                    errors.put(at, e);
+                  }
+                  at++;
+                }
+              }
+              if (!errors.isEmpty()) {
+                throw new BatchCompleteException(total, errors);
+              }
+              return null;
+            });
+  }
+
+  /** One request of a batch completion: null where a job was completed, else its refusal. */
+  private CompletableFuture<List<CasqException>> completeChunk(List<CompleteAllBody.Item> items) {
+    byte[] body = WireWriter.completeAll(new CompleteAllBody(items));
+    int size = items.size();
+    return call(
+            "POST",
+            base + "/jobs/complete",
+            body,
+            null,
+            "complete " + size + " jobs of queue " + name())
+        .thenApply(
+            reply -> {
+              List<CompleteAllReply.Result> results =
+                  read(reply, null, ReplyReader::completeAll).results();
+              if (results.size() != size) {
+                throw new BrokerErrorException(
+                    reply.status(),
+                    null,
+                    "the broker answered a batch completion of "
+                        + size
+                        + " with "
+                        + results.size()
+                        + " results");
+              }
+              List<CasqException> out = new ArrayList<>(size);
+              for (int i = 0; i < size; i++) {
+                CompleteAllReply.Result r = results.get(i);
+                String id = items.get(i).id();
+                if (!id.equals(r.id())) {
+                  throw new BrokerErrorException(
+                      reply.status(),
+                      null,
+                      "the broker answered job " + r.id() + " where " + id + " was sent");
+                }
+                if (r.completed()) {
+                  out.add(null);
+                  continue;
+                }
+                CasqException e = Errors.of(r.error(), id);
+                // a complete that landed removes the job: the retry finds it gone
+                out.add(
+                    reply.retriedAfterUnknownOutcome() && e instanceof JobNotFoundException
+                        ? null
+                        : e);
+              }
+              return out;
+            });
   }
 
   /** Reports a failed attempt; the job is retried with backoff while attempts remain. */

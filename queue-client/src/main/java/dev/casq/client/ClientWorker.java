@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * Runs a handler on the jobs of a broker queue with {@code concurrency} jobs at once. Each slot
  * long-polls for one job, extends its lease while the handler runs (every lease/3 unless told
  * otherwise), completes the job when the handler returns (without waiting: the slot's next claim
- * travels in the same commit as that completion) and fails it when the handler throws (the job is
- * retried with backoff while it has attempts left).
+ * travels in the same commit as that completion; the worker's completions are sent in batches, one
+ * request at once when none is in flight, else every completion that waited for it in the next
+ * request, see {@link CompletionBatcher}) and fails it when the handler throws (the job is retried
+ * with backoff while it has attempts left).
  *
  * <p>Leases: the worker tracks the expiry it was granted (on its own clock, from when each request
  * was sent). A heartbeat the broker rejects (409, 404) loses the lease at once; other heartbeat
@@ -74,6 +76,7 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
   private final ScheduledExecutorService heartbeats;
   private final Set<HandlerRun> running = ConcurrentHashMap.newKeySet();
   private final Set<CompletableFuture<Void>> completing = ConcurrentHashMap.newKeySet();
+  private final CompletionBatcher<T> completions;
   private final CountDownLatch stopped;
   private final CountDownLatch stopSignal = new CountDownLatch(1);
   private final AtomicLong completed = new AtomicLong();
@@ -106,6 +109,7 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
     this.sleeper =
         sleeper != null ? sleeper : d -> stopSignal.await(d.toNanos(), TimeUnit.NANOSECONDS);
     this.backoff = backoff;
+    this.completions = new CompletionBatcher<>(queue, clock);
     this.lease = options.lease() != null ? options.lease() : DEFAULT_LEASE;
     Duration hb =
         options.heartbeatInterval() != null ? options.heartbeatInterval() : lease.dividedBy(3);
@@ -267,6 +271,7 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
       boolean leaseLost = run.lease().isLost(clock.instant());
       settle(
           job,
+          run.lease(),
           Settlement.decide(thrown, leaseLost, cancellation.reason(), run.interruptedByWorker()),
           thrown);
     } finally {
@@ -274,9 +279,9 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
     }
   }
 
-  private void settle(LeasedJob<T> job, Settlement settlement, Throwable thrown) {
+  private void settle(LeasedJob<T> job, LeaseWatch lease, Settlement settlement, Throwable thrown) {
     switch (settlement) {
-      case COMPLETE -> completeInBackground(job);
+      case COMPLETE -> completeInBackground(job, lease);
       case FAIL -> {
         failed.incrementAndGet();
         String error =
@@ -298,24 +303,41 @@ public final class ClientWorker<T> implements dev.casq.api.Worker {
 
   /**
    * Completes the job without waiting, so the slot's next claim shares the commit with this
-   * completion (one commit per job instead of two). Shutdown waits for these.
+   * completion; the worker's completions go out in batches ({@link CompletionBatcher}): at once
+   * when none is in flight, else together in one request when the one in flight is answered. A job
+   * whose lease is lost by the time its batch is sent is not reported completed. Shutdown waits for
+   * these.
    */
-  private void completeInBackground(LeasedJob<T> job) {
+  private void completeInBackground(LeasedJob<T> job, LeaseWatch lease) {
     CompletableFuture<Void> settled = new CompletableFuture<>();
     completing.add(settled);
-    queue
-        .completeAsync(job, null)
+    completions
+        .complete(job, lease)
         .whenComplete(
-            (v, e) -> {
+            (r, e) -> {
               try {
-                if (e == null) {
-                  completed.incrementAndGet();
-                } else {
-                  Throwable cause = unwrap(e);
-                  if (LeaseWatch.isRejection(cause)) {
+                CompletionBatcher.Outcome outcome =
+                    r == null ? CompletionBatcher.Outcome.FAILED : r.outcome();
+                switch (outcome) {
+                  case COMPLETED -> completed.incrementAndGet();
+                  case LEASE_LOST -> {
                     lost.incrementAndGet();
+                    log.warn(
+                        "job {}: its lease was lost before its completion was sent; not reporting"
+                            + " it",
+                        job.id());
                   }
-                  log.warn("could not complete job {}: {}", job.id(), cause.getMessage());
+                  case REJECTED -> {
+                    lost.incrementAndGet();
+                    log.warn("could not complete job {}: {}", job.id(), r.error().getMessage());
+                  }
+                  case FAILED -> {
+                    Throwable cause = r == null ? e : r.error();
+                    log.warn(
+                        "could not complete job {}: {}",
+                        job.id(),
+                        cause == null ? "unknown error" : cause.getMessage());
+                  }
                 }
               } finally {
                 completing.remove(settled);

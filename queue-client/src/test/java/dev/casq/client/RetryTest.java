@@ -155,6 +155,23 @@ class RetryTest {
   }
 
   @Test
+  void aBatchCompletionWhoseAnswerIsLostCountsItsJobsAsDoneOnRetry() {
+    jobs.push(new Job(6));
+    jobs.push(new Job(7));
+    List<LeasedJob<Job>> held =
+        jobs.claim(new dev.casq.api.ClaimRequest("w", null, 2, null), java.time.Duration.ZERO);
+    assertThat(held).hasSize(2);
+    broker.addFault(afterApplying("/jobs/complete", 0, null, null));
+
+    jobs.completeAll(held); // the retry finds both finished (not_found): success
+
+    assertThat(jobs.stats().counters().completed()).isEqualTo(2);
+    for (LeasedJob<Job> j : held) {
+      assertThat(jobs.get(j.id()).status()).isEqualTo(JobStatus.COMPLETED);
+    }
+  }
+
+  @Test
   void completeRetriedAfterAnAmbiguousAttemptDoesNotClaimAJobSomeoneElseHolds() throws Exception {
     jobs.push(new Job(9));
     LeasedJob<Job> job = jobs.claim("w").orElseThrow();

@@ -282,6 +282,38 @@ final class StubBroker implements AutoCloseable {
       out.set("results", results);
       return new Object[] {200, out};
     }
+    if (method.equals("POST") && rest.equals("/jobs/complete")) {
+      List<JobQueue.Completion> cs = new ArrayList<>();
+      for (JsonNode j : in.path("jobs")) {
+        cs.add(
+            new JobQueue.Completion(
+                j.path("id").asText(),
+                j.path("leaseToken").asText(),
+                j.hasNonNull("result") ? j.get("result").toString() : null));
+      }
+      List<CompletableFuture<Job>> fs = queue.completeAll(cs);
+      ArrayNode results = JSON.createArrayNode();
+      for (int i = 0; i < fs.size(); i++) {
+        ObjectNode r = results.addObject().put("id", cs.get(i).jobId());
+        try {
+          fs.get(i).get();
+          r.put("status", "completed");
+        } catch (ExecutionException e) {
+          r.putObject("error")
+              .put(
+                  "code",
+                  e.getCause() instanceof LeaseRejectedException
+                      ? "lease_rejected"
+                      : e.getCause() instanceof JobNotFoundException
+                          ? "not_found"
+                          : "invalid_request")
+              .put("message", e.getCause().getMessage());
+        }
+      }
+      ObjectNode out = JSON.createObjectNode();
+      out.set("results", results);
+      return new Object[] {200, out};
+    }
     if (method.equals("POST") && rest.equals("/claim")) {
       Set<String> types = new HashSet<>();
       in.path("types").forEach(t -> types.add(t.asText()));

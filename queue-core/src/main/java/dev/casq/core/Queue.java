@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.casq.api.BatchCompleteException;
 import dev.casq.api.BatchPushException;
 import dev.casq.api.CasqException;
 import dev.casq.api.ClaimRequest;
@@ -11,6 +12,8 @@ import dev.casq.api.InvalidRequestException;
 import dev.casq.api.JobHandler;
 import dev.casq.api.JobHandlers;
 import dev.casq.api.JobInfo;
+import dev.casq.api.JobNotFoundException;
+import dev.casq.api.LeaseRejectedException;
 import dev.casq.api.LeasedJob;
 import dev.casq.api.PushOptions;
 import dev.casq.api.PushResult;
@@ -178,6 +181,64 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
       return CompletableFuture.failedFuture(e);
     }
     return jobs.complete(job.id(), job.leaseToken(), json).thenApply(j -> null);
+  }
+
+  @Override
+  public void completeAll(List<? extends LeasedJob<T>> batch) {
+    await(completeAllAsync(batch));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The completions are submitted to the engine together, so they share one write.
+   */
+  @Override
+  public CompletableFuture<Void> completeAllAsync(List<? extends LeasedJob<T>> batch) {
+    if (batch.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<JobQueue.Completion> completions = new ArrayList<>(batch.size());
+    for (LeasedJob<T> job : batch) {
+      completions.add(new JobQueue.Completion(job.id(), job.leaseToken(), null));
+    }
+    List<CompletableFuture<Job>> each;
+    try {
+      each = jobs.completeAll(completions);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .handle((v, ignored) -> settleAll(each));
+  }
+
+  /**
+   * Nothing when every job was completed; the refusals as a {@link BatchCompleteException}; any
+   * other failure (closed, storage, outcome unknown) as itself, since then the batch's outcome is
+   * not known job by job.
+   */
+  private static Void settleAll(List<CompletableFuture<Job>> each) {
+    Map<Integer, CasqException> refused = new HashMap<>();
+    for (int i = 0; i < each.size(); i++) {
+      try {
+        each.get(i).join();
+      } catch (CompletionException e) {
+        Throwable c = e.getCause() == null ? e : e.getCause();
+        if (c instanceof JobNotFoundException
+            || c instanceof LeaseRejectedException
+            || c instanceof InvalidRequestException) {
+          refused.put(i, (CasqException) c);
+        } else if (c instanceof RuntimeException re) {
+          throw re;
+        } else {
+          throw new RequestFailedException("completion #" + i + " failed: " + c, c);
+        }
+      }
+    }
+    if (!refused.isEmpty()) {
+      throw new BatchCompleteException(each.size(), refused);
+    }
+    return null;
   }
 
   @Override

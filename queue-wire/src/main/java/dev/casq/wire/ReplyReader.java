@@ -55,6 +55,30 @@ public final class ReplyReader {
     return new BatchReply(out);
   }
 
+  /** The answer to a batch completion. */
+  public static CompleteAllReply completeAll(byte[] body) {
+    JsonNode n = object(body);
+    JsonNode results = n.get("results");
+    if (results == null || !results.isArray()) {
+      throw missing("results");
+    }
+    List<CompleteAllReply.Result> out = new ArrayList<>(results.size());
+    for (JsonNode r : results) {
+      if (!r.isObject()) {
+        throw missing("results[].id");
+      }
+      String id = text(r, "id");
+      if (r.has("error")) {
+        out.add(new CompleteAllReply.Result(id, error(r)));
+      } else if ("completed".equals(optText(r, "status"))) {
+        out.add(new CompleteAllReply.Result(id, null));
+      } else {
+        throw missing("results[].status");
+      }
+    }
+    return new CompleteAllReply(out);
+  }
+
   /** The answer to a claim. */
   public static ClaimReply claim(byte[] body) {
     JsonNode n = object(body);

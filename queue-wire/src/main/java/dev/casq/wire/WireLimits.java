@@ -16,6 +16,12 @@ public final class WireLimits {
   /** Most jobs in one batch push. */
   public static final int MAX_BATCH = 1000;
 
+  /** Most jobs in one batch completion. */
+  public static final int MAX_COMPLETE_BATCH = 1000;
+
+  /** Longest job id in a batch completion, in characters (the queue's ids are far shorter). */
+  public static final int MAX_JOB_ID_CHARS = 256;
+
   /** Most jobs one claim may lease. */
   public static final int MAX_CLAIM_LIMIT = QueuePolicy.MAX_CLAIM_BATCH;
 

@@ -56,6 +56,12 @@ public final class WireReader {
   /** The fields of a completion body. */
   public static final Set<String> COMPLETE_FIELDS = Set.of("leaseToken", "result");
 
+  /** The fields of a batch completion body. */
+  public static final Set<String> COMPLETE_ALL_FIELDS = Set.of("jobs");
+
+  /** The fields of one job of a batch completion. */
+  public static final Set<String> COMPLETE_ITEM_FIELDS = Set.of("id", "leaseToken", "result");
+
   /** The fields of a failure body. */
   public static final Set<String> FAIL_FIELDS = Set.of("leaseToken", "error", "retry");
 
@@ -198,6 +204,47 @@ public final class WireReader {
     ObjectNode o = object(body, false);
     onlyFields(o, COMPLETE_FIELDS, "");
     return new CompleteBody(leaseToken(o), optJson(o, "result"));
+  }
+
+  /**
+   * A batch completion: {@code {"jobs": [{"id", "leaseToken", "result"?}, ...]}} with at most
+   * {@link WireLimits#MAX_COMPLETE_BATCH} jobs, each id at most once. Unlike a batch push, a
+   * malformed entry refuses the whole request (nothing is completed): only the queue's verdict on
+   * each job (lease rejected, not found) is given job by job.
+   */
+  public CompleteAllBody readCompleteAll(byte[] body) {
+    ObjectNode o = object(body, false);
+    onlyFields(o, COMPLETE_ALL_FIELDS, "");
+    JsonNode jobs = o.get("jobs");
+    if (jobs == null || !jobs.isArray()) {
+      throw invalid(
+          "\"jobs\" must be an array of {\"id\", \"leaseToken\", \"result\"} objects"
+              + (jobs == null ? ", and it is missing" : ", got " + kind(jobs)));
+    }
+    if (jobs.size() > WireLimits.MAX_COMPLETE_BATCH) {
+      throw invalid(
+          "a batch completion holds at most "
+              + WireLimits.MAX_COMPLETE_BATCH
+              + " jobs, got "
+              + jobs.size());
+    }
+    List<CompleteAllBody.Item> items = new ArrayList<>(jobs.size());
+    Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      JsonNode j = jobs.get(i);
+      String where = "jobs[" + i + "]: ";
+      if (!j.isObject()) {
+        throw invalid(where + "must be a JSON object, got " + kind(j));
+      }
+      onlyFields(j, COMPLETE_ITEM_FIELDS, where);
+      String id = requiredText(j, "id", where, WireLimits.MAX_JOB_ID_CHARS);
+      if (!ids.add(id)) {
+        throw invalid(where + "job \"" + id + "\" appears more than once in the batch");
+      }
+      String token = requiredText(j, "leaseToken", where, WireLimits.MAX_LEASE_TOKEN_CHARS);
+      items.add(new CompleteAllBody.Item(id, token, optJson(j, "result", where)));
+    }
+    return new CompleteAllBody(items);
   }
 
   /** A failed attempt: {@code leaseToken} is required; {@code retry} defaults to true. */
@@ -350,9 +397,9 @@ public final class WireReader {
 
   /**
    * Replaces the {@code payload} of a push body (and of each job of a batch) and the {@code result}
-   * of a completion by its exact source text, so that it is stored byte for byte as the client sent
-   * it: a tree would rewrite numbers ({@code 1e2}, {@code -0}), escapes and spacing. Each is
-   * checked for valid Unicode first.
+   * of a completion (and of each job of a batch completion) by its exact source text, so that it is
+   * stored byte for byte as the client sent it: a tree would rewrite numbers ({@code 1e2}, {@code
+   * -0}), escapes and spacing. Each is checked for valid Unicode first.
    */
   static void keepPayloadsAsSent(JsonFactory factory, byte[] body, ObjectNode object) {
     try (JsonParser p = factory.createParser(body)) {
@@ -374,8 +421,9 @@ public final class WireReader {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
               String name = p.currentName();
               p.nextToken();
-              if ("payload".equals(name)) {
-                keepAsSent(job, "payload", p, body, "jobs[" + i + "]: \"payload\"");
+              if ("payload".equals(name)
+                  || ("result".equals(name) && p.currentToken() != JsonToken.VALUE_NULL)) {
+                keepAsSent(job, name, p, body, "jobs[" + i + "]: \"" + name + "\"");
               } else {
                 p.skipChildren();
               }
@@ -405,9 +453,13 @@ public final class WireReader {
   }
 
   private String requiredText(JsonNode body, String field, int maxChars) {
-    String v = optText(body, field, "", maxChars);
+    return requiredText(body, field, "", maxChars);
+  }
+
+  private String requiredText(JsonNode body, String field, String where, int maxChars) {
+    String v = optText(body, field, where, maxChars);
     if (v == null || v.isBlank()) {
-      throw invalid("\"" + field + "\" is required (a non-empty string)");
+      throw invalid(where + "\"" + field + "\" is required (a non-empty string)");
     }
     return v;
   }
@@ -591,12 +643,16 @@ public final class WireReader {
 
   /** The compact JSON text of a value, or null when absent or JSON null. */
   private String optJson(JsonNode body, String field) {
+    return optJson(body, field, "");
+  }
+
+  private String optJson(JsonNode body, String field, String where) {
     JsonNode n = body.get(field);
     if (n == null || n.isNull()) {
       return null;
     }
     if (!(n instanceof POJONode)) { // kept as sent: checked when it was kept
-      requireUnicode(n, "\"" + field + "\"");
+      requireUnicode(n, where + "\"" + field + "\"");
     }
     return json(n);
   }

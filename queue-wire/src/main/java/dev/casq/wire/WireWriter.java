@@ -124,6 +124,27 @@ public final class WireWriter {
         });
   }
 
+  /** A batch completion body. */
+  public static byte[] completeAll(CompleteAllBody b) {
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeArrayFieldStart("jobs");
+          for (CompleteAllBody.Item j : b.jobs()) {
+            g.writeStartObject();
+            g.writeStringField("id", j.id());
+            g.writeStringField("leaseToken", j.leaseToken());
+            if (j.resultJson() != null) {
+              g.writeFieldName("result");
+              g.writeRawValue(j.resultJson());
+            }
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
+  }
+
   /** A failure body. */
   public static byte[] fail(FailBody b) {
     return write(
@@ -203,6 +224,33 @@ public final class WireWriter {
             } else {
               pushReplyObject(g, x.pushed());
             }
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
+  }
+
+  /**
+   * The answer to a batch completion: {@code {"results": [{"id": ..., "status": "completed"} or
+   * {"id": ..., "error": {"code": ..., "message": ...}}, ...]}}.
+   */
+  public static byte[] completeAllReply(CompleteAllReply r) {
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeArrayFieldStart("results");
+          for (CompleteAllReply.Result x : r.results()) {
+            g.writeStartObject();
+            g.writeStringField("id", x.id());
+            if (x.error() == null) {
+              g.writeStringField("status", "completed");
+            } else {
+              g.writeObjectFieldStart("error");
+              g.writeStringField("code", x.error().code());
+              g.writeStringField("message", x.error().message());
+              g.writeEndObject();
+            }
+            g.writeEndObject();
           }
           g.writeEndArray();
           g.writeEndObject();

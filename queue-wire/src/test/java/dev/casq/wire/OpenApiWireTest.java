@@ -73,6 +73,12 @@ class OpenApiWireTest {
             "{\"leaseToken\":\"x\",\"result\":[1]}",
             READER::readComplete));
     REQUESTS.put(
+        "completeAll",
+        new RequestShape(
+            WireReader.COMPLETE_ALL_FIELDS,
+            "{\"jobs\":[{\"id\":\"j1\",\"leaseToken\":\"x\",\"result\":[1]}]}",
+            READER::readCompleteAll));
+    REQUESTS.put(
         "fail",
         new RequestShape(
             WireReader.FAIL_FIELDS,
@@ -206,6 +212,22 @@ class OpenApiWireTest {
           .as("fields of %s", e.getKey())
           .isEqualTo(propertyNames(schema));
     }
+    // a batch completion's result is either kind: together they have the documented fields
+    JsonNode results =
+        JSON.readTree(
+                WireWriter.completeAllReply(
+                    new CompleteAllReply(
+                        List.of(
+                            new CompleteAllReply.Result("j1", null),
+                            new CompleteAllReply.Result(
+                                "j2", ErrorReply.of(ErrorCode.LEASE_REJECTED, "expired"))))))
+            .get("results");
+    Set<String> resultFields = new TreeSet<>();
+    results.forEach(r -> r.fieldNames().forEachRemaining(resultFields::add));
+    assertThat(resultFields)
+        .isEqualTo(propertyNames(doc.at("/components/schemas/CompleteAllResult")));
+    assertThat(new TreeSet<String>(iterable(results.get(1).get("error").fieldNames())))
+        .isEqualTo(propertyNames(doc.at("/components/schemas/CompleteAllResult/properties/error")));
     // optional parts left out, the required ones stay
     JsonNode bare =
         JSON.readTree(
@@ -247,6 +269,13 @@ class OpenApiWireTest {
         .contains("at most " + WireLimits.MAX_WAIT.toSeconds() + "s");
     JsonNode batch = requestSchema(operation("pushBatch"));
     assertThat(batch.at("/properties/jobs/maxItems").asInt()).isEqualTo(WireLimits.MAX_BATCH);
+    JsonNode completeAll = requestSchema(operation("completeAll"));
+    assertThat(completeAll.at("/properties/jobs/maxItems").asInt())
+        .isEqualTo(WireLimits.MAX_COMPLETE_BATCH);
+    JsonNode item = doc.at("/components/schemas/CompleteAllItem/properties");
+    assertThat(item.at("/id/maxLength").asInt()).isEqualTo(WireLimits.MAX_JOB_ID_CHARS);
+    assertThat(item.at("/leaseToken/maxLength").asInt())
+        .isEqualTo(WireLimits.MAX_LEASE_TOKEN_CHARS);
     JsonNode fail = requestSchema(operation("fail"));
     assertThat(fail.at("/properties/error/maxLength").asInt())
         .isEqualTo(WireLimits.MAX_ERROR_CHARS);

@@ -138,10 +138,74 @@ class WireRoundTripTest {
         .hasMessageContaining("extend, leaseToken");
   }
 
+  @Test
+  void aBatchCompletionComesBackAsWrittenWithItsResultsByteForByte() {
+    CompleteAllBody body =
+        new CompleteAllBody(
+            List.of(
+                new CompleteAllBody.Item("j1", "t1", null),
+                new CompleteAllBody.Item("j2", "t2", "{\"n\": 1e2, \"s\":\"\\u00e9\"}")));
+    assertThat(READER.readCompleteAll(WireWriter.completeAll(body))).isEqualTo(body);
+    CompleteAllReply reply =
+        new CompleteAllReply(
+            List.of(
+                new CompleteAllReply.Result("j1", null),
+                new CompleteAllReply.Result(
+                    "j2", ErrorReply.of(ErrorCode.LEASE_REJECTED, "lease expired"))));
+    assertThat(ReplyReader.completeAll(WireWriter.completeAllReply(reply))).isEqualTo(reply);
+  }
+
+  @Test
+  void aBadBatchCompletionIsRefusedWholeNamingTheJob() {
+    for (String[] bad :
+        new String[][] {
+          {
+            "{\"jobs\":[{\"id\":\"j1\",\"leaseToken\":\"t\"},{\"id\":\"j2\"}]}",
+            "jobs[1]: \"leaseToken\" is required"
+          },
+          {
+            "{\"jobs\":[{\"id\":\"j1\",\"leaseToken\":\"t\",\"token\":\"t\"}]}",
+            "jobs[0]: unknown field \"token\""
+          },
+          {
+            "{\"jobs\":[{\"id\":\"j1\",\"leaseToken\":\"t\"},{\"id\":\"j1\",\"leaseToken\":\"u\"}]}",
+            "jobs[1]: job \"j1\" appears more than once"
+          },
+          {"{\"jobs\":[\"j1\"]}", "jobs[0]: must be a JSON object"},
+          {"{\"jobs\":{}}", "\"jobs\" must be an array"},
+          {"{}", "\"jobs\" must be an array"},
+          {"{\"jobs\":[{\"id\":\"\",\"leaseToken\":\"t\"}]}", "jobs[0]: \"id\" is required"},
+        }) {
+      assertThatThrownBy(() -> READER.readCompleteAll(bad[0].getBytes(StandardCharsets.UTF_8)))
+          .as(bad[0])
+          .isInstanceOf(WireFormatException.class)
+          .hasMessageContaining(bad[1]);
+    }
+    StringBuilder tooMany = new StringBuilder("{\"jobs\":[");
+    for (int i = 0; i <= WireLimits.MAX_COMPLETE_BATCH; i++) {
+      tooMany
+          .append(i == 0 ? "" : ",")
+          .append("{\"id\":\"j")
+          .append(i)
+          .append("\",\"leaseToken\":\"t\"}");
+    }
+    assertThatThrownBy(
+            () ->
+                READER.readCompleteAll(
+                    tooMany.append("]}").toString().getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessageContaining("at most " + WireLimits.MAX_COMPLETE_BATCH + " jobs");
+  }
+
   @Property(tries = 300)
   void anyPayloadTextComesBackByteForByte(@ForAll("payloads") String payload) {
     PushBody push = new PushBody(payload, null, null, null, null, null, null);
     assertThat(READER.readPush(WireWriter.push(push)).payloadJson()).isEqualTo(payload);
+    CompleteAllBody completions =
+        new CompleteAllBody(List.of(new CompleteAllBody.Item("j", "t", payload)));
+    assertThat(
+            READER.readCompleteAll(WireWriter.completeAll(completions)).jobs().get(0).resultJson())
+        .isEqualTo(payload);
     LeasedJobView leased = new LeasedJobView("j", payload, "t", T, 1, 1, null, 0);
     assertThat(
             ReplyReader.claim(WireWriter.claimReply(List.of(leased))).jobs().get(0).payloadJson())

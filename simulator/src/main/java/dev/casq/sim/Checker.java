@@ -166,8 +166,7 @@ final class Checker {
           byToken.put(h.token(), new Lease(l.jobId(), l.token(), l.granted(), until, l.ackAt()));
         }
       } else if (op.phase() == Op.Phase.INVOKE) {
-        String token = endingToken(op.request());
-        if (token != null) {
+        for (String token : endingTokens(op.request())) {
           endedAt.putIfAbsent(token, op.at());
         }
       }
@@ -243,28 +242,28 @@ final class Checker {
         }
       }
     }
-    for (Op op : ops) {
-      if (op.phase() != Op.Phase.OK || !(op.request() instanceof Request.Complete c)) {
-        continue;
-      }
-      Instant at = ((Op.Finished) op.result()).finishedAt();
+    for (Acked a : acknowledgedCompletions()) {
+      Request.Complete c = a.complete();
+      Op.Stamp stamp = a.stamp();
+      long opId = a.opId();
+      Instant at = a.finished().finishedAt();
       Lease l = leases.get(c.token());
       if (l == null || !l.jobId().equals(c.jobId())) {
         violations.add(
             "completion #"
-                + op.id()
+                + opId
                 + " of "
                 + c.jobId()
                 + " acknowledged with a"
                 + " token no acknowledged claim of it gave");
         continue;
       }
-      Instant applied = SimClock.START.plusMillis(op.stamp().simMillis());
+      Instant applied = SimClock.START.plusMillis(stamp.simMillis());
       if (!unsureHeartbeats.contains(c.token())
           && !applied.minusMillis(SimConfig.MAX_SKEW_MILLIS).isBefore(l.expiresAt())) {
         violations.add(
             "completion #"
-                + op.id()
+                + opId
                 + " of "
                 + c.jobId()
                 + " applied at "
@@ -278,16 +277,16 @@ final class Checker {
         if (other != l
             && other.jobId().equals(c.jobId())
             && other.granted().compareTo(l.granted()) > 0
-            && other.granted().compareTo(op.stamp()) < 0) {
+            && other.granted().compareTo(stamp) < 0) {
           violations.add(
               "completion #"
-                  + op.id()
+                  + opId
                   + " of "
                   + c.jobId()
                   + " under "
                   + c.token()
                   + " landed in revision "
-                  + op.stamp().revision()
+                  + stamp.revision()
                   + ", after another lease "
                   + other.token()
                   + " was granted in revision "
@@ -429,16 +428,60 @@ final class Checker {
         });
   }
 
-  private static String endingToken(Request r) {
+  private static List<String> endingTokens(Request r) {
     if (r instanceof Request.Complete c) {
-      return c.token();
+      return List.of(c.token());
+    }
+    if (r instanceof Request.CompleteAll all) {
+      List<String> tokens = new ArrayList<>();
+      for (Request.Complete c : all.jobs()) {
+        tokens.add(c.token());
+      }
+      return tokens;
     }
     if (r instanceof Request.Fail f) {
-      return f.token();
+      return List.of(f.token());
     }
     if (r instanceof Request.Release rel) {
-      return rel.token();
+      return List.of(rel.token());
     }
-    return null;
+    return List.of();
+  }
+
+  /** One acknowledged completion: alone, or one job of a batch (with where it landed). */
+  private record Acked(
+      long opId, Request.Complete complete, Op.Finished finished, Op.Stamp stamp) {}
+
+  /** Every acknowledged completion, single or in a batch, in history order. */
+  private List<Acked> acknowledgedCompletions() {
+    List<Acked> out = new ArrayList<>();
+    for (Op op : ops) {
+      if (op.phase() != Op.Phase.OK) {
+        continue;
+      }
+      if (op.request() instanceof Request.Complete c) {
+        out.add(new Acked(op.id(), c, (Op.Finished) op.result(), op.stamp()));
+      } else if (op.request() instanceof Request.CompleteAll all) {
+        List<Op.Completion> results = ((Op.Completions) op.result()).jobs();
+        if (results.size() != all.jobs().size()) {
+          violations.add(
+              "batch completion #"
+                  + op.id()
+                  + " sent "
+                  + all.jobs().size()
+                  + " jobs and got "
+                  + results.size()
+                  + " results");
+          continue;
+        }
+        for (int i = 0; i < results.size(); i++) {
+          Op.Completion r = results.get(i);
+          if (r.finished() != null) {
+            out.add(new Acked(op.id(), all.jobs().get(i), r.finished(), r.stamp()));
+          }
+        }
+      }
+    }
+    return out;
   }
 }

@@ -66,6 +66,15 @@ record Op(
   /** A completed job: when the broker finished it. */
   record Finished(Instant finishedAt) {}
 
+  /**
+   * One job of an acknowledged batch completion: completed ({@code finished}, landed at {@code
+   * stamp}) or refused by the rules ({@code error}).
+   */
+  record Completion(Finished finished, String error, Stamp stamp) {}
+
+  /** The jobs of an OK batch completion, in the order sent. */
+  record Completions(List<Completion> jobs) {}
+
   /** A revision seen by a reader (a read of the object or a stats answer). */
   record Seen(long revision) {}
 

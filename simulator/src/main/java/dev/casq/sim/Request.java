@@ -1,5 +1,7 @@
 package dev.casq.sim;
 
+import java.util.List;
+
 /** What a simulated client asks of the queue: one operation of the history. */
 sealed interface Request {
   /** The kind, for tallies and history lines. */
@@ -15,6 +17,13 @@ sealed interface Request {
   record Heartbeat(String jobId, String token, long extendMillis) implements Request {}
 
   record Complete(String jobId, String token, String result) implements Request {}
+
+  /** A batch completion: each job is decided on its own, all in one request. */
+  record CompleteAll(List<Complete> jobs) implements Request {
+    public CompleteAll {
+      jobs = List.copyOf(jobs);
+    }
+  }
 
   record Fail(String jobId, String token, boolean retry) implements Request {}
 

@@ -581,6 +581,8 @@ final class SimBroker {
     } else if (r instanceof Request.Complete c) {
       Command<Job> command = (s, m, now) -> m.complete(s, c.jobId(), c.token(), c.result(), now);
       answer(command, d, j -> new Op.Finished(j.finishedAt()));
+    } else if (r instanceof Request.CompleteAll all) {
+      completeAll(all, d);
     } else if (r instanceof Request.Fail f) {
       Command<dev.casq.core.internal.JobStatus> command =
           (s, m, now) -> m.fail(s, f.jobId(), f.token(), "simulated failure", f.retry(), now);
@@ -614,6 +616,58 @@ final class SimBroker {
     } else {
       d.reply().accept(new Reply(Op.Phase.FAIL, null, "unknown request " + r));
     }
+  }
+
+  /**
+   * Applies every job of a batch completion now, one command each (so they land in the same write),
+   * and answers once all have ended: each job completed or refused by the rules; any other failure
+   * makes the whole answer unknown, as the broker fails the whole request.
+   */
+  private void completeAll(Request.CompleteAll all, Delivery d) {
+    List<Stamped<Job>> stamped = new ArrayList<>();
+    List<CompletableFuture<Job>> futures = new ArrayList<>();
+    for (Request.Complete c : all.jobs()) {
+      Stamped<Job> s =
+          new Stamped<>((st, m, now) -> m.complete(st, c.jobId(), c.token(), c.result(), now));
+      stamped.add(s);
+      futures.add(loop.submit(s));
+    }
+    CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (v, ignored) -> {
+              List<Op.Completion> out = new ArrayList<>();
+              for (int i = 0; i < futures.size(); i++) {
+                try {
+                  Job j = futures.get(i).join();
+                  out.add(
+                      new Op.Completion(
+                          new Op.Finished(j.finishedAt()), null, stamped.get(i).stamp));
+                } catch (CompletionException e) {
+                  Throwable cause = unwrap(e);
+                  if (!definite(cause)) {
+                    d.reply()
+                        .accept(
+                            new Reply(
+                                Op.Phase.UNKNOWN,
+                                null,
+                                cause.getClass().getSimpleName() + ": " + cause.getMessage()));
+                    return;
+                  }
+                  out.add(
+                      new Op.Completion(
+                          null,
+                          cause.getClass().getSimpleName() + ": " + cause.getMessage(),
+                          null));
+                }
+              }
+              d.reply().accept(new Reply(Op.Phase.OK, new Op.Completions(out), null));
+            });
+  }
+
+  private static boolean definite(Throwable cause) {
+    return cause instanceof LeaseRejectedException
+        || cause instanceof JobNotFoundException
+        || cause instanceof InvalidRequestException;
   }
 
   /** Applies {@code command} now; its client is answered when the write carrying it ends. */

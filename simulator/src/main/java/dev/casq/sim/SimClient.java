@@ -102,6 +102,15 @@ final class SimClient {
   }
 
   private void drainStep() {
+    if (held.size() > 1) {
+      List<Request.Complete> all = new ArrayList<>();
+      for (Op.Claimed c : held) {
+        all.add(new Request.Complete(c.jobId(), c.token(), null));
+      }
+      held.clear();
+      send(new Request.CompleteAll(all), reply -> thenNext());
+      return;
+    }
     if (!held.isEmpty()) {
       Op.Claimed c = held.remove(0);
       send(
@@ -139,6 +148,8 @@ final class SimClient {
       } else if (pick < 68 && !held.isEmpty()) {
         Op.Claimed c = held.get(random.nextInt(held.size()));
         return new Request.Heartbeat(c.jobId(), c.token(), 1500 + random.nextLong(3500));
+      } else if (pick < 83 && !held.isEmpty() && random.nextBoolean()) {
+        return completeAll();
       } else if (pick < 83 && !held.isEmpty()) {
         Op.Claimed c = held.remove(random.nextInt(held.size()));
         return new Request.Complete(
@@ -157,6 +168,30 @@ final class SimClient {
         return new Request.Stats();
       }
     }
+  }
+
+  /**
+   * A batch completion of some held jobs (some with a result), sometimes with a job this client
+   * does not hold (a bogus token: refused on its own, the others complete).
+   */
+  private Request completeAll() {
+    List<Request.Complete> jobs = new ArrayList<>();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    int n = 1 + random.nextInt(held.size());
+    for (int i = 0; i < n; i++) {
+      Op.Claimed c = held.remove(random.nextInt(held.size()));
+      ids.add(c.jobId());
+      jobs.add(
+          new Request.Complete(
+              c.jobId(), c.token(), random.nextBoolean() ? null : "{\"batch\":\"" + name + "\"}"));
+    }
+    if (!pushed.isEmpty() && random.nextInt(3) == 0) {
+      String other = pushed.get(random.nextInt(pushed.size()));
+      if (ids.add(other)) {
+        jobs.add(random.nextInt(jobs.size() + 1), new Request.Complete(other, "bogus-token", null));
+      }
+    }
+    return new Request.CompleteAll(jobs);
   }
 
   private void dropExpiredLeases() {

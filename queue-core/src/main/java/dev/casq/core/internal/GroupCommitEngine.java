@@ -104,6 +104,41 @@ public final class GroupCommitEngine implements AutoCloseable {
     return p.future;
   }
 
+  /**
+   * Submits several commands at once: the engine takes them together, one after the other, so they
+   * go into the same write (which may then hold up to that many commands more than {@code
+   * maxBatchSize}). Each is applied, and answered, on its own: one that is refused does not affect
+   * the others.
+   *
+   * @param commands the commands, in order
+   * @param <R> their result type
+   * @return one future per command, in order
+   */
+  public <R> java.util.List<CompletableFuture<R>> submitAll(java.util.List<Command<R>> commands) {
+    java.util.List<Pending<?>> pendings = new java.util.ArrayList<>(commands.size());
+    java.util.List<CompletableFuture<R>> futures = new java.util.ArrayList<>(commands.size());
+    for (Command<R> c : commands) {
+      Pending<R> p = new Pending<>(c);
+      pendings.add(p);
+      futures.add(p.future);
+    }
+    if (pendings.isEmpty()) {
+      return futures;
+    }
+    RuntimeException f = fatal;
+    if (f != null || closing) {
+      for (Pending<?> p : pendings) {
+        p.fail(f != null ? f : closed());
+      }
+      return futures;
+    }
+    inbox.add(new InboxEvent.SubmittedAll(java.util.List.copyOf(pendings)));
+    if (closing || fatal != null) {
+      drainInbox(); // lost the race with close(): make sure nobody waits forever
+    }
+    return futures;
+  }
+
   /** Sets the guard checked before every write (the broker's epoch fence). */
   public void guard(CommitGuard newGuard) {
     loop.guard(newGuard);
@@ -279,6 +314,10 @@ public final class GroupCommitEngine implements AutoCloseable {
   private void dispatch(InboxEvent event) {
     if (event instanceof InboxEvent.Submitted s) {
       loop.accept(s.pending());
+    } else if (event instanceof InboxEvent.SubmittedAll all) {
+      for (Pending<?> p : all.pendings()) {
+        loop.accept(p);
+      }
     } else if (event instanceof InboxEvent.WriteEnded e) {
       loop.writeEnded(e.write());
     } // a wake-up only makes the loop look at its flags again
@@ -345,6 +384,10 @@ public final class GroupCommitEngine implements AutoCloseable {
     while ((e = inbox.poll()) != null) {
       if (e instanceof InboxEvent.Submitted s) {
         s.pending().fail(f != null ? f : closed());
+      } else if (e instanceof InboxEvent.SubmittedAll all) {
+        for (Pending<?> p : all.pendings()) {
+          p.fail(f != null ? f : closed());
+        }
       }
     }
   }

@@ -6,6 +6,9 @@ sealed interface InboxEvent {
   /** A command submitted by a caller. */
   record Submitted(Pending<?> pending) implements InboxEvent {}
 
+  /** Commands submitted together: applied one after the other, into the same write. */
+  record SubmittedAll(java.util.List<Pending<?>> pendings) implements InboxEvent {}
+
   /** The write in flight was performed; the loop handles its outcome. */
   record WriteEnded(CommitLoop.Write write) implements InboxEvent {}
 

@@ -169,6 +169,55 @@ public final class JobQueue implements AutoCloseable {
     return engine.submit((s, m, now) -> m.complete(s, jobId, leaseToken, resultJson, now));
   }
 
+  /**
+   * One job of a batch completion.
+   *
+   * @param jobId the leased job
+   * @param leaseToken the token of the caller's lease
+   * @param resultJson the result kept with the archived job, or null
+   */
+  public record Completion(String jobId, String leaseToken, String resultJson) {}
+
+  /**
+   * Completes several leased jobs, submitted together so that they go into the same write. Each is
+   * decided on its own, as {@link #complete} decides it: one refused (lease rejected, job not
+   * found, result not JSON) does not affect the others.
+   *
+   * @param completions the jobs, each id at most once
+   * @return one future per job, in order
+   * @throws InvalidRequestException when a job id appears twice (nothing is submitted)
+   */
+  public List<CompletableFuture<Job>> completeAll(List<Completion> completions) {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < completions.size(); i++) {
+      Completion c = completions.get(i);
+      if (c.jobId() != null && !ids.add(c.jobId())) {
+        throw new InvalidRequestException(
+            "job " + c.jobId() + " appears twice in one batch completion (#" + i + ")");
+      }
+    }
+    List<Command<Job>> commands = new ArrayList<>(completions.size());
+    for (Completion c : completions) {
+      InvalidRequestException bad = null;
+      if (c.resultJson() != null) {
+        try {
+          validateJson(c.resultJson());
+        } catch (InvalidRequestException e) {
+          bad = e;
+        }
+      }
+      InvalidRequestException refusal = bad;
+      commands.add(
+          (s, m, now) -> {
+            if (refusal != null) {
+              throw refusal;
+            }
+            return m.complete(s, c.jobId(), c.leaseToken(), c.resultJson(), now);
+          });
+    }
+    return engine.submitAll(commands);
+  }
+
   /** Reports a failed attempt; returns QUEUED when it will be retried, DEAD otherwise. */
   public CompletableFuture<JobStatus> fail(
       String jobId, String leaseToken, String error, boolean retry) {

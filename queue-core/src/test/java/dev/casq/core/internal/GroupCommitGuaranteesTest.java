@@ -53,6 +53,56 @@ class GroupCommitGuaranteesTest {
   }
 
   @Test
+  void aBatchCompletionGoesIntoOneWriteAndARefusedJobDoesNotAffectTheOthers() throws Exception {
+    String key = "queues/" + UUID.randomUUID() + ".json";
+    QueueOptions options = QueueOptions.builder().archive(100_000, Duration.ofHours(1)).build();
+    try (JobQueue q = JobQueue.open(new StoreLocation(new MemoryObjectStore(), key), options)) {
+      List<PushRequest> pushes = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        pushes.add(PushRequest.of(Integer.toString(i)));
+      }
+      for (var f : q.pushAll(pushes)) {
+        f.get(1, TimeUnit.MINUTES);
+      }
+      List<Job> leased =
+          q.claim(new ClaimRequest("w", Duration.ofMinutes(5), 200, null)).get(1, TimeUnit.MINUTES);
+      assertThat(leased).hasSize(200);
+      List<JobQueue.Completion> completions = new ArrayList<>();
+      for (Job j : leased) {
+        completions.add(new JobQueue.Completion(j.id(), j.lease().token(), null));
+      }
+      completions.set(7, new JobQueue.Completion(leased.get(7).id(), "wrong-token", null));
+      completions.set(9, new JobQueue.Completion("no-such-job", "t", null));
+      completions.set(
+          11,
+          new JobQueue.Completion(leased.get(11).id(), leased.get(11).lease().token(), "not json"));
+      long before = q.stats().get(1, TimeUnit.MINUTES).revision();
+
+      List<java.util.concurrent.CompletableFuture<Job>> done = q.completeAll(completions);
+
+      for (int i = 0; i < done.size(); i++) {
+        if (i == 7 || i == 9 || i == 11) {
+          assertThat(done.get(i)).failsWithin(1, TimeUnit.MINUTES);
+        } else {
+          assertThat(done.get(i).get(1, TimeUnit.MINUTES).status()).isEqualTo(JobStatus.COMPLETED);
+        }
+      }
+      QueueStats after = q.stats().get(1, TimeUnit.MINUTES);
+      assertThat(after.revision()).as("one write for the whole batch").isEqualTo(before + 1);
+      assertThat(after.counters().completed()).isEqualTo(197);
+      assertThat(q.get(leased.get(7).id()).get(1, TimeUnit.MINUTES).status())
+          .isEqualTo(JobStatus.LEASED);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  q.completeAll(
+                      List.of(
+                          new JobQueue.Completion(leased.get(7).id(), "a", null),
+                          new JobQueue.Completion(leased.get(7).id(), "b", null))))
+          .isInstanceOf(dev.casq.api.InvalidRequestException.class);
+    }
+  }
+
+  @Test
   void closeLetsTheWriteInFlightFinishAndRefusesNewRequests() throws Exception {
     MemoryObjectStore memory = new MemoryObjectStore();
     String key = "queues/" + UUID.randomUUID() + ".json";
