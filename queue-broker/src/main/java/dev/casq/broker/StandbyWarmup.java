@@ -16,6 +16,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +33,10 @@ import org.slf4j.LoggerFactory;
  * Warms a standby broker's hot path while it waits, so that it serves near its warm rate as soon as
  * it takes over: a private broker in this JVM (its own HTTP server on a loopback port with a random
  * token, its own queue object: a temporary {@code file://} directory when the served queue is on
- * {@code file://}, else an in-memory store) is pushed to, claimed from and completed through the
- * same request parsing, handler chain, commit engine and state codec, until the budget is spent or
- * {@link #stop()} is called (at the takeover), whichever comes first. Then the private broker is
- * closed and its object deleted.
+ * {@code file://}, without fsync, else an in-memory store) is pushed to, claimed from and completed
+ * through the same request parsing, handler chain, commit engine and state codec, until the budget
+ * is spent or {@link #stop()} is called (at the takeover), whichever comes first. Then the private
+ * broker is closed and its object deleted.
  *
  * <p>It never touches a served queue; its threads are few ({@value #CHAINS} request chains) and
  * bounded in time; {@link #stop()} returns at once, so it never delays a takeover.
@@ -124,7 +125,11 @@ final class StandbyWarmup {
       if (servedUri.regionMatches(true, 0, "file:", 0, 5)) {
         dir = Files.createTempDirectory("casq-warmup");
         storeUri = dir.toUri() + "warmup.json";
-        props = storeProperties;
+        // the served queue's properties, but no fsync: the object is thrown away, and waiting on
+        // the disk would leave the request path cold
+        Map<String, String> p = new HashMap<>(storeProperties);
+        p.put("file.fsync", "false");
+        props = p;
       } else {
         memName = "casq-warmup-" + token;
         storeUri = "mem://" + memName + "/warmup.json";

@@ -193,7 +193,8 @@ final class BenchCommand implements Callable<Integer> {
               + " original job id; exits 1 on any duplicate or lost push. takeover: per run, an"
               + " active and a standby broker process on a fresh file:// queue, --clients"
               + " connections (default 128) pushing keyed jobs with no consumer, SIGKILL of the"
-              + " active broker at --kill-at (default 30s), then --duration more (default 30s);"
+              + " active broker --kill-at (default 30s) into the load, which starts --standby-lead"
+              + " after the standby; then --duration more (default 30s);"
               + " pushes/s per --window (default 500ms) from the standby's first acknowledged push,"
               + " its first 3 s against its own warm rate; two variants, the standby's warm-up off"
               + " and on (--standby-warmup), --runs times.")
@@ -234,6 +235,16 @@ final class BenchCommand implements Callable<Integer> {
           "With --scenario takeover: the standby's --standby-warmup in the 'warm-up on'"
               + " variant. Default: the broker's default (20s).")
   Duration standbyWarmup;
+
+  @Option(
+      names = "--standby-lead",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "With --scenario takeover: from the standby's start to the start of the load (the"
+              + " time its warm-up has the machine to itself, as on a machine of its own)."
+              + " Default: the warm-up's budget plus 5s.")
+  Duration standbyLead;
 
   @Option(
       names = "--no-kill",
@@ -513,6 +524,11 @@ final class BenchCommand implements Callable<Integer> {
     int connections = parsed.hasMatchedOption("--clients") ? clients.get(0) : 128;
     Duration after = parsed.hasMatchedOption("--duration") ? duration : Duration.ofSeconds(30);
     Duration kill = killAt != null ? killAt : Duration.ofSeconds(30);
+    Duration lead =
+        standbyLead != null
+            ? standbyLead
+            : (standbyWarmup != null ? standbyWarmup : BrokerCommand.DEFAULT_STANDBY_WARMUP)
+                .plusSeconds(5);
     Duration w = parsed.hasMatchedOption("--window") ? window : Duration.ofMillis(500);
     if (connections < 1 || connections > 10_000 || runs < 1 || runs > 100) {
       throw new CommandLine.ParameterException(cmd, "--clients must be 1..10000 and --runs 1..100");
@@ -540,7 +556,16 @@ final class BenchCommand implements Callable<Integer> {
             new TakeoverScenario.Variant("warm-up on", on));
     TakeoverScenario.Settings settings =
         new TakeoverScenario.Settings(
-            connections, kill, after, w, staleAfter, payloadBytes, jvm, storeProperties, runs);
+            connections,
+            lead,
+            kill,
+            after,
+            w,
+            staleAfter,
+            payloadBytes,
+            jvm,
+            storeProperties,
+            runs);
     Path dir = Files.createTempDirectory("casq-bench-takeover");
     try {
       new TakeoverScenario(settings, DedupeScenario.thisJava(), out).run(variants, dir);

@@ -46,6 +46,8 @@ final class TakeoverScenario {
    * What to run.
    *
    * @param connections pushes in flight (one per connection)
+   * @param standbyLead from the standby's start to the start of the load: the time it has to
+   *     itself, as on a machine of its own (the load would otherwise starve its warm-up of CPU)
    * @param killAt when the active broker gets SIGKILL, from the start of the load
    * @param after how long the load goes on after the standby's first acknowledged push
    * @param window the reporting window after the takeover
@@ -57,6 +59,7 @@ final class TakeoverScenario {
    */
   record Settings(
       int connections,
+      Duration standbyLead,
       Duration killAt,
       Duration after,
       Duration window,
@@ -67,6 +70,7 @@ final class TakeoverScenario {
       int runs) {
     Settings {
       Objects.requireNonNull(killAt, "killAt");
+      Objects.requireNonNull(standbyLead, "standbyLead");
       Objects.requireNonNull(after, "after");
       brokerJvmOptions = List.copyOf(brokerJvmOptions);
       storeProperties = Map.copyOf(storeProperties);
@@ -126,10 +130,12 @@ final class TakeoverScenario {
   List<Outcome> run(List<Variant> variants, Path dir) throws Exception {
     out.printf(
         "takeover warm-up: %d connections (Java client, one keyed push in flight each, no"
-            + " consumer), SIGKILL of the active broker at %s, %s more after the standby's first"
+            + " consumer) from %s after the standby's start, SIGKILL of the active broker %s"
+            + " into the load, %s more after the standby's first"
             + " acknowledged push; pushes/s per %s window from it; warm rate over the last %s;"
             + " stale after %s; broker JVM options: %s%n",
         s.connections(),
+        DedupeScenario.text(s.standbyLead()),
         DedupeScenario.text(s.killAt()),
         DedupeScenario.text(s.after()),
         DedupeScenario.text(s.window()),
@@ -188,6 +194,7 @@ final class TakeoverScenario {
               s.storeProperties(),
               standbyArgs,
               rdir.resolve("standby-broker.log"));
+      new CountDownLatch(1).await(s.standbyLead().toMillis(), TimeUnit.MILLISECONDS);
       try (CasqClient c =
           CasqClient.builder()
               .storeUri(uri)
