@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,7 +59,13 @@ final class StandbyWarmup {
   private final Duration budget;
   private final AtomicLong requests = new AtomicLong();
   private final CountDownLatch done = new CountDownLatch(1);
-  private final String token = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+  private final String token =
+      HexFormat.of().toHexDigits(new SecureRandom().nextLong())
+          + HexFormat.of().toHexDigits(new SecureRandom().nextLong());
+
+  /** Names the private broker and object (logged, unlike the token). */
+  private final String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+
   private volatile boolean stopped;
   private volatile String storeUri;
 
@@ -131,7 +138,7 @@ final class StandbyWarmup {
         p.put("file.fsync", "false");
         props = p;
       } else {
-        memName = "casq-warmup-" + token;
+        memName = "casq-warmup-" + id;
         storeUri = "mem://" + memName + "/warmup.json";
       }
       if (stopped) {
@@ -142,7 +149,7 @@ final class StandbyWarmup {
               .queue(QUEUE, storeUri, props)
               .listen("127.0.0.1", 0)
               .token(token)
-              .brokerId("casq-warmup-" + token.substring(0, 8))
+              .brokerId("casq-warmup-" + id)
               .queueOptions(queueOptions)
               .maxThreads(16)
               .shutdownTimeout(Duration.ofSeconds(2))
@@ -229,7 +236,7 @@ final class StandbyWarmup {
         if (n % 256 == 255) {
           get(http, base + "/stats");
         }
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         if (!stopped) {
           log.debug("warm-up request failed: {}", e.toString());
         }
