@@ -18,8 +18,12 @@ modules=$modules,jdk.unsupported,jdk.zipfs
 
 rm -rf "$out"
 mkdir -p "$out/opt" "$out/etc" "$out/tmp" "$out/var/lib/casq"
+# --generate-cds-archive: the runtime gets the JDK's class-data-sharing archive (lib/server/
+# classes*.jsa), which a plain jlink image lacks, so the broker's JVM maps the JDK classes it
+# loads instead of parsing and verifying each at start (a fresh or taking-over broker is warm
+# sooner; see docs/operations.md).
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files \
-  --no-man-pages --output "$out/opt/java"
+  --no-man-pages --generate-cds-archive --output "$out/opt/java"
 # The JDK's trust store may be a link into the build machine's /etc: the image holds a copy.
 rm -f "$out/opt/java/lib/security/cacerts"
 cp -L "$java_home/lib/security/cacerts" "$out/opt/java/lib/security/cacerts"

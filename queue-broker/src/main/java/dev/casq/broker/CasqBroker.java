@@ -150,6 +150,9 @@ public final class CasqBroker implements AutoCloseable {
 
   private QueuedThreadPool threads;
 
+  /** Warms the hot path while this standby waits; null when off or ended. */
+  private volatile StandbyWarmup warmup;
+
   private CasqBroker(Settings settings) {
     this.settings = settings;
     this.metrics = new BrokerMetrics(settings.queueOptions.engineOptions().clock());
@@ -195,16 +198,29 @@ public final class CasqBroker implements AutoCloseable {
       startServer();
       long every = settings.dashboardSampleInterval.toMillis();
       scheduler.scheduleAtFixedRate(this::sampleQueues, every, every, TimeUnit.MILLISECONDS);
+      if (settings.standby && settings.standbyWarmup.compareTo(Duration.ZERO) > 0) {
+        QueueSpec first = settings.queues.get(0);
+        Map<String, String> props = new HashMap<>(settings.storeProperties);
+        props.putAll(first.storeProperties());
+        warmup =
+            StandbyWarmup.start(
+                first.storeUri(), props, settings.queueOptions, settings.standbyWarmup);
+      }
       for (ServedQueue q : queues.values()) {
         claim(q);
       }
       starting = false;
-      log.info("broker {} serves {} at {}", settings.brokerId, queues.keySet(), address);
+      if (settings.quiet) {
+        log.debug("broker {} serves {} at {}", settings.brokerId, queues.keySet(), address);
+      } else {
+        log.info("broker {} serves {} at {}", settings.brokerId, queues.keySet(), address);
+      }
       return this;
     } catch (RuntimeException e) {
       close();
       throw e;
     } finally {
+      endWarmup();
       startingThread = null;
       Thread.interrupted(); // do not leak an interrupt from close() to the caller
     }
@@ -272,6 +288,19 @@ public final class CasqBroker implements AutoCloseable {
     return q == null ? null : q.queue();
   }
 
+  /** Ends the standby's warm-up, if any, without waiting for it. */
+  private void endWarmup() {
+    StandbyWarmup w = warmup;
+    if (w != null) {
+      w.stop();
+    }
+  }
+
+  /** The standby's warm-up while it runs or after it ran (tests in this package). */
+  StandbyWarmup standbyWarmup() {
+    return warmup;
+  }
+
   /** The meter registry behind {@code /metrics}. */
   public MeterRegistry meterRegistry() {
     return metrics.registry();
@@ -325,11 +354,12 @@ public final class CasqBroker implements AutoCloseable {
   private void shutDown() {
     long deadline = System.nanoTime() + settings.shutdownTimeout.toNanos();
     stopping = true;
+    endWarmup();
     Thread t = startingThread;
     if (t != null && t != Thread.currentThread()) {
       t.interrupt();
     }
-    if (!starting) {
+    if (!starting && !settings.quiet) {
       log.info("broker {} stopping: draining and resigning {}", settings.brokerId, queues.keySet());
     }
     List<Thread> closers = new ArrayList<>();
@@ -367,7 +397,11 @@ public final class CasqBroker implements AutoCloseable {
       }
     }
     scheduler.shutdownNow();
-    log.info("broker {} stopped", settings.brokerId);
+    if (settings.quiet) {
+      log.debug("broker {} stopped", settings.brokerId);
+    } else {
+      log.info("broker {} stopped", settings.brokerId);
+    }
   }
 
   /** Joins {@code threads} until {@code deadline}; false when one still runs then. */
@@ -519,6 +553,7 @@ public final class CasqBroker implements AutoCloseable {
           if (v.previous() != null) {
             served.epochs.add(EpochHistory.Event.FOUND, v.previous(), Instant.now());
           }
+          endWarmup(); // the takeover goes first
           log.info(
               "queue {} needs a broker (previous: {}); claiming it",
               spec.name(),
@@ -801,7 +836,9 @@ public final class CasqBroker implements AutoCloseable {
       int maxConnections,
       Duration shutdownTimeout,
       boolean handover,
-      Duration dashboardSampleInterval) {}
+      Duration dashboardSampleInterval,
+      Duration standbyWarmup,
+      boolean quiet) {}
 
   /**
    * Builder of a {@link CasqBroker}. Every setting is validated by {@link #build()}; the keys of
@@ -833,6 +870,8 @@ public final class CasqBroker implements AutoCloseable {
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private boolean handover;
     private Duration dashboardSampleInterval = DEFAULT_DASHBOARD_SAMPLE_INTERVAL;
+    private Duration standbyWarmup = Duration.ZERO;
+    private boolean quiet;
 
     private Builder() {}
 
@@ -951,6 +990,23 @@ public final class CasqBroker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a standby may warm its hot path while it waits (a private broker and queue in this
+     * JVM, never a served queue; ended at once by the takeover): requests right after a takeover
+     * then run compiled code instead of the interpreter. Zero (the default here; {@code casq
+     * broker} turns it on) for none. At most 10 minutes.
+     */
+    public Builder standbyWarmup(Duration d) {
+      this.standbyWarmup = d;
+      return this;
+    }
+
+    /** Lifecycle lines at debug instead of info (the standby's private warm-up broker). */
+    Builder quiet() {
+      this.quiet = true;
+      return this;
+    }
+
     /** How often a standby looks at the queue object. Default 1s. */
     public Builder standbyPollInterval(Duration d) {
       this.standbyPollInterval = d;
@@ -1039,6 +1095,7 @@ public final class CasqBroker implements AutoCloseable {
         handover = p.getBoolean("broker.handover", handover);
         dashboardSampleInterval =
             p.getDuration("broker.dashboard-sample-interval", dashboardSampleInterval);
+        standbyWarmup = p.getDuration("broker.standby-warmup", standbyWarmup);
       } catch (StoreConfigurationException e) {
         throw new BrokerConfigurationException(e.getMessage(), e);
       }
@@ -1154,6 +1211,12 @@ public final class CasqBroker implements AutoCloseable {
         throw new BrokerConfigurationException(
             "dashboard sample interval must be from 100ms to 1m, got " + dashboardSampleInterval);
       }
+      if (standbyWarmup == null
+          || standbyWarmup.isNegative()
+          || standbyWarmup.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new BrokerConfigurationException(
+            "standby warm-up must be from 0 to 10 minutes, got " + standbyWarmup);
+      }
       if (handover && token == null) {
         throw new BrokerConfigurationException(
             "a hand-over needs the token of the live broker: give a token with --handover");
@@ -1188,7 +1251,9 @@ public final class CasqBroker implements AutoCloseable {
               maxConnections,
               shutdownTimeout,
               handover,
-              dashboardSampleInterval));
+              dashboardSampleInterval,
+              standbyWarmup,
+              quiet));
     }
 
     private static void requireRange(int n, int min, int max, String what) {

@@ -173,12 +173,13 @@ final class BenchCommand implements Callable<Integer> {
   enum Scenario {
     steady,
     backlog,
-    dedupe
+    dedupe,
+    takeover
   }
 
   @Option(
       names = "--scenario",
-      paramLabel = "steady|backlog|dedupe",
+      paramLabel = "steady|backlog|dedupe|takeover",
       defaultValue = "steady",
       description =
           "steady (the default): pushes/s at a steady pending count. backlog: a fresh"
@@ -189,7 +190,14 @@ final class BenchCommand implements Callable<Integer> {
               + " --duration (default 5m) from --clients connections (default 16), consumers"
               + " completing them, SIGKILL of the active broker at --kill-at, --retries earlier keys"
               + " pushed again throughout and right after the kill, each checked to return its"
-              + " original job id; exits 1 on any duplicate or lost push.")
+              + " original job id; exits 1 on any duplicate or lost push. takeover: per run, an"
+              + " active and a standby broker process on a fresh file:// queue, --clients"
+              + " connections (default 128) pushing keyed jobs with no consumer, SIGKILL of the"
+              + " active broker --kill-at (default 30s) into the load, which starts --standby-lead"
+              + " after the standby; then --duration more (default 30s);"
+              + " pushes/s per --window (default 500ms) from the standby's first acknowledged push,"
+              + " its first 3 s against its own warm rate; two variants, the standby's warm-up off"
+              + " and on (--standby-warmup), --runs times.")
   Scenario scenario;
 
   @Option(
@@ -209,6 +217,34 @@ final class BenchCommand implements Callable<Integer> {
           "With --scenario dedupe: when the active broker gets SIGKILL, from the start."
               + " Default: half the --duration.")
   Duration killAt;
+
+  @Option(
+      names = "--runs",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "With --scenario takeover: runs of each variant (alternating); medians when more"
+              + " than one. Default: ${DEFAULT-VALUE}.")
+  int runs;
+
+  @Option(
+      names = "--standby-warmup",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "With --scenario takeover: the standby's --standby-warmup in the 'warm-up on'"
+              + " variant. Default: the broker's default (20s).")
+  Duration standbyWarmup;
+
+  @Option(
+      names = "--standby-lead",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "With --scenario takeover: from the standby's start to the start of the load (the"
+              + " time its warm-up has the machine to itself, as on a machine of its own)."
+              + " Default: the warm-up's budget plus 5s.")
+  Duration standbyLead;
 
   @Option(
       names = "--no-kill",
@@ -313,6 +349,9 @@ final class BenchCommand implements Callable<Integer> {
       }
       if (scenario == Scenario.dedupe) {
         return dedupe(cmd, out);
+      }
+      if (scenario == Scenario.takeover) {
+        return takeover(cmd, out);
       }
       if (embedded) {
         out.printf(
@@ -469,6 +508,72 @@ final class BenchCommand implements Callable<Integer> {
     } finally {
       delete(dir);
     }
+  }
+
+  private int takeover(CommandLine cmd, PrintWriter out) throws Exception {
+    if (broker != null || embedded || store != null) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--scenario takeover starts its own brokers on"
+              + " fresh file:// objects; it goes with none of --broker, --embedded, --store");
+    }
+    var parsed = cmd.getParseResult();
+    if (parsed.hasMatchedOption("--clients") && clients.size() != 1) {
+      throw new CommandLine.ParameterException(
+          cmd, "--scenario takeover takes one --clients value");
+    }
+    int connections = parsed.hasMatchedOption("--clients") ? clients.get(0) : 128;
+    Duration after = parsed.hasMatchedOption("--duration") ? duration : Duration.ofSeconds(30);
+    Duration kill = killAt != null ? killAt : Duration.ofSeconds(30);
+    Duration lead =
+        standbyLead != null
+            ? standbyLead
+            : (standbyWarmup != null ? standbyWarmup : BrokerCommand.DEFAULT_STANDBY_WARMUP)
+                .plusSeconds(5);
+    Duration w = parsed.hasMatchedOption("--window") ? window : Duration.ofMillis(500);
+    if (connections < 1 || connections > 10_000 || runs < 1 || runs > 100) {
+      throw new CommandLine.ParameterException(cmd, "--clients must be 1..10000 and --runs 1..100");
+    }
+    if (kill.isZero() || w.toMillis() < 100 || w.compareTo(after) > 0) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--kill-at must be positive and --window from 100ms to the --duration after the"
+              + " takeover");
+    }
+    if (staleAfter.toMillis() < 600) {
+      throw new CommandLine.ParameterException(cmd, "--stale-after must be at least 600ms");
+    }
+    List<String> jvm =
+        brokerJvmOptions == null || brokerJvmOptions.isBlank()
+            ? List.of()
+            : List.of(brokerJvmOptions.trim().split("\\s+"));
+    List<String> on =
+        standbyWarmup == null
+            ? List.of()
+            : List.of("--standby-warmup", DedupeScenario.text(standbyWarmup));
+    List<TakeoverScenario.Variant> variants =
+        List.of(
+            new TakeoverScenario.Variant("warm-up off", List.of("--standby-warmup", "0")),
+            new TakeoverScenario.Variant("warm-up on", on));
+    TakeoverScenario.Settings settings =
+        new TakeoverScenario.Settings(
+            connections,
+            lead,
+            kill,
+            after,
+            w,
+            staleAfter,
+            payloadBytes,
+            jvm,
+            storeProperties,
+            runs);
+    Path dir = Files.createTempDirectory("casq-bench-takeover");
+    try {
+      new TakeoverScenario(settings, DedupeScenario.thisJava(), out).run(variants, dir);
+    } finally {
+      delete(dir);
+    }
+    return 0;
   }
 
   private void validate(CommandLine cmd) {

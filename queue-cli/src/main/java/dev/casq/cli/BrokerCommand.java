@@ -27,6 +27,9 @@ import picocli.CommandLine.Spec;
             + " objects. Fails when a live broker holds a queue, unless --standby (then it waits"
             + " until that broker is gone and takes over).")
 final class BrokerCommand implements Callable<Integer> {
+  /** How long a standby warms its request path at most, unless told otherwise. */
+  static final Duration DEFAULT_STANDBY_WARMUP = Duration.ofSeconds(20);
+
   private static final Pattern NAMED =
       Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,127})=(.+://.*)");
 
@@ -77,6 +80,18 @@ final class BrokerCommand implements Callable<Integer> {
           "Wait for the current broker to die (stale heartbeat, no answer), then take"
               + " over, instead of failing.")
   boolean standby;
+
+  @Option(
+      names = "--standby-warmup",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "With --standby: how long at most to warm the request path while waiting (a"
+              + " private in-memory or temporary queue in this process, never a served one; ended"
+              + " at once by the takeover), so that the first seconds after a takeover are served"
+              + " at near the warm rate. 0 for none. Default: $CASQ_BROKER_STANDBY_WARMUP, else"
+              + " 20s.")
+  Duration standbyWarmup;
 
   @Option(
       names = "--broker-id",
@@ -160,6 +175,11 @@ final class BrokerCommand implements Callable<Integer> {
       b.staleAfter(staleAfter);
     }
     b.standby(standby);
+    if (standbyWarmup != null) {
+      b.standbyWarmup(standbyWarmup);
+    } else if (nonBlank(parent.env().get("CASQ_BROKER_STANDBY_WARMUP")) == null) {
+      b.standbyWarmup(DEFAULT_STANDBY_WARMUP);
+    }
     PrintWriter out = cmd.getOut();
     if (standby) {
       cmd.getErr().println("casq: standing by; taking over when the current broker is gone");

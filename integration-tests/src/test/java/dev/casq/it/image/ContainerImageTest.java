@@ -92,6 +92,10 @@ class ContainerImageTest {
     for (String entry : classPath.split(":")) {
       assertThat(rootfs.resolve(entry.substring(1))).as("class path entry " + entry).exists();
     }
+    assertThat(rootfs.resolve("opt/java/lib/server/classes.jsa"))
+        .as("the runtime's class-data-sharing archive (jlink --generate-cds-archive)")
+        .isRegularFile()
+        .isNotEmptyFile();
     assertThat(Files.readString(rootfs.resolve("etc/passwd"))).contains("casq:x:65532:65532:");
     assertThat(rootfs.resolve("opt/java/lib/security/cacerts"))
         .as("the trust store")
