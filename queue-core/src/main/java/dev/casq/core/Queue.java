@@ -8,9 +8,9 @@ import dev.casq.api.BatchPushException;
 import dev.casq.api.CasqException;
 import dev.casq.api.ClaimRequest;
 import dev.casq.api.InvalidRequestException;
+import dev.casq.api.JobFilter;
 import dev.casq.api.JobHandler;
 import dev.casq.api.JobHandlers;
-import dev.casq.api.JobFilter;
 import dev.casq.api.JobInfo;
 import dev.casq.api.JobPage;
 import dev.casq.api.LeasedJob;
@@ -333,9 +333,9 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
   }
 
   /**
-   * The job as the API reports it; with {@code strict} false a payload that does not convert to
-   * the queue's type is reported as null (its JSON is still there), so one such job in a list does
-   * not hide the others.
+   * The job as the API reports it; with {@code strict} false a payload that does not convert to the
+   * queue's type is reported as null (its JSON is still there), so one such job in a list does not
+   * hide the others.
    */
   private JobInfo<T> info(Job j, boolean strict) {
     Lease lease = j.lease();

@@ -118,23 +118,27 @@ public final class History {
   }
 
   /**
-   * The full archived job of a record.
-   *
-   * @throws CorruptStateException when its archive is missing or does not hold it
+   * The full archived job of a record, or null (with a warning) when its archive is gone (deleted
+   * by a lifecycle rule before its index) or does not hold the job where the index says.
    */
   Job job(Found f) {
-    List<Job> jobs = archive(f.archiveKey());
+    List<Job> jobs;
+    try {
+      jobs = archive(f.archiveKey());
+    } catch (CorruptStateException e) {
+      jobs = null;
+    }
     int line = f.entry().line();
     if (jobs == null
         || line < 0
         || line >= jobs.size()
         || jobs.get(line).seq() != f.entry().seq()) {
-      throw new CorruptStateException(
-          "archive "
-              + f.archiveKey()
-              + " does not hold job j"
-              + f.entry().seq()
-              + " where its history index says");
+      log.warn(
+          "archive {} is missing or does not hold job j{} where its history index says;"
+              + " skipping that record",
+          f.archiveKey(),
+          f.entry().seq());
+      return null;
     }
     return jobs.get(line);
   }

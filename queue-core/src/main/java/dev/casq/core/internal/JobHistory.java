@@ -231,7 +231,10 @@ public final class JobHistory implements AutoCloseable {
           List<Object> taken = merged.size() > limit ? merged.subList(0, limit) : merged;
           List<Job> jobs = new ArrayList<>(taken.size());
           for (Object o : taken) {
-            jobs.add(o instanceof Job j ? j : history.job((History.Found) o));
+            Job j = o instanceof Job live ? live : history.job((History.Found) o);
+            if (j != null) {
+              jobs.add(j);
+            }
           }
           String next = null;
           if (more) {

@@ -265,4 +265,83 @@ class JobHistoryTest {
       assertThat(h.objectReads() - reads).isEqualTo(2); // its index and its archive
     }
   }
+
+  @Test
+  void anArchiveDeletedBeforeItsIndexIsSkippedNotAnError() throws Exception {
+    try (JobQueue q = JobQueue.open(uri(), options())) {
+      pushAndFinish(q, 6);
+      awaitArchived(q);
+      Job dead = get(q.get("j3"));
+      assertThat(dead.status()).isEqualTo(JobStatus.DEAD);
+    }
+    // a lifecycle rule deleted the archives but not yet their history indexes
+    try (var files = Files.walk(dir.resolve("q.json.archive"))) {
+      for (Path p : files.filter(Files::isRegularFile).toList()) {
+        Files.delete(p);
+      }
+    }
+    try (JobQueue q = JobQueue.open(uri(), options())) {
+      assertThatThrownBy(() -> get(q.get("j3"))).isInstanceOf(JobNotFoundException.class);
+      assertThat(get(q.history().list(ANY, null, 100)).jobs())
+          .extracting(Job::id)
+          .containsExactly("j7");
+    }
+  }
+
+  @Test
+  void indexNamesCarryBlockSeqRangeDeadCountAndRevisionAndRoundTrip() {
+    java.util.Map<String, byte[]> idx =
+        HistoryIndex.encodeFor(
+            "q.json",
+            "q.json.archive/2026/12/02/09/5-abc.json",
+            List.of(
+                new Job(
+                    "j1",
+                    1,
+                    null,
+                    "1",
+                    0,
+                    java.time.Instant.EPOCH,
+                    1,
+                    1,
+                    java.time.Instant.EPOCH,
+                    null,
+                    JobStatus.DEAD,
+                    null,
+                    "e",
+                    java.time.Instant.EPOCH,
+                    null),
+                new Job(
+                    "j20000",
+                    20000,
+                    "t",
+                    "2",
+                    0,
+                    java.time.Instant.EPOCH,
+                    1,
+                    1,
+                    java.time.Instant.EPOCH,
+                    null,
+                    JobStatus.COMPLETED,
+                    null,
+                    null,
+                    java.time.Instant.EPOCH,
+                    null)),
+            5,
+            "abc");
+    assertThat(idx.keySet())
+        .containsExactly(
+            "q.json.history/00000000/1-1-1-5-abc.idx",
+            "q.json.history/00000001/20000-20000-0-5-abc.idx");
+    for (var e : idx.entrySet()) {
+      HistoryIndex.Ref ref = HistoryIndex.parse(e.getKey());
+      assertThat(ref).isNotNull();
+      HistoryIndex.Contents c = HistoryIndex.decode(e.getValue(), e.getKey());
+      assertThat(c.archiveKey()).isEqualTo("q.json.archive/2026/12/02/09/5-abc.json");
+      assertThat(c.entries()).allMatch(en -> ref.holds(en.seq()));
+    }
+    assertThat(HistoryIndex.parse("q.json.history/00000000/9-1-0-5-abc.idx")).isNull();
+    assertThat(HistoryIndex.parse("q.json.history/00000001/1-1-0-5-abc.idx")).isNull();
+    assertThat(HistoryIndex.parse("q.json.history/00000000/x.idx")).isNull();
+  }
 }
