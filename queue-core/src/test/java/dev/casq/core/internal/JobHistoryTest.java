@@ -344,4 +344,24 @@ class JobHistoryTest {
     assertThat(HistoryIndex.parse("q.json.history/00000001/1-1-0-5-abc.idx")).isNull();
     assertThat(HistoryIndex.parse("q.json.history/00000000/x.idx")).isNull();
   }
+
+  @Test
+  void aPurgedRecordWaitingForItsArchiveIsReadBackByANewEngine() {
+    QueueOptions slow = QueueOptions.builder().archive(1000, Duration.ofHours(1)).build();
+    try (JobQueue q = JobQueue.open(uri(), slow)) {
+      pushAndFinish(q, 6);
+      get(q.history().purge("j3"));
+      Job retried = get(q.history().retry("j6"));
+      assertThat(retried.attempts()).isZero();
+    }
+    try (JobQueue q = JobQueue.open(uri(), slow)) {
+      assertThat(get(q.stats()).finishedPendingArchive()).isEqualTo(5); // j1 j2 j4 j5 + purged j3
+      assertThatThrownBy(() -> get(q.get("j3"))).isInstanceOf(JobNotFoundException.class);
+      assertThat(get(q.get("j6")).status()).isEqualTo(JobStatus.QUEUED);
+      assertThat(get(q.history().list(DEAD, null, 10)).jobs()).isEmpty();
+      assertThat(get(q.history().list(ANY, null, 10)).jobs())
+          .extracting(Job::id)
+          .containsExactly("j1", "j2", "j4", "j5", "j6", "j7");
+    }
+  }
 }
