@@ -3,8 +3,8 @@ package dev.casq.api;
 import java.time.Instant;
 
 /**
- * A job as {@link Queue#get} reports it (live, or finished and not yet archived). The lease token
- * is never reported.
+ * A job as {@link Queue#get} and {@link Queue#list} report it, wherever it is (live, finished, or
+ * archived). The lease token is never reported.
  *
  * @param id the job id
  * @param status where the job is in its life

@@ -319,18 +319,19 @@ public interface Queue<T> extends AutoCloseable {
   // ------------------------------------------------------------------ reads
 
   /**
-   * The job, live or finished and not yet archived.
+   * The job wherever it is: waiting, leased, finished, or archived long ago.
    *
    * @param jobId the job's id
    * @return the job
+   * @throws JobNotFoundException when no job has this id (or it was purged)
    */
   JobInfo<T> get(String jobId);
 
   /**
-   * The job, live or finished and not yet archived.
+   * The job wherever it is: waiting, leased, finished, or archived long ago.
    *
    * @param jobId the job's id
-   * @return the job; fails when no such job is known
+   * @return the job; fails with {@link JobNotFoundException} when no job has this id
    */
   CompletableFuture<JobInfo<T>> getAsync(String jobId);
 
@@ -347,6 +348,54 @@ public interface Queue<T> extends AutoCloseable {
    * @return jobs by state and the counters since the queue was created
    */
   CompletableFuture<QueueStats> statsAsync();
+
+  // ------------------------------------------------------------------ history and dead letters
+
+  /**
+   * One page of the jobs {@code filter} takes, live and archived, in id (push) order.
+   *
+   * @param filter which jobs; {@link JobFilter#all()} for all
+   * @param cursor null for the first page, else the {@link JobPage#nextCursor()} of the previous
+   * @param limit at most this many jobs, from 1 to 1000
+   * @return the page
+   * @throws InvalidRequestException for a cursor no list returned, or a limit out of range
+   */
+  JobPage<T> list(JobFilter filter, String cursor, int limit);
+
+  /**
+   * Puts a dead job back in the queue: queued and ready now, with the same id and the payload
+   * exactly as pushed, no attempts made (its last error is kept until it fails again).
+   *
+   * @param jobId the dead job
+   * @throws JobNotFoundException when no job has this id (or it was purged)
+   * @throws InvalidRequestException when the job is not dead
+   */
+  void retry(String jobId);
+
+  /**
+   * Retries every dead job {@code filter} takes ({@link JobFilter#dead()} for all).
+   *
+   * @param filter which dead jobs; its status must be null or {@link JobStatus#DEAD}
+   * @return how many were retried
+   */
+  int retry(JobFilter filter);
+
+  /**
+   * Purges a dead job: {@link #get} and {@link #list} no longer find it.
+   *
+   * @param jobId the dead job
+   * @throws JobNotFoundException when no job has this id (or it was purged already)
+   * @throws InvalidRequestException when the job is not dead
+   */
+  void purge(String jobId);
+
+  /**
+   * Purges every dead job {@code filter} takes ({@link JobFilter#dead()} for all).
+   *
+   * @param filter which dead jobs; its status must be null or {@link JobStatus#DEAD}
+   * @return how many were purged
+   */
+  int purge(JobFilter filter);
 
   // ------------------------------------------------------------------ workers
 

@@ -574,6 +574,101 @@ public abstract class QueueContract {
     }
   }
 
+  // ------------------------------------------------------------------ history and dead letters
+
+  @Test
+  void deadJobsAreFoundListedRetriedAndPurgedBeforeAndAfterTheyAreArchived() {
+    try (Queue<Email> q = open(Email.class)) {
+      PushOptions once = PushOptions.none().maxAttempts(1);
+      String a = q.push(new Email("a", "é \ud83d\ude00"), once.type("x")).jobId();
+      String b = q.push(new Email("b", "ok"), once.type("y")).jobId();
+      String c = q.push(new Email("c", "bad"), once.type("x")).jobId();
+      List<LeasedJob<Email>> got = q.claim(new ClaimRequest("w", null, 3, null), Duration.ZERO);
+      assertThat(got).extracting(LeasedJob::id).containsExactly(a, b, c);
+      String payloadA = got.get(0).payloadJson();
+      assertThat(q.fail(got.get(0), "boom a")).isEqualTo(JobStatus.DEAD);
+      q.complete(got.get(1));
+      assertThat(q.failPermanently(got.get(2), "boom c")).isEqualTo(JobStatus.DEAD);
+
+      JobPage<Email> dead = q.list(JobFilter.dead(), null, 10);
+      assertThat(dead.jobs()).extracting(JobInfo::id).containsExactly(a, c);
+      assertThat(dead.hasMore()).isFalse();
+      JobPage<Email> first = q.list(JobFilter.dead(), null, 1);
+      assertThat(first.jobs()).extracting(JobInfo::id).containsExactly(a);
+      assertThat(first.hasMore()).isTrue();
+      assertThat(q.list(JobFilter.dead(), first.nextCursor(), 1).jobs())
+          .extracting(JobInfo::id)
+          .containsExactly(c);
+      assertThat(q.list(JobFilter.all().type("y"), null, 10).jobs())
+          .extracting(JobInfo::id)
+          .containsExactly(b);
+
+      // finished jobs go to archives after a few seconds: they are found there just the same
+      await().atMost(WAIT).until(() -> q.stats().finishedPendingArchive() == 0);
+      JobInfo<Email> archived = q.get(a);
+      assertThat(archived.status()).isEqualTo(JobStatus.DEAD);
+      assertThat(archived.lastError()).isEqualTo("boom a");
+      assertThat(archived.attempts()).isEqualTo(1);
+      assertThat(archived.finishedAt()).isNotNull();
+      assertThat(archived.payloadJson()).isEqualTo(payloadA);
+      assertThat(q.get(b).status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(q.list(JobFilter.dead(), null, 10).jobs())
+          .extracting(JobInfo::id)
+          .containsExactly(a, c);
+
+      // bad input changes nothing
+      assertRaises(() -> q.retry(b), "InvalidRequestException");
+      assertRaises(() -> q.purge(b), "InvalidRequestException");
+      assertRaises(() -> q.retry("j999999"), "JobNotFoundException");
+      assertRaises(() -> q.list(JobFilter.all(), "not-a-cursor", 10), "InvalidRequestException");
+      assertRaises(() -> q.list(JobFilter.all(), null, 0), "InvalidRequestException");
+      assertRaises(
+          () -> q.retry(JobFilter.all().status(JobStatus.QUEUED)), "InvalidRequestException");
+      assertThat(q.stats().pending()).isZero();
+
+      q.retry(a);
+      JobInfo<Email> again = q.get(a);
+      assertThat(again.status()).isEqualTo(JobStatus.QUEUED);
+      assertThat(again.attempts()).isZero();
+      assertThat(again.payloadJson()).isEqualTo(payloadA);
+      LeasedJob<Email> retried = q.claim("w2").orElseThrow();
+      assertThat(retried.id()).isEqualTo(a);
+      assertThat(retried.payload()).isEqualTo(new Email("a", "é \ud83d\ude00"));
+      q.complete(retried);
+      assertThat(q.get(a).status()).isEqualTo(JobStatus.COMPLETED);
+
+      q.purge(c);
+      assertRaises(() -> q.get(c), "JobNotFoundException");
+      assertRaises(() -> q.purge(c), "JobNotFoundException");
+      assertThat(q.list(JobFilter.dead(), null, 10).jobs()).isEmpty();
+      assertThat(q.retry(JobFilter.dead())).isZero();
+      assertThat(q.list(JobFilter.all(), null, 10).jobs())
+          .extracting(JobInfo::id)
+          .containsExactly(a, b);
+    }
+  }
+
+  @Test
+  void retryAndPurgeByFilterTakeOnlyTheDeadJobsItNames() {
+    try (Queue<Email> q = open(Email.class)) {
+      PushOptions once = PushOptions.none().maxAttempts(1);
+      for (int i = 0; i < 6; i++) {
+        q.push(new Email("n" + i, "s"), once.type(i % 2 == 0 ? "even" : "odd"));
+      }
+      for (LeasedJob<Email> j : q.claim(new ClaimRequest("w", null, 6, null), Duration.ZERO)) {
+        q.failPermanently(j, "no");
+      }
+      assertThat(q.retry(JobFilter.dead().type("even"))).isEqualTo(3);
+      assertThat(q.stats().ready()).isEqualTo(3);
+      assertThat(q.purge(JobFilter.all())).isEqualTo(3);
+      assertThat(q.list(JobFilter.dead(), null, 10).jobs()).isEmpty();
+      assertThat(q.list(JobFilter.all(), null, 10).jobs())
+          .extracting(JobInfo::type)
+          .containsOnly("even")
+          .hasSize(3);
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
 
   /** Worker options that claim with short long polls, so that close() is quick. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.casq.api.PushResult;
 import dev.casq.core.internal.EngineHealth;
 import dev.casq.core.internal.FencedException;
+import dev.casq.core.internal.HistoryFilter;
 import dev.casq.core.internal.Job;
 import dev.casq.core.internal.JobQueue;
 import dev.casq.core.internal.JobStatus;
@@ -15,14 +16,18 @@ import dev.casq.wire.ClaimBody;
 import dev.casq.wire.CompleteAllBody;
 import dev.casq.wire.CompleteAllReply;
 import dev.casq.wire.CompleteBody;
+import dev.casq.wire.CountReply;
+import dev.casq.wire.DeadFilterBody;
 import dev.casq.wire.ErrorCode;
 import dev.casq.wire.ErrorReply;
 import dev.casq.wire.FailBody;
 import dev.casq.wire.HandoverBody;
 import dev.casq.wire.HeartbeatBody;
 import dev.casq.wire.HeartbeatReply;
+import dev.casq.wire.JobPageReply;
 import dev.casq.wire.JobView;
 import dev.casq.wire.LeasedJobView;
+import dev.casq.wire.ListQuery;
 import dev.casq.wire.PushReply;
 import dev.casq.wire.ReleaseBody;
 import dev.casq.wire.StatsView;
@@ -266,9 +271,23 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     String q = s[2];
     if (s.length == 4 && s[3].equals("jobs")) {
       ex.route = "/v1/queues/{q}/jobs";
-      requireMethod(ex, POST, path);
+      requireMethod(ex, GET_POST, path);
+      if (ex.method().equals(GET)) {
+        ListQuery query = listQuery(ex);
+        listJobs(ex, serving(ex, q), query);
+        return;
+      }
       JobQueue queue = serving(ex, q);
       withBody(ex, body -> push(ex, queue, body));
+    } else if (s.length == 5 && s[3].equals("dead")) {
+      String action = s[4];
+      if (!action.equals("retry") && !action.equals("purge")) {
+        throw ApiException.notFound("no route " + ex.method() + " " + path);
+      }
+      ex.route = "/v1/queues/{q}/dead/" + action;
+      requireMethod(ex, POST, path);
+      JobQueue queue = serving(ex, q);
+      withBody(ex, body -> deadByFilter(ex, queue, action, body));
     } else if (s.length == 4 && s[3].equals("claim")) {
       ex.route = "/v1/queues/{q}/claim";
       requireMethod(ex, POST, path);
@@ -306,7 +325,7 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       String action = s[5];
       ex.route = "/v1/queues/{q}/jobs/{id}/" + action;
       switch (action) {
-        case "heartbeat", "complete", "fail", "release", "cancel" -> {}
+        case "heartbeat", "complete", "fail", "release", "cancel", "retry", "purge" -> {}
         default -> {
           ex.route = "unmatched";
           throw ApiException.notFound("no route " + ex.method() + " " + path);
@@ -700,8 +719,71 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
         answer(
             ex, queue.cancel(id), (job, e) -> e.json(200, status(job.id(), JobStatus.CANCELLED)));
       }
+      case "retry" -> {
+        r.readDeadJob(body);
+        answer(
+            ex,
+            queue.history().retry(id),
+            (job, e) -> e.json(200, status(job.id(), JobStatus.QUEUED)));
+      }
+      case "purge" -> {
+        r.readDeadJob(body);
+        answer(
+            ex,
+            queue.history().purge(id),
+            (job, e) -> e.json(200, WireWriter.statusReply(new StatusReply(job.id(), "purged"))));
+      }
       default -> throw new IllegalStateException("unrouted action " + action);
     }
+  }
+
+  // ------------------------------------------------------------------ job history and dead jobs
+
+  /** The query of {@code GET .../jobs}, read strictly (400 for anything else). */
+  private static ListQuery listQuery(Exchange ex) {
+    org.eclipse.jetty.util.Fields fields;
+    try {
+      fields = Request.extractQueryParameters(ex.request, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (RuntimeException e) {
+      throw ApiException.invalid("the query string is not valid URL encoding: " + e.getMessage());
+    }
+    java.util.Map<String, List<String>> params = new java.util.LinkedHashMap<>();
+    for (org.eclipse.jetty.util.Fields.Field f : fields) {
+      params.put(f.getName(), f.getValues());
+    }
+    return ListQuery.parse(params);
+  }
+
+  /** {@code GET .../jobs?status=&type=&createdFrom=&createdTo=&cursor=&limit=}. */
+  private void listJobs(Exchange ex, JobQueue queue, ListQuery query) {
+    HistoryFilter filter =
+        new HistoryFilter(
+            query.status() == null ? null : JobStatus.fromWire(query.status()),
+            query.type(),
+            query.createdFrom(),
+            query.createdTo());
+    answer(
+        ex,
+        queue.history().list(filter, query.cursor(), query.limit()),
+        (page, e) -> {
+          List<JobView> views = new ArrayList<>(page.jobs().size());
+          for (Job j : page.jobs()) {
+            views.add(JobView.of(j));
+          }
+          e.json(200, WireWriter.jobPage(new JobPageReply(views, page.nextCursor())));
+        });
+  }
+
+  /** {@code POST .../dead/retry} and {@code POST .../dead/purge} with a filter body. */
+  private void deadByFilter(Exchange ex, JobQueue queue, String action, byte[] body) {
+    DeadFilterBody b = ctx.reader().readDeadFilter(body);
+    HistoryFilter filter =
+        new HistoryFilter(JobStatus.DEAD, b.type(), b.createdFrom(), b.createdTo());
+    CompletableFuture<Integer> done =
+        action.equals("retry")
+            ? queue.history().retryAll(filter)
+            : queue.history().purgeAll(filter);
+    answer(ex, done, (n, e) -> e.json(200, WireWriter.count(new CountReply(n))));
   }
 
   /**

@@ -147,7 +147,47 @@ class ApiFuzzTest {
   private void valid(Gen g) {
     List<String> queued = ids("queued");
     List<String> leased = ids("leased");
-    switch (g.r.nextInt(10)) {
+    switch (g.r.nextInt(13)) {
+      case 9 -> {
+        // a page of dead (or any) jobs: the dead ones are exactly the model's, in id order
+        boolean deadOnly = g.r.nextBoolean();
+        Reply r =
+            send(
+                valid(
+                    "list",
+                    "GET",
+                    Q + "/jobs?limit=1000" + (deadOnly ? "&status=dead" : ""),
+                    null,
+                    200));
+        List<String> listed = new ArrayList<>();
+        r.json().get("jobs").forEach(j -> listed.add(j.get("id").asText()));
+        if (deadOnly) {
+          assertThat(listed).as("dead jobs listed").isEqualTo(ids("dead"));
+        } else if (r.json().get("nextCursor").isNull()) {
+          List<String> known = new ArrayList<>(status.keySet());
+          known.removeIf(id -> status.get(id).equals("purged"));
+          assertThat(listed).as("jobs listed").containsExactlyInAnyOrderElementsOf(known);
+        }
+      }
+      case 10 -> {
+        List<String> deadIds = ids("dead");
+        if (!deadIds.isEmpty()) {
+          String id = g.oneOf(deadIds);
+          Reply r = send(valid("retry", "POST", Q + "/jobs/" + id + "/retry", "{}", 200));
+          assertThat(r.json().get("status").asText()).isEqualTo("queued");
+          // back at the end of its priority's order? no: in push order by id, like any queued job
+          status.put(id, "queued");
+          requeue(id);
+        }
+      }
+      case 11 -> {
+        List<String> deadIds = ids("dead");
+        if (!deadIds.isEmpty()) {
+          String id = g.oneOf(deadIds);
+          send(valid("purge", "POST", Q + "/jobs/" + id + "/purge", null, 200));
+          status.put(id, "purged");
+        }
+      }
       case 0, 1 -> {
         String key = null;
         if (g.r.nextBoolean()) {
@@ -278,13 +318,11 @@ class ApiFuzzTest {
       case 7 -> {
         if (!status.isEmpty()) {
           String id = g.oneOf(new ArrayList<>(status.keySet()));
-          Reply r = send(valid("get", "GET", Q + "/jobs/" + id, null, 0));
-          if (r.status == 200) {
+          // found wherever it is (archived ones too), unless it was purged
+          boolean purged = status.get(id).equals("purged");
+          Reply r = send(valid("get", "GET", Q + "/jobs/" + id, null, purged ? 404 : 200));
+          if (!purged) {
             assertThat(r.json().get("status").asText()).as(id).isEqualTo(status.get(id));
-          } else {
-            // finished jobs leave the object for archives; only those may be gone
-            assertThat(r.status).as(r.toString()).isEqualTo(404);
-            assertThat(status.get(id)).isIn("completed", "dead", "cancelled");
           }
         }
       }
@@ -352,6 +390,17 @@ class ApiFuzzTest {
     assertThat(s.get("ready").asInt()).as("ready").isEqualTo(ids("queued").size());
     assertThat(s.get("leased").asInt()).as("leased").isEqualTo(ids("leased").size());
     assertThat(s.get("scheduled").asInt()).as("scheduled").isZero();
+  }
+
+  /**
+   * A retried job is queued again with its seq: the model keeps queued ids in claim order (seq
+   * order, all priorities being 0), so it moves to its place among them.
+   */
+  private void requeue(String id) {
+    List<Map.Entry<String, String>> all = new ArrayList<>(status.entrySet());
+    all.sort(java.util.Comparator.comparingLong(e -> Long.parseLong(e.getKey().substring(1))));
+    status.clear();
+    all.forEach(e -> status.put(e.getKey(), e.getValue()));
   }
 
   private List<String> ids(String wanted) {
@@ -466,7 +515,9 @@ class ApiFuzzTest {
     }
 
     Req hostile() {
-      return switch (r.nextInt(18)) {
+      return switch (r.nextInt(20)) {
+        case 17 -> badList();
+        case 18 -> wrongDeadAction();
         case 0 -> wrongMethod();
         case 1 -> unknownPath();
         case 2 -> badToken();
@@ -494,14 +545,19 @@ class ApiFuzzTest {
         {"/ready", "GET"},
         {"/metrics", "GET"},
         {"/v1/queues", "GET"},
-        {Q + "/jobs", "POST"},
+        {Q + "/jobs", "GET, POST"},
+        {Q + "/dead/" + oneOf("retry", "purge"), "POST"},
         {Q + "/jobs/batch", "GET, POST"},
         {Q + "/jobs/complete", "GET, POST"},
         {Q + "/claim", "POST"},
         {Q + "/stats", "GET"},
         {Q + "/jobs/j1", "GET"},
         {
-          Q + "/jobs/" + id + "/" + oneOf("heartbeat", "complete", "fail", "release", "cancel"),
+          Q
+              + "/jobs/"
+              + id
+              + "/"
+              + oneOf("heartbeat", "complete", "fail", "release", "cancel", "retry", "purge"),
           "POST"
         },
       };
@@ -780,6 +836,85 @@ class ApiFuzzTest {
               "{\"worker\":\"w\",\"types\":[" + "\"t\",".repeat(64 + r.nextInt(1000)) + "\"t\"]}",
               "{\"worker\":\"w\",\"types\":[" + quote("t".repeat(129 + r.nextInt(1000))) + "]}");
       return Req.hostile("wrong claim field", "POST", Q + "/claim", body);
+    }
+
+    /** A list with a query the broker must refuse: 400, nothing changes. */
+    Req badList() {
+      String query =
+          oneOf(
+              "status=bogus",
+              "status=",
+              "status=purged",
+              "limit=0",
+              "limit=1001",
+              "limit=abc",
+              "limit=-1",
+              "cursor=x12",
+              "cursor=j",
+              "cursor=%00",
+              "createdFrom=yesterday",
+              "createdTo=2026-13-01T00:00:00Z",
+              "type=" + "t".repeat(129),
+              "status=dead&status=dead",
+              "limit=10&limit=20",
+              "extendBy=1",
+              "%ff=1",
+              "status=%ff");
+      return new Req(
+          "bad list query",
+          "GET",
+          Q + "/jobs?" + query,
+          null,
+          "application/json",
+          TOKEN,
+          400,
+          null);
+    }
+
+    /** A retry or purge of a job that is not dead, of no job, or with a wrong body. */
+    Req wrongDeadAction() {
+      List<String> notDead = new ArrayList<>(ids("queued"));
+      notDead.addAll(ids("leased"));
+      notDead.addAll(ids("completed"));
+      notDead.addAll(ids("cancelled"));
+      String action = oneOf("retry", "purge");
+      switch (r.nextInt(4)) {
+        case 0 -> {
+          if (!notDead.isEmpty()) {
+            return Req.hostile(
+                "retry or purge of a live or finished job",
+                "POST",
+                Q + "/jobs/" + oneOf(notDead) + "/" + action,
+                "{}");
+          }
+          return Req.hostile(
+              "retry or purge of no job", "POST", Q + "/jobs/j999999999/" + action, "{}");
+        }
+        case 1 -> {
+          return Req.hostile(
+              "retry or purge with a body",
+              "POST",
+              Q + "/jobs/" + someJobId() + "/" + action,
+              oneOf("{\"x\":1}", "[]", "1", "{\"type\":\"t\"}"));
+        }
+        case 2 -> {
+          return Req.hostile(
+              "dead filter with a wrong field",
+              "POST",
+              Q + "/dead/" + action,
+              oneOf(
+                  "{\"status\":\"dead\"}",
+                  "{\"type\":7}",
+                  "{\"createdFrom\":\"yesterday\"}",
+                  "{\"createdTo\":1}",
+                  "[]",
+                  "{\"type\":\"" + "t".repeat(129) + "\"}"));
+        }
+        default -> {
+          return Req.hostile(
+              "unknown dead action", "POST", Q + "/dead/" + oneOf("cancel", "list", "x"), "{}");
+        }
+      }
     }
 
     Req wrongJobAction() {

@@ -8,10 +8,12 @@ import dev.casq.api.BatchPushException;
 import dev.casq.api.CasqException;
 import dev.casq.api.ClaimRequest;
 import dev.casq.api.InvalidRequestException;
+import dev.casq.api.JobFilter;
 import dev.casq.api.JobHandler;
 import dev.casq.api.JobHandlers;
 import dev.casq.api.JobInfo;
 import dev.casq.api.JobNotFoundException;
+import dev.casq.api.JobPage;
 import dev.casq.api.JobStatus;
 import dev.casq.api.LeaseRejectedException;
 import dev.casq.api.LeasedJob;
@@ -26,10 +28,13 @@ import dev.casq.wire.ClaimBody;
 import dev.casq.wire.CompleteAllBody;
 import dev.casq.wire.CompleteAllReply;
 import dev.casq.wire.CompleteBody;
+import dev.casq.wire.DeadFilterBody;
 import dev.casq.wire.FailBody;
 import dev.casq.wire.HeartbeatBody;
+import dev.casq.wire.JobPageReply;
 import dev.casq.wire.JobView;
 import dev.casq.wire.LeasedJobView;
+import dev.casq.wire.ListQuery;
 import dev.casq.wire.MalformedReplyException;
 import dev.casq.wire.PushBody;
 import dev.casq.wire.PushReply;
@@ -688,14 +693,14 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
 
   // ------------------------------------------------------------------ reads
 
-  /** The job, live or finished and not yet archived. */
+  /** The job wherever it is, archived ones included. */
   @Override
   public JobInfo<T> get(String jobId) {
     return await(getAsync(jobId));
   }
 
   /**
-   * The job as the broker knows it (live, or finished and not yet archived).
+   * The job wherever it is (live, finished, or archived), as the broker finds it.
    *
    * @param jobId the job's id
    * @return the job; fails with {@code JobNotFoundException} when it is unknown
@@ -708,28 +713,29 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
             null,
             null,
             "get job " + jobId + " of queue " + name())
-        .thenApply(
-            reply -> {
-              JobView j = read(reply, jobId, ReplyReader::job);
-              JobView.LeaseView lease = j.lease();
-              return new JobInfo<>(
-                  j.id(),
-                  status(j.status()),
-                  fromJson(j.payloadJson(), jobId),
-                  j.payloadJson(),
-                  j.priority(),
-                  j.runAt(),
-                  j.attempts(),
-                  j.maxAttempts(),
-                  j.createdAt(),
-                  j.type(),
-                  j.key(),
-                  lease == null ? null : lease.worker(),
-                  lease == null ? null : lease.expiresAt(),
-                  j.lastError(),
-                  j.finishedAt(),
-                  j.resultJson());
-            });
+        .thenApply(reply -> info(read(reply, jobId, ReplyReader::job), true));
+  }
+
+  private JobInfo<T> info(JobView j, boolean strict) {
+    String jobId = j.id();
+    JobView.LeaseView lease = j.lease();
+    return new JobInfo<>(
+        j.id(),
+        status(j.status()),
+        strict ? fromJson(j.payloadJson(), jobId) : fromJsonOrNull(j.payloadJson()),
+        j.payloadJson(),
+        j.priority(),
+        j.runAt(),
+        j.attempts(),
+        j.maxAttempts(),
+        j.createdAt(),
+        j.type(),
+        j.key(),
+        lease == null ? null : lease.worker(),
+        lease == null ? null : lease.expiresAt(),
+        j.lastError(),
+        j.finishedAt(),
+        j.resultJson());
   }
 
   /** Counts and counters of the queue. */
@@ -777,6 +783,100 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
                           b.heartbeatAt() == null ? Instant.EPOCH : b.heartbeatAt()),
                   n.updatedAt());
             });
+  }
+
+  // ------------------------------------------------------------------ history and dead letters
+
+  /** How long a retry or purge by filter may take beyond the usual request timeout. */
+  private static final Duration BULK_TIME = Duration.ofMinutes(5);
+
+  @Override
+  public JobPage<T> list(JobFilter filter, String cursor, int limit) {
+    JobFilter f = filter == null ? JobFilter.all() : filter;
+    if (limit < 1 || limit > WireLimits.MAX_LIST_LIMIT) {
+      throw new InvalidRequestException(
+          "limit must be from 1 to " + WireLimits.MAX_LIST_LIMIT + ", got " + limit);
+    }
+    ListQuery q =
+        new ListQuery(
+            f.status() == null ? null : f.status().name().toLowerCase(java.util.Locale.ROOT),
+            f.type(),
+            f.createdFrom(),
+            f.createdTo(),
+            cursor,
+            limit);
+    JobPageReply page =
+        await(
+            call("GET", base + "/jobs?" + q.toQueryString(), null, null, "list jobs of " + name())
+                .thenApply(reply -> read(reply, null, ReplyReader::jobPage)));
+    List<JobInfo<T>> infos = new ArrayList<>(page.jobs().size());
+    for (JobView j : page.jobs()) {
+      infos.add(info(j, false));
+    }
+    return new JobPage<>(infos, page.nextCursor());
+  }
+
+  @Override
+  public void retry(String jobId) {
+    await(
+        call("POST", jobPath(jobId, "retry"), WireWriter.cancel(), null, "retry job " + jobId)
+            .thenApply(reply -> settleDeadOp(reply, jobId, InvalidRequestException.class)));
+  }
+
+  @Override
+  public int retry(JobFilter filter) {
+    return deadByFilter("retry", filter);
+  }
+
+  @Override
+  public void purge(String jobId) {
+    await(
+        call("POST", jobPath(jobId, "purge"), WireWriter.cancel(), null, "purge job " + jobId)
+            .thenApply(reply -> settleDeadOp(reply, jobId, JobNotFoundException.class)));
+  }
+
+  @Override
+  public int purge(JobFilter filter) {
+    return deadByFilter("purge", filter);
+  }
+
+  private int deadByFilter(String action, JobFilter filter) {
+    JobFilter f = filter == null ? JobFilter.dead() : filter;
+    if (f.status() != null && f.status() != JobStatus.DEAD) {
+      throw new InvalidRequestException(
+          "only dead jobs can be retried or purged; the filter asks for status "
+              + f.status().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    byte[] body =
+        WireWriter.deadFilter(new DeadFilterBody(f.type(), f.createdFrom(), f.createdTo()));
+    return await(
+        call("POST", base + "/dead/" + action, body, BULK_TIME, action + " dead jobs of " + name())
+            .thenApply(reply -> read(reply, null, ReplyReader::count).count()));
+  }
+
+  /**
+   * Settles a retry or purge of one job: when a first attempt of unknown outcome may have landed,
+   * the answer that says so ({@code landedMeans}: the job is no longer dead, or no longer there) is
+   * taken as success.
+   */
+  private static Void settleDeadOp(
+      BrokerConnection.Reply reply, String jobId, Class<? extends CasqException> landedMeans) {
+    if (reply.ok()) {
+      return null;
+    }
+    CasqException e = Errors.of(reply.status(), reply.body(), jobId);
+    if (reply.retriedAfterUnknownOutcome() && landedMeans.isInstance(e)) {
+      return null;
+    }
+    throw e;
+  }
+
+  private T fromJsonOrNull(String json) {
+    try {
+      return json == null ? null : config.objectMapper().readValue(json, type);
+    } catch (JsonProcessingException e) {
+      return null;
+    }
   }
 
   // ------------------------------------------------------------------ workers

@@ -9,10 +9,12 @@ import dev.casq.api.BatchPushException;
 import dev.casq.api.CasqException;
 import dev.casq.api.ClaimRequest;
 import dev.casq.api.InvalidRequestException;
+import dev.casq.api.JobFilter;
 import dev.casq.api.JobHandler;
 import dev.casq.api.JobHandlers;
 import dev.casq.api.JobInfo;
 import dev.casq.api.JobNotFoundException;
+import dev.casq.api.JobPage;
 import dev.casq.api.LeaseRejectedException;
 import dev.casq.api.LeasedJob;
 import dev.casq.api.PushOptions;
@@ -21,7 +23,9 @@ import dev.casq.api.QueueClosedException;
 import dev.casq.api.RequestFailedException;
 import dev.casq.api.WorkerOptions;
 import dev.casq.core.internal.EmbeddedQueues;
+import dev.casq.core.internal.HistoryFilter;
 import dev.casq.core.internal.Job;
+import dev.casq.core.internal.JobHistory;
 import dev.casq.core.internal.JobQueue;
 import dev.casq.core.internal.JobStatus;
 import dev.casq.core.internal.Lease;
@@ -297,6 +301,50 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
     return jobs.stats().thenApply(QueueStats::toApi);
   }
 
+  // ------------------------------------------------------------------ history and dead letters
+
+  @Override
+  public JobPage<T> list(JobFilter filter, String cursor, int limit) {
+    JobHistory.Page page = await(jobs.history().list(filter(filter), cursor, limit));
+    List<JobInfo<T>> infos = new ArrayList<>(page.jobs().size());
+    for (Job j : page.jobs()) {
+      infos.add(info(j, false));
+    }
+    return new JobPage<>(infos, page.nextCursor());
+  }
+
+  @Override
+  public void retry(String jobId) {
+    await(jobs.history().retry(jobId));
+  }
+
+  @Override
+  public int retry(JobFilter filter) {
+    return await(jobs.history().retryAll(filter(filter)));
+  }
+
+  @Override
+  public void purge(String jobId) {
+    await(jobs.history().purge(jobId));
+  }
+
+  @Override
+  public int purge(JobFilter filter) {
+    return await(jobs.history().purgeAll(filter(filter)));
+  }
+
+  /** The engine's filter for an API filter (null takes every job). */
+  private static HistoryFilter filter(JobFilter f) {
+    if (f == null) {
+      return new HistoryFilter(null, null, null, null);
+    }
+    return new HistoryFilter(
+        f.status() == null ? null : JobStatus.valueOf(f.status().name()),
+        f.type(),
+        f.createdFrom(),
+        f.createdTo());
+  }
+
   @Override
   public Worker<T> worker(JobHandler<T> handler, WorkerOptions options) {
     return new Worker<>(this, handler, options);
@@ -342,11 +390,20 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
   }
 
   private JobInfo<T> info(Job j) {
+    return info(j, true);
+  }
+
+  /**
+   * The job as the API reports it; with {@code strict} false a payload that does not convert to the
+   * queue's type is reported as null (its JSON is still there), so one such job in a list does not
+   * hide the others.
+   */
+  private JobInfo<T> info(Job j, boolean strict) {
     Lease lease = j.lease();
     return new JobInfo<>(
         j.id(),
         status(j.status()),
-        payload(j),
+        strict ? payload(j) : payloadOrNull(j),
         j.payloadJson(),
         j.priority(),
         j.runAt(),
@@ -373,6 +430,14 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
               + type
               + ": "
               + e.getOriginalMessage());
+    }
+  }
+
+  private T payloadOrNull(Job j) {
+    try {
+      return mapper.readValue(j.payloadJson(), type);
+    } catch (JsonProcessingException e) {
+      return null;
     }
   }
 

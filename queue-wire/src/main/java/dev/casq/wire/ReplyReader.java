@@ -115,7 +115,34 @@ public final class ReplyReader {
 
   /** A job as {@code GET .../jobs/{id}} answers it. */
   public static JobView job(byte[] body) {
+    return jobView(object(body));
+  }
+
+  // ------------------------------------------------------------------ job lists and dead jobs
+
+  /** One page of {@code GET .../jobs}. */
+  public static JobPageReply jobPage(byte[] body) {
     JsonNode n = object(body);
+    JsonNode jobs = n.get("jobs");
+    if (jobs == null || !jobs.isArray()) {
+      throw missing("jobs");
+    }
+    List<JobView> out = new ArrayList<>(jobs.size());
+    for (JsonNode j : jobs) {
+      if (!j.isObject()) {
+        throw missing("jobs[]");
+      }
+      out.add(jobView(j));
+    }
+    return new JobPageReply(out, optText(n, "nextCursor"));
+  }
+
+  /** The answer to a retry or purge by filter. */
+  public static CountReply count(byte[] body) {
+    return new CountReply((int) number(object(body), "count"));
+  }
+
+  private static JobView jobView(JsonNode n) {
     JsonNode lease = n.get("lease");
     return new JobView(
         text(n, "id"),

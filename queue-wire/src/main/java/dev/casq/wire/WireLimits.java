@@ -71,4 +71,10 @@ public final class WireLimits {
   public static final int DEFAULT_MAX_DEPTH = 64;
 
   private WireLimits() {}
+
+  /** The most jobs one page of {@code GET .../jobs} holds. */
+  public static final int MAX_LIST_LIMIT = 1000;
+
+  /** Jobs per page of {@code GET .../jobs} when the query gives no {@code limit}. */
+  public static final int DEFAULT_LIST_LIMIT = 100;
 }

@@ -72,6 +72,13 @@ public final class WireReader {
   public static final Set<String> CANCEL_FIELDS = Set.of();
 
   /** The fields of a hand-over body. */
+  /** Fields of a retry or purge of dead jobs by filter. */
+  public static final Set<String> DEAD_FILTER_FIELDS = Set.of("type", "createdFrom", "createdTo");
+
+  /** Fields of a retry or purge of one dead job (none). */
+  public static final Set<String> DEAD_JOB_FIELDS = Set.of();
+
+  /** Fields of a hand-over. */
   public static final Set<String> HANDOVER_FIELDS = Set.of("queues", "successor");
 
   /** The fields of a hand-over's successor. */
@@ -267,6 +274,23 @@ public final class WireReader {
   /** A cancel: the body is empty or {@code {}}. */
   public void readCancel(byte[] body) {
     onlyFields(object(body, true), CANCEL_FIELDS, "");
+  }
+
+  // ------------------------------------------------------------------ dead jobs
+
+  /** A retry or purge of one dead job: the body is empty or {@code {}}. */
+  public void readDeadJob(byte[] body) {
+    onlyFields(object(body, true), DEAD_JOB_FIELDS, "");
+  }
+
+  /** A retry or purge of dead jobs by filter: every field optional; the body may be empty. */
+  public DeadFilterBody readDeadFilter(byte[] body) {
+    ObjectNode o = object(body, true);
+    onlyFields(o, DEAD_FILTER_FIELDS, "");
+    return new DeadFilterBody(
+        optText(o, "type", "", WireLimits.MAX_TYPE_CHARS),
+        optInstant(o, "createdFrom", ""),
+        optInstant(o, "createdTo", ""));
   }
 
   /** A hand-over: every part is optional; the body may be empty. */

@@ -308,32 +308,76 @@ public final class WireWriter {
 
   /** A job's view; never its lease token. */
   public static byte[] job(JobView j) {
+    return write(g -> jobObject(g, j));
+  }
+
+  private static void jobObject(JsonGenerator g, JobView j) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("id", j.id());
+    g.writeStringField("status", j.status());
+    g.writeFieldName("payload");
+    g.writeRawValue(j.payloadJson());
+    g.writeNumberField("priority", j.priority());
+    g.writeStringField("runAt", j.runAt().toString());
+    g.writeNumberField("attempts", j.attempts());
+    g.writeNumberField("maxAttempts", j.maxAttempts());
+    g.writeStringField("createdAt", j.createdAt().toString());
+    optString(g, "type", j.type());
+    optString(g, "key", j.key());
+    if (j.lease() != null) {
+      g.writeObjectFieldStart("lease");
+      g.writeStringField("worker", j.lease().worker());
+      g.writeStringField("expiresAt", j.lease().expiresAt().toString());
+      g.writeEndObject();
+    }
+    optString(g, "lastError", j.lastError());
+    optString(g, "finishedAt", j.finishedAt() == null ? null : j.finishedAt().toString());
+    if (j.resultJson() != null) {
+      g.writeFieldName("result");
+      g.writeRawValue(j.resultJson());
+    }
+    g.writeEndObject();
+  }
+
+  // ------------------------------------------------------------------ job lists and dead jobs
+
+  /** One page of a job list. */
+  public static byte[] jobPage(JobPageReply page) {
     return write(
         g -> {
           g.writeStartObject();
-          g.writeStringField("id", j.id());
-          g.writeStringField("status", j.status());
-          g.writeFieldName("payload");
-          g.writeRawValue(j.payloadJson());
-          g.writeNumberField("priority", j.priority());
-          g.writeStringField("runAt", j.runAt().toString());
-          g.writeNumberField("attempts", j.attempts());
-          g.writeNumberField("maxAttempts", j.maxAttempts());
-          g.writeStringField("createdAt", j.createdAt().toString());
-          optString(g, "type", j.type());
-          optString(g, "key", j.key());
-          if (j.lease() != null) {
-            g.writeObjectFieldStart("lease");
-            g.writeStringField("worker", j.lease().worker());
-            g.writeStringField("expiresAt", j.lease().expiresAt().toString());
-            g.writeEndObject();
+          g.writeArrayFieldStart("jobs");
+          for (JobView j : page.jobs()) {
+            jobObject(g, j);
           }
-          optString(g, "lastError", j.lastError());
-          optString(g, "finishedAt", j.finishedAt() == null ? null : j.finishedAt().toString());
-          if (j.resultJson() != null) {
-            g.writeFieldName("result");
-            g.writeRawValue(j.resultJson());
+          g.writeEndArray();
+          if (page.nextCursor() != null) {
+            g.writeStringField("nextCursor", page.nextCursor());
+          } else {
+            g.writeNullField("nextCursor");
           }
+          g.writeEndObject();
+        });
+  }
+
+  /** How many jobs a retry or purge by filter took. */
+  public static byte[] count(CountReply r) {
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeNumberField("count", r.count());
+          g.writeEndObject();
+        });
+  }
+
+  /** The body of a retry or purge of dead jobs by filter. */
+  public static byte[] deadFilter(DeadFilterBody b) {
+    return write(
+        g -> {
+          g.writeStartObject();
+          optString(g, "type", b.type());
+          optString(g, "createdFrom", b.createdFrom() == null ? null : b.createdFrom().toString());
+          optString(g, "createdTo", b.createdTo() == null ? null : b.createdTo().toString());
           g.writeEndObject();
         });
   }

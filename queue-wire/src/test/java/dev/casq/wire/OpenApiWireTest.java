@@ -89,6 +89,24 @@ class OpenApiWireTest {
         new RequestShape(WireReader.RELEASE_FIELDS, "{\"leaseToken\":\"x\"}", READER::readRelease));
     REQUESTS.put("cancel", new RequestShape(WireReader.CANCEL_FIELDS, "{}", READER::readCancel));
     REQUESTS.put(
+        "retryJob", new RequestShape(WireReader.DEAD_JOB_FIELDS, "{}", READER::readDeadJob));
+    REQUESTS.put(
+        "purgeJob", new RequestShape(WireReader.DEAD_JOB_FIELDS, "{}", READER::readDeadJob));
+    REQUESTS.put(
+        "retryDead",
+        new RequestShape(
+            WireReader.DEAD_FILTER_FIELDS,
+            "{\"type\":\"t\",\"createdFrom\":\"2026-01-01T00:00:00Z\","
+                + "\"createdTo\":\"2026-02-01T00:00:00Z\"}",
+            READER::readDeadFilter));
+    REQUESTS.put(
+        "purgeDead",
+        new RequestShape(
+            WireReader.DEAD_FILTER_FIELDS,
+            "{\"type\":\"t\",\"createdFrom\":\"2026-01-01T00:00:00Z\","
+                + "\"createdTo\":\"2026-02-01T00:00:00Z\"}",
+            READER::readDeadFilter));
+    REQUESTS.put(
         "handover",
         new RequestShape(
             WireReader.HANDOVER_FIELDS,
@@ -202,6 +220,11 @@ class OpenApiWireTest {
             new StatsView(
                 "q", 1, 2, 3, 4, 9, 0, new StatsView.Counters(1, 2, 3, 4, 5, 6, 7, 8), broker, t)));
     written.put("Counters", field(written.get("Stats"), "counters"));
+    written.put(
+        "JobPage",
+        WireWriter.jobPage(
+            new JobPageReply(List.of(ReplyReader.job(written.get("JobView"))), null)));
+    written.put("CountResult", WireWriter.count(new CountReply(3)));
     written.put("BrokerRecord", field(written.get("Stats"), "broker"));
     written.put("Error", WireWriter.error(ErrorReply.of(ErrorCode.QUEUE_FULL, "full")));
     for (var e : written.entrySet()) {
@@ -293,6 +316,20 @@ class OpenApiWireTest {
         .contains(WireLimits.MIN_INSTANT.toString())
         .contains(WireLimits.MAX_INSTANT.toString());
     assertThat(Duration.ofSeconds(60)).isEqualTo(WireLimits.MAX_WAIT);
+    JsonNode list = operation("listJobs").get("parameters");
+    Map<String, JsonNode> byName = new LinkedHashMap<>();
+    list.forEach(p -> byName.put(p.path("name").asText(), p));
+    byName.remove("");
+    assertThat(byName.keySet()).containsExactlyInAnyOrderElementsOf(ListQuery.PARAMETERS);
+    assertThat(byName.get("limit").at("/schema/maximum").asInt())
+        .isEqualTo(WireLimits.MAX_LIST_LIMIT);
+    assertThat(byName.get("limit").at("/schema/default").asInt())
+        .isEqualTo(WireLimits.DEFAULT_LIST_LIMIT);
+    List<String> statuses = new ArrayList<>();
+    byName.get("status").at("/schema/enum").forEach(n -> statuses.add(n.asText()));
+    assertThat(statuses).isEqualTo(ListQuery.STATUSES);
+    assertThat(requestSchema(operation("retryDead")).at("/properties/type/maxLength").asInt())
+        .isEqualTo(WireLimits.MAX_TYPE_CHARS);
   }
 
   // ------------------------------------------------------------------ document

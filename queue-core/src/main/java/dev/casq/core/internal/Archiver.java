@@ -23,8 +23,8 @@ final class Archiver {
   private static final DateTimeFormatter HOUR =
       DateTimeFormatter.ofPattern("yyyy/MM/dd/HH").withZone(ZoneOffset.UTC);
 
-  /** An archive object written for a commit. */
-  record Written(String key, int count) {}
+  /** An archive object written for a commit, and its history index objects. */
+  record Written(String key, int count, List<String> historyKeys) {}
 
   private final ObjectStore store;
   private final String queueKey;
@@ -64,8 +64,13 @@ final class Archiver {
     }
     int n = finished.size();
     List<Job> records = new ArrayList<>(finished);
-    String commitRef = (state.revision + 1) + "-" + tokens.get();
+    String token = tokens.get();
+    String commitRef = (state.revision + 1) + "-" + token;
     String archiveKey = queueKey + ".archive/" + HOUR.format(now) + "/" + commitRef + ".json";
+    List<String> history = writeHistoryIndexes(archiveKey, records, state.revision + 1, token);
+    if (history == null) {
+      return null;
+    }
     boolean indexed = writeKeyIndex(archiveKey, records);
     try {
       store.put(archiveKey, StateCodec.encodeArchive(records, commitRef));
@@ -77,13 +82,14 @@ final class Archiver {
       if (indexed) {
         delete(KeyIndexObject.keyFor(archiveKey), "its archive could not be written");
       }
+      deleteAll(history, "its archive could not be written");
       return null;
     }
     state.dropFinished(n);
     state.counters.archived += n;
     keys.name(state, archiveKey, records, now);
     metrics.recordArchive(n);
-    return new Written(archiveKey, n);
+    return new Written(archiveKey, n, history);
   }
 
   /**
@@ -97,6 +103,40 @@ final class Archiver {
     keys.lost();
     delete(archive.key(), "its commit did not land");
     delete(KeyIndexObject.keyFor(archive.key()), "its commit did not land");
+    deleteAll(archive.historyKeys(), "its commit did not land");
+  }
+
+  /**
+   * Writes the history index objects of an archive (one per block of seqs its jobs fall in), before
+   * the archive: a job that leaves the queue object can always be found by its id. Returns their
+   * keys, or null when one could not be written (those written are deleted again, and the finished
+   * jobs stay in the queue object until the next try).
+   */
+  private List<String> writeHistoryIndexes(
+      String archiveKey, List<Job> records, long revision, String token) {
+    java.util.Map<String, byte[]> indexes =
+        HistoryIndex.encodeFor(queueKey, archiveKey, records, revision, token);
+    List<String> written = new ArrayList<>(indexes.size());
+    for (java.util.Map.Entry<String, byte[]> e : indexes.entrySet()) {
+      try {
+        store.put(e.getKey(), e.getValue());
+        written.add(e.getKey());
+      } catch (StorageException ex) {
+        log.warn(
+            "history index write {} failed ({}); finished jobs stay in the queue object for now",
+            e.getKey(),
+            ex.toString());
+        deleteAll(written, "its archive will not be written");
+        return null;
+      }
+    }
+    return written;
+  }
+
+  private void deleteAll(List<String> objectKeys, String why) {
+    for (String k : objectKeys) {
+      delete(k, why);
+    }
   }
 
   /** Writes the key index of an archive's keyed jobs; false when there is none (or it failed). */

@@ -42,6 +42,7 @@ public final class JobQueue implements AutoCloseable {
           .build();
 
   private final GroupCommitEngine engine;
+  private final JobHistory history;
   private final StoreLocation location;
   private final boolean ownsLocation;
   private final ScheduledExecutorService timer;
@@ -61,6 +62,7 @@ public final class JobQueue implements AutoCloseable {
               return t;
             });
     engine.onCommit(this::wakeWaiters);
+    this.history = new JobHistory(engine);
   }
 
   /** Opens the queue at a store URI such as {@code file:///tmp/emails.json}. */
@@ -244,9 +246,21 @@ public final class JobQueue implements AutoCloseable {
     return engine.submit((s, m, now) -> m.cancel(s, jobId, now));
   }
 
-  /** The job if it is live or finished but not yet archived. */
+  /**
+   * The job wherever it is: live (in the queue object, a segment or a leased-jobs object), finished
+   * and waiting for its archive, or archived (found through the history indexes).
+   */
   public CompletableFuture<Job> get(String jobId) {
-    return engine.submit(Command.readingOnly((s, m, now) -> m.get(s, jobId)));
+    return history.find(jobId);
+  }
+
+  /**
+   * Lists, retries and purges jobs live and archived.
+   *
+   * @return the queue's job history
+   */
+  public JobHistory history() {
+    return history;
   }
 
   /**
@@ -267,6 +281,7 @@ public final class JobQueue implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    history.close();
     engine.close();
     for (ClaimWaiter w; (w = waiters.poll()) != null; ) {
       w.finish(List.of());

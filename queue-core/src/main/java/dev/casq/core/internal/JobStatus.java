@@ -11,7 +11,13 @@ public enum JobStatus {
   /** Failed for the last time (attempts exhausted or failed without retry). */
   DEAD,
   /** Cancelled before it finished. */
-  CANCELLED;
+  CANCELLED,
+  /**
+   * Not a status a job is ever reported with: the record of a dead job that was purged, written in
+   * place of the dead job (in the finished jobs, then an archive) so that lookups and lists stop
+   * finding the job. Its payload is {@code null}.
+   */
+  PURGED;
 
   private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
 
@@ -21,7 +27,7 @@ public enum JobStatus {
    * @return true for {@link #COMPLETED}, {@link #DEAD} and {@link #CANCELLED}
    */
   public boolean isFinished() {
-    return this == COMPLETED || this == DEAD || this == CANCELLED;
+    return this == COMPLETED || this == DEAD || this == CANCELLED || this == PURGED;
   }
 
   /**

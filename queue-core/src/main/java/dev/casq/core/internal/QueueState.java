@@ -932,6 +932,58 @@ public final class QueueState {
     finishedKeys.forget(now);
   }
 
+  // ------------------------------------------------------------------ history and dead letters
+
+  /**
+   * The queued jobs waiting in segments (cancelled ones left out) with a seq above {@code after},
+   * in no particular order. Reads the segments that may hold such jobs (cached by the engine).
+   */
+  List<Job> segmentedJobsAfter(long after) {
+    List<Job> out = new ArrayList<>();
+    for (SegmentRef ref : segments) {
+      if (ref.maxSeq() <= after) {
+        continue;
+      }
+      List<Job> jobs = source().jobs(ref.key());
+      if (jobs == null) {
+        continue;
+      }
+      java.util.Set<String> cancelled = cancelledIn(ref);
+      for (int i = ref.cursor(); i < jobs.size(); i++) {
+        Job j = jobs.get(i);
+        if (j.seq() > after && !cancelled.contains(j.id())) {
+          out.add(j);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Where the newest finished record of this job sits in {@link #finished}, or -1. */
+  int finishedIndex(String id) {
+    for (int i = finished.size() - 1; i >= 0; i--) {
+      if (finished.get(i).id().equals(id)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Replaces the finished record at {@code index} (a dead job being retried or purged) by {@code
+   * next}, a newer record of the same job that goes to the end of the finished jobs, or by nothing
+   * when {@code next} is null.
+   */
+  void replaceFinished(int index, Job next) {
+    modCount++;
+    if (index >= 0) {
+      finished.remove(index);
+    }
+    if (next != null) {
+      finished.add(next);
+    }
+  }
+
   /** Removes the oldest {@code n} finished jobs (after they were archived). */
   void dropFinished(int n) {
     modCount++;

@@ -296,12 +296,11 @@ public final class QueueStateMachine {
     if (job != null) {
       return job;
     }
-    for (int i = s.finished.size() - 1; i >= 0; i--) {
-      if (s.finished.get(i).id().equals(jobId)) {
-        return s.finished.get(i);
-      }
+    int at = s.finishedIndex(jobId);
+    if (at >= 0 && s.finished.get(at).status() != JobStatus.PURGED) {
+      return s.finished.get(at);
     }
-    Job segmented = s.segmentedJob(jobId);
+    Job segmented = at >= 0 ? null : s.segmentedJob(jobId);
     if (segmented != null) {
       return segmented;
     }
@@ -327,6 +326,197 @@ public final class QueueStateMachine {
         s.counters.copy(),
         s.broker,
         s.updatedAt);
+  }
+
+  // ------------------------------------------------------------------ history and dead letters
+
+  /** Where a job is as far as the state knows, for a lookup that goes on into the archives. */
+  public record Located(Job job, boolean known) {
+    /** The head knows nothing of the job: it was archived (or never existed). */
+    static final Located UNKNOWN = new Located(null, false);
+  }
+
+  /**
+   * The job if the state holds it (live, in a segment, or finished and not yet archived); {@code
+   * known} with a null job when its newest record is that it was purged; {@link Located#UNKNOWN}
+   * when only the archives can tell. Read-only.
+   */
+  public Located locate(QueueState s, String jobId) {
+    requireJobId(jobId);
+    Job job = s.live.get(jobId);
+    if (job != null) {
+      return new Located(job, true);
+    }
+    int at = s.finishedIndex(jobId);
+    if (at >= 0) {
+      Job f = s.finished.get(at);
+      return new Located(f.status() == JobStatus.PURGED ? null : f, true);
+    }
+    Job segmented = s.segmentedJob(jobId);
+    return segmented == null ? Located.UNKNOWN : new Located(segmented, true);
+  }
+
+  /**
+   * Jobs of the state for one page of a list: those {@code filter} takes with a seq above a mark.
+   */
+  public record HeadPage(List<Job> jobs, boolean more, long lastSeq) {}
+
+  /**
+   * The jobs the state holds (live, in segments, finished and not yet archived; the newest record
+   * of each) with a seq above {@code after} that {@code filter} takes, the {@code limit} lowest
+   * seqs first; {@code more} when there were more. Read-only.
+   */
+  public HeadPage listHead(QueueState s, HistoryFilter filter, long after, int limit) {
+    java.util.Map<Long, Job> newest = new java.util.HashMap<>();
+    for (Job j : s.live.values()) {
+      if (j.seq() > after) {
+        newest.put(j.seq(), j);
+      }
+    }
+    for (Job j : s.finished) {
+      if (j.seq() > after && !s.live.containsKey(j.id())) {
+        newest.put(j.seq(), j); // oldest first: a later record of the same job replaces it
+      }
+    }
+    if (filter.status() == null || filter.status() == JobStatus.QUEUED) {
+      for (Job j : s.segmentedJobsAfter(after)) {
+        newest.putIfAbsent(j.seq(), j);
+      }
+    }
+    List<Job> taken = new ArrayList<>();
+    for (Job j : newest.values()) {
+      if (filter.accepts(j)) {
+        taken.add(j);
+      }
+    }
+    taken.sort(java.util.Comparator.comparingLong(Job::seq));
+    boolean more = taken.size() > limit;
+    return new HeadPage(more ? List.copyOf(taken.subList(0, limit)) : taken, more, s.nextSeq - 1);
+  }
+
+  /**
+   * Of archived records, the ids of those whose job the state holds a newer record of (live, in a
+   * segment, or finished): they are not what the job is now. Read-only.
+   */
+  public java.util.Set<String> superseded(QueueState s, List<String> jobIds) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (String id : jobIds) {
+      if (s.live.containsKey(id) || s.finishedIndex(id) >= 0 || s.segmentedJob(id) != null) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Puts a dead job back in the queue: queued, ready now, with its id, payload, type, priority, key
+   * and push time, no attempts made and its last error kept. The dead record is the newest the
+   * state holds (finished, not yet archived), else {@code archived}, the newest record the archives
+   * hold (read by the caller; null when none).
+   *
+   * @return the queued job
+   * @throws JobNotFoundException when no job has this id (or it was purged)
+   * @throws InvalidRequestException when the job is not dead
+   */
+  public Job retryDead(QueueState s, String jobId, Job archived, Instant now) {
+    requireJobId(jobId);
+    tick(s, now);
+    int at = s.finishedIndex(jobId);
+    Job dead = deadRecord(s, jobId, at, archived);
+    String key = dead.idempotencyKey();
+    if (key != null) {
+      String holder = s.jobForKey(key, now);
+      if (holder != null && !holder.equals(jobId)) {
+        key = null; // the key now belongs to another job
+      }
+    }
+    Job again =
+        new Job(
+            dead.id(),
+            dead.seq(),
+            dead.type(),
+            dead.payloadJson(),
+            dead.priority(),
+            now,
+            0,
+            dead.maxAttempts(),
+            dead.createdAt(),
+            key,
+            JobStatus.QUEUED,
+            null,
+            dead.lastError(),
+            null,
+            null);
+    if (at >= 0) {
+      s.replaceFinished(at, null);
+    }
+    s.addLive(again);
+    s.promoteDue(now);
+    return again;
+  }
+
+  /**
+   * Purges a dead job: its record in the state (or, for an archived one, a new record) says it was
+   * purged, so that lookups and lists no longer find it; the record goes to the next archive, which
+   * does not repeat its payload.
+   *
+   * @return the dead job as it was
+   * @throws JobNotFoundException when no job has this id (or it was purged)
+   * @throws InvalidRequestException when the job is not dead
+   */
+  public Job purgeDead(QueueState s, String jobId, Job archived, Instant now) {
+    requireJobId(jobId);
+    tick(s, now);
+    int at = s.finishedIndex(jobId);
+    Job dead = deadRecord(s, jobId, at, archived);
+    Job purged =
+        new Job(
+            dead.id(),
+            dead.seq(),
+            dead.type(),
+            "null",
+            dead.priority(),
+            dead.runAt(),
+            dead.attempts(),
+            dead.maxAttempts(),
+            dead.createdAt(),
+            null,
+            JobStatus.PURGED,
+            null,
+            null,
+            now,
+            null);
+    s.replaceFinished(at, purged);
+    return dead;
+  }
+
+  private static Job deadRecord(QueueState s, String jobId, int finishedAt, Job archived) {
+    Job job = s.live.get(jobId);
+    if (job == null && finishedAt < 0) {
+      job = s.segmentedJob(jobId);
+    }
+    if (job == null && finishedAt >= 0) {
+      job = s.finished.get(finishedAt);
+    }
+    if (job == null && archived != null && archived.id().equals(jobId)) {
+      job = archived;
+    }
+    if (job == null || job.status() == JobStatus.PURGED) {
+      throw new JobNotFoundException(jobId);
+    }
+    if (job.status() != JobStatus.DEAD) {
+      throw new InvalidRequestException(
+          "job "
+              + jobId
+              + " is "
+              + job.status().wireName()
+              + ", not dead: only a dead job can be retried or purged");
+    }
+    return job;
+  }
+
+  private static void requireJobId(String jobId) {
+    requireText(jobId, "job id", QueuePolicy.MAX_JOB_ID_LENGTH);
   }
 
   static String jobId(long seq) {

@@ -67,6 +67,8 @@ class CoreArchitectureTest {
           .doNotHaveSimpleName("Worker")
           .and()
           .doNotHaveSimpleName("KeyIndexReads")
+          .and()
+          .doNotHaveSimpleName("JobHistory")
           .should()
           .callConstructor(Thread.class, Runnable.class, String.class)
           .orShould()

@@ -100,6 +100,57 @@ class UnknownOutcomeTest {
     }
   }
 
+  @Test
+  void aCommitProvenLostDeletesItsArchiveAndItsHistoryIndexes() throws Exception {
+    AtomicReference<JobQueue> other = new AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean armed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean refuseNext =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    DelegatingObjectStore losing =
+        new DelegatingObjectStore(memory) {
+          @Override
+          public dev.casq.storage.Version put(String k, byte[] data) {
+            if (k.contains(".archive/") && armed.compareAndSet(true, false)) {
+              refuseNext.set(true); // the commit that names this archive loses its race
+            }
+            return super.put(k, data);
+          }
+
+          @Override
+          public dev.casq.storage.Version replace(
+              String k, byte[] data, dev.casq.storage.Version expected) {
+            if (k.equals(key) && refuseNext.compareAndSet(true, false)) {
+              other.get().push(PushRequest.of("\"other\"")).join(); // moves the object on
+              throw new dev.casq.storage.PreconditionFailedException("lost the race (test)");
+            }
+            return super.replace(k, data, expected);
+          }
+        };
+    QueueOptions archiveAtOnce =
+        QueueOptions.builder().archive(1, java.time.Duration.ofSeconds(1)).build();
+    try (JobQueue q = JobQueue.open(new StoreLocation(losing, key), archiveAtOnce);
+        JobQueue b = JobQueue.open(new StoreLocation(memory, key), archiveAtOnce)) {
+      other.set(b);
+      q.push(PushRequest.of("\"x\"")).get(10, TimeUnit.SECONDS);
+      Job leased = q.claim(new ClaimRequest("w", null, 1, null)).get(10, TimeUnit.SECONDS).get(0);
+      armed.set(true); // the commit that archives the completed job loses; the retry lands
+      q.complete(leased.id(), leased.lease().token(), null).get(10, TimeUnit.SECONDS);
+      assertThat(armed.get()).isFalse();
+      assertThat(refuseNext.get()).isFalse();
+
+      java.util.List<String> archives = memory.list(key + ".archive/");
+      java.util.List<String> indexes = memory.list(key + ".history/");
+      assertThat(archives).hasSize(1);
+      assertThat(indexes).hasSize(1);
+      HistoryIndex.Contents c =
+          HistoryIndex.decode(memory.read(indexes.get(0)).orElseThrow().data(), indexes.get(0));
+      assertThat(c.archiveKey()).isEqualTo(archives.get(0));
+      assertThat(q.get(leased.id()).get(10, TimeUnit.SECONDS).status())
+          .isEqualTo(JobStatus.COMPLETED);
+    }
+  }
+
   private java.util.Set<String> archivedIds() {
     java.util.Set<String> ids = new java.util.TreeSet<>();
     for (String k : memory.list(key + ".archive/")) {
