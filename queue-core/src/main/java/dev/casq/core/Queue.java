@@ -363,6 +363,7 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
    * @throws dev.casq.api.InvalidRequestException for a bad cron expression or too many schedules
    * @throws dev.casq.api.PayloadTooLargeException for a payload over the limit
    */
+  @Override
   public dev.casq.api.ScheduleInfo putSchedule(dev.casq.api.Schedule schedule) {
     return await(putScheduleAsync(schedule));
   }
@@ -373,6 +374,7 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
    * @param schedule the schedule
    * @return the schedule as the queue holds it
    */
+  @Override
   public CompletableFuture<dev.casq.api.ScheduleInfo> putScheduleAsync(
       dev.casq.api.Schedule schedule) {
     return jobs.putSchedule(schedule);
@@ -384,6 +386,7 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
    * @param name the schedule's name
    * @return false when the queue holds no schedule of that name
    */
+  @Override
   public boolean deleteSchedule(String name) {
     return await(deleteScheduleAsync(name));
   }
@@ -394,6 +397,7 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
    * @param name the schedule's name
    * @return false when the queue holds no schedule of that name
    */
+  @Override
   public CompletableFuture<Boolean> deleteScheduleAsync(String name) {
     return jobs.deleteSchedule(name);
   }
@@ -403,6 +407,7 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
    *
    * @return the schedules with their next fire times
    */
+  @Override
   public List<dev.casq.api.ScheduleInfo> schedules() {
     return await(schedulesAsync());
   }
@@ -412,6 +417,7 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
    *
    * @return the schedules
    */
+  @Override
   public CompletableFuture<List<dev.casq.api.ScheduleInfo>> schedulesAsync() {
     return jobs.schedules();
   }

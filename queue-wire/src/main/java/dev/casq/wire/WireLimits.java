@@ -65,4 +65,7 @@ public final class WireLimits {
   public static final int DEFAULT_MAX_DEPTH = 64;
 
   private WireLimits() {}
+
+  /** The longest cron expression of a schedule. */
+  public static final int MAX_CRON_CHARS = dev.casq.api.Schedule.MAX_CRON_LENGTH;
 }
