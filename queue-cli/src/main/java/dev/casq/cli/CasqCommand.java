@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
       PushCommand.class,
       WorkCommand.class,
       StatsCommand.class,
+      SchedulesCommand.class,
       InspectCommand.class,
       DemoCommand.class,
       BenchCommand.class,
