@@ -13,11 +13,11 @@ import java.util.regex.Pattern;
  *
  * <p>Cron expressions have 5 fields ({@code minute hour day-of-month month day-of-week}) or 6 with
  * a leading {@code second} field; each field takes numbers, names ({@code JAN}, {@code MON}),
- * {@code *}, ranges {@code a-b}, lists {@code a,b} and steps {@code /n}; day-of-week runs 0-7
- * (0 and 7 are Sunday). The macros {@code @yearly}, {@code @annually}, {@code @monthly}, {@code
- * @weekly}, {@code @daily}, {@code @midnight} and {@code @hourly} are accepted. Restricting both
- * the day of month and the day of week is refused. The queue checks the expression when the
- * schedule is put (this value only checks its shape).
+ * {@code *}, ranges {@code a-b}, lists {@code a,b} and steps {@code /n}; day-of-week runs 0-7 (0
+ * and 7 are Sunday). The macros for once a year, month, week, day and hour are accepted: {@code
+ * "@yearly"} (or annually), monthly, weekly, daily (or midnight) and hourly. Restricting both the
+ * day of month and the day of week is refused. The queue checks the expression when the schedule is
+ * put (this value only checks its shape).
  *
  * <p>Time zones: a wall-clock time that does not exist (a spring-forward gap) fires later by the
  * length of the gap (a daily 02:30 fires at 03:30 that day); a wall-clock time that happens twice

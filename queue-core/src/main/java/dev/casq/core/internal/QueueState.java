@@ -994,4 +994,9 @@ public final class QueueState {
       throw new IllegalStateException("job " + job.id() + " missing from its index");
     }
   }
+
+  /** How many recurring schedules the queue holds. */
+  public int scheduleCount() {
+    return schedules.size();
+  }
 }
