@@ -127,8 +127,10 @@ public final class BrokerDiscovery implements AutoCloseable {
               + QueueState.FORMAT
               + ", "
               + QueueState.FORMAT_SEGMENTED
-              + " and "
+              + ", "
               + QueueState.FORMAT_LEASES_HELD
+              + " and "
+              + QueueState.FORMAT_SCHEDULES
               + ")");
     }
   }

@@ -424,4 +424,56 @@ public interface Queue<T> extends AutoCloseable {
   /** Closes the queue: stops its engine (embedded) or its client (broker). */
   @Override
   void close();
+
+  // ------------------------------------------------------------------ recurring schedules
+
+  /**
+   * Creates or replaces a recurring schedule: the queue pushes a job each time it fires, exactly
+   * once per fire across failovers. Putting the schedule the queue already holds changes nothing
+   * (its next fire stays), so an application may put its schedules at every start.
+   *
+   * @param schedule the schedule
+   * @return the schedule as the queue holds it, with its next fire time
+   * @throws InvalidRequestException for a bad cron expression, a time zone, or too many schedules
+   * @throws PayloadTooLargeException for a payload over the schedule limit (64 KiB)
+   */
+  ScheduleInfo putSchedule(Schedule schedule);
+
+  /**
+   * The asynchronous form of {@link #putSchedule}.
+   *
+   * @param schedule the schedule
+   * @return completes with the schedule as the queue holds it
+   */
+  CompletableFuture<ScheduleInfo> putScheduleAsync(Schedule schedule);
+
+  /**
+   * Deletes a recurring schedule; the jobs it already pushed stay.
+   *
+   * @param name the schedule's name
+   * @return false when the queue holds no schedule of that name
+   */
+  boolean deleteSchedule(String name);
+
+  /**
+   * The asynchronous form of {@link #deleteSchedule}.
+   *
+   * @param name the schedule's name
+   * @return completes with false when the queue holds no schedule of that name
+   */
+  CompletableFuture<Boolean> deleteScheduleAsync(String name);
+
+  /**
+   * The queue's recurring schedules, by name, with their next fire times.
+   *
+   * @return the schedules
+   */
+  List<ScheduleInfo> schedules();
+
+  /**
+   * The asynchronous form of {@link #schedules}.
+   *
+   * @return completes with the schedules
+   */
+  CompletableFuture<List<ScheduleInfo>> schedulesAsync();
 }

@@ -669,6 +669,71 @@ public abstract class QueueContract {
     }
   }
 
+  // ------------------------------------------------------------------ recurring schedules
+
+  @Test
+  void aScheduleIsPutListedKeptWhenPutAgainAndDeleted() {
+    try (Queue<Email> q = open(Email.class)) {
+      Schedule nightly =
+          Schedule.cron("nightly", "30 2 * * *", "{\"to\" : \"ops@example.com\", \"n\":1.50e2}")
+              .inZone("Europe/Berlin")
+              .withType("report")
+              .withPriority(3)
+              .withMaxAttempts(2);
+      ScheduleInfo put = q.putSchedule(nightly);
+      assertThat(put.schedule()).isEqualTo(nightly);
+      assertThat(put.nextFireAt()).isNotNull();
+      assertThat(put.lastFireAt()).isNull();
+      assertThat(q.putSchedule(nightly)).isEqualTo(put); // unchanged: nothing moves
+      q.putSchedule(Schedule.every("often", Duration.ofHours(1), "{}"));
+      assertThat(q.schedules())
+          .extracting(i -> i.schedule().name())
+          .containsExactly("nightly", "often");
+      assertThat(q.schedules().get(0).schedule().payloadJson())
+          .isEqualTo("{\"to\" : \"ops@example.com\", \"n\":1.50e2}");
+      assertThat(q.deleteSchedule("nightly")).isTrue();
+      assertThat(q.deleteSchedule("nightly")).isFalse();
+      assertThat(q.schedules()).extracting(i -> i.schedule().name()).containsExactly("often");
+    }
+  }
+
+  @Test
+  void aBadScheduleIsRefusedAndChangesNothing() {
+    try (Queue<Email> q = open(Email.class)) {
+      assertRaises(
+          () -> q.putSchedule(Schedule.cron("bad", "61 * * * *", "{}")), "InvalidRequestException");
+      assertRaises(
+          () -> q.putSchedule(Schedule.cron("bad", "0 0 30 2 *", "{}")), "InvalidRequestException");
+      assertRaises(
+          () -> q.putSchedule(Schedule.cron("bad", "0 0 * * *", "\"" + "x".repeat(70_000) + "\"")),
+          "PayloadTooLargeException");
+      assertThatThrownBy(() -> Schedule.cron("bad", "0 0 * * *", "{}").inZone("Nowhere/City"))
+          .isInstanceOf(InvalidRequestException.class);
+      assertThat(q.schedules()).isEmpty();
+    }
+  }
+
+  @Test
+  void aDueSchedulePushesItsJobWithoutAnyRequest() {
+    try (Queue<Email> q = open(Email.class)) {
+      String payload = "{\"to\":\"a@example.com\",  \"subject\":\"tick\"}";
+      q.putSchedule(Schedule.every("tick", Duration.ofSeconds(1), payload).withType("email"));
+      AtomicReference<LeasedJob<Email>> got = new AtomicReference<>();
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> {
+                q.claim("w").ifPresent(got::set);
+                return got.get() != null;
+              });
+      assertThat(got.get().payloadJson()).isEqualTo(payload);
+      assertThat(got.get().type()).isEqualTo("email");
+      assertThat(q.get(got.get().id()).key()).startsWith("casq:schedule:tick:");
+      assertThat(q.schedules().get(0).lastJobId()).isNotNull();
+      q.deleteSchedule("tick");
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
 
   /** Worker options that claim with short long polls, so that close() is quick. */

@@ -30,6 +30,7 @@ import dev.casq.wire.LeasedJobView;
 import dev.casq.wire.ListQuery;
 import dev.casq.wire.PushReply;
 import dev.casq.wire.ReleaseBody;
+import dev.casq.wire.ScheduleWire;
 import dev.casq.wire.StatsView;
 import dev.casq.wire.StatusReply;
 import dev.casq.wire.WireReader;
@@ -334,6 +335,8 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       requireMethod(ex, POST, path);
       JobQueue queue = serving(ex, q);
       withBody(ex, body -> jobAction(ex, queue, id, action, body));
+    } else if (s.length >= 4 && s.length <= 5 && s[3].equals("schedules")) {
+      schedules(ex, path, q, s.length == 5 ? s[4] : null);
     } else {
       throw ApiException.notFound("no route " + ex.method() + " " + path);
     }
@@ -995,5 +998,37 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     if (ErrorMapping.unwrap(error) instanceof FencedException fe && ex.queue != null) {
       ctx.fenced(ex.queue, fe);
     }
+  }
+
+  // ------------------------------------------------------------------ recurring schedules
+
+  /**
+   * {@code GET /v1/queues/{q}/schedules} lists; {@code PUT .../schedules/{name}} creates or
+   * replaces; {@code DELETE .../schedules/{name}} deletes.
+   */
+  private void schedules(Exchange ex, String path, String q, String name) {
+    if (name == null) {
+      ex.route = "/v1/queues/{q}/schedules";
+      requireMethod(ex, GET, path);
+      JobQueue queue = serving(ex, q);
+      answer(ex, queue.schedules(), (all, e) -> e.json(200, ScheduleWire.list(all)));
+      return;
+    }
+    ex.route = "/v1/queues/{q}/schedules/{name}";
+    requireMethod(ex, "PUT, DELETE", path);
+    JobQueue queue = serving(ex, q);
+    if (ex.method().equals("DELETE")) {
+      answer(
+          ex,
+          queue.deleteSchedule(name),
+          (deleted, e) -> e.json(200, ScheduleWire.deleted(name, deleted)));
+      return;
+    }
+    withBody(
+        ex,
+        body -> {
+          dev.casq.api.Schedule schedule = ctx.reader().readSchedule(name, body);
+          answer(ex, queue.putSchedule(schedule), (i, e) -> e.json(200, ScheduleWire.view(i)));
+        });
   }
 }

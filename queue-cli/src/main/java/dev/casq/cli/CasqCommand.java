@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       WorkCommand.class,
       StatsCommand.class,
       JobsCommand.class,
+      SchedulesCommand.class,
       InspectCommand.class,
       DemoCommand.class,
       BenchCommand.class,

@@ -33,9 +33,11 @@ final class SegmentSummary {
     byte[] bytes = head.get().data();
     QueueState state = StateCodec.decode(bytes);
     String format =
-        !state.leasedObjects().isEmpty()
-            ? QueueState.FORMAT_LEASES_HELD
-            : state.segments().isEmpty() ? QueueState.FORMAT : QueueState.FORMAT_SEGMENTED;
+        state.scheduleCount() > 0
+            ? QueueState.FORMAT_SCHEDULES
+            : !state.leasedObjects().isEmpty()
+                ? QueueState.FORMAT_LEASES_HELD
+                : state.segments().isEmpty() ? QueueState.FORMAT : QueueState.FORMAT_SEGMENTED;
     out.printf(
         "head      %s  %s  revision %,d  %s%n", loc, format, state.revision(), size(bytes.length));
     long ready = 0;

@@ -1053,4 +1053,65 @@ public final class ClientQueue<T> implements dev.casq.api.Queue<T> {
       throw new CompletionException(c);
     }
   }
+
+  // ------------------------------------------------------------------ recurring schedules
+
+  @Override
+  public dev.casq.api.ScheduleInfo putSchedule(dev.casq.api.Schedule schedule) {
+    return await(putScheduleAsync(schedule));
+  }
+
+  @Override
+  public CompletableFuture<dev.casq.api.ScheduleInfo> putScheduleAsync(
+      dev.casq.api.Schedule schedule) {
+    byte[] body;
+    try {
+      body = dev.casq.wire.ScheduleWire.body(schedule);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(
+          new InvalidRequestException("the payload is not one JSON value: " + e.getMessage()));
+    }
+    return call(
+            "PUT",
+            schedulePath(schedule.name()),
+            body,
+            null,
+            "put schedule " + schedule.name() + " of queue " + name())
+        .thenApply(reply -> read(reply, null, dev.casq.wire.ScheduleWire::readView));
+  }
+
+  @Override
+  public boolean deleteSchedule(String scheduleName) {
+    return await(deleteScheduleAsync(scheduleName));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> deleteScheduleAsync(String scheduleName) {
+    try {
+      String path = schedulePath(scheduleName);
+      return call(
+              "DELETE", path, null, null, "delete schedule " + scheduleName + " of queue " + name())
+          .thenApply(reply -> read(reply, null, dev.casq.wire.ScheduleWire::readDeleted));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public List<dev.casq.api.ScheduleInfo> schedules() {
+    return await(schedulesAsync());
+  }
+
+  @Override
+  public CompletableFuture<List<dev.casq.api.ScheduleInfo>> schedulesAsync() {
+    return call("GET", base + "/schedules", null, null, "list schedules of queue " + name())
+        .thenApply(reply -> read(reply, null, dev.casq.wire.ScheduleWire::readList));
+  }
+
+  private String schedulePath(String scheduleName) {
+    if (scheduleName == null || scheduleName.isBlank()) {
+      throw new InvalidRequestException("schedule name must not be empty");
+    }
+    return base + "/schedules/" + encode(scheduleName);
+  }
 }

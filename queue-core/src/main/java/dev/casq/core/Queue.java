@@ -476,4 +476,75 @@ public final class Queue<T> implements dev.casq.api.Queue<T> {
       throw new CompletionException(c);
     }
   }
+
+  // ------------------------------------------------------------------ recurring schedules
+
+  /**
+   * Creates or replaces a recurring schedule: the queue pushes a job each time it fires. Putting
+   * the schedule the queue already holds changes nothing, so an application may put its schedules
+   * at every start.
+   *
+   * @param schedule the schedule
+   * @return the schedule as the queue holds it, with its next fire time
+   * @throws dev.casq.api.InvalidRequestException for a bad cron expression or too many schedules
+   * @throws dev.casq.api.PayloadTooLargeException for a payload over the limit
+   */
+  @Override
+  public dev.casq.api.ScheduleInfo putSchedule(dev.casq.api.Schedule schedule) {
+    return await(putScheduleAsync(schedule));
+  }
+
+  /**
+   * The asynchronous form of {@link #putSchedule}.
+   *
+   * @param schedule the schedule
+   * @return the schedule as the queue holds it
+   */
+  @Override
+  public CompletableFuture<dev.casq.api.ScheduleInfo> putScheduleAsync(
+      dev.casq.api.Schedule schedule) {
+    return jobs.putSchedule(schedule);
+  }
+
+  /**
+   * Deletes a recurring schedule; jobs it already pushed stay.
+   *
+   * @param name the schedule's name
+   * @return false when the queue holds no schedule of that name
+   */
+  @Override
+  public boolean deleteSchedule(String name) {
+    return await(deleteScheduleAsync(name));
+  }
+
+  /**
+   * The asynchronous form of {@link #deleteSchedule}.
+   *
+   * @param name the schedule's name
+   * @return false when the queue holds no schedule of that name
+   */
+  @Override
+  public CompletableFuture<Boolean> deleteScheduleAsync(String name) {
+    return jobs.deleteSchedule(name);
+  }
+
+  /**
+   * The queue's recurring schedules, by name.
+   *
+   * @return the schedules with their next fire times
+   */
+  @Override
+  public List<dev.casq.api.ScheduleInfo> schedules() {
+    return await(schedulesAsync());
+  }
+
+  /**
+   * The asynchronous form of {@link #schedules}.
+   *
+   * @return the schedules
+   */
+  @Override
+  public CompletableFuture<List<dev.casq.api.ScheduleInfo>> schedulesAsync() {
+    return jobs.schedules();
+  }
 }

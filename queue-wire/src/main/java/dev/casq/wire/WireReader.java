@@ -746,4 +746,48 @@ public final class WireReader {
     }
     return true;
   }
+
+  // ------------------------------------------------------------------ recurring schedules
+
+  /** Fields of a schedule body ({@code PUT /v1/queues/{q}/schedules/{name}}). */
+  public static final Set<String> SCHEDULE_FIELDS =
+      Set.of("cron", "zone", "every", "payload", "type", "priority", "maxAttempts", "misfire");
+
+  /**
+   * A schedule body: {@code payload} and one of {@code cron} and {@code every} are required; the
+   * name comes from the path.
+   */
+  public dev.casq.api.Schedule readSchedule(String name, byte[] body) {
+    ObjectNode o = object(body, false);
+    onlyFields(o, SCHEDULE_FIELDS, "");
+    JsonNode payload = o.get("payload");
+    if (payload == null || payload.isNull()) {
+      throw invalid("\"payload\" is required (any JSON value but null)");
+    }
+    if (!(payload instanceof POJONode)) {
+      requireUnicode(payload, "\"payload\"");
+    }
+    String cron = optText(o, "cron", "", WireLimits.MAX_CRON_CHARS);
+    Duration every = optDuration(o, "every", "");
+    if ((cron == null) == (every == null)) {
+      throw invalid("give one of \"cron\" and \"every\"");
+    }
+    String zone = optText(o, "zone", "", SHORT_TEXT);
+    String misfire = optText(o, "misfire", "", SHORT_TEXT);
+    Integer priority = optInt(o, "priority", "");
+    try {
+      return new dev.casq.api.Schedule(
+          name,
+          cron,
+          every,
+          zone == null ? null : dev.casq.api.Schedule.zone(zone),
+          json(payload),
+          optText(o, "type", "", WireLimits.MAX_TYPE_CHARS),
+          priority == null ? 0 : priority,
+          optInt(o, "maxAttempts", ""),
+          misfire == null ? null : ScheduleWire.misfire(misfire));
+    } catch (dev.casq.api.InvalidRequestException e) {
+      throw invalid(e.getMessage());
+    }
+  }
 }

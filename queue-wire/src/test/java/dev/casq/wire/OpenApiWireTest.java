@@ -107,6 +107,13 @@ class OpenApiWireTest {
                 + "\"createdTo\":\"2026-02-01T00:00:00Z\"}",
             READER::readDeadFilter));
     REQUESTS.put(
+        "putSchedule",
+        new RequestShape(
+            WireReader.SCHEDULE_FIELDS,
+            "{\"cron\":\"0 * * * *\",\"zone\":\"Europe/Berlin\",\"payload\":{\"a\":1},"
+                + "\"type\":\"t\",\"priority\":2,\"maxAttempts\":3,\"misfire\":\"skip\"}",
+            b -> READER.readSchedule("s", b)));
+    REQUESTS.put(
         "handover",
         new RequestShape(
             WireReader.HANDOVER_FIELDS,
@@ -148,13 +155,17 @@ class OpenApiWireTest {
       // runAt excludes delay (the reader refuses both): it is read in a sample of its own below
       assertThat(unsampled)
           .as("fields of %s left out of its sample", id)
-          .isEqualTo(id.equals("push") ? Set.of("runAt") : Set.of());
+          .isEqualTo(
+              id.equals("push")
+                  ? Set.of("runAt")
+                  : id.equals("putSchedule") ? Set.of("every") : Set.of());
       assertThatCode(() -> shape.read().accept(bytes(full))).doesNotThrowAnyException();
       Set<String> required = required(schema);
       for (String f : sampled) {
         ObjectNode without = full.deepCopy();
         without.remove(f);
-        if (required.contains(f)) {
+        // a schedule needs one of cron and every: without the sampled cron it is refused
+        if (required.contains(f) || (id.equals("putSchedule") && f.equals("cron"))) {
           assertThatThrownBy(() -> shape.read().accept(bytes(without)))
               .as("%s without required field %s", id, f)
               .isInstanceOf(WireFormatException.class)
@@ -387,5 +398,50 @@ class OpenApiWireTest {
 
   private static byte[] field(byte[] reply, String field) throws Exception {
     return JSON.writeValueAsBytes(JSON.readTree(reply).get(field));
+  }
+
+  @Test
+  void aScheduleReplyHasTheDocumentedFieldsAndAScheduleBodyTakesAnInterval() throws Exception {
+    Instant t = Instant.parse("2026-01-31T12:00:00Z");
+    dev.casq.api.Schedule cron =
+        dev.casq.api.Schedule.cron("a", "0 * * * *", "{\"a\":1}")
+            .inZone("Europe/Berlin")
+            .withType("t")
+            .withMaxAttempts(3);
+    dev.casq.api.Schedule every =
+        dev.casq.api.Schedule.every("b", java.time.Duration.ofMinutes(10), "1");
+    Set<String> fields = new TreeSet<>();
+    for (dev.casq.api.Schedule s : List.of(cron, every)) {
+      JsonNode reply =
+          JSON.readTree(ScheduleWire.view(new dev.casq.api.ScheduleInfo(s, t, t, "j1", t)));
+      fields.addAll(new TreeSet<String>(iterable(reply.fieldNames())));
+      assertThat(propertyNames(doc.at("/components/schemas/Schedule")))
+          .containsAll(iterable(reply.fieldNames()));
+      // a client reads back what the broker wrote, payload byte for byte
+      assertThat(
+              ScheduleWire.readView(
+                      ScheduleWire.view(new dev.casq.api.ScheduleInfo(s, t, t, "j1", t)))
+                  .schedule())
+          .isEqualTo(s);
+      // and the body a client writes is read back as the same schedule
+      assertThat(READER.readSchedule(s.name(), ScheduleWire.body(s))).isEqualTo(s);
+    }
+    assertThat(fields).isEqualTo(propertyNames(doc.at("/components/schemas/Schedule")));
+    assertThatThrownBy(
+            () ->
+                READER.readSchedule(
+                    "s",
+                    "{\"cron\":\"* * * * *\",\"every\":\"5s\",\"payload\":1}"
+                        .getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessageContaining("one of");
+    assertThatThrownBy(
+            () ->
+                READER.readSchedule(
+                    "s",
+                    "{\"cron\":\"* * * * *\",\"zone\":\"Nowhere/City\",\"payload\":1}"
+                        .getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessageContaining("unknown time zone");
   }
 }

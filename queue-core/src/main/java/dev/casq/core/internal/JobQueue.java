@@ -395,4 +395,26 @@ public final class JobQueue implements AutoCloseable {
       }
     }
   }
+
+  // ------------------------------------------------------------------ recurring schedules
+
+  /** Creates or replaces a recurring schedule (see {@link QueueStateMachine#putSchedule}). */
+  public CompletableFuture<dev.casq.api.ScheduleInfo> putSchedule(dev.casq.api.Schedule schedule) {
+    try {
+      validateJson(schedule.payloadJson());
+    } catch (InvalidRequestException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return engine.submit((s, m, now) -> m.putSchedule(s, schedule, now));
+  }
+
+  /** Deletes a recurring schedule; completes with false when there is none of that name. */
+  public CompletableFuture<Boolean> deleteSchedule(String name) {
+    return engine.submit((s, m, now) -> m.deleteSchedule(s, name, now));
+  }
+
+  /** The queue's recurring schedules, by name. */
+  public CompletableFuture<List<dev.casq.api.ScheduleInfo>> schedules() {
+    return engine.submit(Command.readingOnly((s, m, now) -> m.schedules(s, now)));
+  }
 }

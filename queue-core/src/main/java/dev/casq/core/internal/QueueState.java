@@ -33,11 +33,19 @@ public final class QueueState {
    */
   public static final String FORMAT_LEASES_HELD = "casq-queue/3";
 
+  /**
+   * The format of a queue object that holds recurring schedules (with or without segments and
+   * leased-jobs objects): a casq that does not know schedules must not read it, or its next write
+   * would drop them.
+   */
+  public static final String FORMAT_SCHEDULES = "casq-queue/4";
+
   /** Whether this casq reads queue objects of {@code format}. */
   public static boolean readable(String format) {
     return FORMAT.equals(format)
         || FORMAT_SEGMENTED.equals(format)
-        || FORMAT_LEASES_HELD.equals(format);
+        || FORMAT_LEASES_HELD.equals(format)
+        || FORMAT_SCHEDULES.equals(format);
   }
 
   static final int RECENT_COMMITS = 64;
@@ -204,6 +212,8 @@ public final class QueueState {
   boolean leasesAttached; // in memory only: the jobs of the leased-jobs objects are in live
   SegmentSource segmentSource; // in memory only: set by the engine after every decode
   final java.util.Set<String> unreadableSegments = new java.util.HashSet<>(); // in memory only
+  // recurring schedules by name (format casq-queue/4 while not empty), see ScheduleEntry
+  final java.util.TreeMap<String, ScheduleEntry> schedules = new java.util.TreeMap<>();
 
   /** A new, empty queue. */
   public static QueueState empty() {
@@ -1035,5 +1045,10 @@ public final class QueueState {
     if (!removed) {
       throw new IllegalStateException("job " + job.id() + " missing from its index");
     }
+  }
+
+  /** How many recurring schedules the queue holds. */
+  public int scheduleCount() {
+    return schedules.size();
   }
 }

@@ -84,6 +84,9 @@ public final class QueueStateMachine {
     }
     s.promoteDue(now);
     s.forgetKeys(now);
+    if (!s.schedules.isEmpty()) {
+      fireSchedules(s, now);
+    }
   }
 
   /** Creates a job, or returns the existing one for a known idempotency key. */
@@ -640,5 +643,152 @@ public final class QueueStateMachine {
   static boolean constantTimeEquals(String a, String b) {
     return java.security.MessageDigest.isEqual(
         a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+
+  // ------------------------------------------------------------------ recurring schedules
+
+  /** The most schedules one queue holds. */
+  public static final int MAX_SCHEDULES = 100;
+
+  /** The largest payload of a schedule, in UTF-8 bytes (the queue object holds it). */
+  public static final int MAX_SCHEDULE_PAYLOAD_BYTES = 64 * 1024;
+
+  /**
+   * Creates or replaces a schedule. Putting a schedule equal to the one held changes nothing (its
+   * next fire stays); a changed one fires next at its first fire time after now.
+   */
+  public dev.casq.api.ScheduleInfo putSchedule(
+      QueueState s, dev.casq.api.Schedule schedule, Instant now) {
+    Objects.requireNonNull(schedule, "schedule");
+    FireTimes times = FireTimes.of(schedule);
+    String payload = validJson(schedule.payloadJson(), "payload");
+    int bytes = TextRules.utf8Length(payload);
+    if (bytes > MAX_SCHEDULE_PAYLOAD_BYTES) {
+      throw new PayloadTooLargeException(
+          "the payload of a schedule is "
+              + bytes
+              + " bytes; the limit is "
+              + MAX_SCHEDULE_PAYLOAD_BYTES);
+    }
+    if (schedule.type() != null) {
+      requireText(schedule.type(), "type", QueuePolicy.MAX_TYPE_LENGTH);
+    }
+    dev.casq.api.Schedule stored =
+        new dev.casq.api.Schedule(
+            schedule.name(),
+            schedule.cron(),
+            schedule.every(),
+            schedule.zone(),
+            payload,
+            schedule.type(),
+            schedule.priority(),
+            schedule.maxAttempts(),
+            schedule.misfire());
+    tick(s, now);
+    ScheduleEntry old = s.schedules.get(stored.name());
+    if (old != null && old.schedule().equals(stored)) {
+      return old.info();
+    }
+    if (old == null && s.schedules.size() >= MAX_SCHEDULES) {
+      throw new InvalidRequestException(
+          "the queue holds " + s.schedules.size() + " schedules, the limit; delete one first");
+    }
+    Instant next = times.nextAfter(now, now);
+    if (next == null) {
+      throw new InvalidRequestException(
+          "schedule " + stored.name() + " never fires: '" + stored.cron() + "' matches no date");
+    }
+    ScheduleEntry entry =
+        new ScheduleEntry(
+            stored,
+            now,
+            next,
+            old == null ? null : old.lastFireAt(),
+            old == null ? null : old.lastJobId(),
+            times);
+    s.schedules.put(stored.name(), entry);
+    s.modCount++;
+    return entry.info();
+  }
+
+  /** Deletes a schedule; false when there is none of that name. */
+  public boolean deleteSchedule(QueueState s, String name, Instant now) {
+    requireText(name, "schedule name", dev.casq.api.Schedule.MAX_NAME_LENGTH);
+    tick(s, now);
+    if (s.schedules.remove(name) == null) {
+      return false;
+    }
+    s.modCount++;
+    return true;
+  }
+
+  /** The queue's schedules, by name. */
+  public List<dev.casq.api.ScheduleInfo> schedules(QueueState s, Instant now) {
+    tick(s, now);
+    List<dev.casq.api.ScheduleInfo> out = new ArrayList<>(s.schedules.size());
+    for (ScheduleEntry e : s.schedules.values()) {
+      out.add(e.info());
+    }
+    return out;
+  }
+
+  /**
+   * Pushes a job for every schedule that is due and moves it to its next fire after now: one job
+   * however many fires were missed ({@code FIRE_ONCE}), or none when the fire is more than {@link
+   * dev.casq.api.Schedule#MISFIRE_THRESHOLD} late ({@code SKIP}). The job's idempotency key is
+   * derived from the schedule's name and the fire time, so a fire pushes one job.
+   */
+  private void fireSchedules(QueueState s, Instant now) {
+    List<ScheduleEntry> due = new ArrayList<>();
+    for (ScheduleEntry e : s.schedules.values()) {
+      if (e.nextFireAt() != null && !e.nextFireAt().isAfter(now)) {
+        due.add(e);
+      }
+    }
+    for (ScheduleEntry e : due) {
+      Instant fireAt = e.nextFireAt();
+      boolean late =
+          Duration.between(fireAt, now).compareTo(dev.casq.api.Schedule.MISFIRE_THRESHOLD) > 0;
+      if (late && e.schedule().misfire() == dev.casq.api.Schedule.Misfire.SKIP) {
+        Instant recent = e.nextAfter(now.minus(dev.casq.api.Schedule.MISFIRE_THRESHOLD));
+        fireAt = recent != null && !recent.isAfter(now) ? recent : null;
+      }
+      String jobId = fireAt == null ? null : fireJob(s, e, fireAt, now);
+      s.schedules.put(e.schedule().name(), e.fired(fireAt, jobId, e.nextAfter(now)));
+      s.modCount++;
+    }
+  }
+
+  /** Pushes the job of one fire, or finds the one already pushed for it. */
+  private String fireJob(QueueState s, ScheduleEntry e, Instant fireAt, Instant now) {
+    dev.casq.api.Schedule d = e.schedule();
+    String key = ScheduleEntry.key(d.name(), fireAt);
+    String existing = s.jobForKey(key, now);
+    if (existing != null) {
+      return existing;
+    }
+    long seq = s.nextSeq;
+    Job job =
+        new Job(
+            jobId(seq),
+            seq,
+            d.type(),
+            d.payloadJson(),
+            d.priority(),
+            now,
+            0,
+            d.maxAttempts() != null ? d.maxAttempts() : policy.defaultMaxAttempts(),
+            now,
+            key,
+            JobStatus.QUEUED,
+            null,
+            null,
+            null,
+            null);
+    s.nextSeq++;
+    s.addLive(job);
+    s.promoteDue(now);
+    s.counters.pushed++;
+    return job.id();
   }
 }

@@ -96,9 +96,11 @@ public final class StateCodec {
               || !s.cancelledInScheduledSegments.isEmpty();
       g.writeStringField(
           "format",
-          !s.leasedObjects.isEmpty()
-              ? QueueState.FORMAT_LEASES_HELD
-              : segmented ? QueueState.FORMAT_SEGMENTED : QueueState.FORMAT);
+          !s.schedules.isEmpty()
+              ? QueueState.FORMAT_SCHEDULES
+              : !s.leasedObjects.isEmpty()
+                  ? QueueState.FORMAT_LEASES_HELD
+                  : segmented ? QueueState.FORMAT_SEGMENTED : QueueState.FORMAT);
       g.writeNumberField("revision", s.revision);
       g.writeStringField("commitId", s.commitId);
       g.writeStringField("updatedAt", s.updatedAt == null ? null : s.updatedAt.toString());
@@ -135,6 +137,9 @@ public final class StateCodec {
       }
       if (!s.leasedObjects.isEmpty()) {
         writeLeasedObjects(g, s);
+      }
+      if (!s.schedules.isEmpty()) {
+        ScheduleCodec.write(g, s.schedules.values());
       }
       g.writeFieldName("jobs");
       g.writeStartArray();
@@ -428,8 +433,10 @@ public final class StateCodec {
               + QueueState.FORMAT
               + ", "
               + QueueState.FORMAT_SEGMENTED
-              + " and "
+              + ", "
               + QueueState.FORMAT_LEASES_HELD
+              + " and "
+              + QueueState.FORMAT_SCHEDULES
               + "); refusing to touch it");
     }
     try {
@@ -515,6 +522,15 @@ public final class StateCodec {
           if (ref.held() <= 0 || s.leasedObjects.put(ref.key(), ref) != null) {
             throw new CorruptStateException(
                 "leased-jobs object " + ref.key() + " is named twice" + " or holds no current job");
+          }
+        }
+      }
+      JsonNode schedules = root.get("schedules");
+      if (schedules != null && !schedules.isNull()) {
+        for (JsonNode n : array(root, "schedules")) {
+          ScheduleEntry e = ScheduleCodec.read(n);
+          if (s.schedules.put(e.schedule().name(), e) != null) {
+            throw new CorruptStateException("schedule " + e.schedule().name() + " is named twice");
           }
         }
       }

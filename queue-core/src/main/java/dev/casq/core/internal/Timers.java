@@ -5,8 +5,8 @@ import java.time.Instant;
 
 /**
  * When a queue has work to do although no request arrives: a lease expires, a scheduled job comes
- * due, finished jobs are due for archiving. All arithmetic saturates: no instant in a state can
- * make the engine throw.
+ * due, a recurring schedule fires, finished jobs are due for archiving. All arithmetic saturates:
+ * no instant in a state can make the engine throw.
  */
 final class Timers {
   private Timers() {}
@@ -24,6 +24,11 @@ final class Timers {
       Instant due = s.nextDueInSegments();
       if (due != null) {
         next = earlier(next, due);
+      }
+    }
+    for (ScheduleEntry e : s.schedules.values()) {
+      if (e.nextFireAt() != null) {
+        next = earlier(next, e.nextFireAt());
       }
     }
     if (!s.finished.isEmpty()) {
