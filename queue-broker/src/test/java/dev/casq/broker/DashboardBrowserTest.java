@@ -162,6 +162,39 @@ class DashboardBrowserTest {
                 text(p, "#dead-rows tr[data-job='" + deadId + "']")
                     .contains("poison pill rejected"));
 
+        // retried through the page, it is queued again with its payload and can be completed
+        page.findElement(By.cssSelector("#dead-rows tr[data-job='" + deadId + "'] button")).click();
+        await(page, p -> text(p, "#dead-note").equals("retry " + deadId + ": done"));
+        JsonNode retried = api.get("/v1/queues/q/jobs/" + deadId).json();
+        assertThat(retried.get("status").asText()).isEqualTo("queued");
+        assertThat(retried.get("payload").asText()).isEqualTo("poison");
+        await(page, p -> p.findElements(By.cssSelector("#dead-rows tr[data-job]")).isEmpty());
+        String again = claim(api, deadId);
+        api.post("/v1/queues/q/jobs/" + deadId + "/complete", "{\"leaseToken\":\"" + again + "\"}");
+        assertThat(api.get("/v1/queues/q/jobs/" + deadId).json().get("status").asText())
+            .isEqualTo("completed");
+
+        // a dead job purged through the page is gone
+        String purgedId =
+            api.post("/v1/queues/q/jobs", "{\"payload\":\"junk\",\"maxAttempts\":1}")
+                .json()
+                .get("id")
+                .asText();
+        api.post(
+            "/v1/queues/q/jobs/" + purgedId + "/fail",
+            "{\"leaseToken\":\"" + claim(api, purgedId) + "\",\"error\":\"junk\"}");
+        page.findElement(By.id("dead-refresh")).click();
+        await(
+            page,
+            p ->
+                !p.findElements(By.cssSelector("#dead-rows tr[data-job='" + purgedId + "']"))
+                    .isEmpty());
+        page.findElements(By.cssSelector("#dead-rows tr[data-job='" + purgedId + "'] button"))
+            .get(1)
+            .click();
+        await(page, p -> text(p, "#dead-note").equals("purge " + purgedId + ": done"));
+        assertThat(api.get("/v1/queues/q/jobs/" + purgedId).status()).isEqualTo(404);
+
         // a test job pushed through the page appears in the table, exactly as typed
         WebElement payloadBox = page.findElement(By.id("push-payload"));
         payloadBox.clear();
@@ -176,7 +209,7 @@ class DashboardBrowserTest {
                     .isEmpty());
         JsonNode pushed = api.get("/v1/queues/q/jobs/" + pushedId).json();
         assertThat(pushed.get("payload").toString()).isEqualTo("{\"from\":\"the page\",\"n\":1}");
-        await(page, p -> counter(p, "pushed") == 22);
+        await(page, p -> counter(p, "pushed") == 23);
 
         screenshotUnderLoad(page, api);
 
