@@ -9,6 +9,8 @@ import dev.casq.core.internal.Job;
 import dev.casq.core.internal.JobQueue;
 import dev.casq.core.internal.JobStatus;
 import dev.casq.core.internal.PushRequest;
+import dev.casq.core.internal.QueueState;
+import dev.casq.core.internal.StateCodec;
 import dev.casq.storage.MemoryObjectStore;
 import dev.casq.storage.StoreLocation;
 import dev.casq.storage.tck.ManualClock;
@@ -16,6 +18,7 @@ import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -157,6 +160,38 @@ class CasqMetricsTest {
       assertThat(claim(q, null).payloadJson()).isEqualTo("\"low\"");
       await().until(() -> jobs("ready") == 0);
       assertThat(oldestReadyAge()).isZero();
+    }
+  }
+
+  private QueueState stored(String key) {
+    return StateCodec.decode(store.read(key).orElseThrow().data());
+  }
+
+  @Test
+  void oldestReadyAgeCountsTheBacklogInSegmentsWhenTheHeadHoldsNoReadyJob() throws Exception {
+    QueueOptions options =
+        QueueOptions.builder().clock(clock).headMaxReadyJobs(4).maxAttempts(5).build();
+    try (JobQueue q = JobQueue.open(new StoreLocation(store, "deep.json"), options)) {
+      CasqMetrics.of(q, "jobs", clock).bindTo(registry);
+      List<PushRequest> backlog = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        backlog.add(PushRequest.of(Integer.toString(i)));
+      }
+      for (var f : q.pushAll(backlog)) {
+        f.get();
+      }
+      assertThat(stored("deep.json").segments()).isNotEmpty();
+      clock.advance(Duration.ofSeconds(20));
+      int emptyHeads = 0;
+      for (int claimed = 0; claimed < 38; claimed++) {
+        claim(q, null);
+        q.push(PushRequest.of("\"fresh\"").withDelay(Duration.ofHours(1))).get(); // a commit
+        if (stored("deep.json").headReadyCount() == 0) {
+          emptyHeads++;
+        }
+        assertThat(oldestReadyAge()).as("after %d claims", claimed + 1).isEqualTo(20.0);
+      }
+      assertThat(emptyHeads).as("claims that left the head without a ready job").isPositive();
     }
   }
 

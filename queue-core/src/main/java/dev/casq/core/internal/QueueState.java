@@ -174,6 +174,11 @@ public final class QueueState {
      * against the state (segment named, position at or after its cursor, job not cancelled).
      */
     List<KeyAt> keyAt(String key);
+
+    /** The jobs of a segment if they are held in memory now, else null; never reads. */
+    default List<Job> cached(String segmentKey) {
+      return null;
+    }
   }
 
   /** Where an idempotency key sits in a segment: the segment, its job and its position. */
@@ -449,6 +454,23 @@ public final class QueueState {
       }
     }
     return best;
+  }
+
+  /**
+   * The run-at of the ready job next in line in the segments, when the segment holding it is in
+   * memory (the engine loads it before a claim would read it); null otherwise. With a deep backlog
+   * the head can hold no ready job between two claims while segments hold thousands.
+   */
+  Instant nextSegmentedReadyRunAt() {
+    if (segments.isEmpty() || segmentSource == null) {
+      return null;
+    }
+    SegmentRef best = bestSegment();
+    if (best == null) {
+      return null;
+    }
+    List<Job> jobs = segmentSource.cached(best.key());
+    return jobs == null || best.cursor() >= jobs.size() ? null : jobs.get(best.cursor()).runAt();
   }
 
   /** Whether the next job of {@code ref} comes before {@code job} in the ready order. */

@@ -15,8 +15,8 @@ import java.util.TreeSet;
  * @param finished finished jobs still in the queue object, waiting to be archived
  * @param dead dead jobs among {@code finished}
  * @param oldestReadyRunAt the earliest run-at among the ready jobs first in line of each priority
- *     in the queue object's head (the job that has been claimable longest), or null when none is
- *     ready there
+ *     in the queue object's head and of the ready job next in line in its segments (when that
+ *     segment is in memory): the job that has been claimable longest; null when none is ready
  * @param pushed jobs pushed since the queue object was created
  * @param claimed claims (attempts started)
  * @param completed jobs completed
@@ -90,7 +90,7 @@ public record QueueTally(
         s.leasedCount(),
         s.finished.size(),
         dead,
-        oldestReadyRunAt(s.ready),
+        earliest(oldestReadyRunAt(s.ready), s.nextSegmentedReadyRunAt()),
         c.pushed,
         c.claimed,
         c.completed,
@@ -99,6 +99,10 @@ public record QueueTally(
         c.expired,
         c.cancelled,
         c.archived);
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return a == null ? b : b == null || !b.isBefore(a) ? a : b;
   }
 
   /**

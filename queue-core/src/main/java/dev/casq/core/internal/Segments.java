@@ -193,6 +193,11 @@ final class Segments implements QueueState.SegmentSource {
   }
 
   @Override
+  public List<Job> cached(String segmentKey) {
+    return contents.get(segmentKey);
+  }
+
+  @Override
   public List<Job> jobs(String segmentKey) {
     List<Job> jobs = contents.get(segmentKey);
     if (jobs == null) {
