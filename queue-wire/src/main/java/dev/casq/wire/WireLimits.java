@@ -77,6 +77,7 @@ public final class WireLimits {
 
   /** Jobs per page of {@code GET .../jobs} when the query gives no {@code limit}. */
   public static final int DEFAULT_LIST_LIMIT = 100;
+
   /** The longest cron expression of a schedule. */
   public static final int MAX_CRON_CHARS = dev.casq.api.Schedule.MAX_CRON_LENGTH;
 }
