@@ -645,22 +645,7 @@ public final class QueueState {
    * segment). The caller names the segment in the state with {@link #addSegment}.
    */
   List<Job> takeWorstReady(int keep) {
-    List<Job> out = new ArrayList<>(Math.max(0, ready.size() - keep));
-    Iterator<Job> it = ready.descendingIterator();
-    int n = ready.size() - keep;
-    while (n-- > 0 && it.hasNext()) {
-      out.add(it.next());
-    }
-    java.util.Collections.reverse(out);
-    for (Job job : out) {
-      ready.remove(job);
-      live.remove(job.id());
-      if (job.idempotencyKey() != null) {
-        liveKeys.remove(job.idempotencyKey());
-      }
-    }
-    modCount++;
-    return out;
+    return takeLast(ready, keep);
   }
 
   /**
@@ -668,15 +653,20 @@ public final class QueueState {
    * order (for a scheduled segment, named with {@link #addSegment}).
    */
   List<Job> takeLatestScheduled(int keep) {
-    List<Job> out = new ArrayList<>(Math.max(0, scheduled.size() - keep));
-    Iterator<Job> it = scheduled.descendingIterator();
-    int n = scheduled.size() - keep;
+    return takeLast(scheduled, keep);
+  }
+
+  /** Takes the jobs of {@code from} after its first {@code keep} out of the head, in its order. */
+  private List<Job> takeLast(TreeSet<Job> from, int keep) {
+    List<Job> out = new ArrayList<>(Math.max(0, from.size() - keep));
+    Iterator<Job> it = from.descendingIterator();
+    int n = from.size() - keep;
     while (n-- > 0 && it.hasNext()) {
       out.add(it.next());
     }
     java.util.Collections.reverse(out);
     for (Job job : out) {
-      scheduled.remove(job);
+      from.remove(job);
       live.remove(job.id());
       if (job.idempotencyKey() != null) {
         liveKeys.remove(job.idempotencyKey());
